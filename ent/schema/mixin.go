@@ -1,0 +1,44 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/mixin"
+)
+
+// Provenance records where a fact comes from, so that sample data can never pass for real data.
+// Known values: "seed-page" (reproduced exactly from a real page), "sample" (invented sample
+// data), "manual" (entered through the API), "import:<feed>" (a job feed).
+type Provenance struct{ mixin.Schema }
+
+// Fields of the Provenance mixin.
+func (Provenance) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("source").
+			NotEmpty().
+			MaxLen(64).
+			Default("manual").
+			Comment(`Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".`).
+			Annotations(entgql.OrderField("SOURCE")),
+	}
+}
+
+// Timestamps adds creation and update times, maintained by ent.
+type Timestamps struct{ mixin.Schema }
+
+// Fields of the Timestamps mixin.
+func (Timestamps) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").
+			Default(time.Now).
+			Immutable().
+			Annotations(entgql.OrderField("CREATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput)),
+		field.Time("updated_at").
+			Default(time.Now).
+			UpdateDefault(time.Now).
+			Annotations(entgql.OrderField("UPDATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}

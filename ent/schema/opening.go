@@ -1,0 +1,70 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// Opening is a job advertised by a company for a role. (source, external_id) identifies it in
+// the feed it came from, so that imports are idempotent.
+type Opening struct{ ent.Schema }
+
+// Mixin of the Opening.
+func (Opening) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+
+// Fields of the Opening.
+func (Opening) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("external_id").NotEmpty().MaxLen(200).
+			Comment("The opening's id in its source feed."),
+		field.String("title").NotEmpty().MaxLen(300).Annotations(entgql.OrderField("TITLE")),
+		field.Text("description").Optional(),
+		field.Int("role_id"),
+		field.Int("company_id"),
+		field.Int("location_id").Optional().Nillable().
+			Comment("Null for a fully remote opening with no office."),
+		field.Enum("work_mode").Values("ONSITE", "HYBRID", "REMOTE"),
+		field.Enum("employment_type").Values("FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP").Default("FULL_TIME"),
+		field.Int("experience_min_years").NonNegative().Default(0).
+			Annotations(entgql.OrderField("EXPERIENCE_MIN_YEARS")),
+		field.Int("experience_max_years").Optional().Nillable().NonNegative(),
+		field.Int64("salary_min").Optional().Nillable().NonNegative().
+			Annotations(entgql.OrderField("SALARY_MIN")),
+		field.Int64("salary_max").Optional().Nillable().NonNegative(),
+		field.String("salary_currency").Optional().Nillable().MinLen(3).MaxLen(3),
+		field.Enum("salary_period").Values("YEAR", "MONTH").Optional().Nillable(),
+		field.Time("posted_at").Annotations(entgql.OrderField("POSTED_AT")),
+		field.Time("valid_through").Optional().Nillable().Annotations(entgql.OrderField("VALID_THROUGH")),
+		field.Enum("status").Values("LIVE", "CLOSED", "EXPIRED").Default("LIVE"),
+	}
+}
+
+// Edges of the Opening.
+func (Opening) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("role", Role.Type).Ref("openings").Field("role_id").Unique().Required(),
+		edge.From("company", Company.Type).Ref("openings").Field("company_id").Unique().Required(),
+		edge.From("location", Location.Type).Ref("openings").Field("location_id").Unique(),
+		edge.To("skills", Skill.Type).Comment("The skills the opening asks for."),
+	}
+}
+
+// Indexes of the Opening.
+func (Opening) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("source", "external_id").Unique(),
+		index.Fields("role_id", "status", "posted_at"),
+		index.Fields("status", "posted_at"),
+		index.Fields("company_id"),
+		index.Fields("location_id"),
+	}
+}
+
+// Annotations of the Opening.
+func (Opening) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}

@@ -1,0 +1,65 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// Role is the centre of a topic cluster: one career ("Backend Developer") and everything a job
+// seeker wants around it.
+//
+// Its list-valued edges are exposed through hand-written resolvers (schema/role.graphql) rather than
+// entgql's generated ones, so that a whole cluster page costs a small constant number of SQL
+// statements; see graph/role.resolvers.go.
+type Role struct{ ent.Schema }
+
+// Mixin of the Role.
+func (Role) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+
+// Fields of the Role.
+func (Role) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("slug").Unique().NotEmpty().MaxLen(100).
+			Match(slugPattern).
+			Annotations(entgql.OrderField("SLUG")),
+		field.String("title").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("TITLE")),
+		field.Text("summary").NotEmpty().
+			Comment("The overview paragraph shown at the top of the cluster page."),
+		field.Text("overview").Optional().
+			Comment("The longer role overview; paragraphs are separated by a blank line."),
+		field.Strings("aliases").Optional().Default([]string{}).
+			Comment(`Other titles for the role ("also known as"), in display order.`),
+		field.Int("experience_min_years").NonNegative().
+			Annotations(entgql.OrderField("EXPERIENCE_MIN_YEARS")),
+		field.Int("experience_max_years").NonNegative().
+			Annotations(entgql.OrderField("EXPERIENCE_MAX_YEARS")),
+		field.String("family").NotEmpty().MaxLen(100).
+			Comment(`The family of careers, such as "Engineering".`),
+	}
+}
+
+// Edges of the Role.
+func (Role) Edges() []ent.Edge {
+	hidden := entgql.Skip(entgql.SkipType)
+	return []ent.Edge{
+		edge.To("items", RoleItem.Type).Annotations(hidden),
+		edge.To("core_skill_links", RoleSkill.Type).Annotations(hidden),
+		edge.To("salary_records", SalaryRecord.Type).Annotations(hidden),
+		edge.To("openings", Opening.Type).Annotations(hidden),
+		edge.To("interview_questions", InterviewQuestion.Type).Annotations(hidden),
+		edge.To("routes_out", CareerRoute.Type).Annotations(hidden),
+		edge.To("routes_in", CareerRoute.Type).Annotations(hidden),
+	}
+}
+
+// Annotations of the Role.
+func (Role) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.QueryField(),
+		entgql.RelayConnection(),
+	}
+}

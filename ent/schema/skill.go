@@ -1,0 +1,55 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// Skill is a skill an opening asks for or a role needs. A skill with members is a group: with
+// group_mode ANY_OF ("Node.js / Java / Python") any member satisfies it, with ALL_OF
+// ("SQL & NoSQL databases") every member is needed. Groups nest one level only: members are plain.
+type Skill struct{ ent.Schema }
+
+// Mixin of the Skill.
+func (Skill) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+
+// Fields of the Skill.
+func (Skill) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("slug").Unique().NotEmpty().MaxLen(100).Match(slugPattern).
+			Annotations(entgql.OrderField("SLUG")),
+		field.String("name").Unique().NotEmpty().MaxLen(100).
+			Annotations(entgql.OrderField("NAME")),
+		field.Enum("category").
+			Values("LANGUAGE", "FRAMEWORK", "DATABASE", "API", "PRACTICE", "TOOL", "CLOUD", "PLATFORM").
+			Annotations(entgql.OrderField("CATEGORY")),
+		field.Strings("synonyms").Optional().Default([]string{}).
+			Comment(`Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.`),
+		field.Enum("group_mode").Values("ANY_OF", "ALL_OF").Optional().Nillable().
+			Comment("Set on a group: whether any member or every member satisfies it. Null for a plain skill."),
+	}
+}
+
+// Edges of the Skill.
+func (Skill) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("members", Skill.Type).
+			Comment("A group's member skills; empty for a plain skill.").
+			From("groups").
+			Comment("The groups this skill is a member of."),
+		edge.To("core_of", RoleSkill.Type).Annotations(entgql.Skip(entgql.SkipType)),
+		edge.From("openings", Opening.Type).Ref("skills").
+			Annotations(entgql.RelayConnection()),
+		edge.To("interview_questions", InterviewQuestion.Type).Annotations(entgql.Skip(entgql.SkipType)),
+		edge.To("salary_records", SalaryRecord.Type).Annotations(entgql.Skip(entgql.SkipType)),
+		edge.From("role_items", RoleItem.Type).Ref("skill").Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Annotations of the Skill.
+func (Skill) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}

@@ -1,0 +1,84 @@
+// Package database opens the ent client on PostgreSQL (lib/pq) or the embedded SQLite (modernc,
+// pure Go), migrates the schema, and reports readiness. It is the only package that knows which
+// database is behind the client.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/internal/config"
+)
+
+// DB is an open database: the ent client and the pool beneath it.
+type DB struct {
+	Client *ent.Client
+	// Dialect is dialect.Postgres or dialect.SQLite.
+	Dialect string
+	SQL     *sql.DB
+}
+
+// Options adjust Open; the zero value is production.
+type Options struct {
+	// Wrap, when set, wraps the ent driver (tests count statements with it).
+	Wrap func(dialect.Driver) dialect.Driver
+}
+
+// Open connects to the database a URL names (see config.ParseDatabaseURL), checks that it
+// answers, and migrates the schema.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	kind, dsn, err := config.ParseDatabaseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	driverName, dia := "postgres", dialect.Postgres
+	if kind == config.SQLite {
+		driverName, dia = "sqlite", dialect.SQLite
+	}
+	pool, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database: open %s: %w", kind, err)
+	}
+	if kind == config.SQLite {
+		// One writer at a time is all SQLite allows; WAL lets readers go on meanwhile.
+		pool.SetMaxOpenConns(8)
+	} else {
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(10)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.PingContext(pingCtx); err != nil {
+		_ = pool.Close()
+		return nil, fmt.Errorf("database: %s is not reachable: %w", kind, err)
+	}
+	var drv dialect.Driver = entsql.OpenDB(dia, pool)
+	if opts.Wrap != nil {
+		drv = opts.Wrap(drv)
+	}
+	client := ent.NewClient(ent.Driver(drv))
+	if err := client.Schema.Create(ctx); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("database: migrate %s: %w", kind, err)
+	}
+	return &DB{Client: client, Dialect: dia, SQL: pool}, nil
+}
+
+// Ready reports whether the database answers now.
+func (db *DB) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return db.SQL.PingContext(ctx)
+}
+
+// Close closes the client and its pool.
+func (db *DB) Close() error { return db.Client.Close() }

@@ -1,0 +1,146 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/internal/apperr"
+)
+
+// resolverError marks an error that came out of a resolver (see resolverErrors). Only these
+// can carry internals (SQL, driver messages) and are hidden unless they are known kinds.
+type resolverError struct{ err error }
+
+func (e resolverError) Error() string { return e.err.Error() }
+func (e resolverError) Unwrap() error { return e.err }
+
+// resolverErrors wraps every error a resolver returns, so that the presenter can tell them
+// from errors gqlgen itself raises about the request (parsing, validation, argument coercion),
+// whose messages are meant for the client.
+type resolverErrors struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.FieldInterceptor
+} = resolverErrors{}
+
+func (resolverErrors) ExtensionName() string                   { return "ResolverErrors" }
+func (resolverErrors) Validate(graphql.ExecutableSchema) error { return nil }
+func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err != nil {
+		if _, ok := errors.AsType[*gqlerror.Error](err); !ok {
+			err = resolverError{err}
+		}
+	}
+	return res, err
+}
+
+// gqlparser's words for an unknown enum value, in a literal and in a variable.
+var enumMiss = []*regexp.Regexp{
+	regexp.MustCompile(`Value "([^"]*)" does not exist in "(\w+)" enum`),
+	regexp.MustCompile(`^(\S+) is not a valid (\w+)$`),
+}
+
+// presentError turns any error into what a client may see: known kinds get their code and
+// message; anything unexpected is logged with the request id and shown only as that id.
+func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		ext := func() map[string]any {
+			if gerr.Extensions == nil {
+				gerr.Extensions = map[string]any{}
+			}
+			return gerr.Extensions
+		}
+		if ae, ok := apperr.As(err); ok {
+			gerr.Message = ae.Message
+			ext()["code"] = ae.Code
+			if ae.Field != "" {
+				ext()["field"] = ae.Field
+			}
+			return gerr
+		}
+		var rerr resolverError
+		if !errors.As(err, &rerr) {
+			// gqlgen's own word on the request: parse, validation or argument errors.
+			if _, ok := ext()["code"]; !ok {
+				ext()["code"] = apperr.CodeBadUserInput
+			}
+			explain(schema, gerr)
+			return gerr
+		}
+		switch {
+		case ent.IsNotFound(err):
+			gerr.Message = "not found"
+			ext()["code"] = apperr.CodeNotFound
+			return gerr
+		case ent.IsValidationError(err):
+			var verr *ent.ValidationError
+			errors.As(err, &verr)
+			gerr.Message = fmt.Sprintf("invalid value for %s: %v", verr.Name, errors.Unwrap(verr))
+			ext()["code"] = apperr.CodeBadUserInput
+			ext()["field"] = verr.Name
+			return gerr
+		case ent.IsConstraintError(err):
+			gerr.Message = "the change conflicts with existing data (a duplicate or a missing reference)"
+			ext()["code"] = apperr.CodeConflict
+			return gerr
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+			gerr.Message = "the request took too long and was stopped"
+			ext()["code"] = "TIMEOUT"
+			return gerr
+		}
+		id := RequestID(ctx)
+		log.ErrorContext(ctx, "resolver error", "request_id", id, "path", gerr.Path.String(), "err", err)
+		gerr.Message = "internal error; quote request id " + id + " when reporting it"
+		gerr.Extensions = map[string]any{"code": apperr.CodeInternal, "requestId": id}
+		return gerr
+	}
+}
+
+// recoverPanic logs a resolver panic with its request id and answers with that id only.
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		id := RequestID(ctx)
+		log.ErrorContext(ctx, "resolver panic", "request_id", id, "panic", fmt.Sprint(p))
+		return &gqlerror.Error{
+			Message:    "internal error; quote request id " + id + " when reporting it",
+			Extensions: map[string]any{"code": apperr.CodeInternal, "requestId": id},
+		}
+	}
+}
+
+// explain adds what to send instead to gqlgen's terser messages: the values of an enum, the
+// shape of a cursor.
+func explain(schema graphql.ExecutableSchema, gerr *gqlerror.Error) {
+	for _, re := range enumMiss {
+		m := re.FindStringSubmatch(gerr.Message)
+		if m == nil {
+			continue
+		}
+		if def := schema.Schema().Types[m[2]]; def != nil && def.Kind == ast.Enum {
+			names := make([]string, len(def.EnumValues))
+			for i, v := range def.EnumValues {
+				names[i] = v.Name
+			}
+			gerr.Message = strings.TrimSuffix(gerr.Message, ".") + ". Send one of: " + strings.Join(names, ", ") + "."
+		}
+		return
+	}
+	if n := len(gerr.Path); n > 0 && strings.Contains(gerr.Message, "cursor") {
+		if arg, ok := gerr.Path[n-1].(ast.PathName); ok && (arg == "after" || arg == "before") {
+			gerr.Message = fmt.Sprintf("%s: malformed cursor: send a cursor exactly as the API returned it in edges.cursor or pageInfo.endCursor/startCursor", arg)
+			gerr.Extensions["argument"] = string(arg)
+		}
+	}
+}

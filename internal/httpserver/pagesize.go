@@ -1,0 +1,115 @@
+package httpserver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/careergraph/careergraph/internal/apperr"
+)
+
+// MaxPageSize caps first and last on every field that takes them.
+const MaxPageSize = 100
+
+// pageSize rejects an operation in which any list is asked for more than MaxPageSize items, or
+// for a negative number, or with first and last together. It checks the whole document before
+// anything runs, so that no eager load fetches a thousand rows only to be refused.
+type pageSize struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = pageSize{}
+
+func (pageSize) ExtensionName() string                   { return "PageSizeLimit" }
+func (pageSize) Validate(graphql.ExecutableSchema) error { return nil }
+func (pageSize) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	op := oc.Doc.Operations.ForName(oc.OperationName)
+	if op == nil {
+		return nil
+	}
+	return checkPageSizes(op.SelectionSet, oc.Variables, ast.Path{})
+}
+
+func checkPageSizes(set ast.SelectionSet, vars map[string]any, path ast.Path) *gqlerror.Error {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			p := append(append(ast.Path{}, path...), ast.PathName(s.Alias))
+			var first, last *int64
+			for _, arg := range s.Arguments {
+				if arg.Name != "first" && arg.Name != "last" {
+					continue
+				}
+				v, err := arg.Value.Value(vars)
+				if err != nil || v == nil {
+					continue
+				}
+				n, ok := toInt64(v)
+				if !ok {
+					continue
+				}
+				if n < 0 || n > MaxPageSize {
+					return pageErr(p, arg.Name, fmt.Sprintf(
+						"%s: %d is out of range: ask for 0 to %d items and page with after: pageInfo.endCursor (before: pageInfo.startCursor for last)",
+						arg.Name, n, MaxPageSize))
+				}
+				if arg.Name == "first" {
+					first = &n
+				} else {
+					last = &n
+				}
+			}
+			if first != nil && last != nil {
+				return pageErr(p, "first", "first and last cannot be used together: send first (with after) to page forwards or last (with before) to page backwards")
+			}
+			if err := checkPageSizes(s.SelectionSet, vars, p); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			if err := checkPageSizes(s.SelectionSet, vars, path); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil {
+				if err := checkPageSizes(s.Definition.SelectionSet, vars, path); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func pageErr(path ast.Path, arg, msg string) *gqlerror.Error {
+	return &gqlerror.Error{
+		Message:    msg,
+		Path:       path,
+		Extensions: map[string]any{"code": apperr.CodeBadUserInput, "argument": arg},
+	}
+}
+
+func toInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case float64:
+		return int64(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return i, err == nil
+	case string:
+		i, err := strconv.ParseInt(n, 10, 64)
+		return i, err == nil
+	}
+	return 0, false
+}

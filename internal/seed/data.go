@@ -1,0 +1,222 @@
+package seed
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+)
+
+//go:embed data/*.json data/roles/*.json
+var files embed.FS
+
+// The JSON shapes of data/; FORMAT.md there documents them.
+type (
+	locationJSON struct {
+		Slug        string `json:"slug"`
+		City        string `json:"city"`
+		Region      string `json:"region"`
+		CountryCode string `json:"countryCode"`
+		Source      string `json:"source"`
+	}
+	companyJSON struct {
+		Slug         string `json:"slug"`
+		Name         string `json:"name"`
+		Industry     string `json:"industry"`
+		Size         string `json:"size"`
+		Website      string `json:"website"`
+		Headquarters string `json:"headquarters"`
+		Source       string `json:"source"`
+	}
+	skillJSON struct {
+		Slug      string   `json:"slug"`
+		Name      string   `json:"name"`
+		Category  string   `json:"category"`
+		Synonyms  []string `json:"synonyms"`
+		GroupMode string   `json:"groupMode"`
+		Members   []string `json:"members"`
+		Source    string   `json:"source"`
+	}
+	bandJSON struct {
+		Level              string `json:"level"`
+		Min                int64  `json:"min"`
+		Max                *int64 `json:"max"`
+		ExperienceMinYears *int   `json:"experienceMinYears"`
+		ExperienceMaxYears *int   `json:"experienceMaxYears"`
+	}
+	roleJSON struct {
+		Slug               string   `json:"slug"`
+		Title              string   `json:"title"`
+		Family             string   `json:"family"`
+		Source             string   `json:"source"`
+		Summary            string   `json:"summary"`
+		Overview           string   `json:"overview"`
+		Aliases            []string `json:"aliases"`
+		ExperienceMinYears int      `json:"experienceMinYears"`
+		ExperienceMaxYears int      `json:"experienceMaxYears"`
+		CoreSkills         []string `json:"coreSkills"`
+		Responsibilities   []string `json:"responsibilities"`
+		Requirements       []struct {
+			Text  string `json:"text"`
+			Skill string `json:"skill"`
+		} `json:"requirements"`
+		FAQs []struct {
+			Question string `json:"question"`
+			Answer   string `json:"answer"`
+		} `json:"faqs"`
+		Salary struct {
+			Country  string     `json:"country"`
+			Currency string     `json:"currency"`
+			Period   string     `json:"period"`
+			Min      int64      `json:"min"`
+			Max      *int64     `json:"max"`
+			Bands    []bandJSON `json:"bands"`
+		} `json:"salary"`
+		InterviewQuestions []struct {
+			Kind        string `json:"kind"`
+			Difficulty  string `json:"difficulty"`
+			Skill       string `json:"skill"`
+			Question    string `json:"question"`
+			AnswerNotes string `json:"answerNotes"`
+		} `json:"interviewQuestions"`
+		Routes []struct {
+			To           string   `json:"to"`
+			Kind         string   `json:"kind"`
+			TypicalYears *float64 `json:"typicalYears"`
+		} `json:"routes"`
+		Openings struct {
+			Titles      []string `json:"titles"`
+			ExtraSkills []string `json:"extraSkills"`
+			Count       int      `json:"count"`
+		} `json:"openings"`
+	}
+)
+
+// Data is the whole embedded seed, parsed and checked.
+type Data struct {
+	Locations []locationJSON
+	Companies []companyJSON
+	Skills    []skillJSON
+	Roles     []roleJSON
+}
+
+// Parse reads and checks the embedded seed data.
+func Parse() (*Data, error) { return parseFS(files) }
+
+func parseFS(fsys fs.FS) (*Data, error) {
+	d := &Data{}
+	for name, dst := range map[string]any{
+		"data/locations.json": &d.Locations,
+		"data/companies.json": &d.Companies,
+		"data/skills.json":    &d.Skills,
+	} {
+		if err := decode(fsys, name, dst); err != nil {
+			return nil, err
+		}
+	}
+	names, err := fs.Glob(fsys, "data/roles/*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var r roleJSON
+		if err := decode(fsys, name, &r); err != nil {
+			return nil, err
+		}
+		if want := path.Base(name); want != r.Slug+".json" {
+			return nil, fmt.Errorf("seed: %s holds role %q; name the file after its slug", name, r.Slug)
+		}
+		d.Roles = append(d.Roles, r)
+	}
+	return d, d.check()
+}
+
+func decode(fsys fs.FS, name string, dst any) error {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return fmt.Errorf("seed: %s: %w", name, err)
+	}
+	return nil
+}
+
+// check rejects dangling references and duplicate keys, so that a typo in the data fails the
+// tests rather than a first start.
+func (d *Data) check() error {
+	locs, comps, skills, roles := map[string]bool{}, map[string]bool{}, map[string]*skillJSON{}, map[string]bool{}
+	for _, l := range d.Locations {
+		if locs[l.Slug] {
+			return fmt.Errorf("seed: location %q twice", l.Slug)
+		}
+		locs[l.Slug] = true
+	}
+	for _, c := range d.Companies {
+		if comps[c.Slug] {
+			return fmt.Errorf("seed: company %q twice", c.Slug)
+		}
+		if c.Headquarters != "" && !locs[c.Headquarters] {
+			return fmt.Errorf("seed: company %q: unknown headquarters %q", c.Slug, c.Headquarters)
+		}
+		comps[c.Slug] = true
+	}
+	for i := range d.Skills {
+		s := &d.Skills[i]
+		if skills[s.Slug] != nil {
+			return fmt.Errorf("seed: skill %q twice", s.Slug)
+		}
+		skills[s.Slug] = s
+	}
+	for _, s := range d.Skills {
+		if (len(s.Members) > 0) != (s.GroupMode != "") {
+			return fmt.Errorf("seed: skill %q: a group needs both members and groupMode", s.Slug)
+		}
+		for _, m := range s.Members {
+			ms := skills[m]
+			if ms == nil || len(ms.Members) > 0 {
+				return fmt.Errorf("seed: group %q: member %q is not a plain skill", s.Slug, m)
+			}
+		}
+	}
+	for _, r := range d.Roles {
+		if roles[r.Slug] {
+			return fmt.Errorf("seed: role %q twice", r.Slug)
+		}
+		roles[r.Slug] = true
+	}
+	for _, r := range d.Roles {
+		refs := append([]string{}, r.CoreSkills...)
+		refs = append(refs, r.Openings.ExtraSkills...)
+		for _, q := range r.Requirements {
+			if q.Skill != "" {
+				refs = append(refs, q.Skill)
+			}
+		}
+		for _, q := range r.InterviewQuestions {
+			if q.Skill != "" {
+				refs = append(refs, q.Skill)
+			}
+		}
+		for _, ref := range refs {
+			if skills[ref] == nil {
+				return fmt.Errorf("seed: role %q: unknown skill %q", r.Slug, ref)
+			}
+		}
+		for _, rt := range r.Routes {
+			if !roles[rt.To] || rt.To == r.Slug {
+				return fmt.Errorf("seed: role %q: route to unknown role %q", r.Slug, rt.To)
+			}
+		}
+		if r.Openings.Count > 0 && len(r.Openings.Titles) == 0 {
+			return fmt.Errorf("seed: role %q: openings need titles", r.Slug)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"time"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/opening"
+)
+
+// SampleEpoch anchors the sample openings' dates, so that the same data comes out on every
+// machine and every day: openings were posted in the 60 days before it.
+var SampleEpoch = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
+
+// OpeningSpec is one generated sample opening, before it has database IDs.
+type OpeningSpec struct {
+	Role, ExternalID, Title, Company string
+	// Location is empty for a remote opening with no office.
+	Location         string
+	WorkMode         opening.WorkMode
+	EmploymentType   opening.EmploymentType
+	ExpMin           int
+	ExpMax           *int
+	SalaryMin        *int64
+	SalaryMax        *int64
+	PostedAt         time.Time
+	ValidThrough     time.Time
+	Status           opening.Status
+	Skills           []string
+	Description      string
+	salaryCurrency   string
+	salaryPeriodYear bool
+}
+
+// cityWeight skews openings towards India's big hiring cities; other cities weigh 2.
+var cityWeight = map[string]int{
+	"bengaluru": 30, "hyderabad": 15, "pune": 12, "chennai": 10, "gurugram": 8, "mumbai": 8, "noida": 6, "delhi": 4,
+}
+
+// GenerateOpenings makes each role's sample openings (roles/*.json "openings"), deterministically.
+func GenerateOpenings(d *Data) []OpeningSpec {
+	skills := map[string]skillJSON{}
+	for _, s := range d.Skills {
+		skills[s.Slug] = s
+	}
+	var cities []string
+	var cityW []int
+	for _, l := range d.Locations {
+		w := cityWeight[l.Slug]
+		if w == 0 {
+			w = 2
+		}
+		cities, cityW = append(cities, l.Slug), append(cityW, w)
+	}
+	var comps []string
+	var compW []int
+	for i, c := range d.Companies {
+		comps, compW = append(comps, c.Slug), append(compW, 1+60/(i+2)) // a few big hirers, a long tail
+	}
+	var out []OpeningSpec
+	for _, r := range d.Roles {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(r.Slug))
+		rng := rand.New(rand.NewPCG(20261101, h.Sum64()))
+		for i := 0; i < r.Openings.Count; i++ {
+			o := OpeningSpec{
+				Role:           r.Slug,
+				ExternalID:     fmt.Sprintf("%s-%04d", r.Slug, i+1),
+				Title:          r.Openings.Titles[rng.IntN(len(r.Openings.Titles))],
+				Company:        comps[pick(rng, compW)],
+				EmploymentType: opening.EmploymentTypeFULL_TIME,
+			}
+			switch x := rng.IntN(100); {
+			case x < 55:
+				o.WorkMode = opening.WorkModeONSITE
+			case x < 85:
+				o.WorkMode = opening.WorkModeHYBRID
+			default:
+				o.WorkMode = opening.WorkModeREMOTE
+			}
+			if o.WorkMode != opening.WorkModeREMOTE || rng.IntN(2) == 0 {
+				o.Location = cities[pick(rng, cityW)]
+			}
+			span := r.ExperienceMaxYears - r.ExperienceMinYears
+			o.ExpMin = r.ExperienceMinYears + rng.IntN(span+1)*2/3
+			maxExp := min(o.ExpMin+2+rng.IntN(4), max(r.ExperienceMaxYears, o.ExpMin+2))
+			o.ExpMax = &maxExp
+			if r.Slug == "software-engineering-intern" {
+				o.EmploymentType = opening.EmploymentTypeINTERNSHIP
+			} else if rng.IntN(100) < 6 {
+				o.EmploymentType = opening.EmploymentTypeCONTRACT
+			}
+			if band := bandFor(r, o.ExpMin); band != nil && rng.IntN(100) < 75 {
+				hi := band.Min * 3 / 2
+				if band.Max != nil {
+					hi = *band.Max
+				}
+				lo := roundTo(band.Min+rng.Int64N(max(1, (hi-band.Min)/2)), 10000)
+				up := roundTo(lo+(hi-lo)/2+rng.Int64N(max(1, (hi-lo)/2)), 10000)
+				o.SalaryMin, o.SalaryMax = &lo, &up
+				o.salaryCurrency, o.salaryPeriodYear = r.Salary.Currency, true
+			}
+			o.PostedAt = SampleEpoch.Add(-time.Duration(rng.IntN(60*24)) * time.Hour)
+			o.ValidThrough = o.PostedAt.Add(60 * 24 * time.Hour)
+			switch x := rng.IntN(100); {
+			case x < 84:
+				o.Status = opening.StatusLIVE
+			case x < 94:
+				o.Status = opening.StatusCLOSED
+			default:
+				o.Status = opening.StatusEXPIRED
+			}
+			o.Skills = openingSkills(rng, r, skills)
+			o.Description = fmt.Sprintf("Sample opening (generated sample data, not a real job): %s with %d+ years of experience. Skills: %d listed.",
+				o.Title, o.ExpMin, len(o.Skills))
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// openingSkills picks the concrete skills an opening asks for: most of the role's core skills
+// (a group contributes one member if ANY_OF, all if ALL_OF; higher ranks more often) and a few
+// of its extra skills.
+func openingSkills(rng *rand.Rand, r roleJSON, skills map[string]skillJSON) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for rank, slug := range r.CoreSkills {
+		if rng.IntN(100) >= 90-5*rank {
+			continue
+		}
+		s := skills[slug]
+		switch s.GroupMode {
+		case "ANY_OF":
+			add(s.Members[rng.IntN(len(s.Members))])
+		case "ALL_OF":
+			for _, m := range s.Members {
+				add(m)
+			}
+		default:
+			add(slug)
+		}
+	}
+	if n := len(r.Openings.ExtraSkills); n > 0 {
+		for _, i := range rng.Perm(n)[:min(n, 1+rng.IntN(3))] {
+			add(r.Openings.ExtraSkills[i])
+		}
+	}
+	return out
+}
+
+func bandFor(r roleJSON, years int) *bandJSON {
+	level := "SENIOR"
+	switch {
+	case years <= 2:
+		level = "FRESHER"
+	case years <= 6:
+		level = "MID"
+	}
+	for i := range r.Salary.Bands {
+		if r.Salary.Bands[i].Level == level {
+			return &r.Salary.Bands[i]
+		}
+	}
+	return nil
+}
+
+func pick(rng *rand.Rand, weights []int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	x := rng.IntN(total)
+	for i, w := range weights {
+		if x < w {
+			return i
+		}
+		x -= w
+	}
+	return len(weights) - 1
+}
+
+func roundTo(v, step int64) int64 { return (v + step/2) / step * step }
+
+// batchSize keeps each INSERT well under SQLite's and PostgreSQL's bind-parameter limits.
+const batchSize = 200
+
+func writeOpenings(ctx context.Context, tx *ent.Tx, _ *Data, specs []OpeningSpec, roles, comps, locs, skills ids) (int, error) {
+	for start := 0; start < len(specs); start += batchSize {
+		batch := specs[start:min(start+batchSize, len(specs))]
+		bs := make([]*ent.OpeningCreate, len(batch))
+		for i, o := range batch {
+			b := tx.Opening.Create().SetSource("sample").SetExternalID(o.ExternalID).SetTitle(o.Title).
+				SetDescription(o.Description).SetRoleID(roles[o.Role]).SetCompanyID(comps[o.Company]).
+				SetWorkMode(o.WorkMode).SetEmploymentType(o.EmploymentType).SetExperienceMinYears(o.ExpMin).
+				SetNillableExperienceMaxYears(o.ExpMax).SetPostedAt(o.PostedAt).SetValidThrough(o.ValidThrough).
+				SetStatus(o.Status)
+			if o.Location != "" {
+				b.SetLocationID(locs[o.Location])
+			}
+			if o.SalaryMin != nil {
+				b.SetSalaryMin(*o.SalaryMin).SetSalaryMax(*o.SalaryMax).SetSalaryCurrency(o.salaryCurrency).
+					SetSalaryPeriod(opening.SalaryPeriodYEAR)
+			}
+			for _, s := range o.Skills {
+				b.AddSkillIDs(skills[s])
+			}
+			bs[i] = b
+		}
+		if _, err := tx.Opening.CreateBulk(bs...).Save(ctx); err != nil {
+			return 0, err
+		}
+	}
+	return len(specs), nil
+}

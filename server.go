@@ -1,0 +1,105 @@
+// Command careergraph serves the career graph over GraphQL.
+//
+// With no configuration it uses an embedded SQLite file, careergraph.db, migrated and seeded
+// with the sample clusters on first start, and listens on :8080. See README.md for the
+// environment variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/careergraph/careergraph/internal/config"
+	"github.com/careergraph/careergraph/internal/database"
+	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/seed"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "careergraph:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, getenv func(string) string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unknown command %q: run with no arguments to serve", args[0])
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, log)
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully: it stops accepting, lets
+// in-flight requests finish within cfg.ShutdownTimeout, and closes the database.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	start := time.Now()
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("closing database", "err", err)
+		}
+	}()
+	if cfg.Seed {
+		res, err := seed.Load(ctx, db.Client)
+		if err != nil {
+			return err
+		}
+		log.Info("seed", "loaded", res.Loaded, "roles", res.Roles, "openings", res.Openings)
+	}
+	srv := &http.Server{
+		Addr: net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Handler: httpserver.New(httpserver.Options{
+			Client:        db.Client,
+			Logger:        log,
+			Ready:         db.Ready,
+			Introspection: cfg.Introspection,
+			Playground:    cfg.Playground,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("PORT=%d: %w", cfg.Port, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect, "startup_ms", time.Since(start).Milliseconds())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,11 @@
+//go:build tools
+
+// Package tools pins the code generators that `go generate ./...` runs, so that go.mod records
+// their versions and a fresh clone generates the same code.
+package tools
+
+import (
+	_ "entgo.io/contrib/entgql"
+	_ "entgo.io/ent/cmd/ent"
+	_ "github.com/99designs/gqlgen"
+)
