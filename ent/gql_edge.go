@@ -126,6 +126,27 @@ func (_m *Opening) Skills(ctx context.Context) (result []*Skill, err error) {
 	return result, err
 }
 
+func (_m *Role) Openings(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OpeningOrder, where *OpeningWhereInput,
+) (*OpeningConnection, error) {
+	opts := []OpeningPaginateOption{
+		WithOpeningOrder(orderBy),
+		WithOpeningFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedOpenings(alias); err == nil || hasTotalCount {
+		pager, err := newOpeningPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &OpeningConnection{Edges: []*OpeningEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryOpenings().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *RoleItem) Role(ctx context.Context) (*Role, error) {
 	result, err := _m.Edges.RoleOrErr()
 	if IsNotLoaded(err) {

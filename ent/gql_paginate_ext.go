@@ -175,3 +175,19 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
 }
+
+// OpeningsConnection resolves Role.openings. A list of roles eager-loads its openings through
+// entgql (a constant number of statements for the whole list) and they are served from there;
+// a role loaded on its own reads its page and total in one statement.
+func (_m *Role) OpeningsConnection(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OpeningOrder, where *OpeningWhereInput,
+) (*OpeningConnection, error) {
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	// Index 0: openings is Role's only entgql connection edge (see Role.Openings in gql_edge.go).
+	_, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if _, err := _m.NamedOpenings(alias); err == nil || hasTotalCount {
+		return _m.Openings(ctx, after, first, before, last, orderBy, where)
+	}
+	return _m.QueryOpenings().PaginateCounted(ctx, after, first, before, last,
+		WithOpeningOrder(orderBy), WithOpeningFilter(where.Filter))
+}

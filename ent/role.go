@@ -65,6 +65,8 @@ type RoleEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [7]bool
+	// totalCount holds the count of the edges above.
+	totalCount [1]map[string]int
 
 	namedItems              map[string][]*RoleItem
 	namedCoreSkillLinks     map[string][]*RoleSkill

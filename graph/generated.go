@@ -367,12 +367,12 @@ type QueryResolver interface {
 	Role(ctx context.Context, slug string) (*ent.Role, error)
 }
 type RoleResolver interface {
+	Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	CoreSkills(ctx context.Context, obj *ent.Role) ([]*ent.Skill, error)
 	Responsibilities(ctx context.Context, obj *ent.Role) ([]*ent.RoleItem, error)
 	Requirements(ctx context.Context, obj *ent.Role) ([]*ent.RoleItem, error)
 	Faqs(ctx context.Context, obj *ent.Role) ([]*ent.RoleItem, error)
 	Salary(ctx context.Context, obj *ent.Role, country string) (*cluster.Salary, error)
-	Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	InterviewQuestions(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) (*ent.InterviewQuestionConnection, error)
 	CareerRoutes(ctx context.Context, obj *ent.Role, kind *careerroute.Kind) ([]*ent.CareerRoute, error)
 }
@@ -3468,6 +3468,37 @@ type Role implements Node {
   The family of careers, such as "Engineering".
   """
   family: String!
+  openings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Openings returned from the connection.
+    """
+    orderBy: OpeningOrder
+
+    """
+    Filtering options for Openings returned from the connection.
+    """
+    where: OpeningWhereInput
+  ): OpeningConnection!
 }
 """
 A connection to a list of items.
@@ -4690,15 +4721,6 @@ extend type Role {
   level; null when there is no salary data for that country.
   """
   salary(country: String!): RoleSalary
-  "Openings for this role. Filters and ordering are those of the root openings list."
-  openings(
-    after: Cursor
-    first: Int
-    before: Cursor
-    last: Int
-    orderBy: OpeningOrder
-    where: OpeningWhereInput
-  ): OpeningConnection!
   "Interview-prep questions for this role, in display order unless orderBy says otherwise."
   interviewQuestions(
     after: Cursor
@@ -5073,6 +5095,8 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_experienceMaxYears(ctx, field)
 	case "family":
 		return ec.fieldContext_Role_family(ctx, field)
+	case "openings":
+		return ec.fieldContext_Role_openings(ctx, field)
 	case "coreSkills":
 		return ec.fieldContext_Role_coreSkills(ctx, field)
 	case "responsibilities":
@@ -5083,8 +5107,6 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_faqs(ctx, field)
 	case "salary":
 		return ec.fieldContext_Role_salary(ctx, field)
-	case "openings":
-		return ec.fieldContext_Role_openings(ctx, field)
 	case "interviewQuestions":
 		return ec.fieldContext_Role_interviewQuestions(ctx, field)
 	case "careerRoutes":
@@ -9447,6 +9469,50 @@ func (ec *executionContext) fieldContext_Role_family(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
 }
 
+func (ec *executionContext) _Role_openings(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_openings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Role().Openings(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OpeningOrder), fc.Args["where"].(*ent.OpeningWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningConnection) graphql.Marshaler {
+			return ec.marshalNOpeningConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_openings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Role_coreSkills(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9613,50 +9679,6 @@ func (ec *executionContext) fieldContext_Role_salary(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Role_salary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Role_openings(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Role_openings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Role().Openings(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OpeningOrder), fc.Args["where"].(*ent.OpeningWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningConnection) graphql.Marshaler {
-			return ec.marshalNOpeningConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Role_openings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Role",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OpeningConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Role_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22985,6 +23007,12 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "openings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_openings(ctx, field, obj)
+				})
 		case "coreSkills":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23014,12 +23042,6 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_salary(ctx, field, obj)
-				})
-		case "openings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Role_openings(ctx, field, obj)
 				})
 		case "interviewQuestions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

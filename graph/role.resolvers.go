@@ -19,11 +19,9 @@ import (
 
 // Role is the resolver for the role field.
 func (r *queryResolver) Role(ctx context.Context, slug string) (*ent.Role, error) {
-	q, err := r.client.Role.Query().Where(role.Slug(slug)).CollectFields(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return nilIfNotFound(q.Only(ctx))
+	// No CollectFields: a single role's openings read faster on their own, in one statement,
+	// than eager-loaded with a separate count (see Role.OpeningsConnection).
+	return nilIfNotFound(r.client.Role.Query().Where(role.Slug(slug)).Only(ctx))
 }
 
 // CoreSkills is the resolver for the coreSkills field.
@@ -53,12 +51,6 @@ func (r *roleResolver) Salary(ctx context.Context, obj *ent.Role, country string
 		return nil, err
 	}
 	return cluster.SummarizeSalary(records), nil
-}
-
-// Openings is the resolver for the openings field.
-func (r *roleResolver) Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
-	return obj.QueryOpenings().PaginateCounted(ctx, after, first, before, last,
-		ent.WithOpeningOrder(orderBy), ent.WithOpeningFilter(where.Filter))
 }
 
 // InterviewQuestions is the resolver for the interviewQuestions field.

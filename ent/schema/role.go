@@ -11,9 +11,9 @@ import (
 // Role is the centre of a topic cluster: one career ("Backend Developer") and everything a job
 // seeker wants around it.
 //
-// Its list-valued edges are exposed through hand-written resolvers (schema/role.graphql) rather than
-// entgql's generated ones, so that a whole cluster page costs a small constant number of SQL
-// statements; see graph/role.resolvers.go.
+// Most of its list-valued edges are exposed through hand-written resolvers and batch loaders
+// (schema/role.graphql, internal/loader) rather than entgql's generated ones, so that a whole
+// cluster page costs a small constant number of SQL statements.
 type Role struct{ ent.Schema }
 
 // Mixin of the Role.
@@ -49,7 +49,9 @@ func (Role) Edges() []ent.Edge {
 		edge.To("items", RoleItem.Type).Annotations(hidden),
 		edge.To("core_skill_links", RoleSkill.Type).Annotations(hidden),
 		edge.To("salary_records", SalaryRecord.Type).Annotations(hidden),
-		edge.To("openings", Opening.Type).Annotations(hidden),
+		// Lists of roles eager-load openings through entgql; a single role reads them in one
+		// statement instead (ent/gql_paginate_ext.go).
+		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection()),
 		edge.To("interview_questions", InterviewQuestion.Type).Annotations(hidden),
 		edge.To("routes_out", CareerRoute.Type).Annotations(hidden),
 		edge.To("routes_in", CareerRoute.Type).Annotations(hidden),

@@ -47,7 +47,7 @@ func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver)
 
 // gqlparser's words for an unknown enum value, in a literal and in a variable.
 var enumMiss = []*regexp.Regexp{
-	regexp.MustCompile(`Value "([^"]*)" does not exist in "(\w+)" enum`),
+	regexp.MustCompile(`Value "([^"]*)" does not exist in "(\w+)!?" enum`),
 	regexp.MustCompile(`^(\S+) is not a valid (\w+)$`),
 }
 

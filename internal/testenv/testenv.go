@@ -1,0 +1,299 @@
+// Package testenv gives tests real databases: a fresh SQLite file always, and a fresh
+// PostgreSQL schema when TEST_DATABASE_URL is set, each removed when the test ends. The same
+// test body runs on each (see Each). It also counts SQL statements and serves GraphQL in
+// process through the production handler.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"entgo.io/ent/dialect"
+	_ "github.com/lib/pq"
+
+	"github.com/careergraph/careergraph/internal/database"
+	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/seed"
+)
+
+// Backend names a database kind a test runs on.
+type Backend string
+
+// The backends.
+const (
+	SQLite   Backend = "sqlite"
+	Postgres Backend = "postgres"
+)
+
+// RequirePostgresEnv, when set to 1 (CI sets it), turns a missing TEST_DATABASE_URL into a
+// failure instead of a quiet SQLite-only run.
+const RequirePostgresEnv = "CAREERGRAPH_REQUIRE_POSTGRES"
+
+// Backends lists the backends this run covers.
+func Backends(t testing.TB) []Backend {
+	t.Helper()
+	bs := []Backend{SQLite}
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		bs = append(bs, Postgres)
+	} else if os.Getenv(RequirePostgresEnv) == "1" {
+		t.Fatalf("%s=1 but TEST_DATABASE_URL is empty: the PostgreSQL run would be skipped", RequirePostgresEnv)
+	}
+	return bs
+}
+
+// Each runs fn as a subtest per backend, named after it ("sqlite", "postgres").
+func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
+	t.Helper()
+	for _, b := range Backends(t) {
+		t.Run(string(b), func(t *testing.T) {
+			t.Parallel()
+			fn(t, b)
+		})
+	}
+}
+
+// Counter counts the SQL statements a driver runs and keeps their text for failure messages.
+type Counter struct {
+	n   atomic.Int64
+	mu  sync.Mutex
+	log []string
+}
+
+// Reset sets the count to zero.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n.Store(0)
+	c.log = nil
+}
+
+func (c *Counter) add(query string) {
+	c.n.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.log = append(c.log, query)
+}
+
+// Statements returns the text of the statements run since the last Reset, one per line.
+func (c *Counter) Statements() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.log, "\n")
+}
+
+// Count returns the statements run since the last Reset.
+func (c *Counter) Count() int { return int(c.n.Load()) }
+
+// Env is a migrated database for one test.
+type Env struct {
+	Backend Backend
+	DB      *database.DB
+	// Statements counts every statement run through DB.Client.
+	Statements *Counter
+}
+
+// New opens a fresh, migrated database of backend b that is removed when t ends.
+func New(t testing.TB, b Backend) *Env {
+	t.Helper()
+	ctx := context.Background()
+	var dsn string
+	switch b {
+	case SQLite:
+		dsn = "file:" + filepath.Join(t.TempDir(), "test.db")
+	case Postgres:
+		dsn = postgresSchema(t)
+	default:
+		t.Fatalf("unknown backend %q", b)
+	}
+	c := &Counter{}
+	db, err := database.Open(ctx, dsn, database.Options{Wrap: func(d dialect.Driver) dialect.Driver {
+		return &countingDriver{Driver: d, c: c}
+	}})
+	if err != nil {
+		t.Fatalf("open %s: %v", b, err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return &Env{Backend: b, DB: db, Statements: c}
+}
+
+// Seeded is New with the embedded seed data loaded.
+func Seeded(t testing.TB, b Backend) *Env {
+	t.Helper()
+	e := New(t, b)
+	if _, err := seed.Load(context.Background(), e.DB.Client); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return e
+}
+
+// postgresSchema creates a schema for this test in the TEST_DATABASE_URL database and returns
+// a URL whose connections use it; the schema is dropped when t ends.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Fatal("TEST_DATABASE_URL is not set")
+	}
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	t.Cleanup(func() { _ = admin.Close() })
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "cgtest_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("PostgreSQL at TEST_DATABASE_URL: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// countingDriver counts statements, including those inside transactions.
+type countingDriver struct {
+	dialect.Driver
+	c *Counter
+}
+
+func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
+	d.c.add(query)
+	return d.Driver.Exec(ctx, query, args, v)
+}
+
+func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
+	d.c.add(query)
+	return d.Driver.Query(ctx, query, args, v)
+}
+
+func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
+	tx, err := d.Driver.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{Tx: tx, c: d.c}, nil
+}
+
+type countingTx struct {
+	dialect.Tx
+	c *Counter
+}
+
+func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
+	t.c.add(query)
+	return t.Tx.Exec(ctx, query, args, v)
+}
+
+func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
+	t.c.add(query)
+	return t.Tx.Query(ctx, query, args, v)
+}
+
+// Handler returns the production HTTP handler over the env's database, logging to the test.
+func (e *Env) Handler(t testing.TB) http.Handler {
+	t.Helper()
+	return httpserver.New(httpserver.Options{
+		Client:        e.DB.Client,
+		Logger:        slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Ready:         e.DB.Ready,
+		Introspection: true,
+		Playground:    true,
+	})
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
+
+// Response is a GraphQL response as a client sees it.
+type Response struct {
+	Status int
+	Header http.Header
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// Code returns the extensions.code of the first error, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Post sends one GraphQL operation to h as a browser SPA would and decodes the answer.
+func Post(t testing.TB, h http.Handler, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json, application/json")
+	return Do(t, h, req)
+}
+
+// Do serves req and decodes a GraphQL response.
+func Do(t testing.TB, h http.Handler, req *http.Request) *Response {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	raw, _ := io.ReadAll(rec.Body)
+	r := &Response{Status: rec.Code, Header: rec.Header()}
+	if err := json.Unmarshal(raw, r); err != nil {
+		t.Fatalf("response is not JSON (status %d): %v\n%s", rec.Code, err, raw)
+	}
+	return r
+}
+
+// MustData fails the test on any error and decodes data into dst.
+func (r *Response) MustData(t testing.TB, dst any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, dst); err != nil {
+		t.Fatalf("decode data: %v\n%s", err, r.Data)
+	}
+}
+
+// String is for failure messages.
+func (r *Response) String() string {
+	b, _ := json.Marshal(r)
+	return fmt.Sprintf("status %d: %s", r.Status, b)
+}
