@@ -35,13 +35,18 @@ func run(args []string, getenv func(string) string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("unknown command %q: run with no arguments to serve", args[0])
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return runCtx(ctx, getenv)
+}
+
+// runCtx reads the configuration and serves until ctx ends.
+func runCtx(ctx context.Context, getenv func(string) string) error {
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	return serve(ctx, cfg, log)
 }
 

@@ -280,10 +280,10 @@ func TestRoleListStatementCount(t *testing.T) {
 				Roles struct {
 					Edges []struct {
 						Node struct {
-							Title      string `json:"title"`
+							Title      string  `json:"title"`
 							CoreSkills []named `json:"coreSkills"`
 							Openings   struct {
-								TotalCount int `json:"totalCount"`
+								TotalCount int        `json:"totalCount"`
 								Edges      []struct{} `json:"edges"`
 							} `json:"openings"`
 						} `json:"node"`

@@ -41,4 +41,3 @@ func (CareerRoute) Indexes() []ent.Index {
 		index.Fields("to_role_id"),
 	}
 }
-

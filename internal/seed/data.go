@@ -104,9 +104,10 @@ type Data struct {
 }
 
 // Parse reads and checks the embedded seed data.
-func Parse() (*Data, error) { return parseFS(files) }
+func Parse() (*Data, error) { return ParseFS(files) }
 
-func parseFS(fsys fs.FS) (*Data, error) {
+// ParseFS is Parse over another file system laid out like data/; tests feed it broken data.
+func ParseFS(fsys fs.FS) (*Data, error) {
 	d := &Data{}
 	for name, dst := range map[string]any{
 		"data/locations.json": &d.Locations,

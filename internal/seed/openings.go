@@ -19,20 +19,19 @@ var SampleEpoch = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
 type OpeningSpec struct {
 	Role, ExternalID, Title, Company string
 	// Location is empty for a remote opening with no office.
-	Location         string
-	WorkMode         opening.WorkMode
-	EmploymentType   opening.EmploymentType
-	ExpMin           int
-	ExpMax           *int
-	SalaryMin        *int64
-	SalaryMax        *int64
-	PostedAt         time.Time
-	ValidThrough     time.Time
-	Status           opening.Status
-	Skills           []string
-	Description      string
-	salaryCurrency   string
-	salaryPeriodYear bool
+	Location       string
+	WorkMode       opening.WorkMode
+	EmploymentType opening.EmploymentType
+	ExpMin         int
+	ExpMax         *int
+	SalaryMin      *int64
+	SalaryMax      *int64
+	PostedAt       time.Time
+	ValidThrough   time.Time
+	Status         opening.Status
+	Skills         []string
+	Description    string
+	salaryCurrency string
 }
 
 // cityWeight skews openings towards India's big hiring cities; other cities weigh 2.
@@ -101,7 +100,7 @@ func GenerateOpenings(d *Data) []OpeningSpec {
 				lo := roundTo(band.Min+rng.Int64N(max(1, (hi-band.Min)/2)), 10000)
 				up := roundTo(lo+(hi-lo)/2+rng.Int64N(max(1, (hi-lo)/2)), 10000)
 				o.SalaryMin, o.SalaryMax = &lo, &up
-				o.salaryCurrency, o.salaryPeriodYear = r.Salary.Currency, true
+				o.salaryCurrency = r.Salary.Currency
 			}
 			o.PostedAt = SampleEpoch.Add(-time.Duration(rng.IntN(60*24)) * time.Hour)
 			o.ValidThrough = o.PostedAt.Add(60 * 24 * time.Hour)
@@ -194,7 +193,7 @@ func roundTo(v, step int64) int64 { return (v + step/2) / step * step }
 // batchSize keeps each INSERT well under SQLite's and PostgreSQL's bind-parameter limits.
 const batchSize = 200
 
-func writeOpenings(ctx context.Context, tx *ent.Tx, _ *Data, specs []OpeningSpec, roles, comps, locs, skills ids) (int, error) {
+func writeOpenings(ctx context.Context, tx *ent.Tx, specs []OpeningSpec, roles, comps, locs, skills ids) (int, error) {
 	for start := 0; start < len(specs); start += batchSize {
 		batch := specs[start:min(start+batchSize, len(specs))]
 		bs := make([]*ent.OpeningCreate, len(batch))

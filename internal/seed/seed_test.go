@@ -1,0 +1,117 @@
+package seed_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/role"
+	"github.com/careergraph/careergraph/internal/seed"
+	"github.com/careergraph/careergraph/internal/testenv"
+)
+
+func TestSeedIsIdempotent(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.New(t, b)
+		ctx := context.Background()
+		first, err := seed.Load(ctx, env.DB.Client)
+		require.NoError(t, err)
+		assert.True(t, first.Loaded)
+		assert.GreaterOrEqual(t, first.Roles, 12, "backend-developer and at least 11 more roles")
+		assert.GreaterOrEqual(t, first.Openings, 200, "a few hundred openings")
+
+		counts := func() []int {
+			c := env.DB.Client
+			return []int{
+				c.Role.Query().CountX(ctx), c.Skill.Query().CountX(ctx), c.Opening.Query().CountX(ctx),
+				c.RoleItem.Query().CountX(ctx), c.SalaryRecord.Query().CountX(ctx), c.CareerRoute.Query().CountX(ctx),
+				c.InterviewQuestion.Query().CountX(ctx), c.Company.Query().CountX(ctx), c.Location.Query().CountX(ctx),
+			}
+		}
+		before := counts()
+		second, err := seed.Load(ctx, env.DB.Client)
+		require.NoError(t, err)
+		assert.False(t, second.Loaded, "a seeded database is left alone")
+		assert.Equal(t, before, counts(), "starting twice adds nothing")
+	})
+}
+
+// TestEverythingIsLabelled: facts from the page say seed-page, everything else says sample.
+func TestEverythingIsLabelled(t *testing.T) {
+	env := testenv.Seeded(t, testenv.SQLite)
+	ctx := context.Background()
+	c := env.DB.Client
+	for _, r := range c.Role.Query().AllX(ctx) {
+		want := "sample"
+		if r.Slug == "backend-developer" {
+			want = "seed-page"
+		}
+		assert.Equal(t, want, r.Source, r.Slug)
+	}
+	n := c.Opening.Query().Where(opening.SourceNEQ("sample")).CountX(ctx)
+	assert.Zero(t, n, "every opening is sample data")
+	for _, o := range c.Opening.Query().Limit(20).AllX(ctx) {
+		assert.True(t, strings.HasPrefix(o.Description, "Sample opening"), o.Description)
+	}
+	for _, q := range c.InterviewQuestion.Query().AllX(ctx) {
+		assert.Equal(t, "sample", q.Source)
+	}
+	be := c.Role.Query().Where(role.Slug("backend-developer")).OnlyX(ctx)
+	for _, it := range be.QueryItems().AllX(ctx) {
+		assert.Equal(t, "seed-page", it.Source)
+	}
+	for _, s := range be.QuerySalaryRecords().AllX(ctx) {
+		assert.Equal(t, "seed-page", s.Source)
+	}
+	statuses := map[opening.Status]int{}
+	for _, o := range c.Opening.Query().AllX(ctx) {
+		statuses[o.Status]++
+	}
+	assert.Positive(t, statuses[opening.StatusLIVE])
+	assert.Positive(t, statuses[opening.StatusCLOSED], "some sample openings are closed")
+	assert.Positive(t, statuses[opening.StatusEXPIRED], "and some expired")
+}
+
+func TestGenerateOpeningsIsDeterministic(t *testing.T) {
+	d, err := seed.Parse()
+	require.NoError(t, err)
+	a, b := seed.GenerateOpenings(d), seed.GenerateOpenings(d)
+	require.Equal(t, len(a), len(b))
+	assert.Equal(t, a, b)
+	cities := map[string]int{}
+	for _, o := range a {
+		if o.Location != "" {
+			cities[o.Location]++
+		}
+		assert.NotEmpty(t, o.Skills, o.ExternalID)
+		if o.SalaryMin != nil {
+			assert.LessOrEqual(t, *o.SalaryMin, *o.SalaryMax, o.ExternalID)
+		}
+	}
+	assert.Greater(t, cities["bengaluru"], cities["kochi"], "popular cities dominate")
+}
+
+func TestParseRejectsDanglingReferences(t *testing.T) {
+	_, err := seed.ParseFS(fstest.MapFS{
+		"data/locations.json": {Data: []byte(`[]`)},
+		"data/companies.json": {Data: []byte(`[]`)},
+		"data/skills.json":    {Data: []byte(`[]`)},
+		"data/roles/x.json": {Data: []byte(`{"slug":"x","title":"X","family":"F","source":"sample","summary":"s",
+			"experienceMinYears":0,"experienceMaxYears":1,"coreSkills":["nope"]}`)},
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown skill "nope"`)
+
+	_, err = seed.ParseFS(fstest.MapFS{
+		"data/locations.json": {Data: []byte(`[]`)},
+		"data/companies.json": {Data: []byte(`[]`)},
+		"data/skills.json":    {Data: []byte(`[{"slug":"a","name":"A","category":"TOOL","colour":"red"}]`)},
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "colour", "unknown fields are rejected")
+}
