@@ -74,6 +74,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Addr: net.JoinHostPort("", strconv.Itoa(cfg.Port)),
 		Handler: httpserver.New(httpserver.Options{
 			Client:        db.Client,
+			SQL:           db.SQL,
+			Dialect:       db.Dialect,
 			Logger:        log,
 			Ready:         db.Ready,
 			Introspection: cfg.Introspection,

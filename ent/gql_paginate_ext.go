@@ -191,3 +191,18 @@ func (_m *Role) OpeningsConnection(
 	return _m.QueryOpenings().PaginateCounted(ctx, after, first, before, last,
 		WithOpeningOrder(orderBy), WithOpeningFilter(where.Filter))
 }
+
+// CollectFieldsAt eager-loads what the client selected at path below the field in ctx (for
+// example "edges", "node" of a connection, or "edges", "node", "opening" of a match result),
+// for queries that load openings outside Paginate.
+func (_m *OpeningQuery) CollectFieldsAt(ctx context.Context, path ...string) (*OpeningQuery, error) {
+	if graphql.GetFieldContext(ctx) == nil {
+		return _m, nil
+	}
+	if field := collectedField(ctx, path...); field != nil {
+		if err := _m.collectField(ctx, false, graphql.GetOperationContext(ctx), *field, path); err != nil {
+			return nil, err
+		}
+	}
+	return _m, nil
+}

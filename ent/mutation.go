@@ -3962,6 +3962,9 @@ type OpeningMutation struct {
 	posted_at               *time.Time
 	valid_through           *time.Time
 	status                  *opening.Status
+	skill_count             *int
+	addskill_count          *int
+	search_text             *string
 	clearedFields           map[string]struct{}
 	role                    *int
 	clearedrole             bool
@@ -4982,6 +4985,111 @@ func (m *OpeningMutation) ResetStatus() {
 	m.status = nil
 }
 
+// SetSkillCount sets the "skill_count" field.
+func (m *OpeningMutation) SetSkillCount(i int) {
+	m.skill_count = &i
+	m.addskill_count = nil
+}
+
+// SkillCount returns the value of the "skill_count" field in the mutation.
+func (m *OpeningMutation) SkillCount() (r int, exists bool) {
+	v := m.skill_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkillCount returns the old "skill_count" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldSkillCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkillCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkillCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkillCount: %w", err)
+	}
+	return oldValue.SkillCount, nil
+}
+
+// AddSkillCount adds i to the "skill_count" field.
+func (m *OpeningMutation) AddSkillCount(i int) {
+	if m.addskill_count != nil {
+		*m.addskill_count += i
+	} else {
+		m.addskill_count = &i
+	}
+}
+
+// AddedSkillCount returns the value that was added to the "skill_count" field in this mutation.
+func (m *OpeningMutation) AddedSkillCount() (r int, exists bool) {
+	v := m.addskill_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSkillCount resets all changes to the "skill_count" field.
+func (m *OpeningMutation) ResetSkillCount() {
+	m.skill_count = nil
+	m.addskill_count = nil
+}
+
+// SetSearchText sets the "search_text" field.
+func (m *OpeningMutation) SetSearchText(s string) {
+	m.search_text = &s
+}
+
+// SearchText returns the value of the "search_text" field in the mutation.
+func (m *OpeningMutation) SearchText() (r string, exists bool) {
+	v := m.search_text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchText returns the old "search_text" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldSearchText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchText: %w", err)
+	}
+	return oldValue.SearchText, nil
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (m *OpeningMutation) ClearSearchText() {
+	m.search_text = nil
+	m.clearedFields[opening.FieldSearchText] = struct{}{}
+}
+
+// SearchTextCleared returns if the "search_text" field was cleared in this mutation.
+func (m *OpeningMutation) SearchTextCleared() bool {
+	_, ok := m.clearedFields[opening.FieldSearchText]
+	return ok
+}
+
+// ResetSearchText resets all changes to the "search_text" field.
+func (m *OpeningMutation) ResetSearchText() {
+	m.search_text = nil
+	delete(m.clearedFields, opening.FieldSearchText)
+}
+
 // ClearRole clears the "role" edge to the Role entity.
 func (m *OpeningMutation) ClearRole() {
 	m.clearedrole = true
@@ -5151,7 +5259,7 @@ func (m *OpeningMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OpeningMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, opening.FieldCreatedAt)
 	}
@@ -5212,6 +5320,12 @@ func (m *OpeningMutation) Fields() []string {
 	if m.status != nil {
 		fields = append(fields, opening.FieldStatus)
 	}
+	if m.skill_count != nil {
+		fields = append(fields, opening.FieldSkillCount)
+	}
+	if m.search_text != nil {
+		fields = append(fields, opening.FieldSearchText)
+	}
 	return fields
 }
 
@@ -5260,6 +5374,10 @@ func (m *OpeningMutation) Field(name string) (ent.Value, bool) {
 		return m.ValidThrough()
 	case opening.FieldStatus:
 		return m.Status()
+	case opening.FieldSkillCount:
+		return m.SkillCount()
+	case opening.FieldSearchText:
+		return m.SearchText()
 	}
 	return nil, false
 }
@@ -5309,6 +5427,10 @@ func (m *OpeningMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldValidThrough(ctx)
 	case opening.FieldStatus:
 		return m.OldStatus(ctx)
+	case opening.FieldSkillCount:
+		return m.OldSkillCount(ctx)
+	case opening.FieldSearchText:
+		return m.OldSearchText(ctx)
 	}
 	return nil, fmt.Errorf("unknown Opening field %s", name)
 }
@@ -5458,6 +5580,20 @@ func (m *OpeningMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStatus(v)
 		return nil
+	case opening.FieldSkillCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkillCount(v)
+		return nil
+	case opening.FieldSearchText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchText(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Opening field %s", name)
 }
@@ -5478,6 +5614,9 @@ func (m *OpeningMutation) AddedFields() []string {
 	if m.addsalary_max != nil {
 		fields = append(fields, opening.FieldSalaryMax)
 	}
+	if m.addskill_count != nil {
+		fields = append(fields, opening.FieldSkillCount)
+	}
 	return fields
 }
 
@@ -5494,6 +5633,8 @@ func (m *OpeningMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedSalaryMin()
 	case opening.FieldSalaryMax:
 		return m.AddedSalaryMax()
+	case opening.FieldSkillCount:
+		return m.AddedSkillCount()
 	}
 	return nil, false
 }
@@ -5531,6 +5672,13 @@ func (m *OpeningMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddSalaryMax(v)
 		return nil
+	case opening.FieldSkillCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSkillCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Opening numeric field %s", name)
 }
@@ -5562,6 +5710,9 @@ func (m *OpeningMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(opening.FieldValidThrough) {
 		fields = append(fields, opening.FieldValidThrough)
+	}
+	if m.FieldCleared(opening.FieldSearchText) {
+		fields = append(fields, opening.FieldSearchText)
 	}
 	return fields
 }
@@ -5600,6 +5751,9 @@ func (m *OpeningMutation) ClearField(name string) error {
 		return nil
 	case opening.FieldValidThrough:
 		m.ClearValidThrough()
+		return nil
+	case opening.FieldSearchText:
+		m.ClearSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Opening nullable field %s", name)
@@ -5668,6 +5822,12 @@ func (m *OpeningMutation) ResetField(name string) error {
 		return nil
 	case opening.FieldStatus:
 		m.ResetStatus()
+		return nil
+	case opening.FieldSkillCount:
+		m.ResetSkillCount()
+		return nil
+	case opening.FieldSearchText:
+		m.ResetSearchText()
 		return nil
 	}
 	return fmt.Errorf("unknown Opening field %s", name)

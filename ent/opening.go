@@ -60,6 +60,10 @@ type Opening struct {
 	ValidThrough *time.Time `json:"valid_through,omitempty"`
 	// Status holds the value of the "status" field.
 	Status opening.Status `json:"status,omitempty"`
+	// How many skills the opening asks for, kept with its skills edge so that matching need not count them.
+	SkillCount int `json:"skill_count,omitempty"`
+	// The normalised words full-text search indexes: title, company, city, skills and their synonyms, description. Written by internal/search.Document, never by clients.
+	SearchText string `json:"search_text,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OpeningQuery when eager-loading is set.
 	Edges        OpeningEdges `json:"edges"`
@@ -132,9 +136,9 @@ func (*Opening) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case opening.FieldID, opening.FieldRoleID, opening.FieldCompanyID, opening.FieldLocationID, opening.FieldExperienceMinYears, opening.FieldExperienceMaxYears, opening.FieldSalaryMin, opening.FieldSalaryMax:
+		case opening.FieldID, opening.FieldRoleID, opening.FieldCompanyID, opening.FieldLocationID, opening.FieldExperienceMinYears, opening.FieldExperienceMaxYears, opening.FieldSalaryMin, opening.FieldSalaryMax, opening.FieldSkillCount:
 			values[i] = new(sql.NullInt64)
-		case opening.FieldSource, opening.FieldExternalID, opening.FieldTitle, opening.FieldDescription, opening.FieldWorkMode, opening.FieldEmploymentType, opening.FieldSalaryCurrency, opening.FieldSalaryPeriod, opening.FieldStatus:
+		case opening.FieldSource, opening.FieldExternalID, opening.FieldTitle, opening.FieldDescription, opening.FieldWorkMode, opening.FieldEmploymentType, opening.FieldSalaryCurrency, opening.FieldSalaryPeriod, opening.FieldStatus, opening.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case opening.FieldCreatedAt, opening.FieldUpdatedAt, opening.FieldPostedAt, opening.FieldValidThrough:
 			values[i] = new(sql.NullTime)
@@ -286,6 +290,18 @@ func (_m *Opening) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Status = opening.Status(value.String)
 			}
+		case opening.FieldSkillCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field skill_count", values[i])
+			} else if value.Valid {
+				_m.SkillCount = int(value.Int64)
+			}
+		case opening.FieldSearchText:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_text", values[i])
+			} else if value.Valid {
+				_m.SearchText = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -415,6 +431,12 @@ func (_m *Opening) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("skill_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SkillCount))
+	builder.WriteString(", ")
+	builder.WriteString("search_text=")
+	builder.WriteString(_m.SearchText)
 	builder.WriteByte(')')
 	return builder.String()
 }

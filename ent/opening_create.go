@@ -258,6 +258,34 @@ func (_c *OpeningCreate) SetNillableStatus(v *opening.Status) *OpeningCreate {
 	return _c
 }
 
+// SetSkillCount sets the "skill_count" field.
+func (_c *OpeningCreate) SetSkillCount(v int) *OpeningCreate {
+	_c.mutation.SetSkillCount(v)
+	return _c
+}
+
+// SetNillableSkillCount sets the "skill_count" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableSkillCount(v *int) *OpeningCreate {
+	if v != nil {
+		_c.SetSkillCount(*v)
+	}
+	return _c
+}
+
+// SetSearchText sets the "search_text" field.
+func (_c *OpeningCreate) SetSearchText(v string) *OpeningCreate {
+	_c.mutation.SetSearchText(v)
+	return _c
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableSearchText(v *string) *OpeningCreate {
+	if v != nil {
+		_c.SetSearchText(*v)
+	}
+	return _c
+}
+
 // SetRole sets the "role" edge to the Role entity.
 func (_c *OpeningCreate) SetRole(v *Role) *OpeningCreate {
 	return _c.SetRoleID(v.ID)
@@ -346,6 +374,10 @@ func (_c *OpeningCreate) defaults() {
 	if _, ok := _c.mutation.Status(); !ok {
 		v := opening.DefaultStatus
 		_c.mutation.SetStatus(v)
+	}
+	if _, ok := _c.mutation.SkillCount(); !ok {
+		v := opening.DefaultSkillCount
+		_c.mutation.SetSkillCount(v)
 	}
 }
 
@@ -445,6 +477,14 @@ func (_c *OpeningCreate) check() error {
 	if v, ok := _c.mutation.Status(); ok {
 		if err := opening.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Opening.status": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SkillCount(); !ok {
+		return &ValidationError{Name: "skill_count", err: errors.New(`ent: missing required field "Opening.skill_count"`)}
+	}
+	if v, ok := _c.mutation.SkillCount(); ok {
+		if err := opening.SkillCountValidator(v); err != nil {
+			return &ValidationError{Name: "skill_count", err: fmt.Errorf(`ent: validator failed for field "Opening.skill_count": %w`, err)}
 		}
 	}
 	if len(_c.mutation.RoleIDs()) == 0 {
@@ -547,6 +587,14 @@ func (_c *OpeningCreate) createSpec() (*Opening, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(opening.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
+	}
+	if value, ok := _c.mutation.SkillCount(); ok {
+		_spec.SetField(opening.FieldSkillCount, field.TypeInt, value)
+		_node.SkillCount = value
+	}
+	if value, ok := _c.mutation.SearchText(); ok {
+		_spec.SetField(opening.FieldSearchText, field.TypeString, value)
+		_node.SearchText = value
 	}
 	if nodes := _c.mutation.RoleIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -967,6 +1015,42 @@ func (u *OpeningUpsert) UpdateStatus() *OpeningUpsert {
 	return u
 }
 
+// SetSkillCount sets the "skill_count" field.
+func (u *OpeningUpsert) SetSkillCount(v int) *OpeningUpsert {
+	u.Set(opening.FieldSkillCount, v)
+	return u
+}
+
+// UpdateSkillCount sets the "skill_count" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateSkillCount() *OpeningUpsert {
+	u.SetExcluded(opening.FieldSkillCount)
+	return u
+}
+
+// AddSkillCount adds v to the "skill_count" field.
+func (u *OpeningUpsert) AddSkillCount(v int) *OpeningUpsert {
+	u.Add(opening.FieldSkillCount, v)
+	return u
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *OpeningUpsert) SetSearchText(v string) *OpeningUpsert {
+	u.Set(opening.FieldSearchText, v)
+	return u
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateSearchText() *OpeningUpsert {
+	u.SetExcluded(opening.FieldSearchText)
+	return u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *OpeningUpsert) ClearSearchText() *OpeningUpsert {
+	u.SetNull(opening.FieldSearchText)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1359,6 +1443,48 @@ func (u *OpeningUpsertOne) SetStatus(v opening.Status) *OpeningUpsertOne {
 func (u *OpeningUpsertOne) UpdateStatus() *OpeningUpsertOne {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetSkillCount sets the "skill_count" field.
+func (u *OpeningUpsertOne) SetSkillCount(v int) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetSkillCount(v)
+	})
+}
+
+// AddSkillCount adds v to the "skill_count" field.
+func (u *OpeningUpsertOne) AddSkillCount(v int) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.AddSkillCount(v)
+	})
+}
+
+// UpdateSkillCount sets the "skill_count" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateSkillCount() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateSkillCount()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *OpeningUpsertOne) SetSearchText(v string) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateSearchText() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *OpeningUpsertOne) ClearSearchText() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearSearchText()
 	})
 }
 
@@ -1920,6 +2046,48 @@ func (u *OpeningUpsertBulk) SetStatus(v opening.Status) *OpeningUpsertBulk {
 func (u *OpeningUpsertBulk) UpdateStatus() *OpeningUpsertBulk {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetSkillCount sets the "skill_count" field.
+func (u *OpeningUpsertBulk) SetSkillCount(v int) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetSkillCount(v)
+	})
+}
+
+// AddSkillCount adds v to the "skill_count" field.
+func (u *OpeningUpsertBulk) AddSkillCount(v int) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.AddSkillCount(v)
+	})
+}
+
+// UpdateSkillCount sets the "skill_count" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateSkillCount() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateSkillCount()
+	})
+}
+
+// SetSearchText sets the "search_text" field.
+func (u *OpeningUpsertBulk) SetSearchText(v string) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetSearchText(v)
+	})
+}
+
+// UpdateSearchText sets the "search_text" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateSearchText() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateSearchText()
+	})
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (u *OpeningUpsertBulk) ClearSearchText() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearSearchText()
 	})
 }
 

@@ -367,6 +367,47 @@ func (_u *OpeningUpdate) SetNillableStatus(v *opening.Status) *OpeningUpdate {
 	return _u
 }
 
+// SetSkillCount sets the "skill_count" field.
+func (_u *OpeningUpdate) SetSkillCount(v int) *OpeningUpdate {
+	_u.mutation.ResetSkillCount()
+	_u.mutation.SetSkillCount(v)
+	return _u
+}
+
+// SetNillableSkillCount sets the "skill_count" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableSkillCount(v *int) *OpeningUpdate {
+	if v != nil {
+		_u.SetSkillCount(*v)
+	}
+	return _u
+}
+
+// AddSkillCount adds value to the "skill_count" field.
+func (_u *OpeningUpdate) AddSkillCount(v int) *OpeningUpdate {
+	_u.mutation.AddSkillCount(v)
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *OpeningUpdate) SetSearchText(v string) *OpeningUpdate {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableSearchText(v *string) *OpeningUpdate {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *OpeningUpdate) ClearSearchText() *OpeningUpdate {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetRole sets the "role" edge to the Role entity.
 func (_u *OpeningUpdate) SetRole(v *Role) *OpeningUpdate {
 	return _u.SetRoleID(v.ID)
@@ -539,6 +580,11 @@ func (_u *OpeningUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Opening.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SkillCount(); ok {
+		if err := opening.SkillCountValidator(v); err != nil {
+			return &ValidationError{Name: "skill_count", err: fmt.Errorf(`ent: validator failed for field "Opening.skill_count": %w`, err)}
+		}
+	}
 	if _u.mutation.RoleCleared() && len(_u.mutation.RoleIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Opening.role"`)
 	}
@@ -646,6 +692,18 @@ func (_u *OpeningUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(opening.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.SkillCount(); ok {
+		_spec.SetField(opening.FieldSkillCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSkillCount(); ok {
+		_spec.AddField(opening.FieldSkillCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(opening.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(opening.FieldSearchText, field.TypeString)
 	}
 	if _u.mutation.RoleCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1135,6 +1193,47 @@ func (_u *OpeningUpdateOne) SetNillableStatus(v *opening.Status) *OpeningUpdateO
 	return _u
 }
 
+// SetSkillCount sets the "skill_count" field.
+func (_u *OpeningUpdateOne) SetSkillCount(v int) *OpeningUpdateOne {
+	_u.mutation.ResetSkillCount()
+	_u.mutation.SetSkillCount(v)
+	return _u
+}
+
+// SetNillableSkillCount sets the "skill_count" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableSkillCount(v *int) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetSkillCount(*v)
+	}
+	return _u
+}
+
+// AddSkillCount adds value to the "skill_count" field.
+func (_u *OpeningUpdateOne) AddSkillCount(v int) *OpeningUpdateOne {
+	_u.mutation.AddSkillCount(v)
+	return _u
+}
+
+// SetSearchText sets the "search_text" field.
+func (_u *OpeningUpdateOne) SetSearchText(v string) *OpeningUpdateOne {
+	_u.mutation.SetSearchText(v)
+	return _u
+}
+
+// SetNillableSearchText sets the "search_text" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableSearchText(v *string) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetSearchText(*v)
+	}
+	return _u
+}
+
+// ClearSearchText clears the value of the "search_text" field.
+func (_u *OpeningUpdateOne) ClearSearchText() *OpeningUpdateOne {
+	_u.mutation.ClearSearchText()
+	return _u
+}
+
 // SetRole sets the "role" edge to the Role entity.
 func (_u *OpeningUpdateOne) SetRole(v *Role) *OpeningUpdateOne {
 	return _u.SetRoleID(v.ID)
@@ -1320,6 +1419,11 @@ func (_u *OpeningUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Opening.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SkillCount(); ok {
+		if err := opening.SkillCountValidator(v); err != nil {
+			return &ValidationError{Name: "skill_count", err: fmt.Errorf(`ent: validator failed for field "Opening.skill_count": %w`, err)}
+		}
+	}
 	if _u.mutation.RoleCleared() && len(_u.mutation.RoleIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Opening.role"`)
 	}
@@ -1444,6 +1548,18 @@ func (_u *OpeningUpdateOne) sqlSave(ctx context.Context) (_node *Opening, err er
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(opening.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.SkillCount(); ok {
+		_spec.SetField(opening.FieldSkillCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSkillCount(); ok {
+		_spec.AddField(opening.FieldSkillCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchText(); ok {
+		_spec.SetField(opening.FieldSearchText, field.TypeString, value)
+	}
+	if _u.mutation.SearchTextCleared() {
+		_spec.ClearField(opening.FieldSearchText, field.TypeString)
 	}
 	if _u.mutation.RoleCleared() {
 		edge := &sqlgraph.EdgeSpec{

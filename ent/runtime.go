@@ -398,6 +398,12 @@ func init() {
 			return nil
 		}
 	}()
+	// openingDescSkillCount is the schema descriptor for skill_count field.
+	openingDescSkillCount := openingFields[17].Descriptor()
+	// opening.DefaultSkillCount holds the default value on creation for the skill_count field.
+	opening.DefaultSkillCount = openingDescSkillCount.Default.(int)
+	// opening.SkillCountValidator is a validator for the "skill_count" field. It is called by the builders before save.
+	opening.SkillCountValidator = openingDescSkillCount.Validators[0].(func(int) error)
 	roleMixin := schema.Role{}.Mixin()
 	roleMixinFields0 := roleMixin[0].Fields()
 	_ = roleMixinFields0

@@ -38,12 +38,6 @@ func (r *queryResolver) Locations(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithLocationOrder(orderBy), ent.WithLocationFilter(where.Filter))
 }
 
-// Openings is the resolver for the openings field.
-func (r *queryResolver) Openings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
-	return r.client.Opening.Query().Paginate(ctx, after, first, before, last,
-		ent.WithOpeningOrder(orderBy), ent.WithOpeningFilter(where.Filter))
-}
-
 // Roles is the resolver for the roles field.
 func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
 	conn, err := r.client.Role.Query().Paginate(ctx, after, first, before, last,
@@ -75,7 +69,13 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Role returns RoleResolver implementation.
 func (r *Resolver) Role() RoleResolver { return &roleResolver{r} }
 
+// OpeningWhereInput returns OpeningWhereInputResolver implementation.
+func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
+	return &openingWhereInputResolver{r}
+}
+
 type (
-	queryResolver struct{ *Resolver }
-	roleResolver  struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	roleResolver              struct{ *Resolver }
+	openingWhereInputResolver struct{ *Resolver }
 )

@@ -25,6 +25,8 @@ import (
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/graph/scalar"
 	"github.com/careergraph/careergraph/internal/cluster"
+	"github.com/careergraph/careergraph/internal/insights"
+	"github.com/careergraph/careergraph/internal/matching"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -41,6 +43,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Query() QueryResolver
 	Role() RoleResolver
+	OpeningWhereInput() OpeningWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -93,6 +96,13 @@ type ComplexityRoot struct {
 		Position func(childComplexity int) int
 		Source   func(childComplexity int) int
 		Text     func(childComplexity int) int
+	}
+
+	FitBreakdown struct {
+		Experience func(childComplexity int) int
+		Location   func(childComplexity int) int
+		Salary     func(childComplexity int) int
+		Skills     func(childComplexity int) int
 	}
 
 	InterviewQuestion struct {
@@ -184,6 +194,25 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	OpeningMatch struct {
+		Breakdown     func(childComplexity int) int
+		FitScore      func(childComplexity int) int
+		MatchedSkills func(childComplexity int) int
+		MissingSkills func(childComplexity int) int
+		Opening       func(childComplexity int) int
+	}
+
+	OpeningMatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OpeningMatchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -192,16 +221,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Companies func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
-		Company   func(childComplexity int, slug string) int
-		Locations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
-		Node      func(childComplexity int, id int) int
-		Nodes     func(childComplexity int, ids []int) int
-		Openings  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Role      func(childComplexity int, slug string) int
-		Roles     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
-		Skill     func(childComplexity int, slug string) int
-		Skills    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
+		Companies      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
+		Company        func(childComplexity int, slug string) int
+		Locations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
+		Match          func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
+		Node           func(childComplexity int, id int) int
+		Nodes          func(childComplexity int, ids []int) int
+		Openings       func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		Role           func(childComplexity int, slug string) int
+		RoleFit        func(childComplexity int, slug string, profile ProfileInput) int
+		Roles          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		SalaryInsights func(childComplexity int, role string, country string, city *string, level *salaryrecord.Level) int
+		Skill          func(childComplexity int, slug string) int
+		SkillDemand    func(childComplexity int, role *string, city *string, first *int) int
+		Skills         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
 	}
 
 	Role struct {
@@ -236,6 +269,12 @@ type ComplexityRoot struct {
 	RoleEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RoleFit struct {
+		Matched func(childComplexity int) int
+		Missing func(childComplexity int) int
+		Score   func(childComplexity int) int
 	}
 
 	RoleItem struct {
@@ -285,6 +324,19 @@ type ComplexityRoot struct {
 		Source             func(childComplexity int) int
 	}
 
+	SalaryInsights struct {
+		Basis             func(childComplexity int) int
+		Count             func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		FromOpenings      func(childComplexity int) int
+		FromSalaryRecords func(childComplexity int) int
+		Max               func(childComplexity int) int
+		Median            func(childComplexity int) int
+		Min               func(childComplexity int) int
+		P25               func(childComplexity int) int
+		P75               func(childComplexity int) int
+	}
+
 	SalaryRecord struct {
 		AsOf               func(childComplexity int) int
 		Company            func(childComplexity int) int
@@ -323,6 +375,17 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SalaryStats struct {
+		Basis    func(childComplexity int) int
+		Count    func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Max      func(childComplexity int) int
+		Median   func(childComplexity int) int
+		Min      func(childComplexity int) int
+		P25      func(childComplexity int) int
+		P75      func(childComplexity int) int
+	}
+
 	Skill struct {
 		Category  func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -344,6 +407,12 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	SkillDemand struct {
+		Openings func(childComplexity int) int
+		Share    func(childComplexity int) int
+		Skill    func(childComplexity int) int
+	}
+
 	SkillEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -359,12 +428,16 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Companies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) (*ent.CompanyConnection, error)
 	Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
-	Openings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Skills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) (*ent.SkillConnection, error)
 	Skill(ctx context.Context, slug string) (*ent.Skill, error)
 	Company(ctx context.Context, slug string) (*ent.Company, error)
 	Role(ctx context.Context, slug string) (*ent.Role, error)
+	Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
+	Match(ctx context.Context, profile ProfileInput, first *int, after *entgql.Cursor[int]) (*OpeningMatchConnection, error)
+	RoleFit(ctx context.Context, slug string, profile ProfileInput) (*matching.Fit, error)
+	SkillDemand(ctx context.Context, role *string, city *string, first *int) ([]*insights.Demand, error)
+	SalaryInsights(ctx context.Context, role string, country string, city *string, level *salaryrecord.Level) (*SalaryInsights, error)
 }
 type RoleResolver interface {
 	Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
@@ -375,6 +448,13 @@ type RoleResolver interface {
 	Salary(ctx context.Context, obj *ent.Role, country string) (*cluster.Salary, error)
 	InterviewQuestions(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) (*ent.InterviewQuestionConnection, error)
 	CareerRoutes(ctx context.Context, obj *ent.Role, kind *careerroute.Kind) ([]*ent.CareerRoute, error)
+}
+
+type OpeningWhereInputResolver interface {
+	ExperienceYears(ctx context.Context, obj *ent.OpeningWhereInput, data *int) error
+	MinSalary(ctx context.Context, obj *ent.OpeningWhereInput, data *MoneyInput) error
+	SkillsAllOf(ctx context.Context, obj *ent.OpeningWhereInput, data []string) error
+	SkillsAnyOf(ctx context.Context, obj *ent.OpeningWhereInput, data []string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -602,6 +682,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FAQ.Text(childComplexity), true
+
+	case "FitBreakdown.experience":
+		if e.ComplexityRoot.FitBreakdown.Experience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FitBreakdown.Experience(childComplexity), true
+	case "FitBreakdown.location":
+		if e.ComplexityRoot.FitBreakdown.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FitBreakdown.Location(childComplexity), true
+	case "FitBreakdown.salary":
+		if e.ComplexityRoot.FitBreakdown.Salary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FitBreakdown.Salary(childComplexity), true
+	case "FitBreakdown.skills":
+		if e.ComplexityRoot.FitBreakdown.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FitBreakdown.Skills(childComplexity), true
 
 	case "InterviewQuestion.answerNotes":
 		if e.ComplexityRoot.InterviewQuestion.AnswerNotes == nil {
@@ -989,6 +1094,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OpeningEdge.Node(childComplexity), true
 
+	case "OpeningMatch.breakdown":
+		if e.ComplexityRoot.OpeningMatch.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatch.Breakdown(childComplexity), true
+	case "OpeningMatch.fitScore":
+		if e.ComplexityRoot.OpeningMatch.FitScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatch.FitScore(childComplexity), true
+	case "OpeningMatch.matchedSkills":
+		if e.ComplexityRoot.OpeningMatch.MatchedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatch.MatchedSkills(childComplexity), true
+	case "OpeningMatch.missingSkills":
+		if e.ComplexityRoot.OpeningMatch.MissingSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatch.MissingSkills(childComplexity), true
+	case "OpeningMatch.opening":
+		if e.ComplexityRoot.OpeningMatch.Opening == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatch.Opening(childComplexity), true
+
+	case "OpeningMatchConnection.edges":
+		if e.ComplexityRoot.OpeningMatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchConnection.Edges(childComplexity), true
+	case "OpeningMatchConnection.pageInfo":
+		if e.ComplexityRoot.OpeningMatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchConnection.PageInfo(childComplexity), true
+	case "OpeningMatchConnection.totalCount":
+		if e.ComplexityRoot.OpeningMatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchConnection.TotalCount(childComplexity), true
+
+	case "OpeningMatchEdge.cursor":
+		if e.ComplexityRoot.OpeningMatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchEdge.Cursor(childComplexity), true
+	case "OpeningMatchEdge.node":
+		if e.ComplexityRoot.OpeningMatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatchEdge.Node(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1048,6 +1216,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Locations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.LocationOrder), args["where"].(*ent.LocationWhereInput)), true
+	case "Query.match":
+		if e.ComplexityRoot.Query.Match == nil {
+			break
+		}
+
+		args, err := ec.field_Query_match_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Match(childComplexity, args["profile"].(ProfileInput), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1080,7 +1259,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Openings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
+		return e.ComplexityRoot.Query.Openings(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
 	case "Query.role":
 		if e.ComplexityRoot.Query.Role == nil {
 			break
@@ -1092,6 +1271,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Role(childComplexity, args["slug"].(string)), true
+	case "Query.roleFit":
+		if e.ComplexityRoot.Query.RoleFit == nil {
+			break
+		}
+
+		args, err := ec.field_Query_roleFit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RoleFit(childComplexity, args["slug"].(string), args["profile"].(ProfileInput)), true
 	case "Query.roles":
 		if e.ComplexityRoot.Query.Roles == nil {
 			break
@@ -1103,6 +1293,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Query.salaryInsights":
+		if e.ComplexityRoot.Query.SalaryInsights == nil {
+			break
+		}
+
+		args, err := ec.field_Query_salaryInsights_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SalaryInsights(childComplexity, args["role"].(string), args["country"].(string), args["city"].(*string), args["level"].(*salaryrecord.Level)), true
 	case "Query.skill":
 		if e.ComplexityRoot.Query.Skill == nil {
 			break
@@ -1114,6 +1315,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Skill(childComplexity, args["slug"].(string)), true
+	case "Query.skillDemand":
+		if e.ComplexityRoot.Query.SkillDemand == nil {
+			break
+		}
+
+		args, err := ec.field_Query_skillDemand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SkillDemand(childComplexity, args["role"].(*string), args["city"].(*string), args["first"].(*int)), true
 	case "Query.skills":
 		if e.ComplexityRoot.Query.Skills == nil {
 			break
@@ -1298,6 +1510,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleEdge.Node(childComplexity), true
+
+	case "RoleFit.matched":
+		if e.ComplexityRoot.RoleFit.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleFit.Matched(childComplexity), true
+	case "RoleFit.missing":
+		if e.ComplexityRoot.RoleFit.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleFit.Missing(childComplexity), true
+	case "RoleFit.score":
+		if e.ComplexityRoot.RoleFit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleFit.Score(childComplexity), true
 
 	case "RoleItem.answer":
 		if e.ComplexityRoot.RoleItem.Answer == nil {
@@ -1513,6 +1744,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SalaryBand.Source(childComplexity), true
 
+	case "SalaryInsights.basis":
+		if e.ComplexityRoot.SalaryInsights.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.Basis(childComplexity), true
+	case "SalaryInsights.count":
+		if e.ComplexityRoot.SalaryInsights.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.Count(childComplexity), true
+	case "SalaryInsights.currency":
+		if e.ComplexityRoot.SalaryInsights.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.Currency(childComplexity), true
+	case "SalaryInsights.fromOpenings":
+		if e.ComplexityRoot.SalaryInsights.FromOpenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.FromOpenings(childComplexity), true
+	case "SalaryInsights.fromSalaryRecords":
+		if e.ComplexityRoot.SalaryInsights.FromSalaryRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.FromSalaryRecords(childComplexity), true
+	case "SalaryInsights.max":
+		if e.ComplexityRoot.SalaryInsights.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.Max(childComplexity), true
+	case "SalaryInsights.median":
+		if e.ComplexityRoot.SalaryInsights.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.Median(childComplexity), true
+	case "SalaryInsights.min":
+		if e.ComplexityRoot.SalaryInsights.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.Min(childComplexity), true
+	case "SalaryInsights.p25":
+		if e.ComplexityRoot.SalaryInsights.P25 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.P25(childComplexity), true
+	case "SalaryInsights.p75":
+		if e.ComplexityRoot.SalaryInsights.P75 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryInsights.P75(childComplexity), true
+
 	case "SalaryRecord.asOf":
 		if e.ComplexityRoot.SalaryRecord.AsOf == nil {
 			break
@@ -1690,6 +1982,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SalaryRecordEdge.Node(childComplexity), true
 
+	case "SalaryStats.basis":
+		if e.ComplexityRoot.SalaryStats.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.Basis(childComplexity), true
+	case "SalaryStats.count":
+		if e.ComplexityRoot.SalaryStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.Count(childComplexity), true
+	case "SalaryStats.currency":
+		if e.ComplexityRoot.SalaryStats.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.Currency(childComplexity), true
+	case "SalaryStats.max":
+		if e.ComplexityRoot.SalaryStats.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.Max(childComplexity), true
+	case "SalaryStats.median":
+		if e.ComplexityRoot.SalaryStats.Median == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.Median(childComplexity), true
+	case "SalaryStats.min":
+		if e.ComplexityRoot.SalaryStats.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.Min(childComplexity), true
+	case "SalaryStats.p25":
+		if e.ComplexityRoot.SalaryStats.P25 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.P25(childComplexity), true
+	case "SalaryStats.p75":
+		if e.ComplexityRoot.SalaryStats.P75 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryStats.P75(childComplexity), true
+
 	case "Skill.category":
 		if e.ComplexityRoot.Skill.Category == nil {
 			break
@@ -1787,6 +2128,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillConnection.TotalCount(childComplexity), true
 
+	case "SkillDemand.openings":
+		if e.ComplexityRoot.SkillDemand.Openings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillDemand.Openings(childComplexity), true
+	case "SkillDemand.share":
+		if e.ComplexityRoot.SkillDemand.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillDemand.Share(childComplexity), true
+	case "SkillDemand.skill":
+		if e.ComplexityRoot.SkillDemand.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillDemand.Skill(childComplexity), true
+
 	case "SkillEdge.cursor":
 		if e.ComplexityRoot.SkillEdge.Cursor == nil {
 			break
@@ -1817,8 +2177,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InterviewQuestionWhereInput", ec.unmarshalInputInterviewQuestionWhereInput),
 			graphql.NewInputUnmarshaler("LocationOrder", ec.unmarshalInputLocationOrder),
 			graphql.NewInputUnmarshaler("LocationWhereInput", ec.unmarshalInputLocationWhereInput),
+			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OpeningOrder", ec.unmarshalInputOpeningOrder),
 			graphql.NewInputUnmarshaler("OpeningWhereInput", ec.unmarshalInputOpeningWhereInput),
+			graphql.NewInputUnmarshaler("ProfileInput", ec.unmarshalInputProfileInput),
 			graphql.NewInputUnmarshaler("RoleItemOrder", ec.unmarshalInputRoleItemOrder),
 			graphql.NewInputUnmarshaler("RoleItemWhereInput", ec.unmarshalInputRoleItemWhereInput),
 			graphql.NewInputUnmarshaler("RoleOrder", ec.unmarshalInputRoleOrder),
@@ -3346,37 +3708,6 @@ type Query {
     """
     where: LocationWhereInput
   ): LocationConnection!
-  openings(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for Openings returned from the connection.
-    """
-    orderBy: OpeningOrder
-
-    """
-    Filtering options for Openings returned from the connection.
-    """
-    where: OpeningWhereInput
-  ): OpeningConnection!
   roles(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4774,6 +5105,167 @@ type SalaryBand {
   source: String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/search.graphql", Input: `# Search over openings, CV matching and market insights. Resolvers: graph/search.resolvers.go;
+# the rules live in internal/search, internal/matching and internal/insights.
+
+extend type Query {
+  """
+  Openings, optionally searched. With ` + "`" + `search` + "`" + `, only openings whose title, company, city,
+  skills (names and synonyms) or description contain every word are returned, most relevant
+  first unless ` + "`" + `orderBy` + "`" + ` says otherwise; words of three or more letters also match as
+  prefixes ("kube" finds Kubernetes). A blank search, one of more than 200 characters or more
+  than 8 words is a BAD_USER_INPUT error; leave ` + "`" + `search` + "`" + ` out to list without searching.
+  Pagination is keyset-based with or without a search.
+  """
+  openings(
+    search: String
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    orderBy: OpeningOrder
+    where: OpeningWhereInput
+  ): OpeningConnection!
+
+  """
+  Every live opening ranked for a profile, best fit first (ties: newer opening first). See the
+  README for the scoring. Skills the graph does not know are ignored; an empty skill list, more
+  than 50 skills, negative experience or an unknown city is a BAD_USER_INPUT error.
+  """
+  match(profile: ProfileInput!, first: Int = 20, after: Cursor): OpeningMatchConnection!
+
+  """
+  A profile against a role's core skills: the share satisfied (0-100) and the matched and
+  missing core skills in rank order. Null for an unknown slug.
+  """
+  roleFit(slug: String!, profile: ProfileInput!): RoleFit
+
+  """
+  Skills ranked by how many live openings ask for them (optionally for one role, by slug, and
+  one city, by name), most in demand first. An unknown role or city is a BAD_USER_INPUT error.
+  ` + "`" + `first` + "`" + ` is at most 100.
+  """
+  skillDemand(role: String, city: String, first: Int = 10): [SkillDemand!]!
+
+  """
+  What a role pays in a country, per year: percentiles from live openings' advertised ranges
+  and from salary records, and the better-founded of the two at the top level (` + "`" + `basis` + "`" + ` says
+  which). Null when neither source has data. An unknown role or city is a BAD_USER_INPUT error.
+  """
+  salaryInsights(role: String!, country: String!, city: String, level: SalaryRecordLevel): SalaryInsights
+}
+
+extend input OpeningWhereInput {
+  "Openings that fit a candidate with this many years: experienceMinYears <= n <= experienceMaxYears (no maximum: any n above the minimum)."
+  experienceYears: Int
+  "Openings whose advertised pay reaches this amount, compared per year in the same currency; openings without advertised pay are left out."
+  minSalary: MoneyInput
+  "Openings that ask for every one of these skills (names or synonyms, case-insensitive; a group also matches openings that list a member). At most 50; an unknown skill is a BAD_USER_INPUT error."
+  skillsAllOf: [String!]
+  "Openings that ask for at least one of these skills. At most 50; an unknown skill is a BAD_USER_INPUT error."
+  skillsAnyOf: [String!]
+}
+
+"An amount of money in whole currency units per period."
+input MoneyInput {
+  amount: Int!
+  "ISO 4217, such as INR."
+  currency: String!
+  period: OpeningSalaryPeriod = YEAR
+}
+
+"What a job seeker tells about themselves."
+input ProfileInput {
+  "Skill names or synonyms, case-insensitive (\"golang\", \"NodeJS\", \"k8s\"). 1 to 50."
+  skills: [String!]!
+  experienceYears: Int!
+  "Preferred city, by name, such as \"Bengaluru\"."
+  city: String
+  "Acceptable work modes; openings in other modes score no location points."
+  workModes: [OpeningWorkMode!]
+  expectedSalary: MoneyInput
+}
+
+type OpeningMatchConnection {
+  "Live openings ranked (all of them are)."
+  totalCount: Int!
+  pageInfo: PageInfo!
+  edges: [OpeningMatchEdge!]!
+}
+
+type OpeningMatchEdge {
+  cursor: Cursor!
+  node: OpeningMatch!
+}
+
+"One opening measured against a profile."
+type OpeningMatch {
+  opening: Opening!
+  "0 to 100: the sum of the breakdown's points, rounded."
+  fitScore: Int!
+  "The opening's skills the profile satisfies."
+  matchedSkills: [Skill!]!
+  "The opening's skills the profile lacks: the exact gaps."
+  missingSkills: [Skill!]!
+  breakdown: FitBreakdown!
+}
+
+"Points per part of the fit score (out of 60, 15, 15 and 10)."
+type FitBreakdown {
+  skills: Float!
+  experience: Float!
+  location: Float!
+  salary: Float!
+}
+
+type RoleFit {
+  "Share of the role's core skills the profile satisfies, 0 to 100."
+  score: Int!
+  matched: [Skill!]!
+  missing: [Skill!]!
+}
+
+type SkillDemand {
+  skill: Skill!
+  "Live openings in scope that ask for the skill."
+  openings: Int!
+  "openings over all live openings in scope, from 0 to 1."
+  share: Float!
+}
+
+enum SalaryBasis {
+  "Live openings' advertised ranges (the annualised midpoint of each)."
+  OPENINGS
+  "Curated salary records (each record's median, else the midpoint of its range)."
+  SALARY_RECORDS
+}
+
+"Pay figures per year, nearest-rank percentiles."
+type SalaryStats {
+  basis: SalaryBasis!
+  currency: String!
+  count: Int!
+  min: Int!
+  p25: Int!
+  median: Int!
+  p75: Int!
+  max: Int!
+}
+
+type SalaryInsights {
+  "Which source the top-level figures come from: openings when at least 5 advertise pay, else salary records."
+  basis: SalaryBasis!
+  currency: String!
+  count: Int!
+  min: Int!
+  p25: Int!
+  median: Int!
+  p75: Int!
+  max: Int!
+  fromOpenings: SalaryStats
+  fromSalaryRecords: SalaryStats
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4875,6 +5367,20 @@ func (ec *executionContext) childFields_FAQ(ctx context.Context, field graphql.C
 		return ec.fieldContext_FAQ_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FAQ", field.Name)
+}
+
+func (ec *executionContext) childFields_FitBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skills":
+		return ec.fieldContext_FitBreakdown_skills(ctx, field)
+	case "experience":
+		return ec.fieldContext_FitBreakdown_experience(ctx, field)
+	case "location":
+		return ec.fieldContext_FitBreakdown_location(ctx, field)
+	case "salary":
+		return ec.fieldContext_FitBreakdown_salary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FitBreakdown", field.Name)
 }
 
 func (ec *executionContext) childFields_InterviewQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5055,6 +5561,44 @@ func (ec *executionContext) childFields_OpeningEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type OpeningEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OpeningMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "opening":
+		return ec.fieldContext_OpeningMatch_opening(ctx, field)
+	case "fitScore":
+		return ec.fieldContext_OpeningMatch_fitScore(ctx, field)
+	case "matchedSkills":
+		return ec.fieldContext_OpeningMatch_matchedSkills(ctx, field)
+	case "missingSkills":
+		return ec.fieldContext_OpeningMatch_missingSkills(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_OpeningMatch_breakdown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningMatch", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_OpeningMatchConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OpeningMatchConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_OpeningMatchConnection_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningMatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningMatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OpeningMatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OpeningMatchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningMatchEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5137,6 +5681,18 @@ func (ec *executionContext) childFields_RoleEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type RoleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RoleFit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_RoleFit_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_RoleFit_matched(ctx, field)
+	case "missing":
+		return ec.fieldContext_RoleFit_missing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleFit", field.Name)
+}
+
 func (ec *executionContext) childFields_RoleItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5211,6 +5767,32 @@ func (ec *executionContext) childFields_SalaryBand(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SalaryBand", field.Name)
 }
 
+func (ec *executionContext) childFields_SalaryInsights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "basis":
+		return ec.fieldContext_SalaryInsights_basis(ctx, field)
+	case "currency":
+		return ec.fieldContext_SalaryInsights_currency(ctx, field)
+	case "count":
+		return ec.fieldContext_SalaryInsights_count(ctx, field)
+	case "min":
+		return ec.fieldContext_SalaryInsights_min(ctx, field)
+	case "p25":
+		return ec.fieldContext_SalaryInsights_p25(ctx, field)
+	case "median":
+		return ec.fieldContext_SalaryInsights_median(ctx, field)
+	case "p75":
+		return ec.fieldContext_SalaryInsights_p75(ctx, field)
+	case "max":
+		return ec.fieldContext_SalaryInsights_max(ctx, field)
+	case "fromOpenings":
+		return ec.fieldContext_SalaryInsights_fromOpenings(ctx, field)
+	case "fromSalaryRecords":
+		return ec.fieldContext_SalaryInsights_fromSalaryRecords(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryInsights", field.Name)
+}
+
 func (ec *executionContext) childFields_SalaryRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5275,6 +5857,28 @@ func (ec *executionContext) childFields_SalaryRecordEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type SalaryRecordEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SalaryStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "basis":
+		return ec.fieldContext_SalaryStats_basis(ctx, field)
+	case "currency":
+		return ec.fieldContext_SalaryStats_currency(ctx, field)
+	case "count":
+		return ec.fieldContext_SalaryStats_count(ctx, field)
+	case "min":
+		return ec.fieldContext_SalaryStats_min(ctx, field)
+	case "p25":
+		return ec.fieldContext_SalaryStats_p25(ctx, field)
+	case "median":
+		return ec.fieldContext_SalaryStats_median(ctx, field)
+	case "p75":
+		return ec.fieldContext_SalaryStats_p75(ctx, field)
+	case "max":
+		return ec.fieldContext_SalaryStats_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5315,6 +5919,18 @@ func (ec *executionContext) childFields_SkillConnection(ctx context.Context, fie
 		return ec.fieldContext_SkillConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillDemand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skill":
+		return ec.fieldContext_SkillDemand_skill(ctx, field)
+	case "openings":
+		return ec.fieldContext_SkillDemand_openings(ctx, field)
+	case "share":
+		return ec.fieldContext_SkillDemand_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillDemand", field.Name)
 }
 
 func (ec *executionContext) childFields_SkillEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5687,6 +6303,36 @@ func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_match_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profile",
+		func(ctx context.Context, v any) (ProfileInput, error) {
+			return ec.unmarshalNProfileInput2githubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profile"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5718,54 +6364,84 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 func (ec *executionContext) field_Query_openings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
 			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
 			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*ent.OpeningOrder, error) {
 			return ec.unmarshalOOpeningOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OpeningWhereInput, error) {
 			return ec.unmarshalOOpeningWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg5
+	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_roleFit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "profile",
+		func(ctx context.Context, v any) (ProfileInput, error) {
+			return ec.unmarshalNProfileInput2githubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profile"] = arg1
 	return args, nil
 }
 
@@ -5834,6 +6510,74 @@ func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_salaryInsights_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "city",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["city"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*salaryrecord.Level, error) {
+			return ec.unmarshalOSalaryRecordLevel2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_skillDemand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "city",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["city"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -7001,6 +7745,98 @@ func (ec *executionContext) _FAQ_source(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_FAQ_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FAQ", field, false, false, "String")
+}
+
+func (ec *executionContext) _FitBreakdown_skills(ctx context.Context, field graphql.CollectedField, obj *matching.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FitBreakdown_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FitBreakdown_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FitBreakdown", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FitBreakdown_experience(ctx context.Context, field graphql.CollectedField, obj *matching.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FitBreakdown_experience(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Experience, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FitBreakdown_experience(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FitBreakdown", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FitBreakdown_location(ctx context.Context, field graphql.CollectedField, obj *matching.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FitBreakdown_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FitBreakdown_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FitBreakdown", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FitBreakdown_salary(ctx context.Context, field graphql.CollectedField, obj *matching.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FitBreakdown_salary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Salary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FitBreakdown_salary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FitBreakdown", field, false, false, "Float")
 }
 
 func (ec *executionContext) _InterviewQuestion_id(ctx context.Context, field graphql.CollectedField, obj *ent.InterviewQuestion) (ret graphql.Marshaler) {
@@ -8585,6 +9421,299 @@ func (ec *executionContext) fieldContext_OpeningEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("OpeningEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _OpeningMatch_opening(ctx context.Context, field graphql.CollectedField, obj *matching.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatch_opening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opening, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Opening) graphql.Marshaler {
+			return ec.marshalNOpening2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpening(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatch_opening(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Opening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatch_fitScore(ctx context.Context, field graphql.CollectedField, obj *matching.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatch_fitScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FitScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatch_fitScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningMatch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OpeningMatch_matchedSkills(ctx context.Context, field graphql.CollectedField, obj *matching.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatch_matchedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatch_matchedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatch_missingSkills(ctx context.Context, field graphql.CollectedField, obj *matching.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatch_missingSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatch_missingSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatch_breakdown(ctx context.Context, field graphql.CollectedField, obj *matching.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatch_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v matching.Breakdown) graphql.Marshaler {
+			return ec.marshalNFitBreakdown2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatch_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FitBreakdown(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *OpeningMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningMatchConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OpeningMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *OpeningMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *OpeningMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*OpeningMatchEdge) graphql.Marshaler {
+			return ec.marshalNOpeningMatchEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐOpeningMatchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningMatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *OpeningMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningMatchEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _OpeningMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *OpeningMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *matching.Result) graphql.Marshaler {
+			return ec.marshalNOpeningMatch2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8853,50 +9982,6 @@ func (ec *executionContext) fieldContext_Query_locations(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_openings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_openings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Openings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OpeningOrder), fc.Args["where"].(*ent.OpeningWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningConnection) graphql.Marshaler {
-			return ec.marshalNOpeningConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_openings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_OpeningConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_roles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9111,6 +10196,226 @@ func (ec *executionContext) fieldContext_Query_role(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_role_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_openings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_openings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Openings(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OpeningOrder), fc.Args["where"].(*ent.OpeningWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningConnection) graphql.Marshaler {
+			return ec.marshalNOpeningConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_openings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_match(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Match(ctx, fc.Args["profile"].(ProfileInput), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *OpeningMatchConnection) graphql.Marshaler {
+			return ec.marshalNOpeningMatchConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐOpeningMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_match(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningMatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_match_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_roleFit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_roleFit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RoleFit(ctx, fc.Args["slug"].(string), fc.Args["profile"].(ProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *matching.Fit) graphql.Marshaler {
+			return ec.marshalORoleFit2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐFit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_roleFit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleFit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_roleFit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_skillDemand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_skillDemand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SkillDemand(ctx, fc.Args["role"].(*string), fc.Args["city"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*insights.Demand) graphql.Marshaler {
+			return ec.marshalNSkillDemand2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐDemandᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_skillDemand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillDemand(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_skillDemand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_salaryInsights(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_salaryInsights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SalaryInsights(ctx, fc.Args["role"].(string), fc.Args["country"].(string), fc.Args["city"].(*string), fc.Args["level"].(*salaryrecord.Level))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SalaryInsights) graphql.Marshaler {
+			return ec.marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐSalaryInsights(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_salaryInsights(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryInsights(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_salaryInsights_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9913,6 +11218,93 @@ func (ec *executionContext) _RoleEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_RoleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _RoleFit_score(ctx context.Context, field graphql.CollectedField, obj *matching.Fit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleFit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleFit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleFit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RoleFit_matched(ctx context.Context, field graphql.CollectedField, obj *matching.Fit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleFit_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleFit_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleFit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleFit_missing(ctx context.Context, field graphql.CollectedField, obj *matching.Fit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleFit_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleFit_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleFit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RoleItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItem) (ret graphql.Marshaler) {
@@ -10765,6 +12157,254 @@ func (ec *executionContext) fieldContext_SalaryBand_source(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SalaryBand", field, false, false, "String")
 }
 
+func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v insights.Basis) graphql.Marshaler {
+			return ec.marshalNSalaryBasis2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐBasis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "SalaryBasis")
+}
+
+func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_p25(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P25, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_p25(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_p75(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P75, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_p75(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryInsights_fromOpenings(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_fromOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromOpenings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
+			return ec.marshalOSalaryStats2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐStats(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_fromOpenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_fromSalaryRecords(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_fromSalaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromSalaryRecords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
+			return ec.marshalOSalaryStats2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐStats(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_fromSalaryRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SalaryRecord_id(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecord) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11495,6 +13135,190 @@ func (ec *executionContext) fieldContext_SalaryRecordEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("SalaryRecordEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _SalaryStats_basis(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v insights.Basis) graphql.Marshaler {
+			return ec.marshalNSalaryBasis2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐBasis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "SalaryBasis")
+}
+
+func (ec *executionContext) _SalaryStats_currency(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalaryStats_count(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryStats_min(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryStats_p25(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_p25(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P25, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_p25(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryStats_median(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_median(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Median, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryStats_p75(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_p75(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P75, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_p75(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalaryStats_max(ctx context.Context, field graphql.CollectedField, obj *insights.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryStats_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryStats_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryStats", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Skill_id(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11895,6 +13719,84 @@ func (ec *executionContext) _SkillConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_SkillConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SkillConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillDemand_skill(ctx context.Context, field graphql.CollectedField, obj *insights.Demand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillDemand_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillDemand_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillDemand",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillDemand_openings(ctx context.Context, field graphql.CollectedField, obj *insights.Demand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillDemand_openings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Openings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillDemand_openings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillDemand", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillDemand_share(ctx context.Context, field graphql.CollectedField, obj *insights.Demand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillDemand_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillDemand_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillDemand", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SkillEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SkillEdge) (ret graphql.Marshaler) {
@@ -16128,6 +18030,66 @@ func UnmarshalLocationWhereInput(ctx context.Context, raw any) (ent.LocationWher
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMoneyInput(ctx context.Context, obj any) (MoneyInput, error) {
+	var it MoneyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["period"]; !present {
+		asMap["period"] = "YEAR"
+	}
+
+	fieldsInOrder := [...]string{"amount", "currency", "period"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOOpeningSalaryPeriod2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋopeningᚐSalaryPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoneyInput unmarshals raw into the MoneyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoneyInput(ctx context.Context, raw any) (MoneyInput, error) {
+	var out MoneyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoneyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOpeningOrder(ctx context.Context, obj any) (ent.OpeningOrder, error) {
 	var it ent.OpeningOrder
 	if obj == nil {
@@ -16192,7 +18154,7 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "roleID", "roleIDNEQ", "roleIDIn", "roleIDNotIn", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "locationID", "locationIDNEQ", "locationIDIn", "locationIDNotIn", "locationIDIsNil", "locationIDNotNil", "workMode", "workModeNEQ", "workModeIn", "workModeNotIn", "employmentType", "employmentTypeNEQ", "employmentTypeIn", "employmentTypeNotIn", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "experienceMaxYearsIsNil", "experienceMaxYearsNotNil", "salaryMin", "salaryMinNEQ", "salaryMinIn", "salaryMinNotIn", "salaryMinGT", "salaryMinGTE", "salaryMinLT", "salaryMinLTE", "salaryMinIsNil", "salaryMinNotNil", "salaryMax", "salaryMaxNEQ", "salaryMaxIn", "salaryMaxNotIn", "salaryMaxGT", "salaryMaxGTE", "salaryMaxLT", "salaryMaxLTE", "salaryMaxIsNil", "salaryMaxNotNil", "salaryCurrency", "salaryCurrencyNEQ", "salaryCurrencyIn", "salaryCurrencyNotIn", "salaryCurrencyGT", "salaryCurrencyGTE", "salaryCurrencyLT", "salaryCurrencyLTE", "salaryCurrencyContains", "salaryCurrencyHasPrefix", "salaryCurrencyHasSuffix", "salaryCurrencyIsNil", "salaryCurrencyNotNil", "salaryCurrencyEqualFold", "salaryCurrencyContainsFold", "salaryPeriod", "salaryPeriodNEQ", "salaryPeriodIn", "salaryPeriodNotIn", "salaryPeriodIsNil", "salaryPeriodNotNil", "postedAt", "postedAtNEQ", "postedAtIn", "postedAtNotIn", "postedAtGT", "postedAtGTE", "postedAtLT", "postedAtLTE", "validThrough", "validThroughNEQ", "validThroughIn", "validThroughNotIn", "validThroughGT", "validThroughGTE", "validThroughLT", "validThroughLTE", "validThroughIsNil", "validThroughNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "hasRole", "hasRoleWith", "hasCompany", "hasCompanyWith", "hasLocation", "hasLocationWith", "hasSkills", "hasSkillsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "roleID", "roleIDNEQ", "roleIDIn", "roleIDNotIn", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "locationID", "locationIDNEQ", "locationIDIn", "locationIDNotIn", "locationIDIsNil", "locationIDNotNil", "workMode", "workModeNEQ", "workModeIn", "workModeNotIn", "employmentType", "employmentTypeNEQ", "employmentTypeIn", "employmentTypeNotIn", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "experienceMaxYearsIsNil", "experienceMaxYearsNotNil", "salaryMin", "salaryMinNEQ", "salaryMinIn", "salaryMinNotIn", "salaryMinGT", "salaryMinGTE", "salaryMinLT", "salaryMinLTE", "salaryMinIsNil", "salaryMinNotNil", "salaryMax", "salaryMaxNEQ", "salaryMaxIn", "salaryMaxNotIn", "salaryMaxGT", "salaryMaxGTE", "salaryMaxLT", "salaryMaxLTE", "salaryMaxIsNil", "salaryMaxNotNil", "salaryCurrency", "salaryCurrencyNEQ", "salaryCurrencyIn", "salaryCurrencyNotIn", "salaryCurrencyGT", "salaryCurrencyGTE", "salaryCurrencyLT", "salaryCurrencyLTE", "salaryCurrencyContains", "salaryCurrencyHasPrefix", "salaryCurrencyHasSuffix", "salaryCurrencyIsNil", "salaryCurrencyNotNil", "salaryCurrencyEqualFold", "salaryCurrencyContainsFold", "salaryPeriod", "salaryPeriodNEQ", "salaryPeriodIn", "salaryPeriodNotIn", "salaryPeriodIsNil", "salaryPeriodNotNil", "postedAt", "postedAtNEQ", "postedAtIn", "postedAtNotIn", "postedAtGT", "postedAtGTE", "postedAtLT", "postedAtLTE", "validThrough", "validThroughNEQ", "validThroughIn", "validThroughNotIn", "validThroughGT", "validThroughGTE", "validThroughLT", "validThroughLTE", "validThroughIsNil", "validThroughNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "hasRole", "hasRoleWith", "hasCompany", "hasCompanyWith", "hasLocation", "hasLocationWith", "hasSkills", "hasSkillsWith", "experienceYears", "minSalary", "skillsAllOf", "skillsAnyOf"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17543,6 +19505,42 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasSkillsWith = data
+		case "experienceYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("experienceYears"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.OpeningWhereInput().ExperienceYears(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "minSalary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minSalary"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.OpeningWhereInput().MinSalary(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "skillsAllOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillsAllOf"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.OpeningWhereInput().SkillsAllOf(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "skillsAnyOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillsAnyOf"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.OpeningWhereInput().SkillsAnyOf(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -17557,6 +19555,76 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 func UnmarshalOpeningWhereInput(ctx context.Context, raw any) (ent.OpeningWhereInput, error) {
 	var out ent.OpeningWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj any) (ProfileInput, error) {
+	var it ProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"skills", "experienceYears", "city", "workModes", "expectedSalary"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "experienceYears":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("experienceYears"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExperienceYears = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "workModes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workModes"))
+			data, err := ec.unmarshalOOpeningWorkMode2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋopeningᚐWorkModeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkModes = data
+		case "expectedSalary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedSalary"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐMoneyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedSalary = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProfileInput unmarshals raw into the ProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProfileInput(ctx context.Context, raw any) (ProfileInput, error) {
+	var out ProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProfileInput", raw, &out)
 	return out, err
 }
 
@@ -22209,6 +24277,54 @@ func (ec *executionContext) _FAQ(ctx context.Context, sel ast.SelectionSet, obj 
 	return out
 }
 
+var fitBreakdownImplementors = []string{"FitBreakdown"}
+
+func (ec *executionContext) _FitBreakdown(ctx context.Context, sel ast.SelectionSet, obj *matching.Breakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fitBreakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FitBreakdown")
+		case "skills":
+			out.Values[i] = ec._FitBreakdown_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "experience":
+			out.Values[i] = ec._FitBreakdown_experience(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._FitBreakdown_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "salary":
+			out.Values[i] = ec._FitBreakdown_salary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var interviewQuestionImplementors = []string{"InterviewQuestion", "Node"}
 
 func (ec *executionContext) _InterviewQuestion(ctx context.Context, sel ast.SelectionSet, obj *ent.InterviewQuestion) graphql.Marshaler {
@@ -22778,6 +24894,140 @@ func (ec *executionContext) _OpeningEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var openingMatchImplementors = []string{"OpeningMatch"}
+
+func (ec *executionContext) _OpeningMatch(ctx context.Context, sel ast.SelectionSet, obj *matching.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningMatch")
+		case "opening":
+			out.Values[i] = ec._OpeningMatch_opening(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fitScore":
+			out.Values[i] = ec._OpeningMatch_fitScore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchedSkills":
+			out.Values[i] = ec._OpeningMatch_matchedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missingSkills":
+			out.Values[i] = ec._OpeningMatch_missingSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._OpeningMatch_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingMatchConnectionImplementors = []string{"OpeningMatchConnection"}
+
+func (ec *executionContext) _OpeningMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *OpeningMatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingMatchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningMatchConnection")
+		case "totalCount":
+			out.Values[i] = ec._OpeningMatchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OpeningMatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._OpeningMatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingMatchEdgeImplementors = []string{"OpeningMatchEdge"}
+
+func (ec *executionContext) _OpeningMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *OpeningMatchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingMatchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningMatchEdge")
+		case "cursor":
+			out.Values[i] = ec._OpeningMatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OpeningMatchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
@@ -22869,12 +25119,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_locations(ctx, field)
 				})
-		case "openings":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_openings(ctx, field)
-				})
 		case "roles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -22904,6 +25148,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_role(ctx, field)
+				})
+		case "openings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_openings(ctx, field)
+				})
+		case "match":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_match(ctx, field)
+				})
+		case "roleFit":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_roleFit(ctx, field)
+				})
+		case "skillDemand":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_skillDemand(ctx, field)
+				})
+		case "salaryInsights":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_salaryInsights(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -23133,6 +25407,49 @@ func (ec *executionContext) _RoleEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._RoleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleFitImplementors = []string{"RoleFit"}
+
+func (ec *executionContext) _RoleFit(ctx context.Context, sel ast.SelectionSet, obj *matching.Fit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleFitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleFit")
+		case "score":
+			out.Values[i] = ec._RoleFit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._RoleFit_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._RoleFit_missing(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23444,6 +25761,84 @@ func (ec *executionContext) _SalaryBand(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var salaryInsightsImplementors = []string{"SalaryInsights"}
+
+func (ec *executionContext) _SalaryInsights(ctx context.Context, sel ast.SelectionSet, obj *SalaryInsights) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryInsightsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryInsights")
+		case "basis":
+			out.Values[i] = ec._SalaryInsights_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._SalaryInsights_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SalaryInsights_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._SalaryInsights_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p25":
+			out.Values[i] = ec._SalaryInsights_p25(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "median":
+			out.Values[i] = ec._SalaryInsights_median(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p75":
+			out.Values[i] = ec._SalaryInsights_p75(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._SalaryInsights_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromOpenings":
+			out.Values[i] = ec._SalaryInsights_fromOpenings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fromSalaryRecords":
+			out.Values[i] = ec._SalaryInsights_fromSalaryRecords(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var salaryRecordImplementors = []string{"SalaryRecord", "Node"}
 
 func (ec *executionContext) _SalaryRecord(ctx context.Context, sel ast.SelectionSet, obj *ent.SalaryRecord) graphql.Marshaler {
@@ -23677,6 +26072,74 @@ func (ec *executionContext) _SalaryRecordEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var salaryStatsImplementors = []string{"SalaryStats"}
+
+func (ec *executionContext) _SalaryStats(ctx context.Context, sel ast.SelectionSet, obj *insights.Stats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryStats")
+		case "basis":
+			out.Values[i] = ec._SalaryStats_basis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._SalaryStats_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SalaryStats_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._SalaryStats_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p25":
+			out.Values[i] = ec._SalaryStats_p25(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "median":
+			out.Values[i] = ec._SalaryStats_median(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p75":
+			out.Values[i] = ec._SalaryStats_p75(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._SalaryStats_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var skillImplementors = []string{"Skill", "Node"}
 
 func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, obj *ent.Skill) graphql.Marshaler {
@@ -23791,6 +26254,49 @@ func (ec *executionContext) _SkillConnection(ctx context.Context, sel ast.Select
 			}
 		case "totalCount":
 			out.Values[i] = ec._SkillConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillDemandImplementors = []string{"SkillDemand"}
+
+func (ec *executionContext) _SkillDemand(ctx context.Context, sel ast.SelectionSet, obj *insights.Demand) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillDemandImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillDemand")
+		case "skill":
+			out.Values[i] = ec._SkillDemand_skill(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openings":
+			out.Values[i] = ec._SkillDemand_openings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._SkillDemand_share(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24357,6 +26863,10 @@ func (ec *executionContext) marshalNFAQ2ᚖgithubᚗcomᚋcareergraphᚋcareergr
 	return ec._FAQ(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNFitBreakdown2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v matching.Breakdown) graphql.Marshaler {
+	return ec._FitBreakdown(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24526,6 +27036,14 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcareergraphᚋcareerg
 	return ret
 }
 
+func (ec *executionContext) marshalNOpening2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpening(ctx context.Context, sel ast.SelectionSet, v *ent.Opening) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Opening!")
+		return graphql.Null
+	}
+	return ec._Opening(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNOpeningConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OpeningConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OpeningConnection!")
@@ -24542,6 +27060,46 @@ func (ec *executionContext) unmarshalNOpeningEmploymentType2githubᚗcomᚋcaree
 
 func (ec *executionContext) marshalNOpeningEmploymentType2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋopeningᚐEmploymentType(ctx context.Context, sel ast.SelectionSet, v opening.EmploymentType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOpeningMatch2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐResult(ctx context.Context, sel ast.SelectionSet, v *matching.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningMatch!")
+		return graphql.Null
+	}
+	return ec._OpeningMatch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOpeningMatchConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐOpeningMatchConnection(ctx context.Context, sel ast.SelectionSet, v *OpeningMatchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningMatchConnection!")
+		return graphql.Null
+	}
+	return ec._OpeningMatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOpeningMatchEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐOpeningMatchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*OpeningMatchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOpeningMatchEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐOpeningMatchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOpeningMatchEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐOpeningMatchEdge(ctx context.Context, sel ast.SelectionSet, v *OpeningMatchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningMatchEdge!")
+		return graphql.Null
+	}
+	return ec._OpeningMatchEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOpeningOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningOrderField(ctx context.Context, v any) (*ent.OpeningOrderField, error) {
@@ -24605,6 +27163,19 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProfileInput2githubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐProfileInput(ctx context.Context, v any) (ProfileInput, error) {
+	res, err := ec.unmarshalInputProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx context.Context, sel ast.SelectionSet, v *ent.Role) graphql.Marshaler {
@@ -24738,6 +27309,21 @@ func (ec *executionContext) marshalNSalaryBand2ᚖgithubᚗcomᚋcareergraphᚋc
 	return ec._SalaryBand(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSalaryBasis2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐBasis(ctx context.Context, v any) (insights.Basis, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := insights.Basis(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalaryBasis2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐBasis(ctx context.Context, sel ast.SelectionSet, v insights.Basis) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SalaryBasis!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSalaryRecordLevel2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐLevel(ctx context.Context, v any) (salaryrecord.Level, error) {
 	var res salaryrecord.Level
 	err := res.UnmarshalGQL(v)
@@ -24819,6 +27405,30 @@ func (ec *executionContext) marshalNSkillConnection2ᚖgithubᚗcomᚋcareergrap
 	return ec._SkillConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSkillDemand2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐDemandᚄ(ctx context.Context, sel ast.SelectionSet, v []*insights.Demand) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillDemand2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐDemand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillDemand2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐDemand(ctx context.Context, sel ast.SelectionSet, v *insights.Demand) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillDemand!")
+		return graphql.Null
+	}
+	return ec._SkillDemand(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSkillGroupMode2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋskillᚐGroupMode(ctx context.Context, v any) (skill.GroupMode, error) {
 	var res skill.GroupMode
 	err := res.UnmarshalGQL(v)
@@ -24860,6 +27470,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -25688,6 +28327,14 @@ func (ec *executionContext) unmarshalOLocationWhereInput2ᚖgithubᚗcomᚋcaree
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOMoneyInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐMoneyInput(ctx context.Context, v any) (*MoneyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25990,6 +28637,13 @@ func (ec *executionContext) marshalORoleEdge2ᚖgithubᚗcomᚋcareergraphᚋcar
 	return ec._RoleEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORoleFit2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐFit(ctx context.Context, sel ast.SelectionSet, v *matching.Fit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleFit(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORoleItemKind2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋroleitemᚐKindᚄ(ctx context.Context, v any) ([]roleitem.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -26130,6 +28784,13 @@ func (ec *executionContext) unmarshalORoleWhereInput2ᚖgithubᚗcomᚋcareergra
 	}
 	res, err := ec.unmarshalInputRoleWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐSalaryInsights(ctx context.Context, sel ast.SelectionSet, v *SalaryInsights) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SalaryInsights(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSalaryRecord2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecord(ctx context.Context, sel ast.SelectionSet, v *ent.SalaryRecord) graphql.Marshaler {
@@ -26286,6 +28947,13 @@ func (ec *executionContext) unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋc
 	}
 	res, err := ec.unmarshalInputSalaryRecordWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSalaryStats2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐStats(ctx context.Context, sel ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SalaryStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {

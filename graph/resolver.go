@@ -5,21 +5,44 @@ package graph
 
 import (
 	"context"
+	"database/sql"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/matching"
+	"github.com/careergraph/careergraph/internal/search"
 )
 
 // Resolver is the root resolver; its dependencies are injected by NewSchema.
 type Resolver struct {
-	client *ent.Client
+	client   *ent.Client
+	search   *search.Service
+	matcher  *matching.Matcher
+	insights *insights.Service
 }
 
-// NewSchema returns the executable schema over client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client}})
+// Deps are what the resolvers need.
+type Deps struct {
+	Client *ent.Client
+	// SQL is the pool beneath Client, for the few statements ent cannot build.
+	SQL *sql.DB
+	// Dialect is dialect.Postgres or dialect.SQLite.
+	Dialect string
+}
+
+// NewSchema returns the executable schema.
+func NewSchema(d Deps) graphql.ExecutableSchema {
+	return NewExecutableSchema(Config{Resolvers: &Resolver{
+		client:   d.Client,
+		search:   search.New(d.Client, d.Dialect),
+		matcher:  matching.New(d.Client, d.Dialect),
+		insights: insights.New(d.Client, d.SQL, d.Dialect),
+	}})
 }
 
 // nilIfNotFound turns a lookup that found nothing into null without an error: an unknown slug
@@ -74,4 +97,30 @@ func primeRoles(ctx context.Context, roles []*ent.Role, path ...string) error {
 		ids[i] = r.ID
 	}
 	return loader.For(ctx).Prime(ctx, ids, sel)
+}
+
+// profileOf translates a GraphQL profile into the matching package's.
+func profileOf(p ProfileInput) matching.Profile {
+	out := matching.Profile{Skills: p.Skills, ExperienceYears: p.ExperienceYears, City: p.City, WorkModes: p.WorkModes}
+	if e := p.ExpectedSalary; e != nil {
+		out.ExpectedSalary = &matching.Money{Amount: int64(e.Amount), Currency: e.Currency,
+			Monthly: e.Period != nil && *e.Period == opening.SalaryPeriodMONTH}
+	}
+	return out
+}
+
+// matchConnection translates a page of matches into the GraphQL connection.
+func matchConnection(p *matching.Page) *OpeningMatchConnection {
+	c := &OpeningMatchConnection{TotalCount: p.TotalCount, Edges: make([]*OpeningMatchEdge, len(p.Results))}
+	for i, r := range p.Results {
+		c.Edges[i] = &OpeningMatchEdge{Cursor: r.Cursor, Node: r}
+	}
+	c.PageInfo = &entgql.PageInfo[int]{}
+	c.PageInfo.HasNextPage = p.HasNextPage
+	c.PageInfo.HasPreviousPage = p.HasPrevious
+	if n := len(c.Edges); n > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[n-1].Cursor
+	}
+	return c
 }

@@ -158,6 +158,8 @@ var (
 		{Name: "posted_at", Type: field.TypeTime},
 		{Name: "valid_through", Type: field.TypeTime, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"LIVE", "CLOSED", "EXPIRED"}, Default: "LIVE"},
+		{Name: "skill_count", Type: field.TypeInt, Default: 0},
+		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "company_id", Type: field.TypeInt},
 		{Name: "location_id", Type: field.TypeInt, Nullable: true},
 		{Name: "role_id", Type: field.TypeInt},
@@ -170,19 +172,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "openings_companies_openings",
-				Columns:    []*schema.Column{OpeningsColumns[18]},
+				Columns:    []*schema.Column{OpeningsColumns[20]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "openings_locations_openings",
-				Columns:    []*schema.Column{OpeningsColumns[19]},
+				Columns:    []*schema.Column{OpeningsColumns[21]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "openings_roles_openings",
-				Columns:    []*schema.Column{OpeningsColumns[20]},
+				Columns:    []*schema.Column{OpeningsColumns[22]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -196,7 +198,7 @@ var (
 			{
 				Name:    "opening_role_id_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[20], OpeningsColumns[17], OpeningsColumns[15]},
+				Columns: []*schema.Column{OpeningsColumns[22], OpeningsColumns[17], OpeningsColumns[15]},
 			},
 			{
 				Name:    "opening_status_posted_at",
@@ -206,12 +208,12 @@ var (
 			{
 				Name:    "opening_company_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[18]},
+				Columns: []*schema.Column{OpeningsColumns[20]},
 			},
 			{
 				Name:    "opening_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[19]},
+				Columns: []*schema.Column{OpeningsColumns[21]},
 			},
 		},
 	}

@@ -57,6 +57,10 @@ const (
 	FieldValidThrough = "valid_through"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldSkillCount holds the string denoting the skill_count field in the database.
+	FieldSkillCount = "skill_count"
+	// FieldSearchText holds the string denoting the search_text field in the database.
+	FieldSearchText = "search_text"
 	// EdgeRole holds the string denoting the role edge name in mutations.
 	EdgeRole = "role"
 	// EdgeCompany holds the string denoting the company edge name in mutations.
@@ -118,6 +122,8 @@ var Columns = []string{
 	FieldPostedAt,
 	FieldValidThrough,
 	FieldStatus,
+	FieldSkillCount,
+	FieldSearchText,
 }
 
 var (
@@ -163,6 +169,10 @@ var (
 	SalaryMaxValidator func(int64) error
 	// SalaryCurrencyValidator is a validator for the "salary_currency" field. It is called by the builders before save.
 	SalaryCurrencyValidator func(string) error
+	// DefaultSkillCount holds the default value on creation for the "skill_count" field.
+	DefaultSkillCount int
+	// SkillCountValidator is a validator for the "skill_count" field. It is called by the builders before save.
+	SkillCountValidator func(int) error
 )
 
 // WorkMode defines the type for the "work_mode" enum field.
@@ -373,6 +383,16 @@ func ByValidThrough(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// BySkillCount orders the results by the skill_count field.
+func BySkillCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSkillCount, opts...).ToFunc()
+}
+
+// BySearchText orders the results by the search_text field.
+func BySearchText(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchText, opts...).ToFunc()
 }
 
 // ByRoleField orders the results by role field.

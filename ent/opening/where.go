@@ -135,6 +135,16 @@ func ValidThrough(v time.Time) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldValidThrough, v))
 }
 
+// SkillCount applies equality check predicate on the "skill_count" field. It's identical to SkillCountEQ.
+func SkillCount(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldSkillCount, v))
+}
+
+// SearchText applies equality check predicate on the "search_text" field. It's identical to SearchTextEQ.
+func SearchText(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldSearchText, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldCreatedAt, v))
@@ -998,6 +1008,121 @@ func StatusIn(vs ...Status) predicate.Opening {
 // StatusNotIn applies the NotIn predicate on the "status" field.
 func StatusNotIn(vs ...Status) predicate.Opening {
 	return predicate.Opening(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// SkillCountEQ applies the EQ predicate on the "skill_count" field.
+func SkillCountEQ(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldSkillCount, v))
+}
+
+// SkillCountNEQ applies the NEQ predicate on the "skill_count" field.
+func SkillCountNEQ(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldSkillCount, v))
+}
+
+// SkillCountIn applies the In predicate on the "skill_count" field.
+func SkillCountIn(vs ...int) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldSkillCount, vs...))
+}
+
+// SkillCountNotIn applies the NotIn predicate on the "skill_count" field.
+func SkillCountNotIn(vs ...int) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldSkillCount, vs...))
+}
+
+// SkillCountGT applies the GT predicate on the "skill_count" field.
+func SkillCountGT(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldSkillCount, v))
+}
+
+// SkillCountGTE applies the GTE predicate on the "skill_count" field.
+func SkillCountGTE(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldSkillCount, v))
+}
+
+// SkillCountLT applies the LT predicate on the "skill_count" field.
+func SkillCountLT(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldSkillCount, v))
+}
+
+// SkillCountLTE applies the LTE predicate on the "skill_count" field.
+func SkillCountLTE(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldSkillCount, v))
+}
+
+// SearchTextEQ applies the EQ predicate on the "search_text" field.
+func SearchTextEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldSearchText, v))
+}
+
+// SearchTextNEQ applies the NEQ predicate on the "search_text" field.
+func SearchTextNEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldSearchText, v))
+}
+
+// SearchTextIn applies the In predicate on the "search_text" field.
+func SearchTextIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldSearchText, vs...))
+}
+
+// SearchTextNotIn applies the NotIn predicate on the "search_text" field.
+func SearchTextNotIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldSearchText, vs...))
+}
+
+// SearchTextGT applies the GT predicate on the "search_text" field.
+func SearchTextGT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldSearchText, v))
+}
+
+// SearchTextGTE applies the GTE predicate on the "search_text" field.
+func SearchTextGTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldSearchText, v))
+}
+
+// SearchTextLT applies the LT predicate on the "search_text" field.
+func SearchTextLT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldSearchText, v))
+}
+
+// SearchTextLTE applies the LTE predicate on the "search_text" field.
+func SearchTextLTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldSearchText, v))
+}
+
+// SearchTextContains applies the Contains predicate on the "search_text" field.
+func SearchTextContains(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContains(FieldSearchText, v))
+}
+
+// SearchTextHasPrefix applies the HasPrefix predicate on the "search_text" field.
+func SearchTextHasPrefix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasPrefix(FieldSearchText, v))
+}
+
+// SearchTextHasSuffix applies the HasSuffix predicate on the "search_text" field.
+func SearchTextHasSuffix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasSuffix(FieldSearchText, v))
+}
+
+// SearchTextIsNil applies the IsNil predicate on the "search_text" field.
+func SearchTextIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldSearchText))
+}
+
+// SearchTextNotNil applies the NotNil predicate on the "search_text" field.
+func SearchTextNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldSearchText))
+}
+
+// SearchTextEqualFold applies the EqualFold predicate on the "search_text" field.
+func SearchTextEqualFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEqualFold(FieldSearchText, v))
+}
+
+// SearchTextContainsFold applies the ContainsFold predicate on the "search_text" field.
+func SearchTextContainsFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContainsFold(FieldSearchText, v))
 }
 
 // HasRole applies the HasEdge predicate on the "role" edge.

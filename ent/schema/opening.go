@@ -40,6 +40,12 @@ func (Opening) Fields() []ent.Field {
 		field.Time("posted_at").Annotations(entgql.OrderField("POSTED_AT")),
 		field.Time("valid_through").Optional().Nillable().Annotations(entgql.OrderField("VALID_THROUGH")),
 		field.Enum("status").Values("LIVE", "CLOSED", "EXPIRED").Default("LIVE"),
+		field.Int("skill_count").NonNegative().Default(0).
+			Comment("How many skills the opening asks for, kept with its skills edge so that matching need not count them.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Text("search_text").Optional().
+			Comment("The normalised words full-text search indexes: title, company, city, skills and their synonyms, description. Written by internal/search.Document, never by clients.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -66,5 +72,6 @@ func (Opening) Indexes() []ent.Index {
 
 // Annotations of the Opening.
 func (Opening) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	// The root openings field is declared by hand (schema/search.graphql) for its search argument.
+	return []schema.Annotation{entgql.RelayConnection()}
 }

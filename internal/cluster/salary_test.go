@@ -17,7 +17,7 @@ func rec(id int, level *salaryrecord.Level, lo int64, hi *int64, asOf *time.Time
 }
 
 func lvl(l salaryrecord.Level) *salaryrecord.Level { return &l }
-func amt(v int64) *int64                          { return &v }
+func amt(v int64) *int64                           { return &v }
 
 func TestSummarizeSalary(t *testing.T) {
 	old := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/internal/config"
+	"github.com/careergraph/careergraph/internal/search"
 )
 
 // DB is an open database: the ent client and the pool beneath it.
@@ -69,6 +70,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err := client.Schema.Create(ctx); err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("database: migrate %s: %w", kind, err)
+	}
+	if err := search.EnsureIndex(ctx, pool, dia); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("database: %w", err)
 	}
 	return &DB{Client: client, Dialect: dia, SQL: pool}, nil
 }

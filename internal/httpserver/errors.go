@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"runtime/debug"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -112,7 +113,7 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
 		id := RequestID(ctx)
-		log.ErrorContext(ctx, "resolver panic", "request_id", id, "panic", fmt.Sprint(p))
+		log.ErrorContext(ctx, "resolver panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return &gqlerror.Error{
 			Message:    "internal error; quote request id " + id + " when reporting it",
 			Extensions: map[string]any{"code": apperr.CodeInternal, "requestId": id},

@@ -130,6 +130,9 @@ func (operationLog) InterceptResponse(ctx context.Context, next graphql.Response
 	if graphql.HasOperationContext(ctx) {
 		oc := graphql.GetOperationContext(ctx)
 		name = oc.OperationName
+		if name == "" && oc.Operation != nil {
+			name = oc.Operation.Name
+		}
 		if name == "" {
 			name = "anonymous"
 		}

@@ -4,6 +4,7 @@ package httpserver
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"net/http"
 
@@ -23,7 +24,10 @@ import (
 // Options configure the handler.
 type Options struct {
 	Client *ent.Client
-	Logger *slog.Logger
+	// SQL is the pool beneath Client and Dialect its database (dialect.Postgres or SQLite).
+	SQL     *sql.DB
+	Dialect string
+	Logger  *slog.Logger
 	// Ready reports whether the database answers; /readyz serves it.
 	Ready func(context.Context) error
 	// Introspection allows __schema and __type queries.
@@ -75,7 +79,7 @@ func GraphQL(o Options) http.Handler {
 	if o.ComplexityLimit == 0 {
 		o.ComplexityLimit = 5000
 	}
-	schema := graph.NewSchema(o.Client)
+	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -21,6 +22,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/internal/skills"
 )
 
 // wait is how long a loader gathers keys before it queries. Sibling resolvers start within
@@ -38,6 +40,9 @@ type SalaryKey struct {
 // they cache what they load.
 type Loaders struct {
 	client     *ent.Client
+	vocabOnce  sync.Once
+	vocab      *skills.Vocabulary
+	vocabErr   error
 	coreSkills *dataloadgen.Loader[int, []*ent.Skill]
 	items      *dataloadgen.Loader[int, []*ent.RoleItem]
 	salary     *dataloadgen.Loader[SalaryKey, []*ent.SalaryRecord]
@@ -79,6 +84,12 @@ func For(ctx context.Context) *Loaders {
 		panic("loader: no loaders in context; wrap the handler with loader.Middleware")
 	}
 	return l
+}
+
+// Vocabulary returns the skill vocabulary, read once per request.
+func (l *Loaders) Vocabulary(ctx context.Context) (*skills.Vocabulary, error) {
+	l.vocabOnce.Do(func() { l.vocab, l.vocabErr = skills.Load(ctx, l.client) })
+	return l.vocab, l.vocabErr
 }
 
 // CoreSkills returns a role's core skills in rank order, each with its members loaded.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/internal/search"
 )
 
 // SampleEpoch anchors the sample openings' dates, so that the same data comes out on every
@@ -193,7 +194,9 @@ func roundTo(v, step int64) int64 { return (v + step/2) / step * step }
 // batchSize keeps each INSERT well under SQLite's and PostgreSQL's bind-parameter limits.
 const batchSize = 200
 
-func writeOpenings(ctx context.Context, tx *ent.Tx, specs []OpeningSpec, roles, comps, locs, skills ids) (int, error) {
+// writeOpenings inserts specs in batches, with their skills, skill counts and search documents.
+func writeOpenings(ctx context.Context, tx *ent.Tx, d *Data, specs []OpeningSpec, roles, comps, locs, skills ids) (int, error) {
+	companyName, cityName, skillNames := d.names()
 	for start := 0; start < len(specs); start += batchSize {
 		batch := specs[start:min(start+batchSize, len(specs))]
 		bs := make([]*ent.OpeningCreate, len(batch))
@@ -210,9 +213,13 @@ func writeOpenings(ctx context.Context, tx *ent.Tx, specs []OpeningSpec, roles, 
 				b.SetSalaryMin(*o.SalaryMin).SetSalaryMax(*o.SalaryMax).SetSalaryCurrency(o.salaryCurrency).
 					SetSalaryPeriod(opening.SalaryPeriodYEAR)
 			}
-			for _, s := range o.Skills {
+			names := make([][]string, len(o.Skills))
+			for j, s := range o.Skills {
 				b.AddSkillIDs(skills[s])
+				names[j] = skillNames[s]
 			}
+			b.SetSkillCount(len(o.Skills)).
+				SetSearchText(search.Document(o.Title, companyName[o.Company], cityName[o.Location], o.Description, names))
 			bs[i] = b
 		}
 		if _, err := tx.Opening.CreateBulk(bs...).Save(ctx); err != nil {
@@ -220,4 +227,19 @@ func writeOpenings(ctx context.Context, tx *ent.Tx, specs []OpeningSpec, roles, 
 		}
 	}
 	return len(specs), nil
+}
+
+// names maps slugs to the words search indexes for them.
+func (d *Data) names() (companies, cities map[string]string, skills map[string][]string) {
+	companies, cities, skills = map[string]string{}, map[string]string{}, map[string][]string{}
+	for _, c := range d.Companies {
+		companies[c.Slug] = c.Name
+	}
+	for _, l := range d.Locations {
+		cities[l.Slug] = l.City
+	}
+	for _, s := range d.Skills {
+		skills[s.Slug] = append([]string{s.Name}, s.Synonyms...)
+	}
+	return companies, cities, skills
 }

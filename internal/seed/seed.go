@@ -150,7 +150,7 @@ func (d *Data) write(ctx context.Context, tx *ent.Tx) (Result, error) {
 		}
 	}
 
-	openings, err := writeOpenings(ctx, tx, GenerateOpenings(d), roles, comps, locs, skills)
+	openings, err := writeOpenings(ctx, tx, d, GenerateOpenings(d), roles, comps, locs, skills)
 	if err != nil {
 		return Result{}, fmt.Errorf("openings: %w", err)
 	}

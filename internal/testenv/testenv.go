@@ -220,6 +220,8 @@ func (e *Env) Handler(t testing.TB) http.Handler {
 	t.Helper()
 	return httpserver.New(httpserver.Options{
 		Client:        e.DB.Client,
+		SQL:           e.DB.SQL,
+		Dialect:       e.DB.Dialect,
 		Logger:        slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Ready:         e.DB.Ready,
 		Introspection: true,

@@ -1,0 +1,322 @@
+// Package insights answers market questions from the live openings and salary records: which
+// skills are most in demand ("the most in-demand skills on listings today") and what a role pays.
+// Everything is aggregated in the database; only the answers come back.
+package insights
+
+import (
+	"context"
+	stdsql "database/sql"
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/location"
+	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/predicate"
+	"github.com/careergraph/careergraph/ent/role"
+	"github.com/careergraph/careergraph/ent/salaryrecord"
+	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/internal/apperr"
+)
+
+// Service answers market questions.
+type Service struct {
+	client  *ent.Client
+	db      *stdsql.DB
+	dialect string
+}
+
+// New returns a Service over client and the pool beneath it, for the percentile statement that
+// ent's query builders cannot express.
+func New(client *ent.Client, db *stdsql.DB, dia string) *Service {
+	return &Service{client: client, db: db, dialect: dia}
+}
+
+// Demand is one skill's demand.
+type Demand struct {
+	Skill    *ent.Skill
+	Openings int
+	// Share is Openings over all live openings in scope, from 0 to 1.
+	Share float64
+}
+
+// MaxDemand caps skillDemand's first.
+const MaxDemand = 100
+
+// roleID resolves a role slug; an unknown slug is a BAD_USER_INPUT error naming the argument.
+func (s *Service) roleID(ctx context.Context, arg, slug string) (int, error) {
+	id, err := s.client.Role.Query().Where(role.Slug(slug)).OnlyID(ctx)
+	if ent.IsNotFound(err) {
+		return 0, apperr.BadInput(arg, "unknown role %q: send a role slug such as \"backend-developer\"", slug)
+	}
+	return id, err
+}
+
+// cityIDs resolves a city name (case-insensitive) or location slug.
+func (s *Service) cityIDs(ctx context.Context, arg, city string, country string) ([]int, error) {
+	c := strings.TrimSpace(city)
+	preds := []predicate.Location{location.Or(location.CityEqualFold(c), location.Slug(strings.ToLower(c)))}
+	if country != "" {
+		preds = append(preds, location.CountryCode(strings.ToUpper(country)))
+	}
+	ids, err := s.client.Location.Query().Where(preds...).IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, apperr.BadInput(arg, "unknown city %q: send a city that has openings, such as \"Bengaluru\"", city)
+	}
+	return ids, nil
+}
+
+// SkillDemand ranks skills by the number of live openings that ask for them, optionally for one
+// role and one city, most in demand first (ties by skill name).
+func (s *Service) SkillDemand(ctx context.Context, roleSlug, city *string, first int) ([]*Demand, error) {
+	if first < 0 || first > MaxDemand {
+		return nil, apperr.BadInput("first", "first: %d is out of range: ask for 0 to %d skills", first, MaxDemand)
+	}
+	preds := []predicate.Opening{opening.StatusEQ(opening.StatusLIVE)}
+	if roleSlug != nil {
+		id, err := s.roleID(ctx, "role", *roleSlug)
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, opening.RoleID(id))
+	}
+	if city != nil {
+		ids, err := s.cityIDs(ctx, "city", *city, "")
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, opening.LocationIDIn(ids...))
+	}
+	total, err := s.client.Opening.Query().Where(preds...).Count(ctx)
+	if err != nil || total == 0 || first == 0 {
+		return []*Demand{}, err
+	}
+	var rows []struct {
+		SkillID int `sql:"skill_id"`
+		N       int `sql:"n"`
+	}
+	err = s.client.Opening.Query().Where(preds...).Modify(func(sel *sql.Selector) {
+		os := sql.Table("opening_skills").As("os")
+		sel.Join(os).On(sel.C(opening.FieldID), os.C("opening_id"))
+		sel.Select(sql.As(os.C("skill_id"), "skill_id"), sql.As(sql.Count("*"), "n")).
+			GroupBy(os.C("skill_id")).
+			OrderExpr(sql.Expr("n DESC"), sql.Expr(os.C("skill_id"))).
+			Limit(first)
+	}).Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int, len(rows))
+	for i, r := range rows {
+		ids[i] = r.SkillID
+	}
+	skills, err := s.client.Skill.Query().Where(skill.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int]*ent.Skill{}
+	for _, sk := range skills {
+		byID[sk.ID] = sk
+	}
+	out := make([]*Demand, 0, len(rows))
+	for _, r := range rows {
+		if sk := byID[r.SkillID]; sk != nil {
+			out = append(out, &Demand{Skill: sk, Openings: r.N, Share: float64(r.N) / float64(total)})
+		}
+	}
+	return out, nil
+}
+
+// Basis says which data salary figures come from.
+type Basis string
+
+// The bases.
+const (
+	BasisOpenings      Basis = "OPENINGS"
+	BasisSalaryRecords Basis = "SALARY_RECORDS"
+)
+
+// Stats are salary figures over a set of data points, in whole currency units per year.
+type Stats struct {
+	Basis                      Basis
+	Currency                   string
+	Count                      int
+	Min, P25, Median, P75, Max int
+}
+
+// Salary are a role's pay figures from both sources; Best is the one to show.
+type Salary struct {
+	Best     *Stats
+	Openings *Stats
+	Records  *Stats
+}
+
+// MinOpeningsForBest is how many advertised ranges outweigh curated salary records.
+const MinOpeningsForBest = 5
+
+// SalaryInsights computes pay percentiles for a role in a country (optionally a city and a level)
+// from two sources: live openings' advertised ranges (each contributes the annualised midpoint of
+// its range) and salary records (each its median, else the midpoint of its range, else its
+// minimum when open-ended). Percentiles are nearest-rank. Best is the openings' figures when at
+// least MinOpeningsForBest openings advertise pay, else the records'. Amounts are per year.
+func (s *Service) SalaryInsights(ctx context.Context, roleSlug, country string, city *string, level *salaryrecord.Level) (*Salary, error) {
+	country = strings.ToUpper(strings.TrimSpace(country))
+	if len(country) != 2 {
+		return nil, apperr.BadInput("country", "country %q: send an ISO 3166-1 alpha-2 code such as \"IN\"", country)
+	}
+	rid, err := s.roleID(ctx, "role", roleSlug)
+	if err != nil {
+		return nil, err
+	}
+	var cityIDs []int
+	if city != nil {
+		if cityIDs, err = s.cityIDs(ctx, "city", *city, country); err != nil {
+			return nil, err
+		}
+	}
+	// Records: the role's, in the country, of the level (or the typical ones without a level).
+	rp := []predicate.SalaryRecord{salaryrecord.RoleID(rid), salaryrecord.CountryCode(country),
+		salaryrecord.CompanyIDIsNil(), salaryrecord.SkillIDIsNil()}
+	if level != nil {
+		rp = append(rp, salaryrecord.LevelEQ(*level))
+	}
+	if cityIDs != nil {
+		rp = append(rp, salaryrecord.LocationIDIn(cityIDs...))
+	} else {
+		rp = append(rp, salaryrecord.LocationIDIsNil())
+	}
+	currency, err := s.currency(ctx, rid, country)
+	if err != nil {
+		return nil, err
+	}
+	out := &Salary{}
+	recordPoint := func(b *sql.Builder) {
+		b.WriteString("(CASE WHEN period = 'MONTH' THEN 12 ELSE 1 END * COALESCE(median_amount, (min_amount + max_amount) / 2, min_amount))")
+	}
+	if out.Records, err = s.stats(ctx, BasisSalaryRecords, currency, "salary_records", recordPoint, func(sel *sql.Selector) {
+		for _, p := range append(rp, salaryrecord.Currency(currency)) {
+			p(sel)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	op := []predicate.Opening{opening.RoleID(rid), opening.StatusEQ(opening.StatusLIVE),
+		opening.SalaryMinNotNil(), opening.SalaryCurrency(currency)}
+	if cityIDs != nil {
+		op = append(op, opening.LocationIDIn(cityIDs...))
+	} else {
+		op = append(op, opening.HasLocationWith(location.CountryCode(country)))
+	}
+	if level != nil {
+		switch *level {
+		case salaryrecord.LevelFRESHER:
+			op = append(op, opening.ExperienceMinYearsLTE(2))
+		case salaryrecord.LevelMID:
+			op = append(op, opening.ExperienceMinYearsGTE(3), opening.ExperienceMinYearsLTE(6))
+		case salaryrecord.LevelSENIOR:
+			op = append(op, opening.ExperienceMinYearsGTE(7))
+		}
+	}
+	openingPoint := func(b *sql.Builder) {
+		b.WriteString("(CASE WHEN salary_period = 'MONTH' THEN 12 ELSE 1 END * (salary_min + COALESCE(salary_max, salary_min)) / 2)")
+	}
+	if out.Openings, err = s.stats(ctx, BasisOpenings, currency, "openings", openingPoint, func(sel *sql.Selector) {
+		for _, p := range op {
+			p(sel)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	switch {
+	case out.Openings != nil && out.Openings.Count >= MinOpeningsForBest:
+		out.Best = out.Openings
+	case out.Records != nil:
+		out.Best = out.Records
+	default:
+		out.Best = out.Openings
+	}
+	return out, nil
+}
+
+// currency is the currency the role's pay is quoted in for a country: its typical record's,
+// else INR for India, else the most common among its openings there.
+func (s *Service) currency(ctx context.Context, rid int, country string) (string, error) {
+	rec, err := s.client.SalaryRecord.Query().Where(salaryrecord.RoleID(rid), salaryrecord.CountryCode(country)).
+		Order(ent.Asc(salaryrecord.FieldID)).First(ctx)
+	if err == nil {
+		return rec.Currency, nil
+	}
+	if !ent.IsNotFound(err) {
+		return "", err
+	}
+	if country == "IN" {
+		return "INR", nil
+	}
+	o, err := s.client.Opening.Query().Where(opening.RoleID(rid), opening.SalaryCurrencyNotNil(),
+		opening.HasLocationWith(location.CountryCode(country))).First(ctx)
+	if ent.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return *o.SalaryCurrency, nil
+}
+
+// stats computes count, min, nearest-rank p25/median/p75 and max of point over the rows of
+// table that filter keeps, in one statement: the points ranked by window functions, and only
+// the wanted ranks returned. Nil when there are no rows.
+func (s *Service) stats(ctx context.Context, basis Basis, currency, table string, point func(*sql.Builder), filter func(*sql.Selector)) (*Stats, error) {
+	d := sql.Dialect(s.dialect)
+	inner := d.Select().From(d.Table(table))
+	inner.AppendSelectExprAs(sql.ExprFunc(point), "v")
+	filter(inner)
+	ranked := d.Select("v").
+		AppendSelectExprAs(sql.Expr("ROW_NUMBER() OVER (ORDER BY v)"), "rn").
+		AppendSelectExprAs(sql.Expr("COUNT(*) OVER ()"), "n").
+		From(inner.As("p"))
+	outer := d.Select("v", "rn", "n").From(ranked.As("r")).
+		Where(sql.ExprP("rn = 1 OR rn = n OR rn = (n * 25 + 99) / 100 OR rn = (n * 50 + 99) / 100 OR rn = (n * 75 + 99) / 100")).
+		OrderBy("rn")
+	query, args := outer.Query()
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("insights: salary %s: %w", basis, err)
+	}
+	defer rows.Close()
+	st := &Stats{Basis: basis, Currency: currency}
+	for rows.Next() {
+		var v, rn, n int64
+		if err := rows.Scan(&v, &rn, &n); err != nil {
+			return nil, fmt.Errorf("insights: salary %s: %w", basis, err)
+		}
+		st.Count = int(n)
+		if rn == 1 {
+			st.Min = int(v)
+		}
+		if rn == (n*25+99)/100 {
+			st.P25 = int(v)
+		}
+		if rn == (n*50+99)/100 {
+			st.Median = int(v)
+		}
+		if rn == (n*75+99)/100 {
+			st.P75 = int(v)
+		}
+		if rn == n {
+			st.Max = int(v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if st.Count == 0 {
+		return nil, nil
+	}
+	return st, nil
+}

@@ -1,0 +1,46 @@
+// Package search is full-text search over openings: the indexed document each opening carries,
+// the parsing of what people type, and the ranked, keyset-paginated query on both databases
+// (PostgreSQL: a tsvector column with a GIN index; SQLite: an FTS5 table), plus the structured
+// opening filters (experience fit, minimum pay, skills).
+package search
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/careergraph/careergraph/internal/skills"
+)
+
+// Document builds an opening's search_text: the normalised words of its title, company, city,
+// skills (each skill's name and synonyms, so "golang" finds Go openings) and description. Words
+// are normalised as skills.Key does for each whitespace-separated word, so both databases'
+// tokenizers see the same plain words.
+func Document(title, company, city, description string, skillNames [][]string) string {
+	var words []string
+	add := func(s string) {
+		for _, w := range strings.FieldsFunc(s, splitter) {
+			if k := skills.Key(w); k != "" {
+				words = append(words, k)
+			}
+		}
+	}
+	add(title)
+	add(company)
+	add(city)
+	for _, names := range skillNames {
+		for _, n := range names {
+			add(n)
+			// "Node.js" is also indexed as one word, "nodejs".
+			if k := skills.Key(n); k != "" && strings.ContainsAny(n, " ./-") {
+				words = append(words, k)
+			}
+		}
+	}
+	add(description)
+	return strings.Join(words, " ")
+}
+
+// splitter separates words; "+" and "#" stay inside them ("c++", "c#").
+func splitter(r rune) bool {
+	return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+' || r == '#')
+}

@@ -1,0 +1,78 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/skills"
+)
+
+// Limits on what a search may ask, so that no request turns into a full scan by accident.
+const (
+	MaxSearchLength = 200
+	MaxTerms        = 8
+	// minPrefix is the shortest term matched as a prefix ("kube" finds Kubernetes); shorter
+	// terms match whole words only, so "go" does not find "google".
+	minPrefix = 3
+)
+
+// Term is one word of a search.
+type Term struct {
+	Word   string
+	Prefix bool
+}
+
+// Query is a parsed search: every term must match (AND).
+type Query struct{ Terms []Term }
+
+// Parse reads what a person typed. Words are normalised like the documents; duplicates drop
+// out. A blank search, one over MaxSearchLength characters or with more than MaxTerms words is a
+// BAD_USER_INPUT error naming the search argument.
+func Parse(text string) (Query, error) {
+	if len(text) > MaxSearchLength {
+		return Query{}, apperr.BadInput("search", "search is %d characters long; send at most %d", len(text), MaxSearchLength)
+	}
+	var q Query
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(text, splitter) {
+		k := skills.Key(w)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		q.Terms = append(q.Terms, Term{Word: k, Prefix: len(k) >= minPrefix})
+	}
+	if len(q.Terms) == 0 {
+		return Query{}, apperr.BadInput("search", "search is blank: send at least one word, or leave search out to list openings without searching")
+	}
+	if len(q.Terms) > MaxTerms {
+		return Query{}, apperr.BadInput("search", "search has %d words; send at most %d", len(q.Terms), MaxTerms)
+	}
+	return q, nil
+}
+
+// TSQuery renders q for PostgreSQL's to_tsquery('simple', …): "golang:* & kubernetes:*".
+// Words are letters and digits only, so nothing in them is tsquery syntax.
+func (q Query) TSQuery() string {
+	parts := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		parts[i] = t.Word
+		if t.Prefix {
+			parts[i] += ":*"
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// FTS5 renders q for SQLite's MATCH: `"golang"* AND "kubernetes"*`.
+func (q Query) FTS5() string {
+	parts := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		parts[i] = fmt.Sprintf("%q", t.Word)
+		if t.Prefix {
+			parts[i] += "*"
+		}
+	}
+	return strings.Join(parts, " AND ")
+}

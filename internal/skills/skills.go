@@ -1,0 +1,161 @@
+// Package skills normalises what people call a skill ("golang", "NodeJS", "k8s") to the skills
+// of the graph, through names and synonyms, case-insensitively, and knows how groups are
+// satisfied ("Node.js / Java / Python" by any member).
+package skills
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/skill"
+)
+
+// Vocabulary is every skill, indexed by normalised name and synonym.
+type Vocabulary struct {
+	byKey   map[string]*ent.Skill
+	byID    map[int]*ent.Skill
+	members map[int][]int // group id -> member ids
+}
+
+// Load reads the whole vocabulary (one statement for skills, one for group members). Skills are
+// a small table: thousands of rows at most.
+func Load(ctx context.Context, client *ent.Client) (*Vocabulary, error) {
+	all, err := client.Skill.Query().WithMembers(func(q *ent.SkillQuery) {
+		q.Select(skill.FieldID)
+	}).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return New(all), nil
+}
+
+// New indexes skills whose Members edges are loaded (for groups).
+func New(all []*ent.Skill) *Vocabulary {
+	v := &Vocabulary{byKey: map[string]*ent.Skill{}, byID: map[int]*ent.Skill{}, members: map[int][]int{}}
+	for _, s := range all {
+		v.byID[s.ID] = s
+		for _, m := range s.Edges.Members {
+			v.members[s.ID] = append(v.members[s.ID], m.ID)
+		}
+	}
+	// Names win over synonyms when the two collide.
+	for _, s := range all {
+		for _, syn := range s.Synonyms {
+			if k := Key(syn); k != "" {
+				v.byKey[k] = s
+			}
+		}
+	}
+	for _, s := range all {
+		if k := Key(s.Name); k != "" {
+			v.byKey[k] = s
+		}
+		if k := Key(s.Slug); k != "" && v.byKey[k] == nil {
+			v.byKey[k] = s
+		}
+	}
+	return v
+}
+
+// Key is the normalised form names are compared in: lower case, letters and digits only, with
+// "+" spelled "plus" and "#" spelled "sharp", so that "Node.js", "nodejs" and "NODE JS" meet and
+// "C++" and "C#" stay apart from "C".
+func Key(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r == '+':
+			b.WriteString("plus")
+		case r == '#':
+			b.WriteString("sharp")
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Find returns the skill a name or synonym denotes, or nil.
+func (v *Vocabulary) Find(name string) *ent.Skill { return v.byKey[Key(name)] }
+
+// ByID returns a skill by ID, or nil.
+func (v *Vocabulary) ByID(id int) *ent.Skill { return v.byID[id] }
+
+// Resolve maps names to skills, keeping order and dropping duplicates; unknown names are
+// returned separately.
+func (v *Vocabulary) Resolve(names []string) (found []*ent.Skill, unknown []string) {
+	seen := map[int]bool{}
+	for _, n := range names {
+		s := v.Find(n)
+		if s == nil {
+			unknown = append(unknown, n)
+			continue
+		}
+		if !seen[s.ID] {
+			seen[s.ID] = true
+			found = append(found, s)
+		}
+	}
+	return found, unknown
+}
+
+// Members returns a group's member IDs (nil for a plain skill).
+func (v *Vocabulary) Members(id int) []int { return v.members[id] }
+
+// Satisfied reports whether having the skills in have satisfies skill id: a plain skill by
+// having it; an ANY_OF group by having it or any member; an ALL_OF group by having it or every
+// member.
+func (v *Vocabulary) Satisfied(id int, have map[int]bool) bool {
+	if have[id] {
+		return true
+	}
+	s := v.byID[id]
+	ms := v.members[id]
+	if s == nil || s.GroupMode == nil || len(ms) == 0 {
+		return false
+	}
+	if *s.GroupMode == skill.GroupModeANY_OF {
+		for _, m := range ms {
+			if have[m] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range ms {
+		if !have[m] {
+			return false
+		}
+	}
+	return true
+}
+
+// Related returns what an opening may list when it asks for skill id: the skill itself, its
+// members when it is a group ("Node.js / Java" is asked for by listing Java), and the groups it
+// belongs to (an opening listing "Node.js / Java" asks for Java among others). Sorted, without
+// duplicates.
+func (v *Vocabulary) Related(id int) []int {
+	set := map[int]bool{id: true}
+	for _, m := range v.members[id] {
+		set[m] = true
+	}
+	for g, ms := range v.members {
+		for _, m := range ms {
+			if m == id {
+				set[g] = true
+			}
+		}
+	}
+	out := make([]int, 0, len(set))
+	for id := range set {
+		out = append(out, id)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// Groups returns the IDs of every group skill.
+func (v *Vocabulary) Groups() map[int][]int { return v.members }
