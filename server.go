@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/database"
+	"github.com/careergraph/careergraph/internal/gen"
 	"github.com/careergraph/careergraph/internal/httpserver"
 	"github.com/careergraph/careergraph/internal/seed"
 )
@@ -33,7 +35,10 @@ func main() {
 
 func run(args []string, getenv func(string) string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("unknown command %q: run with no arguments to serve", args[0])
+		if args[0] == "gen" {
+			return runGen(args[1:], getenv)
+		}
+		return fmt.Errorf("unknown command %q: run with no arguments to serve, or `gen --openings N [--seed S]`", args[0])
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -108,5 +113,33 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// runGen is `careergraph gen --openings N [--seed S]`: it fills the database DATABASE_URL names
+// with N deterministic sample openings (see internal/gen).
+func runGen(args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	n := fs.Int("openings", 100000, "how many openings to add")
+	s := fs.Uint64("seed", 1, "random seed; the same seed gives the same openings")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := gen.Run(ctx, db, gen.Options{Openings: *n, Seed: *s, Progress: os.Stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "gen: added %d openings in %s\n", res.Openings, res.Elapsed.Round(time.Millisecond))
 	return nil
 }

@@ -21,9 +21,11 @@ func countSubquery(sel *sql.Selector) *sql.Selector {
 	return sel.Select(sql.Count("*"))
 }
 
-// wantsTotal reports whether the client selected totalCount or pageInfo on the connection.
+// wantsTotal reports whether the client selected totalCount on the connection. Unlike
+// Paginate, pageInfo alone costs no count: hasNextPage and hasPreviousPage come from fetching
+// one row more than the page and from the cursors.
 func wantsTotal(ctx context.Context) bool {
-	return hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField)
+	return hasCollectedField(ctx, totalCountField)
 }
 
 // totalOf reads the sub-selected total from the first row of a page.
@@ -56,6 +58,10 @@ func (_m *OpeningQuery) PaginateCounted(
 	if err := validateFirstLast(first, last); err != nil {
 		return nil, err
 	}
+	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
+		return _m.Paginate(ctx, after, first, before, last, opts...)
+	}
 	pager, err := newOpeningPager(opts, last != nil)
 	if err != nil {
 		return nil, err
@@ -67,14 +73,6 @@ func (_m *OpeningQuery) PaginateCounted(
 	total := wantsTotal(ctx)
 	counter := _m.Clone()
 	counter.ctx.Fields = nil
-	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		if total {
-			if conn.TotalCount, err = counter.Count(ctx); err != nil {
-				return nil, err
-			}
-		}
-		return conn, nil
-	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -120,6 +118,10 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 	if err := validateFirstLast(first, last); err != nil {
 		return nil, err
 	}
+	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
+		return _m.Paginate(ctx, after, first, before, last, opts...)
+	}
 	pager, err := newInterviewQuestionPager(opts, last != nil)
 	if err != nil {
 		return nil, err
@@ -131,14 +133,6 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 	total := wantsTotal(ctx)
 	counter := _m.Clone()
 	counter.ctx.Fields = nil
-	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		if total {
-			if conn.TotalCount, err = counter.Count(ctx); err != nil {
-				return nil, err
-			}
-		}
-		return conn, nil
-	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}

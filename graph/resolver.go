@@ -37,11 +37,12 @@ type Deps struct {
 
 // NewSchema returns the executable schema.
 func NewSchema(d Deps) graphql.ExecutableSchema {
+	matcher := matching.New(d.Client, d.SQL, d.Dialect)
 	return NewExecutableSchema(Config{Resolvers: &Resolver{
 		client:   d.Client,
 		search:   search.New(d.Client, d.Dialect),
-		matcher:  matching.New(d.Client, d.Dialect),
-		insights: insights.New(d.Client, d.SQL, d.Dialect),
+		matcher:  matcher,
+		insights: insights.New(d.Client, d.SQL, d.Dialect, matcher),
 	}})
 }
 

@@ -215,6 +215,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{OpeningsColumns[21]},
 			},
+			{
+				Name:    "opening_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{OpeningsColumns[2]},
+			},
 		},
 	}
 	// RolesColumns holds the columns for the "roles" table.

@@ -67,6 +67,8 @@ func (Opening) Indexes() []ent.Index {
 		index.Fields("status", "posted_at"),
 		index.Fields("company_id"),
 		index.Fields("location_id"),
+		// The match index (internal/matching) catches up on changes by updated_at.
+		index.Fields("updated_at"),
 	}
 }
 

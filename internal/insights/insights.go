@@ -5,6 +5,7 @@ package insights
 
 import (
 	"context"
+	"slices"
 	stdsql "database/sql"
 	"fmt"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/matching"
 )
 
 // Service answers market questions.
@@ -26,12 +28,13 @@ type Service struct {
 	client  *ent.Client
 	db      *stdsql.DB
 	dialect string
+	matcher *matching.Matcher
 }
 
-// New returns a Service over client and the pool beneath it, for the percentile statement that
-// ent's query builders cannot express.
-func New(client *ent.Client, db *stdsql.DB, dia string) *Service {
-	return &Service{client: client, db: db, dialect: dia}
+// New returns a Service over client and the pool beneath it (for the percentile statement that
+// ent's query builders cannot express), counting demand on matcher's index.
+func New(client *ent.Client, db *stdsql.DB, dia string, matcher *matching.Matcher) *Service {
+	return &Service{client: client, db: db, dialect: dia, matcher: matcher}
 }
 
 // Demand is one skill's demand.
@@ -72,48 +75,47 @@ func (s *Service) cityIDs(ctx context.Context, arg, city string, country string)
 }
 
 // SkillDemand ranks skills by the number of live openings that ask for them, optionally for one
-// role and one city, most in demand first (ties by skill name).
+// role and one city, most in demand first (ties by skill ID, the older skill first). It counts
+// on the matching index (matching.Matcher.Demand), which holds every live opening's skills.
 func (s *Service) SkillDemand(ctx context.Context, roleSlug, city *string, first int) ([]*Demand, error) {
 	if first < 0 || first > MaxDemand {
 		return nil, apperr.BadInput("first", "first: %d is out of range: ask for 0 to %d skills", first, MaxDemand)
 	}
-	preds := []predicate.Opening{opening.StatusEQ(opening.StatusLIVE)}
+	var rid *int
 	if roleSlug != nil {
 		id, err := s.roleID(ctx, "role", *roleSlug)
 		if err != nil {
 			return nil, err
 		}
-		preds = append(preds, opening.RoleID(id))
+		rid = &id
 	}
+	var locs []int
 	if city != nil {
 		ids, err := s.cityIDs(ctx, "city", *city, "")
 		if err != nil {
 			return nil, err
 		}
-		preds = append(preds, opening.LocationIDIn(ids...))
+		locs = ids
 	}
-	total, err := s.client.Opening.Query().Where(preds...).Count(ctx)
+	counts, total, err := s.matcher.Demand(ctx, rid, locs)
 	if err != nil || total == 0 || first == 0 {
 		return []*Demand{}, err
 	}
-	var rows []struct {
-		SkillID int `sql:"skill_id"`
-		N       int `sql:"n"`
+	type row struct{ skill, n int }
+	rows := make([]row, 0, len(counts))
+	for id, n := range counts {
+		rows = append(rows, row{id, n})
 	}
-	err = s.client.Opening.Query().Where(preds...).Modify(func(sel *sql.Selector) {
-		os := sql.Table("opening_skills").As("os")
-		sel.Join(os).On(sel.C(opening.FieldID), os.C("opening_id"))
-		sel.Select(sql.As(os.C("skill_id"), "skill_id"), sql.As(sql.Count("*"), "n")).
-			GroupBy(os.C("skill_id")).
-			OrderExpr(sql.Expr("n DESC"), sql.Expr(os.C("skill_id"))).
-			Limit(first)
-	}).Scan(ctx, &rows)
-	if err != nil {
-		return nil, err
-	}
+	slices.SortFunc(rows, func(a, b row) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return a.skill - b.skill
+	})
+	rows = rows[:min(first, len(rows))]
 	ids := make([]int, len(rows))
 	for i, r := range rows {
-		ids[i] = r.SkillID
+		ids[i] = r.skill
 	}
 	skills, err := s.client.Skill.Query().Where(skill.IDIn(ids...)).All(ctx)
 	if err != nil {
@@ -125,8 +127,8 @@ func (s *Service) SkillDemand(ctx context.Context, roleSlug, city *string, first
 	}
 	out := make([]*Demand, 0, len(rows))
 	for _, r := range rows {
-		if sk := byID[r.SkillID]; sk != nil {
-			out = append(out, &Demand{Skill: sk, Openings: r.N, Share: float64(r.N) / float64(total)})
+		if sk := byID[r.skill]; sk != nil {
+			out = append(out, &Demand{Skill: sk, Openings: r.n, Share: float64(r.n) / float64(total)})
 		}
 	}
 	return out, nil

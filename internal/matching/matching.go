@@ -15,18 +15,18 @@
 //
 // A profile satisfies an opening's skill when it names the skill (or a synonym), or the skill is
 // an ANY_OF group and the profile names a member, or an ALL_OF group and it names every member.
-// Scores are computed in the database over every live opening and only the page is read into
-// Go; ties are broken by the higher opening ID (newer first), so the order is deterministic.
+// Every live opening is scored, on a compact in-memory index of them (see Index) rather than on
+// the openings themselves; only the page's openings are read. Ties are broken by the higher
+// opening ID (newer first), so the order is deterministic.
 package matching
 
 import (
 	"context"
+	stdsql "database/sql"
 	"fmt"
 	"strings"
 
 	"entgo.io/contrib/entgql"
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/location"
@@ -95,12 +95,15 @@ type Page struct {
 
 // Matcher ranks openings.
 type Matcher struct {
-	client  *ent.Client
-	dialect string
+	client *ent.Client
+	index  *Index
 }
 
-// New returns a Matcher.
-func New(client *ent.Client, dia string) *Matcher { return &Matcher{client: client, dialect: dia} }
+// New returns a Matcher over client, keeping its index of live openings (see Index) from db,
+// the pool beneath client, of dialect dia.
+func New(client *ent.Client, db *stdsql.DB, dia string) *Matcher {
+	return &Matcher{client: client, index: NewIndex(db, dia)}
+}
 
 // prepared is a validated profile resolved against the vocabulary.
 type prepared struct {
@@ -155,25 +158,6 @@ func (m *Matcher) prepare(ctx context.Context, v *skills.Vocabulary, p Profile) 
 	return pr, nil
 }
 
-// Column aliases of the scoring query; scores are in thousandths of a point, so that keyset
-// cursors compare whole numbers.
-const (
-	colSkills = "cg_skills"
-	colExp    = "cg_exp"
-	colLoc    = "cg_loc"
-	colSal    = "cg_sal"
-	colScore  = "cg_score"
-)
-
-type scoredRow struct {
-	ID     int   `sql:"id"`
-	Skills int64 `sql:"cg_skills"`
-	Exp    int64 `sql:"cg_exp"`
-	Loc    int64 `sql:"cg_loc"`
-	Sal    int64 `sql:"cg_sal"`
-	Score  int64 `sql:"cg_score"`
-}
-
 // Match ranks every live opening for p and returns the page after the cursor. path leads from
 // the GraphQL field in ctx to the opening objects, for eager-loading what the client selected.
 func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, first int, after *entgql.Cursor[int], path ...string) (*Page, error) {
@@ -181,50 +165,30 @@ func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, fi
 	if err != nil {
 		return nil, err
 	}
-	page := &Page{HasPrevious: after != nil}
-	live := m.client.Opening.Query().Where(opening.StatusEQ(opening.StatusLIVE))
-	if page.TotalCount, err = live.Clone().Count(ctx); err != nil {
-		return nil, err
-	}
-	if first == 0 {
-		return page, nil
-	}
-	var rows []scoredRow
-	err = live.Clone().Modify(func(s *sql.Selector) {
-		parts := m.parts(s, pr)
-		score := sum(parts...)
-		s.Select(s.C(opening.FieldID))
-		for i, alias := range []string{colSkills, colExp, colLoc, colSal} {
-			s.AppendSelectExprAs(parts[i], alias)
+	var afterScore *int64
+	var afterID int64
+	if after != nil {
+		s, ok := toInt64(after.Value)
+		if !ok {
+			return nil, apperr.BadInput("after", "after: malformed cursor: send a cursor exactly as the API returned it in edges.cursor or pageInfo.endCursor")
 		}
-		s.AppendSelectExprAs(score, colScore)
-		if after != nil {
-			v, ok := toInt64(after.Value)
-			if ok {
-				s.Where(sql.P(func(b *sql.Builder) {
-					b.WriteString("(").Join(score).WriteString(" < ").Arg(v).WriteString(" OR (").Join(score).WriteString(" = ").Arg(v).
-						WriteString(" AND ").Ident(s.C(opening.FieldID)).WriteString(" < ").Arg(after.ID).WriteString("))")
-				}))
-			}
-		}
-		s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
-			b.WriteString(colScore + " DESC, ").Ident(s.C(opening.FieldID)).WriteString(" DESC")
-		}))
-		s.Limit(first + 1)
-	}).Scan(ctx, &rows)
+		afterScore, afterID = &s, int64(after.ID)
+	}
+	top, live, err := m.index.top(ctx, pr, first+1, afterScore, afterID)
 	if err != nil {
 		return nil, fmt.Errorf("matching: %w", err)
 	}
-	if len(rows) > first {
+	page := &Page{TotalCount: live, HasPrevious: after != nil}
+	if len(top) > first {
 		page.HasNextPage = true
-		rows = rows[:first]
+		top = top[:first]
 	}
-	if len(rows) == 0 {
+	if len(top) == 0 {
 		return page, nil
 	}
-	ids := make([]int, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	ids := make([]int, len(top))
+	for i, r := range top {
+		ids[i] = int(r.id)
 	}
 	q, err := m.client.Opening.Query().Where(opening.IDIn(ids...)).CollectFieldsAt(ctx, path...)
 	if err != nil {
@@ -240,17 +204,19 @@ func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, fi
 	for _, o := range openings {
 		byID[o.ID] = o
 	}
-	for _, r := range rows {
-		o := byID[r.ID]
+	for _, r := range top {
+		o := byID[int(r.id)]
 		if o == nil {
-			continue
+			continue // deleted since the index last saw it
 		}
 		all, _ := o.NamedSkills("cg_match_skills")
 		res := &Result{
-			Opening:   o,
-			FitScore:  int((r.Score + 500) / 1000),
-			Breakdown: Breakdown{Skills: milli(r.Skills), Experience: milli(r.Exp), Location: milli(r.Loc), Salary: milli(r.Sal)},
-			Cursor:    entgql.Cursor[int]{ID: r.ID, Value: r.Score},
+			Opening:       o,
+			FitScore:      int((r.sum + 500) / 1000),
+			MatchedSkills: []*ent.Skill{},
+			MissingSkills: []*ent.Skill{},
+			Breakdown:     Breakdown{Skills: milli(r.skills), Experience: milli(r.exp), Location: milli(r.loc), Salary: milli(r.sal)},
+			Cursor:        entgql.Cursor[int]{ID: int(r.id), Value: r.sum},
 		}
 		for _, s := range all {
 			if v.Satisfied(s.ID, pr.have) {
@@ -292,114 +258,16 @@ func toInt64(v any) (int64, bool) {
 	return 0, false
 }
 
-// parts returns the four score parts as SQL expressions in thousandths of a point.
-func (m *Matcher) parts(s *sql.Selector, pr *prepared) []sql.Querier {
-	col := func(c string) string { return s.C(c) }
-	num := m.real
-	// skills: matched / skill_count, via a correlated count over the join table.
-	skillsExpr := sql.ExprFunc(func(b *sql.Builder) {
-		if len(pr.satisfied) == 0 {
-			b.WriteString("0")
-			return
-		}
-		b.WriteString("CASE WHEN ").Ident(col(opening.FieldSkillCount)).WriteString(" = 0 THEN 0 ELSE ROUND(")
-		b.WriteString(fmt.Sprintf("%d000 * ", SkillsPoints))
-		b.WriteString("(SELECT COUNT(*) FROM opening_skills os WHERE os.opening_id = ").Ident(col(opening.FieldID)).
-			WriteString(" AND os.skill_id IN (")
-		for i, id := range pr.satisfied {
-			if i > 0 {
-				b.Comma()
-			}
-			b.Arg(id)
-		}
-		b.WriteString(")) / (" + num("") + " ").Ident(col(opening.FieldSkillCount)).WriteString(")) END")
-	})
-	y := pr.p.ExperienceYears
-	expExpr := sql.ExprFunc(func(b *sql.Builder) {
-		minC, maxC := col(opening.FieldExperienceMinYears), col(opening.FieldExperienceMaxYears)
-		b.WriteString("CASE WHEN ").Ident(minC).WriteString(" > ").Arg(y).
-			WriteString(fmt.Sprintf(" THEN CASE WHEN ROUND(%d000 * (1 - (", ExperiencePoints)).Ident(minC).WriteString(" - ").Arg(y).
-			WriteString(") / 3.0)) < 0 THEN 0 ELSE ").
-			WriteString(fmt.Sprintf("ROUND(%d000 * (1 - (", ExperiencePoints)).Ident(minC).WriteString(" - ").Arg(y).WriteString(") / 3.0)) END").
-			WriteString(" WHEN ").Ident(maxC).WriteString(" IS NOT NULL AND ").Ident(maxC).WriteString(" < ").Arg(y).
-			WriteString(fmt.Sprintf(" THEN CASE WHEN ROUND(%d000 * (1 - (", ExperiencePoints)).Arg(y).WriteString(" - ").Ident(maxC).
-			WriteString(fmt.Sprintf(") / 10.0)) < %d500 THEN %d500 ELSE ", ExperiencePoints/2, ExperiencePoints/2)).
-			WriteString(fmt.Sprintf("ROUND(%d000 * (1 - (", ExperiencePoints)).Arg(y).WriteString(" - ").Ident(maxC).WriteString(") / 10.0)) END").
-			WriteString(fmt.Sprintf(" ELSE %d000 END", ExperiencePoints))
-	})
-	locExpr := sql.ExprFunc(func(b *sql.Builder) {
-		mode := col(opening.FieldWorkMode)
-		b.WriteString("CASE")
-		if len(pr.p.WorkModes) > 0 {
-			b.WriteString(" WHEN ").Ident(mode).WriteString(" NOT IN (")
-			for i, w := range pr.p.WorkModes {
-				if i > 0 {
-					b.Comma()
-				}
-				b.Arg(string(w))
-			}
-			b.WriteString(") THEN 0")
-		}
-		if !pr.cityGiven {
-			b.WriteString(fmt.Sprintf(" WHEN 1 = 1 THEN %d000", LocationPoints))
-		} else {
-			b.WriteString(" WHEN ").Ident(mode).WriteString(" = ").Arg(string(opening.WorkModeREMOTE)).WriteString(fmt.Sprintf(" THEN %d000", LocationPoints))
-			b.WriteString(" WHEN ").Ident(col(opening.FieldLocationID)).WriteString(" IN (")
-			for i, id := range pr.cityIDs {
-				if i > 0 {
-					b.Comma()
-				}
-				b.Arg(id)
-			}
-			b.WriteString(fmt.Sprintf(") THEN %d000", LocationPoints))
-			b.WriteString(" WHEN ").Ident(mode).WriteString(" = ").Arg(string(opening.WorkModeHYBRID)).WriteString(fmt.Sprintf(" THEN %d", LocationPoints*1000/4))
-		}
-		b.WriteString(" ELSE 0 END")
-	})
-	salExpr := sql.ExprFunc(func(b *sql.Builder) {
-		e := pr.p.ExpectedSalary
-		if e == nil || e.Annual() == 0 {
-			b.WriteString(fmt.Sprintf("%d000", SalaryPoints))
-			return
-		}
-		want := e.Annual()
-		maxC, minC := col(opening.FieldSalaryMax), col(opening.FieldSalaryMin)
-		annual := func(b *sql.Builder) {
-			b.WriteString("(CASE WHEN ").Ident(col(opening.FieldSalaryPeriod)).WriteString(" = 'MONTH' THEN 12 ELSE 1 END * COALESCE(").
-				Ident(maxC).Comma().Ident(minC).WriteString("))")
-		}
-		b.WriteString("CASE WHEN ").Ident(minC).WriteString(" IS NULL OR ").Ident(col(opening.FieldSalaryCurrency)).WriteString(" <> ").Arg(strings.ToUpper(e.Currency)).
-			WriteString(fmt.Sprintf(" THEN %d WHEN ", SalaryPoints*1000/2))
-		annual(b)
-		b.WriteString(" >= ").Arg(want).WriteString(fmt.Sprintf(" THEN %d000 ELSE ROUND(%d000 * ", SalaryPoints, SalaryPoints))
-		annual(b)
-		b.WriteString(" / (" + num("") + " ").Arg(want).WriteString(")) END")
-	})
-	return []sql.Querier{castInt(skillsExpr), castInt(expExpr), castInt(locExpr), castInt(salExpr)}
-}
-
-// real returns the cast that makes a division fractional on this database.
-func (m *Matcher) real(string) string {
-	if m.dialect == dialect.Postgres {
-		return "CAST(1.0 AS DOUBLE PRECISION) *"
+// Demand counts how many live openings ask for each skill, among those of role (when not
+// nil) and in one of locations (when not empty), and how many openings that is in all. It
+// reads the index, so it costs no statement beyond the index's catch-up.
+func (m *Matcher) Demand(ctx context.Context, role *int, locations []int) (map[int]int, int, error) {
+	locs := map[int64]bool{}
+	for _, l := range locations {
+		locs[int64(l)] = true
 	}
-	return "1.0 *"
-}
-
-func castInt(q sql.Querier) sql.Querier {
-	return sql.ExprFunc(func(b *sql.Builder) { b.WriteString("CAST(").Join(q).WriteString(" AS BIGINT)") })
-}
-
-func sum(qs ...sql.Querier) sql.Querier {
-	return sql.ExprFunc(func(b *sql.Builder) {
-		b.WriteString("(")
-		for i, q := range qs {
-			if i > 0 {
-				b.WriteString(" + ")
-			}
-			b.Join(q)
-		}
-		b.WriteString(")")
+	return m.index.demand(ctx, func(r, l int64) bool {
+		return (role == nil || int64(*role) == r) && (len(locs) == 0 || locs[l])
 	})
 }
 

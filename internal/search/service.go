@@ -31,7 +31,7 @@ func New(client *ent.Client, dia string) *Service { return &Service{client: clie
 func (s *Service) Openings(ctx context.Context, text *string, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
 	orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
 	if text == nil {
-		return s.client.Opening.Query().Paginate(ctx, after, first, before, last,
+		return s.client.Opening.Query().PaginateCounted(ctx, after, first, before, last,
 			ent.WithOpeningOrder(orderBy), ent.WithOpeningFilter(where.Filter))
 	}
 	q, err := Parse(*text)
@@ -40,7 +40,7 @@ func (s *Service) Openings(ctx context.Context, text *string, after *ent.Cursor,
 	}
 	match := s.Match(q)
 	if orderBy != nil {
-		return s.client.Opening.Query().Paginate(ctx, after, first, before, last, ent.WithOpeningOrder(orderBy),
+		return s.client.Opening.Query().PaginateCounted(ctx, after, first, before, last, ent.WithOpeningOrder(orderBy),
 			ent.WithOpeningFilter(func(oq *ent.OpeningQuery) (*ent.OpeningQuery, error) {
 				oq, err := where.Filter(oq)
 				if err != nil {

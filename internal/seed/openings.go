@@ -32,7 +32,7 @@ type OpeningSpec struct {
 	Status         opening.Status
 	Skills         []string
 	Description    string
-	salaryCurrency string
+	SalaryCurrency string
 }
 
 // cityWeight skews openings towards India's big hiring cities; other cities weigh 2.
@@ -40,86 +40,116 @@ var cityWeight = map[string]int{
 	"bengaluru": 30, "hyderabad": 15, "pune": 12, "chennai": 10, "gurugram": 8, "mumbai": 8, "noida": 6, "delhi": 4,
 }
 
-// GenerateOpenings makes each role's sample openings (roles/*.json "openings"), deterministically.
-func GenerateOpenings(d *Data) []OpeningSpec {
-	skills := map[string]skillJSON{}
+// Generator makes sample openings with a realistic skew: big hiring cities and a few large
+// employers dominate, pay follows the role's band for the experience asked, some openings are
+// closed or expired. Its output depends only on the data and the random source.
+type Generator struct {
+	skills map[string]skillJSON
+	roles  []roleJSON
+	roleW  []int
+	cities []string
+	cityW  []int
+	comps  []string
+	compW  []int
+}
+
+// NewGenerator prepares a Generator over the seed data.
+func NewGenerator(d *Data) *Generator {
+	g := &Generator{skills: map[string]skillJSON{}}
 	for _, s := range d.Skills {
-		skills[s.Slug] = s
+		g.skills[s.Slug] = s
 	}
-	var cities []string
-	var cityW []int
 	for _, l := range d.Locations {
 		w := cityWeight[l.Slug]
 		if w == 0 {
 			w = 2
 		}
-		cities, cityW = append(cities, l.Slug), append(cityW, w)
+		g.cities, g.cityW = append(g.cities, l.Slug), append(g.cityW, w)
 	}
-	var comps []string
-	var compW []int
 	for i, c := range d.Companies {
-		comps, compW = append(comps, c.Slug), append(compW, 1+60/(i+2)) // a few big hirers, a long tail
+		g.comps, g.compW = append(g.comps, c.Slug), append(g.compW, 1+60/(i+2)) // a few big hirers, a long tail
 	}
+	for _, r := range d.Roles {
+		if len(r.Openings.Titles) > 0 {
+			g.roles, g.roleW = append(g.roles, r), append(g.roleW, max(5, r.Openings.Count))
+		}
+	}
+	return g
+}
+
+// GenerateOpenings makes each role's sample openings (roles/*.json "openings"), deterministically.
+func GenerateOpenings(d *Data) []OpeningSpec {
+	g := NewGenerator(d)
 	var out []OpeningSpec
 	for _, r := range d.Roles {
 		h := fnv.New64a()
 		_, _ = h.Write([]byte(r.Slug))
 		rng := rand.New(rand.NewPCG(20261101, h.Sum64()))
 		for i := 0; i < r.Openings.Count; i++ {
-			o := OpeningSpec{
-				Role:           r.Slug,
-				ExternalID:     fmt.Sprintf("%s-%04d", r.Slug, i+1),
-				Title:          r.Openings.Titles[rng.IntN(len(r.Openings.Titles))],
-				Company:        comps[pick(rng, compW)],
-				EmploymentType: opening.EmploymentTypeFULL_TIME,
-			}
-			switch x := rng.IntN(100); {
-			case x < 55:
-				o.WorkMode = opening.WorkModeONSITE
-			case x < 85:
-				o.WorkMode = opening.WorkModeHYBRID
-			default:
-				o.WorkMode = opening.WorkModeREMOTE
-			}
-			if o.WorkMode != opening.WorkModeREMOTE || rng.IntN(2) == 0 {
-				o.Location = cities[pick(rng, cityW)]
-			}
-			span := r.ExperienceMaxYears - r.ExperienceMinYears
-			o.ExpMin = r.ExperienceMinYears + rng.IntN(span+1)*2/3
-			maxExp := min(o.ExpMin+2+rng.IntN(4), max(r.ExperienceMaxYears, o.ExpMin+2))
-			o.ExpMax = &maxExp
-			if r.Slug == "software-engineering-intern" {
-				o.EmploymentType = opening.EmploymentTypeINTERNSHIP
-			} else if rng.IntN(100) < 6 {
-				o.EmploymentType = opening.EmploymentTypeCONTRACT
-			}
-			if band := bandFor(r, o.ExpMin); band != nil && rng.IntN(100) < 75 {
-				hi := band.Min * 3 / 2
-				if band.Max != nil {
-					hi = *band.Max
-				}
-				lo := roundTo(band.Min+rng.Int64N(max(1, (hi-band.Min)/2)), 10000)
-				up := roundTo(lo+(hi-lo)/2+rng.Int64N(max(1, (hi-lo)/2)), 10000)
-				o.SalaryMin, o.SalaryMax = &lo, &up
-				o.salaryCurrency = r.Salary.Currency
-			}
-			o.PostedAt = SampleEpoch.Add(-time.Duration(rng.IntN(60*24)) * time.Hour)
-			o.ValidThrough = o.PostedAt.Add(60 * 24 * time.Hour)
-			switch x := rng.IntN(100); {
-			case x < 84:
-				o.Status = opening.StatusLIVE
-			case x < 94:
-				o.Status = opening.StatusCLOSED
-			default:
-				o.Status = opening.StatusEXPIRED
-			}
-			o.Skills = openingSkills(rng, r, skills)
-			o.Description = fmt.Sprintf("Sample opening (generated sample data, not a real job): %s with %d+ years of experience. Skills: %d listed.",
-				o.Title, o.ExpMin, len(o.Skills))
-			out = append(out, o)
+			out = append(out, g.opening(rng, r, fmt.Sprintf("%s-%04d", r.Slug, i+1), 60))
 		}
 	}
 	return out
+}
+
+// Random makes one opening for a role picked by weight (roles with more sample openings are
+// more common), posted within the given number of days before SampleEpoch.
+func (g *Generator) Random(rng *rand.Rand, externalID string, days int) OpeningSpec {
+	return g.opening(rng, g.roles[pick(rng, g.roleW)], externalID, days)
+}
+
+func (g *Generator) opening(rng *rand.Rand, r roleJSON, externalID string, days int) OpeningSpec {
+	o := OpeningSpec{
+		Role:           r.Slug,
+		ExternalID:     externalID,
+		Title:          r.Openings.Titles[rng.IntN(len(r.Openings.Titles))],
+		Company:        g.comps[pick(rng, g.compW)],
+		EmploymentType: opening.EmploymentTypeFULL_TIME,
+	}
+	switch x := rng.IntN(100); {
+	case x < 55:
+		o.WorkMode = opening.WorkModeONSITE
+	case x < 85:
+		o.WorkMode = opening.WorkModeHYBRID
+	default:
+		o.WorkMode = opening.WorkModeREMOTE
+	}
+	if o.WorkMode != opening.WorkModeREMOTE || rng.IntN(2) == 0 {
+		o.Location = g.cities[pick(rng, g.cityW)]
+	}
+	span := r.ExperienceMaxYears - r.ExperienceMinYears
+	o.ExpMin = r.ExperienceMinYears + rng.IntN(span+1)*2/3
+	maxExp := min(o.ExpMin+2+rng.IntN(4), max(r.ExperienceMaxYears, o.ExpMin+2))
+	o.ExpMax = &maxExp
+	if r.Slug == "software-engineering-intern" {
+		o.EmploymentType = opening.EmploymentTypeINTERNSHIP
+	} else if rng.IntN(100) < 6 {
+		o.EmploymentType = opening.EmploymentTypeCONTRACT
+	}
+	if band := bandFor(r, o.ExpMin); band != nil && rng.IntN(100) < 75 {
+		hi := band.Min * 3 / 2
+		if band.Max != nil {
+			hi = *band.Max
+		}
+		lo := roundTo(band.Min+rng.Int64N(max(1, (hi-band.Min)/2)), 10000)
+		up := roundTo(lo+(hi-lo)/2+rng.Int64N(max(1, (hi-lo)/2)), 10000)
+		o.SalaryMin, o.SalaryMax = &lo, &up
+		o.SalaryCurrency = r.Salary.Currency
+	}
+	o.PostedAt = SampleEpoch.Add(-time.Duration(rng.IntN(days*24)) * time.Hour)
+	o.ValidThrough = o.PostedAt.Add(60 * 24 * time.Hour)
+	switch x := rng.IntN(100); {
+	case x < 84:
+		o.Status = opening.StatusLIVE
+	case x < 94:
+		o.Status = opening.StatusCLOSED
+	default:
+		o.Status = opening.StatusEXPIRED
+	}
+	o.Skills = openingSkills(rng, r, g.skills)
+	o.Description = fmt.Sprintf("Sample opening (generated sample data, not a real job): %s with %d+ years of experience. Skills: %d listed.",
+		o.Title, o.ExpMin, len(o.Skills))
+	return o
 }
 
 // openingSkills picks the concrete skills an opening asks for: most of the role's core skills
@@ -196,7 +226,7 @@ const batchSize = 200
 
 // writeOpenings inserts specs in batches, with their skills, skill counts and search documents.
 func writeOpenings(ctx context.Context, tx *ent.Tx, d *Data, specs []OpeningSpec, roles, comps, locs, skills ids) (int, error) {
-	companyName, cityName, skillNames := d.names()
+	companyName, cityName, skillNames := d.Names()
 	for start := 0; start < len(specs); start += batchSize {
 		batch := specs[start:min(start+batchSize, len(specs))]
 		bs := make([]*ent.OpeningCreate, len(batch))
@@ -210,7 +240,7 @@ func writeOpenings(ctx context.Context, tx *ent.Tx, d *Data, specs []OpeningSpec
 				b.SetLocationID(locs[o.Location])
 			}
 			if o.SalaryMin != nil {
-				b.SetSalaryMin(*o.SalaryMin).SetSalaryMax(*o.SalaryMax).SetSalaryCurrency(o.salaryCurrency).
+				b.SetSalaryMin(*o.SalaryMin).SetSalaryMax(*o.SalaryMax).SetSalaryCurrency(o.SalaryCurrency).
 					SetSalaryPeriod(opening.SalaryPeriodYEAR)
 			}
 			names := make([][]string, len(o.Skills))
@@ -229,8 +259,9 @@ func writeOpenings(ctx context.Context, tx *ent.Tx, d *Data, specs []OpeningSpec
 	return len(specs), nil
 }
 
-// names maps slugs to the words search indexes for them.
-func (d *Data) names() (companies, cities map[string]string, skills map[string][]string) {
+// Names maps slugs to the words search indexes for them: company names, city names, and each
+// skill's name followed by its synonyms.
+func (d *Data) Names() (companies, cities map[string]string, skills map[string][]string) {
 	companies, cities, skills = map[string]string{}, map[string]string{}, map[string][]string{}
 	for _, c := range d.Companies {
 		companies[c.Slug] = c.Name

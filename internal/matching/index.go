@@ -1,0 +1,444 @@
+package matching
+
+import (
+	"container/heap"
+	"context"
+	"database/sql"
+	"fmt"
+	"math/bits"
+	"slices"
+	"sync"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/careergraph/careergraph/ent/opening"
+)
+
+// Index is a compact, in-memory image of every live opening: what scoring needs and nothing
+// else (about 40 bytes and a skill bitmap per opening, so some 50 MB for a million live
+// openings). Matching and skill demand scan it instead of the database, which at a million
+// openings is the difference between milliseconds and seconds.
+//
+// It stays current: every read first asks the database for openings updated since the last
+// look (one indexed statement, normally returning nothing, re-reading a safety margin so a
+// slow transaction is not missed), so creates, edits and status changes show at once. Hard
+// deletes are rare; they drop out at the next full rebuild (every RebuildEvery, or when a
+// read notices many changes), and until then results skip openings that no longer exist.
+type Index struct {
+	db      *sql.DB
+	dialect string
+
+	mu        sync.RWMutex
+	entries   []entry // sorted by id for the rebuilt part, then appended
+	bitmap    []uint64
+	words     int           // uint64 words per opening's skill bitmap
+	skillBit  map[int]int   // skill id -> bit
+	pos       map[int64]int // opening id -> index in entries
+	live      int
+	builtAt   time.Time
+	// watermark is when the last successful look at the database began (this process's
+	// clock, as updated_at is written by the servers' clocks); the next catch-up reads rows
+	// updated since then, less the safety margin.
+	watermark time.Time
+	refreshMu sync.Mutex
+}
+
+// entry is one opening. Location and role are database IDs; salary is annualised.
+type entry struct {
+	id         int64
+	role       int64
+	location   int64 // 0: none
+	salary     int64 // annualised top of the advertised range; 0: none advertised
+	currency   [3]byte
+	expMin     int16
+	expMax     int16 // -1: no maximum
+	skillCount int16
+	mode       opening.WorkMode
+	live       bool
+}
+
+// RebuildEvery bounds how long a hard-deleted opening can linger in the index.
+const RebuildEvery = 10 * time.Minute
+
+// safety is how far back each catch-up re-reads, for transactions that commit late.
+const safety = 5 * time.Second
+
+// NewIndex returns an empty index over db; it builds on first use.
+func NewIndex(db *sql.DB, dia string) *Index { return &Index{db: db, dialect: dia} }
+
+// ph returns the i-th placeholder for the dialect.
+func (x *Index) ph(i int) string {
+	if x.dialect == dialect.Postgres {
+		return fmt.Sprintf("$%d", i)
+	}
+	return "?"
+}
+
+// fresh brings the index up to date: a full build when it has none or it is old, else a
+// catch-up on recently updated openings.
+func (x *Index) fresh(ctx context.Context) error {
+	x.refreshMu.Lock()
+	defer x.refreshMu.Unlock()
+	if x.builtAt.IsZero() || time.Since(x.builtAt) > RebuildEvery {
+		return x.rebuild(ctx)
+	}
+	return x.catchUp(ctx)
+}
+
+const cols = `id, role_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
+	COALESCE(experience_max_years, -1), skill_count, COALESCE(salary_max, salary_min, 0),
+	COALESCE(salary_currency, ''), COALESCE(salary_period, ''), updated_at`
+
+func (x *Index) scanEntry(rows *sql.Rows) (entry, time.Time, error) {
+	var e entry
+	var status, mode, cur, period string
+	var upd time.Time
+	if err := rows.Scan(&e.id, &e.role, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
+		&e.salary, &cur, &period, &upd); err != nil {
+		return e, upd, err
+	}
+	e.live = status == string(opening.StatusLIVE)
+	e.mode = opening.WorkMode(mode)
+	copy(e.currency[:], cur)
+	if period == string(opening.SalaryPeriodMONTH) {
+		e.salary *= 12
+	}
+	return e, upd, nil
+}
+
+// rebuild reads every live opening and its skills, streaming both in id order.
+func (x *Index) rebuild(ctx context.Context) error {
+	start := time.Now()
+	skillBit := map[int]int{}
+	srows, err := x.db.QueryContext(ctx, `SELECT id FROM skills ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("match index: %w", err)
+	}
+	for srows.Next() {
+		var id int
+		if err := srows.Scan(&id); err != nil {
+			srows.Close()
+			return err
+		}
+		skillBit[id] = len(skillBit)
+	}
+	srows.Close()
+	words := (len(skillBit) + 63) / 64
+	rows, err := x.db.QueryContext(ctx, `SELECT `+cols+` FROM openings WHERE status = `+x.ph(1)+` ORDER BY id`, string(opening.StatusLIVE))
+	if err != nil {
+		return fmt.Errorf("match index: %w", err)
+	}
+	var entries []entry
+	for rows.Next() {
+		e, _, err := x.scanEntry(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		entries = append(entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	bitmap := make([]uint64, len(entries)*words)
+	pos := make(map[int64]int, len(entries))
+	for i, e := range entries {
+		pos[e.id] = i
+	}
+	krows, err := x.db.QueryContext(ctx, `SELECT os.opening_id, os.skill_id FROM opening_skills os
+		JOIN openings o ON o.id = os.opening_id WHERE o.status = `+x.ph(1), string(opening.StatusLIVE))
+	if err != nil {
+		return fmt.Errorf("match index: %w", err)
+	}
+	for krows.Next() {
+		var oid int64
+		var sid int
+		if err := krows.Scan(&oid, &sid); err != nil {
+			krows.Close()
+			return err
+		}
+		if i, ok := pos[oid]; ok {
+			if b, ok := skillBit[sid]; ok {
+				bitmap[i*words+b/64] |= 1 << (b % 64)
+			}
+		}
+	}
+	if err := krows.Err(); err != nil {
+		return err
+	}
+	krows.Close()
+	x.mu.Lock()
+	x.entries, x.bitmap, x.words, x.skillBit, x.pos = entries, bitmap, words, skillBit, pos
+	x.live = len(entries)
+	x.builtAt = start
+	x.watermark = start
+	x.mu.Unlock()
+	return nil
+}
+
+// catchUp applies openings updated since the watermark (less the safety margin). Rows in the
+// margin are read again on the next look; applying a row twice is harmless.
+func (x *Index) catchUp(ctx context.Context) error {
+	start := time.Now()
+	since := x.watermark.Add(-safety)
+	rows, err := x.db.QueryContext(ctx, `SELECT `+cols+` FROM openings WHERE updated_at > `+x.ph(1), since)
+	if err != nil {
+		return fmt.Errorf("match index: %w", err)
+	}
+	var changed []entry
+	for rows.Next() {
+		e, _, err := x.scanEntry(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		changed = append(changed, e)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if len(changed) == 0 {
+		x.watermark = start
+		return nil
+	}
+	if len(changed) > 50000 {
+		return x.rebuild(ctx) // a bulk load: cheaper to start over
+	}
+	// Their skills, in one statement.
+	skillsOf := map[int64][]int{}
+	q := `SELECT opening_id, skill_id FROM opening_skills WHERE opening_id IN (`
+	args := make([]any, len(changed))
+	for i, e := range changed {
+		if i > 0 {
+			q += ", "
+		}
+		q += x.ph(i + 1)
+		args[i] = e.id
+	}
+	krows, err := x.db.QueryContext(ctx, q+")", args...)
+	if err != nil {
+		return fmt.Errorf("match index: %w", err)
+	}
+	for krows.Next() {
+		var oid int64
+		var sid int
+		if err := krows.Scan(&oid, &sid); err != nil {
+			krows.Close()
+			return err
+		}
+		skillsOf[oid] = append(skillsOf[oid], sid)
+	}
+	krows.Close()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, e := range changed {
+		for _, sid := range skillsOf[e.id] {
+			if _, ok := x.skillBit[sid]; !ok {
+				x.builtAt = time.Time{} // a new skill: rebuild on the next read
+			}
+		}
+		i, ok := x.pos[e.id]
+		if !ok {
+			if !e.live {
+				continue
+			}
+			i = len(x.entries)
+			x.entries = append(x.entries, e)
+			x.bitmap = append(x.bitmap, make([]uint64, x.words)...)
+			x.pos[e.id] = i
+			x.live++
+		} else {
+			if x.entries[i].live && !e.live {
+				x.live--
+			} else if !x.entries[i].live && e.live {
+				x.live++
+			}
+			x.entries[i] = e
+			clear(x.bitmap[i*x.words : (i+1)*x.words])
+		}
+		for _, sid := range skillsOf[e.id] {
+			if b, ok := x.skillBit[sid]; ok {
+				x.bitmap[i*x.words+b/64] |= 1 << (b % 64)
+			}
+		}
+	}
+	x.watermark = start
+	return nil
+}
+
+// scored is an opening's score in thousandths of a point, by part.
+type scored struct {
+	id                         int64
+	skills, exp, loc, sal, sum int64
+}
+
+// less orders best first: higher score, then higher id.
+func (a scored) better(b scored) bool {
+	if a.sum != b.sum {
+		return a.sum > b.sum
+	}
+	return a.id > b.id
+}
+
+type worstFirst []scored
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return h[j].better(h[i]) }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(v any)        { *h = append(*h, v.(scored)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}
+
+// top scores every live opening and returns the best k that rank after the cursor (score,
+// id), with the number of live openings.
+func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64, afterID int64) ([]scored, int, error) {
+	if err := x.fresh(ctx); err != nil {
+		return nil, 0, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	mask := make([]uint64, x.words)
+	for _, id := range pr.satisfied {
+		if b, ok := x.skillBit[id]; ok {
+			mask[b/64] |= 1 << (b % 64)
+		}
+	}
+	cities := map[int64]bool{}
+	for _, id := range pr.cityIDs {
+		cities[int64(id)] = true
+	}
+	modes := map[opening.WorkMode]bool{}
+	for _, m := range pr.p.WorkModes {
+		modes[m] = true
+	}
+	var want int64
+	var cur [3]byte
+	if e := pr.p.ExpectedSalary; e != nil {
+		want = e.Annual()
+		copy(cur[:], upper(e.Currency))
+	}
+	y := int64(pr.p.ExperienceYears)
+	h := make(worstFirst, 0, k+1)
+	for i := range x.entries {
+		e := &x.entries[i]
+		if !e.live {
+			continue
+		}
+		var s scored
+		s.id = e.id
+		if e.skillCount > 0 {
+			var m int
+			row := x.bitmap[i*x.words : (i+1)*x.words]
+			for w, v := range row {
+				m += bits.OnesCount64(v & mask[w])
+			}
+			s.skills = roundDiv(int64(SkillsPoints)*1000*int64(m), int64(e.skillCount))
+		}
+		switch {
+		case int64(e.expMin) > y:
+			// 15 × (1 − gap/3), at least 0
+			s.exp = max(0, roundDiv(int64(ExperiencePoints)*1000*(3-(int64(e.expMin)-y)), 3))
+		case e.expMax >= 0 && int64(e.expMax) < y:
+			// 15 × (1 − excess/10), at least 7.5
+			s.exp = max(int64(ExperiencePoints)*1000/2, roundDiv(int64(ExperiencePoints)*1000*(10-(y-int64(e.expMax))), 10))
+		default:
+			s.exp = ExperiencePoints * 1000
+		}
+		switch {
+		case len(modes) > 0 && !modes[e.mode]:
+			s.loc = 0
+		case !pr.cityGiven, e.mode == opening.WorkModeREMOTE, cities[e.location]:
+			s.loc = LocationPoints * 1000
+		case e.mode == opening.WorkModeHYBRID:
+			s.loc = LocationPoints * 1000 / 4
+		}
+		switch {
+		case want == 0:
+			s.sal = SalaryPoints * 1000
+		case e.salary == 0 || e.currency != cur:
+			s.sal = SalaryPoints * 1000 / 2
+		case e.salary >= want:
+			s.sal = SalaryPoints * 1000
+		default:
+			s.sal = roundDiv(SalaryPoints*1000*e.salary, want)
+		}
+		s.sum = s.skills + s.exp + s.loc + s.sal
+		if afterScore != nil && !(s.sum < *afterScore || (s.sum == *afterScore && s.id < afterID)) {
+			continue
+		}
+		if len(h) < k {
+			heap.Push(&h, s)
+		} else if k > 0 && s.better(h[0]) {
+			h[0] = s
+			heap.Fix(&h, 0)
+		}
+	}
+	out := []scored(h)
+	slices.SortFunc(out, func(a, b scored) int {
+		if a.better(b) {
+			return -1
+		}
+		if b.better(a) {
+			return 1
+		}
+		return 0
+	})
+	return out, x.live, nil
+}
+
+// roundDiv is a/b rounded half away from zero, for non-negative b.
+func roundDiv(a, b int64) int64 {
+	if a >= 0 {
+		return (2*a + b) / (2 * b)
+	}
+	return -((-2*a + b) / (2 * b))
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}
+
+// Demand counts, for the live openings that keep passes, how many ask for each skill.
+func (x *Index) demand(ctx context.Context, keep func(role, location int64) bool) (map[int]int, int, error) {
+	if err := x.fresh(ctx); err != nil {
+		return nil, 0, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	counts := make([]int, x.words*64)
+	total := 0
+	for i := range x.entries {
+		e := &x.entries[i]
+		if !e.live || !keep(e.role, e.location) {
+			continue
+		}
+		total++
+		for w, v := range x.bitmap[i*x.words : (i+1)*x.words] {
+			for v != 0 {
+				b := bits.TrailingZeros64(v)
+				counts[w*64+b]++
+				v &= v - 1
+			}
+		}
+	}
+	out := map[int]int{}
+	for sid, b := range x.skillBit {
+		if counts[b] > 0 {
+			out[sid] = counts[b]
+		}
+	}
+	return out, total, nil
+}
