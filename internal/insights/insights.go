@@ -5,9 +5,9 @@ package insights
 
 import (
 	"context"
-	"slices"
 	stdsql "database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"

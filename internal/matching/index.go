@@ -29,14 +29,14 @@ type Index struct {
 	db      *sql.DB
 	dialect string
 
-	mu        sync.RWMutex
-	entries   []entry // sorted by id for the rebuilt part, then appended
-	bitmap    []uint64
-	words     int           // uint64 words per opening's skill bitmap
-	skillBit  map[int]int   // skill id -> bit
-	pos       map[int64]int // opening id -> index in entries
-	live      int
-	builtAt   time.Time
+	mu       sync.RWMutex
+	entries  []entry // sorted by id for the rebuilt part, then appended
+	bitmap   []uint64
+	words    int           // uint64 words per opening's skill bitmap
+	skillBit map[int]int   // skill id -> bit
+	pos      map[int64]int // opening id -> index in entries
+	live     int
+	builtAt  time.Time
 	// watermark is when the last successful look at the database began (this process's
 	// clock, as updated_at is written by the servers' clocks); the next catch-up reads rows
 	// updated since then, less the safety margin.
