@@ -66,5 +66,5 @@ func (Opening) Indexes() []ent.Index {
 
 // Annotations of the Opening.
 func (Opening) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{editable(), entgql.QueryField(), entgql.RelayConnection()}
 }
