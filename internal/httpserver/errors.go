@@ -37,6 +37,11 @@ func (resolverErrors) ExtensionName() string                   { return "Resolve
 func (resolverErrors) Validate(graphql.ExecutableSchema) error { return nil }
 func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
+	if err != nil && err.Error() == "introspection disabled" {
+		if fc := graphql.GetFieldContext(ctx); fc != nil && strings.HasPrefix(fc.Field.Name, "__") {
+			return nil, &apperr.Error{Code: CodeIntrospectionDisabled, Message: "introspection is turned off on this server (GRAPHQL_INTROSPECTION=false)"}
+		}
+	}
 	if err != nil {
 		if _, ok := errors.AsType[*gqlerror.Error](err); !ok {
 			err = resolverError{err}
@@ -44,6 +49,9 @@ func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver)
 	}
 	return res, err
 }
+
+// CodeIntrospectionDisabled answers __schema and __type when introspection is off.
+const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 
 // gqlparser's words for an unknown enum value, in a literal and in a variable.
 var enumMiss = []*regexp.Regexp{

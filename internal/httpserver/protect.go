@@ -140,13 +140,40 @@ func authenticate(client *ent.Client, acc *accounts.Service, log *slog.Logger, n
 }
 
 // withTimeout gives every request a deadline; resolvers and the database stop at it, and the
-// error presenter answers TIMEOUT.
+// error presenter answers TIMEOUT. When the deadline passes before execution starts, gqlgen
+// writes a bare null; timeoutWriter turns that into the TIMEOUT error (HTTP 503).
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(&timeoutWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
 	})
+}
+
+type timeoutWriter struct {
+	http.ResponseWriter
+	ctx   context.Context
+	wrote bool
+}
+
+func (w *timeoutWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *timeoutWriter) Write(b []byte) (int, error) {
+	if w.ctx.Err() != nil && bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		if !w.wrote {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w.ResponseWriter).Encode(map[string]any{"errors": []any{map[string]any{
+			"message":    "the request took too long and was stopped; ask for less or try again",
+			"extensions": map[string]any{"code": CodeTimeout},
+		}}})
+		return len(b), nil
+	}
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
 }
 
 // RateLimit charges each operation's cost against a budget per token (per IP when
@@ -282,6 +309,10 @@ func (rl RateLimit) InterceptResponse(ctx context.Context, next graphql.Response
 	st.mu.Unlock()
 	cost, _ := gqlext.CostOf(ctx)
 	points := PointsFor(cost)
+	if len(graphql.GetErrors(ctx)) > 0 {
+		// Refused before execution (parse, validation, a limit): nothing ran, one point.
+		points = 1
+	}
 	res, err := rl.Store.Take(ctx, viewer.From(ctx).RateKey(), points, rl.Points, rl.Window)
 	if err != nil {
 		rl.Logger.ErrorContext(ctx, "rate limit store", "request_id", RequestID(ctx), "err", err)
@@ -319,4 +350,30 @@ func (rl RateLimit) InterceptResponse(ctx context.Context, next graphql.Response
 		resp.Extensions["cost"] = ext
 	}
 	return resp
+}
+
+// timeouts reports an operation that ran out of time as TIMEOUT: gqlgen drops the fields it
+// could not finish without saying why, which would look like an empty answer.
+type timeouts struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = timeouts{}
+
+func (timeouts) ExtensionName() string                   { return "Timeouts" }
+func (timeouts) Validate(graphql.ExecutableSchema) error { return nil }
+func (timeouts) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if ctx.Err() == nil || (resp != nil && len(resp.Errors) > 0) {
+		return resp
+	}
+	out := &graphql.Response{Errors: gqlerror.List{{
+		Message:    "the request took too long and was stopped; ask for less or try again",
+		Extensions: map[string]any{"code": CodeTimeout},
+	}}}
+	if resp != nil {
+		out.Extensions = resp.Extensions
+	}
+	return out
 }

@@ -163,6 +163,7 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(gqlext.Cost{Max: o.Limits.MaxCost})
 	srv.Use(pageSize{})
 	srv.Use(rl)
+	srv.Use(timeouts{})
 	srv.Use(entgql.Transactioner{TxOpener: o.Client})
 	srv.Use(resolverErrors{})
 	srv.Use(operationLog{})
