@@ -166,3 +166,14 @@ func TestPersistedQueriesInRedis(t *testing.T) {
 	send(b, map[string]any{"extensions": ext}).MustData(t, &d)
 	assert.Equal(t, "Backend Developer", d.Role.Title)
 }
+
+// TestRolePageCost: the cluster page is well inside MAX_COST and costs a few points.
+func TestRolePageCost(t *testing.T) {
+	env := testenv.Seeded(t, testenv.SQLite)
+	res := testenv.Post(t, env.Handler(t), rolePage, map[string]any{"slug": "backend-developer"})
+	res.MustData(t, &struct{}{})
+	cost := res.Extensions["cost"].(map[string]any)
+	t.Logf("role page: cost %v, %v points", cost["requestedQueryCost"], cost["points"])
+	assert.Less(t, cost["requestedQueryCost"].(float64), 1000.0)
+	assert.LessOrEqual(t, cost["points"].(float64), 10.0)
+}
