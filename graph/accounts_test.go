@@ -127,7 +127,11 @@ func TestServiceTokens(t *testing.T) {
 
 		// A disabled user's tokens stop working too.
 		_, editorTok := env.User(t, "second@example.com", "EDITOR")
-		var u struct{ Users struct{ Edges []struct{ Node struct{ ID, Email string } } } }
+		var u struct {
+			Users struct {
+				Edges []struct{ Node struct{ ID, Email string } }
+			}
+		}
 		testenv.PostAs(t, h, admin, `{ users(first: 10, where: {email: "second@example.com"}) { edges { node { id email } } } }`, nil).MustData(t, &u)
 		require.Len(t, u.Users.Edges, 1)
 		testenv.PostAs(t, h, admin, `mutation($id: ID!) { updateUser(id: $id, input: {disabled: true}) { disabled } }`,

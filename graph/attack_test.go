@@ -134,7 +134,7 @@ func TestInjectionStringsAreJustStrings(t *testing.T) {
 		h := env.Handler(t)
 		for _, s := range []string{`' OR '1'='1`, `"; DROP TABLE roles; --`, `%`, `_`, `\`, "\x00", `${jndi:ldap://x}`, `") { id } }`, `<script>alert(1)</script>`} {
 			var d struct {
-				Role     *struct{ ID string } `json:"role"`
+				Role     *struct{ ID string }     `json:"role"`
 				Openings struct{ TotalCount int } `json:"openings"`
 				Skills   struct{ TotalCount int } `json:"skills"`
 			}

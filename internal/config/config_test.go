@@ -85,7 +85,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		"MAX_BODY_BYTES": "2048", "MAX_DEPTH": "7", "MAX_ALIASES": "3", "MAX_ROOT_FIELDS": "4", "MAX_COST": "900",
 		"REQUEST_TIMEOUT": "2s", "RATE_LIMIT_POINTS": "50", "RATE_LIMIT_WINDOW": "1h",
 		"REDIS_URL": "redis://127.0.0.1:6379/0", "GRAPHQL_ALLOWLIST": "ops.json",
-		"CORS_ORIGINS": "https://a.example.com, https://b.example.com",
+		"CORS_ORIGINS":            "https://a.example.com, https://b.example.com",
 		"CAREERGRAPH_ADMIN_EMAIL": "Admin@Example.com", "CAREERGRAPH_ADMIN_PASSWORD": "a very long password",
 	}))
 	require.NoError(t, err)
