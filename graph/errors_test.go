@@ -151,7 +151,14 @@ func TestHTTPFollowsGraphQLOverHTTP(t *testing.T) {
 func TestInternalErrorsShowOnlyARequestID(t *testing.T) {
 	env := testenv.Seeded(t, testenv.SQLite)
 	h := env.Handler(t)
+	_, tok := env.User(t, "editor@example.com", "EDITOR")
 	require.NoError(t, env.DB.SQL.Close())
+	// Signed in: the token cannot be checked; still only a request id.
+	signed := testenv.PostAs(t, h, tok, `mutation { createCompany(input: {slug: "x", name: "X"}) { id } }`, nil)
+	assert.Equal(t, "INTERNAL_SERVER_ERROR", signed.Code(), signed.String())
+	assert.Equal(t, 500, signed.Status)
+	assert.Contains(t, signed.Errors[0].Message, signed.Header.Get("X-Request-Id"))
+	assert.NotContains(t, signed.Errors[0].Message, "sql")
 	res := testenv.Post(t, h, `{ role(slug: "backend-developer") { title } }`, nil)
 	require.NotEmpty(t, res.Errors, res.String())
 	assert.Equal(t, "INTERNAL_SERVER_ERROR", res.Code())

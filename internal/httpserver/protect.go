@@ -3,6 +3,7 @@ package httpserver
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -376,4 +377,37 @@ func (timeouts) InterceptResponse(ctx context.Context, next graphql.ResponseHand
 		out.Extensions = resp.Extensions
 	}
 	return out
+}
+
+// cleanTx opens the mutation transactions for entgql.Transactioner. entgql puts the text of a
+// failed begin or commit into the client's error message, so the driver's error is logged
+// here with the request id and replaced by one that says nothing about the database.
+type cleanTx struct {
+	client *ent.Client
+	log    *slog.Logger
+}
+
+func (o cleanTx) OpenTx(ctx context.Context) (context.Context, driver.Tx, error) {
+	txCtx, tx, err := o.client.OpenTx(ctx)
+	if err != nil {
+		id := RequestID(ctx)
+		o.log.ErrorContext(ctx, "begin transaction", "request_id", id, "err", err)
+		return nil, nil, fmt.Errorf("internal error; quote request id %s when reporting it", id)
+	}
+	return txCtx, cleanCommit{Tx: tx, ctx: ctx, log: o.log}, nil
+}
+
+type cleanCommit struct {
+	driver.Tx
+	ctx context.Context
+	log *slog.Logger
+}
+
+func (c cleanCommit) Commit() error {
+	if err := c.Tx.Commit(); err != nil {
+		id := RequestID(c.ctx)
+		c.log.ErrorContext(c.ctx, "commit", "request_id", id, "err", err)
+		return fmt.Errorf("internal error; quote request id %s when reporting it", id)
+	}
+	return nil
 }
