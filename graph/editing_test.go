@@ -13,6 +13,7 @@ import (
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/ent/roleskill"
+	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/testenv"
 )
 
@@ -58,6 +59,20 @@ func TestValidationErrorsNameTheField(t *testing.T) {
 			{"injection in a slug", `mutation($i: CreateCompanyInput!) { createCompany(input: $i) { id } }`,
 				map[string]any{"i": obj("slug", "x'; DROP TABLE roles; --", "name", "X")}, "input.slug"},
 		}
+		group := env.DB.Client.Skill.Query().Where(skill.GroupModeNotNil()).FirstX(ctx)
+		cases = append(cases, struct {
+			name, query string
+			vars        map[string]any
+			field       string
+		}{"group inside a group", `mutation($i: CreateSkillInput!) { createSkill(input: $i) { id } }`,
+			map[string]any{"i": obj("slug", "meta-group", "name", "Meta group", "category", "PRACTICE", "groupMode", "ANY_OF", "memberIDs", list(fmt.Sprint(group.ID)))},
+			"input.memberIDs"}, struct {
+			name, query string
+			vars        map[string]any
+			field       string
+		}{"members without a group mode", `mutation($id: ID!, $m: ID!) { updateSkill(id: $id, input: {clearGroupMode: true, addMemberIDs: [$m]}) { id } }`,
+			map[string]any{"id": fmt.Sprint(group.ID), "m": fmt.Sprint(env.DB.Client.Skill.Query().Where(skill.GroupModeIsNil(), skill.Not(skill.HasMembers()), skill.Not(skill.HasGroups())).FirstIDX(ctx))},
+			"input.groupMode"})
 		items := env.DB.Client.RoleItem.Query().CountX(ctx)
 		for _, tc := range cases {
 			res := testenv.PostAs(t, h, tok, tc.query, tc.vars)

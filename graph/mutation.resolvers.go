@@ -238,7 +238,7 @@ func (r *mutationResolver) CreateSkill(ctx context.Context, input ent.CreateSkil
 	if err != nil {
 		return nil, err
 	}
-	return s, editing.Skill(ctx, s)
+	return s, editing.Skill(ctx, s, "input.memberIDs")
 }
 
 // UpdateSkill is the resolver for the updateSkill field.
@@ -259,7 +259,7 @@ func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.Up
 	if err != nil {
 		return nil, err
 	}
-	return s, editing.Skill(ctx, s)
+	return s, editing.Skill(ctx, s, "input.addMemberIDs")
 }
 
 // DeleteSkill is the resolver for the deleteSkill field.

@@ -173,7 +173,9 @@ func RoleItem(i *ent.RoleItem) error {
 
 // Skill checks a skill and its group membership as they are after a change: a skill with
 // members is a group and needs groupMode; members are plain skills (groups nest one level).
-func Skill(ctx context.Context, s *ent.Skill) error {
+// membersField names the input field that sets members ("input.memberIDs" when creating,
+// "input.addMemberIDs" when updating).
+func Skill(ctx context.Context, s *ent.Skill, membersField string) error {
 	if err := Slug("input.slug", s.Slug); err != nil {
 		return err
 	}
@@ -186,21 +188,21 @@ func Skill(ctx context.Context, s *ent.Skill) error {
 	}
 	for _, m := range members {
 		if m.ID == s.ID {
-			return apperr.BadInput("input.addMemberIDs", "addMemberIDs: a skill cannot be a member of itself")
+			return apperr.BadInput(membersField, "%s: a skill cannot be a member of itself", leaf(membersField))
 		}
 		n, err := m.QueryMembers().Count(ctx)
 		if err != nil {
 			return err
 		}
 		if n > 0 || m.GroupMode != nil {
-			return apperr.BadInput("input.addMemberIDs", "addMemberIDs: %s is a group; groups nest one level only, so members must be plain skills", m.Name)
+			return apperr.BadInput(membersField, "%s: %s is a group; groups nest one level only, so members must be plain skills", leaf(membersField), m.Name)
 		}
 	}
 	if len(members) > 0 {
 		if n, err := s.QueryGroups().Count(ctx); err != nil {
 			return err
 		} else if n > 0 {
-			return apperr.BadInput("input.addMemberIDs", "addMemberIDs: %s is a member of a group, so it cannot have members itself", s.Name)
+			return apperr.BadInput(membersField, "%s: %s is a member of a group, so it cannot have members itself", leaf(membersField), s.Name)
 		}
 	}
 	return nil
