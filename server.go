@@ -19,10 +19,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/careergraph/careergraph/internal/accounts"
+	"github.com/careergraph/careergraph/internal/apqcache"
+	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/gen"
+	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
 )
 
@@ -75,17 +82,58 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		log.Info("seed", "loaded", res.Loaded, "roles", res.Roles, "openings", res.Openings)
 	}
+	opts := httpserver.Options{
+		Client:        db.Client,
+		SQL:           db.SQL,
+		Dialect:       db.Dialect,
+		Logger:        log,
+		Ready:         db.Ready,
+		Introspection: cfg.Introspection,
+		Playground:    cfg.Playground,
+		Limits:        cfg.Limits,
+		CORSOrigins:   cfg.CORSOrigins,
+		RateStore:     ratelimit.NewMemory(nil),
+	}
+	if cfg.RedisURL != "" {
+		ropts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("config: REDIS_URL: %w", err)
+		}
+		rdb := redis.NewClient(ropts)
+		defer func() { _ = rdb.Close() }()
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = rdb.Ping(pctx).Err()
+		cancel()
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: Redis is not reachable: %w", err)
+		}
+		opts.RateStore = ratelimit.NewRedis(rdb, "careergraph:ratelimit:")
+		opts.APQCache = apqcache.New(rdb, "careergraph:apq:", 24*time.Hour, apqcache.OnError(func(ctx context.Context, err error) {
+			log.WarnContext(ctx, "apq cache", "err", err)
+		}))
+	}
+	if cfg.AllowlistPath != "" {
+		m, err := gqlext.LoadManifest(cfg.AllowlistPath)
+		if err != nil {
+			return fmt.Errorf("GRAPHQL_ALLOWLIST: %w", err)
+		}
+		opts.Allowlist = m
+	}
+	hasher, err := auth.NewHasher(auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	opts.Accounts = &accounts.Service{Hasher: hasher, Limiter: opts.RateStore}
+	if cfg.AdminEmail != "" {
+		created, err := opts.Accounts.BootstrapAdmin(ctx, db.Client, cfg.AdminEmail, cfg.AdminPassword)
+		if err != nil {
+			return err
+		}
+		log.Info("first admin", "email", accounts.NormalizeEmail(cfg.AdminEmail), "created", created)
+	}
 	srv := &http.Server{
-		Addr: net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler: httpserver.New(httpserver.Options{
-			Client:        db.Client,
-			SQL:           db.SQL,
-			Dialect:       db.Dialect,
-			Logger:        log,
-			Ready:         db.Ready,
-			Introspection: cfg.Introspection,
-			Playground:    cfg.Playground,
-		}),
+		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Handler:           httpserver.New(opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

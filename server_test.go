@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -15,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/careergraph/careergraph/internal/config"
 )
 
 func freePort(t *testing.T) int {
@@ -118,5 +122,35 @@ func TestServeSeedsOnFirstStartOnly(t *testing.T) {
 		assert.Contains(t, string(b), `"openings":{"totalCount":440}`, "start %d", i+1)
 		cancel()
 		require.NoError(t, <-cfgDone)
+	}
+}
+
+// TestFirstAdminFromEnvironment: CAREERGRAPH_ADMIN_EMAIL/PASSWORD create an admin at start
+// who can log in; the password appears in no log line; a restart keeps the account.
+func TestFirstAdminFromEnvironment(t *testing.T) {
+	dbURL := "file:" + filepath.Join(t.TempDir(), "cg.db")
+	const password = "first admin secret passphrase"
+	for i := 0; i < 2; i++ {
+		port := freePort(t)
+		cfg, err := config.FromEnv(func(k string) string {
+			return map[string]string{"PORT": fmt.Sprint(port), "DATABASE_URL": dbURL, "SEED": "false",
+				"CAREERGRAPH_ADMIN_EMAIL": "Root@Example.com", "CAREERGRAPH_ADMIN_PASSWORD": password}[k]
+		})
+		require.NoError(t, err)
+		var logs bytes.Buffer
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- serve(ctx, cfg, slog.New(slog.NewJSONHandler(&logs, nil))) }()
+		waitReady(t, port)
+		body := fmt.Sprintf(`{"query":"mutation { login(email: \"root@example.com\", password: \"%s\") { user { role } } }"}`, password)
+		resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%d/query", port), "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Contains(t, string(b), `"role":"ADMIN"`, "start %d: %s", i+1, b)
+		cancel()
+		require.NoError(t, <-done)
+		assert.Contains(t, logs.String(), fmt.Sprintf(`"created":%t`, i == 0))
+		assert.NotContains(t, logs.String(), password)
 	}
 }

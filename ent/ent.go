@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/careergraph/careergraph/ent/apitoken"
+	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
@@ -22,6 +24,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/user"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -82,6 +85,8 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			apitoken.Table:          apitoken.ValidColumn,
+			auditlog.Table:          auditlog.ValidColumn,
 			careerroute.Table:       careerroute.ValidColumn,
 			company.Table:           company.ValidColumn,
 			interviewquestion.Table: interviewquestion.ValidColumn,
@@ -92,6 +97,7 @@ func checkColumn(t, c string) error {
 			roleskill.Table:         roleskill.ValidColumn,
 			salaryrecord.Table:      salaryrecord.ValidColumn,
 			skill.Table:             skill.ValidColumn,
+			user.Table:              user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -12,6 +12,10 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// APIToken is the client for interacting with the APIToken builders.
+	APIToken *APITokenClient
+	// AuditLog is the client for interacting with the AuditLog builders.
+	AuditLog *AuditLogClient
 	// CareerRoute is the client for interacting with the CareerRoute builders.
 	CareerRoute *CareerRouteClient
 	// Company is the client for interacting with the Company builders.
@@ -32,6 +36,8 @@ type Tx struct {
 	SalaryRecord *SalaryRecordClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
+	// User is the client for interacting with the User builders.
+	User *UserClient
 
 	// lazily loaded.
 	client     *Client
@@ -163,6 +169,8 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.APIToken = NewAPITokenClient(tx.config)
+	tx.AuditLog = NewAuditLogClient(tx.config)
 	tx.CareerRoute = NewCareerRouteClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
@@ -173,6 +181,7 @@ func (tx *Tx) init() {
 	tx.RoleSkill = NewRoleSkillClient(tx.config)
 	tx.SalaryRecord = NewSalaryRecordClient(tx.config)
 	tx.Skill = NewSkillClient(tx.config)
+	tx.User = NewUserClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.
@@ -182,7 +191,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: CareerRoute.QueryXXX(), the query will be executed
+// applies a query, for example: APIToken.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

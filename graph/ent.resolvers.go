@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/internal/viewer"
 )
 
 // Node is the resolver for the node field.
@@ -18,12 +19,40 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
+	if err == nil && private(n) {
+		if err := require(ctx, viewer.RoleAdmin); err != nil {
+			return nil, err
+		}
+	}
 	return n, err
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	return r.client.Noders(ctx, ids)
+	ns, err := r.client.Noders(ctx, ids)
+	for _, n := range ns {
+		if n != nil && private(n) {
+			if err := require(ctx, viewer.RoleAdmin); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ns, err
+}
+
+// APITokens is the resolver for the apiTokens field.
+func (r *queryResolver) APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error) {
+	return r.client.APIToken.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAPITokenOrder(orderBy), ent.WithAPITokenFilter(where.Filter))
+}
+
+// AuditLogs is the resolver for the auditLogs field.
+func (r *queryResolver) AuditLogs(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) (*ent.AuditLogConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.AuditLogOrder{Field: ent.AuditLogOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
+	}
+	return r.client.AuditLog.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAuditLogOrder(orderBy), ent.WithAuditLogFilter(where.Filter))
 }
 
 // Companies is the resolver for the companies field.
@@ -56,6 +85,12 @@ func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[int], fi
 func (r *queryResolver) Skills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) (*ent.SkillConnection, error) {
 	return r.client.Skill.Query().Paginate(ctx, after, first, before, last,
 		ent.WithSkillOrder(orderBy), ent.WithSkillFilter(where.Filter))
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+	return r.client.User.Query().Paginate(ctx, after, first, before, last,
+		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
 // Openings is the resolver for the openings field.

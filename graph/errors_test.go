@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -94,7 +95,13 @@ func TestHTTPFollowsGraphQLOverHTTP(t *testing.T) {
 	rec := get(`{ role(slug: "backend-developer") { title } }`, "application/graphql-response+json")
 	assert.Equal(t, 200, rec.Code)
 	assert.Equal(t, "application/graphql-response+json", rec.Header().Get("Content-Type"))
-	assert.JSONEq(t, `{"data":{"role":{"title":"Backend Developer"}}}`, rec.Body.String())
+	var body struct {
+		Data       json.RawMessage `json:"data"`
+		Extensions map[string]any  `json:"extensions"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+	assert.JSONEq(t, `{"role":{"title":"Backend Developer"}}`, string(body.Data))
+	assert.Contains(t, body.Extensions, "cost", "the rate-limit cost is reported in extensions")
 	assert.NotEmpty(t, rec.Header().Get("X-Request-Id"))
 
 	rec = get(`{ role(slug: "backend-developer") { title } }`, "application/json")
@@ -112,7 +119,7 @@ func TestHTTPFollowsGraphQLOverHTTP(t *testing.T) {
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, 400, rec.Code, "malformed JSON body")
-	assert.Contains(t, rec.Body.String(), "json")
+	assert.Contains(t, rec.Body.String(), "MALFORMED_JSON")
 
 	req = httptest.NewRequest(http.MethodPost, "/query", strings.NewReader(`{ roles { totalCount } }`))
 	req.Header.Set("Content-Type", "text/plain")
@@ -144,7 +151,14 @@ func TestHTTPFollowsGraphQLOverHTTP(t *testing.T) {
 func TestInternalErrorsShowOnlyARequestID(t *testing.T) {
 	env := testenv.Seeded(t, testenv.SQLite)
 	h := env.Handler(t)
+	_, tok := env.User(t, "editor@example.com", "EDITOR")
 	require.NoError(t, env.DB.SQL.Close())
+	// Signed in: the token cannot be checked; still only a request id.
+	signed := testenv.PostAs(t, h, tok, `mutation { createCompany(input: {slug: "x", name: "X"}) { id } }`, nil)
+	assert.Equal(t, "INTERNAL_SERVER_ERROR", signed.Code(), signed.String())
+	assert.Equal(t, 500, signed.Status)
+	assert.Contains(t, signed.Errors[0].Message, signed.Header.Get("X-Request-Id"))
+	assert.NotContains(t, signed.Errors[0].Message, "sql")
 	res := testenv.Post(t, h, `{ role(slug: "backend-developer") { title } }`, nil)
 	require.NotEmpty(t, res.Errors, res.String())
 	assert.Equal(t, "INTERNAL_SERVER_ERROR", res.Code())

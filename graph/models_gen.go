@@ -3,11 +3,43 @@
 package graph
 
 import (
+	"time"
+
 	"entgo.io/contrib/entgql"
+	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/user"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/matching"
 )
+
+// What login and createAPIToken return. The token is shown only here, once.
+type AuthPayload struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	User      *ent.User `json:"user"`
+}
+
+type CreateAPITokenInput struct {
+	// What the token is for, such as "search indexer".
+	Name string `json:"name"`
+	// The user the token acts as; the calling admin when omitted.
+	UserID    *int      `json:"userID,omitempty"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+type CreateUserInput struct {
+	Email    string    `json:"email"`
+	Name     *string   `json:"name,omitempty"`
+	Password string    `json:"password"`
+	Role     user.Role `json:"role"`
+}
+
+// A new API token; the plain token is shown only here, once.
+type CreatedAPIToken struct {
+	Token    string        `json:"token"`
+	APIToken *ent.APIToken `json:"apiToken"`
+}
 
 // An amount of money in whole currency units per period.
 type MoneyInput struct {
@@ -53,4 +85,11 @@ type SalaryInsights struct {
 	Max               int             `json:"max"`
 	FromOpenings      *insights.Stats `json:"fromOpenings,omitempty"`
 	FromSalaryRecords *insights.Stats `json:"fromSalaryRecords,omitempty"`
+}
+
+type UpdateUserInput struct {
+	Name     *string    `json:"name,omitempty"`
+	Password *string    `json:"password,omitempty"`
+	Role     *user.Role `json:"role,omitempty"`
+	Disabled *bool      `json:"disabled,omitempty"`
 }

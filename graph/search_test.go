@@ -26,6 +26,7 @@ type market struct {
 	h   http.Handler
 	env *testenv.Env
 	ids map[string]string // opening letter -> GraphQL ID
+	ref map[string]string // skill, company, location and role slugs -> GraphQL ID
 }
 
 func newMarket(t *testing.T, b testenv.Backend) *market {
@@ -95,6 +96,10 @@ func newMarket(t *testing.T, b testenv.Backend) *market {
 	add("F", "Remote Node.js Engineer", beta, nil, opening.WorkModeREMOTE, backend, 1, 4, 1200000, 1800000, live, "nodejs", "rest", "docker")
 	add("H", "Backend Engineer (Node or Java)", beta, pune, opening.WorkModeONSITE, backend, 0, 3, 0, 0, live, "nodejs-java", "rest")
 	require.NoError(t, search.Reindex(ctx, c, all...))
+	m.ref = map[string]string{"acme": fmt.Sprint(acme.ID), "blr": fmt.Sprint(blr.ID), "backend": fmt.Sprint(backend.ID)}
+	for slug, s := range sk {
+		m.ref[slug] = fmt.Sprint(s.ID)
+	}
 	m.h = env.Handler(t)
 	return m
 }
@@ -486,5 +491,46 @@ func TestSalaryInsights(t *testing.T) {
 
 		res := testenv.Post(t, m.h, `{ salaryInsights(role: "backend", country: "India") { count } }`, nil)
 		assert.Equal(t, "BAD_USER_INPUT", res.Code())
+	})
+}
+
+// TestEditsReachSearchAndMatch: openings created or changed through the editing API are found
+// by search and ranked by match at once, and renaming a skill reindexes its openings.
+func TestEditsReachSearchAndMatch(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		m := newMarket(t, b)
+		_, token := m.env.User(t, "editor@example.com", "EDITOR")
+		profile := map[string]any{"skills": []string{"kafka", "go"}, "experienceYears": 3}
+		before := m.match(t, profile, 1, nil).Match.TotalCount
+
+		var created struct {
+			CreateOpening struct{ ID string } `json:"createOpening"`
+		}
+		testenv.PostAs(t, m.h, token, `mutation($in: CreateOpeningInput!) { createOpening(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			"externalID": "new-1", "title": "Staff Streaming Engineer", "workMode": "ONSITE", "postedAt": "2026-11-20T00:00:00Z",
+			"experienceMinYears": 2, "experienceMaxYears": 6, "roleID": m.ref["backend"], "companyID": m.ref["acme"],
+			"locationID": m.ref["blr"], "skillIDs": []string{m.ref["go"], m.ref["kafka"]},
+		}}).MustData(t, &created)
+		id := created.CreateOpening.ID
+		m.ids["N"] = id
+
+		got, _ := m.searchIDs(t, `search: "streaming golang", first: 5`)
+		assert.Equal(t, []string{"N"}, got, "found by its title and its skill's synonym")
+		d := m.match(t, profile, 1, nil)
+		assert.Equal(t, before+1, d.Match.TotalCount)
+		require.Len(t, d.Match.Edges, 1)
+		assert.Equal(t, id, d.Match.Edges[0].Node.Opening.ID, "a full skills match ranks first")
+		assert.Equal(t, 100, d.Match.Edges[0].Node.FitScore)
+
+		testenv.PostAs(t, m.h, token, `mutation($id: ID!) { updateOpening(id: $id, input: {status: CLOSED}) { id } }`,
+			map[string]any{"id": id}).MustData(t, &struct{}{})
+		d = m.match(t, profile, 1, nil)
+		assert.Equal(t, before, d.Match.TotalCount, "a closed opening is no longer ranked")
+		assert.NotEqual(t, id, d.Match.Edges[0].Node.Opening.ID)
+
+		testenv.PostAs(t, m.h, token, `mutation($id: ID!) { updateSkill(id: $id, input: {synonyms: ["event streaming"]}) { id } }`,
+			map[string]any{"id": m.ref["kafka"]}).MustData(t, &struct{}{})
+		got, _ = m.searchIDs(t, `search: "event", first: 5`)
+		assert.ElementsMatch(t, []string{"B", "N"}, got, "the Kafka openings are found by the new synonym")
 	})
 }

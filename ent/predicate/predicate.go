@@ -6,6 +6,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIToken is the predicate function for apitoken builders.
+type APIToken func(*sql.Selector)
+
+// AuditLog is the predicate function for auditlog builders.
+type AuditLog func(*sql.Selector)
+
 // CareerRoute is the predicate function for careerroute builders.
 type CareerRoute func(*sql.Selector)
 
@@ -35,3 +41,6 @@ type SalaryRecord func(*sql.Selector)
 
 // Skill is the predicate function for skill builders.
 type Skill func(*sql.Selector)
+
+// User is the predicate function for user builders.
+type User func(*sql.Selector)

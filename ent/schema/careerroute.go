@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -40,4 +41,9 @@ func (CareerRoute) Indexes() []ent.Index {
 		index.Fields("from_role_id", "to_role_id").Unique(),
 		index.Fields("to_role_id"),
 	}
+}
+
+// Annotations of the CareerRoute.
+func (CareerRoute) Annotations() []schema.Annotation {
+	return []schema.Annotation{editable()}
 }

@@ -31,12 +31,12 @@ func (Company) Fields() []ent.Field {
 func (Company) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("headquarters", Location.Type).Ref("headquartered").Field("headquarters_id").Unique(),
-		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection()),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(entgql.Skip(entgql.SkipType)),
+		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
+		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
 	}
 }
 
 // Annotations of the Company.
 func (Company) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{editable(), entgql.QueryField(), entgql.RelayConnection()}
 }

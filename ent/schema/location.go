@@ -31,9 +31,9 @@ func (Location) Fields() []ent.Field {
 // Edges of the Location.
 func (Location) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection()),
-		edge.To("headquartered", Company.Type).Annotations(entgql.Skip(entgql.SkipType)),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(entgql.Skip(entgql.SkipType)),
+		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
+		edge.To("headquartered", Company.Type).Annotations(hiddenEdge),
+		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
 	}
 }
 
@@ -44,5 +44,5 @@ func (Location) Indexes() []ent.Index {
 
 // Annotations of the Location.
 func (Location) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{editable(), entgql.QueryField(), entgql.RelayConnection()}
 }

@@ -22,7 +22,7 @@ func (Provenance) Fields() []ent.Field {
 			MaxLen(64).
 			Default("manual").
 			Comment(`Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".`).
-			Annotations(entgql.OrderField("SOURCE")),
+			Annotations(entgql.OrderField("SOURCE"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -35,7 +35,7 @@ func (Timestamps) Fields() []ent.Field {
 		field.Time("created_at").
 			Default(time.Now).
 			Immutable().
-			Annotations(entgql.OrderField("CREATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput)),
+			Annotations(entgql.OrderField("CREATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Time("updated_at").
 			Default(time.Now).
 			UpdateDefault(time.Now).

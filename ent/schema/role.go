@@ -44,14 +44,14 @@ func (Role) Fields() []ent.Field {
 
 // Edges of the Role.
 func (Role) Edges() []ent.Edge {
-	hidden := entgql.Skip(entgql.SkipType)
+	hidden := hiddenEdge
 	return []ent.Edge{
 		edge.To("items", RoleItem.Type).Annotations(hidden),
 		edge.To("core_skill_links", RoleSkill.Type).Annotations(hidden),
 		edge.To("salary_records", SalaryRecord.Type).Annotations(hidden),
 		// Lists of roles eager-load openings through entgql; a single role reads them in one
 		// statement instead (ent/gql_paginate_ext.go).
-		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection()),
+		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
 		edge.To("interview_questions", InterviewQuestion.Type).Annotations(hidden),
 		edge.To("routes_out", CareerRoute.Type).Annotations(hidden),
 		edge.To("routes_in", CareerRoute.Type).Annotations(hidden),
@@ -60,7 +60,7 @@ func (Role) Edges() []ent.Edge {
 
 // Annotations of the Role.
 func (Role) Annotations() []schema.Annotation {
-	return []schema.Annotation{
+	return []schema.Annotation{editable(),
 		entgql.QueryField(),
 		entgql.RelayConnection(),
 	}

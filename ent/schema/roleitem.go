@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -19,8 +20,8 @@ func (RoleItem) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenanc
 // Fields of the RoleItem.
 func (RoleItem) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("role_id"),
-		field.Enum("kind").Values("RESPONSIBILITY", "REQUIREMENT", "FAQ"),
+		field.Int("role_id").Annotations(fixedAfterCreate),
+		field.Enum("kind").Values("RESPONSIBILITY", "REQUIREMENT", "FAQ").Annotations(fixedAfterCreate),
 		field.Int("position").NonNegative().
 			Annotations(entgql.OrderField("POSITION")),
 		field.Text("text").NotEmpty().
@@ -35,7 +36,7 @@ func (RoleItem) Fields() []ent.Field {
 // Edges of the RoleItem.
 func (RoleItem) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("role", Role.Type).Ref("items").Field("role_id").Unique().Required(),
+		edge.From("role", Role.Type).Ref("items").Field("role_id").Unique().Required().Annotations(fixedAfterCreate),
 		edge.To("skill", Skill.Type).Field("skill_id").Unique(),
 	}
 }
@@ -45,4 +46,9 @@ func (RoleItem) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("role_id", "kind", "position").Unique(),
 	}
+}
+
+// Annotations of the RoleItem.
+func (RoleItem) Annotations() []schema.Annotation {
+	return []schema.Annotation{editable()}
 }

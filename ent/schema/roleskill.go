@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -27,7 +28,7 @@ func (RoleSkill) Fields() []ent.Field {
 // Edges of the RoleSkill.
 func (RoleSkill) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("role", Role.Type).Ref("core_skill_links").Field("role_id").Unique().Required(),
+		edge.From("role", Role.Type).Ref("core_skill_links").Field("role_id").Unique().Required().Annotations(fixedAfterCreate),
 		edge.From("skill", Skill.Type).Ref("core_of").Field("skill_id").Unique().Required(),
 	}
 }
@@ -38,4 +39,9 @@ func (RoleSkill) Indexes() []ent.Index {
 		index.Fields("role_id", "skill_id").Unique(),
 		index.Fields("role_id", "rank").Unique(),
 	}
+}
+
+// Annotations of the RoleSkill.
+func (RoleSkill) Annotations() []schema.Annotation {
+	return []schema.Annotation{editable()}
 }

@@ -62,5 +62,5 @@ func (SalaryRecord) Indexes() []ent.Index {
 
 // Annotations of the SalaryRecord.
 func (SalaryRecord) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{editable(), entgql.RelayConnection()}
 }

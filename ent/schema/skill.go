@@ -39,17 +39,18 @@ func (Skill) Edges() []ent.Edge {
 		edge.To("members", Skill.Type).
 			Comment("A group's member skills; empty for a plain skill.").
 			From("groups").
-			Comment("The groups this skill is a member of."),
-		edge.To("core_of", RoleSkill.Type).Annotations(entgql.Skip(entgql.SkipType)),
+			Comment("The groups this skill is a member of.").
+			Annotations(notInInputs),
+		edge.To("core_of", RoleSkill.Type).Annotations(hiddenEdge),
 		edge.From("openings", Opening.Type).Ref("skills").
-			Annotations(entgql.RelayConnection()),
-		edge.To("interview_questions", InterviewQuestion.Type).Annotations(entgql.Skip(entgql.SkipType)),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(entgql.Skip(entgql.SkipType)),
+			Annotations(entgql.RelayConnection(), notInInputs),
+		edge.To("interview_questions", InterviewQuestion.Type).Annotations(hiddenEdge),
+		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
 		edge.From("role_items", RoleItem.Type).Ref("skill").Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
 // Annotations of the Skill.
 func (Skill) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+	return []schema.Annotation{editable(), entgql.QueryField(), entgql.RelayConnection()}
 }

@@ -3,11 +3,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/careergraph/careergraph/internal/auth"
+	"github.com/careergraph/careergraph/internal/cors"
 )
 
 // Config is everything the server needs to start. Zero values are never used: FromEnv fills
@@ -29,6 +33,50 @@ type Config struct {
 	Playground bool
 	// Seed loads the sample clusters into an empty database at start (SEED, default true).
 	Seed bool
+
+	// AdminEmail and AdminPassword create the first admin at start when no user has that
+	// email (CAREERGRAPH_ADMIN_EMAIL, CAREERGRAPH_ADMIN_PASSWORD; both or neither). The
+	// password is never logged.
+	AdminEmail    string
+	AdminPassword string
+
+	// Limits protect the GraphQL endpoint; see Limits.
+	Limits Limits
+
+	// RedisURL, when set, keeps rate-limit budgets and persisted queries in Redis so that
+	// replicas share them (REDIS_URL, redis://…).
+	RedisURL string
+	// AllowlistPath names a JSON manifest of registered operations; when set, only those are
+	// accepted (GRAPHQL_ALLOWLIST).
+	AllowlistPath string
+	// CORSOrigins are the browser origins allowed to call the API (CORS_ORIGINS, comma
+	// separated; empty: no cross-origin access).
+	CORSOrigins []string
+}
+
+// Limits are the protection limits, each with its variable and default (see README).
+type Limits struct {
+	MaxBodyBytes   int64         // MAX_BODY_BYTES, 1048576
+	MaxDepth       int           // MAX_DEPTH, 15
+	MaxAliases     int           // MAX_ALIASES, 30
+	MaxRootFields  int           // MAX_ROOT_FIELDS, 20
+	MaxCost        int           // MAX_COST, 50000
+	RequestTimeout time.Duration // REQUEST_TIMEOUT, 10s
+	// RatePoints is the budget per RateWindow per token (per IP when anonymous).
+	RatePoints int           // RATE_LIMIT_POINTS, 1000
+	RateWindow time.Duration // RATE_LIMIT_WINDOW, 1m
+}
+
+// DefaultLimits are the limits used for variables left unset.
+var DefaultLimits = Limits{
+	MaxBodyBytes:   1 << 20,
+	MaxDepth:       15,
+	MaxAliases:     30,
+	MaxRootFields:  20,
+	MaxCost:        50_000,
+	RequestTimeout: 10 * time.Second,
+	RatePoints:     1000,
+	RateWindow:     time.Minute,
 }
 
 // DefaultDatabaseURL is the embedded SQLite file used when DATABASE_URL is unset.
@@ -44,6 +92,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Introspection:   true,
 		Playground:      true,
 		Seed:            true,
+		Limits:          DefaultLimits,
 	}
 	var errs []string
 	bad := func(name, value, want string) {
@@ -83,6 +132,49 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			*b.dst = x
 		}
 	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"MAX_DEPTH", &c.Limits.MaxDepth}, {"MAX_ALIASES", &c.Limits.MaxAliases}, {"MAX_ROOT_FIELDS", &c.Limits.MaxRootFields},
+		{"MAX_COST", &c.Limits.MaxCost}, {"RATE_LIMIT_POINTS", &c.Limits.RatePoints}} {
+		if v := getenv(n.name); v != "" {
+			x, err := strconv.Atoi(v)
+			if err != nil || x < 1 {
+				bad(n.name, v, "want a positive whole number")
+			}
+			*n.dst = x
+		}
+	}
+	if v := getenv("MAX_BODY_BYTES"); v != "" {
+		x, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || x < 1024 {
+			bad("MAX_BODY_BYTES", v, "want a number of bytes, at least 1024")
+		}
+		c.Limits.MaxBodyBytes = x
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout}, {"RATE_LIMIT_WINDOW", &c.Limits.RateWindow}} {
+		if v := getenv(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x < time.Millisecond {
+				bad(d.name, v, "want a positive duration such as 10s")
+			}
+			*d.dst = x
+		}
+	}
+	c.RedisURL = strings.TrimSpace(getenv("REDIS_URL"))
+	c.AllowlistPath = strings.TrimSpace(getenv("GRAPHQL_ALLOWLIST"))
+	if v := getenv("CORS_ORIGINS"); strings.TrimSpace(v) != "" {
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.CORSOrigins = append(c.CORSOrigins, o)
+			}
+		}
+	}
+	c.AdminEmail = strings.TrimSpace(getenv("CAREERGRAPH_ADMIN_EMAIL"))
+	c.AdminPassword = getenv("CAREERGRAPH_ADMIN_PASSWORD")
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
@@ -99,6 +191,24 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("config: SHUTDOWN_TIMEOUT=%s: want a positive duration", c.ShutdownTimeout)
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return errors.New("config: CAREERGRAPH_ADMIN_EMAIL and CAREERGRAPH_ADMIN_PASSWORD: set both to create the first admin, or neither")
+	}
+	if c.AdminEmail != "" {
+		if !strings.Contains(c.AdminEmail, "@") {
+			return fmt.Errorf("config: CAREERGRAPH_ADMIN_EMAIL=%q: want an email address", c.AdminEmail)
+		}
+		// The password itself is never echoed.
+		if err := auth.ValidatePassword(c.AdminPassword); err != nil {
+			return fmt.Errorf("config: CAREERGRAPH_ADMIN_PASSWORD: %v", err)
+		}
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		return fmt.Errorf("config: REDIS_URL=%q: want a redis:// or rediss:// URL", redact(c.RedisURL))
+	}
+	if err := cors.ValidateOrigins(c.CORSOrigins); err != nil {
+		return fmt.Errorf("config: CORS_ORIGINS: %w", err)
 	}
 	return nil
 }

@@ -36,6 +36,15 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"log level":     {map[string]string{"LOG_LEVEL": "loud"}, `LOG_LEVEL="loud"`},
 		"timeout":       {map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, `SHUTDOWN_TIMEOUT="soon"`},
 		"introspection": {map[string]string{"GRAPHQL_INTROSPECTION": "perhaps"}, "GRAPHQL_INTROSPECTION"},
+		"max depth":     {map[string]string{"MAX_DEPTH": "0"}, `MAX_DEPTH="0"`},
+		"max cost":      {map[string]string{"MAX_COST": "lots"}, `MAX_COST="lots"`},
+		"body bytes":    {map[string]string{"MAX_BODY_BYTES": "12"}, "MAX_BODY_BYTES"},
+		"rate window":   {map[string]string{"RATE_LIMIT_WINDOW": "1"}, "RATE_LIMIT_WINDOW"},
+		"timeout req":   {map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
+		"redis":         {map[string]string{"REDIS_URL": "localhost:6379"}, "REDIS_URL"},
+		"cors":          {map[string]string{"CORS_ORIGINS": "dashboard.example.com"}, "CORS_ORIGINS"},
+		"admin alone":   {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com"}, "CAREERGRAPH_ADMIN_PASSWORD"},
+		"admin weak":    {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com", "CAREERGRAPH_ADMIN_PASSWORD": "short"}, "CAREERGRAPH_ADMIN_PASSWORD"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := FromEnv(env(tc.env))
@@ -66,4 +75,29 @@ func TestParseDatabaseURL(t *testing.T) {
 	_, dsn, err = ParseDatabaseURL("file:x.db?_pragma=busy_timeout(100)")
 	require.NoError(t, err)
 	assert.Equal(t, 1, strings.Count(dsn, "busy_timeout"), "a pragma the caller set is kept, not doubled")
+}
+
+func TestLimitsFromEnv(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, DefaultLimits, c.Limits)
+	c, err = FromEnv(env(map[string]string{
+		"MAX_BODY_BYTES": "2048", "MAX_DEPTH": "7", "MAX_ALIASES": "3", "MAX_ROOT_FIELDS": "4", "MAX_COST": "900",
+		"REQUEST_TIMEOUT": "2s", "RATE_LIMIT_POINTS": "50", "RATE_LIMIT_WINDOW": "1h",
+		"REDIS_URL": "redis://127.0.0.1:6379/0", "GRAPHQL_ALLOWLIST": "ops.json",
+		"CORS_ORIGINS":            "https://a.example.com, https://b.example.com",
+		"CAREERGRAPH_ADMIN_EMAIL": "Admin@Example.com", "CAREERGRAPH_ADMIN_PASSWORD": "a very long password",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, Limits{MaxBodyBytes: 2048, MaxDepth: 7, MaxAliases: 3, MaxRootFields: 4, MaxCost: 900,
+		RequestTimeout: 2 * time.Second, RatePoints: 50, RateWindow: time.Hour}, c.Limits)
+	assert.Equal(t, []string{"https://a.example.com", "https://b.example.com"}, c.CORSOrigins)
+	assert.Equal(t, "ops.json", c.AllowlistPath)
+	assert.Equal(t, "redis://127.0.0.1:6379/0", c.RedisURL)
+}
+
+func TestAdminPasswordIsNeverEchoed(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com", "CAREERGRAPH_ADMIN_PASSWORD": "tiny-secret"}))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "tiny-secret")
 }

@@ -15,6 +15,7 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/internal/audit"
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/search"
 )
@@ -67,6 +68,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		drv = opts.Wrap(drv)
 	}
 	client := ent.NewClient(ent.Driver(drv))
+	// Every change made on behalf of a signed-in user is written to the audit log.
+	client.Use(audit.Hook())
 	if err := client.Schema.Create(ctx); err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("database: migrate %s: %w", kind, err)

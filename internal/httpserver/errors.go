@@ -38,6 +38,11 @@ func (resolverErrors) ExtensionName() string                   { return "Resolve
 func (resolverErrors) Validate(graphql.ExecutableSchema) error { return nil }
 func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
+	if err != nil && err.Error() == "introspection disabled" {
+		if fc := graphql.GetFieldContext(ctx); fc != nil && strings.HasPrefix(fc.Field.Name, "__") {
+			return nil, &apperr.Error{Code: CodeIntrospectionDisabled, Message: "introspection is turned off on this server (GRAPHQL_INTROSPECTION=false)"}
+		}
+	}
 	if err != nil {
 		if _, ok := errors.AsType[*gqlerror.Error](err); !ok {
 			err = resolverError{err}
@@ -45,6 +50,9 @@ func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver)
 	}
 	return res, err
 }
+
+// CodeIntrospectionDisabled answers __schema and __type when introspection is off.
+const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 
 // gqlparser's words for an unknown enum value, in a literal and in a variable.
 var enumMiss = []*regexp.Regexp{
@@ -88,17 +96,18 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 		case ent.IsValidationError(err):
 			var verr *ent.ValidationError
 			errors.As(err, &verr)
-			gerr.Message = fmt.Sprintf("invalid value for %s: %v", verr.Name, errors.Unwrap(verr))
+			field := inputField(ctx, verr.Name)
+			gerr.Message = fmt.Sprintf("invalid value for %s: %v", field, errors.Unwrap(verr))
 			ext()["code"] = apperr.CodeBadUserInput
-			ext()["field"] = verr.Name
+			ext()["field"] = field
 			return gerr
 		case ent.IsConstraintError(err):
 			gerr.Message = "the change conflicts with existing data (a duplicate or a missing reference)"
 			ext()["code"] = apperr.CodeConflict
 			return gerr
-		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), ctx.Err() != nil:
 			gerr.Message = "the request took too long and was stopped"
-			ext()["code"] = "TIMEOUT"
+			ext()["code"] = CodeTimeout
 			return gerr
 		}
 		id := RequestID(ctx)
@@ -144,4 +153,24 @@ func explain(schema graphql.ExecutableSchema, gerr *gqlerror.Error) {
 			gerr.Extensions["argument"] = string(arg)
 		}
 	}
+}
+
+// inputField names an ent field as a mutation's input spells it: "experience_max_years"
+// becomes "input.experienceMaxYears". Outside mutations the ent name is kept.
+func inputField(ctx context.Context, name string) string {
+	if !graphql.HasOperationContext(ctx) {
+		return name
+	}
+	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation {
+		return name
+	}
+	parts := strings.Split(name, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] == "id" {
+			parts[i] = "ID"
+		} else if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return "input." + strings.Join(parts, "")
 }

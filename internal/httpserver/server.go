@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"entgo.io/contrib/entgql"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -18,10 +20,16 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/graph"
+	"github.com/careergraph/careergraph/internal/accounts"
+	"github.com/careergraph/careergraph/internal/auth"
+	"github.com/careergraph/careergraph/internal/config"
+	"github.com/careergraph/careergraph/internal/cors"
+	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/ratelimit"
 )
 
-// Options configure the handler.
+// Options configure the handler. Zero values get production defaults (see withDefaults).
 type Options struct {
 	Client *ent.Client
 	// SQL is the pool beneath Client and Dialect its database (dialect.Postgres or SQLite).
@@ -34,21 +42,80 @@ type Options struct {
 	Introspection bool
 	// Playground serves the GraphQL playground at /.
 	Playground bool
-	// ComplexityLimit caps an operation's complexity (gqlgen's count of fields); 0 means 5000.
-	ComplexityLimit int
+	// Limits are the protection limits; zero fields take config.DefaultLimits.
+	Limits config.Limits
+	// Accounts checks tokens and logs users in; nil builds one with auth.DefaultParams and
+	// RateStore for login throttling. Tests pass one with auth.TestParams.
+	Accounts *accounts.Service
+	// RateStore keeps rate-limit budgets; nil means an in-process ratelimit.Memory.
+	RateStore ratelimit.Store
+	// APQCache keeps automatic persisted queries; nil means an in-process LRU.
+	APQCache graphql.Cache[string]
+	// Allowlist, when not nil, turns allowlist mode on: only these operations are accepted.
+	Allowlist gqlext.Manifest
+	// CORSOrigins are the browser origins allowed to call the API.
+	CORSOrigins []string
 }
 
-// MaxBodyBytes caps a request body; a GraphQL document with its variables is far smaller.
+// MaxBodyBytes is the default cap on a request body; a GraphQL document with its variables
+// is far smaller.
 const MaxBodyBytes = 1 << 20
 
-// New returns the complete handler.
-func New(o Options) http.Handler {
+func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	d := config.DefaultLimits
+	l := &o.Limits
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxAliases == 0 {
+		l.MaxAliases = d.MaxAliases
+	}
+	if l.MaxRootFields == 0 {
+		l.MaxRootFields = d.MaxRootFields
+	}
+	if l.MaxCost == 0 {
+		l.MaxCost = d.MaxCost
+	}
+	if l.RequestTimeout == 0 {
+		l.RequestTimeout = d.RequestTimeout
+	}
+	if l.RatePoints == 0 {
+		l.RatePoints = d.RatePoints
+	}
+	if l.RateWindow == 0 {
+		l.RateWindow = d.RateWindow
+	}
+	if o.RateStore == nil {
+		o.RateStore = ratelimit.NewMemory(nil)
+	}
+	if o.APQCache == nil {
+		o.APQCache = lru.New[string](1000)
+	}
+	if o.Accounts == nil {
+		h, _ := auth.NewHasher(auth.DefaultParams)
+		o.Accounts = &accounts.Service{Hasher: h, Limiter: o.RateStore}
+	}
+	return o
+}
+
+// New returns the complete handler: access log, CORS, then for /query the body limits,
+// authentication, the request deadline, the rate limiter and the GraphQL endpoint.
+func New(o Options) http.Handler {
+	o = o.withDefaults()
 	mux := http.NewServeMux()
-	gql := GraphQL(o)
-	mux.Handle("/query", http.MaxBytesHandler(gql, MaxBodyBytes))
+	rl := RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger}
+	var gql http.Handler = graphQL(o, rl)
+	gql = withTimeout(o.Limits.RequestTimeout, gql)
+	gql = rl.Middleware(gql)
+	gql = authenticate(o.Client, o.Accounts, o.Logger, gql)
+	gql = readBody(o.Limits.MaxBodyBytes, gql)
+	mux.Handle("/query", gql)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -68,18 +135,21 @@ func New(o Options) http.Handler {
 	if o.Playground {
 		mux.Handle("GET /{$}", playground.Handler("careergraph", "/query"))
 	}
-	return accessLog(o.Logger, mux)
+	var h http.Handler = mux
+	if len(o.CORSOrigins) > 0 {
+		h = cors.Middleware(o.CORSOrigins)(h)
+	}
+	return accessLog(o.Logger, h)
 }
 
-// GraphQL returns the GraphQL endpoint alone, as tests and production use it.
+// GraphQL returns the GraphQL endpoint alone, without the HTTP protections New adds.
 func GraphQL(o Options) http.Handler {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.ComplexityLimit == 0 {
-		o.ComplexityLimit = 5000
-	}
-	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect})
+	o = o.withDefaults()
+	return graphQL(o, RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger})
+}
+
+func graphQL(o Options, rl RateLimit) *handler.Server {
+	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
@@ -88,9 +158,17 @@ func GraphQL(o Options) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	// Order matters: the allowlist fills in registered queries before APQ looks for them;
+	// the shape limits and the cost run on the parsed operation; the rate limiter charges the
+	// cost that gqlext.Cost recorded; mutations run in one transaction inside all of that.
+	srv.Use(gqlext.Allowlist{Enabled: o.Allowlist != nil, Manifest: o.Allowlist})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
+	srv.Use(gqlext.Limits{MaxDepth: o.Limits.MaxDepth, MaxAliases: o.Limits.MaxAliases, MaxRootFields: o.Limits.MaxRootFields})
+	srv.Use(gqlext.Cost{Max: o.Limits.MaxCost})
 	srv.Use(pageSize{})
+	srv.Use(rl)
+	srv.Use(timeouts{})
+	srv.Use(entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}})
 	srv.Use(resolverErrors{})
 	srv.Use(operationLog{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/predicate"
 )
 
 // Reindex recomputes the derived fields of openings from what they link to: search_text
@@ -36,6 +37,21 @@ func Reindex(ctx context.Context, client *ent.Client, ids ...int) error {
 		doc := Document(o.Title, company, city, o.Description, names)
 		if err := client.Opening.UpdateOneID(o.ID).SetSearchText(doc).SetSkillCount(len(o.Edges.Skills)).Exec(ctx); err != nil {
 			return fmt.Errorf("search: reindex opening %d: %w", o.ID, err)
+		}
+	}
+	return nil
+}
+
+// ReindexWhere reindexes every opening p selects, after a company, city or skill they mention
+// was renamed.
+func ReindexWhere(ctx context.Context, client *ent.Client, p predicate.Opening) error {
+	ids, err := client.Opening.Query().Where(p).IDs(ctx)
+	if err != nil {
+		return fmt.Errorf("search: reindex: %w", err)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		if err := Reindex(ctx, client, ids[start:min(start+500, len(ids))]...); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -27,8 +27,12 @@ import (
 	"entgo.io/ent/dialect"
 	_ "github.com/lib/pq"
 
+	"github.com/careergraph/careergraph/ent/user"
+	"github.com/careergraph/careergraph/internal/accounts"
+	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
 )
 
@@ -215,10 +219,17 @@ func (t *countingTx) Query(ctx context.Context, query string, args, v any) error
 	return t.Tx.Query(ctx, query, args, v)
 }
 
-// Handler returns the production HTTP handler over the env's database, logging to the test.
+// Handler returns the production HTTP handler over the env's database, logging to the test,
+// with production limits and fast (weak) password hashing.
 func (e *Env) Handler(t testing.TB) http.Handler {
 	t.Helper()
-	return httpserver.New(httpserver.Options{
+	return e.HandlerWith(t, nil)
+}
+
+// HandlerWith is Handler with options adjusted by adjust (limits, stores, allowlist, ...).
+func (e *Env) HandlerWith(t testing.TB, adjust func(*httpserver.Options)) http.Handler {
+	t.Helper()
+	o := httpserver.Options{
 		Client:        e.DB.Client,
 		SQL:           e.DB.SQL,
 		Dialect:       e.DB.Dialect,
@@ -226,7 +237,63 @@ func (e *Env) Handler(t testing.TB) http.Handler {
 		Ready:         e.DB.Ready,
 		Introspection: true,
 		Playground:    true,
-	})
+		RateStore:     ratelimit.NewMemory(nil),
+	}
+	if adjust != nil {
+		adjust(&o)
+	}
+	if o.Accounts == nil {
+		o.Accounts = e.Accounts(o.RateStore)
+	}
+	return httpserver.New(o)
+}
+
+// Accounts returns an accounts service with auth.TestParams hashing.
+func (e *Env) Accounts(limiter ratelimit.Store) *accounts.Service {
+	h, err := auth.NewHasher(auth.TestParams)
+	if err != nil {
+		panic(err)
+	}
+	if limiter == nil {
+		limiter = ratelimit.NewMemory(nil)
+	}
+	return &accounts.Service{Hasher: h, Limiter: limiter}
+}
+
+// TestPassword is the password of users made by User.
+const TestPassword = "correct horse battery staple"
+
+// User creates a user with role ("ADMIN" or "EDITOR") and password TestPassword, and returns
+// its id and a session token for it.
+func (e *Env) User(t testing.TB, email, role string) (id int, token string) {
+	t.Helper()
+	ctx := context.Background()
+	acc := e.Accounts(nil)
+	u, err := acc.CreateUser(ctx, e.DB.Client, email, "", TestPassword, user.Role(role))
+	if err != nil {
+		t.Fatalf("create user %s: %v", email, err)
+	}
+	s, err := acc.Login(ctx, e.DB.Client, email, TestPassword, "test")
+	if err != nil {
+		t.Fatalf("login %s: %v", email, err)
+	}
+	return u.ID, s.Token
+}
+
+// PostAs is Post with Authorization: Bearer token (none when token is "").
+func PostAs(t testing.TB, h http.Handler, token, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json, application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return Do(t, h, req)
 }
 
 type testWriter struct{ t testing.TB }
@@ -238,10 +305,11 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // Response is a GraphQL response as a client sees it.
 type Response struct {
-	Status int
-	Header http.Header
-	Data   json.RawMessage `json:"data"`
-	Errors []struct {
+	Status     int
+	Header     http.Header
+	Data       json.RawMessage `json:"data"`
+	Extensions map[string]any  `json:"extensions"`
+	Errors     []struct {
 		Message    string         `json:"message"`
 		Path       []any          `json:"path"`
 		Extensions map[string]any `json:"extensions"`

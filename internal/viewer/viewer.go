@@ -1,0 +1,64 @@
+// Package viewer carries who is making a request through its context: the signed-in user and
+// token (none for an anonymous reader), the client address and the request id. The HTTP
+// layer (internal/httpserver) puts it there; resolvers, the @hasRole directive, the audit
+// hook and the rate limiter read it. It depends on nothing so that all of them can.
+package viewer
+
+import (
+	"context"
+	"strconv"
+)
+
+// Roles, as the User.role enum spells them.
+const (
+	RoleAdmin  = "ADMIN"
+	RoleEditor = "EDITOR"
+)
+
+// Viewer is who is asking.
+type Viewer struct {
+	// UserID is the signed-in user's id; 0 for an anonymous reader.
+	UserID int
+	// Role is RoleAdmin or RoleEditor for a signed-in user, "" otherwise.
+	Role string
+	// TokenID is the id of the bearer token the request carries; 0 when anonymous.
+	TokenID int
+	// IP is the client's address (the TCP peer; proxies' headers are not trusted).
+	IP string
+	// RequestID is the id in the access log and the X-Request-Id header.
+	RequestID string
+}
+
+// SignedIn reports whether the request carries a valid token.
+func (v Viewer) SignedIn() bool { return v.UserID != 0 }
+
+// Has reports whether the viewer holds at least role: ADMIN satisfies EDITOR.
+func (v Viewer) Has(role string) bool {
+	switch v.Role {
+	case RoleAdmin:
+		return true
+	case RoleEditor:
+		return role == RoleEditor
+	}
+	return false
+}
+
+// RateKey is the key the viewer's request budget is kept under: the token for a signed-in
+// client, the address for an anonymous one.
+func (v Viewer) RateKey() string {
+	if v.TokenID != 0 {
+		return "token:" + strconv.Itoa(v.TokenID)
+	}
+	return "ip:" + v.IP
+}
+
+type key struct{}
+
+// With returns ctx carrying v.
+func With(ctx context.Context, v Viewer) context.Context { return context.WithValue(ctx, key{}, v) }
+
+// From returns the viewer in ctx; the zero Viewer (anonymous) when there is none.
+func From(ctx context.Context) Viewer {
+	v, _ := ctx.Value(key{}).(Viewer)
+	return v
+}
