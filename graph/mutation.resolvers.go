@@ -265,7 +265,7 @@ func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.Up
 	}
 	if input.Name != nil || input.Synonyms != nil || input.AppendSynonyms != nil {
 		// Openings are found by their skills' names and synonyms.
-		return s, search.ReindexWhere(ctx, c, opening.HasSkillsWith(skill.ID(id)))
+		return s, search.ReindexWhere(ctx, c, opening.HasSkillsWith(skill.Or(skill.ID(id), skill.HasMembersWith(skill.ID(id)))))
 	}
 	return s, nil
 }

@@ -16,11 +16,19 @@ import (
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/search"
+	"github.com/careergraph/careergraph/internal/skills"
 )
 
 // Openings is the resolver for the openings field.
 func (r *queryResolver) Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
-	return r.search.Openings(ctx, search, after, first, before, last, orderBy, where)
+	var v *skills.Vocabulary
+	if search != nil {
+		var err error
+		if v, err = loader.For(ctx).Vocabulary(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return r.search.Openings(ctx, v, search, after, first, before, last, orderBy, where)
 }
 
 // Match is the resolver for the match field.

@@ -163,7 +163,7 @@ const MinOpeningsForBest = 5
 
 // SalaryInsights computes pay percentiles for a role in a country (optionally a city and a level)
 // from two sources: live openings' advertised ranges (each contributes the annualised midpoint of
-// its range) and salary records (each its median, else the midpoint of its range, else its
+// its range; read from the matching index) and salary records (each its median, else the midpoint of its range, else its
 // minimum when open-ended). Percentiles are nearest-rank. Best is the openings' figures when at
 // least MinOpeningsForBest openings advertise pay, else the records'. Amounts are per year.
 func (s *Service) SalaryInsights(ctx context.Context, roleSlug, country string, city *string, level *salaryrecord.Level) (*Salary, error) {
@@ -207,33 +207,29 @@ func (s *Service) SalaryInsights(ctx context.Context, roleSlug, country string, 
 	}); err != nil {
 		return nil, err
 	}
-	op := []predicate.Opening{opening.RoleID(rid), opening.StatusEQ(opening.StatusLIVE),
-		opening.SalaryMinNotNil(), opening.SalaryCurrency(currency)}
-	if cityIDs != nil {
-		op = append(op, opening.LocationIDIn(cityIDs...))
-	} else {
-		op = append(op, opening.HasLocationWith(location.CountryCode(country)))
+	// Openings: read from the matching index, which holds every live opening's pay.
+	locs := cityIDs
+	if locs == nil {
+		if locs, err = s.client.Location.Query().Where(location.CountryCode(country)).IDs(ctx); err != nil {
+			return nil, err
+		}
 	}
+	minYears, maxYears := 0, -1
 	if level != nil {
 		switch *level {
 		case salaryrecord.LevelFRESHER:
-			op = append(op, opening.ExperienceMinYearsLTE(2))
+			maxYears = 2
 		case salaryrecord.LevelMID:
-			op = append(op, opening.ExperienceMinYearsGTE(3), opening.ExperienceMinYearsLTE(6))
+			minYears, maxYears = 3, 6
 		case salaryrecord.LevelSENIOR:
-			op = append(op, opening.ExperienceMinYearsGTE(7))
+			minYears = 7
 		}
 	}
-	openingPoint := func(b *sql.Builder) {
-		b.WriteString("(CASE WHEN salary_period = 'MONTH' THEN 12 ELSE 1 END * (salary_min + COALESCE(salary_max, salary_min)) / 2)")
-	}
-	if out.Openings, err = s.stats(ctx, BasisOpenings, currency, "openings", openingPoint, func(sel *sql.Selector) {
-		for _, p := range op {
-			p(sel)
-		}
-	}); err != nil {
+	pay, err := s.matcher.Pay(ctx, currency, rid, locs, minYears, maxYears)
+	if err != nil {
 		return nil, err
 	}
+	out.Openings = statsOf(BasisOpenings, currency, pay)
 	switch {
 	case out.Openings != nil && out.Openings.Count >= MinOpeningsForBest:
 		out.Best = out.Openings
@@ -321,4 +317,16 @@ func (s *Service) stats(ctx context.Context, basis Basis, currency, table string
 		return nil, nil
 	}
 	return st, nil
+}
+
+// statsOf computes count, min, nearest-rank p25/median/p75 and max of values; nil when empty.
+func statsOf(basis Basis, currency string, values []int64) *Stats {
+	if len(values) == 0 {
+		return nil
+	}
+	slices.Sort(values)
+	n := len(values)
+	at := func(p int) int { return int(values[(n*p+99)/100-1]) }
+	return &Stats{Basis: basis, Currency: currency, Count: n, Min: int(values[0]), P25: at(25),
+		Median: at(50), P75: at(75), Max: int(values[n-1])}
 }

@@ -50,6 +50,7 @@ type entry struct {
 	role       int64
 	location   int64 // 0: none
 	salary     int64 // annualised top of the advertised range; 0: none advertised
+	mid        int64 // annualised midpoint of the advertised range; 0: none advertised
 	currency   [3]byte
 	expMin     int16
 	expMax     int16 // -1: no maximum
@@ -88,6 +89,7 @@ func (x *Index) fresh(ctx context.Context) error {
 
 const cols = `id, role_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
 	COALESCE(experience_max_years, -1), skill_count, COALESCE(salary_max, salary_min, 0),
+	(COALESCE(salary_min, 0) + COALESCE(salary_max, salary_min, 0)) / 2,
 	COALESCE(salary_currency, ''), COALESCE(salary_period, ''), updated_at`
 
 func (x *Index) scanEntry(rows *sql.Rows) (entry, time.Time, error) {
@@ -95,7 +97,7 @@ func (x *Index) scanEntry(rows *sql.Rows) (entry, time.Time, error) {
 	var status, mode, cur, period string
 	var upd time.Time
 	if err := rows.Scan(&e.id, &e.role, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
-		&e.salary, &cur, &period, &upd); err != nil {
+		&e.salary, &e.mid, &cur, &period, &upd); err != nil {
 		return e, upd, err
 	}
 	e.live = status == string(opening.StatusLIVE)
@@ -103,6 +105,7 @@ func (x *Index) scanEntry(rows *sql.Rows) (entry, time.Time, error) {
 	copy(e.currency[:], cur)
 	if period == string(opening.SalaryPeriodMONTH) {
 		e.salary *= 12
+		e.mid *= 12
 	}
 	return e, upd, nil
 }
@@ -441,4 +444,24 @@ func (x *Index) demand(ctx context.Context, keep func(role, location int64) bool
 		}
 	}
 	return out, total, nil
+}
+
+// Pay returns the annualised midpoints of the advertised pay of the live openings that keep
+// passes (role, location, minimum years of experience) and that pay in currency.
+func (x *Index) Pay(ctx context.Context, currency string, keep func(role, location int64, expMin int) bool) ([]int64, error) {
+	if err := x.fresh(ctx); err != nil {
+		return nil, err
+	}
+	var cur [3]byte
+	copy(cur[:], upper(currency))
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []int64
+	for i := range x.entries {
+		e := &x.entries[i]
+		if e.live && e.mid > 0 && e.currency == cur && keep(e.role, e.location, int(e.expMin)) {
+			out = append(out, e.mid)
+		}
+	}
+	return out, nil
 }

@@ -258,6 +258,19 @@ func toInt64(v any) (int64, bool) {
 	return 0, false
 }
 
+// Pay returns the annualised midpoints of the advertised pay of the live openings of role, in
+// one of locations, whose minimum experience is within [minYears, maxYears] (maxYears < 0: no
+// maximum), paid in currency. It reads the index.
+func (m *Matcher) Pay(ctx context.Context, currency string, role int, locations []int, minYears, maxYears int) ([]int64, error) {
+	locs := map[int64]bool{}
+	for _, l := range locations {
+		locs[int64(l)] = true
+	}
+	return m.index.Pay(ctx, currency, func(r, l int64, exp int) bool {
+		return r == int64(role) && locs[l] && exp >= minYears && (maxYears < 0 || exp <= maxYears)
+	})
+}
+
 // Demand counts how many live openings ask for each skill, among those of role (when not
 // nil) and in one of locations (when not empty), and how many openings that is in all. It
 // reads the index, so it costs no statement beyond the index's catch-up.

@@ -3,7 +3,9 @@ package search
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 
 	"entgo.io/ent/dialect"
 )
@@ -16,11 +18,28 @@ func EnsureIndex(ctx context.Context, db *sql.DB, dia string) error {
 	var stmts []string
 	switch dia {
 	case dialect.Postgres:
-		stmts = []string{
-			`ALTER TABLE openings ADD COLUMN IF NOT EXISTS search_vector tsvector
-				GENERATED ALWAYS AS (to_tsvector('simple', coalesce(search_text, ''))) STORED`,
-			`CREATE INDEX IF NOT EXISTS openings_search_vector ON openings USING GIN (search_vector)`,
+		// Besides the document's words, the vector carries the opening's status, location and
+		// role as tokens (FilterTokens), so that a search with those filters narrows in the GIN
+		// index alone instead of and-ing it with large b-tree bitmaps. Older databases whose
+		// column lacks them get it rebuilt once.
+		var expr string
+		err := db.QueryRowContext(ctx, `SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+			JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+			WHERE d.adrelid = 'openings'::regclass AND a.attname = 'search_vector'`).Scan(&expr)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("search: inspect index: %w", err)
 		}
+		if err == nil && !strings.Contains(expr, tokenStatus) {
+			stmts = append(stmts, `ALTER TABLE openings DROP COLUMN search_vector`)
+		}
+		stmts = append(stmts,
+			`ALTER TABLE openings ADD COLUMN IF NOT EXISTS search_vector tsvector
+				GENERATED ALWAYS AS (to_tsvector('simple', coalesce(search_text, '')
+					|| ' `+tokenStatus+`' || lower(status)
+					|| ' `+tokenLocation+`' || coalesce(location_id, 0)::text
+					|| ' `+tokenRole+`' || role_id::text)) STORED`,
+			`CREATE INDEX IF NOT EXISTS openings_search_vector ON openings USING GIN (search_vector)`,
+		)
 	case dialect.SQLite:
 		stmts = []string{
 			`CREATE VIRTUAL TABLE IF NOT EXISTS openings_fts USING fts5(search_text, content='openings', content_rowid='id', tokenize='unicode61')`,
@@ -42,3 +61,11 @@ func EnsureIndex(ctx context.Context, db *sql.DB, dia string) error {
 	}
 	return nil
 }
+
+// Tokens the PostgreSQL search vector carries besides the document's words; they cannot clash
+// with a word of a document, which never starts with "zzcg".
+const (
+	tokenStatus   = "zzcgstatus"
+	tokenLocation = "zzcgloc"
+	tokenRole     = "zzcgrole"
+)

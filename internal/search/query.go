@@ -24,7 +24,11 @@ type Term struct {
 }
 
 // Query is a parsed search: every term must match (AND).
-type Query struct{ Terms []Term }
+type Query struct {
+	Terms []Term
+	// filters are tsquery clauses over the status, location and role tokens (PostgreSQL only).
+	filters []string
+}
 
 // Parse reads what a person typed. Words are normalised like the documents; duplicates drop
 // out. A blank search, one over MaxSearchLength characters or with more than MaxTerms words is a
@@ -52,15 +56,35 @@ func Parse(text string) (Query, error) {
 	return q, nil
 }
 
-// TSQuery renders q for PostgreSQL's to_tsquery('simple', …): "golang:* & kubernetes:*".
-// Words are letters and digits only, so nothing in them is tsquery syntax.
-func (q Query) TSQuery() string {
-	parts := make([]string, len(q.Terms))
+// Exact turns off prefix matching for the words known reports as whole words (skill names and
+// synonyms): "golang" then matches the word golang only, which the index answers much faster
+// than every word starting with it.
+func (q Query) Exact(known func(string) bool) Query {
+	out := Query{Terms: make([]Term, len(q.Terms)), filters: q.filters}
 	for i, t := range q.Terms {
-		parts[i] = t.Word
+		out.Terms[i] = Term{Word: t.Word, Prefix: t.Prefix && (known == nil || !known(t.Word))}
+	}
+	return out
+}
+
+// TSQuery renders q for PostgreSQL's to_tsquery('simple', …): "golang & kube:*", followed by
+// the filter tokens. Words are letters and digits only, so nothing in them is tsquery syntax.
+func (q Query) TSQuery() string { return q.tsquery(true) }
+
+// RankTSQuery is TSQuery without the filter tokens: relevance is about the words alone.
+func (q Query) RankTSQuery() string { return q.tsquery(false) }
+
+func (q Query) tsquery(withFilters bool) string {
+	parts := make([]string, 0, len(q.Terms)+len(q.filters))
+	for _, t := range q.Terms {
+		w := t.Word
 		if t.Prefix {
-			parts[i] += ":*"
+			w += ":*"
 		}
+		parts = append(parts, w)
+	}
+	if withFilters {
+		parts = append(parts, q.filters...)
 	}
 	return strings.Join(parts, " & ")
 }

@@ -18,7 +18,7 @@ func Reindex(ctx context.Context, client *ent.Client, ids ...int) error {
 		return nil
 	}
 	os, err := client.Opening.Query().Where(opening.IDIn(ids...)).
-		WithCompany().WithLocation().WithSkills().All(ctx)
+		WithCompany().WithLocation().WithSkills(func(q *ent.SkillQuery) { q.WithMembers() }).All(ctx)
 	if err != nil {
 		return fmt.Errorf("search: reindex: %w", err)
 	}
@@ -26,6 +26,9 @@ func Reindex(ctx context.Context, client *ent.Client, ids ...int) error {
 		names := make([][]string, len(o.Edges.Skills))
 		for i, s := range o.Edges.Skills {
 			names[i] = append([]string{s.Name}, s.Synonyms...)
+			for _, m := range s.Edges.Members { // a group is found by its members' names too
+				names[i] = append(append(names[i], m.Name), m.Synonyms...)
+			}
 		}
 		company, city := "", ""
 		if o.Edges.Company != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect"
@@ -11,8 +12,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/predicate"
+	"github.com/careergraph/careergraph/internal/skills"
 )
 
 // Service searches openings.
@@ -28,7 +31,9 @@ func New(client *ent.Client, dia string) *Service { return &Service{client: clie
 // match every word, ranked by relevance (then newest first) unless orderBy asks for another
 // order. Pagination is keyset-based either way: a cursor carries the last row's rank (or
 // ordered field) and ID, so a deep page costs what the first does.
-func (s *Service) Openings(ctx context.Context, text *string, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
+//
+// v, the skill vocabulary, tells whole words from prefixes; it may be nil.
+func (s *Service) Openings(ctx context.Context, v *skills.Vocabulary, text *string, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
 	orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
 	if text == nil {
 		return s.client.Opening.Query().PaginateCounted(ctx, after, first, before, last,
@@ -37,6 +42,14 @@ func (s *Service) Openings(ctx context.Context, text *string, after *ent.Cursor,
 	q, err := Parse(*text)
 	if err != nil {
 		return nil, err
+	}
+	if v != nil {
+		q = q.Exact(v.Known)
+	}
+	if s.dialect == dialect.Postgres {
+		if q.filters, err = s.filterTokens(ctx, where); err != nil {
+			return nil, err
+		}
 	}
 	match := s.Match(q)
 	if orderBy != nil {
@@ -74,7 +87,7 @@ func (s *Service) Match(q Query) predicate.Opening {
 // exactly through a cursor.
 func (s *Service) rank(sel *sql.Selector, q Query) sql.Querier {
 	if s.dialect == dialect.Postgres {
-		tsq := q.TSQuery()
+		tsq := q.RankTSQuery()
 		return sql.ExprFunc(func(b *sql.Builder) {
 			b.WriteString("ts_rank_cd(").Ident(sel.C("search_vector")).WriteString(", to_tsquery('simple', ").Arg(tsq).WriteString("))::float8")
 		})
@@ -217,4 +230,45 @@ func hasField(ctx context.Context, name string) bool {
 		}
 	}
 	return false
+}
+
+// filterTokens turns the structured filters a search is most often combined with (status,
+// role, city) into tsquery clauses over the tokens the PostgreSQL vector carries, so the GIN
+// index narrows by them too. The where predicates are applied as well; the tokens only make
+// the index do the work.
+func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput) ([]string, error) {
+	if where == nil {
+		return nil, nil
+	}
+	var out []string
+	if where.Status != nil {
+		out = append(out, tokenStatus+strings.ToLower(string(*where.Status)))
+	}
+	if where.RoleID != nil {
+		out = append(out, fmt.Sprintf("%s%d", tokenRole, *where.RoleID))
+	}
+	if len(where.HasLocationWith) == 1 {
+		l := where.HasLocationWith[0]
+		var p predicate.Location
+		switch {
+		case l.City != nil:
+			p = location.City(*l.City)
+		case l.CityEqualFold != nil:
+			p = location.CityEqualFold(*l.CityEqualFold)
+		}
+		if p != nil {
+			ids, err := s.client.Location.Query().Where(p).IDs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) > 0 {
+				alts := make([]string, len(ids))
+				for i, id := range ids {
+					alts[i] = fmt.Sprintf("%s%d", tokenLocation, id)
+				}
+				out = append(out, "("+strings.Join(alts, " | ")+")")
+			}
+		}
+	}
+	return out, nil
 }

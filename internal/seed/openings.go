@@ -260,7 +260,7 @@ func writeOpenings(ctx context.Context, tx *ent.Tx, d *Data, specs []OpeningSpec
 }
 
 // Names maps slugs to the words search indexes for them: company names, city names, and each
-// skill's name followed by its synonyms.
+// skill's name followed by its synonyms (and a group's members' names and synonyms).
 func (d *Data) Names() (companies, cities map[string]string, skills map[string][]string) {
 	companies, cities, skills = map[string]string{}, map[string]string{}, map[string][]string{}
 	for _, c := range d.Companies {
@@ -269,8 +269,17 @@ func (d *Data) Names() (companies, cities map[string]string, skills map[string][
 	for _, l := range d.Locations {
 		cities[l.Slug] = l.City
 	}
+	bySlug := map[string]skillJSON{}
 	for _, s := range d.Skills {
-		skills[s.Slug] = append([]string{s.Name}, s.Synonyms...)
+		bySlug[s.Slug] = s
+	}
+	for _, s := range d.Skills {
+		names := append([]string{s.Name}, s.Synonyms...)
+		// An opening asking for a group is found by its members' names too.
+		for _, m := range s.Members {
+			names = append(append(names, bySlug[m].Name), bySlug[m].Synonyms...)
+		}
+		skills[s.Slug] = names
 	}
 	return companies, cities, skills
 }

@@ -159,3 +159,6 @@ func (v *Vocabulary) Related(id int) []int {
 
 // Groups returns the IDs of every group skill.
 func (v *Vocabulary) Groups() map[int][]int { return v.members }
+
+// Known reports whether word (normalised, see Key) is a skill's name or synonym.
+func (v *Vocabulary) Known(word string) bool { return v.byKey[word] != nil }
