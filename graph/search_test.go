@@ -158,6 +158,11 @@ func TestSearchFindsAndFilters(t *testing.T) {
 			{`first: 20, where: {skillsAnyOf: ["kafka", "JAVA"]}`, []string{"B", "D", "H"}},  // Java also via the group H asks for
 			{`first: 20, where: {skillsAllOf: ["Node.js / Java"]}`, []string{"D", "F", "H"}}, // a group matches its members
 			{`search: "cobol", first: 20`, nil},
+			{`search: "golang", first: 20, where: {status: CLOSED}`, []string{"E"}},
+			{`search: "golang", first: 20, where: {hasLocationWith: {city: "Atlantis"}}`, nil},
+			{`search: "golang", first: 20, where: {hasLocationWith: {cityEqualFold: "PUNE"}}`, []string{"B"}},
+			{`search: "golang", first: 20, where: {hasLocationWith: {city: "Pune", countryCode: "IN"}}`, []string{"B"}},
+			{`search: "golang", first: 20, where: {or: [{status: CLOSED}, {workMode: HYBRID}]}`, []string{"C", "E"}},
 		} {
 			got, total := m.searchIDs(t, tc.args)
 			assert.ElementsMatch(t, tc.want, got, tc.args)

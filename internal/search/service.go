@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -47,7 +48,7 @@ func (s *Service) Openings(ctx context.Context, v *skills.Vocabulary, text *stri
 		q = q.Exact(v.Known)
 	}
 	if s.dialect == dialect.Postgres {
-		if q.filters, err = s.filterTokens(ctx, where); err != nil {
+		if q.filters, where, err = s.filterTokens(ctx, where); err != nil {
 			return nil, err
 		}
 	}
@@ -234,22 +235,32 @@ func hasField(ctx context.Context, name string) bool {
 
 // filterTokens turns the structured filters a search is most often combined with (status,
 // role, city) into tsquery clauses over the tokens the PostgreSQL vector carries, so the GIN
-// index narrows by them too. The where predicates are applied as well; the tokens only make
-// the index do the work.
-func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput) ([]string, error) {
+// index alone narrows by them. It returns the where input without the filters it turned into
+// tokens (they are equivalent, and left in they tempt the planner into and-ing the GIN index
+// with large b-tree bitmaps).
+func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput) ([]string, *ent.OpeningWhereInput, error) {
 	if where == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
+	rest := *where
 	var out []string
 	if where.Status != nil {
 		out = append(out, tokenStatus+strings.ToLower(string(*where.Status)))
+		rest.Status = nil
 	}
 	if where.RoleID != nil {
 		out = append(out, fmt.Sprintf("%s%d", tokenRole, *where.RoleID))
+		rest.RoleID = nil
 	}
 	if len(where.HasLocationWith) == 1 {
 		l := where.HasLocationWith[0]
 		var p predicate.Location
+		// Only a filter that is exactly a city name (nothing else set) is equivalent to tokens.
+		only := *l
+		only.City, only.CityEqualFold = nil, nil
+		if !reflect.DeepEqual(only, ent.LocationWhereInput{}) {
+			return out, &rest, nil
+		}
 		switch {
 		case l.City != nil:
 			p = location.City(*l.City)
@@ -259,16 +270,15 @@ func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput
 		if p != nil {
 			ids, err := s.client.Location.Query().Where(p).IDs(ctx)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			if len(ids) > 0 {
-				alts := make([]string, len(ids))
-				for i, id := range ids {
-					alts[i] = fmt.Sprintf("%s%d", tokenLocation, id)
-				}
-				out = append(out, "("+strings.Join(alts, " | ")+")")
+			alts := []string{tokenLocation + "none"} // no such city: nothing matches
+			for _, id := range ids {
+				alts = append(alts, fmt.Sprintf("%s%d", tokenLocation, id))
 			}
+			out = append(out, "("+strings.Join(alts, " | ")+")")
+			rest.HasLocationWith = nil
 		}
 	}
-	return out, nil
+	return out, &rest, nil
 }
