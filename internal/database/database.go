@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -19,6 +20,8 @@ import (
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/search"
 )
+
+var migrateMu sync.Mutex
 
 // DB is an open database: the ent client and the pool beneath it.
 type DB struct {
@@ -70,7 +73,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	client := ent.NewClient(ent.Driver(drv))
 	// Every change made on behalf of a signed-in user is written to the audit log.
 	client.Use(audit.Hook())
-	if err := client.Schema.Create(ctx); err != nil {
+	// ent's generated migration writes to package-level table descriptions; two migrations at
+	// once (parallel tests opening several databases) would race on them.
+	migrateMu.Lock()
+	err = client.Schema.Create(ctx)
+	migrateMu.Unlock()
+	if err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("database: migrate %s: %w", kind, err)
 	}

@@ -42,6 +42,8 @@ type Index struct {
 	// updated since then, less the safety margin.
 	watermark time.Time
 	refreshMu sync.Mutex
+	// rebuilding is set while a background rebuild runs.
+	rebuilding bool
 }
 
 // entry is one opening. Location and role are database IDs; salary is annualised.
@@ -81,8 +83,29 @@ func (x *Index) ph(i int) string {
 func (x *Index) fresh(ctx context.Context) error {
 	x.refreshMu.Lock()
 	defer x.refreshMu.Unlock()
-	if x.builtAt.IsZero() || time.Since(x.builtAt) > RebuildEvery {
-		return x.rebuild(ctx)
+	x.mu.Lock()
+	built, stale := !x.builtAt.IsZero(), time.Since(x.builtAt) > RebuildEvery && !x.rebuilding
+	if built && stale {
+		x.rebuilding = true
+	}
+	x.mu.Unlock()
+	if !built {
+		return x.rebuild(ctx) // the first read waits for the index
+	}
+	if stale {
+		// Later rebuilds run beside the reads, which keep catching up with the old image
+		// meanwhile; the new image takes over with its own watermark.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			err := x.rebuild(ctx)
+			x.mu.Lock()
+			if err != nil {
+				x.builtAt = time.Now() // try again after another interval
+			}
+			x.rebuilding = false
+			x.mu.Unlock()
+		}()
 	}
 	return x.catchUp(ctx)
 }
@@ -185,7 +208,9 @@ func (x *Index) rebuild(ctx context.Context) error {
 // margin are read again on the next look; applying a row twice is harmless.
 func (x *Index) catchUp(ctx context.Context) error {
 	start := time.Now()
+	x.mu.RLock()
 	since := x.watermark.Add(-safety)
+	x.mu.RUnlock()
 	rows, err := x.db.QueryContext(ctx, `SELECT `+cols+` FROM openings WHERE updated_at > `+x.ph(1), since)
 	if err != nil {
 		return fmt.Errorf("match index: %w", err)
@@ -204,7 +229,11 @@ func (x *Index) catchUp(ctx context.Context) error {
 	}
 	rows.Close()
 	if len(changed) == 0 {
-		x.watermark = start
+		x.mu.Lock()
+		if start.After(x.watermark) {
+			x.watermark = start
+		}
+		x.mu.Unlock()
 		return nil
 	}
 	if len(changed) > 50000 {
@@ -268,7 +297,9 @@ func (x *Index) catchUp(ctx context.Context) error {
 			}
 		}
 	}
-	x.watermark = start
+	if start.After(x.watermark) {
+		x.watermark = start
+	}
 	return nil
 }
 
