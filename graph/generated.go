@@ -7244,6 +7244,8 @@ extend type Query {
   first unless ` + "`" + `orderBy` + "`" + ` says otherwise; words of three or more letters also match as
   prefixes ("kube" finds Kubernetes). A blank search, one of more than 200 characters or more
   than 8 words is a BAD_USER_INPUT error; leave ` + "`" + `search` + "`" + ` out to list without searching.
+  Structured filters that name nothing (an unknown city in hasLocationWith, say) give an empty
+  result, not an error; unknown skills in skillsAllOf/skillsAnyOf are an error.
   Pagination is keyset-based with or without a search.
   """
   openings(

@@ -113,15 +113,32 @@ func (x *Index) fresh(ctx context.Context) error {
 const cols = `id, role_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
 	COALESCE(experience_max_years, -1), skill_count, COALESCE(salary_max, salary_min, 0),
 	(COALESCE(salary_min, 0) + COALESCE(salary_max, salary_min, 0)) / 2,
-	COALESCE(salary_currency, ''), COALESCE(salary_period, ''), updated_at`
+	COALESCE(salary_currency, ''), COALESCE(salary_period, '')`
 
-func (x *Index) scanEntry(rows *sql.Rows) (entry, time.Time, error) {
+// read reads the openings that where (a SQL condition over openings) selects.
+func (x *Index) read(ctx context.Context, where string, args ...any) ([]entry, error) {
+	rows, err := x.db.QueryContext(ctx, `SELECT `+cols+` FROM openings WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("match index: %w", err)
+	}
+	defer rows.Close()
+	var out []entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("match index: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanEntry(rows *sql.Rows) (entry, error) {
 	var e entry
 	var status, mode, cur, period string
-	var upd time.Time
 	if err := rows.Scan(&e.id, &e.role, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
-		&e.salary, &e.mid, &cur, &period, &upd); err != nil {
-		return e, upd, err
+		&e.salary, &e.mid, &cur, &period); err != nil {
+		return e, err
 	}
 	e.live = status == string(opening.StatusLIVE)
 	e.mode = opening.WorkMode(mode)
@@ -130,7 +147,7 @@ func (x *Index) scanEntry(rows *sql.Rows) (entry, time.Time, error) {
 		e.salary *= 12
 		e.mid *= 12
 	}
-	return e, upd, nil
+	return e, nil
 }
 
 // rebuild reads every live opening and its skills, streaming both in id order.
@@ -151,23 +168,10 @@ func (x *Index) rebuild(ctx context.Context) error {
 	}
 	srows.Close()
 	words := (len(skillBit) + 63) / 64
-	rows, err := x.db.QueryContext(ctx, `SELECT `+cols+` FROM openings WHERE status = `+x.ph(1)+` ORDER BY id`, string(opening.StatusLIVE))
+	entries, err := x.read(ctx, `status = `+x.ph(1)+` ORDER BY id`, string(opening.StatusLIVE))
 	if err != nil {
-		return fmt.Errorf("match index: %w", err)
-	}
-	var entries []entry
-	for rows.Next() {
-		e, _, err := x.scanEntry(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		entries = append(entries, e)
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows.Close()
 	bitmap := make([]uint64, len(entries)*words)
 	pos := make(map[int64]int, len(entries))
 	for i, e := range entries {
@@ -211,23 +215,10 @@ func (x *Index) catchUp(ctx context.Context) error {
 	x.mu.RLock()
 	since := x.watermark.Add(-safety)
 	x.mu.RUnlock()
-	rows, err := x.db.QueryContext(ctx, `SELECT `+cols+` FROM openings WHERE updated_at > `+x.ph(1), since)
+	changed, err := x.read(ctx, `updated_at > `+x.ph(1), since)
 	if err != nil {
-		return fmt.Errorf("match index: %w", err)
-	}
-	var changed []entry
-	for rows.Next() {
-		e, _, err := x.scanEntry(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		changed = append(changed, e)
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows.Close()
 	if len(changed) == 0 {
 		x.mu.Lock()
 		if start.After(x.watermark) {
