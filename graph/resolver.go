@@ -51,7 +51,7 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 	return NewExecutableSchema(Config{
 		Resolvers: &Resolver{
 			client:   d.Client,
-			search:   search.New(d.Client, d.Dialect),
+			search:   search.New(d.Client, d.SQL, d.Dialect),
 			matcher:  matcher,
 			insights: insights.New(d.Client, d.SQL, d.Dialect, matcher),
 			accounts: d.Accounts,

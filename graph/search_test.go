@@ -163,6 +163,7 @@ func TestSearchFindsAndFilters(t *testing.T) {
 			{`search: "golang", first: 20, where: {hasLocationWith: {cityEqualFold: "PUNE"}}`, []string{"B"}},
 			{`search: "golang", first: 20, where: {hasLocationWith: {city: "Pune", countryCode: "IN"}}`, []string{"B"}},
 			{`search: "golang", first: 20, where: {or: [{status: CLOSED}, {workMode: HYBRID}]}`, []string{"C", "E"}},
+			{`search: "golang", first: 20, where: {minSalary: {amount: 2500000, currency: "INR"}, experienceYears: 5}`, []string{"A", "C"}},
 		} {
 			got, total := m.searchIDs(t, tc.args)
 			assert.ElementsMatch(t, tc.want, got, tc.args)

@@ -43,11 +43,13 @@ func MinSalary(field string, amount int64, currency string, monthly bool) (predi
 		annual *= 12
 	}
 	return func(s *sql.Selector) {
+		// Column names are taken now: the selector may be aliased before the SQL is written.
+		period, hi, lo := s.C(opening.FieldSalaryPeriod), s.C(opening.FieldSalaryMax), s.C(opening.FieldSalaryMin)
 		s.Where(sql.And(
 			sql.EQ(s.C(opening.FieldSalaryCurrency), currency),
 			sql.P(func(b *sql.Builder) {
-				b.WriteString("(CASE WHEN ").Ident(s.C(opening.FieldSalaryPeriod)).WriteString(" = 'MONTH' THEN 12 ELSE 1 END * COALESCE(").
-					Ident(s.C(opening.FieldSalaryMax)).Comma().Ident(s.C(opening.FieldSalaryMin)).WriteString(")) >= ").Arg(annual)
+				b.WriteString("(CASE WHEN ").Ident(period).WriteString(" = 'MONTH' THEN 12 ELSE 1 END * COALESCE(").
+					Ident(hi).Comma().Ident(lo).WriteString(")) >= ").Arg(annual)
 			}),
 		))
 	}, nil

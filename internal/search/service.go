@@ -2,6 +2,8 @@ package search
 
 import (
 	"context"
+	stdsql "database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -22,11 +24,15 @@ import (
 // Service searches openings.
 type Service struct {
 	client  *ent.Client
+	db      *stdsql.DB
 	dialect string
 }
 
-// New returns a Service over client on a database of dialect (dialect.Postgres or SQLite).
-func New(client *ent.Client, dia string) *Service { return &Service{client: client, dialect: dia} }
+// New returns a Service over client, and db (the pool beneath it) for the ranked page statement
+// ent's builders cannot nest, on a database of dialect (dialect.Postgres or SQLite).
+func New(client *ent.Client, db *stdsql.DB, dia string) *Service {
+	return &Service{client: client, db: db, dialect: dia}
+}
 
 // Openings lists openings: without text, as entgql's connection; with text, only openings that
 // match every word, ranked by relevance (then newest first) unless orderBy asks for another
@@ -66,20 +72,24 @@ func (s *Service) Openings(ctx context.Context, v *skills.Vocabulary, text *stri
 	return s.ranked(ctx, q, after, first, before, last, where)
 }
 
-// Match is the predicate "the opening's search document matches q".
+// Match is the predicate "the opening's search document matches q". Column names are taken
+// when the predicate is applied, not when the SQL is written, so the selector may be aliased
+// afterwards (rankedPage nests it).
 func (s *Service) Match(q Query) predicate.Opening {
 	if s.dialect == dialect.Postgres {
 		tsq := q.TSQuery()
 		return func(sel *sql.Selector) {
+			col := sel.C("search_vector")
 			sel.Where(sql.P(func(b *sql.Builder) {
-				b.Ident(sel.C("search_vector")).WriteString(" @@ to_tsquery('simple', ").Arg(tsq).WriteString(")")
+				b.Ident(col).WriteString(" @@ to_tsquery('simple', ").Arg(tsq).WriteString(")")
 			}))
 		}
 	}
 	fts := q.FTS5()
 	return func(sel *sql.Selector) {
+		col := sel.C(opening.FieldID)
 		sel.Where(sql.P(func(b *sql.Builder) {
-			b.Ident(sel.C(opening.FieldID)).WriteString(" IN (SELECT rowid FROM openings_fts WHERE openings_fts MATCH ").Arg(fts).WriteString(")")
+			b.Ident(col).WriteString(" IN (SELECT rowid FROM openings_fts WHERE openings_fts MATCH ").Arg(fts).WriteString(")")
 		}))
 	}
 }
@@ -88,26 +98,27 @@ func (s *Service) Match(q Query) predicate.Opening {
 // exactly through a cursor.
 func (s *Service) rank(sel *sql.Selector, q Query) sql.Querier {
 	if s.dialect == dialect.Postgres {
-		tsq := q.RankTSQuery()
+		tsq, col := q.RankTSQuery(), sel.C("search_vector")
 		return sql.ExprFunc(func(b *sql.Builder) {
-			b.WriteString("ts_rank_cd(").Ident(sel.C("search_vector")).WriteString(", to_tsquery('simple', ").Arg(tsq).WriteString("))::float8")
+			b.WriteString("ts_rank_cd(").Ident(col).WriteString(", to_tsquery('simple', ").Arg(tsq).WriteString("))::float8")
 		})
 	}
-	fts := q.FTS5()
+	fts, col := q.FTS5(), sel.C(opening.FieldID)
 	return sql.ExprFunc(func(b *sql.Builder) {
 		b.WriteString("COALESCE((SELECT -bm25(openings_fts) FROM openings_fts WHERE openings_fts MATCH ").Arg(fts).
-			WriteString(" AND openings_fts.rowid = ").Ident(sel.C(opening.FieldID)).WriteString("), 0)")
+			WriteString(" AND openings_fts.rowid = ").Ident(col).WriteString("), 0)")
 	})
 }
 
 type rankedRow struct {
-	ID   int     `sql:"id"`
-	Rank float64 `sql:"cg_rank"`
+	ID    int     `sql:"id"`
+	Rank  float64 `sql:"cg_rank"`
+	Total int     `sql:"cg_total"`
 }
 
 // ranked pages through matches by relevance (rank DESC, id DESC): one statement for the page's
-// IDs and ranks, one for the total when the client asks for it, then the nodes with what the
-// client selected below them.
+// IDs and ranks (and, on a first page, the total), one for the total past a cursor, then the
+// nodes with what the client selected below them.
 func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
 	where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
 	if first != nil && last != nil {
@@ -125,40 +136,29 @@ func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first 
 	}
 	base = base.Where(s.Match(q))
 	conn := &ent.OpeningConnection{Edges: []*ent.OpeningEdge{}}
-	if hasField(ctx, "totalCount") {
+	wantTotal := hasField(ctx, "totalCount")
+	// On a first page the total comes with the page: the database has to rank every match
+	// anyway, and counting them in the same pass (COUNT(*) OVER ()) saves visiting them twice.
+	// Past a cursor the page sees only the rows after it, so the total is counted apart.
+	totalInPage := wantTotal && after == nil && before == nil
+	if wantTotal && (!totalInPage || n == 0 || !hasField(ctx, "edges")) {
 		if conn.TotalCount, err = base.Clone().Count(ctx); err != nil {
 			return nil, err
 		}
+		totalInPage = false
 	}
 	if n == 0 || !hasField(ctx, "edges") {
 		return conn, nil
 	}
 	// Forwards the order is rank DESC, id DESC; backwards (last/before) it is reversed and the
 	// page is flipped back afterwards.
-	backwards := last != nil
-	var rows []rankedRow
-	err = base.Clone().Modify(func(sel *sql.Selector) {
-		r := s.rank(sel, q)
-		sel.Select(sel.C(opening.FieldID)).AppendSelectExprAs(r, "cg_rank")
-		for _, c := range []*ent.Cursor{after, before} {
-			if c == nil {
-				continue
-			}
-			v, _ := c.Value.(float64)
-			older := (c == after) // rows after the cursor rank lower
-			sel.Where(keyset(r, sel.C(opening.FieldID), v, c.ID, older))
-		}
-		dir := "DESC"
-		if backwards {
-			dir = "ASC"
-		}
-		sel.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
-			b.WriteString("cg_rank " + dir + ", ").Ident(sel.C(opening.FieldID)).WriteString(" " + dir)
-		}))
-		sel.Limit(n + 1)
-	}).Scan(ctx, &rows)
+	rows, err := s.rankedPage(ctx, q, where, after, before, n+1, last != nil, totalInPage)
 	if err != nil {
 		return nil, err
+	}
+	backwards := last != nil
+	if totalInPage && len(rows) > 0 {
+		conn.TotalCount = rows[0].Total
 	}
 	more := len(rows) > n
 	if more {
@@ -205,20 +205,6 @@ func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first 
 	return conn, nil
 }
 
-// keyset is "(rank, id) < (v, id)" when older (rows after a cursor in rank DESC, id DESC
-// order), or ">" for rows before it, written out because SQLite lacks row-value comparison
-// on expressions with auxiliary functions.
-func keyset(rank sql.Querier, idCol string, v float64, id int, older bool) *sql.Predicate {
-	op := "<"
-	if !older {
-		op = ">"
-	}
-	return sql.P(func(b *sql.Builder) {
-		b.WriteString("(").Join(rank).WriteString(" " + op + " ").Arg(v).WriteString(" OR (").Join(rank).
-			WriteString(" = ").Arg(v).WriteString(" AND ").Ident(idCol).WriteString(" " + op + " ").Arg(id).WriteString("))")
-	})
-}
-
 // hasField reports whether the connection field in ctx selects name; outside GraphQL, true.
 func hasField(ctx context.Context, name string) bool {
 	fc := graphql.GetFieldContext(ctx)
@@ -233,8 +219,8 @@ func hasField(ctx context.Context, name string) bool {
 	return false
 }
 
-// filterTokens turns the structured filters a search is most often combined with (status,
-// role, city) into tsquery clauses over the tokens the PostgreSQL vector carries, so the GIN
+// filterTokens turns the structured filters a search is most often combined with (role, city)
+// into tsquery clauses over the tokens the PostgreSQL vector carries, so the GIN
 // index alone narrows by them. It returns the where input without the filters it turned into
 // tokens (they are equivalent, and left in they tempt the planner into and-ing the GIN index
 // with large b-tree bitmaps).
@@ -244,7 +230,10 @@ func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput
 	}
 	rest := *where
 	var out []string
-	if where.Status != nil {
+	// LIVE is left to SQL: most openings are live, and intersecting the GIN index with a
+	// posting list that long costs more than checking status on the rows it returns. The rare
+	// statuses narrow well.
+	if where.Status != nil && *where.Status != opening.StatusLIVE {
 		out = append(out, tokenStatus+strings.ToLower(string(*where.Status)))
 		rest.Status = nil
 	}
@@ -281,4 +270,73 @@ func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput
 		}
 	}
 	return out, &rest, nil
+}
+
+// rankedPage reads one page of (id, rank[, total]) in one statement:
+//
+//	SELECT id, cg_rank[, COUNT(*) OVER ()] FROM (SELECT id, <rank> AS cg_rank FROM openings
+//	  WHERE <filters> AND <match> [OFFSET 0]) t
+//	WHERE <keyset on cg_rank, id> ORDER BY cg_rank, id LIMIT n
+//
+// Ranking in a subquery keeps the rows the window and the sort carry narrow (id and rank, not
+// the whole opening with its vector), which on PostgreSQL also needs the OFFSET 0 fence.
+func (s *Service) rankedPage(ctx context.Context, q Query, where *ent.OpeningWhereInput, after, before *ent.Cursor,
+	limit int, backwards, withTotal bool) ([]rankedRow, error) {
+	var p predicate.Opening
+	if where != nil {
+		var err error
+		if p, err = where.P(); err != nil && !errors.Is(err, ent.ErrEmptyOpeningWhereInput) {
+			return nil, err
+		}
+	}
+	d := sql.Dialect(s.dialect)
+	inner := d.Select().From(d.Table(opening.Table))
+	inner.Select(inner.C(opening.FieldID)).AppendSelectExprAs(s.rank(inner, q), "cg_rank")
+	if p != nil {
+		p(inner)
+	}
+	s.Match(q)(inner)
+	if s.dialect == dialect.Postgres {
+		inner.Offset(0)
+	}
+	outer := d.Select("id", "cg_rank").From(inner.As("t"))
+	if withTotal {
+		outer.AppendSelectExprAs(sql.Expr("COUNT(*) OVER ()"), "cg_total")
+	} else {
+		outer.AppendSelectExprAs(sql.Expr("0"), "cg_total")
+	}
+	for _, c := range []*ent.Cursor{after, before} {
+		if c == nil {
+			continue
+		}
+		v, _ := c.Value.(float64)
+		op := "<" // rows after a cursor rank lower
+		if c == before {
+			op = ">"
+		}
+		outer.Where(sql.P(func(b *sql.Builder) {
+			b.WriteString("(cg_rank " + op + " ").Arg(v).WriteString(" OR (cg_rank = ").Arg(v).
+				WriteString(" AND id " + op + " ").Arg(c.ID).WriteString("))")
+		}))
+	}
+	dir := "DESC"
+	if backwards {
+		dir = "ASC"
+	}
+	outer.OrderExpr(sql.Expr("cg_rank " + dir + ", id " + dir)).Limit(limit)
+	query, args := outer.Query()
+	rs, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rs.Close()
+	var out []rankedRow
+	for rs.Next() {
+		var r rankedRow
+		if err := rs.Scan(&r.ID, &r.Rank, &r.Total); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
 }
