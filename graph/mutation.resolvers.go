@@ -44,7 +44,13 @@ func (r *mutationResolver) UpdateRole(ctx context.Context, id int, input ent.Upd
 			return nil, err
 		}
 	}
-	return checked(c.Role.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Role)
+	u := c.Role.UpdateOneID(id)
+	// entgql v0.7.0's UpdateRoleInput.Mutate appends input.aliases, not input.appendAliases.
+	if a := input.AppendAliases; a != nil {
+		input.AppendAliases = nil
+		u.AppendAliases(a)
+	}
+	return checked(u.SetInput(input).Save(ctx))(editing.Role)
 }
 
 // DeleteRole is the resolver for the deleteRole field.
@@ -256,14 +262,21 @@ func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.Up
 	if err := editing.First(errs...); err != nil {
 		return nil, err
 	}
-	s, err := c.Skill.UpdateOneID(id).SetInput(input).Save(ctx)
+	u := c.Skill.UpdateOneID(id)
+	renamed := input.Name != nil || input.Synonyms != nil || input.AppendSynonyms != nil || input.ClearSynonyms
+	// entgql v0.7.0's UpdateSkillInput.Mutate appends input.synonyms, not input.appendSynonyms.
+	if a := input.AppendSynonyms; a != nil {
+		input.AppendSynonyms = nil
+		u.AppendSynonyms(a)
+	}
+	s, err := u.SetInput(input).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if err := editing.Skill(ctx, s, "input.addMemberIDs"); err != nil {
 		return nil, err
 	}
-	if input.Name != nil || input.Synonyms != nil || input.AppendSynonyms != nil {
+	if renamed {
 		// Openings are found by their skills' names and synonyms.
 		return s, search.ReindexWhere(ctx, c, opening.HasSkillsWith(skill.Or(skill.ID(id), skill.HasMembersWith(skill.ID(id)))))
 	}

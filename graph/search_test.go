@@ -534,8 +534,18 @@ func TestEditsReachSearchAndMatch(t *testing.T) {
 		assert.Equal(t, before, d.Match.TotalCount, "a closed opening is no longer ranked")
 		assert.NotEqual(t, id, d.Match.Edges[0].Node.Opening.ID)
 
-		testenv.PostAs(t, m.h, token, `mutation($id: ID!) { updateSkill(id: $id, input: {synonyms: ["event streaming"]}) { id } }`,
-			map[string]any{"id": m.ref["kafka"]}).MustData(t, &struct{}{})
+		var upd struct {
+			UpdateSkill struct{ Synonyms []string } `json:"updateSkill"`
+		}
+		testenv.PostAs(t, m.h, token, `mutation($id: ID!) { updateSkill(id: $id, input: {appendSynonyms: ["event streaming"]}) { synonyms } }`,
+			map[string]any{"id": m.ref["kafka"]}).MustData(t, &upd)
+		assert.Equal(t, []string{"event streaming"}, upd.UpdateSkill.Synonyms, "appendSynonyms appends")
+		var role struct {
+			UpdateRole struct{ Aliases []string } `json:"updateRole"`
+		}
+		testenv.PostAs(t, m.h, token, `mutation($id: ID!) { updateRole(id: $id, input: {appendAliases: ["Server Engineer"]}) { aliases } }`,
+			map[string]any{"id": m.ref["backend"]}).MustData(t, &role)
+		assert.Equal(t, []string{"Server Engineer"}, role.UpdateRole.Aliases, "appendAliases appends")
 		got, _ = m.searchIDs(t, `search: "event", first: 5`)
 		assert.ElementsMatch(t, []string{"B", "N"}, got, "the Kafka openings are found by the new synonym")
 	})
