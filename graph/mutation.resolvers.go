@@ -78,6 +78,9 @@ func (r *mutationResolver) DeleteRole(ctx context.Context, id int) (int, error) 
 
 // CreateRoleItem is the resolver for the createRoleItem field.
 func (r *mutationResolver) CreateRoleItem(ctx context.Context, input ent.CreateRoleItemInput) (*ent.RoleItem, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if _, err := c.Role.Get(ctx, input.RoleID); err != nil {
 		return nil, notFoundAs(err, "input.roleID", input.RoleID)
@@ -92,6 +95,9 @@ func (r *mutationResolver) CreateRoleItem(ctx context.Context, input ent.CreateR
 
 // UpdateRoleItem is the resolver for the updateRoleItem field.
 func (r *mutationResolver) UpdateRoleItem(ctx context.Context, id int, input ent.UpdateRoleItemInput) (*ent.RoleItem, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	item, err := c.RoleItem.Get(ctx, id)
 	if err != nil {
@@ -147,6 +153,9 @@ func (r *mutationResolver) ReorderRoleItems(ctx context.Context, roleID int, kin
 
 // CreateRoleSkill is the resolver for the createRoleSkill field.
 func (r *mutationResolver) CreateRoleSkill(ctx context.Context, input ent.CreateRoleSkillInput) (*ent.RoleSkill, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if _, err := c.Role.Get(ctx, input.RoleID); err != nil {
 		return nil, notFoundAs(err, "input.roleID", input.RoleID)
@@ -165,6 +174,9 @@ func (r *mutationResolver) CreateRoleSkill(ctx context.Context, input ent.Create
 
 // UpdateRoleSkill is the resolver for the updateRoleSkill field.
 func (r *mutationResolver) UpdateRoleSkill(ctx context.Context, id int, input ent.UpdateRoleSkillInput) (*ent.RoleSkill, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	link, err := c.RoleSkill.Get(ctx, id)
 	if err != nil {
@@ -235,6 +247,9 @@ func (r *mutationResolver) ReorderRoleSkills(ctx context.Context, roleID int, id
 
 // CreateSkill is the resolver for the createSkill field.
 func (r *mutationResolver) CreateSkill(ctx context.Context, input ent.CreateSkillInput) (*ent.Skill, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if err := editing.First(editing.Slug("input.slug", input.Slug),
 		editing.Unique(ctx, "input.slug", input.Slug, c.Skill.Query().Where(skill.Slug(input.Slug)).Count),
@@ -250,6 +265,9 @@ func (r *mutationResolver) CreateSkill(ctx context.Context, input ent.CreateSkil
 
 // UpdateSkill is the resolver for the updateSkill field.
 func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.UpdateSkillInput) (*ent.Skill, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	var errs []error
 	if s := input.Slug; s != nil {
@@ -296,11 +314,17 @@ func (r *mutationResolver) DeleteSkill(ctx context.Context, id int) (int, error)
 
 // CreateSalaryRecord is the resolver for the createSalaryRecord field.
 func (r *mutationResolver) CreateSalaryRecord(ctx context.Context, input ent.CreateSalaryRecordInput) (*ent.SalaryRecord, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	return checked(r.db(ctx).SalaryRecord.Create().SetInput(input).Save(ctx))(editing.SalaryRecord)
 }
 
 // UpdateSalaryRecord is the resolver for the updateSalaryRecord field.
 func (r *mutationResolver) UpdateSalaryRecord(ctx context.Context, id int, input ent.UpdateSalaryRecordInput) (*ent.SalaryRecord, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	return checked(r.db(ctx).SalaryRecord.UpdateOneID(id).SetInput(input).Save(ctx))(editing.SalaryRecord)
 }
 
@@ -311,6 +335,9 @@ func (r *mutationResolver) DeleteSalaryRecord(ctx context.Context, id int) (int,
 
 // CreateOpening is the resolver for the createOpening field.
 func (r *mutationResolver) CreateOpening(ctx context.Context, input ent.CreateOpeningInput) (*ent.Opening, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if err := editing.Unique(ctx, "input.externalID", input.ExternalID,
 		c.Opening.Query().Where(opening.Source("manual"), opening.ExternalID(input.ExternalID)).Count); err != nil {
@@ -325,6 +352,9 @@ func (r *mutationResolver) CreateOpening(ctx context.Context, input ent.CreateOp
 
 // UpdateOpening is the resolver for the updateOpening field.
 func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.UpdateOpeningInput) (*ent.Opening, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if x := input.ExternalID; x != nil {
 		o, err := c.Opening.Get(ctx, id)
@@ -350,6 +380,9 @@ func (r *mutationResolver) DeleteOpening(ctx context.Context, id int) (int, erro
 
 // CreateCompany is the resolver for the createCompany field.
 func (r *mutationResolver) CreateCompany(ctx context.Context, input ent.CreateCompanyInput) (*ent.Company, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if err := editing.First(editing.Slug("input.slug", input.Slug),
 		editing.Unique(ctx, "input.slug", input.Slug, c.Company.Query().Where(company.Slug(input.Slug)).Count)); err != nil {
@@ -360,6 +393,9 @@ func (r *mutationResolver) CreateCompany(ctx context.Context, input ent.CreateCo
 
 // UpdateCompany is the resolver for the updateCompany field.
 func (r *mutationResolver) UpdateCompany(ctx context.Context, id int, input ent.UpdateCompanyInput) (*ent.Company, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if s := input.Slug; s != nil {
 		if err := editing.First(editing.Slug("input.slug", *s),
@@ -418,11 +454,17 @@ func (r *mutationResolver) DeleteLocation(ctx context.Context, id int) (int, err
 
 // CreateInterviewQuestion is the resolver for the createInterviewQuestion field.
 func (r *mutationResolver) CreateInterviewQuestion(ctx context.Context, input ent.CreateInterviewQuestionInput) (*ent.InterviewQuestion, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	return r.db(ctx).InterviewQuestion.Create().SetInput(input).Save(ctx)
 }
 
 // UpdateInterviewQuestion is the resolver for the updateInterviewQuestion field.
 func (r *mutationResolver) UpdateInterviewQuestion(ctx context.Context, id int, input ent.UpdateInterviewQuestionInput) (*ent.InterviewQuestion, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	return r.db(ctx).InterviewQuestion.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
@@ -433,6 +475,9 @@ func (r *mutationResolver) DeleteInterviewQuestion(ctx context.Context, id int) 
 
 // CreateCareerRoute is the resolver for the createCareerRoute field.
 func (r *mutationResolver) CreateCareerRoute(ctx context.Context, input ent.CreateCareerRouteInput) (*ent.CareerRoute, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	if err := editing.Unique(ctx, "input.toID", "this route",
 		c.CareerRoute.Query().Where(careerroute.FromRoleID(input.FromID), careerroute.ToRoleID(input.ToID)).Count); err != nil {
@@ -443,6 +488,9 @@ func (r *mutationResolver) CreateCareerRoute(ctx context.Context, input ent.Crea
 
 // UpdateCareerRoute is the resolver for the updateCareerRoute field.
 func (r *mutationResolver) UpdateCareerRoute(ctx context.Context, id int, input ent.UpdateCareerRouteInput) (*ent.CareerRoute, error) {
+	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
+		return nil, err
+	}
 	c := r.db(ctx)
 	rt, err := c.CareerRoute.Get(ctx, id)
 	if err != nil {
