@@ -1,7 +1,9 @@
 package ent
 
-// This file is hand-written (entc leaves it alone): single-statement pagination for the
-// connections a cluster page nests under a role. entgql's Paginate runs COUNT(*) and the page
+// This file is hand-written (entc leaves it alone): the helpers of single-statement pagination
+// for the connections a cluster page nests under a role; the PaginateCounted methods themselves
+// are generated from ent/template/paginate_counted.tmpl for types annotated
+// schema.CountedPagination. entgql's Paginate runs COUNT(*) and the page
 // as two statements; PaginateCounted asks for the count as a scalar sub-select of the page
 // query, which both databases evaluate once, so a connection costs one statement.
 
@@ -47,127 +49,6 @@ func totalOf(v any, err error) (int, error) {
 	default:
 		return 0, fmt.Errorf("read total count: unexpected %T", v)
 	}
-}
-
-// PaginateCounted is Paginate in one statement (see the file comment). It falls back to a
-// separate COUNT only when a cursor points past the last row, so the page is empty.
-func (_m *OpeningQuery) PaginateCounted(
-	ctx context.Context, after *Cursor, first *int,
-	before *Cursor, last *int, opts ...OpeningPaginateOption,
-) (*OpeningConnection, error) {
-	if err := validateFirstLast(first, last); err != nil {
-		return nil, err
-	}
-	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
-		return _m.Paginate(ctx, after, first, before, last, opts...)
-	}
-	pager, err := newOpeningPager(opts, last != nil)
-	if err != nil {
-		return nil, err
-	}
-	if _m, err = pager.applyFilter(_m); err != nil {
-		return nil, err
-	}
-	conn := &OpeningConnection{Edges: []*OpeningEdge{}}
-	total := wantsTotal(ctx)
-	counter := _m.Clone()
-	counter.ctx.Fields = nil
-	if _m, err = pager.applyCursors(_m, after, before); err != nil {
-		return nil, err
-	}
-	if limit := paginateLimit(first, last); limit != 0 {
-		_m.Limit(limit)
-	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, false, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
-			return nil, err
-		}
-	}
-	if total {
-		if err := counter.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		sub := countSubquery(counter.sqlQuery(ctx))
-		_m.modifiers = append(_m.modifiers, func(s *sql.Selector) { s.AppendSelectExprAs(sub, totalCountColumn) })
-	}
-	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if total {
-		if len(nodes) > 0 {
-			conn.TotalCount, err = totalOf(nodes[0].Value(totalCountColumn))
-		} else if after != nil || before != nil {
-			conn.TotalCount, err = counter.Count(ctx)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	conn.build(nodes, pager, after, first, before, last)
-	return conn, nil
-}
-
-// PaginateCounted is Paginate in one statement; see OpeningQuery.PaginateCounted.
-func (_m *InterviewQuestionQuery) PaginateCounted(
-	ctx context.Context, after *Cursor, first *int,
-	before *Cursor, last *int, opts ...InterviewQuestionPaginateOption,
-) (*InterviewQuestionConnection, error) {
-	if err := validateFirstLast(first, last); err != nil {
-		return nil, err
-	}
-	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
-		return _m.Paginate(ctx, after, first, before, last, opts...)
-	}
-	pager, err := newInterviewQuestionPager(opts, last != nil)
-	if err != nil {
-		return nil, err
-	}
-	if _m, err = pager.applyFilter(_m); err != nil {
-		return nil, err
-	}
-	conn := &InterviewQuestionConnection{Edges: []*InterviewQuestionEdge{}}
-	total := wantsTotal(ctx)
-	counter := _m.Clone()
-	counter.ctx.Fields = nil
-	if _m, err = pager.applyCursors(_m, after, before); err != nil {
-		return nil, err
-	}
-	if limit := paginateLimit(first, last); limit != 0 {
-		_m.Limit(limit)
-	}
-	if field := collectedField(ctx, edgesField, nodeField); field != nil {
-		if err := _m.collectField(ctx, false, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
-			return nil, err
-		}
-	}
-	if total {
-		if err := counter.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		sub := countSubquery(counter.sqlQuery(ctx))
-		_m.modifiers = append(_m.modifiers, func(s *sql.Selector) { s.AppendSelectExprAs(sub, totalCountColumn) })
-	}
-	_m = pager.applyOrder(_m)
-	nodes, err := _m.All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if total {
-		if len(nodes) > 0 {
-			conn.TotalCount, err = totalOf(nodes[0].Value(totalCountColumn))
-		} else if after != nil || before != nil {
-			conn.TotalCount, err = counter.Count(ctx)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	conn.build(nodes, pager, after, first, before, last)
-	return conn, nil
 }
 
 // OpeningsConnection resolves Role.openings. A list of roles eager-loads its openings through

@@ -40,5 +40,5 @@ func (InterviewQuestion) Edges() []ent.Edge {
 
 // Annotations of the InterviewQuestion.
 func (InterviewQuestion) Annotations() []schema.Annotation {
-	return []schema.Annotation{editable(), entgql.RelayConnection()}
+	return []schema.Annotation{editable(), entgql.RelayConnection(), CountedPagination{}}
 }

@@ -75,5 +75,5 @@ func (Opening) Indexes() []ent.Index {
 // Annotations of the Opening.
 func (Opening) Annotations() []schema.Annotation {
 	// The root openings field is declared by hand (schema/search.graphql) for its search argument.
-	return []schema.Annotation{editable(), entgql.RelayConnection()}
+	return []schema.Annotation{editable(), entgql.RelayConnection(), CountedPagination{}}
 }
