@@ -18,7 +18,6 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/database"
-	"github.com/careergraph/careergraph/internal/search"
 	"github.com/careergraph/careergraph/internal/seed"
 )
 
@@ -64,14 +63,13 @@ func Run(ctx context.Context, db *database.DB, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	ref, err := loadRefs(ctx, db.Client)
+	refs, err := loadRefs(ctx, db.Client)
 	if err != nil {
 		return Result{}, err
 	}
 	g := seed.NewGenerator(d)
-	companyName, cityName, skillNames := d.Names()
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
-	w := &writer{db: db, ref: ref, companyName: companyName, cityName: cityName, skillNames: skillNames}
+	w := &writer{db: db, ow: seed.NewOpeningWriter(d, refs)}
 	specs := make([]seed.OpeningSpec, 0, batch)
 	done := 0
 	for done < opt.Openings {
@@ -92,96 +90,55 @@ func Run(ctx context.Context, db *database.DB, opt Options) (Result, error) {
 	return Result{Openings: done, Elapsed: time.Since(start)}, nil
 }
 
-// refs maps slugs to database IDs.
-type refs struct{ roles, companies, locations, skills map[string]int }
-
-func loadRefs(ctx context.Context, c *ent.Client) (*refs, error) {
-	r := &refs{roles: map[string]int{}, companies: map[string]int{}, locations: map[string]int{}, skills: map[string]int{}}
+func loadRefs(ctx context.Context, c *ent.Client) (seed.Refs, error) {
+	r := seed.Refs{Roles: map[string]int{}, Companies: map[string]int{}, Locations: map[string]int{}, Skills: map[string]int{}}
 	roles, err := c.Role.Query().All(ctx)
 	if err != nil {
-		return nil, err
+		return r, err
 	}
 	for _, x := range roles {
-		r.roles[x.Slug] = x.ID
+		r.Roles[x.Slug] = x.ID
 	}
 	comps, err := c.Company.Query().All(ctx)
 	if err != nil {
-		return nil, err
+		return r, err
 	}
 	for _, x := range comps {
-		r.companies[x.Slug] = x.ID
+		r.Companies[x.Slug] = x.ID
 	}
 	locs, err := c.Location.Query().All(ctx)
 	if err != nil {
-		return nil, err
+		return r, err
 	}
 	for _, x := range locs {
-		r.locations[x.Slug] = x.ID
+		r.Locations[x.Slug] = x.ID
 	}
 	skills, err := c.Skill.Query().All(ctx)
 	if err != nil {
-		return nil, err
+		return r, err
 	}
 	for _, x := range skills {
-		r.skills[x.Slug] = x.ID
+		r.Skills[x.Slug] = x.ID
 	}
 	return r, nil
 }
 
 type writer struct {
-	db                    *database.DB
-	ref                   *refs
-	companyName, cityName map[string]string
-	skillNames            map[string][]string
-}
-
-func (w *writer) doc(o seed.OpeningSpec) string {
-	names := make([][]string, len(o.Skills))
-	for i, s := range o.Skills {
-		names[i] = w.skillNames[s]
-	}
-	return search.Document(o.Title, w.companyName[o.Company], w.cityName[o.Location], o.Description, names)
+	db *database.DB
+	ow *seed.OpeningWriter
 }
 
 func (w *writer) write(ctx context.Context, specs []seed.OpeningSpec) error {
 	if w.db.Dialect == dialect.Postgres {
 		return w.copyPostgres(ctx, specs)
 	}
-	return w.insertEnt(ctx, specs)
-}
-
-// insertEnt writes through ent, in one transaction per batch.
-func (w *writer) insertEnt(ctx context.Context, specs []seed.OpeningSpec) error {
 	tx, err := w.db.Client.Tx(ctx)
 	if err != nil {
 		return err
 	}
-	const chunk = 250
-	for s := 0; s < len(specs); s += chunk {
-		part := specs[s:min(s+chunk, len(specs))]
-		bs := make([]*ent.OpeningCreate, len(part))
-		for i, o := range part {
-			b := tx.Opening.Create().SetSource("sample").SetExternalID(o.ExternalID).SetTitle(o.Title).
-				SetDescription(o.Description).SetRoleID(w.ref.roles[o.Role]).SetCompanyID(w.ref.companies[o.Company]).
-				SetWorkMode(o.WorkMode).SetEmploymentType(o.EmploymentType).SetExperienceMinYears(o.ExpMin).
-				SetNillableExperienceMaxYears(o.ExpMax).SetPostedAt(o.PostedAt).SetValidThrough(o.ValidThrough).
-				SetStatus(o.Status).SetSkillCount(len(o.Skills)).SetSearchText(w.doc(o))
-			if o.Location != "" {
-				b.SetLocationID(w.ref.locations[o.Location])
-			}
-			if o.SalaryMin != nil {
-				b.SetSalaryMin(*o.SalaryMin).SetSalaryMax(*o.SalaryMax).SetSalaryCurrency(o.SalaryCurrency).
-					SetSalaryPeriod(opening.SalaryPeriodYEAR)
-			}
-			for _, sk := range o.Skills {
-				b.AddSkillIDs(w.ref.skills[sk])
-			}
-			bs[i] = b
-		}
-		if _, err := tx.Opening.CreateBulk(bs...).Save(ctx); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
+	if err := w.ow.Insert(ctx, tx, specs); err != nil {
+		_ = tx.Rollback()
+		return err
 	}
 	return tx.Commit()
 }
@@ -206,17 +163,18 @@ func (w *writer) copyPostgres(ctx context.Context, specs []seed.OpeningSpec) err
 	if err != nil {
 		return err
 	}
+	ref := w.ow.Refs()
 	for i, o := range specs {
 		var loc, smin, smax, cur, per any
 		if o.Location != "" {
-			loc = w.ref.locations[o.Location]
+			loc = ref.Locations[o.Location]
 		}
 		if o.SalaryMin != nil {
 			smin, smax, cur, per = *o.SalaryMin, *o.SalaryMax, o.SalaryCurrency, string(opening.SalaryPeriodYEAR)
 		}
 		if _, err := stmt.ExecContext(ctx, ids[i], now, now, "sample", o.ExternalID, o.Title, o.Description,
-			w.ref.roles[o.Role], w.ref.companies[o.Company], loc, string(o.WorkMode), string(o.EmploymentType),
-			o.ExpMin, *o.ExpMax, smin, smax, cur, per, o.PostedAt, o.ValidThrough, string(o.Status), len(o.Skills), w.doc(o)); err != nil {
+			ref.Roles[o.Role], ref.Companies[o.Company], loc, string(o.WorkMode), string(o.EmploymentType),
+			o.ExpMin, *o.ExpMax, smin, smax, cur, per, o.PostedAt, o.ValidThrough, string(o.Status), len(o.Skills), w.ow.Document(o)); err != nil {
 			return err
 		}
 	}
@@ -232,7 +190,7 @@ func (w *writer) copyPostgres(ctx context.Context, specs []seed.OpeningSpec) err
 	}
 	for i, o := range specs {
 		for _, s := range o.Skills {
-			if _, err := stmt.ExecContext(ctx, ids[i], w.ref.skills[s]); err != nil {
+			if _, err := stmt.ExecContext(ctx, ids[i], ref.Skills[s]); err != nil {
 				return err
 			}
 		}

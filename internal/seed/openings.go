@@ -224,39 +224,65 @@ func roundTo(v, step int64) int64 { return (v + step/2) / step * step }
 // batchSize keeps each INSERT well under SQLite's and PostgreSQL's bind-parameter limits.
 const batchSize = 200
 
-// writeOpenings inserts specs in batches, with their skills, skill counts and search documents.
-func writeOpenings(ctx context.Context, tx *ent.Tx, d *Data, specs []OpeningSpec, roles, comps, locs, skills ids) (int, error) {
-	companyName, cityName, skillNames := d.Names()
+// Refs maps the seed's slugs to the IDs the database gave them.
+type Refs struct{ Roles, Companies, Locations, Skills map[string]int }
+
+// OpeningWriter writes generated openings with their skills, skill counts and search documents;
+// the seed and `careergraph gen` share it.
+type OpeningWriter struct {
+	refs                  Refs
+	companyName, cityName map[string]string
+	skillNames            map[string][]string
+}
+
+// NewOpeningWriter prepares a writer for openings made from d, whose slugs refs resolves.
+func NewOpeningWriter(d *Data, refs Refs) *OpeningWriter {
+	w := &OpeningWriter{refs: refs}
+	w.companyName, w.cityName, w.skillNames = d.Names()
+	return w
+}
+
+// Refs returns the IDs the writer resolves slugs to.
+func (w *OpeningWriter) Refs() Refs { return w.refs }
+
+// Document is o's search document (search.Document over its company, city and skills).
+func (w *OpeningWriter) Document(o OpeningSpec) string {
+	names := make([][]string, len(o.Skills))
+	for i, s := range o.Skills {
+		names[i] = w.skillNames[s]
+	}
+	return search.Document(o.Title, w.companyName[o.Company], w.cityName[o.Location], o.Description, names)
+}
+
+// Insert writes specs through tx in batches that keep each INSERT under the databases'
+// bind-parameter limits.
+func (w *OpeningWriter) Insert(ctx context.Context, tx *ent.Tx, specs []OpeningSpec) error {
 	for start := 0; start < len(specs); start += batchSize {
 		batch := specs[start:min(start+batchSize, len(specs))]
 		bs := make([]*ent.OpeningCreate, len(batch))
 		for i, o := range batch {
 			b := tx.Opening.Create().SetSource("sample").SetExternalID(o.ExternalID).SetTitle(o.Title).
-				SetDescription(o.Description).SetRoleID(roles[o.Role]).SetCompanyID(comps[o.Company]).
+				SetDescription(o.Description).SetRoleID(w.refs.Roles[o.Role]).SetCompanyID(w.refs.Companies[o.Company]).
 				SetWorkMode(o.WorkMode).SetEmploymentType(o.EmploymentType).SetExperienceMinYears(o.ExpMin).
 				SetNillableExperienceMaxYears(o.ExpMax).SetPostedAt(o.PostedAt).SetValidThrough(o.ValidThrough).
-				SetStatus(o.Status)
+				SetStatus(o.Status).SetSkillCount(len(o.Skills)).SetSearchText(w.Document(o))
 			if o.Location != "" {
-				b.SetLocationID(locs[o.Location])
+				b.SetLocationID(w.refs.Locations[o.Location])
 			}
 			if o.SalaryMin != nil {
 				b.SetSalaryMin(*o.SalaryMin).SetSalaryMax(*o.SalaryMax).SetSalaryCurrency(o.SalaryCurrency).
 					SetSalaryPeriod(opening.SalaryPeriodYEAR)
 			}
-			names := make([][]string, len(o.Skills))
-			for j, s := range o.Skills {
-				b.AddSkillIDs(skills[s])
-				names[j] = skillNames[s]
+			for _, s := range o.Skills {
+				b.AddSkillIDs(w.refs.Skills[s])
 			}
-			b.SetSkillCount(len(o.Skills)).
-				SetSearchText(search.Document(o.Title, companyName[o.Company], cityName[o.Location], o.Description, names))
 			bs[i] = b
 		}
 		if _, err := tx.Opening.CreateBulk(bs...).Save(ctx); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return len(specs), nil
+	return nil
 }
 
 // Names maps slugs to the words search indexes for them: company names, city names, and each

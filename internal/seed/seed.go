@@ -150,11 +150,12 @@ func (d *Data) write(ctx context.Context, tx *ent.Tx) (Result, error) {
 		}
 	}
 
-	openings, err := writeOpenings(ctx, tx, d, GenerateOpenings(d), roles, comps, locs, skills)
-	if err != nil {
+	specs := GenerateOpenings(d)
+	w := NewOpeningWriter(d, Refs{Roles: roles, Companies: comps, Locations: locs, Skills: skills})
+	if err := w.Insert(ctx, tx, specs); err != nil {
 		return Result{}, fmt.Errorf("openings: %w", err)
 	}
-	return Result{Loaded: true, Roles: len(d.Roles), Openings: openings}, nil
+	return Result{Loaded: true, Roles: len(d.Roles), Openings: len(specs)}, nil
 }
 
 func writeRole(ctx context.Context, tx *ent.Tx, r roleJSON, skills ids) (int, error) {
