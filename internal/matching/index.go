@@ -150,6 +150,24 @@ func scanEntry(rows *sql.Rows) (entry, error) {
 	return e, nil
 }
 
+// skillRows streams the (opening id, skill id) rows query returns to fn.
+func (x *Index) skillRows(ctx context.Context, query string, args []any, fn func(opening int64, skill int)) error {
+	rows, err := x.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("match index: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var oid int64
+		var sid int
+		if err := rows.Scan(&oid, &sid); err != nil {
+			return fmt.Errorf("match index: %w", err)
+		}
+		fn(oid, sid)
+	}
+	return rows.Err()
+}
+
 // rebuild reads every live opening and its skills, streaming both in id order.
 func (x *Index) rebuild(ctx context.Context) error {
 	start := time.Now()
@@ -177,28 +195,18 @@ func (x *Index) rebuild(ctx context.Context) error {
 	for i, e := range entries {
 		pos[e.id] = i
 	}
-	krows, err := x.db.QueryContext(ctx, `SELECT os.opening_id, os.skill_id FROM opening_skills os
-		JOIN openings o ON o.id = os.opening_id WHERE o.status = `+x.ph(1), string(opening.StatusLIVE))
-	if err != nil {
-		return fmt.Errorf("match index: %w", err)
-	}
-	for krows.Next() {
-		var oid int64
-		var sid int
-		if err := krows.Scan(&oid, &sid); err != nil {
-			krows.Close()
-			return err
-		}
-		if i, ok := pos[oid]; ok {
-			if b, ok := skillBit[sid]; ok {
-				bitmap[i*words+b/64] |= 1 << (b % 64)
+	err = x.skillRows(ctx, `SELECT os.opening_id, os.skill_id FROM opening_skills os
+		JOIN openings o ON o.id = os.opening_id WHERE o.status = `+x.ph(1), []any{string(opening.StatusLIVE)},
+		func(oid int64, sid int) {
+			if i, ok := pos[oid]; ok {
+				if b, ok := skillBit[sid]; ok {
+					bitmap[i*words+b/64] |= 1 << (b % 64)
+				}
 			}
-		}
-	}
-	if err := krows.Err(); err != nil {
+		})
+	if err != nil {
 		return err
 	}
-	krows.Close()
 	x.mu.Lock()
 	x.entries, x.bitmap, x.words, x.skillBit, x.pos = entries, bitmap, words, skillBit, pos
 	x.live = len(entries)
@@ -241,20 +249,11 @@ func (x *Index) catchUp(ctx context.Context) error {
 		q += x.ph(i + 1)
 		args[i] = e.id
 	}
-	krows, err := x.db.QueryContext(ctx, q+")", args...)
-	if err != nil {
-		return fmt.Errorf("match index: %w", err)
-	}
-	for krows.Next() {
-		var oid int64
-		var sid int
-		if err := krows.Scan(&oid, &sid); err != nil {
-			krows.Close()
-			return err
-		}
+	if err := x.skillRows(ctx, q+")", args, func(oid int64, sid int) {
 		skillsOf[oid] = append(skillsOf[oid], sid)
+	}); err != nil {
+		return err
 	}
-	krows.Close()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for _, e := range changed {
