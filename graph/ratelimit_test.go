@@ -2,13 +2,9 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -22,10 +18,8 @@ import (
 	"github.com/careergraph/careergraph/internal/httpserver"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/testenv"
+	"github.com/careergraph/careergraph/internal/testredis"
 )
-
-// requireRedisEnv set to 1 (CI sets it) turns a missing TEST_REDIS_URL into a failure.
-const requireRedisEnv = "CAREERGRAPH_REQUIRE_REDIS"
 
 // stores returns the rate-limit stores to test: in-process always, Redis at TEST_REDIS_URL
 // when set. Each call makes fresh budgets (a new Memory, a new Redis key prefix).
@@ -40,29 +34,7 @@ func stores(t *testing.T) map[string]func() ratelimit.Store {
 
 func testRedis(t *testing.T) (*redis.Client, string) {
 	t.Helper()
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv(requireRedisEnv) == "1" {
-			t.Fatalf("%s=1 but TEST_REDIS_URL is empty: the Redis tests would be skipped", requireRedisEnv)
-		}
-		return nil, ""
-	}
-	opts, err := redis.ParseURL(url)
-	require.NoError(t, err, "TEST_REDIS_URL")
-	c := redis.NewClient(opts)
-	t.Cleanup(func() { _ = c.Close() })
-	require.NoError(t, c.Ping(context.Background()).Err(), "TEST_REDIS_URL does not answer")
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "cgtest:" + hex.EncodeToString(b[:]) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, _ := c.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			_ = c.Del(ctx, keys...).Err()
-		}
-	})
-	return c, prefix
+	return testredis.Open(t, "graph")
 }
 
 func postFrom(t *testing.T, h http.Handler, ip, token, query string) *testenv.Response {

@@ -2,54 +2,20 @@ package ratelimit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/careergraph/careergraph/internal/testredis"
 )
 
-// requireRedisEnv, when set to 1 (as CI should), turns a missing TEST_REDIS_URL into a test
-// failure instead of a skip.
-const requireRedisEnv = "CAREERGRAPH_REQUIRE_REDIS"
-
-// testRedis connects to TEST_REDIS_URL and returns a client and a key prefix unique to the
-// test; every key under the prefix is deleted when the test ends.
+// testRedis is testredis.Require for this package's keys.
 func testRedis(t *testing.T) (*redis.Client, string) {
 	t.Helper()
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv(requireRedisEnv) == "1" {
-			t.Fatalf("%s=1 but TEST_REDIS_URL is empty: set it to a Redis URL such as redis://127.0.0.1:6379/0", requireRedisEnv)
-		}
-		t.Skip("TEST_REDIS_URL not set; skipping Redis tests")
-	}
-	opt, err := redis.ParseURL(url)
-	require.NoError(t, err)
-	client := redis.NewClient(opt)
-	ctx := context.Background()
-	require.NoError(t, client.Ping(ctx).Err(), "cannot reach TEST_REDIS_URL")
-
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	prefix := "careergraph-test:ratelimit:" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		var keys []string
-		iter := client.Scan(ctx, 0, prefix+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-		}
-		assert.NoError(t, iter.Err())
-		if len(keys) > 0 {
-			assert.NoError(t, client.Del(ctx, keys...).Err())
-		}
-		_ = client.Close()
-	})
-	return client, prefix
+	return testredis.Require(t, "ratelimit")
 }
 
 const redisWindow = 1500 * time.Millisecond
