@@ -53,7 +53,7 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 			client:   d.Client,
 			search:   search.New(d.Client, d.SQL, d.Dialect),
 			matcher:  matcher,
-			insights: insights.New(d.Client, d.SQL, d.Dialect, matcher),
+			insights: insights.New(d.Client, matcher),
 			accounts: d.Accounts,
 		},
 		Directives: DirectiveRoot{HasRole: hasRole},

@@ -1,16 +1,14 @@
 // Package insights answers market questions from the live openings and salary records: which
 // skills are most in demand ("the most in-demand skills on listings today") and what a role pays.
-// Everything is aggregated in the database; only the answers come back.
+// Live openings are counted and their pay summarised on the matching package's in-memory index
+// of them (no openings are read from the database); salary records, a handful per role, are read
+// and summarised here.
 package insights
 
 import (
 	"context"
-	stdsql "database/sql"
-	"fmt"
 	"slices"
 	"strings"
-
-	"entgo.io/ent/dialect/sql"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/location"
@@ -26,15 +24,12 @@ import (
 // Service answers market questions.
 type Service struct {
 	client  *ent.Client
-	db      *stdsql.DB
-	dialect string
 	matcher *matching.Matcher
 }
 
-// New returns a Service over client and the pool beneath it (for the percentile statement that
-// ent's query builders cannot express), counting demand on matcher's index.
-func New(client *ent.Client, db *stdsql.DB, dia string, matcher *matching.Matcher) *Service {
-	return &Service{client: client, db: db, dialect: dia, matcher: matcher}
+// New returns a Service over client, counting demand and openings' pay on matcher's index.
+func New(client *ent.Client, matcher *matching.Matcher) *Service {
+	return &Service{client: client, matcher: matcher}
 }
 
 // Demand is one skill's demand.
@@ -197,16 +192,26 @@ func (s *Service) SalaryInsights(ctx context.Context, roleSlug, country string, 
 		return nil, err
 	}
 	out := &Salary{}
-	recordPoint := func(b *sql.Builder) {
-		b.WriteString("(CASE WHEN period = 'MONTH' THEN 12 ELSE 1 END * COALESCE(median_amount, (min_amount + max_amount) / 2, min_amount))")
-	}
-	if out.Records, err = s.stats(ctx, BasisSalaryRecords, currency, "salary_records", recordPoint, func(sel *sql.Selector) {
-		for _, p := range append(rp, salaryrecord.Currency(currency)) {
-			p(sel)
-		}
-	}); err != nil {
+	// Records are curated, a handful per role: their points are read and summarised here.
+	recs, err := s.client.SalaryRecord.Query().Where(append(rp, salaryrecord.Currency(currency))...).All(ctx)
+	if err != nil {
 		return nil, err
 	}
+	points := make([]int64, len(recs))
+	for i, r := range recs {
+		v := r.MinAmount
+		switch {
+		case r.MedianAmount != nil:
+			v = *r.MedianAmount
+		case r.MaxAmount != nil:
+			v = (r.MinAmount + *r.MaxAmount) / 2
+		}
+		if r.Period == salaryrecord.PeriodMONTH {
+			v *= 12
+		}
+		points[i] = v
+	}
+	out.Records = statsOf(BasisSalaryRecords, currency, points)
 	// Openings: read from the matching index, which holds every live opening's pay.
 	locs := cityIDs
 	if locs == nil {
@@ -264,59 +269,6 @@ func (s *Service) currency(ctx context.Context, rid int, country string) (string
 		return "", err
 	}
 	return *o.SalaryCurrency, nil
-}
-
-// stats computes count, min, nearest-rank p25/median/p75 and max of point over the rows of
-// table that filter keeps, in one statement: the points ranked by window functions, and only
-// the wanted ranks returned. Nil when there are no rows.
-func (s *Service) stats(ctx context.Context, basis Basis, currency, table string, point func(*sql.Builder), filter func(*sql.Selector)) (*Stats, error) {
-	d := sql.Dialect(s.dialect)
-	inner := d.Select().From(d.Table(table))
-	inner.AppendSelectExprAs(sql.ExprFunc(point), "v")
-	filter(inner)
-	ranked := d.Select("v").
-		AppendSelectExprAs(sql.Expr("ROW_NUMBER() OVER (ORDER BY v)"), "rn").
-		AppendSelectExprAs(sql.Expr("COUNT(*) OVER ()"), "n").
-		From(inner.As("p"))
-	outer := d.Select("v", "rn", "n").From(ranked.As("r")).
-		Where(sql.ExprP("rn = 1 OR rn = n OR rn = (n * 25 + 99) / 100 OR rn = (n * 50 + 99) / 100 OR rn = (n * 75 + 99) / 100")).
-		OrderBy("rn")
-	query, args := outer.Query()
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("insights: salary %s: %w", basis, err)
-	}
-	defer rows.Close()
-	st := &Stats{Basis: basis, Currency: currency}
-	for rows.Next() {
-		var v, rn, n int64
-		if err := rows.Scan(&v, &rn, &n); err != nil {
-			return nil, fmt.Errorf("insights: salary %s: %w", basis, err)
-		}
-		st.Count = int(n)
-		if rn == 1 {
-			st.Min = int(v)
-		}
-		if rn == (n*25+99)/100 {
-			st.P25 = int(v)
-		}
-		if rn == (n*50+99)/100 {
-			st.Median = int(v)
-		}
-		if rn == (n*75+99)/100 {
-			st.P75 = int(v)
-		}
-		if rn == n {
-			st.Max = int(v)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if st.Count == 0 {
-		return nil, nil
-	}
-	return st, nil
 }
 
 // statsOf computes count, min, nearest-rank p25/median/p75 and max of values; nil when empty.
