@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -100,17 +101,15 @@ type pageData struct {
 	} `json:"role"`
 }
 
-// page reads the seed page from shared/seed, which lives beside the repository (CI lays a copy
-// there); the test compares against its text, not against copies of it.
+// page reads the seed page from testdata (a verbatim copy of shared/seed, see
+// testdata/README.md); the test compares against its text, not against copies of its values.
 func page(t *testing.T) string {
 	t.Helper()
-	for _, p := range []string{"../../shared/seed/backend-developer-page.txt", "../shared/seed/backend-developer-page.txt"} {
-		if b, err := os.ReadFile(p); err == nil {
-			return string(b)
-		}
+	b, err := os.ReadFile(filepath.Join("testdata", "backend-developer-page.txt"))
+	if err != nil {
+		t.Fatalf("reading the seed page: %v", err)
 	}
-	t.Fatal("shared/seed/backend-developer-page.txt not found beside the repository: the seed-page test needs it")
-	return ""
+	return string(b)
 }
 
 // bullets returns the "  • " lines of the page section that starts with heading.
