@@ -18,9 +18,12 @@ import (
 	"github.com/careergraph/careergraph/internal/testenv"
 )
 
-// raw serves a request with the given body and content type and returns the recorder.
+// raw serves a request with the given body and content type and returns the recorder. It asks
+// for application/graphql-response+json, whose status codes tell refusals apart (an
+// application/json client gets 200 for them).
 func raw(h http.Handler, contentType string, body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+	req.Header.Set("Accept", "application/graphql-response+json")
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

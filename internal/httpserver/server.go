@@ -152,8 +152,9 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
-	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
+	for _, t := range httpTransports() {
+		srv.AddTransport(t)
+	}
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
