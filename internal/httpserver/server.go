@@ -15,7 +15,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/careergraph/careergraph/ent"
@@ -26,6 +25,7 @@ import (
 	"github.com/careergraph/careergraph/internal/cors"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 )
 
@@ -104,7 +104,7 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// New returns the complete handler: access log, CORS, then for /query the body limits,
+// New returns the complete handler: access log, security headers, CORS, then for /query the body limits,
 // authentication, the request deadline, the rate limiter and the GraphQL endpoint.
 func New(o Options) http.Handler {
 	o = o.withDefaults()
@@ -133,13 +133,19 @@ func New(o Options) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	if o.Playground {
-		mux.Handle("GET /{$}", playground.Handler("careergraph", "/query"))
+		pg, err := playground.New("/query")
+		if err != nil {
+			// The page and its assets are embedded: this fails only on a broken build.
+			panic("httpserver: playground: " + err.Error())
+		}
+		mux.Handle("GET /{$}", pg)
+		mux.Handle("GET "+playground.AssetPrefix, pg)
 	}
 	var h http.Handler = mux
 	if len(o.CORSOrigins) > 0 {
 		h = cors.Middleware(o.CORSOrigins)(h)
 	}
-	return accessLog(o.Logger, h)
+	return accessLog(o.Logger, securityHeaders(h))
 }
 
 // GraphQL returns the GraphQL endpoint alone, without the HTTP protections New adds.
