@@ -11,6 +11,7 @@ package playground
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -18,7 +19,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -59,24 +62,43 @@ type asset struct {
 	body        []byte
 	hash        string // first 16 hex digits of the SHA-256 of body
 	contentType string
+
+	gzipOnce sync.Once
+	gzipped  []byte // body gzipped, made on first demand; nil when it does not pay
 }
 
-// Handler serves the playground page at "/" (mount it on "GET /{$}") and its assets under
-// AssetPrefix (mount it on "GET /playground/"). endpoint is the GraphQL URL path the page
-// talks to.
-type Handler struct {
-	page   []byte
-	assets map[string]asset // by path below AssetPrefix, such as "vendor/graphiql.min.js"
+// gzip returns the asset gzipped, or nil for files too small to be worth it.
+func (a *asset) gzip() []byte {
+	a.gzipOnce.Do(func() {
+		if len(a.body) < 1024 || strings.HasPrefix(a.contentType, "text/plain") {
+			return
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(a.body)
+		if zw.Close() == nil && buf.Len() < len(a.body) {
+			a.gzipped = buf.Bytes()
+		}
+	})
+	return a.gzipped
 }
 
-// New builds the handler: it hashes the embedded assets and renders the page once.
-func New(endpoint string) (*Handler, error) {
-	h := &Handler{assets: map[string]asset{}}
+// The embedded files never change, so they are read and hashed once per process.
+var (
+	loadOnce sync.Once
+	assets   map[string]*asset // by path below AssetPrefix, such as "vendor/graphiql.min.js"
+	pageTmpl *template.Template
+	loadErr  error
+)
+
+func load() {
 	sub, err := fs.Sub(embedded, "assets")
 	if err != nil {
-		return nil, err
+		loadErr = err
+		return
 	}
-	err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+	assets = map[string]*asset{}
+	loadErr = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || p == "index.html" {
 			return err
 		}
@@ -89,29 +111,38 @@ func New(endpoint string) (*Handler, error) {
 		if !ok {
 			ct = "text/plain; charset=utf-8"
 		}
-		h.assets[p] = asset{body: b, hash: hex.EncodeToString(sum[:8]), contentType: ct}
+		assets[p] = &asset{body: b, hash: hex.EncodeToString(sum[:8]), contentType: ct}
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	if loadErr != nil {
+		return
 	}
-	tmpl, err := template.New("index.html").Funcs(template.FuncMap{
-		"asset": h.url,
-	}).ParseFS(sub, "index.html")
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, struct{ Endpoint string }{endpoint}); err != nil {
-		return nil, err
-	}
-	h.page = buf.Bytes()
-	return h, nil
+	pageTmpl, loadErr = template.New("index.html").Funcs(template.FuncMap{"asset": assetURL}).ParseFS(sub, "index.html")
 }
 
-// url is the versioned URL of an asset; the template fails on an unknown name.
-func (h *Handler) url(name string) (string, error) {
-	a, ok := h.assets[name]
+// Handler serves the playground page at "/" (mount it on "GET /{$}") and its assets under
+// AssetPrefix (mount it on "GET /playground/").
+type Handler struct {
+	page []byte
+}
+
+// New builds the handler for a GraphQL endpoint (a URL path such as "/query"): it renders the
+// page once.
+func New(endpoint string) (*Handler, error) {
+	loadOnce.Do(load)
+	if loadErr != nil {
+		return nil, loadErr
+	}
+	var buf bytes.Buffer
+	if err := pageTmpl.Execute(&buf, struct{ Endpoint string }{endpoint}); err != nil {
+		return nil, err
+	}
+	return &Handler{page: buf.Bytes()}, nil
+}
+
+// assetURL is the versioned URL of an asset; the template fails on an unknown name.
+func assetURL(name string) (string, error) {
+	a, ok := assets[name]
 	if !ok {
 		return "", fs.ErrNotExist
 	}
@@ -129,7 +160,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.page))
 		return
 	}
-	a, ok := h.assets[strings.TrimPrefix(r.URL.Path, AssetPrefix)]
+	a, ok := assets[strings.TrimPrefix(r.URL.Path, AssetPrefix)]
 	if !ok || !strings.HasPrefix(r.URL.Path, AssetPrefix) {
 		http.NotFound(w, r)
 		return
@@ -140,6 +171,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
-	w.Header().Set("ETag", `"`+a.hash+`"`)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+	w.Header().Set("Vary", "Accept-Encoding")
+	body, etag := a.body, `"`+a.hash+`"`
+	if gz := a.gzip(); gz != nil && acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		body, etag = gz, `"`+a.hash+`-gz"`
+	}
+	w.Header().Set("ETag", etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// acceptsGzip reports whether the client takes gzip (and did not refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			q, err := strconv.ParseFloat(v, 64)
+			return err == nil && q > 0
+		}
+		return true
+	}
+	return false
 }

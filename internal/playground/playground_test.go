@@ -2,9 +2,12 @@ package playground_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -94,6 +97,37 @@ func TestPageAndAssetsServedFromBinary(t *testing.T) {
 	rec = get(t, h, playground.AssetPrefix+"../internal/playground/playground.go")
 	assert.NotEqual(t, http.StatusOK, rec.Code, "no way out of the assets")
 	assert.NotContains(t, rec.Body.String(), "package playground")
+}
+
+// TestAssetsAreGzippedOnDemand: a client that takes gzip gets the large assets compressed, and
+// they unpack to the same bytes.
+func TestAssetsAreGzippedOnDemand(t *testing.T) {
+	t.Parallel()
+	h := testenv.New(t, testenv.SQLite).Handler(t)
+	target := playground.AssetPrefix + "vendor/graphiql.min.js"
+	plain := get(t, h, target)
+	require.Equal(t, http.StatusOK, plain.Code)
+	assert.Empty(t, plain.Header().Get("Content-Encoding"))
+
+	for accept, want := range map[string]bool{"gzip": true, "br, gzip;q=0.5": true, "gzip;q=0": false, "br": false} {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Accept-Encoding", accept)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code)
+		assert.Equal(t, "Accept-Encoding", rec.Header().Get("Vary"))
+		if !want {
+			assert.Empty(t, rec.Header().Get("Content-Encoding"), accept)
+			continue
+		}
+		require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"), accept)
+		assert.Less(t, rec.Body.Len(), plain.Body.Len()/2, "compressed")
+		zr, err := gzip.NewReader(rec.Body)
+		require.NoError(t, err)
+		unpacked, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(plain.Body.Bytes(), unpacked), "same bytes")
+	}
 }
 
 // TestPlaygroundOff: GRAPHQL_PLAYGROUND=false serves neither the page nor its assets.
