@@ -104,8 +104,8 @@ func TestServiceTokens(t *testing.T) {
 				}
 			} `json:"createAPIToken"`
 		}
-		testenv.PostAs(t, h, admin, `mutation($u: ID!) { createAPIToken(input: {name: "indexer", userID: $u, expiresAt: "2099-01-01T00:00:00Z"}) { token apiToken { id kind user { email } } } }`,
-			map[string]any{"u": fmt.Sprint(editorID)}).MustData(t, &made)
+		testenv.PostAs(t, h, admin, `mutation($u: ID!, $e: Time!) { createAPIToken(input: {name: "indexer", userID: $u, expiresAt: $e}) { token apiToken { id kind user { email } } } }`,
+			map[string]any{"u": fmt.Sprint(editorID), "e": time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}).MustData(t, &made)
 		svc := made.CreateAPIToken.Token
 		assert.Equal(t, "SERVICE", made.CreateAPIToken.APIToken.Kind)
 		assert.Equal(t, "editor@example.com", made.CreateAPIToken.APIToken.User.Email)

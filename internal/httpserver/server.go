@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"entgo.io/contrib/entgql"
 
@@ -55,6 +56,9 @@ type Options struct {
 	Allowlist gqlext.Manifest
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
+	// TrustedProxies are the networks of the reverse proxies whose Forwarded and
+	// X-Forwarded-For headers are believed (TRUSTED_PROXIES); empty: the TCP peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // MaxBodyBytes is the default cap on a request body; a GraphQL document with its variables
@@ -139,7 +143,7 @@ func New(o Options) http.Handler {
 	if len(o.CORSOrigins) > 0 {
 		h = cors.Middleware(o.CORSOrigins)(h)
 	}
-	return accessLog(o.Logger, h)
+	return accessLog(o.Logger, o.TrustedProxies, h)
 }
 
 // GraphQL returns the GraphQL endpoint alone, without the HTTP protections New adds.
