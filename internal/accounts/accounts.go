@@ -102,6 +102,8 @@ type Service struct {
 
 	gateOnce sync.Once
 	gate     *hashGate
+	// onHash, when set (by tests), runs in the hash slot before each hash.
+	onHash func()
 }
 
 // hashGate bounds concurrent hashes and the queue for them.
@@ -138,6 +140,9 @@ func (s *Service) hashing(ctx context.Context, fn func()) error {
 		}
 	}
 	defer g.sem.Release(1)
+	if s.onHash != nil {
+		s.onHash()
+	}
 	fn()
 	return nil
 }
