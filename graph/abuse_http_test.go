@@ -332,7 +332,9 @@ func TestPersistedQueriesAndOperationNamesAreBounded(t *testing.T) {
 		res = c.post(t, h, map[string]any{"extensions": ext})
 		assert.Equal(t, "PERSISTED_QUERY_NOT_FOUND", res.Code(), "a refused registration stores nothing")
 		if size < 1<<20 {
-			var d struct{ Typename string `json:"__typename"` }
+			var d struct {
+				Typename string `json:"__typename"`
+			}
 			c.post(t, h, map[string]any{"query": q}).MustData(t, &d)
 			assert.Equal(t, "Query", d.Typename, "sent plainly, the same document is served")
 		}
