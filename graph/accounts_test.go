@@ -140,8 +140,9 @@ func TestServiceTokens(t *testing.T) {
 	})
 }
 
-// TestLoginIsThrottled: after five attempts on one account within the window, the sixth is
-// refused with RATE_LIMITED even with the right password; other accounts are unaffected.
+// TestLoginIsThrottled: after five failed attempts on one account from one address within the
+// window, the sixth from that address is refused with RATE_LIMITED even with the right
+// password; other accounts are unaffected (see also TestOwnerLogsInWhileTheAccountIsAttacked).
 func TestLoginIsThrottled(t *testing.T) {
 	env := testenv.Seeded(t, testenv.SQLite)
 	h := env.Handler(t)
@@ -157,7 +158,7 @@ func TestLoginIsThrottled(t *testing.T) {
 	var d loginData
 	testenv.Post(t, h, loginMutation, map[string]any{"e": "other@example.com", "p": testenv.TestPassword}).MustData(t, &d)
 	assert.NotEmpty(t, d.Login.Token)
-	// Per IP: 20 attempts across accounts.
+	// Per address: 20 failures across accounts.
 	for i := range 20 {
 		testenv.Post(t, h, loginMutation, map[string]any{"e": fmt.Sprintf("u%d@example.com", i), "p": "whatever it is"})
 	}
