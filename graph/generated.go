@@ -3329,9 +3329,11 @@ input UpdateUserInput {
 
 extend type Mutation {
   """
-  Signs in and returns a bearer token for the Authorization header. Wrong credentials give the
-  same error whether or not the email has an account; attempts are throttled per account and
-  per client address (RATE_LIMITED).
+  Signs in and returns a bearer token for the Authorization header. A malformed email (over
+  254 bytes, or not a plain address) is BAD_USER_INPUT naming email. Wrong credentials give the
+  same error whether or not the email has an account; failed attempts are throttled per
+  (account, client address) and per client address, and an account under attack refuses only
+  the addresses that have failed on it (RATE_LIMITED).
   """
   login(email: String!, password: String!): AuthPayload!
   """
