@@ -93,6 +93,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Limits:        cfg.Limits,
 		CORSOrigins:   cfg.CORSOrigins,
 		RateStore:     ratelimit.NewMemory(nil),
+		Caches:        cfg.Caches,
+
+		TrustedProxies: cfg.TrustedProxies,
 	}
 	if cfg.RedisURL != "" {
 		ropts, err := redis.ParseURL(cfg.RedisURL)
@@ -108,9 +111,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return fmt.Errorf("REDIS_URL: Redis is not reachable: %w", err)
 		}
 		opts.RateStore = ratelimit.NewRedis(rdb, "careergraph:ratelimit:")
-		opts.APQCache = apqcache.New(rdb, "careergraph:apq:", 24*time.Hour, apqcache.OnError(func(ctx context.Context, err error) {
-			log.WarnContext(ctx, "apq cache", "err", err)
-		}))
+		opts.APQCache = apqcache.New(rdb, "careergraph:apq:", apqcache.DefaultTTL,
+			apqcache.MaxQueryBytes(cfg.Caches.APQMaxQueryBytes), apqcache.Budget(cfg.Caches.APQCacheBytes),
+			apqcache.OnError(func(ctx context.Context, err error) {
+				log.WarnContext(ctx, "apq cache", "err", err)
+			}))
 	}
 	if cfg.AllowlistPath != "" {
 		m, err := gqlext.LoadManifest(cfg.AllowlistPath)
@@ -123,7 +128,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	opts.Accounts = &accounts.Service{Hasher: hasher, Limiter: opts.RateStore}
+	opts.Accounts = &accounts.Service{Hasher: hasher, Limiter: opts.RateStore, TokenMaxLifetime: cfg.APITokenMaxLifetime}
 	if cfg.AdminEmail != "" {
 		created, err := opts.Accounts.BootstrapAdmin(ctx, db.Client, cfg.AdminEmail, cfg.AdminPassword)
 		if err != nil {

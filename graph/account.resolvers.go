@@ -14,11 +14,27 @@ import (
 
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*AuthPayload, error) {
-	s, err := r.accounts.Login(ctx, r.db(ctx), email, password, viewer.From(ctx).IP)
+	// Reads before the password check go through the pool, not the mutation's transaction,
+	// so no connection is held while the password is hashed.
+	s, err := r.accounts.Login(ctx, r.client, r.db(ctx), email, password, viewer.From(ctx).ClientKey())
 	if err != nil {
 		return nil, err
 	}
 	return &AuthPayload{Token: s.Token, ExpiresAt: s.Row.ExpiresAt, User: s.User}, nil
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (*ChangePasswordPayload, error) {
+	v := viewer.From(ctx)
+	n, err := r.accounts.ChangePassword(ctx, r.client, r.db(ctx), v.UserID, v.TokenID, currentPassword, newPassword, v.ClientKey())
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.db(ctx).User.Get(ctx, v.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &ChangePasswordPayload{User: u, RevokedSessions: n}, nil
 }
 
 // Logout is the resolver for the logout field.
@@ -67,11 +83,18 @@ func (r *mutationResolver) UpdateUser(ctx context.Context, id int, input UpdateU
 		upd.SetDisabled(*input.Disabled)
 	}
 	if input.Password != nil {
-		if err := r.accounts.SetPassword(upd, *input.Password); err != nil {
+		if err := r.accounts.SetPassword(ctx, upd, *input.Password); err != nil {
 			return nil, err
 		}
 	}
-	return upd.Save(ctx)
+	u, err := upd.Save(ctx)
+	if err != nil || input.Password == nil {
+		return u, err
+	}
+	if _, err := r.accounts.RevokeSessions(ctx, r.db(ctx), id, 0); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // Me is the resolver for the me field.

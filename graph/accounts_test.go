@@ -104,8 +104,8 @@ func TestServiceTokens(t *testing.T) {
 				}
 			} `json:"createAPIToken"`
 		}
-		testenv.PostAs(t, h, admin, `mutation($u: ID!) { createAPIToken(input: {name: "indexer", userID: $u, expiresAt: "2099-01-01T00:00:00Z"}) { token apiToken { id kind user { email } } } }`,
-			map[string]any{"u": fmt.Sprint(editorID)}).MustData(t, &made)
+		testenv.PostAs(t, h, admin, `mutation($u: ID!, $e: Time!) { createAPIToken(input: {name: "indexer", userID: $u, expiresAt: $e}) { token apiToken { id kind user { email } } } }`,
+			map[string]any{"u": fmt.Sprint(editorID), "e": time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}).MustData(t, &made)
 		svc := made.CreateAPIToken.Token
 		assert.Equal(t, "SERVICE", made.CreateAPIToken.APIToken.Kind)
 		assert.Equal(t, "editor@example.com", made.CreateAPIToken.APIToken.User.Email)
@@ -140,8 +140,9 @@ func TestServiceTokens(t *testing.T) {
 	})
 }
 
-// TestLoginIsThrottled: after five attempts on one account within the window, the sixth is
-// refused with RATE_LIMITED even with the right password; other accounts are unaffected.
+// TestLoginIsThrottled: after five failed attempts on one account from one address within the
+// window, the sixth from that address is refused with RATE_LIMITED even with the right
+// password; other accounts are unaffected (see also TestOwnerLogsInWhileTheAccountIsAttacked).
 func TestLoginIsThrottled(t *testing.T) {
 	env := testenv.Seeded(t, testenv.SQLite)
 	h := env.Handler(t)
@@ -157,7 +158,7 @@ func TestLoginIsThrottled(t *testing.T) {
 	var d loginData
 	testenv.Post(t, h, loginMutation, map[string]any{"e": "other@example.com", "p": testenv.TestPassword}).MustData(t, &d)
 	assert.NotEmpty(t, d.Login.Token)
-	// Per IP: 20 attempts across accounts.
+	// Per address: 20 failures across accounts.
 	for i := range 20 {
 		testenv.Post(t, h, loginMutation, map[string]any{"e": fmt.Sprintf("u%d@example.com", i), "p": "whatever it is"})
 	}

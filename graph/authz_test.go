@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -90,7 +91,8 @@ func accountSteps() []step {
 		{"login", "", `mutation { r: login(email: "nobody@example.com", password: "wrong password here") { token } }`, none, ""},
 		{"createUser", A, `mutation { r: createUser(input: {email: "new@example.com", password: "a long enough password", role: EDITOR}) { id } }`, none, "newUser"},
 		{"updateUser", A, `mutation($id: ID!) { r: updateUser(id: $id, input: {disabled: true}) { id } }`, vars("id", ref("newUser")), ""},
-		{"createAPIToken", A, `mutation { r: createAPIToken(input: {name: "indexer", expiresAt: "2099-01-01T00:00:00Z"}) { token apiToken { id } } }`, none, "token"},
+		{"createAPIToken", A, `mutation($e: Time!) { r: createAPIToken(input: {name: "indexer", expiresAt: $e}) { token apiToken { id } } }`,
+			vars("e", time.Now().Add(30*24*time.Hour).UTC().Format(time.RFC3339)), "token"},
 		{"revokeAPIToken", A, `mutation($id: ID!) { r: revokeAPIToken(id: $id) { id revokedAt } }`, vars("id", ref("token")), ""},
 		{"logout", "EDITOR", `mutation { r: logout }`, none, ""},
 	}

@@ -128,6 +128,11 @@ type ComplexityRoot struct {
 		UpdatedAt    func(childComplexity int) int
 	}
 
+	ChangePasswordPayload struct {
+		RevokedSessions func(childComplexity int) int
+		User            func(childComplexity int) int
+	}
+
 	Company struct {
 		CreatedAt      func(childComplexity int) int
 		Headquarters   func(childComplexity int) int
@@ -225,6 +230,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ChangePassword          func(childComplexity int, currentPassword string, newPassword string) int
 		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
 		CreateCareerRoute       func(childComplexity int, input ent.CreateCareerRouteInput) int
 		CreateCompany           func(childComplexity int, input ent.CreateCompanyInput) int
@@ -592,6 +598,7 @@ type MutationResolver interface {
 	UpdateCareerRoute(ctx context.Context, id int, input ent.UpdateCareerRouteInput) (*ent.CareerRoute, error)
 	DeleteCareerRoute(ctx context.Context, id int) (int, error)
 	Login(ctx context.Context, email string, password string) (*AuthPayload, error)
+	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (*ChangePasswordPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateAPIToken(ctx context.Context, input CreateAPITokenInput) (*CreatedAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error)
@@ -932,6 +939,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareerRoute.UpdatedAt(childComplexity), true
+
+	case "ChangePasswordPayload.revokedSessions":
+		if e.ComplexityRoot.ChangePasswordPayload.RevokedSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePasswordPayload.RevokedSessions(childComplexity), true
+	case "ChangePasswordPayload.user":
+		if e.ComplexityRoot.ChangePasswordPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePasswordPayload.User(childComplexity), true
 
 	case "Company.createdAt":
 		if e.ComplexityRoot.Company.CreatedAt == nil {
@@ -1315,6 +1335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
 
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["currentPassword"].(string), args["newPassword"].(string)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -3268,7 +3299,18 @@ input CreateAPITokenInput {
   name: String!
   "The user the token acts as; the calling admin when omitted."
   userID: ID
+  """
+  When the token stops working: in the future, and at most API_TOKEN_MAX_LIFETIME (a year by
+  default) from now; later is BAD_USER_INPUT naming input.expiresAt.
+  """
   expiresAt: Time!
+}
+
+"What changePassword returns."
+type ChangePasswordPayload {
+  user: User!
+  "How many of the user's other sessions were revoked."
+  revokedSessions: Int!
 }
 
 input CreateUserInput {
@@ -3287,16 +3329,26 @@ input UpdateUserInput {
 
 extend type Mutation {
   """
-  Signs in and returns a bearer token for the Authorization header. Wrong credentials give the
-  same error whether or not the email has an account; attempts are throttled per account and
-  per client address (RATE_LIMITED).
+  Signs in and returns a bearer token for the Authorization header. A malformed email (over
+  254 bytes, or not a plain address) is BAD_USER_INPUT naming email. Wrong credentials give the
+  same error whether or not the email has an account; failed attempts are throttled per
+  (account, client address) and per client address, and an account under attack refuses only
+  the addresses that have failed on it (RATE_LIMITED).
   """
   login(email: String!, password: String!): AuthPayload!
+  """
+  Changes the signed-in user's password. currentPassword must be right (a wrong one counts as a
+  failed login and is throttled like one); newPassword follows the password policy. Every
+  other session token of the user is revoked; the token making the request keeps working.
+  Service tokens acting as the user are not revoked (revoke them with revokeAPIToken).
+  """
+  changePassword(currentPassword: String!, newPassword: String!): ChangePasswordPayload! @hasRole(role: EDITOR)
   "Revokes the token the request carries."
   logout: Boolean! @hasRole(role: EDITOR)
   createAPIToken(input: CreateAPITokenInput!): CreatedAPIToken! @hasRole(role: ADMIN)
   revokeAPIToken(id: ID!): APIToken! @hasRole(role: ADMIN)
   createUser(input: CreateUserInput!): User! @hasRole(role: ADMIN)
+  "Setting a password revokes every session token of the user (service tokens are kept)."
   updateUser(id: ID!, input: UpdateUserInput!): User! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
@@ -7548,6 +7600,16 @@ func (ec *executionContext) childFields_CareerRoute(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CareerRoute", field.Name)
 }
 
+func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ChangePasswordPayload_user(ctx, field)
+	case "revokedSessions":
+		return ec.fieldContext_ChangePasswordPayload_revokedSessions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePasswordPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8497,6 +8559,28 @@ func (ec *executionContext) field_Location_openings_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["newPassword"] = arg1
 	return args, nil
 }
 
@@ -11187,6 +11271,61 @@ func (ec *executionContext) fieldContext_CareerRoute_to(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ChangePasswordPayload_user(ctx context.Context, field graphql.CollectedField, obj *ChangePasswordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePasswordPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePasswordPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePasswordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePasswordPayload_revokedSessions(ctx context.Context, field graphql.CollectedField, obj *ChangePasswordPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePasswordPayload_revokedSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedSessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePasswordPayload_revokedSessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePasswordPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
@@ -14750,6 +14889,68 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_login_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["currentPassword"].(string), fc.Args["newPassword"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ChangePasswordPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ChangePasswordPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ChangePasswordPayload) graphql.Marshaler {
+			return ec.marshalNChangePasswordPayload2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐChangePasswordPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePasswordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35259,6 +35460,44 @@ func (ec *executionContext) _CareerRoute(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var changePasswordPayloadImplementors = []string{"ChangePasswordPayload"}
+
+func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *ChangePasswordPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePasswordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePasswordPayload")
+		case "user":
+			out.Values[i] = ec._ChangePasswordPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokedSessions":
+			out.Values[i] = ec._ChangePasswordPayload_revokedSessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var companyImplementors = []string{"Company", "Node"}
 
 func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, obj *ent.Company) graphql.Marshaler {
@@ -36146,6 +36385,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -38590,6 +38836,14 @@ func (ec *executionContext) marshalNCareerRouteOrderField2ᚖgithubᚗcomᚋcare
 func (ec *executionContext) unmarshalNCareerRouteWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCareerRouteWhereInput(ctx context.Context, v any) (*ent.CareerRouteWhereInput, error) {
 	res, err := ec.unmarshalInputCareerRouteWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangePasswordPayload2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, v *ChangePasswordPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePasswordPayload!")
+		return graphql.Null
+	}
+	return ec._ChangePasswordPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCompany2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCompany(ctx context.Context, sel ast.SelectionSet, v *ent.Company) graphql.Marshaler {

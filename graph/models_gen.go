@@ -20,11 +20,20 @@ type AuthPayload struct {
 	User      *ent.User `json:"user"`
 }
 
+// What changePassword returns.
+type ChangePasswordPayload struct {
+	User *ent.User `json:"user"`
+	// How many of the user's other sessions were revoked.
+	RevokedSessions int `json:"revokedSessions"`
+}
+
 type CreateAPITokenInput struct {
 	// What the token is for, such as "search indexer".
 	Name string `json:"name"`
 	// The user the token acts as; the calling admin when omitted.
-	UserID    *int      `json:"userID,omitempty"`
+	UserID *int `json:"userID,omitempty"`
+	// When the token stops working: in the future, and at most API_TOKEN_MAX_LIFETIME (a year by
+	// default) from now; later is BAD_USER_INPUT naming input.expiresAt.
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 

@@ -29,7 +29,7 @@ func TestBootstrapAdmin(t *testing.T) {
 		created, err = acc.BootstrapAdmin(ctx, env.DB.Client, "root@example.com", "a different password now")
 		require.NoError(t, err)
 		assert.False(t, created)
-		_, err = acc.Login(ctx, env.DB.Client, "root@example.com", "the first admin password", "127.0.0.1")
+		_, err = acc.Login(ctx, env.DB.Client, env.DB.Client, "root@example.com", "the first admin password", "127.0.0.1")
 		require.NoError(t, err, "the password was not reset")
 
 		_, err = acc.BootstrapAdmin(ctx, env.DB.Client, "other@example.com", "xyzzy")

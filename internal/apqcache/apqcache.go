@@ -3,6 +3,7 @@ package apqcache
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,6 +21,7 @@ type Cache struct {
 	prefix        string
 	ttl           time.Duration
 	maxQueryBytes int
+	budget        int64
 	onError       func(ctx context.Context, err error)
 }
 
@@ -40,6 +42,30 @@ func OnError(fn func(ctx context.Context, err error)) Option {
 func MaxQueryBytes(n int) Option {
 	return func(c *Cache) { c.maxQueryBytes = n }
 }
+
+// Budget bounds the bytes the Cache keeps in Redis to about total, independently of Redis's
+// maxmemory: every Add (a registration, or a re-registration that restarts the TTL) is
+// charged len(hash)+len(query) to a counter for the current TTL-long window, and an Add that
+// would take the window past total/2 is dropped. A key lives at most one TTL after its last
+// Add, so the keys alive at any moment were charged in the current or the previous window:
+// at most total bytes. A dropped query still works; the client keeps sending its text until
+// the window turns. 0, the default, sets no budget.
+func Budget(total int64) Option {
+	return func(c *Cache) { c.budget = total }
+}
+
+// addWithin stores a query and charges its size to the window's counter, unless that would
+// exceed the window's budget. KEYS: query key, window counter. ARGV: query, size, window
+// budget, counter lifetime (ms), query TTL (ms).
+var addWithin = redis.NewScript(`
+local n = tonumber(ARGV[2])
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used + n > tonumber(ARGV[3]) then return 0 end
+redis.call('INCRBY', KEYS[2], n)
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[5])
+return 1
+`)
 
 // New returns a Cache that keeps each query under prefix+hash for ttl (DefaultTTL when ttl
 // is 0 or negative). Use a prefix such as "careergraph:apq:".
@@ -72,6 +98,16 @@ func (c *Cache) Get(ctx context.Context, hash string) (string, bool) {
 // SHA-256.
 func (c *Cache) Add(ctx context.Context, hash, query string) {
 	if c.maxQueryBytes > 0 && len(query) > c.maxQueryBytes {
+		return
+	}
+	if c.budget > 0 {
+		window := time.Now().UnixMilli() / c.ttl.Milliseconds()
+		keys := []string{c.prefix + hash, c.prefix + "bytes:" + strconv.FormatInt(window, 10)}
+		err := addWithin.Run(ctx, c.client, keys, query, len(hash)+len(query), c.budget/2,
+			(2 * c.ttl).Milliseconds(), c.ttl.Milliseconds()).Err()
+		if err != nil {
+			c.report(ctx, err)
+		}
 		return
 	}
 	if err := c.client.Set(ctx, c.prefix+hash, query, c.ttl).Err(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,45 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API (CORS_ORIGINS, comma
 	// separated; empty: no cross-origin access).
 	CORSOrigins []string
+
+	// TrustedProxies are the networks of the reverse proxies in front of the server
+	// (TRUSTED_PROXIES: comma-separated CIDRs or addresses; default none). Only requests whose
+	// TCP peer is in one of them have their Forwarded / X-Forwarded-For headers believed.
+	TrustedProxies []netip.Prefix
+	// APITokenMaxLifetime is the longest a service token may be made to live
+	// (API_TOKEN_MAX_LIFETIME, default 8760h: a year).
+	APITokenMaxLifetime time.Duration
+	// Caches bound the query caches in bytes; see Caches.
+	Caches Caches
 }
+
+// Caches are the byte bounds of what clients can make the server keep: persisted queries
+// (APQ) and parsed documents, and the operation name that is logged with every request.
+type Caches struct {
+	// APQMaxQueryBytes is the largest document a client may persist (APQ_MAX_QUERY_BYTES,
+	// 65536); a larger one is refused with PERSISTED_QUERY_TOO_LARGE.
+	APQMaxQueryBytes int
+	// APQCacheBytes is the total size of the persisted queries kept, in process or in Redis
+	// (APQ_CACHE_BYTES, 16 MiB).
+	APQCacheBytes int64
+	// QueryCacheBytes is the estimated total size of the parsed documents kept in process
+	// (QUERY_CACHE_BYTES, 32 MiB).
+	QueryCacheBytes int64
+	// MaxOperationNameBytes is the longest operationName accepted (MAX_OPERATION_NAME_BYTES,
+	// 100).
+	MaxOperationNameBytes int
+}
+
+// DefaultCaches are the cache bounds used for variables left unset.
+var DefaultCaches = Caches{
+	APQMaxQueryBytes:      64 << 10,
+	APQCacheBytes:         16 << 20,
+	QueryCacheBytes:       32 << 20,
+	MaxOperationNameBytes: 100,
+}
+
+// DefaultAPITokenMaxLifetime is API_TOKEN_MAX_LIFETIME's default: a year.
+const DefaultAPITokenMaxLifetime = 365 * 24 * time.Hour
 
 // Limits are the protection limits, each with its variable and default (see README).
 type Limits struct {
@@ -93,6 +132,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Playground:      true,
 		Seed:            true,
 		Limits:          DefaultLimits,
+		Caches:          DefaultCaches,
+
+		APITokenMaxLifetime: DefaultAPITokenMaxLifetime,
 	}
 	var errs []string
 	bad := func(name, value, want string) {
@@ -173,6 +215,44 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			}
 		}
 	}
+	if v := getenv("TRUSTED_PROXIES"); strings.TrimSpace(v) != "" {
+		ps, err := ParseTrustedProxies(v)
+		if err != nil {
+			bad("TRUSTED_PROXIES", v, err.Error())
+		}
+		c.TrustedProxies = ps
+	}
+	if v := getenv("API_TOKEN_MAX_LIFETIME"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour {
+			bad("API_TOKEN_MAX_LIFETIME", v, "want a duration of at least 1h, such as 8760h for a year")
+		}
+		c.APITokenMaxLifetime = d
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int64
+	}{{"APQ_CACHE_BYTES", &c.Caches.APQCacheBytes}, {"QUERY_CACHE_BYTES", &c.Caches.QueryCacheBytes}} {
+		if v := getenv(n.name); v != "" {
+			x, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || x < 1<<16 {
+				bad(n.name, v, "want a number of bytes, at least 65536")
+			}
+			*n.dst = x
+		}
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"APQ_MAX_QUERY_BYTES", &c.Caches.APQMaxQueryBytes}, {"MAX_OPERATION_NAME_BYTES", &c.Caches.MaxOperationNameBytes}} {
+		if v := getenv(n.name); v != "" {
+			x, err := strconv.Atoi(v)
+			if err != nil || x < 1 {
+				bad(n.name, v, "want a positive number of bytes")
+			}
+			*n.dst = x
+		}
+	}
 	c.AdminEmail = strings.TrimSpace(getenv("CAREERGRAPH_ADMIN_EMAIL"))
 	c.AdminPassword = getenv("CAREERGRAPH_ADMIN_PASSWORD")
 	if len(errs) > 0 {
@@ -210,7 +290,53 @@ func (c Config) Validate() error {
 	if err := cors.ValidateOrigins(c.CORSOrigins); err != nil {
 		return fmt.Errorf("config: CORS_ORIGINS: %w", err)
 	}
+	for _, p := range c.TrustedProxies {
+		if !p.IsValid() {
+			return fmt.Errorf("config: TRUSTED_PROXIES: %q is not a network", p)
+		}
+	}
+	if c.APITokenMaxLifetime < time.Hour {
+		return fmt.Errorf("config: API_TOKEN_MAX_LIFETIME=%s: want at least 1h", c.APITokenMaxLifetime)
+	}
+	cc := c.Caches
+	switch {
+	case cc.APQMaxQueryBytes < 1:
+		return fmt.Errorf("config: APQ_MAX_QUERY_BYTES=%d: want a positive number of bytes", cc.APQMaxQueryBytes)
+	case int64(cc.APQMaxQueryBytes) > cc.APQCacheBytes/4:
+		return fmt.Errorf("config: APQ_MAX_QUERY_BYTES=%d: want at most a quarter of APQ_CACHE_BYTES (%d), or one document could push out the rest", cc.APQMaxQueryBytes, cc.APQCacheBytes)
+	case cc.QueryCacheBytes < 1<<16:
+		return fmt.Errorf("config: QUERY_CACHE_BYTES=%d: want at least 65536", cc.QueryCacheBytes)
+	case cc.MaxOperationNameBytes < 1:
+		return fmt.Errorf("config: MAX_OPERATION_NAME_BYTES=%d: want a positive number of bytes", cc.MaxOperationNameBytes)
+	}
 	return nil
+}
+
+// ParseTrustedProxies reads TRUSTED_PROXIES: comma-separated CIDRs ("10.0.0.0/8",
+// "2001:db8::/32") or single addresses (taken as /32 or /128).
+func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or 2001:db8::/32", part)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR nor an IP address", part)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // Database kinds ParseDatabaseURL recognises.

@@ -22,6 +22,24 @@ func TestDefaults(t *testing.T) {
 	assert.True(t, c.Introspection)
 	assert.True(t, c.Playground)
 	assert.True(t, c.Seed)
+	assert.Empty(t, c.TrustedProxies, "no proxy is trusted unless configured")
+	assert.Equal(t, 365*24*time.Hour, c.APITokenMaxLifetime)
+	assert.Equal(t, DefaultCaches, c.Caches)
+}
+
+func TestTrustedProxiesAndCachesFromEnv(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		"TRUSTED_PROXIES": " 10.1.2.3/8, 192.0.2.7 ,2001:db8::/32,::ffff:198.51.100.1", "API_TOKEN_MAX_LIFETIME": "720h",
+		"APQ_MAX_QUERY_BYTES": "1000", "APQ_CACHE_BYTES": "65536", "QUERY_CACHE_BYTES": "131072", "MAX_OPERATION_NAME_BYTES": "64",
+	}))
+	require.NoError(t, err)
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	assert.Equal(t, []string{"10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "198.51.100.1/32"}, got)
+	assert.Equal(t, 720*time.Hour, c.APITokenMaxLifetime)
+	assert.Equal(t, Caches{APQMaxQueryBytes: 1000, APQCacheBytes: 65536, QueryCacheBytes: 131072, MaxOperationNameBytes: 64}, c.Caches)
 }
 
 func TestBadValuesNameTheirVariable(t *testing.T) {
@@ -43,6 +61,15 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"timeout req":   {map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
 		"redis":         {map[string]string{"REDIS_URL": "localhost:6379"}, "REDIS_URL"},
 		"cors":          {map[string]string{"CORS_ORIGINS": "dashboard.example.com"}, "CORS_ORIGINS"},
+		"proxies":       {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"}, "TRUSTED_PROXIES"},
+		"proxies cidr":  {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"},
+		"token life":    {map[string]string{"API_TOKEN_MAX_LIFETIME": "forever"}, "API_TOKEN_MAX_LIFETIME"},
+		"token short":   {map[string]string{"API_TOKEN_MAX_LIFETIME": "5m"}, "API_TOKEN_MAX_LIFETIME"},
+		"apq bytes":     {map[string]string{"APQ_MAX_QUERY_BYTES": "0"}, "APQ_MAX_QUERY_BYTES"},
+		"apq vs cache":  {map[string]string{"APQ_MAX_QUERY_BYTES": "1048576", "APQ_CACHE_BYTES": "1048576"}, "APQ_MAX_QUERY_BYTES"},
+		"apq cache":     {map[string]string{"APQ_CACHE_BYTES": "lots"}, "APQ_CACHE_BYTES"},
+		"query cache":   {map[string]string{"QUERY_CACHE_BYTES": "1000"}, "QUERY_CACHE_BYTES"},
+		"op name":       {map[string]string{"MAX_OPERATION_NAME_BYTES": "-1"}, "MAX_OPERATION_NAME_BYTES"},
 		"admin alone":   {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com"}, "CAREERGRAPH_ADMIN_PASSWORD"},
 		"admin weak":    {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com", "CAREERGRAPH_ADMIN_PASSWORD": "short"}, "CAREERGRAPH_ADMIN_PASSWORD"},
 	} {

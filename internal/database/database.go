@@ -70,6 +70,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.Wrap != nil {
 		drv = opts.Wrap(drv)
 	}
+	// Transactions begin at their first statement, so that a mutation holds a connection
+	// only while it talks to the database (see lazyTxDriver).
+	drv = lazyTxDriver{drv}
 	client := ent.NewClient(ent.Driver(drv))
 	// Every change made on behalf of a signed-in user is written to the audit log.
 	client.Use(audit.Hook())

@@ -153,7 +153,9 @@ func Location(l *ent.Location) error {
 }
 
 // Company checks a company as it is after a change.
-func Company(c *ent.Company) error { return Slug("input.slug", c.Slug) }
+func Company(c *ent.Company) error {
+	return First(Slug("input.slug", c.Slug), WebURL("input.website", c.Website))
+}
 
 // CareerRoute checks a route as it is after a change.
 func CareerRoute(r *ent.CareerRoute) error {

@@ -6,11 +6,14 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/careergraph/careergraph/internal/viewer"
 )
 
 type ctxKey int
@@ -20,6 +23,8 @@ const requestKey ctxKey = iota
 // requestInfo is what the access log learns about a request while it is served.
 type requestInfo struct {
 	id string
+	// client is the client's address (clientAddress), worked out once per request.
+	client string
 
 	mu         sync.Mutex
 	operations []string
@@ -32,6 +37,15 @@ func RequestID(ctx context.Context) string {
 		return ri.id
 	}
 	return "-"
+}
+
+// ClientAddress returns the address of the client of the request ctx belongs to (the TCP
+// peer, or what a trusted proxy says; see clientAddress), or "" outside one.
+func ClientAddress(ctx context.Context) string {
+	if ri, ok := ctx.Value(requestKey).(*requestInfo); ok {
+		return ri.client
+	}
+	return ""
 }
 
 func newRequestID() string {
@@ -68,12 +82,13 @@ func (w *statusWriter) Flush() {
 	}
 }
 
-// accessLog writes one line per request: method, path, status, duration, and for GraphQL the
-// operation name(s) and the error codes returned.
-func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+// accessLog writes one line per request: method, path, status, duration, the client (as
+// viewer.ClientKey counts it), and for GraphQL the operation name(s) and the error codes
+// returned. It works out the client's address once, for everything after it.
+func accessLog(log *slog.Logger, trusted []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &requestInfo{id: r.Header.Get("X-Request-Id")}
+		ri := &requestInfo{id: r.Header.Get("X-Request-Id"), client: clientAddress(r, trusted)}
 		if ri.id == "" || len(ri.id) > 64 {
 			ri.id = newRequestID()
 		}
@@ -99,6 +114,7 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		attrs := []any{
 			"request_id", ri.id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "bytes", sw.bytes, "outcome", outcome,
+			"client", viewer.ClientKey(ri.client),
 		}
 		if ops != "" {
 			attrs = append(attrs, "operation", ops)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -99,23 +98,13 @@ func readBody(max int64, next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the TCP peer's address. Headers such as X-Forwarded-For are not trusted: a
-// client could set them to spread its requests over many budgets.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // authenticate puts the viewer in the request's context: anonymous without an Authorization
 // header, the token's user with a valid bearer token. A malformed, unknown, expired or
 // revoked token fails the whole request with UNAUTHENTICATED (401), so a client never reads
 // public data believing it is signed in.
 func authenticate(client *ent.Client, acc *accounts.Service, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := viewer.Viewer{IP: clientIP(r), RequestID: RequestID(r.Context())}
+		v := viewer.Viewer{IP: ClientAddress(r.Context()), RequestID: RequestID(r.Context())}
 		if h := r.Header.Get("Authorization"); h != "" {
 			scheme, token, ok := strings.Cut(h, " ")
 			if !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -7,25 +7,26 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"entgo.io/contrib/entgql"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/graph"
 	"github.com/careergraph/careergraph/internal/accounts"
+	"github.com/careergraph/careergraph/internal/apqcache"
 	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/cors"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/playground"
+	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 )
 
@@ -49,12 +50,19 @@ type Options struct {
 	Accounts *accounts.Service
 	// RateStore keeps rate-limit budgets; nil means an in-process ratelimit.Memory.
 	RateStore ratelimit.Store
-	// APQCache keeps automatic persisted queries; nil means an in-process LRU.
+	// APQCache keeps automatic persisted queries; nil means an in-process cache bounded by
+	// Caches.APQCacheBytes (querycache.NewPersisted).
 	APQCache graphql.Cache[string]
+	// Caches bound the query caches and the operation name; zero fields take
+	// config.DefaultCaches.
+	Caches config.Caches
 	// Allowlist, when not nil, turns allowlist mode on: only these operations are accepted.
 	Allowlist gqlext.Manifest
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
+	// TrustedProxies are the networks of the reverse proxies whose Forwarded and
+	// X-Forwarded-For headers are believed (TRUSTED_PROXIES); empty: the TCP peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // MaxBodyBytes is the default cap on a request body; a GraphQL document with its variables
@@ -94,8 +102,21 @@ func (o Options) withDefaults() Options {
 	if o.RateStore == nil {
 		o.RateStore = ratelimit.NewMemory(nil)
 	}
+	c, dc := &o.Caches, config.DefaultCaches
+	if c.APQMaxQueryBytes == 0 {
+		c.APQMaxQueryBytes = dc.APQMaxQueryBytes
+	}
+	if c.APQCacheBytes == 0 {
+		c.APQCacheBytes = dc.APQCacheBytes
+	}
+	if c.QueryCacheBytes == 0 {
+		c.QueryCacheBytes = dc.QueryCacheBytes
+	}
+	if c.MaxOperationNameBytes == 0 {
+		c.MaxOperationNameBytes = dc.MaxOperationNameBytes
+	}
 	if o.APQCache == nil {
-		o.APQCache = lru.New[string](1000)
+		o.APQCache = querycache.NewPersisted(c.APQCacheBytes, c.APQMaxQueryBytes, apqcache.DefaultTTL)
 	}
 	if o.Accounts == nil {
 		h, _ := auth.NewHasher(auth.DefaultParams)
@@ -145,7 +166,7 @@ func New(o Options) http.Handler {
 	if len(o.CORSOrigins) > 0 {
 		h = cors.Middleware(o.CORSOrigins)(h)
 	}
-	return accessLog(o.Logger, securityHeaders(h))
+	return accessLog(o.Logger, o.TrustedProxies, securityHeaders(h))
 }
 
 // GraphQL returns the GraphQL endpoint alone, without the HTTP protections New adds.
@@ -161,13 +182,16 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	for _, t := range httpTransports() {
 		srv.AddTransport(t)
 	}
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(querycache.NewParsed(o.Caches.QueryCacheBytes))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	// Order matters: the allowlist fills in registered queries before APQ looks for them;
+	// Order matters: the request guard refuses over-long operation names and persisted
+	// queries before anything keeps them; the allowlist fills in registered queries before
+	// APQ looks for them;
 	// the shape limits and the cost run on the parsed operation; the rate limiter charges the
 	// cost that gqlext.Cost recorded; mutations run in one transaction inside all of that.
+	srv.Use(requestGuard{MaxOperationNameBytes: o.Caches.MaxOperationNameBytes, MaxPersistedBytes: o.Caches.APQMaxQueryBytes})
 	srv.Use(gqlext.Allowlist{Enabled: o.Allowlist != nil, Manifest: o.Allowlist})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
 	srv.Use(gqlext.Limits{MaxDepth: o.Limits.MaxDepth, MaxAliases: o.Limits.MaxAliases, MaxRootFields: o.Limits.MaxRootFields})

@@ -273,7 +273,7 @@ func (e *Env) User(t testing.TB, email, role string) (id int, token string) {
 	if err != nil {
 		t.Fatalf("create user %s: %v", email, err)
 	}
-	s, err := acc.Login(ctx, e.DB.Client, email, TestPassword, "test")
+	s, err := acc.Login(ctx, e.DB.Client, e.DB.Client, email, TestPassword, "test")
 	if err != nil {
 		t.Fatalf("login %s: %v", email, err)
 	}

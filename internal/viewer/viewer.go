@@ -6,6 +6,7 @@ package viewer
 
 import (
 	"context"
+	"net/netip"
 	"strconv"
 )
 
@@ -23,7 +24,8 @@ type Viewer struct {
 	Role string
 	// TokenID is the id of the bearer token the request carries; 0 when anonymous.
 	TokenID int
-	// IP is the client's address (the TCP peer; proxies' headers are not trusted).
+	// IP is the client's address: the TCP peer, or what a trusted proxy says the client is
+	// (TRUSTED_PROXIES; see internal/httpserver's clientAddress).
 	IP string
 	// RequestID is the id in the access log and the X-Request-Id header.
 	RequestID string
@@ -49,7 +51,32 @@ func (v Viewer) RateKey() string {
 	if v.TokenID != 0 {
 		return "token:" + strconv.Itoa(v.TokenID)
 	}
-	return "ip:" + v.IP
+	return "ip:" + v.ClientKey()
+}
+
+// ClientKey is the viewer's address as budgets and throttles count it: see ClientKey.
+func (v Viewer) ClientKey() string { return ClientKey(v.IP) }
+
+// ClientKey is the one key under which a client address is counted, by the rate limiter, the
+// login throttle and the access log alike. An IPv4 address is itself. An IPv6 address is its
+// /64 network ("2001:db8:1:2::/64"): a single subscriber is usually given a whole /64 and can
+// pick any of its 2^64 addresses, so per-address budgets would be no limit at all. An
+// IPv4-mapped IPv6 address counts as the IPv4 address. Anything unparseable (a test's
+// RemoteAddr, say) is used as it is.
+func ClientKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return a.String()
+	}
+	return p.String()
 }
 
 type key struct{}
