@@ -5,36 +5,47 @@ package ent
 import (
 	"context"
 	"fmt"
+
+	"github.com/careergraph/careergraph/ent/careerroute"
+	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/interviewquestion"
+	"github.com/careergraph/careergraph/ent/location"
+	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/role"
+	"github.com/careergraph/careergraph/ent/roleitem"
+	"github.com/careergraph/careergraph/ent/roleskill"
+	"github.com/careergraph/careergraph/ent/salaryrecord"
+	"github.com/careergraph/careergraph/ent/skill"
 )
 
-// VersionOf returns the current version of the node id names (see schema.Versioned). Inside a
-// transaction, call it on the transaction's client.
+// VersionOf returns the current version of the node id names (see schema.Versioned), reading
+// that one column. Inside a transaction, call it on the transaction's client.
 func (c *Client) VersionOf(ctx context.Context, id int) (int, error) {
-	n, err := c.Noder(ctx, id)
+	table, err := c.newNodeOpts(nil).nodeType(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	switch n := n.(type) {
-	case *CareerRoute:
-		return n.Version, nil
-	case *Company:
-		return n.Version, nil
-	case *InterviewQuestion:
-		return n.Version, nil
-	case *Location:
-		return n.Version, nil
-	case *Opening:
-		return n.Version, nil
-	case *Role:
-		return n.Version, nil
-	case *RoleItem:
-		return n.Version, nil
-	case *RoleSkill:
-		return n.Version, nil
-	case *SalaryRecord:
-		return n.Version, nil
-	case *Skill:
-		return n.Version, nil
+	switch table {
+	case careerroute.Table:
+		return c.CareerRoute.Query().Where(careerroute.ID(id)).Select(careerroute.FieldVersion).Int(ctx)
+	case company.Table:
+		return c.Company.Query().Where(company.ID(id)).Select(company.FieldVersion).Int(ctx)
+	case interviewquestion.Table:
+		return c.InterviewQuestion.Query().Where(interviewquestion.ID(id)).Select(interviewquestion.FieldVersion).Int(ctx)
+	case location.Table:
+		return c.Location.Query().Where(location.ID(id)).Select(location.FieldVersion).Int(ctx)
+	case opening.Table:
+		return c.Opening.Query().Where(opening.ID(id)).Select(opening.FieldVersion).Int(ctx)
+	case role.Table:
+		return c.Role.Query().Where(role.ID(id)).Select(role.FieldVersion).Int(ctx)
+	case roleitem.Table:
+		return c.RoleItem.Query().Where(roleitem.ID(id)).Select(roleitem.FieldVersion).Int(ctx)
+	case roleskill.Table:
+		return c.RoleSkill.Query().Where(roleskill.ID(id)).Select(roleskill.FieldVersion).Int(ctx)
+	case salaryrecord.Table:
+		return c.SalaryRecord.Query().Where(salaryrecord.ID(id)).Select(salaryrecord.FieldVersion).Int(ctx)
+	case skill.Table:
+		return c.Skill.Query().Where(skill.ID(id)).Select(skill.FieldVersion).Int(ctx)
 	}
-	return 0, fmt.Errorf("ent: %T has no version", n)
+	return 0, fmt.Errorf("ent: %s has no version", table)
 }

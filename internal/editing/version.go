@@ -99,7 +99,10 @@ func VersionHook() ent.Hook {
 			}
 			vm.WhereP(sql.FieldEQ(VersionField, want))
 			v, err := next.Mutate(ctx, m)
-			if err == nil || !ent.IsNotFound(err) {
+			// UpdateOne reports no matching row as not found; DeleteOne's hooks see a bulk
+			// delete's count, and the builder says not found after them.
+			missed := ent.IsNotFound(err) || (err == nil && m.Op().Is(ent.OpDeleteOne) && v == 0)
+			if !missed {
 				return v, err
 			}
 			current, lerr := vm.Client().VersionOf(ctx, id)
