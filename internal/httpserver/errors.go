@@ -121,6 +121,7 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 		case ent.IsConstraintError(err):
 			gerr.Message = "the change conflicts with existing data (a duplicate or a missing reference)"
 			ext()["code"] = apperr.CodeConflict
+			ext()[apperr.ExtRetryable] = false
 			return gerr
 		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), ctx.Err() != nil:
 			gerr.Message = "the request took too long and was stopped"
