@@ -379,6 +379,7 @@ func TestStaleVersionExactlyOneWins(t *testing.T) {
 // real transaction, without a fake database.
 type deadlocks struct {
 	field string
+	abort bool
 	left  *atomic.Int64
 	calls *atomic.Int64
 }
@@ -387,9 +388,15 @@ func (deadlocks) ExtensionName() string                   { return "TestDeadlock
 func (deadlocks) Validate(graphql.ExecutableSchema) error { return nil }
 func (d deadlocks) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" && fc.Field.Name == d.field {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" && fc.Field.Name == d.field && fc.Field.Alias != "second" {
 		d.calls.Add(1)
 		if d.left.Add(-1) >= 0 {
+			if d.abort {
+				// A statement that really fails: on PostgreSQL it aborts the transaction, as
+				// a real deadlock does, so the document's later fields meet 25P02.
+				dup := ent.FromContext(ctx).Company.Query().FirstX(ctx)
+				_ = ent.FromContext(ctx).Company.Create().SetSlug(dup.Slug).SetName("dup").Exec(ctx)
+			}
 			return nil, fmt.Errorf("create role item: %w", &pq.Error{Code: "40P01", Message: "deadlock detected"})
 		}
 	}
@@ -442,6 +449,25 @@ func TestRetryOfALostMutation(t *testing.T) {
 		assert.Contains(t, res.Errors[0].Message, "try again")
 		assert.NotContains(t, res.Errors[0].Message, "deadlock")
 		assert.EqualValues(t, 4, d.calls.Load(), "Policy.Attempts runs, then the answer")
+		assert.Equal(t, before+1, count(), "nothing written")
+
+		// Two mutations in one document, the first lost after a real failed statement: the
+		// whole document is retried, and the second field's answer is not an internal error
+		// (on PostgreSQL it met the aborted transaction).
+		h = env.HandlerWith(t, func(o *httpserver.Options) {
+			o.Extensions = append(o.Extensions, deadlocks{field: "createRoleItem", abort: true, left: d.left, calls: d.calls})
+			o.Retry = txretry.Policy{Attempts: 2}
+		})
+		d.calls.Store(0)
+		res = testenv.PostAs(t, h, tok, `mutation($i: CreateRoleItemInput!) { first: createRoleItem(input: $i) { id } second: createRoleItem(input: $i) { id } }`,
+			map[string]any{"i": obj("roleID", fmt.Sprint(be.ID), "kind", "REQUIREMENT", "position", 0, "text", "Two at once")})
+		require.NotEmpty(t, res.Errors, "%s", res)
+		assert.Equal(t, "CONFLICT", res.Code(), "%s", res)
+		assert.Equal(t, true, res.Errors[0].Extensions["retryable"], "%s", res)
+		for _, e := range res.Errors {
+			assert.NotEqual(t, "INTERNAL_SERVER_ERROR", e.Extensions["code"], "%s", res)
+		}
+		assert.EqualValues(t, 2, d.calls.Load())
 		assert.Equal(t, before+1, count(), "nothing written")
 	})
 }

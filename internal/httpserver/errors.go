@@ -92,6 +92,11 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 			explain(schema, gerr)
 			return gerr
 		}
+		if txretry.Aborted(err) {
+			gerr.Message = "not applied: an earlier field of this operation failed, so the whole operation was rolled back; see the first error"
+			gerr.Extensions = map[string]any{"code": apperr.CodeConflict, apperr.ExtRetryable: false}
+			return gerr
+		}
 		if txretry.Retryable(err) {
 			// Lost to concurrent writers: the operation is run again (txretry.Extension), and
 			// this answer stands only when the retries ran out.

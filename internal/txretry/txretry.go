@@ -45,6 +45,14 @@ func Retryable(err error) bool {
 	return false
 }
 
+// Aborted reports whether err is PostgreSQL refusing a statement because an earlier one in
+// the same transaction failed (25P02): the later fields of a mutation document after a
+// failed one. It says nothing new; the first error of the operation is the one to read.
+func Aborted(err error) bool {
+	pe, ok := errors.AsType[*pq.Error](err)
+	return ok && pe.Code == "25P02"
+}
+
 // Policy bounds the retries.
 type Policy struct {
 	// Attempts is how many times the work runs at most, the first included.
