@@ -136,7 +136,7 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 		// reorder reads the order and the role's version as a dashboard would, shuffles, and
 		// saves with the version; a stale version means reload and try again.
 		reorder := func(w int, r *rand.Rand, skills bool) {
-			for range 50 {
+			for range 200 {
 				v := c.Role.GetX(ctx, roleID).Version
 				var ids []string
 				q := `mutation($r: ID!, $ids: [ID!]!, $v: Int) { reorderRoleItems(roleID: $r, kind: RESPONSIBILITY, ids: $ids, version: $v) { id } }`
@@ -160,7 +160,7 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 					return
 				}
 			}
-			t.Errorf("writer %d: reorder never got through in 50 tries", w)
+			t.Errorf("writer %d: reorder never got through in 200 tries", w)
 		}
 
 		var wg sync.WaitGroup
