@@ -24,6 +24,8 @@ type CareerRoute struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// FromRoleID holds the value of the "from_role_id" field.
 	FromRoleID int `json:"from_role_id,omitempty"`
 	// ToRoleID holds the value of the "to_role_id" field.
@@ -82,7 +84,7 @@ func (*CareerRoute) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case careerroute.FieldTypicalYears:
 			values[i] = new(sql.NullFloat64)
-		case careerroute.FieldID, careerroute.FieldFromRoleID, careerroute.FieldToRoleID:
+		case careerroute.FieldID, careerroute.FieldVersion, careerroute.FieldFromRoleID, careerroute.FieldToRoleID:
 			values[i] = new(sql.NullInt64)
 		case careerroute.FieldSource, careerroute.FieldKind, careerroute.FieldNotes:
 			values[i] = new(sql.NullString)
@@ -126,6 +128,12 @@ func (_m *CareerRoute) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case careerroute.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case careerroute.FieldFromRoleID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -212,6 +220,9 @@ func (_m *CareerRoute) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("from_role_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.FromRoleID))

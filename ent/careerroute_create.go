@@ -65,6 +65,20 @@ func (_c *CareerRouteCreate) SetNillableSource(v *string) *CareerRouteCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *CareerRouteCreate) SetVersion(v int) *CareerRouteCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *CareerRouteCreate) SetNillableVersion(v *int) *CareerRouteCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetFromRoleID sets the "from_role_id" field.
 func (_c *CareerRouteCreate) SetFromRoleID(v int) *CareerRouteCreate {
 	_c.mutation.SetFromRoleID(v)
@@ -180,6 +194,10 @@ func (_c *CareerRouteCreate) defaults() {
 		v := careerroute.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := careerroute.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -197,6 +215,9 @@ func (_c *CareerRouteCreate) check() error {
 		if err := careerroute.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "CareerRoute.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "CareerRoute.version"`)}
 	}
 	if _, ok := _c.mutation.FromRoleID(); !ok {
 		return &ValidationError{Name: "from_role_id", err: errors.New(`ent: missing required field "CareerRoute.from_role_id"`)}
@@ -261,6 +282,10 @@ func (_c *CareerRouteCreate) createSpec() (*CareerRoute, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(careerroute.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(careerroute.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(careerroute.FieldKind, field.TypeEnum, value)
@@ -381,6 +406,24 @@ func (u *CareerRouteUpsert) SetSource(v string) *CareerRouteUpsert {
 // UpdateSource sets the "source" field to the value that was provided on create.
 func (u *CareerRouteUpsert) UpdateSource() *CareerRouteUpsert {
 	u.SetExcluded(careerroute.FieldSource)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *CareerRouteUpsert) SetVersion(v int) *CareerRouteUpsert {
+	u.Set(careerroute.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CareerRouteUpsert) UpdateVersion() *CareerRouteUpsert {
+	u.SetExcluded(careerroute.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CareerRouteUpsert) AddVersion(v int) *CareerRouteUpsert {
+	u.Add(careerroute.FieldVersion, v)
 	return u
 }
 
@@ -532,6 +575,27 @@ func (u *CareerRouteUpsertOne) SetSource(v string) *CareerRouteUpsertOne {
 func (u *CareerRouteUpsertOne) UpdateSource() *CareerRouteUpsertOne {
 	return u.Update(func(s *CareerRouteUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CareerRouteUpsertOne) SetVersion(v int) *CareerRouteUpsertOne {
+	return u.Update(func(s *CareerRouteUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CareerRouteUpsertOne) AddVersion(v int) *CareerRouteUpsertOne {
+	return u.Update(func(s *CareerRouteUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CareerRouteUpsertOne) UpdateVersion() *CareerRouteUpsertOne {
+	return u.Update(func(s *CareerRouteUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -862,6 +926,27 @@ func (u *CareerRouteUpsertBulk) SetSource(v string) *CareerRouteUpsertBulk {
 func (u *CareerRouteUpsertBulk) UpdateSource() *CareerRouteUpsertBulk {
 	return u.Update(func(s *CareerRouteUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CareerRouteUpsertBulk) SetVersion(v int) *CareerRouteUpsertBulk {
+	return u.Update(func(s *CareerRouteUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CareerRouteUpsertBulk) AddVersion(v int) *CareerRouteUpsertBulk {
+	return u.Update(func(s *CareerRouteUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CareerRouteUpsertBulk) UpdateVersion() *CareerRouteUpsertBulk {
+	return u.Update(func(s *CareerRouteUpsert) {
+		s.UpdateVersion()
 	})
 }
 

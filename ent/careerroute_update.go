@@ -50,6 +50,27 @@ func (_u *CareerRouteUpdate) SetNillableSource(v *string) *CareerRouteUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *CareerRouteUpdate) SetVersion(v int) *CareerRouteUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CareerRouteUpdate) SetNillableVersion(v *int) *CareerRouteUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CareerRouteUpdate) AddVersion(v int) *CareerRouteUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetFromRoleID sets the "from_role_id" field.
 func (_u *CareerRouteUpdate) SetFromRoleID(v int) *CareerRouteUpdate {
 	_u.mutation.SetFromRoleID(v)
@@ -264,6 +285,12 @@ func (_u *CareerRouteUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(careerroute.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(careerroute.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(careerroute.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(careerroute.FieldKind, field.TypeEnum, value)
 	}
@@ -379,6 +406,27 @@ func (_u *CareerRouteUpdateOne) SetNillableSource(v *string) *CareerRouteUpdateO
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *CareerRouteUpdateOne) SetVersion(v int) *CareerRouteUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CareerRouteUpdateOne) SetNillableVersion(v *int) *CareerRouteUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CareerRouteUpdateOne) AddVersion(v int) *CareerRouteUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -625,6 +673,12 @@ func (_u *CareerRouteUpdateOne) sqlSave(ctx context.Context) (_node *CareerRoute
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(careerroute.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(careerroute.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(careerroute.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(careerroute.FieldKind, field.TypeEnum, value)

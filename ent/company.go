@@ -24,6 +24,8 @@ type Company struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// Slug holds the value of the "slug" field.
 	Slug string `json:"slug,omitempty"`
 	// Name holds the value of the "name" field.
@@ -94,7 +96,7 @@ func (*Company) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case company.FieldID, company.FieldHeadquartersID:
+		case company.FieldID, company.FieldVersion, company.FieldHeadquartersID:
 			values[i] = new(sql.NullInt64)
 		case company.FieldSource, company.FieldSlug, company.FieldName, company.FieldIndustry, company.FieldSize, company.FieldWebsite:
 			values[i] = new(sql.NullString)
@@ -138,6 +140,12 @@ func (_m *Company) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case company.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case company.FieldSlug:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -236,6 +244,9 @@ func (_m *Company) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)

@@ -67,6 +67,20 @@ func (_c *CompanyCreate) SetNillableSource(v *string) *CompanyCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *CompanyCreate) SetVersion(v int) *CompanyCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *CompanyCreate) SetNillableVersion(v *int) *CompanyCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *CompanyCreate) SetSlug(v string) *CompanyCreate {
 	_c.mutation.SetSlug(v)
@@ -217,6 +231,10 @@ func (_c *CompanyCreate) defaults() {
 		v := company.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := company.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -234,6 +252,9 @@ func (_c *CompanyCreate) check() error {
 		if err := company.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Company.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Company.version"`)}
 	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Company.slug"`)}
@@ -304,6 +325,10 @@ func (_c *CompanyCreate) createSpec() (*Company, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(company.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(company.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(company.FieldSlug, field.TypeString, value)
@@ -447,6 +472,24 @@ func (u *CompanyUpsert) SetSource(v string) *CompanyUpsert {
 // UpdateSource sets the "source" field to the value that was provided on create.
 func (u *CompanyUpsert) UpdateSource() *CompanyUpsert {
 	u.SetExcluded(company.FieldSource)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *CompanyUpsert) SetVersion(v int) *CompanyUpsert {
+	u.Set(company.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CompanyUpsert) UpdateVersion() *CompanyUpsert {
+	u.SetExcluded(company.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CompanyUpsert) AddVersion(v int) *CompanyUpsert {
+	u.Add(company.FieldVersion, v)
 	return u
 }
 
@@ -616,6 +659,27 @@ func (u *CompanyUpsertOne) SetSource(v string) *CompanyUpsertOne {
 func (u *CompanyUpsertOne) UpdateSource() *CompanyUpsertOne {
 	return u.Update(func(s *CompanyUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CompanyUpsertOne) SetVersion(v int) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CompanyUpsertOne) AddVersion(v int) *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CompanyUpsertOne) UpdateVersion() *CompanyUpsertOne {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -967,6 +1031,27 @@ func (u *CompanyUpsertBulk) SetSource(v string) *CompanyUpsertBulk {
 func (u *CompanyUpsertBulk) UpdateSource() *CompanyUpsertBulk {
 	return u.Update(func(s *CompanyUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CompanyUpsertBulk) SetVersion(v int) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CompanyUpsertBulk) AddVersion(v int) *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CompanyUpsertBulk) UpdateVersion() *CompanyUpsertBulk {
+	return u.Update(func(s *CompanyUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -52,6 +52,27 @@ func (_u *CompanyUpdate) SetNillableSource(v *string) *CompanyUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *CompanyUpdate) SetVersion(v int) *CompanyUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CompanyUpdate) SetNillableVersion(v *int) *CompanyUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CompanyUpdate) AddVersion(v int) *CompanyUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *CompanyUpdate) SetSlug(v string) *CompanyUpdate {
 	_u.mutation.SetSlug(v)
@@ -343,6 +364,12 @@ func (_u *CompanyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(company.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(company.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(company.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(company.FieldSlug, field.TypeString, value)
 	}
@@ -525,6 +552,27 @@ func (_u *CompanyUpdateOne) SetNillableSource(v *string) *CompanyUpdateOne {
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *CompanyUpdateOne) SetVersion(v int) *CompanyUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CompanyUpdateOne) SetNillableVersion(v *int) *CompanyUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CompanyUpdateOne) AddVersion(v int) *CompanyUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -848,6 +896,12 @@ func (_u *CompanyUpdateOne) sqlSave(ctx context.Context) (_node *Company, err er
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(company.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(company.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(company.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(company.FieldSlug, field.TypeString, value)

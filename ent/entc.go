@@ -32,7 +32,7 @@ func main() {
 			gen.FeatureGlobalID,
 			gen.FeatureUpsert,
 		},
-	}, entc.Extensions(ex), entc.TemplateFiles("./ent/template/paginate_counted.tmpl")); err != nil {
+	}, entc.Extensions(ex), entc.TemplateFiles("./ent/template/paginate_counted.tmpl", "./ent/template/version.tmpl")); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
 }

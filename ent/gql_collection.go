@@ -359,6 +359,11 @@ func (_q *CareerRouteQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, careerroute.FieldSource)
 				fieldSeen[careerroute.FieldSource] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[careerroute.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, careerroute.FieldVersion)
+				fieldSeen[careerroute.FieldVersion] = struct{}{}
+			}
 		case "fromRoleID":
 			if _, ok := fieldSeen[careerroute.FieldFromRoleID]; !ok {
 				selectedFields = append(selectedFields, careerroute.FieldFromRoleID)
@@ -587,6 +592,11 @@ func (_q *CompanyQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, company.FieldSource)
 				fieldSeen[company.FieldSource] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[company.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, company.FieldVersion)
+				fieldSeen[company.FieldVersion] = struct{}{}
+			}
 		case "slug":
 			if _, ok := fieldSeen[company.FieldSlug]; !ok {
 				selectedFields = append(selectedFields, company.FieldSlug)
@@ -745,6 +755,11 @@ func (_q *InterviewQuestionQuery) collectField(ctx context.Context, oneNode bool
 			if _, ok := fieldSeen[interviewquestion.FieldSource]; !ok {
 				selectedFields = append(selectedFields, interviewquestion.FieldSource)
 				fieldSeen[interviewquestion.FieldSource] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[interviewquestion.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, interviewquestion.FieldVersion)
+				fieldSeen[interviewquestion.FieldVersion] = struct{}{}
 			}
 		case "roleID":
 			if _, ok := fieldSeen[interviewquestion.FieldRoleID]; !ok {
@@ -969,6 +984,11 @@ func (_q *LocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, location.FieldSource)
 				fieldSeen[location.FieldSource] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[location.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, location.FieldVersion)
+				fieldSeen[location.FieldVersion] = struct{}{}
+			}
 		case "slug":
 			if _, ok := fieldSeen[location.FieldSlug]; !ok {
 				selectedFields = append(selectedFields, location.FieldSlug)
@@ -1145,6 +1165,11 @@ func (_q *OpeningQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[opening.FieldSource]; !ok {
 				selectedFields = append(selectedFields, opening.FieldSource)
 				fieldSeen[opening.FieldSource] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[opening.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, opening.FieldVersion)
+				fieldSeen[opening.FieldVersion] = struct{}{}
 			}
 		case "externalID":
 			if _, ok := fieldSeen[opening.FieldExternalID]; !ok {
@@ -1419,6 +1444,11 @@ func (_q *RoleQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, role.FieldSource)
 				fieldSeen[role.FieldSource] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[role.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, role.FieldVersion)
+				fieldSeen[role.FieldVersion] = struct{}{}
+			}
 		case "slug":
 			if _, ok := fieldSeen[role.FieldSlug]; !ok {
 				selectedFields = append(selectedFields, role.FieldSlug)
@@ -1588,6 +1618,11 @@ func (_q *RoleItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, roleitem.FieldSource)
 				fieldSeen[roleitem.FieldSource] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[roleitem.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, roleitem.FieldVersion)
+				fieldSeen[roleitem.FieldVersion] = struct{}{}
+			}
 		case "roleID":
 			if _, ok := fieldSeen[roleitem.FieldRoleID]; !ok {
 				selectedFields = append(selectedFields, roleitem.FieldRoleID)
@@ -1736,6 +1771,11 @@ func (_q *RoleSkillQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[roleskill.FieldSource]; !ok {
 				selectedFields = append(selectedFields, roleskill.FieldSource)
 				fieldSeen[roleskill.FieldSource] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[roleskill.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, roleskill.FieldVersion)
+				fieldSeen[roleskill.FieldVersion] = struct{}{}
 			}
 		case "roleID":
 			if _, ok := fieldSeen[roleskill.FieldRoleID]; !ok {
@@ -1910,6 +1950,11 @@ func (_q *SalaryRecordQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[salaryrecord.FieldSource]; !ok {
 				selectedFields = append(selectedFields, salaryrecord.FieldSource)
 				fieldSeen[salaryrecord.FieldSource] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[salaryrecord.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, salaryrecord.FieldVersion)
+				fieldSeen[salaryrecord.FieldVersion] = struct{}{}
 			}
 		case "roleID":
 			if _, ok := fieldSeen[salaryrecord.FieldRoleID]; !ok {
@@ -2208,6 +2253,11 @@ func (_q *SkillQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[skill.FieldSource]; !ok {
 				selectedFields = append(selectedFields, skill.FieldSource)
 				fieldSeen[skill.FieldSource] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[skill.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, skill.FieldVersion)
+				fieldSeen[skill.FieldVersion] = struct{}{}
 			}
 		case "slug":
 			if _, ok := fieldSeen[skill.FieldSlug]; !ok {

@@ -25,6 +25,8 @@ type InterviewQuestion struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// RoleID holds the value of the "role_id" field.
 	RoleID int `json:"role_id,omitempty"`
 	// SkillID holds the value of the "skill_id" field.
@@ -85,7 +87,7 @@ func (*InterviewQuestion) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case interviewquestion.FieldID, interviewquestion.FieldRoleID, interviewquestion.FieldSkillID, interviewquestion.FieldPosition:
+		case interviewquestion.FieldID, interviewquestion.FieldVersion, interviewquestion.FieldRoleID, interviewquestion.FieldSkillID, interviewquestion.FieldPosition:
 			values[i] = new(sql.NullInt64)
 		case interviewquestion.FieldSource, interviewquestion.FieldKind, interviewquestion.FieldDifficulty, interviewquestion.FieldQuestion, interviewquestion.FieldAnswerNotes:
 			values[i] = new(sql.NullString)
@@ -129,6 +131,12 @@ func (_m *InterviewQuestion) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case interviewquestion.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case interviewquestion.FieldRoleID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -227,6 +235,9 @@ func (_m *InterviewQuestion) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("role_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RoleID))

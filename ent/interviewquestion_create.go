@@ -66,6 +66,20 @@ func (_c *InterviewQuestionCreate) SetNillableSource(v *string) *InterviewQuesti
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *InterviewQuestionCreate) SetVersion(v int) *InterviewQuestionCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *InterviewQuestionCreate) SetNillableVersion(v *int) *InterviewQuestionCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetRoleID sets the "role_id" field.
 func (_c *InterviewQuestionCreate) SetRoleID(v int) *InterviewQuestionCreate {
 	_c.mutation.SetRoleID(v)
@@ -189,6 +203,10 @@ func (_c *InterviewQuestionCreate) defaults() {
 		v := interviewquestion.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := interviewquestion.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Position(); !ok {
 		v := interviewquestion.DefaultPosition
 		_c.mutation.SetPosition(v)
@@ -210,6 +228,9 @@ func (_c *InterviewQuestionCreate) check() error {
 		if err := interviewquestion.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "InterviewQuestion.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "InterviewQuestion.version"`)}
 	}
 	if _, ok := _c.mutation.RoleID(); !ok {
 		return &ValidationError{Name: "role_id", err: errors.New(`ent: missing required field "InterviewQuestion.role_id"`)}
@@ -287,6 +308,10 @@ func (_c *InterviewQuestionCreate) createSpec() (*InterviewQuestion, *sqlgraph.C
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(interviewquestion.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(interviewquestion.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(interviewquestion.FieldKind, field.TypeEnum, value)
@@ -415,6 +440,24 @@ func (u *InterviewQuestionUpsert) SetSource(v string) *InterviewQuestionUpsert {
 // UpdateSource sets the "source" field to the value that was provided on create.
 func (u *InterviewQuestionUpsert) UpdateSource() *InterviewQuestionUpsert {
 	u.SetExcluded(interviewquestion.FieldSource)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *InterviewQuestionUpsert) SetVersion(v int) *InterviewQuestionUpsert {
+	u.Set(interviewquestion.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *InterviewQuestionUpsert) UpdateVersion() *InterviewQuestionUpsert {
+	u.SetExcluded(interviewquestion.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *InterviewQuestionUpsert) AddVersion(v int) *InterviewQuestionUpsert {
+	u.Add(interviewquestion.FieldVersion, v)
 	return u
 }
 
@@ -590,6 +633,27 @@ func (u *InterviewQuestionUpsertOne) SetSource(v string) *InterviewQuestionUpser
 func (u *InterviewQuestionUpsertOne) UpdateSource() *InterviewQuestionUpsertOne {
 	return u.Update(func(s *InterviewQuestionUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *InterviewQuestionUpsertOne) SetVersion(v int) *InterviewQuestionUpsertOne {
+	return u.Update(func(s *InterviewQuestionUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *InterviewQuestionUpsertOne) AddVersion(v int) *InterviewQuestionUpsertOne {
+	return u.Update(func(s *InterviewQuestionUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *InterviewQuestionUpsertOne) UpdateVersion() *InterviewQuestionUpsertOne {
+	return u.Update(func(s *InterviewQuestionUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -948,6 +1012,27 @@ func (u *InterviewQuestionUpsertBulk) SetSource(v string) *InterviewQuestionUpse
 func (u *InterviewQuestionUpsertBulk) UpdateSource() *InterviewQuestionUpsertBulk {
 	return u.Update(func(s *InterviewQuestionUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *InterviewQuestionUpsertBulk) SetVersion(v int) *InterviewQuestionUpsertBulk {
+	return u.Update(func(s *InterviewQuestionUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *InterviewQuestionUpsertBulk) AddVersion(v int) *InterviewQuestionUpsertBulk {
+	return u.Update(func(s *InterviewQuestionUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *InterviewQuestionUpsertBulk) UpdateVersion() *InterviewQuestionUpsertBulk {
+	return u.Update(func(s *InterviewQuestionUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -51,6 +51,27 @@ func (_u *InterviewQuestionUpdate) SetNillableSource(v *string) *InterviewQuesti
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *InterviewQuestionUpdate) SetVersion(v int) *InterviewQuestionUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *InterviewQuestionUpdate) SetNillableVersion(v *int) *InterviewQuestionUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *InterviewQuestionUpdate) AddVersion(v int) *InterviewQuestionUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetRoleID sets the "role_id" field.
 func (_u *InterviewQuestionUpdate) SetRoleID(v int) *InterviewQuestionUpdate {
 	_u.mutation.SetRoleID(v)
@@ -288,6 +309,12 @@ func (_u *InterviewQuestionUpdate) sqlSave(ctx context.Context) (_node int, err 
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(interviewquestion.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(interviewquestion.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(interviewquestion.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(interviewquestion.FieldKind, field.TypeEnum, value)
 	}
@@ -406,6 +433,27 @@ func (_u *InterviewQuestionUpdateOne) SetNillableSource(v *string) *InterviewQue
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *InterviewQuestionUpdateOne) SetVersion(v int) *InterviewQuestionUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *InterviewQuestionUpdateOne) SetNillableVersion(v *int) *InterviewQuestionUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *InterviewQuestionUpdateOne) AddVersion(v int) *InterviewQuestionUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -675,6 +723,12 @@ func (_u *InterviewQuestionUpdateOne) sqlSave(ctx context.Context) (_node *Inter
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(interviewquestion.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(interviewquestion.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(interviewquestion.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(interviewquestion.FieldKind, field.TypeEnum, value)

@@ -67,6 +67,20 @@ func (_c *LocationCreate) SetNillableSource(v *string) *LocationCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *LocationCreate) SetVersion(v int) *LocationCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *LocationCreate) SetNillableVersion(v *int) *LocationCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *LocationCreate) SetSlug(v string) *LocationCreate {
 	_c.mutation.SetSlug(v)
@@ -191,6 +205,10 @@ func (_c *LocationCreate) defaults() {
 		v := location.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := location.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -208,6 +226,9 @@ func (_c *LocationCreate) check() error {
 		if err := location.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Location.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Location.version"`)}
 	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Location.slug"`)}
@@ -276,6 +297,10 @@ func (_c *LocationCreate) createSpec() (*Location, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(location.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(location.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(location.FieldSlug, field.TypeString, value)
@@ -417,6 +442,24 @@ func (u *LocationUpsert) UpdateSource() *LocationUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *LocationUpsert) SetVersion(v int) *LocationUpsert {
+	u.Set(location.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateVersion() *LocationUpsert {
+	u.SetExcluded(location.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *LocationUpsert) AddVersion(v int) *LocationUpsert {
+	u.Add(location.FieldVersion, v)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *LocationUpsert) SetSlug(v string) *LocationUpsert {
 	u.Set(location.FieldSlug, v)
@@ -541,6 +584,27 @@ func (u *LocationUpsertOne) SetSource(v string) *LocationUpsertOne {
 func (u *LocationUpsertOne) UpdateSource() *LocationUpsertOne {
 	return u.Update(func(s *LocationUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *LocationUpsertOne) SetVersion(v int) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *LocationUpsertOne) AddVersion(v int) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateVersion() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -843,6 +907,27 @@ func (u *LocationUpsertBulk) SetSource(v string) *LocationUpsertBulk {
 func (u *LocationUpsertBulk) UpdateSource() *LocationUpsertBulk {
 	return u.Update(func(s *LocationUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *LocationUpsertBulk) SetVersion(v int) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *LocationUpsertBulk) AddVersion(v int) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateVersion() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -52,6 +52,27 @@ func (_u *LocationUpdate) SetNillableSource(v *string) *LocationUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *LocationUpdate) SetVersion(v int) *LocationUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *LocationUpdate) SetNillableVersion(v *int) *LocationUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *LocationUpdate) AddVersion(v int) *LocationUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *LocationUpdate) SetSlug(v string) *LocationUpdate {
 	_u.mutation.SetSlug(v)
@@ -317,6 +338,12 @@ func (_u *LocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(location.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(location.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(location.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(location.FieldSlug, field.TypeString, value)
 	}
@@ -506,6 +533,27 @@ func (_u *LocationUpdateOne) SetNillableSource(v *string) *LocationUpdateOne {
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *LocationUpdateOne) SetVersion(v int) *LocationUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *LocationUpdateOne) SetNillableVersion(v *int) *LocationUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *LocationUpdateOne) AddVersion(v int) *LocationUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -803,6 +851,12 @@ func (_u *LocationUpdateOne) sqlSave(ctx context.Context) (_node *Location, err 
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(location.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(location.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(location.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(location.FieldSlug, field.TypeString, value)

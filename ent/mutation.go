@@ -1680,6 +1680,8 @@ type CareerRouteMutation struct {
 	created_at       *time.Time
 	updated_at       *time.Time
 	source           *string
+	version          *int
+	addversion       *int
 	kind             *careerroute.Kind
 	typical_years    *float64
 	addtypical_years *float64
@@ -1898,6 +1900,62 @@ func (m *CareerRouteMutation) OldSource(ctx context.Context) (v string, err erro
 // ResetSource resets all changes to the "source" field.
 func (m *CareerRouteMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CareerRouteMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CareerRouteMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the CareerRoute entity.
+// If the CareerRoute object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareerRouteMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CareerRouteMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CareerRouteMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CareerRouteMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetFromRoleID sets the "from_role_id" field.
@@ -2241,7 +2299,7 @@ func (m *CareerRouteMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CareerRouteMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, careerroute.FieldCreatedAt)
 	}
@@ -2250,6 +2308,9 @@ func (m *CareerRouteMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, careerroute.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, careerroute.FieldVersion)
 	}
 	if m.from != nil {
 		fields = append(fields, careerroute.FieldFromRoleID)
@@ -2280,6 +2341,8 @@ func (m *CareerRouteMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case careerroute.FieldSource:
 		return m.Source()
+	case careerroute.FieldVersion:
+		return m.Version()
 	case careerroute.FieldFromRoleID:
 		return m.FromRoleID()
 	case careerroute.FieldToRoleID:
@@ -2305,6 +2368,8 @@ func (m *CareerRouteMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldUpdatedAt(ctx)
 	case careerroute.FieldSource:
 		return m.OldSource(ctx)
+	case careerroute.FieldVersion:
+		return m.OldVersion(ctx)
 	case careerroute.FieldFromRoleID:
 		return m.OldFromRoleID(ctx)
 	case careerroute.FieldToRoleID:
@@ -2344,6 +2409,13 @@ func (m *CareerRouteMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case careerroute.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case careerroute.FieldFromRoleID:
 		v, ok := value.(int)
@@ -2388,6 +2460,9 @@ func (m *CareerRouteMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *CareerRouteMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, careerroute.FieldVersion)
+	}
 	if m.addtypical_years != nil {
 		fields = append(fields, careerroute.FieldTypicalYears)
 	}
@@ -2399,6 +2474,8 @@ func (m *CareerRouteMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *CareerRouteMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case careerroute.FieldVersion:
+		return m.AddedVersion()
 	case careerroute.FieldTypicalYears:
 		return m.AddedTypicalYears()
 	}
@@ -2410,6 +2487,13 @@ func (m *CareerRouteMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *CareerRouteMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case careerroute.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case careerroute.FieldTypicalYears:
 		v, ok := value.(float64)
 		if !ok {
@@ -2467,6 +2551,9 @@ func (m *CareerRouteMutation) ResetField(name string) error {
 		return nil
 	case careerroute.FieldSource:
 		m.ResetSource()
+		return nil
+	case careerroute.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case careerroute.FieldFromRoleID:
 		m.ResetFromRoleID()
@@ -2588,6 +2675,8 @@ type CompanyMutation struct {
 	created_at            *time.Time
 	updated_at            *time.Time
 	source                *string
+	version               *int
+	addversion            *int
 	slug                  *string
 	name                  *string
 	industry              *string
@@ -2811,6 +2900,62 @@ func (m *CompanyMutation) OldSource(ctx context.Context) (v string, err error) {
 // ResetSource resets all changes to the "source" field.
 func (m *CompanyMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CompanyMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CompanyMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Company entity.
+// If the Company object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CompanyMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CompanyMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CompanyMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CompanyMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetSlug sets the "slug" field.
@@ -3250,7 +3395,7 @@ func (m *CompanyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CompanyMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, company.FieldCreatedAt)
 	}
@@ -3259,6 +3404,9 @@ func (m *CompanyMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, company.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, company.FieldVersion)
 	}
 	if m.slug != nil {
 		fields = append(fields, company.FieldSlug)
@@ -3292,6 +3440,8 @@ func (m *CompanyMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case company.FieldSource:
 		return m.Source()
+	case company.FieldVersion:
+		return m.Version()
 	case company.FieldSlug:
 		return m.Slug()
 	case company.FieldName:
@@ -3319,6 +3469,8 @@ func (m *CompanyMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case company.FieldSource:
 		return m.OldSource(ctx)
+	case company.FieldVersion:
+		return m.OldVersion(ctx)
 	case company.FieldSlug:
 		return m.OldSlug(ctx)
 	case company.FieldName:
@@ -3360,6 +3512,13 @@ func (m *CompanyMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case company.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case company.FieldSlug:
 		v, ok := value.(string)
@@ -3411,6 +3570,9 @@ func (m *CompanyMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *CompanyMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, company.FieldVersion)
+	}
 	return fields
 }
 
@@ -3419,6 +3581,8 @@ func (m *CompanyMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *CompanyMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case company.FieldVersion:
+		return m.AddedVersion()
 	}
 	return nil, false
 }
@@ -3428,6 +3592,13 @@ func (m *CompanyMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *CompanyMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case company.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Company numeric field %s", name)
 }
@@ -3490,6 +3661,9 @@ func (m *CompanyMutation) ResetField(name string) error {
 		return nil
 	case company.FieldSource:
 		m.ResetSource()
+		return nil
+	case company.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case company.FieldSlug:
 		m.ResetSlug()
@@ -3650,6 +3824,8 @@ type InterviewQuestionMutation struct {
 	created_at    *time.Time
 	updated_at    *time.Time
 	source        *string
+	version       *int
+	addversion    *int
 	kind          *interviewquestion.Kind
 	difficulty    *interviewquestion.Difficulty
 	position      *int
@@ -3870,6 +4046,62 @@ func (m *InterviewQuestionMutation) OldSource(ctx context.Context) (v string, er
 // ResetSource resets all changes to the "source" field.
 func (m *InterviewQuestionMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *InterviewQuestionMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *InterviewQuestionMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the InterviewQuestion entity.
+// If the InterviewQuestion object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InterviewQuestionMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *InterviewQuestionMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *InterviewQuestionMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *InterviewQuestionMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetRoleID sets the "role_id" field.
@@ -4258,7 +4490,7 @@ func (m *InterviewQuestionMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InterviewQuestionMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, interviewquestion.FieldCreatedAt)
 	}
@@ -4267,6 +4499,9 @@ func (m *InterviewQuestionMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, interviewquestion.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, interviewquestion.FieldVersion)
 	}
 	if m.role != nil {
 		fields = append(fields, interviewquestion.FieldRoleID)
@@ -4303,6 +4538,8 @@ func (m *InterviewQuestionMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case interviewquestion.FieldSource:
 		return m.Source()
+	case interviewquestion.FieldVersion:
+		return m.Version()
 	case interviewquestion.FieldRoleID:
 		return m.RoleID()
 	case interviewquestion.FieldSkillID:
@@ -4332,6 +4569,8 @@ func (m *InterviewQuestionMutation) OldField(ctx context.Context, name string) (
 		return m.OldUpdatedAt(ctx)
 	case interviewquestion.FieldSource:
 		return m.OldSource(ctx)
+	case interviewquestion.FieldVersion:
+		return m.OldVersion(ctx)
 	case interviewquestion.FieldRoleID:
 		return m.OldRoleID(ctx)
 	case interviewquestion.FieldSkillID:
@@ -4375,6 +4614,13 @@ func (m *InterviewQuestionMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case interviewquestion.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case interviewquestion.FieldRoleID:
 		v, ok := value.(int)
@@ -4433,6 +4679,9 @@ func (m *InterviewQuestionMutation) SetField(name string, value ent.Value) error
 // this mutation.
 func (m *InterviewQuestionMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, interviewquestion.FieldVersion)
+	}
 	if m.addposition != nil {
 		fields = append(fields, interviewquestion.FieldPosition)
 	}
@@ -4444,6 +4693,8 @@ func (m *InterviewQuestionMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *InterviewQuestionMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case interviewquestion.FieldVersion:
+		return m.AddedVersion()
 	case interviewquestion.FieldPosition:
 		return m.AddedPosition()
 	}
@@ -4455,6 +4706,13 @@ func (m *InterviewQuestionMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *InterviewQuestionMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case interviewquestion.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case interviewquestion.FieldPosition:
 		v, ok := value.(int)
 		if !ok {
@@ -4512,6 +4770,9 @@ func (m *InterviewQuestionMutation) ResetField(name string) error {
 		return nil
 	case interviewquestion.FieldSource:
 		m.ResetSource()
+		return nil
+	case interviewquestion.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case interviewquestion.FieldRoleID:
 		m.ResetRoleID()
@@ -4639,6 +4900,8 @@ type LocationMutation struct {
 	created_at            *time.Time
 	updated_at            *time.Time
 	source                *string
+	version               *int
+	addversion            *int
 	slug                  *string
 	city                  *string
 	region                *string
@@ -4862,6 +5125,62 @@ func (m *LocationMutation) OldSource(ctx context.Context) (v string, err error) 
 // ResetSource resets all changes to the "source" field.
 func (m *LocationMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *LocationMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *LocationMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *LocationMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *LocationMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *LocationMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetSlug sets the "slug" field.
@@ -5217,7 +5536,7 @@ func (m *LocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LocationMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, location.FieldCreatedAt)
 	}
@@ -5226,6 +5545,9 @@ func (m *LocationMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, location.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, location.FieldVersion)
 	}
 	if m.slug != nil {
 		fields = append(fields, location.FieldSlug)
@@ -5253,6 +5575,8 @@ func (m *LocationMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case location.FieldSource:
 		return m.Source()
+	case location.FieldVersion:
+		return m.Version()
 	case location.FieldSlug:
 		return m.Slug()
 	case location.FieldCity:
@@ -5276,6 +5600,8 @@ func (m *LocationMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldUpdatedAt(ctx)
 	case location.FieldSource:
 		return m.OldSource(ctx)
+	case location.FieldVersion:
+		return m.OldVersion(ctx)
 	case location.FieldSlug:
 		return m.OldSlug(ctx)
 	case location.FieldCity:
@@ -5314,6 +5640,13 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSource(v)
 		return nil
+	case location.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
 	case location.FieldSlug:
 		v, ok := value.(string)
 		if !ok {
@@ -5349,13 +5682,21 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *LocationMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, location.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *LocationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case location.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -5364,6 +5705,13 @@ func (m *LocationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *LocationMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case location.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Location numeric field %s", name)
 }
@@ -5408,6 +5756,9 @@ func (m *LocationMutation) ResetField(name string) error {
 		return nil
 	case location.FieldSource:
 		m.ResetSource()
+		return nil
+	case location.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case location.FieldSlug:
 		m.ResetSlug()
@@ -5570,6 +5921,8 @@ type OpeningMutation struct {
 	created_at              *time.Time
 	updated_at              *time.Time
 	source                  *string
+	version                 *int
+	addversion              *int
 	external_id             *string
 	title                   *string
 	description             *string
@@ -5810,6 +6163,62 @@ func (m *OpeningMutation) OldSource(ctx context.Context) (v string, err error) {
 // ResetSource resets all changes to the "source" field.
 func (m *OpeningMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *OpeningMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *OpeningMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *OpeningMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *OpeningMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *OpeningMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetExternalID sets the "external_id" field.
@@ -6885,7 +7294,7 @@ func (m *OpeningMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OpeningMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, opening.FieldCreatedAt)
 	}
@@ -6894,6 +7303,9 @@ func (m *OpeningMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, opening.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, opening.FieldVersion)
 	}
 	if m.external_id != nil {
 		fields = append(fields, opening.FieldExternalID)
@@ -6966,6 +7378,8 @@ func (m *OpeningMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case opening.FieldSource:
 		return m.Source()
+	case opening.FieldVersion:
+		return m.Version()
 	case opening.FieldExternalID:
 		return m.ExternalID()
 	case opening.FieldTitle:
@@ -7019,6 +7433,8 @@ func (m *OpeningMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case opening.FieldSource:
 		return m.OldSource(ctx)
+	case opening.FieldVersion:
+		return m.OldVersion(ctx)
 	case opening.FieldExternalID:
 		return m.OldExternalID(ctx)
 	case opening.FieldTitle:
@@ -7086,6 +7502,13 @@ func (m *OpeningMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case opening.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case opening.FieldExternalID:
 		v, ok := value.(string)
@@ -7228,6 +7651,9 @@ func (m *OpeningMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *OpeningMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, opening.FieldVersion)
+	}
 	if m.addexperience_min_years != nil {
 		fields = append(fields, opening.FieldExperienceMinYears)
 	}
@@ -7251,6 +7677,8 @@ func (m *OpeningMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *OpeningMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case opening.FieldVersion:
+		return m.AddedVersion()
 	case opening.FieldExperienceMinYears:
 		return m.AddedExperienceMinYears()
 	case opening.FieldExperienceMaxYears:
@@ -7270,6 +7698,13 @@ func (m *OpeningMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OpeningMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case opening.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case opening.FieldExperienceMinYears:
 		v, ok := value.(int)
 		if !ok {
@@ -7397,6 +7832,9 @@ func (m *OpeningMutation) ResetField(name string) error {
 		return nil
 	case opening.FieldSource:
 		m.ResetSource()
+		return nil
+	case opening.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case opening.FieldExternalID:
 		m.ResetExternalID()
@@ -7606,6 +8044,8 @@ type RoleMutation struct {
 	created_at                 *time.Time
 	updated_at                 *time.Time
 	source                     *string
+	version                    *int
+	addversion                 *int
 	slug                       *string
 	title                      *string
 	summary                    *string
@@ -7848,6 +8288,62 @@ func (m *RoleMutation) OldSource(ctx context.Context) (v string, err error) {
 // ResetSource resets all changes to the "source" field.
 func (m *RoleMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *RoleMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *RoleMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *RoleMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *RoleMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *RoleMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetSlug sets the "slug" field.
@@ -8632,7 +9128,7 @@ func (m *RoleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, role.FieldCreatedAt)
 	}
@@ -8641,6 +9137,9 @@ func (m *RoleMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, role.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, role.FieldVersion)
 	}
 	if m.slug != nil {
 		fields = append(fields, role.FieldSlug)
@@ -8680,6 +9179,8 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case role.FieldSource:
 		return m.Source()
+	case role.FieldVersion:
+		return m.Version()
 	case role.FieldSlug:
 		return m.Slug()
 	case role.FieldTitle:
@@ -8711,6 +9212,8 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldUpdatedAt(ctx)
 	case role.FieldSource:
 		return m.OldSource(ctx)
+	case role.FieldVersion:
+		return m.OldVersion(ctx)
 	case role.FieldSlug:
 		return m.OldSlug(ctx)
 	case role.FieldTitle:
@@ -8756,6 +9259,13 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case role.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case role.FieldSlug:
 		v, ok := value.(string)
@@ -8821,6 +9331,9 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *RoleMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, role.FieldVersion)
+	}
 	if m.addexperience_min_years != nil {
 		fields = append(fields, role.FieldExperienceMinYears)
 	}
@@ -8835,6 +9348,8 @@ func (m *RoleMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *RoleMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case role.FieldVersion:
+		return m.AddedVersion()
 	case role.FieldExperienceMinYears:
 		return m.AddedExperienceMinYears()
 	case role.FieldExperienceMaxYears:
@@ -8848,6 +9363,13 @@ func (m *RoleMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *RoleMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case role.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case role.FieldExperienceMinYears:
 		v, ok := value.(int)
 		if !ok {
@@ -8912,6 +9434,9 @@ func (m *RoleMutation) ResetField(name string) error {
 		return nil
 	case role.FieldSource:
 		m.ResetSource()
+		return nil
+	case role.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case role.FieldSlug:
 		m.ResetSlug()
@@ -9190,6 +9715,8 @@ type RoleItemMutation struct {
 	created_at    *time.Time
 	updated_at    *time.Time
 	source        *string
+	version       *int
+	addversion    *int
 	kind          *roleitem.Kind
 	position      *int
 	addposition   *int
@@ -9409,6 +9936,62 @@ func (m *RoleItemMutation) OldSource(ctx context.Context) (v string, err error) 
 // ResetSource resets all changes to the "source" field.
 func (m *RoleItemMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *RoleItemMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *RoleItemMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the RoleItem entity.
+// If the RoleItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleItemMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *RoleItemMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *RoleItemMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *RoleItemMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetRoleID sets the "role_id" field.
@@ -9761,7 +10344,7 @@ func (m *RoleItemMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleItemMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, roleitem.FieldCreatedAt)
 	}
@@ -9770,6 +10353,9 @@ func (m *RoleItemMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, roleitem.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, roleitem.FieldVersion)
 	}
 	if m.role != nil {
 		fields = append(fields, roleitem.FieldRoleID)
@@ -9803,6 +10389,8 @@ func (m *RoleItemMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case roleitem.FieldSource:
 		return m.Source()
+	case roleitem.FieldVersion:
+		return m.Version()
 	case roleitem.FieldRoleID:
 		return m.RoleID()
 	case roleitem.FieldKind:
@@ -9830,6 +10418,8 @@ func (m *RoleItemMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldUpdatedAt(ctx)
 	case roleitem.FieldSource:
 		return m.OldSource(ctx)
+	case roleitem.FieldVersion:
+		return m.OldVersion(ctx)
 	case roleitem.FieldRoleID:
 		return m.OldRoleID(ctx)
 	case roleitem.FieldKind:
@@ -9871,6 +10461,13 @@ func (m *RoleItemMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case roleitem.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case roleitem.FieldRoleID:
 		v, ok := value.(int)
@@ -9922,6 +10519,9 @@ func (m *RoleItemMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *RoleItemMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, roleitem.FieldVersion)
+	}
 	if m.addposition != nil {
 		fields = append(fields, roleitem.FieldPosition)
 	}
@@ -9933,6 +10533,8 @@ func (m *RoleItemMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *RoleItemMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case roleitem.FieldVersion:
+		return m.AddedVersion()
 	case roleitem.FieldPosition:
 		return m.AddedPosition()
 	}
@@ -9944,6 +10546,13 @@ func (m *RoleItemMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *RoleItemMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case roleitem.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case roleitem.FieldPosition:
 		v, ok := value.(int)
 		if !ok {
@@ -10001,6 +10610,9 @@ func (m *RoleItemMutation) ResetField(name string) error {
 		return nil
 	case roleitem.FieldSource:
 		m.ResetSource()
+		return nil
+	case roleitem.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case roleitem.FieldRoleID:
 		m.ResetRoleID()
@@ -10123,6 +10735,8 @@ type RoleSkillMutation struct {
 	typ           string
 	id            *int
 	source        *string
+	version       *int
+	addversion    *int
 	rank          *int
 	addrank       *int
 	clearedFields map[string]struct{}
@@ -10267,6 +10881,62 @@ func (m *RoleSkillMutation) OldSource(ctx context.Context) (v string, err error)
 // ResetSource resets all changes to the "source" field.
 func (m *RoleSkillMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *RoleSkillMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *RoleSkillMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the RoleSkill entity.
+// If the RoleSkill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleSkillMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *RoleSkillMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *RoleSkillMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *RoleSkillMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetRoleID sets the "role_id" field.
@@ -10485,9 +11155,12 @@ func (m *RoleSkillMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleSkillMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.source != nil {
 		fields = append(fields, roleskill.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, roleskill.FieldVersion)
 	}
 	if m.role != nil {
 		fields = append(fields, roleskill.FieldRoleID)
@@ -10508,6 +11181,8 @@ func (m *RoleSkillMutation) Field(name string) (ent.Value, bool) {
 	switch name {
 	case roleskill.FieldSource:
 		return m.Source()
+	case roleskill.FieldVersion:
+		return m.Version()
 	case roleskill.FieldRoleID:
 		return m.RoleID()
 	case roleskill.FieldSkillID:
@@ -10525,6 +11200,8 @@ func (m *RoleSkillMutation) OldField(ctx context.Context, name string) (ent.Valu
 	switch name {
 	case roleskill.FieldSource:
 		return m.OldSource(ctx)
+	case roleskill.FieldVersion:
+		return m.OldVersion(ctx)
 	case roleskill.FieldRoleID:
 		return m.OldRoleID(ctx)
 	case roleskill.FieldSkillID:
@@ -10546,6 +11223,13 @@ func (m *RoleSkillMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case roleskill.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case roleskill.FieldRoleID:
 		v, ok := value.(int)
@@ -10576,6 +11260,9 @@ func (m *RoleSkillMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *RoleSkillMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, roleskill.FieldVersion)
+	}
 	if m.addrank != nil {
 		fields = append(fields, roleskill.FieldRank)
 	}
@@ -10587,6 +11274,8 @@ func (m *RoleSkillMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *RoleSkillMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case roleskill.FieldVersion:
+		return m.AddedVersion()
 	case roleskill.FieldRank:
 		return m.AddedRank()
 	}
@@ -10598,6 +11287,13 @@ func (m *RoleSkillMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *RoleSkillMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case roleskill.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case roleskill.FieldRank:
 		v, ok := value.(int)
 		if !ok {
@@ -10634,6 +11330,9 @@ func (m *RoleSkillMutation) ResetField(name string) error {
 	switch name {
 	case roleskill.FieldSource:
 		m.ResetSource()
+		return nil
+	case roleskill.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case roleskill.FieldRoleID:
 		m.ResetRoleID()
@@ -10749,6 +11448,8 @@ type SalaryRecordMutation struct {
 	created_at              *time.Time
 	updated_at              *time.Time
 	source                  *string
+	version                 *int
+	addversion              *int
 	country_code            *string
 	currency                *string
 	period                  *salaryrecord.Period
@@ -10986,6 +11687,62 @@ func (m *SalaryRecordMutation) OldSource(ctx context.Context) (v string, err err
 // ResetSource resets all changes to the "source" field.
 func (m *SalaryRecordMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *SalaryRecordMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *SalaryRecordMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the SalaryRecord entity.
+// If the SalaryRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SalaryRecordMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *SalaryRecordMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *SalaryRecordMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *SalaryRecordMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetRoleID sets the "role_id" field.
@@ -11995,7 +12752,7 @@ func (m *SalaryRecordMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SalaryRecordMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, salaryrecord.FieldCreatedAt)
 	}
@@ -12004,6 +12761,9 @@ func (m *SalaryRecordMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, salaryrecord.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, salaryrecord.FieldVersion)
 	}
 	if m.role != nil {
 		fields = append(fields, salaryrecord.FieldRoleID)
@@ -12067,6 +12827,8 @@ func (m *SalaryRecordMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case salaryrecord.FieldSource:
 		return m.Source()
+	case salaryrecord.FieldVersion:
+		return m.Version()
 	case salaryrecord.FieldRoleID:
 		return m.RoleID()
 	case salaryrecord.FieldCountryCode:
@@ -12114,6 +12876,8 @@ func (m *SalaryRecordMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldUpdatedAt(ctx)
 	case salaryrecord.FieldSource:
 		return m.OldSource(ctx)
+	case salaryrecord.FieldVersion:
+		return m.OldVersion(ctx)
 	case salaryrecord.FieldRoleID:
 		return m.OldRoleID(ctx)
 	case salaryrecord.FieldCountryCode:
@@ -12175,6 +12939,13 @@ func (m *SalaryRecordMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case salaryrecord.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case salaryrecord.FieldRoleID:
 		v, ok := value.(int)
@@ -12296,6 +13067,9 @@ func (m *SalaryRecordMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *SalaryRecordMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, salaryrecord.FieldVersion)
+	}
 	if m.addexperience_min_years != nil {
 		fields = append(fields, salaryrecord.FieldExperienceMinYears)
 	}
@@ -12325,6 +13099,8 @@ func (m *SalaryRecordMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *SalaryRecordMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case salaryrecord.FieldVersion:
+		return m.AddedVersion()
 	case salaryrecord.FieldExperienceMinYears:
 		return m.AddedExperienceMinYears()
 	case salaryrecord.FieldExperienceMaxYears:
@@ -12348,6 +13124,13 @@ func (m *SalaryRecordMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *SalaryRecordMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case salaryrecord.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case salaryrecord.FieldExperienceMinYears:
 		v, ok := value.(int)
 		if !ok {
@@ -12501,6 +13284,9 @@ func (m *SalaryRecordMutation) ResetField(name string) error {
 		return nil
 	case salaryrecord.FieldSource:
 		m.ResetSource()
+		return nil
+	case salaryrecord.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case salaryrecord.FieldRoleID:
 		m.ResetRoleID()
@@ -12691,6 +13477,8 @@ type SkillMutation struct {
 	created_at                 *time.Time
 	updated_at                 *time.Time
 	source                     *string
+	version                    *int
+	addversion                 *int
 	slug                       *string
 	name                       *string
 	category                   *skill.Category
@@ -12928,6 +13716,62 @@ func (m *SkillMutation) OldSource(ctx context.Context) (v string, err error) {
 // ResetSource resets all changes to the "source" field.
 func (m *SkillMutation) ResetSource() {
 	m.source = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *SkillMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *SkillMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Skill entity.
+// If the Skill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *SkillMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *SkillMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *SkillMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetSlug sets the "slug" field.
@@ -13564,7 +14408,7 @@ func (m *SkillMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SkillMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, skill.FieldCreatedAt)
 	}
@@ -13573,6 +14417,9 @@ func (m *SkillMutation) Fields() []string {
 	}
 	if m.source != nil {
 		fields = append(fields, skill.FieldSource)
+	}
+	if m.version != nil {
+		fields = append(fields, skill.FieldVersion)
 	}
 	if m.slug != nil {
 		fields = append(fields, skill.FieldSlug)
@@ -13603,6 +14450,8 @@ func (m *SkillMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case skill.FieldSource:
 		return m.Source()
+	case skill.FieldVersion:
+		return m.Version()
 	case skill.FieldSlug:
 		return m.Slug()
 	case skill.FieldName:
@@ -13628,6 +14477,8 @@ func (m *SkillMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldUpdatedAt(ctx)
 	case skill.FieldSource:
 		return m.OldSource(ctx)
+	case skill.FieldVersion:
+		return m.OldVersion(ctx)
 	case skill.FieldSlug:
 		return m.OldSlug(ctx)
 	case skill.FieldName:
@@ -13667,6 +14518,13 @@ func (m *SkillMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSource(v)
+		return nil
+	case skill.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case skill.FieldSlug:
 		v, ok := value.(string)
@@ -13710,13 +14568,21 @@ func (m *SkillMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *SkillMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, skill.FieldVersion)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *SkillMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case skill.FieldVersion:
+		return m.AddedVersion()
+	}
 	return nil, false
 }
 
@@ -13725,6 +14591,13 @@ func (m *SkillMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *SkillMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case skill.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Skill numeric field %s", name)
 }
@@ -13775,6 +14648,9 @@ func (m *SkillMutation) ResetField(name string) error {
 		return nil
 	case skill.FieldSource:
 		m.ResetSource()
+		return nil
+	case skill.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case skill.FieldSlug:
 		m.ResetSlug()

@@ -26,6 +26,8 @@ type Opening struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// The opening's id in its source feed.
 	ExternalID string `json:"external_id,omitempty"`
 	// Title holds the value of the "title" field.
@@ -136,7 +138,7 @@ func (*Opening) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case opening.FieldID, opening.FieldRoleID, opening.FieldCompanyID, opening.FieldLocationID, opening.FieldExperienceMinYears, opening.FieldExperienceMaxYears, opening.FieldSalaryMin, opening.FieldSalaryMax, opening.FieldSkillCount:
+		case opening.FieldID, opening.FieldVersion, opening.FieldRoleID, opening.FieldCompanyID, opening.FieldLocationID, opening.FieldExperienceMinYears, opening.FieldExperienceMaxYears, opening.FieldSalaryMin, opening.FieldSalaryMax, opening.FieldSkillCount:
 			values[i] = new(sql.NullInt64)
 		case opening.FieldSource, opening.FieldExternalID, opening.FieldTitle, opening.FieldDescription, opening.FieldWorkMode, opening.FieldEmploymentType, opening.FieldSalaryCurrency, opening.FieldSalaryPeriod, opening.FieldStatus, opening.FieldSearchText:
 			values[i] = new(sql.NullString)
@@ -180,6 +182,12 @@ func (_m *Opening) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case opening.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case opening.FieldExternalID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -366,6 +374,9 @@ func (_m *Opening) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("external_id=")
 	builder.WriteString(_m.ExternalID)

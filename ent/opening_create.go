@@ -68,6 +68,20 @@ func (_c *OpeningCreate) SetNillableSource(v *string) *OpeningCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *OpeningCreate) SetVersion(v int) *OpeningCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableVersion(v *int) *OpeningCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetExternalID sets the "external_id" field.
 func (_c *OpeningCreate) SetExternalID(v string) *OpeningCreate {
 	_c.mutation.SetExternalID(v)
@@ -363,6 +377,10 @@ func (_c *OpeningCreate) defaults() {
 		v := opening.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := opening.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.EmploymentType(); !ok {
 		v := opening.DefaultEmploymentType
 		_c.mutation.SetEmploymentType(v)
@@ -396,6 +414,9 @@ func (_c *OpeningCreate) check() error {
 		if err := opening.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Opening.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Opening.version"`)}
 	}
 	if _, ok := _c.mutation.ExternalID(); !ok {
 		return &ValidationError{Name: "external_id", err: errors.New(`ent: missing required field "Opening.external_id"`)}
@@ -531,6 +552,10 @@ func (_c *OpeningCreate) createSpec() (*Opening, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(opening.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(opening.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.ExternalID(); ok {
 		_spec.SetField(opening.FieldExternalID, field.TypeString, value)
@@ -736,6 +761,24 @@ func (u *OpeningUpsert) SetSource(v string) *OpeningUpsert {
 // UpdateSource sets the "source" field to the value that was provided on create.
 func (u *OpeningUpsert) UpdateSource() *OpeningUpsert {
 	u.SetExcluded(opening.FieldSource)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *OpeningUpsert) SetVersion(v int) *OpeningUpsert {
+	u.Set(opening.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateVersion() *OpeningUpsert {
+	u.SetExcluded(opening.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OpeningUpsert) AddVersion(v int) *OpeningUpsert {
+	u.Add(opening.FieldVersion, v)
 	return u
 }
 
@@ -1121,6 +1164,27 @@ func (u *OpeningUpsertOne) SetSource(v string) *OpeningUpsertOne {
 func (u *OpeningUpsertOne) UpdateSource() *OpeningUpsertOne {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *OpeningUpsertOne) SetVersion(v int) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OpeningUpsertOne) AddVersion(v int) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateVersion() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1724,6 +1788,27 @@ func (u *OpeningUpsertBulk) SetSource(v string) *OpeningUpsertBulk {
 func (u *OpeningUpsertBulk) UpdateSource() *OpeningUpsertBulk {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *OpeningUpsertBulk) SetVersion(v int) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *OpeningUpsertBulk) AddVersion(v int) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateVersion() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateVersion()
 	})
 }
 

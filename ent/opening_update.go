@@ -53,6 +53,27 @@ func (_u *OpeningUpdate) SetNillableSource(v *string) *OpeningUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *OpeningUpdate) SetVersion(v int) *OpeningUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableVersion(v *int) *OpeningUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *OpeningUpdate) AddVersion(v int) *OpeningUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetExternalID sets the "external_id" field.
 func (_u *OpeningUpdate) SetExternalID(v string) *OpeningUpdate {
 	_u.mutation.SetExternalID(v)
@@ -618,6 +639,12 @@ func (_u *OpeningUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(opening.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(opening.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(opening.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.ExternalID(); ok {
 		_spec.SetField(opening.FieldExternalID, field.TypeString, value)
 	}
@@ -876,6 +903,27 @@ func (_u *OpeningUpdateOne) SetNillableSource(v *string) *OpeningUpdateOne {
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *OpeningUpdateOne) SetVersion(v int) *OpeningUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableVersion(v *int) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *OpeningUpdateOne) AddVersion(v int) *OpeningUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1473,6 +1521,12 @@ func (_u *OpeningUpdateOne) sqlSave(ctx context.Context) (_node *Opening, err er
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(opening.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(opening.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(opening.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ExternalID(); ok {
 		_spec.SetField(opening.FieldExternalID, field.TypeString, value)

@@ -70,6 +70,20 @@ func (_c *RoleCreate) SetNillableSource(v *string) *RoleCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *RoleCreate) SetVersion(v int) *RoleCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableVersion(v *int) *RoleCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *RoleCreate) SetSlug(v string) *RoleCreate {
 	_c.mutation.SetSlug(v)
@@ -278,6 +292,10 @@ func (_c *RoleCreate) defaults() {
 		v := role.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := role.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Aliases(); !ok {
 		v := role.DefaultAliases
 		_c.mutation.SetAliases(v)
@@ -299,6 +317,9 @@ func (_c *RoleCreate) check() error {
 		if err := role.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Role.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Role.version"`)}
 	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Role.slug"`)}
@@ -386,6 +407,10 @@ func (_c *RoleCreate) createSpec() (*Role, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(role.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(role.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)
@@ -607,6 +632,24 @@ func (u *RoleUpsert) UpdateSource() *RoleUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *RoleUpsert) SetVersion(v int) *RoleUpsert {
+	u.Set(role.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateVersion() *RoleUpsert {
+	u.SetExcluded(role.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleUpsert) AddVersion(v int) *RoleUpsert {
+	u.Add(role.FieldVersion, v)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *RoleUpsert) SetSlug(v string) *RoleUpsert {
 	u.Set(role.FieldSlug, v)
@@ -797,6 +840,27 @@ func (u *RoleUpsertOne) SetSource(v string) *RoleUpsertOne {
 func (u *RoleUpsertOne) UpdateSource() *RoleUpsertOne {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RoleUpsertOne) SetVersion(v int) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleUpsertOne) AddVersion(v int) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateVersion() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1176,6 +1240,27 @@ func (u *RoleUpsertBulk) SetSource(v string) *RoleUpsertBulk {
 func (u *RoleUpsertBulk) UpdateSource() *RoleUpsertBulk {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RoleUpsertBulk) SetVersion(v int) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleUpsertBulk) AddVersion(v int) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateVersion() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -56,6 +56,27 @@ func (_u *RoleUpdate) SetNillableSource(v *string) *RoleUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *RoleUpdate) SetVersion(v int) *RoleUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableVersion(v *int) *RoleUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RoleUpdate) AddVersion(v int) *RoleUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *RoleUpdate) SetSlug(v string) *RoleUpdate {
 	_u.mutation.SetSlug(v)
@@ -549,6 +570,12 @@ func (_u *RoleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(role.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(role.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(role.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)
 	}
@@ -944,6 +971,27 @@ func (_u *RoleUpdateOne) SetNillableSource(v *string) *RoleUpdateOne {
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *RoleUpdateOne) SetVersion(v int) *RoleUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableVersion(v *int) *RoleUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RoleUpdateOne) AddVersion(v int) *RoleUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1469,6 +1517,12 @@ func (_u *RoleUpdateOne) sqlSave(ctx context.Context) (_node *Role, err error) {
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(role.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(role.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(role.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)

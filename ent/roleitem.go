@@ -25,6 +25,8 @@ type RoleItem struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// RoleID holds the value of the "role_id" field.
 	RoleID int `json:"role_id,omitempty"`
 	// Kind holds the value of the "kind" field.
@@ -83,7 +85,7 @@ func (*RoleItem) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case roleitem.FieldID, roleitem.FieldRoleID, roleitem.FieldPosition, roleitem.FieldSkillID:
+		case roleitem.FieldID, roleitem.FieldVersion, roleitem.FieldRoleID, roleitem.FieldPosition, roleitem.FieldSkillID:
 			values[i] = new(sql.NullInt64)
 		case roleitem.FieldSource, roleitem.FieldKind, roleitem.FieldText, roleitem.FieldAnswer:
 			values[i] = new(sql.NullString)
@@ -127,6 +129,12 @@ func (_m *RoleItem) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case roleitem.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case roleitem.FieldRoleID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -219,6 +227,9 @@ func (_m *RoleItem) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("role_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RoleID))

@@ -66,6 +66,20 @@ func (_c *RoleItemCreate) SetNillableSource(v *string) *RoleItemCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *RoleItemCreate) SetVersion(v int) *RoleItemCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *RoleItemCreate) SetNillableVersion(v *int) *RoleItemCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetRoleID sets the "role_id" field.
 func (_c *RoleItemCreate) SetRoleID(v int) *RoleItemCreate {
 	_c.mutation.SetRoleID(v)
@@ -175,6 +189,10 @@ func (_c *RoleItemCreate) defaults() {
 		v := roleitem.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := roleitem.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -192,6 +210,9 @@ func (_c *RoleItemCreate) check() error {
 		if err := roleitem.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "RoleItem.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "RoleItem.version"`)}
 	}
 	if _, ok := _c.mutation.RoleID(); !ok {
 		return &ValidationError{Name: "role_id", err: errors.New(`ent: missing required field "RoleItem.role_id"`)}
@@ -261,6 +282,10 @@ func (_c *RoleItemCreate) createSpec() (*RoleItem, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(roleitem.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(roleitem.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(roleitem.FieldKind, field.TypeEnum, value)
@@ -385,6 +410,24 @@ func (u *RoleItemUpsert) SetSource(v string) *RoleItemUpsert {
 // UpdateSource sets the "source" field to the value that was provided on create.
 func (u *RoleItemUpsert) UpdateSource() *RoleItemUpsert {
 	u.SetExcluded(roleitem.FieldSource)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *RoleItemUpsert) SetVersion(v int) *RoleItemUpsert {
+	u.Set(roleitem.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleItemUpsert) UpdateVersion() *RoleItemUpsert {
+	u.SetExcluded(roleitem.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleItemUpsert) AddVersion(v int) *RoleItemUpsert {
+	u.Add(roleitem.FieldVersion, v)
 	return u
 }
 
@@ -548,6 +591,27 @@ func (u *RoleItemUpsertOne) SetSource(v string) *RoleItemUpsertOne {
 func (u *RoleItemUpsertOne) UpdateSource() *RoleItemUpsertOne {
 	return u.Update(func(s *RoleItemUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RoleItemUpsertOne) SetVersion(v int) *RoleItemUpsertOne {
+	return u.Update(func(s *RoleItemUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleItemUpsertOne) AddVersion(v int) *RoleItemUpsertOne {
+	return u.Update(func(s *RoleItemUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleItemUpsertOne) UpdateVersion() *RoleItemUpsertOne {
+	return u.Update(func(s *RoleItemUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -892,6 +956,27 @@ func (u *RoleItemUpsertBulk) SetSource(v string) *RoleItemUpsertBulk {
 func (u *RoleItemUpsertBulk) UpdateSource() *RoleItemUpsertBulk {
 	return u.Update(func(s *RoleItemUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RoleItemUpsertBulk) SetVersion(v int) *RoleItemUpsertBulk {
+	return u.Update(func(s *RoleItemUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleItemUpsertBulk) AddVersion(v int) *RoleItemUpsertBulk {
+	return u.Update(func(s *RoleItemUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleItemUpsertBulk) UpdateVersion() *RoleItemUpsertBulk {
+	return u.Update(func(s *RoleItemUpsert) {
+		s.UpdateVersion()
 	})
 }
 

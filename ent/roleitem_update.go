@@ -51,6 +51,27 @@ func (_u *RoleItemUpdate) SetNillableSource(v *string) *RoleItemUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *RoleItemUpdate) SetVersion(v int) *RoleItemUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RoleItemUpdate) SetNillableVersion(v *int) *RoleItemUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RoleItemUpdate) AddVersion(v int) *RoleItemUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetRoleID sets the "role_id" field.
 func (_u *RoleItemUpdate) SetRoleID(v int) *RoleItemUpdate {
 	_u.mutation.SetRoleID(v)
@@ -269,6 +290,12 @@ func (_u *RoleItemUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(roleitem.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(roleitem.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(roleitem.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(roleitem.FieldKind, field.TypeEnum, value)
 	}
@@ -384,6 +411,27 @@ func (_u *RoleItemUpdateOne) SetNillableSource(v *string) *RoleItemUpdateOne {
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *RoleItemUpdateOne) SetVersion(v int) *RoleItemUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RoleItemUpdateOne) SetNillableVersion(v *int) *RoleItemUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RoleItemUpdateOne) AddVersion(v int) *RoleItemUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -634,6 +682,12 @@ func (_u *RoleItemUpdateOne) sqlSave(ctx context.Context) (_node *RoleItem, err 
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(roleitem.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(roleitem.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(roleitem.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(roleitem.FieldKind, field.TypeEnum, value)

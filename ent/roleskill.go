@@ -20,6 +20,8 @@ type RoleSkill struct {
 	ID int `json:"id,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// RoleID holds the value of the "role_id" field.
 	RoleID int `json:"role_id,omitempty"`
 	// SkillID holds the value of the "skill_id" field.
@@ -72,7 +74,7 @@ func (*RoleSkill) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case roleskill.FieldID, roleskill.FieldRoleID, roleskill.FieldSkillID, roleskill.FieldRank:
+		case roleskill.FieldID, roleskill.FieldVersion, roleskill.FieldRoleID, roleskill.FieldSkillID, roleskill.FieldRank:
 			values[i] = new(sql.NullInt64)
 		case roleskill.FieldSource:
 			values[i] = new(sql.NullString)
@@ -102,6 +104,12 @@ func (_m *RoleSkill) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case roleskill.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case roleskill.FieldRoleID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -169,6 +177,9 @@ func (_m *RoleSkill) String() string {
 	builder.WriteString(fmt.Sprintf("id=%v, ", _m.ID))
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("role_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RoleID))

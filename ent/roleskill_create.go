@@ -37,6 +37,20 @@ func (_c *RoleSkillCreate) SetNillableSource(v *string) *RoleSkillCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *RoleSkillCreate) SetVersion(v int) *RoleSkillCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *RoleSkillCreate) SetNillableVersion(v *int) *RoleSkillCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetRoleID sets the "role_id" field.
 func (_c *RoleSkillCreate) SetRoleID(v int) *RoleSkillCreate {
 	_c.mutation.SetRoleID(v)
@@ -104,6 +118,10 @@ func (_c *RoleSkillCreate) defaults() {
 		v := roleskill.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := roleskill.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -115,6 +133,9 @@ func (_c *RoleSkillCreate) check() error {
 		if err := roleskill.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "RoleSkill.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "RoleSkill.version"`)}
 	}
 	if _, ok := _c.mutation.RoleID(); !ok {
 		return &ValidationError{Name: "role_id", err: errors.New(`ent: missing required field "RoleSkill.role_id"`)}
@@ -166,6 +187,10 @@ func (_c *RoleSkillCreate) createSpec() (*RoleSkill, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(roleskill.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(roleskill.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Rank(); ok {
 		_spec.SetField(roleskill.FieldRank, field.TypeInt, value)
@@ -269,6 +294,24 @@ func (u *RoleSkillUpsert) UpdateSource() *RoleSkillUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *RoleSkillUpsert) SetVersion(v int) *RoleSkillUpsert {
+	u.Set(roleskill.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleSkillUpsert) UpdateVersion() *RoleSkillUpsert {
+	u.SetExcluded(roleskill.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleSkillUpsert) AddVersion(v int) *RoleSkillUpsert {
+	u.Add(roleskill.FieldVersion, v)
+	return u
+}
+
 // SetRoleID sets the "role_id" field.
 func (u *RoleSkillUpsert) SetRoleID(v int) *RoleSkillUpsert {
 	u.Set(roleskill.FieldRoleID, v)
@@ -362,6 +405,27 @@ func (u *RoleSkillUpsertOne) SetSource(v string) *RoleSkillUpsertOne {
 func (u *RoleSkillUpsertOne) UpdateSource() *RoleSkillUpsertOne {
 	return u.Update(func(s *RoleSkillUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RoleSkillUpsertOne) SetVersion(v int) *RoleSkillUpsertOne {
+	return u.Update(func(s *RoleSkillUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleSkillUpsertOne) AddVersion(v int) *RoleSkillUpsertOne {
+	return u.Update(func(s *RoleSkillUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleSkillUpsertOne) UpdateVersion() *RoleSkillUpsertOne {
+	return u.Update(func(s *RoleSkillUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -629,6 +693,27 @@ func (u *RoleSkillUpsertBulk) SetSource(v string) *RoleSkillUpsertBulk {
 func (u *RoleSkillUpsertBulk) UpdateSource() *RoleSkillUpsertBulk {
 	return u.Update(func(s *RoleSkillUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *RoleSkillUpsertBulk) SetVersion(v int) *RoleSkillUpsertBulk {
+	return u.Update(func(s *RoleSkillUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *RoleSkillUpsertBulk) AddVersion(v int) *RoleSkillUpsertBulk {
+	return u.Update(func(s *RoleSkillUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *RoleSkillUpsertBulk) UpdateVersion() *RoleSkillUpsertBulk {
+	return u.Update(func(s *RoleSkillUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -44,6 +44,27 @@ func (_u *RoleSkillUpdate) SetNillableSource(v *string) *RoleSkillUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *RoleSkillUpdate) SetVersion(v int) *RoleSkillUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RoleSkillUpdate) SetNillableVersion(v *int) *RoleSkillUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RoleSkillUpdate) AddVersion(v int) *RoleSkillUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetRoleID sets the "role_id" field.
 func (_u *RoleSkillUpdate) SetRoleID(v int) *RoleSkillUpdate {
 	_u.mutation.SetRoleID(v)
@@ -189,6 +210,12 @@ func (_u *RoleSkillUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(roleskill.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(roleskill.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(roleskill.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Rank(); ok {
 		_spec.SetField(roleskill.FieldRank, field.TypeInt, value)
 	}
@@ -286,6 +313,27 @@ func (_u *RoleSkillUpdateOne) SetNillableSource(v *string) *RoleSkillUpdateOne {
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *RoleSkillUpdateOne) SetVersion(v int) *RoleSkillUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *RoleSkillUpdateOne) SetNillableVersion(v *int) *RoleSkillUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *RoleSkillUpdateOne) AddVersion(v int) *RoleSkillUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -463,6 +511,12 @@ func (_u *RoleSkillUpdateOne) sqlSave(ctx context.Context) (_node *RoleSkill, er
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(roleskill.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(roleskill.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(roleskill.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Rank(); ok {
 		_spec.SetField(roleskill.FieldRank, field.TypeInt, value)

@@ -68,6 +68,8 @@ func init() {
 	_ = careerrouteMixinFields0
 	careerrouteMixinFields1 := careerrouteMixin[1].Fields()
 	_ = careerrouteMixinFields1
+	careerrouteMixinFields2 := careerrouteMixin[2].Fields()
+	_ = careerrouteMixinFields2
 	careerrouteFields := schema.CareerRoute{}.Fields()
 	_ = careerrouteFields
 	// careerrouteDescCreatedAt is the schema descriptor for created_at field.
@@ -100,6 +102,10 @@ func init() {
 			return nil
 		}
 	}()
+	// careerrouteDescVersion is the schema descriptor for version field.
+	careerrouteDescVersion := careerrouteMixinFields2[0].Descriptor()
+	// careerroute.DefaultVersion holds the default value on creation for the version field.
+	careerroute.DefaultVersion = careerrouteDescVersion.Default.(int)
 	// careerrouteDescTypicalYears is the schema descriptor for typical_years field.
 	careerrouteDescTypicalYears := careerrouteFields[3].Descriptor()
 	// careerroute.TypicalYearsValidator is a validator for the "typical_years" field. It is called by the builders before save.
@@ -109,6 +115,8 @@ func init() {
 	_ = companyMixinFields0
 	companyMixinFields1 := companyMixin[1].Fields()
 	_ = companyMixinFields1
+	companyMixinFields2 := companyMixin[2].Fields()
+	_ = companyMixinFields2
 	companyFields := schema.Company{}.Fields()
 	_ = companyFields
 	// companyDescCreatedAt is the schema descriptor for created_at field.
@@ -141,6 +149,10 @@ func init() {
 			return nil
 		}
 	}()
+	// companyDescVersion is the schema descriptor for version field.
+	companyDescVersion := companyMixinFields2[0].Descriptor()
+	// company.DefaultVersion holds the default value on creation for the version field.
+	company.DefaultVersion = companyDescVersion.Default.(int)
 	// companyDescSlug is the schema descriptor for slug field.
 	companyDescSlug := companyFields[0].Descriptor()
 	// company.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -191,6 +203,8 @@ func init() {
 	_ = interviewquestionMixinFields0
 	interviewquestionMixinFields1 := interviewquestionMixin[1].Fields()
 	_ = interviewquestionMixinFields1
+	interviewquestionMixinFields2 := interviewquestionMixin[2].Fields()
+	_ = interviewquestionMixinFields2
 	interviewquestionFields := schema.InterviewQuestion{}.Fields()
 	_ = interviewquestionFields
 	// interviewquestionDescCreatedAt is the schema descriptor for created_at field.
@@ -223,6 +237,10 @@ func init() {
 			return nil
 		}
 	}()
+	// interviewquestionDescVersion is the schema descriptor for version field.
+	interviewquestionDescVersion := interviewquestionMixinFields2[0].Descriptor()
+	// interviewquestion.DefaultVersion holds the default value on creation for the version field.
+	interviewquestion.DefaultVersion = interviewquestionDescVersion.Default.(int)
 	// interviewquestionDescPosition is the schema descriptor for position field.
 	interviewquestionDescPosition := interviewquestionFields[4].Descriptor()
 	// interviewquestion.DefaultPosition holds the default value on creation for the position field.
@@ -238,6 +256,8 @@ func init() {
 	_ = locationMixinFields0
 	locationMixinFields1 := locationMixin[1].Fields()
 	_ = locationMixinFields1
+	locationMixinFields2 := locationMixin[2].Fields()
+	_ = locationMixinFields2
 	locationFields := schema.Location{}.Fields()
 	_ = locationFields
 	// locationDescCreatedAt is the schema descriptor for created_at field.
@@ -270,6 +290,10 @@ func init() {
 			return nil
 		}
 	}()
+	// locationDescVersion is the schema descriptor for version field.
+	locationDescVersion := locationMixinFields2[0].Descriptor()
+	// location.DefaultVersion holds the default value on creation for the version field.
+	location.DefaultVersion = locationDescVersion.Default.(int)
 	// locationDescSlug is the schema descriptor for slug field.
 	locationDescSlug := locationFields[0].Descriptor()
 	// location.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -335,6 +359,8 @@ func init() {
 	_ = openingMixinFields0
 	openingMixinFields1 := openingMixin[1].Fields()
 	_ = openingMixinFields1
+	openingMixinFields2 := openingMixin[2].Fields()
+	_ = openingMixinFields2
 	openingFields := schema.Opening{}.Fields()
 	_ = openingFields
 	// openingDescCreatedAt is the schema descriptor for created_at field.
@@ -367,6 +393,10 @@ func init() {
 			return nil
 		}
 	}()
+	// openingDescVersion is the schema descriptor for version field.
+	openingDescVersion := openingMixinFields2[0].Descriptor()
+	// opening.DefaultVersion holds the default value on creation for the version field.
+	opening.DefaultVersion = openingDescVersion.Default.(int)
 	// openingDescExternalID is the schema descriptor for external_id field.
 	openingDescExternalID := openingFields[0].Descriptor()
 	// opening.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
@@ -450,6 +480,8 @@ func init() {
 	_ = roleMixinFields0
 	roleMixinFields1 := roleMixin[1].Fields()
 	_ = roleMixinFields1
+	roleMixinFields2 := roleMixin[2].Fields()
+	_ = roleMixinFields2
 	roleFields := schema.Role{}.Fields()
 	_ = roleFields
 	// roleDescCreatedAt is the schema descriptor for created_at field.
@@ -482,6 +514,10 @@ func init() {
 			return nil
 		}
 	}()
+	// roleDescVersion is the schema descriptor for version field.
+	roleDescVersion := roleMixinFields2[0].Descriptor()
+	// role.DefaultVersion holds the default value on creation for the version field.
+	role.DefaultVersion = roleDescVersion.Default.(int)
 	// roleDescSlug is the schema descriptor for slug field.
 	roleDescSlug := roleFields[0].Descriptor()
 	// role.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -558,6 +594,8 @@ func init() {
 	_ = roleitemMixinFields0
 	roleitemMixinFields1 := roleitemMixin[1].Fields()
 	_ = roleitemMixinFields1
+	roleitemMixinFields2 := roleitemMixin[2].Fields()
+	_ = roleitemMixinFields2
 	roleitemFields := schema.RoleItem{}.Fields()
 	_ = roleitemFields
 	// roleitemDescCreatedAt is the schema descriptor for created_at field.
@@ -590,6 +628,10 @@ func init() {
 			return nil
 		}
 	}()
+	// roleitemDescVersion is the schema descriptor for version field.
+	roleitemDescVersion := roleitemMixinFields2[0].Descriptor()
+	// roleitem.DefaultVersion holds the default value on creation for the version field.
+	roleitem.DefaultVersion = roleitemDescVersion.Default.(int)
 	// roleitemDescPosition is the schema descriptor for position field.
 	roleitemDescPosition := roleitemFields[2].Descriptor()
 	// roleitem.PositionValidator is a validator for the "position" field. It is called by the builders before save.
@@ -601,6 +643,8 @@ func init() {
 	roleskillMixin := schema.RoleSkill{}.Mixin()
 	roleskillMixinFields0 := roleskillMixin[0].Fields()
 	_ = roleskillMixinFields0
+	roleskillMixinFields1 := roleskillMixin[1].Fields()
+	_ = roleskillMixinFields1
 	roleskillFields := schema.RoleSkill{}.Fields()
 	_ = roleskillFields
 	// roleskillDescSource is the schema descriptor for source field.
@@ -623,6 +667,10 @@ func init() {
 			return nil
 		}
 	}()
+	// roleskillDescVersion is the schema descriptor for version field.
+	roleskillDescVersion := roleskillMixinFields1[0].Descriptor()
+	// roleskill.DefaultVersion holds the default value on creation for the version field.
+	roleskill.DefaultVersion = roleskillDescVersion.Default.(int)
 	// roleskillDescRank is the schema descriptor for rank field.
 	roleskillDescRank := roleskillFields[2].Descriptor()
 	// roleskill.RankValidator is a validator for the "rank" field. It is called by the builders before save.
@@ -632,6 +680,8 @@ func init() {
 	_ = salaryrecordMixinFields0
 	salaryrecordMixinFields1 := salaryrecordMixin[1].Fields()
 	_ = salaryrecordMixinFields1
+	salaryrecordMixinFields2 := salaryrecordMixin[2].Fields()
+	_ = salaryrecordMixinFields2
 	salaryrecordFields := schema.SalaryRecord{}.Fields()
 	_ = salaryrecordFields
 	// salaryrecordDescCreatedAt is the schema descriptor for created_at field.
@@ -664,6 +714,10 @@ func init() {
 			return nil
 		}
 	}()
+	// salaryrecordDescVersion is the schema descriptor for version field.
+	salaryrecordDescVersion := salaryrecordMixinFields2[0].Descriptor()
+	// salaryrecord.DefaultVersion holds the default value on creation for the version field.
+	salaryrecord.DefaultVersion = salaryrecordDescVersion.Default.(int)
 	// salaryrecordDescCountryCode is the schema descriptor for country_code field.
 	salaryrecordDescCountryCode := salaryrecordFields[1].Descriptor()
 	// salaryrecord.CountryCodeValidator is a validator for the "country_code" field. It is called by the builders before save.
@@ -735,6 +789,8 @@ func init() {
 	_ = skillMixinFields0
 	skillMixinFields1 := skillMixin[1].Fields()
 	_ = skillMixinFields1
+	skillMixinFields2 := skillMixin[2].Fields()
+	_ = skillMixinFields2
 	skillFields := schema.Skill{}.Fields()
 	_ = skillFields
 	// skillDescCreatedAt is the schema descriptor for created_at field.
@@ -767,6 +823,10 @@ func init() {
 			return nil
 		}
 	}()
+	// skillDescVersion is the schema descriptor for version field.
+	skillDescVersion := skillMixinFields2[0].Descriptor()
+	// skill.DefaultVersion holds the default value on creation for the version field.
+	skill.DefaultVersion = skillDescVersion.Default.(int)
 	// skillDescSlug is the schema descriptor for slug field.
 	skillDescSlug := skillFields[0].Descriptor()
 	// skill.SlugValidator is a validator for the "slug" field. It is called by the builders before save.

@@ -27,6 +27,8 @@ type SalaryRecord struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// RoleID holds the value of the "role_id" field.
 	RoleID int `json:"role_id,omitempty"`
 	// ISO 3166-1 alpha-2, such as IN.
@@ -131,7 +133,7 @@ func (*SalaryRecord) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case salaryrecord.FieldID, salaryrecord.FieldRoleID, salaryrecord.FieldExperienceMinYears, salaryrecord.FieldExperienceMaxYears, salaryrecord.FieldMinAmount, salaryrecord.FieldP25Amount, salaryrecord.FieldMedianAmount, salaryrecord.FieldP75Amount, salaryrecord.FieldMaxAmount, salaryrecord.FieldLocationID, salaryrecord.FieldCompanyID, salaryrecord.FieldSkillID:
+		case salaryrecord.FieldID, salaryrecord.FieldVersion, salaryrecord.FieldRoleID, salaryrecord.FieldExperienceMinYears, salaryrecord.FieldExperienceMaxYears, salaryrecord.FieldMinAmount, salaryrecord.FieldP25Amount, salaryrecord.FieldMedianAmount, salaryrecord.FieldP75Amount, salaryrecord.FieldMaxAmount, salaryrecord.FieldLocationID, salaryrecord.FieldCompanyID, salaryrecord.FieldSkillID:
 			values[i] = new(sql.NullInt64)
 		case salaryrecord.FieldSource, salaryrecord.FieldCountryCode, salaryrecord.FieldCurrency, salaryrecord.FieldPeriod, salaryrecord.FieldLevel:
 			values[i] = new(sql.NullString)
@@ -175,6 +177,12 @@ func (_m *SalaryRecord) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case salaryrecord.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case salaryrecord.FieldRoleID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -347,6 +355,9 @@ func (_m *SalaryRecord) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("role_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RoleID))

@@ -68,6 +68,20 @@ func (_c *SalaryRecordCreate) SetNillableSource(v *string) *SalaryRecordCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *SalaryRecordCreate) SetVersion(v int) *SalaryRecordCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *SalaryRecordCreate) SetNillableVersion(v *int) *SalaryRecordCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetRoleID sets the "role_id" field.
 func (_c *SalaryRecordCreate) SetRoleID(v int) *SalaryRecordCreate {
 	_c.mutation.SetRoleID(v)
@@ -327,6 +341,10 @@ func (_c *SalaryRecordCreate) defaults() {
 		v := salaryrecord.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := salaryrecord.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Period(); !ok {
 		v := salaryrecord.DefaultPeriod
 		_c.mutation.SetPeriod(v)
@@ -348,6 +366,9 @@ func (_c *SalaryRecordCreate) check() error {
 		if err := salaryrecord.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "SalaryRecord.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "SalaryRecord.version"`)}
 	}
 	if _, ok := _c.mutation.RoleID(); !ok {
 		return &ValidationError{Name: "role_id", err: errors.New(`ent: missing required field "SalaryRecord.role_id"`)}
@@ -460,6 +481,10 @@ func (_c *SalaryRecordCreate) createSpec() (*SalaryRecord, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(salaryrecord.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(salaryrecord.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.CountryCode(); ok {
 		_spec.SetField(salaryrecord.FieldCountryCode, field.TypeString, value)
@@ -650,6 +675,24 @@ func (u *SalaryRecordUpsert) SetSource(v string) *SalaryRecordUpsert {
 // UpdateSource sets the "source" field to the value that was provided on create.
 func (u *SalaryRecordUpsert) UpdateSource() *SalaryRecordUpsert {
 	u.SetExcluded(salaryrecord.FieldSource)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *SalaryRecordUpsert) SetVersion(v int) *SalaryRecordUpsert {
+	u.Set(salaryrecord.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SalaryRecordUpsert) UpdateVersion() *SalaryRecordUpsert {
+	u.SetExcluded(salaryrecord.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SalaryRecordUpsert) AddVersion(v int) *SalaryRecordUpsert {
+	u.Add(salaryrecord.FieldVersion, v)
 	return u
 }
 
@@ -1023,6 +1066,27 @@ func (u *SalaryRecordUpsertOne) SetSource(v string) *SalaryRecordUpsertOne {
 func (u *SalaryRecordUpsertOne) UpdateSource() *SalaryRecordUpsertOne {
 	return u.Update(func(s *SalaryRecordUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *SalaryRecordUpsertOne) SetVersion(v int) *SalaryRecordUpsertOne {
+	return u.Update(func(s *SalaryRecordUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SalaryRecordUpsertOne) AddVersion(v int) *SalaryRecordUpsertOne {
+	return u.Update(func(s *SalaryRecordUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SalaryRecordUpsertOne) UpdateVersion() *SalaryRecordUpsertOne {
+	return u.Update(func(s *SalaryRecordUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1612,6 +1676,27 @@ func (u *SalaryRecordUpsertBulk) SetSource(v string) *SalaryRecordUpsertBulk {
 func (u *SalaryRecordUpsertBulk) UpdateSource() *SalaryRecordUpsertBulk {
 	return u.Update(func(s *SalaryRecordUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *SalaryRecordUpsertBulk) SetVersion(v int) *SalaryRecordUpsertBulk {
+	return u.Update(func(s *SalaryRecordUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SalaryRecordUpsertBulk) AddVersion(v int) *SalaryRecordUpsertBulk {
+	return u.Update(func(s *SalaryRecordUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SalaryRecordUpsertBulk) UpdateVersion() *SalaryRecordUpsertBulk {
+	return u.Update(func(s *SalaryRecordUpsert) {
+		s.UpdateVersion()
 	})
 }
 

@@ -53,6 +53,27 @@ func (_u *SalaryRecordUpdate) SetNillableSource(v *string) *SalaryRecordUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *SalaryRecordUpdate) SetVersion(v int) *SalaryRecordUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *SalaryRecordUpdate) SetNillableVersion(v *int) *SalaryRecordUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *SalaryRecordUpdate) AddVersion(v int) *SalaryRecordUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetRoleID sets the "role_id" field.
 func (_u *SalaryRecordUpdate) SetRoleID(v int) *SalaryRecordUpdate {
 	_u.mutation.SetRoleID(v)
@@ -569,6 +590,12 @@ func (_u *SalaryRecordUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(salaryrecord.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(salaryrecord.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(salaryrecord.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.CountryCode(); ok {
 		_spec.SetField(salaryrecord.FieldCountryCode, field.TypeString, value)
 	}
@@ -805,6 +832,27 @@ func (_u *SalaryRecordUpdateOne) SetNillableSource(v *string) *SalaryRecordUpdat
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *SalaryRecordUpdateOne) SetVersion(v int) *SalaryRecordUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *SalaryRecordUpdateOne) SetNillableVersion(v *int) *SalaryRecordUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *SalaryRecordUpdateOne) AddVersion(v int) *SalaryRecordUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1353,6 +1401,12 @@ func (_u *SalaryRecordUpdateOne) sqlSave(ctx context.Context) (_node *SalaryReco
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(salaryrecord.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(salaryrecord.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(salaryrecord.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.CountryCode(); ok {
 		_spec.SetField(salaryrecord.FieldCountryCode, field.TypeString, value)

@@ -24,6 +24,8 @@ type Skill struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
 	Source string `json:"source,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// Slug holds the value of the "slug" field.
 	Slug string `json:"slug,omitempty"`
 	// Name holds the value of the "name" field.
@@ -141,7 +143,7 @@ func (*Skill) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case skill.FieldSynonyms:
 			values[i] = new([]byte)
-		case skill.FieldID:
+		case skill.FieldID, skill.FieldVersion:
 			values[i] = new(sql.NullInt64)
 		case skill.FieldSource, skill.FieldSlug, skill.FieldName, skill.FieldCategory, skill.FieldGroupMode:
 			values[i] = new(sql.NullString)
@@ -185,6 +187,12 @@ func (_m *Skill) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field source", values[i])
 			} else if value.Valid {
 				_m.Source = value.String
+			}
+		case skill.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case skill.FieldSlug:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -298,6 +306,9 @@ func (_m *Skill) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)

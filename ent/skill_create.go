@@ -69,6 +69,20 @@ func (_c *SkillCreate) SetNillableSource(v *string) *SkillCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *SkillCreate) SetVersion(v int) *SkillCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *SkillCreate) SetNillableVersion(v *int) *SkillCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *SkillCreate) SetSlug(v string) *SkillCreate {
 	_c.mutation.SetSlug(v)
@@ -259,6 +273,10 @@ func (_c *SkillCreate) defaults() {
 		v := skill.DefaultSource
 		_c.mutation.SetSource(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := skill.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Synonyms(); !ok {
 		v := skill.DefaultSynonyms
 		_c.mutation.SetSynonyms(v)
@@ -280,6 +298,9 @@ func (_c *SkillCreate) check() error {
 		if err := skill.SourceValidator(v); err != nil {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Skill.source": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Skill.version"`)}
 	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Skill.slug"`)}
@@ -348,6 +369,10 @@ func (_c *SkillCreate) createSpec() (*Skill, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(skill.FieldSource, field.TypeString, value)
 		_node.Source = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(skill.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)
@@ -557,6 +582,24 @@ func (u *SkillUpsert) UpdateSource() *SkillUpsert {
 	return u
 }
 
+// SetVersion sets the "version" field.
+func (u *SkillUpsert) SetVersion(v int) *SkillUpsert {
+	u.Set(skill.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SkillUpsert) UpdateVersion() *SkillUpsert {
+	u.SetExcluded(skill.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SkillUpsert) AddVersion(v int) *SkillUpsert {
+	u.Add(skill.FieldVersion, v)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *SkillUpsert) SetSlug(v string) *SkillUpsert {
 	u.Set(skill.FieldSlug, v)
@@ -699,6 +742,27 @@ func (u *SkillUpsertOne) SetSource(v string) *SkillUpsertOne {
 func (u *SkillUpsertOne) UpdateSource() *SkillUpsertOne {
 	return u.Update(func(s *SkillUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *SkillUpsertOne) SetVersion(v int) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SkillUpsertOne) AddVersion(v int) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SkillUpsertOne) UpdateVersion() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1022,6 +1086,27 @@ func (u *SkillUpsertBulk) SetSource(v string) *SkillUpsertBulk {
 func (u *SkillUpsertBulk) UpdateSource() *SkillUpsertBulk {
 	return u.Update(func(s *SkillUpsert) {
 		s.UpdateSource()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *SkillUpsertBulk) SetVersion(v int) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *SkillUpsertBulk) AddVersion(v int) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *SkillUpsertBulk) UpdateVersion() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateVersion()
 	})
 }
 

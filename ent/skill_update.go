@@ -55,6 +55,27 @@ func (_u *SkillUpdate) SetNillableSource(v *string) *SkillUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *SkillUpdate) SetVersion(v int) *SkillUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *SkillUpdate) SetNillableVersion(v *int) *SkillUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *SkillUpdate) AddVersion(v int) *SkillUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *SkillUpdate) SetSlug(v string) *SkillUpdate {
 	_u.mutation.SetSlug(v)
@@ -482,6 +503,12 @@ func (_u *SkillUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(skill.FieldSource, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(skill.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(skill.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)
 	}
@@ -862,6 +889,27 @@ func (_u *SkillUpdateOne) SetNillableSource(v *string) *SkillUpdateOne {
 	if v != nil {
 		_u.SetSource(*v)
 	}
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *SkillUpdateOne) SetVersion(v int) *SkillUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *SkillUpdateOne) SetNillableVersion(v *int) *SkillUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *SkillUpdateOne) AddVersion(v int) *SkillUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1321,6 +1369,12 @@ func (_u *SkillUpdateOne) sqlSave(ctx context.Context) (_node *Skill, err error)
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(skill.FieldSource, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(skill.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(skill.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)

@@ -126,6 +126,7 @@ type ComplexityRoot struct {
 		ToRoleID     func(childComplexity int) int
 		TypicalYears func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	ChangePasswordPayload struct {
@@ -145,6 +146,7 @@ type ComplexityRoot struct {
 		Slug           func(childComplexity int) int
 		Source         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
 		Website        func(childComplexity int) int
 	}
 
@@ -193,6 +195,7 @@ type ComplexityRoot struct {
 		SkillID     func(childComplexity int) int
 		Source      func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	InterviewQuestionConnection struct {
@@ -216,6 +219,7 @@ type ComplexityRoot struct {
 		Slug        func(childComplexity int) int
 		Source      func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	LocationConnection struct {
@@ -243,31 +247,31 @@ type ComplexityRoot struct {
 		CreateSalaryRecord      func(childComplexity int, input ent.CreateSalaryRecordInput) int
 		CreateSkill             func(childComplexity int, input ent.CreateSkillInput) int
 		CreateUser              func(childComplexity int, input CreateUserInput) int
-		DeleteCareerRoute       func(childComplexity int, id int) int
-		DeleteCompany           func(childComplexity int, id int) int
-		DeleteInterviewQuestion func(childComplexity int, id int) int
-		DeleteLocation          func(childComplexity int, id int) int
-		DeleteOpening           func(childComplexity int, id int) int
-		DeleteRole              func(childComplexity int, id int) int
-		DeleteRoleItem          func(childComplexity int, id int) int
-		DeleteRoleSkill         func(childComplexity int, id int) int
-		DeleteSalaryRecord      func(childComplexity int, id int) int
-		DeleteSkill             func(childComplexity int, id int) int
+		DeleteCareerRoute       func(childComplexity int, id int, version *int) int
+		DeleteCompany           func(childComplexity int, id int, version *int) int
+		DeleteInterviewQuestion func(childComplexity int, id int, version *int) int
+		DeleteLocation          func(childComplexity int, id int, version *int) int
+		DeleteOpening           func(childComplexity int, id int, version *int) int
+		DeleteRole              func(childComplexity int, id int, version *int) int
+		DeleteRoleItem          func(childComplexity int, id int, version *int) int
+		DeleteRoleSkill         func(childComplexity int, id int, version *int) int
+		DeleteSalaryRecord      func(childComplexity int, id int, version *int) int
+		DeleteSkill             func(childComplexity int, id int, version *int) int
 		Login                   func(childComplexity int, email string, password string) int
 		Logout                  func(childComplexity int) int
-		ReorderRoleItems        func(childComplexity int, roleID int, kind roleitem.Kind, ids []int) int
-		ReorderRoleSkills       func(childComplexity int, roleID int, ids []int) int
+		ReorderRoleItems        func(childComplexity int, roleID int, kind roleitem.Kind, ids []int, version *int) int
+		ReorderRoleSkills       func(childComplexity int, roleID int, ids []int, version *int) int
 		RevokeAPIToken          func(childComplexity int, id int) int
-		UpdateCareerRoute       func(childComplexity int, id int, input ent.UpdateCareerRouteInput) int
-		UpdateCompany           func(childComplexity int, id int, input ent.UpdateCompanyInput) int
-		UpdateInterviewQuestion func(childComplexity int, id int, input ent.UpdateInterviewQuestionInput) int
-		UpdateLocation          func(childComplexity int, id int, input ent.UpdateLocationInput) int
-		UpdateOpening           func(childComplexity int, id int, input ent.UpdateOpeningInput) int
-		UpdateRole              func(childComplexity int, id int, input ent.UpdateRoleInput) int
-		UpdateRoleItem          func(childComplexity int, id int, input ent.UpdateRoleItemInput) int
-		UpdateRoleSkill         func(childComplexity int, id int, input ent.UpdateRoleSkillInput) int
-		UpdateSalaryRecord      func(childComplexity int, id int, input ent.UpdateSalaryRecordInput) int
-		UpdateSkill             func(childComplexity int, id int, input ent.UpdateSkillInput) int
+		UpdateCareerRoute       func(childComplexity int, id int, input ent.UpdateCareerRouteInput, version *int) int
+		UpdateCompany           func(childComplexity int, id int, input ent.UpdateCompanyInput, version *int) int
+		UpdateInterviewQuestion func(childComplexity int, id int, input ent.UpdateInterviewQuestionInput, version *int) int
+		UpdateLocation          func(childComplexity int, id int, input ent.UpdateLocationInput, version *int) int
+		UpdateOpening           func(childComplexity int, id int, input ent.UpdateOpeningInput, version *int) int
+		UpdateRole              func(childComplexity int, id int, input ent.UpdateRoleInput, version *int) int
+		UpdateRoleItem          func(childComplexity int, id int, input ent.UpdateRoleItemInput, version *int) int
+		UpdateRoleSkill         func(childComplexity int, id int, input ent.UpdateRoleSkillInput, version *int) int
+		UpdateSalaryRecord      func(childComplexity int, id int, input ent.UpdateSalaryRecordInput, version *int) int
+		UpdateSkill             func(childComplexity int, id int, input ent.UpdateSkillInput, version *int) int
 		UpdateUser              func(childComplexity int, id int, input UpdateUserInput) int
 	}
 
@@ -296,6 +300,7 @@ type ComplexityRoot struct {
 		Title              func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
 		ValidThrough       func(childComplexity int) int
+		Version            func(childComplexity int) int
 		WorkMode           func(childComplexity int) int
 	}
 
@@ -378,6 +383,7 @@ type ComplexityRoot struct {
 		Summary            func(childComplexity int) int
 		Title              func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	RoleConnection struct {
@@ -410,6 +416,7 @@ type ComplexityRoot struct {
 		Source    func(childComplexity int) int
 		Text      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	RoleSalary struct {
@@ -432,6 +439,7 @@ type ComplexityRoot struct {
 		Skill   func(childComplexity int) int
 		SkillID func(childComplexity int) int
 		Source  func(childComplexity int) int
+		Version func(childComplexity int) int
 	}
 
 	SalaryBand struct {
@@ -482,6 +490,7 @@ type ComplexityRoot struct {
 		SkillID            func(childComplexity int) int
 		Source             func(childComplexity int) int
 		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	SalaryRecordConnection struct {
@@ -519,6 +528,7 @@ type ComplexityRoot struct {
 		Source    func(childComplexity int) int
 		Synonyms  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	SkillConnection struct {
@@ -566,37 +576,37 @@ type ComplexityRoot struct {
 
 type MutationResolver interface {
 	CreateRole(ctx context.Context, input ent.CreateRoleInput) (*ent.Role, error)
-	UpdateRole(ctx context.Context, id int, input ent.UpdateRoleInput) (*ent.Role, error)
-	DeleteRole(ctx context.Context, id int) (int, error)
+	UpdateRole(ctx context.Context, id int, input ent.UpdateRoleInput, version *int) (*ent.Role, error)
+	DeleteRole(ctx context.Context, id int, version *int) (int, error)
 	CreateRoleItem(ctx context.Context, input ent.CreateRoleItemInput) (*ent.RoleItem, error)
-	UpdateRoleItem(ctx context.Context, id int, input ent.UpdateRoleItemInput) (*ent.RoleItem, error)
-	DeleteRoleItem(ctx context.Context, id int) (int, error)
-	ReorderRoleItems(ctx context.Context, roleID int, kind roleitem.Kind, ids []int) ([]*ent.RoleItem, error)
+	UpdateRoleItem(ctx context.Context, id int, input ent.UpdateRoleItemInput, version *int) (*ent.RoleItem, error)
+	DeleteRoleItem(ctx context.Context, id int, version *int) (int, error)
+	ReorderRoleItems(ctx context.Context, roleID int, kind roleitem.Kind, ids []int, version *int) ([]*ent.RoleItem, error)
 	CreateRoleSkill(ctx context.Context, input ent.CreateRoleSkillInput) (*ent.RoleSkill, error)
-	UpdateRoleSkill(ctx context.Context, id int, input ent.UpdateRoleSkillInput) (*ent.RoleSkill, error)
-	DeleteRoleSkill(ctx context.Context, id int) (int, error)
-	ReorderRoleSkills(ctx context.Context, roleID int, ids []int) ([]*ent.RoleSkill, error)
+	UpdateRoleSkill(ctx context.Context, id int, input ent.UpdateRoleSkillInput, version *int) (*ent.RoleSkill, error)
+	DeleteRoleSkill(ctx context.Context, id int, version *int) (int, error)
+	ReorderRoleSkills(ctx context.Context, roleID int, ids []int, version *int) ([]*ent.RoleSkill, error)
 	CreateSkill(ctx context.Context, input ent.CreateSkillInput) (*ent.Skill, error)
-	UpdateSkill(ctx context.Context, id int, input ent.UpdateSkillInput) (*ent.Skill, error)
-	DeleteSkill(ctx context.Context, id int) (int, error)
+	UpdateSkill(ctx context.Context, id int, input ent.UpdateSkillInput, version *int) (*ent.Skill, error)
+	DeleteSkill(ctx context.Context, id int, version *int) (int, error)
 	CreateSalaryRecord(ctx context.Context, input ent.CreateSalaryRecordInput) (*ent.SalaryRecord, error)
-	UpdateSalaryRecord(ctx context.Context, id int, input ent.UpdateSalaryRecordInput) (*ent.SalaryRecord, error)
-	DeleteSalaryRecord(ctx context.Context, id int) (int, error)
+	UpdateSalaryRecord(ctx context.Context, id int, input ent.UpdateSalaryRecordInput, version *int) (*ent.SalaryRecord, error)
+	DeleteSalaryRecord(ctx context.Context, id int, version *int) (int, error)
 	CreateOpening(ctx context.Context, input ent.CreateOpeningInput) (*ent.Opening, error)
-	UpdateOpening(ctx context.Context, id int, input ent.UpdateOpeningInput) (*ent.Opening, error)
-	DeleteOpening(ctx context.Context, id int) (int, error)
+	UpdateOpening(ctx context.Context, id int, input ent.UpdateOpeningInput, version *int) (*ent.Opening, error)
+	DeleteOpening(ctx context.Context, id int, version *int) (int, error)
 	CreateCompany(ctx context.Context, input ent.CreateCompanyInput) (*ent.Company, error)
-	UpdateCompany(ctx context.Context, id int, input ent.UpdateCompanyInput) (*ent.Company, error)
-	DeleteCompany(ctx context.Context, id int) (int, error)
+	UpdateCompany(ctx context.Context, id int, input ent.UpdateCompanyInput, version *int) (*ent.Company, error)
+	DeleteCompany(ctx context.Context, id int, version *int) (int, error)
 	CreateLocation(ctx context.Context, input ent.CreateLocationInput) (*ent.Location, error)
-	UpdateLocation(ctx context.Context, id int, input ent.UpdateLocationInput) (*ent.Location, error)
-	DeleteLocation(ctx context.Context, id int) (int, error)
+	UpdateLocation(ctx context.Context, id int, input ent.UpdateLocationInput, version *int) (*ent.Location, error)
+	DeleteLocation(ctx context.Context, id int, version *int) (int, error)
 	CreateInterviewQuestion(ctx context.Context, input ent.CreateInterviewQuestionInput) (*ent.InterviewQuestion, error)
-	UpdateInterviewQuestion(ctx context.Context, id int, input ent.UpdateInterviewQuestionInput) (*ent.InterviewQuestion, error)
-	DeleteInterviewQuestion(ctx context.Context, id int) (int, error)
+	UpdateInterviewQuestion(ctx context.Context, id int, input ent.UpdateInterviewQuestionInput, version *int) (*ent.InterviewQuestion, error)
+	DeleteInterviewQuestion(ctx context.Context, id int, version *int) (int, error)
 	CreateCareerRoute(ctx context.Context, input ent.CreateCareerRouteInput) (*ent.CareerRoute, error)
-	UpdateCareerRoute(ctx context.Context, id int, input ent.UpdateCareerRouteInput) (*ent.CareerRoute, error)
-	DeleteCareerRoute(ctx context.Context, id int) (int, error)
+	UpdateCareerRoute(ctx context.Context, id int, input ent.UpdateCareerRouteInput, version *int) (*ent.CareerRoute, error)
+	DeleteCareerRoute(ctx context.Context, id int, version *int) (int, error)
 	Login(ctx context.Context, email string, password string) (*AuthPayload, error)
 	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (*ChangePasswordPayload, error)
 	Logout(ctx context.Context) (bool, error)
@@ -939,6 +949,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareerRoute.UpdatedAt(childComplexity), true
+	case "CareerRoute.version":
+		if e.ComplexityRoot.CareerRoute.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareerRoute.Version(childComplexity), true
 
 	case "ChangePasswordPayload.revokedSessions":
 		if e.ComplexityRoot.ChangePasswordPayload.RevokedSessions == nil {
@@ -1024,6 +1040,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.UpdatedAt(childComplexity), true
+	case "Company.version":
+		if e.ComplexityRoot.Company.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Version(childComplexity), true
 	case "Company.website":
 		if e.ComplexityRoot.Company.Website == nil {
 			break
@@ -1210,6 +1232,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InterviewQuestion.UpdatedAt(childComplexity), true
+	case "InterviewQuestion.version":
+		if e.ComplexityRoot.InterviewQuestion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InterviewQuestion.Version(childComplexity), true
 
 	case "InterviewQuestionConnection.edges":
 		if e.ComplexityRoot.InterviewQuestionConnection.Edges == nil {
@@ -1302,6 +1330,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.UpdatedAt(childComplexity), true
+	case "Location.version":
+		if e.ComplexityRoot.Location.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Version(childComplexity), true
 
 	case "LocationConnection.edges":
 		if e.ComplexityRoot.LocationConnection.Edges == nil {
@@ -1488,7 +1522,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteCareerRoute(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteCareerRoute(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteCompany":
 		if e.ComplexityRoot.Mutation.DeleteCompany == nil {
 			break
@@ -1499,7 +1533,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteCompany(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteCompany(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteInterviewQuestion":
 		if e.ComplexityRoot.Mutation.DeleteInterviewQuestion == nil {
 			break
@@ -1510,7 +1544,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteInterviewQuestion(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteInterviewQuestion(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteLocation":
 		if e.ComplexityRoot.Mutation.DeleteLocation == nil {
 			break
@@ -1521,7 +1555,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteLocation(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteLocation(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteOpening":
 		if e.ComplexityRoot.Mutation.DeleteOpening == nil {
 			break
@@ -1532,7 +1566,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteOpening(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteOpening(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteRole":
 		if e.ComplexityRoot.Mutation.DeleteRole == nil {
 			break
@@ -1543,7 +1577,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteRole(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteRole(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteRoleItem":
 		if e.ComplexityRoot.Mutation.DeleteRoleItem == nil {
 			break
@@ -1554,7 +1588,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteRoleItem(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteRoleItem(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteRoleSkill":
 		if e.ComplexityRoot.Mutation.DeleteRoleSkill == nil {
 			break
@@ -1565,7 +1599,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteRoleSkill(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteRoleSkill(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteSalaryRecord":
 		if e.ComplexityRoot.Mutation.DeleteSalaryRecord == nil {
 			break
@@ -1576,7 +1610,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteSalaryRecord(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteSalaryRecord(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteSkill":
 		if e.ComplexityRoot.Mutation.DeleteSkill == nil {
 			break
@@ -1587,7 +1621,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteSkill(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteSkill(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1615,7 +1649,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReorderRoleItems(childComplexity, args["roleID"].(int), args["kind"].(roleitem.Kind), args["ids"].([]int)), true
+		return e.ComplexityRoot.Mutation.ReorderRoleItems(childComplexity, args["roleID"].(int), args["kind"].(roleitem.Kind), args["ids"].([]int), args["version"].(*int)), true
 	case "Mutation.reorderRoleSkills":
 		if e.ComplexityRoot.Mutation.ReorderRoleSkills == nil {
 			break
@@ -1626,7 +1660,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReorderRoleSkills(childComplexity, args["roleID"].(int), args["ids"].([]int)), true
+		return e.ComplexityRoot.Mutation.ReorderRoleSkills(childComplexity, args["roleID"].(int), args["ids"].([]int), args["version"].(*int)), true
 	case "Mutation.revokeAPIToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -1648,7 +1682,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCareerRoute(childComplexity, args["id"].(int), args["input"].(ent.UpdateCareerRouteInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCareerRoute(childComplexity, args["id"].(int), args["input"].(ent.UpdateCareerRouteInput), args["version"].(*int)), true
 	case "Mutation.updateCompany":
 		if e.ComplexityRoot.Mutation.UpdateCompany == nil {
 			break
@@ -1659,7 +1693,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCompany(childComplexity, args["id"].(int), args["input"].(ent.UpdateCompanyInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCompany(childComplexity, args["id"].(int), args["input"].(ent.UpdateCompanyInput), args["version"].(*int)), true
 	case "Mutation.updateInterviewQuestion":
 		if e.ComplexityRoot.Mutation.UpdateInterviewQuestion == nil {
 			break
@@ -1670,7 +1704,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateInterviewQuestion(childComplexity, args["id"].(int), args["input"].(ent.UpdateInterviewQuestionInput)), true
+		return e.ComplexityRoot.Mutation.UpdateInterviewQuestion(childComplexity, args["id"].(int), args["input"].(ent.UpdateInterviewQuestionInput), args["version"].(*int)), true
 	case "Mutation.updateLocation":
 		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
 			break
@@ -1681,7 +1715,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["id"].(int), args["input"].(ent.UpdateLocationInput)), true
+		return e.ComplexityRoot.Mutation.UpdateLocation(childComplexity, args["id"].(int), args["input"].(ent.UpdateLocationInput), args["version"].(*int)), true
 	case "Mutation.updateOpening":
 		if e.ComplexityRoot.Mutation.UpdateOpening == nil {
 			break
@@ -1692,7 +1726,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOpening(childComplexity, args["id"].(int), args["input"].(ent.UpdateOpeningInput)), true
+		return e.ComplexityRoot.Mutation.UpdateOpening(childComplexity, args["id"].(int), args["input"].(ent.UpdateOpeningInput), args["version"].(*int)), true
 	case "Mutation.updateRole":
 		if e.ComplexityRoot.Mutation.UpdateRole == nil {
 			break
@@ -1703,7 +1737,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRole(childComplexity, args["id"].(int), args["input"].(ent.UpdateRoleInput)), true
+		return e.ComplexityRoot.Mutation.UpdateRole(childComplexity, args["id"].(int), args["input"].(ent.UpdateRoleInput), args["version"].(*int)), true
 	case "Mutation.updateRoleItem":
 		if e.ComplexityRoot.Mutation.UpdateRoleItem == nil {
 			break
@@ -1714,7 +1748,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRoleItem(childComplexity, args["id"].(int), args["input"].(ent.UpdateRoleItemInput)), true
+		return e.ComplexityRoot.Mutation.UpdateRoleItem(childComplexity, args["id"].(int), args["input"].(ent.UpdateRoleItemInput), args["version"].(*int)), true
 	case "Mutation.updateRoleSkill":
 		if e.ComplexityRoot.Mutation.UpdateRoleSkill == nil {
 			break
@@ -1725,7 +1759,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRoleSkill(childComplexity, args["id"].(int), args["input"].(ent.UpdateRoleSkillInput)), true
+		return e.ComplexityRoot.Mutation.UpdateRoleSkill(childComplexity, args["id"].(int), args["input"].(ent.UpdateRoleSkillInput), args["version"].(*int)), true
 	case "Mutation.updateSalaryRecord":
 		if e.ComplexityRoot.Mutation.UpdateSalaryRecord == nil {
 			break
@@ -1736,7 +1770,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSalaryRecord(childComplexity, args["id"].(int), args["input"].(ent.UpdateSalaryRecordInput)), true
+		return e.ComplexityRoot.Mutation.UpdateSalaryRecord(childComplexity, args["id"].(int), args["input"].(ent.UpdateSalaryRecordInput), args["version"].(*int)), true
 	case "Mutation.updateSkill":
 		if e.ComplexityRoot.Mutation.UpdateSkill == nil {
 			break
@@ -1747,7 +1781,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSkill(childComplexity, args["id"].(int), args["input"].(ent.UpdateSkillInput)), true
+		return e.ComplexityRoot.Mutation.UpdateSkill(childComplexity, args["id"].(int), args["input"].(ent.UpdateSkillInput), args["version"].(*int)), true
 	case "Mutation.updateUser":
 		if e.ComplexityRoot.Mutation.UpdateUser == nil {
 			break
@@ -1904,6 +1938,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.ValidThrough(childComplexity), true
+	case "Opening.version":
+		if e.ComplexityRoot.Opening.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.Version(childComplexity), true
 	case "Opening.workMode":
 		if e.ComplexityRoot.Opening.WorkMode == nil {
 			break
@@ -2366,6 +2406,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.UpdatedAt(childComplexity), true
+	case "Role.version":
+		if e.ComplexityRoot.Role.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Version(childComplexity), true
 
 	case "RoleConnection.edges":
 		if e.ComplexityRoot.RoleConnection.Edges == nil {
@@ -2490,6 +2536,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleItem.UpdatedAt(childComplexity), true
+	case "RoleItem.version":
+		if e.ComplexityRoot.RoleItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItem.Version(childComplexity), true
 
 	case "RoleSalary.asOf":
 		if e.ComplexityRoot.RoleSalary.AsOf == nil {
@@ -2588,6 +2640,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleSkill.Source(childComplexity), true
+	case "RoleSkill.version":
+		if e.ComplexityRoot.RoleSkill.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkill.Version(childComplexity), true
 
 	case "SalaryBand.experienceMaxYears":
 		if e.ComplexityRoot.SalaryBand.ExperienceMaxYears == nil {
@@ -2837,6 +2895,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SalaryRecord.UpdatedAt(childComplexity), true
+	case "SalaryRecord.version":
+		if e.ComplexityRoot.SalaryRecord.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryRecord.Version(childComplexity), true
 
 	case "SalaryRecordConnection.edges":
 		if e.ComplexityRoot.SalaryRecordConnection.Edges == nil {
@@ -2996,6 +3060,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.UpdatedAt(childComplexity), true
+	case "Skill.version":
+		if e.ComplexityRoot.Skill.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.Version(childComplexity), true
 
 	case "SkillConnection.edges":
 		if e.ComplexityRoot.SkillConnection.Edges == nil {
@@ -3714,6 +3784,10 @@ type CareerRoute implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   fromRoleID: ID!
   toRoleID: ID!
   kind: CareerRouteKind!
@@ -3882,6 +3956,10 @@ type Company implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   slug: String!
   name: String!
   industry: String
@@ -4350,6 +4428,10 @@ type InterviewQuestion implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   roleID: ID!
   skillID: ID
   kind: InterviewQuestionKind!
@@ -4586,6 +4668,10 @@ type Location implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   slug: String!
   city: String!
   """
@@ -4839,6 +4925,10 @@ type Opening implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   """
   The opening's id in its source feed.
   """
@@ -5511,6 +5601,10 @@ type Role implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   slug: String!
   title: String!
   """
@@ -5601,6 +5695,10 @@ type RoleItem implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   roleID: ID!
   kind: RoleItemKind!
   position: Int!
@@ -5816,6 +5914,10 @@ type RoleSkill implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   roleID: ID!
   skillID: ID!
   rank: Int!
@@ -6118,6 +6220,10 @@ type SalaryRecord implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   roleID: ID!
   """
   ISO 3166-1 alpha-2, such as IN.
@@ -6491,6 +6597,10 @@ type Skill implements Node {
   Where this fact comes from: "seed-page", "sample", "manual" or "import:<feed>".
   """
   source: String!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   slug: String!
   name: String!
   category: SkillCategory!
@@ -7155,55 +7265,61 @@ input UserWhereInput {
 # runs in one transaction (a failure changes nothing) and is written to the audit log.
 # Inputs are entgql's Create<X>Input / Update<X>Input (schema/ent.graphql); validation errors
 # are BAD_USER_INPUT with extensions.field naming the input field, such as "input.slug".
+#
+# version (optional, on every update, delete and reorder) is the version the client last read
+# (the entity's version field; for reorders the role's). When the row has moved on since, the
+# mutation fails with CONFLICT, extensions.currentVersion and extensions.retryable false, and
+# changes nothing. Omit it to write regardless (scripts). A role's version also moves when its
+# items or core skills are added, removed, moved or reordered.
 
 type Mutation {
   createRole(input: CreateRoleInput!): Role! @hasRole(role: EDITOR)
-  updateRole(id: ID!, input: UpdateRoleInput!): Role! @hasRole(role: EDITOR)
+  updateRole(id: ID!, input: UpdateRoleInput!, version: Int): Role! @hasRole(role: EDITOR)
   "Deletes the role with everything that belongs to it (items, core skills, salary records, openings, interview questions, career routes)."
-  deleteRole(id: ID!): ID! @hasRole(role: EDITOR)
+  deleteRole(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 
   "Adds a responsibility, requirement or FAQ at input.position (clamped to the end); later items move down."
   createRoleItem(input: CreateRoleItemInput!): RoleItem! @hasRole(role: EDITOR)
   "Changing position moves the item; the others close up, so positions stay 0..n-1."
-  updateRoleItem(id: ID!, input: UpdateRoleItemInput!): RoleItem! @hasRole(role: EDITOR)
-  deleteRoleItem(id: ID!): ID! @hasRole(role: EDITOR)
+  updateRoleItem(id: ID!, input: UpdateRoleItemInput!, version: Int): RoleItem! @hasRole(role: EDITOR)
+  deleteRoleItem(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
   "Puts a role's items of one kind in the order of ids, which must list each of them once; positions become 0..n-1."
-  reorderRoleItems(roleID: ID!, kind: RoleItemKind!, ids: [ID!]!): [RoleItem!]! @hasRole(role: EDITOR)
+  reorderRoleItems(roleID: ID!, kind: RoleItemKind!, ids: [ID!]!, version: Int): [RoleItem!]! @hasRole(role: EDITOR)
 
   "Ranks a skill among a role's core skills at input.rank (clamped to the end); ranks stay 1..n."
   createRoleSkill(input: CreateRoleSkillInput!): RoleSkill! @hasRole(role: EDITOR)
-  updateRoleSkill(id: ID!, input: UpdateRoleSkillInput!): RoleSkill! @hasRole(role: EDITOR)
-  deleteRoleSkill(id: ID!): ID! @hasRole(role: EDITOR)
+  updateRoleSkill(id: ID!, input: UpdateRoleSkillInput!, version: Int): RoleSkill! @hasRole(role: EDITOR)
+  deleteRoleSkill(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
   "Puts a role's core skills in the order of ids (RoleSkill ids, each once); ranks become 1..n."
-  reorderRoleSkills(roleID: ID!, ids: [ID!]!): [RoleSkill!]! @hasRole(role: EDITOR)
+  reorderRoleSkills(roleID: ID!, ids: [ID!]!, version: Int): [RoleSkill!]! @hasRole(role: EDITOR)
 
   createSkill(input: CreateSkillInput!): Skill! @hasRole(role: EDITOR)
-  updateSkill(id: ID!, input: UpdateSkillInput!): Skill! @hasRole(role: EDITOR)
-  deleteSkill(id: ID!): ID! @hasRole(role: EDITOR)
+  updateSkill(id: ID!, input: UpdateSkillInput!, version: Int): Skill! @hasRole(role: EDITOR)
+  deleteSkill(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 
   createSalaryRecord(input: CreateSalaryRecordInput!): SalaryRecord! @hasRole(role: EDITOR)
-  updateSalaryRecord(id: ID!, input: UpdateSalaryRecordInput!): SalaryRecord! @hasRole(role: EDITOR)
-  deleteSalaryRecord(id: ID!): ID! @hasRole(role: EDITOR)
+  updateSalaryRecord(id: ID!, input: UpdateSalaryRecordInput!, version: Int): SalaryRecord! @hasRole(role: EDITOR)
+  deleteSalaryRecord(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 
   createOpening(input: CreateOpeningInput!): Opening! @hasRole(role: EDITOR)
-  updateOpening(id: ID!, input: UpdateOpeningInput!): Opening! @hasRole(role: EDITOR)
-  deleteOpening(id: ID!): ID! @hasRole(role: EDITOR)
+  updateOpening(id: ID!, input: UpdateOpeningInput!, version: Int): Opening! @hasRole(role: EDITOR)
+  deleteOpening(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 
   createCompany(input: CreateCompanyInput!): Company! @hasRole(role: EDITOR)
-  updateCompany(id: ID!, input: UpdateCompanyInput!): Company! @hasRole(role: EDITOR)
-  deleteCompany(id: ID!): ID! @hasRole(role: EDITOR)
+  updateCompany(id: ID!, input: UpdateCompanyInput!, version: Int): Company! @hasRole(role: EDITOR)
+  deleteCompany(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 
   createLocation(input: CreateLocationInput!): Location! @hasRole(role: EDITOR)
-  updateLocation(id: ID!, input: UpdateLocationInput!): Location! @hasRole(role: EDITOR)
-  deleteLocation(id: ID!): ID! @hasRole(role: EDITOR)
+  updateLocation(id: ID!, input: UpdateLocationInput!, version: Int): Location! @hasRole(role: EDITOR)
+  deleteLocation(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 
   createInterviewQuestion(input: CreateInterviewQuestionInput!): InterviewQuestion! @hasRole(role: EDITOR)
-  updateInterviewQuestion(id: ID!, input: UpdateInterviewQuestionInput!): InterviewQuestion! @hasRole(role: EDITOR)
-  deleteInterviewQuestion(id: ID!): ID! @hasRole(role: EDITOR)
+  updateInterviewQuestion(id: ID!, input: UpdateInterviewQuestionInput!, version: Int): InterviewQuestion! @hasRole(role: EDITOR)
+  deleteInterviewQuestion(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 
   createCareerRoute(input: CreateCareerRouteInput!): CareerRoute! @hasRole(role: EDITOR)
-  updateCareerRoute(id: ID!, input: UpdateCareerRouteInput!): CareerRoute! @hasRole(role: EDITOR)
-  deleteCareerRoute(id: ID!): ID! @hasRole(role: EDITOR)
+  updateCareerRoute(id: ID!, input: UpdateCareerRouteInput!, version: Int): CareerRoute! @hasRole(role: EDITOR)
+  deleteCareerRoute(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 }
 `, BuiltIn: false},
 	{Name: "../schema/role.graphql", Input: `# The cluster page: a role and everything around it. Role's list fields are resolved by hand
@@ -7582,6 +7698,8 @@ func (ec *executionContext) childFields_CareerRoute(ctx context.Context, field g
 		return ec.fieldContext_CareerRoute_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_CareerRoute_source(ctx, field)
+	case "version":
+		return ec.fieldContext_CareerRoute_version(ctx, field)
 	case "fromRoleID":
 		return ec.fieldContext_CareerRoute_fromRoleID(ctx, field)
 	case "toRoleID":
@@ -7620,6 +7738,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_Company_source(ctx, field)
+	case "version":
+		return ec.fieldContext_Company_version(ctx, field)
 	case "slug":
 		return ec.fieldContext_Company_slug(ctx, field)
 	case "name":
@@ -7712,6 +7832,8 @@ func (ec *executionContext) childFields_InterviewQuestion(ctx context.Context, f
 		return ec.fieldContext_InterviewQuestion_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_InterviewQuestion_source(ctx, field)
+	case "version":
+		return ec.fieldContext_InterviewQuestion_version(ctx, field)
 	case "roleID":
 		return ec.fieldContext_InterviewQuestion_roleID(ctx, field)
 	case "skillID":
@@ -7766,6 +7888,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_Location_source(ctx, field)
+	case "version":
+		return ec.fieldContext_Location_version(ctx, field)
 	case "slug":
 		return ec.fieldContext_Location_slug(ctx, field)
 	case "city":
@@ -7812,6 +7936,8 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_Opening_source(ctx, field)
+	case "version":
+		return ec.fieldContext_Opening_version(ctx, field)
 	case "externalID":
 		return ec.fieldContext_Opening_externalID(ctx, field)
 	case "title":
@@ -7942,6 +8068,8 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_Role_source(ctx, field)
+	case "version":
+		return ec.fieldContext_Role_version(ctx, field)
 	case "slug":
 		return ec.fieldContext_Role_slug(ctx, field)
 	case "title":
@@ -8022,6 +8150,8 @@ func (ec *executionContext) childFields_RoleItem(ctx context.Context, field grap
 		return ec.fieldContext_RoleItem_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_RoleItem_source(ctx, field)
+	case "version":
+		return ec.fieldContext_RoleItem_version(ctx, field)
 	case "roleID":
 		return ec.fieldContext_RoleItem_roleID(ctx, field)
 	case "kind":
@@ -8072,6 +8202,8 @@ func (ec *executionContext) childFields_RoleSkill(ctx context.Context, field gra
 		return ec.fieldContext_RoleSkill_id(ctx, field)
 	case "source":
 		return ec.fieldContext_RoleSkill_source(ctx, field)
+	case "version":
+		return ec.fieldContext_RoleSkill_version(ctx, field)
 	case "roleID":
 		return ec.fieldContext_RoleSkill_roleID(ctx, field)
 	case "skillID":
@@ -8142,6 +8274,8 @@ func (ec *executionContext) childFields_SalaryRecord(ctx context.Context, field 
 		return ec.fieldContext_SalaryRecord_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_SalaryRecord_source(ctx, field)
+	case "version":
+		return ec.fieldContext_SalaryRecord_version(ctx, field)
 	case "roleID":
 		return ec.fieldContext_SalaryRecord_roleID(ctx, field)
 	case "countryCode":
@@ -8228,6 +8362,8 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_updatedAt(ctx, field)
 	case "source":
 		return ec.fieldContext_Skill_source(ctx, field)
+	case "version":
+		return ec.fieldContext_Skill_version(ctx, field)
 	case "slug":
 		return ec.fieldContext_Skill_slug(ctx, field)
 	case "name":
@@ -8763,6 +8899,14 @@ func (ec *executionContext) field_Mutation_deleteCareerRoute_args(ctx context.Co
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8777,6 +8921,14 @@ func (ec *executionContext) field_Mutation_deleteCompany_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8791,6 +8943,14 @@ func (ec *executionContext) field_Mutation_deleteInterviewQuestion_args(ctx cont
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8805,6 +8965,14 @@ func (ec *executionContext) field_Mutation_deleteLocation_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8819,6 +8987,14 @@ func (ec *executionContext) field_Mutation_deleteOpening_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8833,6 +9009,14 @@ func (ec *executionContext) field_Mutation_deleteRoleItem_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8847,6 +9031,14 @@ func (ec *executionContext) field_Mutation_deleteRoleSkill_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8861,6 +9053,14 @@ func (ec *executionContext) field_Mutation_deleteRole_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8875,6 +9075,14 @@ func (ec *executionContext) field_Mutation_deleteSalaryRecord_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8889,6 +9097,14 @@ func (ec *executionContext) field_Mutation_deleteSkill_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -8941,6 +9157,14 @@ func (ec *executionContext) field_Mutation_reorderRoleItems_args(ctx context.Con
 		return nil, err
 	}
 	args["ids"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg3
 	return args, nil
 }
 
@@ -8963,6 +9187,14 @@ func (ec *executionContext) field_Mutation_reorderRoleSkills_args(ctx context.Co
 		return nil, err
 	}
 	args["ids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -8999,6 +9231,14 @@ func (ec *executionContext) field_Mutation_updateCareerRoute_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9021,6 +9261,14 @@ func (ec *executionContext) field_Mutation_updateCompany_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9043,6 +9291,14 @@ func (ec *executionContext) field_Mutation_updateInterviewQuestion_args(ctx cont
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9065,6 +9321,14 @@ func (ec *executionContext) field_Mutation_updateLocation_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9087,6 +9351,14 @@ func (ec *executionContext) field_Mutation_updateOpening_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9109,6 +9381,14 @@ func (ec *executionContext) field_Mutation_updateRoleItem_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9131,6 +9411,14 @@ func (ec *executionContext) field_Mutation_updateRoleSkill_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9153,6 +9441,14 @@ func (ec *executionContext) field_Mutation_updateRole_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9175,6 +9471,14 @@ func (ec *executionContext) field_Mutation_updateSalaryRecord_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -9197,6 +9501,14 @@ func (ec *executionContext) field_Mutation_updateSkill_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -11094,6 +11406,29 @@ func (ec *executionContext) fieldContext_CareerRoute_source(_ context.Context, f
 	return graphql.NewScalarFieldContext("CareerRoute", field, false, false, "String")
 }
 
+func (ec *executionContext) _CareerRoute_version(ctx context.Context, field graphql.CollectedField, obj *ent.CareerRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareerRoute_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareerRoute_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareerRoute", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CareerRoute_fromRoleID(ctx context.Context, field graphql.CollectedField, obj *ent.CareerRoute) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11418,6 +11753,29 @@ func (ec *executionContext) _Company_source(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Company_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_version(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Company_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
@@ -12130,6 +12488,29 @@ func (ec *executionContext) fieldContext_InterviewQuestion_source(_ context.Cont
 	return graphql.NewScalarFieldContext("InterviewQuestion", field, false, false, "String")
 }
 
+func (ec *executionContext) _InterviewQuestion_version(ctx context.Context, field graphql.CollectedField, obj *ent.InterviewQuestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InterviewQuestion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InterviewQuestion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InterviewQuestion", field, false, false, "Int")
+}
+
 func (ec *executionContext) _InterviewQuestion_roleID(ctx context.Context, field graphql.CollectedField, obj *ent.InterviewQuestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12589,6 +12970,29 @@ func (ec *executionContext) fieldContext_Location_source(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
+func (ec *executionContext) _Location_version(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Location_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12939,7 +13343,7 @@ func (ec *executionContext) _Mutation_updateRole(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRole(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateRoleInput))
+			return ec.Resolvers.Mutation().UpdateRole(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateRoleInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13001,7 +13405,7 @@ func (ec *executionContext) _Mutation_deleteRole(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteRole(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteRole(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13125,7 +13529,7 @@ func (ec *executionContext) _Mutation_updateRoleItem(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRoleItem(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateRoleItemInput))
+			return ec.Resolvers.Mutation().UpdateRoleItem(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateRoleItemInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13187,7 +13591,7 @@ func (ec *executionContext) _Mutation_deleteRoleItem(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteRoleItem(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteRoleItem(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13249,7 +13653,7 @@ func (ec *executionContext) _Mutation_reorderRoleItems(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReorderRoleItems(ctx, fc.Args["roleID"].(int), fc.Args["kind"].(roleitem.Kind), fc.Args["ids"].([]int))
+			return ec.Resolvers.Mutation().ReorderRoleItems(ctx, fc.Args["roleID"].(int), fc.Args["kind"].(roleitem.Kind), fc.Args["ids"].([]int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13373,7 +13777,7 @@ func (ec *executionContext) _Mutation_updateRoleSkill(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRoleSkill(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateRoleSkillInput))
+			return ec.Resolvers.Mutation().UpdateRoleSkill(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateRoleSkillInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13435,7 +13839,7 @@ func (ec *executionContext) _Mutation_deleteRoleSkill(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteRoleSkill(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteRoleSkill(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13497,7 +13901,7 @@ func (ec *executionContext) _Mutation_reorderRoleSkills(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReorderRoleSkills(ctx, fc.Args["roleID"].(int), fc.Args["ids"].([]int))
+			return ec.Resolvers.Mutation().ReorderRoleSkills(ctx, fc.Args["roleID"].(int), fc.Args["ids"].([]int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13621,7 +14025,7 @@ func (ec *executionContext) _Mutation_updateSkill(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSkill(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateSkillInput))
+			return ec.Resolvers.Mutation().UpdateSkill(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateSkillInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13683,7 +14087,7 @@ func (ec *executionContext) _Mutation_deleteSkill(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteSkill(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteSkill(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13807,7 +14211,7 @@ func (ec *executionContext) _Mutation_updateSalaryRecord(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSalaryRecord(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateSalaryRecordInput))
+			return ec.Resolvers.Mutation().UpdateSalaryRecord(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateSalaryRecordInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13869,7 +14273,7 @@ func (ec *executionContext) _Mutation_deleteSalaryRecord(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteSalaryRecord(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteSalaryRecord(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13993,7 +14397,7 @@ func (ec *executionContext) _Mutation_updateOpening(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOpening(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateOpeningInput))
+			return ec.Resolvers.Mutation().UpdateOpening(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateOpeningInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14055,7 +14459,7 @@ func (ec *executionContext) _Mutation_deleteOpening(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteOpening(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteOpening(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14179,7 +14583,7 @@ func (ec *executionContext) _Mutation_updateCompany(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCompany(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateCompanyInput))
+			return ec.Resolvers.Mutation().UpdateCompany(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateCompanyInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14241,7 +14645,7 @@ func (ec *executionContext) _Mutation_deleteCompany(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteCompany(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteCompany(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14365,7 +14769,7 @@ func (ec *executionContext) _Mutation_updateLocation(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateLocation(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateLocationInput))
+			return ec.Resolvers.Mutation().UpdateLocation(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateLocationInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14427,7 +14831,7 @@ func (ec *executionContext) _Mutation_deleteLocation(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteLocation(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteLocation(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14551,7 +14955,7 @@ func (ec *executionContext) _Mutation_updateInterviewQuestion(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateInterviewQuestion(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateInterviewQuestionInput))
+			return ec.Resolvers.Mutation().UpdateInterviewQuestion(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateInterviewQuestionInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14613,7 +15017,7 @@ func (ec *executionContext) _Mutation_deleteInterviewQuestion(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteInterviewQuestion(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteInterviewQuestion(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14737,7 +15141,7 @@ func (ec *executionContext) _Mutation_updateCareerRoute(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCareerRoute(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateCareerRouteInput))
+			return ec.Resolvers.Mutation().UpdateCareerRoute(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateCareerRouteInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14799,7 +15203,7 @@ func (ec *executionContext) _Mutation_deleteCareerRoute(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteCareerRoute(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteCareerRoute(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15336,6 +15740,29 @@ func (ec *executionContext) _Opening_source(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Opening_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Opening_version(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Opening_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
@@ -17386,6 +17813,29 @@ func (ec *executionContext) fieldContext_Role_source(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
 }
 
+func (ec *executionContext) _Role_version(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Role_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18195,6 +18645,29 @@ func (ec *executionContext) fieldContext_RoleItem_source(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RoleItem", field, false, false, "String")
 }
 
+func (ec *executionContext) _RoleItem_version(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleItem", field, false, false, "Int")
+}
+
 func (ec *executionContext) _RoleItem_roleID(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18657,6 +19130,29 @@ func (ec *executionContext) _RoleSkill_source(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_RoleSkill_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleSkill", field, false, false, "String")
+}
+
+func (ec *executionContext) _RoleSkill_version(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkill_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkill_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSkill", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RoleSkill_roleID(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkill) (ret graphql.Marshaler) {
@@ -19291,6 +19787,29 @@ func (ec *executionContext) _SalaryRecord_source(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_SalaryRecord_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SalaryRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalaryRecord_version(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryRecord_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryRecord_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryRecord", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SalaryRecord_roleID(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecord) (ret graphql.Marshaler) {
@@ -20205,6 +20724,29 @@ func (ec *executionContext) _Skill_source(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Skill_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
+}
+
+func (ec *executionContext) _Skill_version(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Skill_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
@@ -35406,6 +35948,11 @@ func (ec *executionContext) _CareerRoute(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._CareerRoute_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "fromRoleID":
 			out.Values[i] = ec._CareerRoute_fromRoleID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -35526,6 +36073,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "source":
 			out.Values[i] = ec._Company_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Company_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35839,6 +36391,11 @@ func (ec *executionContext) _InterviewQuestion(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._InterviewQuestion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "roleID":
 			out.Values[i] = ec._InterviewQuestion_roleID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36012,6 +36569,11 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "source":
 			out.Values[i] = ec._Location_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Location_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -36476,6 +37038,11 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "source":
 			out.Values[i] = ec._Opening_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Opening_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -37057,6 +37624,11 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Role_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Role_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -37317,6 +37889,11 @@ func (ec *executionContext) _RoleItem(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._RoleItem_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "roleID":
 			out.Values[i] = ec._RoleItem_roleID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -37467,6 +38044,11 @@ func (ec *executionContext) _RoleSkill(ctx context.Context, sel ast.SelectionSet
 			}
 		case "source":
 			out.Values[i] = ec._RoleSkill_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._RoleSkill_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -37683,6 +38265,11 @@ func (ec *executionContext) _SalaryRecord(ctx context.Context, sel ast.Selection
 			}
 		case "source":
 			out.Values[i] = ec._SalaryRecord_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._SalaryRecord_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -37984,6 +38571,11 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "source":
 			out.Values[i] = ec._Skill_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Skill_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -36,7 +36,8 @@ func (r *mutationResolver) CreateRole(ctx context.Context, input ent.CreateRoleI
 }
 
 // UpdateRole is the resolver for the updateRole field.
-func (r *mutationResolver) UpdateRole(ctx context.Context, id int, input ent.UpdateRoleInput) (*ent.Role, error) {
+func (r *mutationResolver) UpdateRole(ctx context.Context, id int, input ent.UpdateRoleInput, version *int) (*ent.Role, error) {
+	ctx = editing.Expect(ctx, id, version)
 	c := r.db(ctx)
 	if s := input.Slug; s != nil {
 		if err := editing.First(editing.Slug("input.slug", *s),
@@ -54,9 +55,10 @@ func (r *mutationResolver) UpdateRole(ctx context.Context, id int, input ent.Upd
 }
 
 // DeleteRole is the resolver for the deleteRole field.
-func (r *mutationResolver) DeleteRole(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteRole(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	c := r.db(ctx)
-	if _, err := c.Role.Get(ctx, id); err != nil {
+	if err := editing.LockRole(ctx, c, id); err != nil {
 		return 0, err
 	}
 	// What belongs to the role goes with it; the audit log records the role's deletion.
@@ -82,7 +84,7 @@ func (r *mutationResolver) CreateRoleItem(ctx context.Context, input ent.CreateR
 		return nil, err
 	}
 	c := r.db(ctx)
-	if _, err := c.Role.Get(ctx, input.RoleID); err != nil {
+	if err := editing.LockRole(ctx, c, input.RoleID); err != nil {
 		return nil, notFoundAs(err, "input.roleID", input.RoleID)
 	}
 	pos, err := editing.Items{Client: c, RoleID: input.RoleID, Kind: input.Kind}.OpenAt(ctx, input.Position)
@@ -94,7 +96,8 @@ func (r *mutationResolver) CreateRoleItem(ctx context.Context, input ent.CreateR
 }
 
 // UpdateRoleItem is the resolver for the updateRoleItem field.
-func (r *mutationResolver) UpdateRoleItem(ctx context.Context, id int, input ent.UpdateRoleItemInput) (*ent.RoleItem, error) {
+func (r *mutationResolver) UpdateRoleItem(ctx context.Context, id int, input ent.UpdateRoleItemInput, version *int) (*ent.RoleItem, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -113,10 +116,14 @@ func (r *mutationResolver) UpdateRoleItem(ctx context.Context, id int, input ent
 }
 
 // DeleteRoleItem is the resolver for the deleteRoleItem field.
-func (r *mutationResolver) DeleteRoleItem(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteRoleItem(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	c := r.db(ctx)
 	item, err := c.RoleItem.Get(ctx, id)
 	if err != nil {
+		return 0, err
+	}
+	if err := editing.LockRole(ctx, c, item.RoleID); err != nil {
 		return 0, err
 	}
 	if err := c.RoleItem.DeleteOneID(id).Exec(ctx); err != nil {
@@ -131,8 +138,12 @@ func (r *mutationResolver) DeleteRoleItem(ctx context.Context, id int) (int, err
 }
 
 // ReorderRoleItems is the resolver for the reorderRoleItems field.
-func (r *mutationResolver) ReorderRoleItems(ctx context.Context, roleID int, kind roleitem.Kind, ids []int) ([]*ent.RoleItem, error) {
+func (r *mutationResolver) ReorderRoleItems(ctx context.Context, roleID int, kind roleitem.Kind, ids []int, version *int) ([]*ent.RoleItem, error) {
+	ctx = editing.Expect(ctx, roleID, version)
 	c := r.db(ctx)
+	if err := editing.LockRole(ctx, c, roleID); err != nil {
+		return nil, err
+	}
 	o := editing.Items{Client: c, RoleID: roleID, Kind: kind}
 	have, err := o.IDs(ctx)
 	if err != nil {
@@ -157,7 +168,7 @@ func (r *mutationResolver) CreateRoleSkill(ctx context.Context, input ent.Create
 		return nil, err
 	}
 	c := r.db(ctx)
-	if _, err := c.Role.Get(ctx, input.RoleID); err != nil {
+	if err := editing.LockRole(ctx, c, input.RoleID); err != nil {
 		return nil, notFoundAs(err, "input.roleID", input.RoleID)
 	}
 	if err := editing.Unique(ctx, "input.skillID", "this skill",
@@ -173,7 +184,8 @@ func (r *mutationResolver) CreateRoleSkill(ctx context.Context, input ent.Create
 }
 
 // UpdateRoleSkill is the resolver for the updateRoleSkill field.
-func (r *mutationResolver) UpdateRoleSkill(ctx context.Context, id int, input ent.UpdateRoleSkillInput) (*ent.RoleSkill, error) {
+func (r *mutationResolver) UpdateRoleSkill(ctx context.Context, id int, input ent.UpdateRoleSkillInput, version *int) (*ent.RoleSkill, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -181,6 +193,11 @@ func (r *mutationResolver) UpdateRoleSkill(ctx context.Context, id int, input en
 	link, err := c.RoleSkill.Get(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if input.SkillID != nil || input.Rank != nil {
+		if err := editing.LockRole(ctx, c, link.RoleID); err != nil {
+			return nil, err
+		}
 	}
 	if s := input.SkillID; s != nil {
 		if err := editing.Unique(ctx, "input.skillID", "this skill",
@@ -207,10 +224,14 @@ func (r *mutationResolver) UpdateRoleSkill(ctx context.Context, id int, input en
 }
 
 // DeleteRoleSkill is the resolver for the deleteRoleSkill field.
-func (r *mutationResolver) DeleteRoleSkill(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteRoleSkill(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	c := r.db(ctx)
 	link, err := c.RoleSkill.Get(ctx, id)
 	if err != nil {
+		return 0, err
+	}
+	if err := editing.LockRole(ctx, c, link.RoleID); err != nil {
 		return 0, err
 	}
 	if err := c.RoleSkill.DeleteOneID(id).Exec(ctx); err != nil {
@@ -225,8 +246,12 @@ func (r *mutationResolver) DeleteRoleSkill(ctx context.Context, id int) (int, er
 }
 
 // ReorderRoleSkills is the resolver for the reorderRoleSkills field.
-func (r *mutationResolver) ReorderRoleSkills(ctx context.Context, roleID int, ids []int) ([]*ent.RoleSkill, error) {
+func (r *mutationResolver) ReorderRoleSkills(ctx context.Context, roleID int, ids []int, version *int) ([]*ent.RoleSkill, error) {
+	ctx = editing.Expect(ctx, roleID, version)
 	c := r.db(ctx)
+	if err := editing.LockRole(ctx, c, roleID); err != nil {
+		return nil, err
+	}
 	o := editing.CoreSkills{Client: c, RoleID: roleID}
 	have, err := o.IDs(ctx)
 	if err != nil {
@@ -264,7 +289,8 @@ func (r *mutationResolver) CreateSkill(ctx context.Context, input ent.CreateSkil
 }
 
 // UpdateSkill is the resolver for the updateSkill field.
-func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.UpdateSkillInput) (*ent.Skill, error) {
+func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.UpdateSkillInput, version *int) (*ent.Skill, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -302,7 +328,8 @@ func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.Up
 }
 
 // DeleteSkill is the resolver for the deleteSkill field.
-func (r *mutationResolver) DeleteSkill(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteSkill(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	c := r.db(ctx)
 	if n, err := c.RoleSkill.Query().Where(roleskill.SkillID(id)).Count(ctx); err != nil {
 		return 0, err
@@ -321,7 +348,8 @@ func (r *mutationResolver) CreateSalaryRecord(ctx context.Context, input ent.Cre
 }
 
 // UpdateSalaryRecord is the resolver for the updateSalaryRecord field.
-func (r *mutationResolver) UpdateSalaryRecord(ctx context.Context, id int, input ent.UpdateSalaryRecordInput) (*ent.SalaryRecord, error) {
+func (r *mutationResolver) UpdateSalaryRecord(ctx context.Context, id int, input ent.UpdateSalaryRecordInput, version *int) (*ent.SalaryRecord, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -329,7 +357,8 @@ func (r *mutationResolver) UpdateSalaryRecord(ctx context.Context, id int, input
 }
 
 // DeleteSalaryRecord is the resolver for the deleteSalaryRecord field.
-func (r *mutationResolver) DeleteSalaryRecord(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteSalaryRecord(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	return id, r.db(ctx).SalaryRecord.DeleteOneID(id).Exec(ctx)
 }
 
@@ -351,7 +380,8 @@ func (r *mutationResolver) CreateOpening(ctx context.Context, input ent.CreateOp
 }
 
 // UpdateOpening is the resolver for the updateOpening field.
-func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.UpdateOpeningInput) (*ent.Opening, error) {
+func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.UpdateOpeningInput, version *int) (*ent.Opening, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -374,7 +404,8 @@ func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.
 }
 
 // DeleteOpening is the resolver for the deleteOpening field.
-func (r *mutationResolver) DeleteOpening(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteOpening(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	return id, r.db(ctx).Opening.DeleteOneID(id).Exec(ctx)
 }
 
@@ -392,7 +423,8 @@ func (r *mutationResolver) CreateCompany(ctx context.Context, input ent.CreateCo
 }
 
 // UpdateCompany is the resolver for the updateCompany field.
-func (r *mutationResolver) UpdateCompany(ctx context.Context, id int, input ent.UpdateCompanyInput) (*ent.Company, error) {
+func (r *mutationResolver) UpdateCompany(ctx context.Context, id int, input ent.UpdateCompanyInput, version *int) (*ent.Company, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -411,7 +443,8 @@ func (r *mutationResolver) UpdateCompany(ctx context.Context, id int, input ent.
 }
 
 // DeleteCompany is the resolver for the deleteCompany field.
-func (r *mutationResolver) DeleteCompany(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteCompany(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	c := r.db(ctx)
 	if n, err := c.Opening.Query().Where(opening.CompanyID(id)).Count(ctx); err != nil {
 		return 0, err
@@ -432,7 +465,8 @@ func (r *mutationResolver) CreateLocation(ctx context.Context, input ent.CreateL
 }
 
 // UpdateLocation is the resolver for the updateLocation field.
-func (r *mutationResolver) UpdateLocation(ctx context.Context, id int, input ent.UpdateLocationInput) (*ent.Location, error) {
+func (r *mutationResolver) UpdateLocation(ctx context.Context, id int, input ent.UpdateLocationInput, version *int) (*ent.Location, error) {
+	ctx = editing.Expect(ctx, id, version)
 	c := r.db(ctx)
 	if s := input.Slug; s != nil {
 		if err := editing.First(editing.Slug("input.slug", *s),
@@ -448,7 +482,8 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, id int, input ent
 }
 
 // DeleteLocation is the resolver for the deleteLocation field.
-func (r *mutationResolver) DeleteLocation(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteLocation(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	return id, r.db(ctx).Location.DeleteOneID(id).Exec(ctx)
 }
 
@@ -461,7 +496,8 @@ func (r *mutationResolver) CreateInterviewQuestion(ctx context.Context, input en
 }
 
 // UpdateInterviewQuestion is the resolver for the updateInterviewQuestion field.
-func (r *mutationResolver) UpdateInterviewQuestion(ctx context.Context, id int, input ent.UpdateInterviewQuestionInput) (*ent.InterviewQuestion, error) {
+func (r *mutationResolver) UpdateInterviewQuestion(ctx context.Context, id int, input ent.UpdateInterviewQuestionInput, version *int) (*ent.InterviewQuestion, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -469,7 +505,8 @@ func (r *mutationResolver) UpdateInterviewQuestion(ctx context.Context, id int, 
 }
 
 // DeleteInterviewQuestion is the resolver for the deleteInterviewQuestion field.
-func (r *mutationResolver) DeleteInterviewQuestion(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteInterviewQuestion(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	return id, r.db(ctx).InterviewQuestion.DeleteOneID(id).Exec(ctx)
 }
 
@@ -487,7 +524,8 @@ func (r *mutationResolver) CreateCareerRoute(ctx context.Context, input ent.Crea
 }
 
 // UpdateCareerRoute is the resolver for the updateCareerRoute field.
-func (r *mutationResolver) UpdateCareerRoute(ctx context.Context, id int, input ent.UpdateCareerRouteInput) (*ent.CareerRoute, error) {
+func (r *mutationResolver) UpdateCareerRoute(ctx context.Context, id int, input ent.UpdateCareerRouteInput, version *int) (*ent.CareerRoute, error) {
+	ctx = editing.Expect(ctx, id, version)
 	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
 		return nil, err
 	}
@@ -511,7 +549,8 @@ func (r *mutationResolver) UpdateCareerRoute(ctx context.Context, id int, input 
 }
 
 // DeleteCareerRoute is the resolver for the deleteCareerRoute field.
-func (r *mutationResolver) DeleteCareerRoute(ctx context.Context, id int) (int, error) {
+func (r *mutationResolver) DeleteCareerRoute(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
 	return id, r.db(ctx).CareerRoute.DeleteOneID(id).Exec(ctx)
 }
 

@@ -182,6 +182,9 @@ func auditChanges(cs ...changes.Change) []changes.Change { return cs }
 // moveItem moves a role item to position to (clamped), closing up the gap it leaves, and
 // records the move in the audit log.
 func (r *Resolver) moveItem(ctx context.Context, c *ent.Client, item *ent.RoleItem, to int) error {
+	if err := editing.LockRole(ctx, c, item.RoleID); err != nil {
+		return err
+	}
 	o := editing.Items{Client: c, RoleID: item.RoleID, Kind: item.Kind}
 	ids, err := o.IDs(ctx)
 	if err != nil {

@@ -70,6 +70,11 @@ func Source(v string) predicate.CareerRoute {
 	return predicate.CareerRoute(sql.FieldEQ(FieldSource, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldEQ(FieldVersion, v))
+}
+
 // FromRoleID applies equality check predicate on the "from_role_id" field. It's identical to FromRoleIDEQ.
 func FromRoleID(v int) predicate.CareerRoute {
 	return predicate.CareerRoute(sql.FieldEQ(FieldFromRoleID, v))
@@ -233,6 +238,46 @@ func SourceEqualFold(v string) predicate.CareerRoute {
 // SourceContainsFold applies the ContainsFold predicate on the "source" field.
 func SourceContainsFold(v string) predicate.CareerRoute {
 	return predicate.CareerRoute(sql.FieldContainsFold(FieldSource, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.CareerRoute {
+	return predicate.CareerRoute(sql.FieldLTE(FieldVersion, v))
 }
 
 // FromRoleIDEQ applies the EQ predicate on the "from_role_id" field.

@@ -85,6 +85,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ENTRY", "PROGRESSION", "LATERAL"}},
 		{Name: "typical_years", Type: field.TypeFloat64, Nullable: true},
 		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -99,13 +100,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "career_routes_roles_routes_out",
-				Columns:    []*schema.Column{CareerRoutesColumns[7]},
+				Columns:    []*schema.Column{CareerRoutesColumns[8]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "career_routes_roles_routes_in",
-				Columns:    []*schema.Column{CareerRoutesColumns[8]},
+				Columns:    []*schema.Column{CareerRoutesColumns[9]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -114,12 +115,12 @@ var (
 			{
 				Name:    "careerroute_from_role_id_to_role_id",
 				Unique:  true,
-				Columns: []*schema.Column{CareerRoutesColumns[7], CareerRoutesColumns[8]},
+				Columns: []*schema.Column{CareerRoutesColumns[8], CareerRoutesColumns[9]},
 			},
 			{
 				Name:    "careerroute_to_role_id",
 				Unique:  false,
-				Columns: []*schema.Column{CareerRoutesColumns[8]},
+				Columns: []*schema.Column{CareerRoutesColumns[9]},
 			},
 		},
 	}
@@ -129,6 +130,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "industry", Type: field.TypeString, Nullable: true, Size: 100},
@@ -144,7 +146,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "companies_locations_headquartered",
-				Columns:    []*schema.Column{CompaniesColumns[9]},
+				Columns:    []*schema.Column{CompaniesColumns[10]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -156,6 +158,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"TECHNICAL", "SYSTEM_DESIGN", "BEHAVIOURAL"}},
 		{Name: "difficulty", Type: field.TypeEnum, Enums: []string{"EASY", "MEDIUM", "HARD"}},
 		{Name: "position", Type: field.TypeInt, Default: 0},
@@ -172,13 +175,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "interview_questions_roles_interview_questions",
-				Columns:    []*schema.Column{InterviewQuestionsColumns[9]},
+				Columns:    []*schema.Column{InterviewQuestionsColumns[10]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "interview_questions_skills_interview_questions",
-				Columns:    []*schema.Column{InterviewQuestionsColumns[10]},
+				Columns:    []*schema.Column{InterviewQuestionsColumns[11]},
 				RefColumns: []*schema.Column{SkillsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -190,6 +193,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "city", Type: field.TypeString, Size: 100},
 		{Name: "region", Type: field.TypeString, Nullable: true, Size: 100},
@@ -204,7 +208,7 @@ var (
 			{
 				Name:    "location_country_code_city",
 				Unique:  false,
-				Columns: []*schema.Column{LocationsColumns[7], LocationsColumns[5]},
+				Columns: []*schema.Column{LocationsColumns[8], LocationsColumns[6]},
 			},
 		},
 	}
@@ -214,6 +218,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "external_id", Type: field.TypeString, Size: 200},
 		{Name: "title", Type: field.TypeString, Size: 300},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -242,19 +247,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "openings_companies_openings",
-				Columns:    []*schema.Column{OpeningsColumns[20]},
+				Columns:    []*schema.Column{OpeningsColumns[21]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "openings_locations_openings",
-				Columns:    []*schema.Column{OpeningsColumns[21]},
+				Columns:    []*schema.Column{OpeningsColumns[22]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "openings_roles_openings",
-				Columns:    []*schema.Column{OpeningsColumns[22]},
+				Columns:    []*schema.Column{OpeningsColumns[23]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -263,27 +268,27 @@ var (
 			{
 				Name:    "opening_source_external_id",
 				Unique:  true,
-				Columns: []*schema.Column{OpeningsColumns[3], OpeningsColumns[4]},
+				Columns: []*schema.Column{OpeningsColumns[3], OpeningsColumns[5]},
 			},
 			{
 				Name:    "opening_role_id_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[22], OpeningsColumns[17], OpeningsColumns[15]},
+				Columns: []*schema.Column{OpeningsColumns[23], OpeningsColumns[18], OpeningsColumns[16]},
 			},
 			{
 				Name:    "opening_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[17], OpeningsColumns[15]},
+				Columns: []*schema.Column{OpeningsColumns[18], OpeningsColumns[16]},
 			},
 			{
 				Name:    "opening_company_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[20]},
+				Columns: []*schema.Column{OpeningsColumns[21]},
 			},
 			{
 				Name:    "opening_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[21]},
+				Columns: []*schema.Column{OpeningsColumns[22]},
 			},
 			{
 				Name:    "opening_updated_at",
@@ -298,6 +303,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "summary", Type: field.TypeString, Size: 2147483647},
@@ -319,6 +325,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"RESPONSIBILITY", "REQUIREMENT", "FAQ"}},
 		{Name: "position", Type: field.TypeInt},
 		{Name: "text", Type: field.TypeString, Size: 2147483647},
@@ -334,13 +341,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "role_items_roles_items",
-				Columns:    []*schema.Column{RoleItemsColumns[8]},
+				Columns:    []*schema.Column{RoleItemsColumns[9]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "role_items_skills_skill",
-				Columns:    []*schema.Column{RoleItemsColumns[9]},
+				Columns:    []*schema.Column{RoleItemsColumns[10]},
 				RefColumns: []*schema.Column{SkillsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -349,7 +356,7 @@ var (
 			{
 				Name:    "roleitem_role_id_kind_position",
 				Unique:  true,
-				Columns: []*schema.Column{RoleItemsColumns[8], RoleItemsColumns[4], RoleItemsColumns[5]},
+				Columns: []*schema.Column{RoleItemsColumns[9], RoleItemsColumns[5], RoleItemsColumns[6]},
 			},
 		},
 	}
@@ -357,6 +364,7 @@ var (
 	RoleSkillsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "rank", Type: field.TypeInt},
 		{Name: "role_id", Type: field.TypeInt},
 		{Name: "skill_id", Type: field.TypeInt},
@@ -369,13 +377,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "role_skills_roles_core_skill_links",
-				Columns:    []*schema.Column{RoleSkillsColumns[3]},
+				Columns:    []*schema.Column{RoleSkillsColumns[4]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "role_skills_skills_core_of",
-				Columns:    []*schema.Column{RoleSkillsColumns[4]},
+				Columns:    []*schema.Column{RoleSkillsColumns[5]},
 				RefColumns: []*schema.Column{SkillsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -384,12 +392,12 @@ var (
 			{
 				Name:    "roleskill_role_id_skill_id",
 				Unique:  true,
-				Columns: []*schema.Column{RoleSkillsColumns[3], RoleSkillsColumns[4]},
+				Columns: []*schema.Column{RoleSkillsColumns[4], RoleSkillsColumns[5]},
 			},
 			{
 				Name:    "roleskill_role_id_rank",
 				Unique:  true,
-				Columns: []*schema.Column{RoleSkillsColumns[3], RoleSkillsColumns[2]},
+				Columns: []*schema.Column{RoleSkillsColumns[4], RoleSkillsColumns[3]},
 			},
 		},
 	}
@@ -399,6 +407,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "country_code", Type: field.TypeString, Size: 2},
 		{Name: "currency", Type: field.TypeString, Size: 3},
 		{Name: "period", Type: field.TypeEnum, Enums: []string{"YEAR", "MONTH"}, Default: "YEAR"},
@@ -424,25 +433,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "salary_records_companies_salary_records",
-				Columns:    []*schema.Column{SalaryRecordsColumns[16]},
+				Columns:    []*schema.Column{SalaryRecordsColumns[17]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "salary_records_locations_salary_records",
-				Columns:    []*schema.Column{SalaryRecordsColumns[17]},
+				Columns:    []*schema.Column{SalaryRecordsColumns[18]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "salary_records_roles_salary_records",
-				Columns:    []*schema.Column{SalaryRecordsColumns[18]},
+				Columns:    []*schema.Column{SalaryRecordsColumns[19]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "salary_records_skills_salary_records",
-				Columns:    []*schema.Column{SalaryRecordsColumns[19]},
+				Columns:    []*schema.Column{SalaryRecordsColumns[20]},
 				RefColumns: []*schema.Column{SkillsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -451,7 +460,7 @@ var (
 			{
 				Name:    "salaryrecord_role_id_country_code_level",
 				Unique:  false,
-				Columns: []*schema.Column{SalaryRecordsColumns[18], SalaryRecordsColumns[4], SalaryRecordsColumns[7]},
+				Columns: []*schema.Column{SalaryRecordsColumns[19], SalaryRecordsColumns[5], SalaryRecordsColumns[8]},
 			},
 		},
 	}
@@ -461,6 +470,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "category", Type: field.TypeEnum, Enums: []string{"LANGUAGE", "FRAMEWORK", "DATABASE", "API", "PRACTICE", "TOOL", "CLOUD", "PLATFORM"}},

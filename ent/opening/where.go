@@ -70,6 +70,11 @@ func Source(v string) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldSource, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldVersion, v))
+}
+
 // ExternalID applies equality check predicate on the "external_id" field. It's identical to ExternalIDEQ.
 func ExternalID(v string) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldExternalID, v))
@@ -288,6 +293,46 @@ func SourceEqualFold(v string) predicate.Opening {
 // SourceContainsFold applies the ContainsFold predicate on the "source" field.
 func SourceContainsFold(v string) predicate.Opening {
 	return predicate.Opening(sql.FieldContainsFold(FieldSource, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldVersion, v))
 }
 
 // ExternalIDEQ applies the EQ predicate on the "external_id" field.

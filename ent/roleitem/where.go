@@ -70,6 +70,11 @@ func Source(v string) predicate.RoleItem {
 	return predicate.RoleItem(sql.FieldEQ(FieldSource, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldEQ(FieldVersion, v))
+}
+
 // RoleID applies equality check predicate on the "role_id" field. It's identical to RoleIDEQ.
 func RoleID(v int) predicate.RoleItem {
 	return predicate.RoleItem(sql.FieldEQ(FieldRoleID, v))
@@ -238,6 +243,46 @@ func SourceEqualFold(v string) predicate.RoleItem {
 // SourceContainsFold applies the ContainsFold predicate on the "source" field.
 func SourceContainsFold(v string) predicate.RoleItem {
 	return predicate.RoleItem(sql.FieldContainsFold(FieldSource, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.RoleItem {
+	return predicate.RoleItem(sql.FieldLTE(FieldVersion, v))
 }
 
 // RoleIDEQ applies the EQ predicate on the "role_id" field.

@@ -14,6 +14,8 @@ const (
 	FieldID = "id"
 	// FieldSource holds the string denoting the source field in the database.
 	FieldSource = "source"
+	// FieldVersion holds the string denoting the version field in the database.
+	FieldVersion = "version"
 	// FieldRoleID holds the string denoting the role_id field in the database.
 	FieldRoleID = "role_id"
 	// FieldSkillID holds the string denoting the skill_id field in the database.
@@ -46,6 +48,7 @@ const (
 var Columns = []string{
 	FieldID,
 	FieldSource,
+	FieldVersion,
 	FieldRoleID,
 	FieldSkillID,
 	FieldRank,
@@ -66,6 +69,8 @@ var (
 	DefaultSource string
 	// SourceValidator is a validator for the "source" field. It is called by the builders before save.
 	SourceValidator func(string) error
+	// DefaultVersion holds the default value on creation for the "version" field.
+	DefaultVersion int
 	// RankValidator is a validator for the "rank" field. It is called by the builders before save.
 	RankValidator func(int) error
 )
@@ -81,6 +86,11 @@ func ByID(opts ...sql.OrderTermOption) OrderOption {
 // BySource orders the results by the source field.
 func BySource(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSource, opts...).ToFunc()
+}
+
+// ByVersion orders the results by the version field.
+func ByVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVersion, opts...).ToFunc()
 }
 
 // ByRoleID orders the results by the role_id field.

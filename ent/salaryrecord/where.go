@@ -70,6 +70,11 @@ func Source(v string) predicate.SalaryRecord {
 	return predicate.SalaryRecord(sql.FieldEQ(FieldSource, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldEQ(FieldVersion, v))
+}
+
 // RoleID applies equality check predicate on the "role_id" field. It's identical to RoleIDEQ.
 func RoleID(v int) predicate.SalaryRecord {
 	return predicate.SalaryRecord(sql.FieldEQ(FieldRoleID, v))
@@ -283,6 +288,46 @@ func SourceEqualFold(v string) predicate.SalaryRecord {
 // SourceContainsFold applies the ContainsFold predicate on the "source" field.
 func SourceContainsFold(v string) predicate.SalaryRecord {
 	return predicate.SalaryRecord(sql.FieldContainsFold(FieldSource, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.SalaryRecord {
+	return predicate.SalaryRecord(sql.FieldLTE(FieldVersion, v))
 }
 
 // RoleIDEQ applies the EQ predicate on the "role_id" field.

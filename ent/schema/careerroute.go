@@ -13,7 +13,7 @@ import (
 type CareerRoute struct{ ent.Schema }
 
 // Mixin of the CareerRoute.
-func (CareerRoute) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (CareerRoute) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the CareerRoute.
 func (CareerRoute) Fields() []ent.Field {

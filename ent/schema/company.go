@@ -12,7 +12,7 @@ import (
 type Company struct{ ent.Schema }
 
 // Mixin of the Company.
-func (Company) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (Company) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the Company.
 func (Company) Fields() []ent.Field {

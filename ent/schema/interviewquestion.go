@@ -12,7 +12,9 @@ import (
 type InterviewQuestion struct{ ent.Schema }
 
 // Mixin of the InterviewQuestion.
-func (InterviewQuestion) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (InterviewQuestion) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}}
+}
 
 // Fields of the InterviewQuestion.
 func (InterviewQuestion) Fields() []ent.Field {

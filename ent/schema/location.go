@@ -13,7 +13,7 @@ import (
 type Location struct{ ent.Schema }
 
 // Mixin of the Location.
-func (Location) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (Location) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the Location.
 func (Location) Fields() []ent.Field {

@@ -42,3 +42,19 @@ func (Timestamps) Fields() []ent.Field {
 			Annotations(entgql.OrderField("UPDATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
+
+// Versioned gives a content type a version: 1 when created, bumped by one on every change
+// to its own fields or edges (an ent hook, internal/editing.VersionHook), never set by
+// clients. update<X> and delete<X> take the version the client last read as an optional
+// precondition ("version: Int"); a stale one fails with CONFLICT instead of overwriting.
+type Versioned struct{ mixin.Schema }
+
+// Fields of the Versioned mixin.
+func (Versioned) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("version").
+			Default(1).
+			Comment("Bumped on every change; send it back as update<X>(version:) to refuse a stale write.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+	}
+}

@@ -14,7 +14,7 @@ import (
 type Opening struct{ ent.Schema }
 
 // Mixin of the Opening.
-func (Opening) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (Opening) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the Opening.
 func (Opening) Fields() []ent.Field {

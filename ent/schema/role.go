@@ -17,7 +17,7 @@ import (
 type Role struct{ ent.Schema }
 
 // Mixin of the Role.
-func (Role) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (Role) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the Role.
 func (Role) Fields() []ent.Field {

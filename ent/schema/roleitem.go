@@ -15,7 +15,7 @@ import (
 type RoleItem struct{ ent.Schema }
 
 // Mixin of the RoleItem.
-func (RoleItem) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (RoleItem) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the RoleItem.
 func (RoleItem) Fields() []ent.Field {

@@ -14,7 +14,7 @@ import (
 type RoleSkill struct{ ent.Schema }
 
 // Mixin of the RoleSkill.
-func (RoleSkill) Mixin() []ent.Mixin { return []ent.Mixin{Provenance{}} }
+func (RoleSkill) Mixin() []ent.Mixin { return []ent.Mixin{Provenance{}, Versioned{}} }
 
 // Fields of the RoleSkill.
 func (RoleSkill) Fields() []ent.Field {

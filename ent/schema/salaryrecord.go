@@ -16,7 +16,7 @@ import (
 type SalaryRecord struct{ ent.Schema }
 
 // Mixin of the SalaryRecord.
-func (SalaryRecord) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (SalaryRecord) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the SalaryRecord.
 func (SalaryRecord) Fields() []ent.Field {

@@ -14,7 +14,7 @@ import (
 type Skill struct{ ent.Schema }
 
 // Mixin of the Skill.
-func (Skill) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}} }
+func (Skill) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
 
 // Fields of the Skill.
 func (Skill) Fields() []ent.Field {

@@ -70,6 +70,11 @@ func Source(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldSource, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldVersion, v))
+}
+
 // Slug applies equality check predicate on the "slug" field. It's identical to SlugEQ.
 func Slug(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldSlug, v))
@@ -223,6 +228,46 @@ func SourceEqualFold(v string) predicate.Skill {
 // SourceContainsFold applies the ContainsFold predicate on the "source" field.
 func SourceContainsFold(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldContainsFold(FieldSource, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.Skill {
+	return predicate.Skill(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.Skill {
+	return predicate.Skill(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.Skill {
+	return predicate.Skill(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.Skill {
+	return predicate.Skill(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.Skill {
+	return predicate.Skill(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.Skill {
+	return predicate.Skill(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.Skill {
+	return predicate.Skill(sql.FieldLTE(FieldVersion, v))
 }
 
 // SlugEQ applies the EQ predicate on the "slug" field.

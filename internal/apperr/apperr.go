@@ -28,6 +28,8 @@ type Error struct {
 	Field string
 	// Message says what is wrong and what to send instead.
 	Message string
+	// Extensions are more machine-readable facts for the client (extensions.retryable, ...).
+	Extensions map[string]any
 	// Err is the cause, for logs and errors.Is; never shown to clients.
 	Err error
 }

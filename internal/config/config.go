@@ -379,6 +379,12 @@ func sqliteDSN(path string) string {
 		dsn += sep + "_pragma=" + p
 		sep = "&"
 	}
+	// Transactions begin as the (single) writer, BEGIN IMMEDIATE: one that began as a reader
+	// and then writes fails at once with SQLITE_BUSY when another writer got in first, which
+	// busy_timeout cannot wait out. Concurrent mutations now queue at BEGIN instead.
+	if !strings.Contains(path, "_txlock=") {
+		dsn += sep + "_txlock=immediate"
+	}
 	return dsn
 }
 

@@ -102,6 +102,7 @@ func TestParseDatabaseURL(t *testing.T) {
 	_, dsn, err = ParseDatabaseURL("file:x.db?_pragma=busy_timeout(100)")
 	require.NoError(t, err)
 	assert.Equal(t, 1, strings.Count(dsn, "busy_timeout"), "a pragma the caller set is kept, not doubled")
+	assert.Contains(t, dsn, "_txlock=immediate", "transactions begin as the writer and queue on busy_timeout")
 }
 
 func TestLimitsFromEnv(t *testing.T) {

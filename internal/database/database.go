@@ -18,6 +18,7 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/internal/audit"
 	"github.com/careergraph/careergraph/internal/config"
+	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/search"
 )
 
@@ -76,6 +77,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	client := ent.NewClient(ent.Driver(drv))
 	// Every change made on behalf of a signed-in user is written to the audit log.
 	client.Use(audit.Hook())
+	// Versions move with every change and guard update<X>(version:) (after the audit hook, so
+	// the version is not listed among a change's fields).
+	client.Use(editing.VersionHook())
 	// ent's generated migration writes to package-level table descriptions; two migrations at
 	// once (parallel tests opening several databases) would race on them.
 	migrateMu.Lock()

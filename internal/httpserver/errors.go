@@ -15,6 +15,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/txretry"
 )
 
 // resolverError marks an error that came out of a resolver (see resolverErrors). Only these
@@ -77,6 +78,9 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 			if ae.Field != "" {
 				ext()["field"] = ae.Field
 			}
+			for k, v := range ae.Extensions {
+				ext()[k] = v
+			}
 			return gerr
 		}
 		var rerr resolverError
@@ -86,6 +90,24 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 				ext()["code"] = apperr.CodeBadUserInput
 			}
 			explain(schema, gerr)
+			return gerr
+		}
+		if txretry.Aborted(err) {
+			gerr.Message = "not applied: an earlier field of this operation failed, so the whole operation was rolled back; see the first error"
+			gerr.Extensions = map[string]any{"code": apperr.CodeConflict, apperr.ExtRetryable: false}
+			return gerr
+		}
+		if txretry.Retryable(err) {
+			// Lost to concurrent writers: the operation is run again (txretry.Extension), and
+			// this answer stands only when the retries ran out.
+			txretry.Mark(ctx)
+			log.WarnContext(ctx, "retryable database error", "request_id", RequestID(ctx), "path", gerr.Path.String(), "err", err)
+			busy := apperr.Busy(err)
+			gerr.Message = busy.Message
+			gerr.Extensions = map[string]any{"code": busy.Code}
+			for k, v := range busy.Extensions {
+				gerr.Extensions[k] = v
+			}
 			return gerr
 		}
 		switch {
@@ -104,6 +126,7 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 		case ent.IsConstraintError(err):
 			gerr.Message = "the change conflicts with existing data (a duplicate or a missing reference)"
 			ext()["code"] = apperr.CodeConflict
+			ext()[apperr.ExtRetryable] = false
 			return gerr
 		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), ctx.Err() != nil:
 			gerr.Message = "the request took too long and was stopped"

@@ -24,6 +24,7 @@ import (
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/txretry"
 	"github.com/careergraph/careergraph/internal/viewer"
 )
 
@@ -379,6 +380,9 @@ type cleanTx struct {
 func (o cleanTx) OpenTx(ctx context.Context) (context.Context, driver.Tx, error) {
 	txCtx, tx, err := o.client.OpenTx(ctx)
 	if err != nil {
+		if txretry.Retryable(err) {
+			txretry.Mark(ctx) // SQLite: the write lock stayed busy past busy_timeout
+		}
 		id := RequestID(ctx)
 		o.log.ErrorContext(ctx, "begin transaction", "request_id", id, "err", err)
 		return nil, nil, fmt.Errorf("internal error; quote request id %s when reporting it", id)
@@ -394,6 +398,9 @@ type cleanCommit struct {
 
 func (c cleanCommit) Commit() error {
 	if err := c.Tx.Commit(); err != nil {
+		if txretry.Retryable(err) {
+			txretry.Mark(c.ctx)
+		}
 		id := RequestID(c.ctx)
 		c.log.ErrorContext(c.ctx, "commit", "request_id", id, "err", err)
 		return fmt.Errorf("internal error; quote request id %s when reporting it", id)

@@ -28,6 +28,7 @@ import (
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/txretry"
 )
 
 // Options configure the handler. Zero values get production defaults (see withDefaults).
@@ -63,6 +64,12 @@ type Options struct {
 	// TrustedProxies are the networks of the reverse proxies whose Forwarded and
 	// X-Forwarded-For headers are believed (TRUSTED_PROXIES); empty: the TCP peer is the client.
 	TrustedProxies []netip.Prefix
+	// Retry bounds how often a mutation that lost to concurrent writers runs again; the zero
+	// value is txretry.DefaultPolicy.
+	Retry txretry.Policy
+	// Extensions are added after the built-in ones, inside the transaction and just outside
+	// the retry; tests inject faults with them.
+	Extensions []graphql.HandlerExtension
 }
 
 // MaxBodyBytes is the default cap on a request body; a GraphQL document with its variables
@@ -205,6 +212,12 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(loader.WithLoaders(ctx, loader.New(o.Client)))
 	})
+	for _, x := range o.Extensions {
+		srv.Use(x)
+	}
+	// Innermost operation interceptor: runs a mutation that lost to concurrent writers again,
+	// in a new transaction (see txretry.Extension).
+	srv.Use(txretry.Extension{Policy: o.Retry})
 	srv.SetErrorPresenter(presentError(schema, o.Logger))
 	srv.SetRecoverFunc(recoverPanic(o.Logger))
 	return srv

@@ -1,0 +1,31 @@
+package editing
+
+import (
+	"context"
+
+	"github.com/careergraph/careergraph/ent"
+)
+
+// LockRole takes the role's aggregate lock and bumps its version, as the first write of every
+// change to the role's ordered items, ranked core skills or the role as a whole: creating,
+// moving, deleting or reordering items and core skills, and deleting the role.
+//
+// The lock is the role row itself: "UPDATE roles SET version = version + 1 WHERE id = $1"
+// (with "AND version = $2" when the client sent the role's version, see Expect). Concurrent
+// writers of one role queue on that row and then, statement by statement (READ COMMITTED),
+// see each other's committed positions, so the renumbering that keeps positions dense never
+// meets rows in a different order in another transaction, which is what deadlocked before.
+//
+// Chosen over SELECT … FOR UPDATE and pg_advisory_xact_lock because it is one ent statement
+// that behaves alike on both databases, with no dialect seam: SQLite has no FOR UPDATE (ent's
+// builder would still write it) and no advisory locks, and its mutation transactions already
+// begin as the single writer (_txlock=immediate). The order's change must bump the role's
+// version anyway. And on PostgreSQL an UPDATE that leaves the key alone takes a FOR NO KEY
+// UPDATE row lock, which does not block inserts elsewhere that merely reference the role (an
+// opening's foreign-key check takes FOR KEY SHARE).
+//
+// A role that does not exist is ent's not-found error; a stale version is CONFLICT with the
+// current version.
+func LockRole(ctx context.Context, c *ent.Client, roleID int) error {
+	return c.Role.UpdateOneID(roleID).AddVersion(1).Exec(ctx)
+}
