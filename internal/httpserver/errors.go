@@ -58,6 +58,41 @@ func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver)
 	return res, err
 }
 
+// uncodedErrors is the last line of the error seam: an error in a response without
+// extensions.code never went through the presenter (entgql.Transactioner builds its
+// "cannot create transaction: …" and "cannot commit transaction: …" responses directly with
+// graphql.ErrorResponse, quoting the error), so its words are unvetted. It is replaced by
+// INTERNAL_SERVER_ERROR with the request id, and logged. Register it first, so that it wraps
+// every other response interceptor.
+type uncodedErrors struct{ log *slog.Logger }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = uncodedErrors{}
+
+func (uncodedErrors) ExtensionName() string                   { return "UncodedErrors" }
+func (uncodedErrors) Validate(graphql.ExecutableSchema) error { return nil }
+func (u uncodedErrors) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	for i, e := range resp.Errors {
+		if _, ok := e.Extensions["code"]; ok {
+			continue
+		}
+		id := RequestID(ctx)
+		u.log.ErrorContext(ctx, "error without a code", "request_id", id, "err", e.Message)
+		resp.Errors[i] = &gqlerror.Error{
+			Message:    "internal error; quote request id " + id + " when reporting it",
+			Path:       e.Path,
+			Extensions: map[string]any{"code": apperr.CodeInternal, "requestId": id},
+		}
+	}
+	return resp
+}
+
 // CodeIntrospectionDisabled answers __schema and __type when introspection is off.
 const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 

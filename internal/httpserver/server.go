@@ -166,6 +166,7 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{UseGrapQLResponseJsonByDefault: true})
 	srv.AddTransport(transport.POST{UseGrapQLResponseJsonByDefault: true})
+	srv.Use(uncodedErrors{log: o.Logger})
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(o.Limits.MaxTokens)
