@@ -191,7 +191,7 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(pageSize{})
 	srv.Use(rl)
 	srv.Use(timeouts{})
-	srv.Use(entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}})
+	srv.Use(transactioner{entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}}})
 	srv.Use(resolverErrors{})
 	srv.Use(operationLog{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
