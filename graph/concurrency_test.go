@@ -31,9 +31,9 @@ import (
 	"github.com/careergraph/careergraph/internal/txretry"
 )
 
-// send is PostAs for goroutines: it reports a broken response as an error instead of
+// sendAsync is PostAs for goroutines: it reports a broken response as an error instead of
 // failing the test from another goroutine.
-func send(h http.Handler, token, query string, vars map[string]any) (*testenv.Response, error) {
+func sendAsync(h http.Handler, token, query string, vars map[string]any) (*testenv.Response, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 					}
 				}
 				r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-				res, err := send(h, tok, q, map[string]any{"r": fmt.Sprint(roleID), "ids": ids, "v": v})
+				res, err := sendAsync(h, tok, q, map[string]any{"r": fmt.Sprint(roleID), "ids": ids, "v": v})
 				if record(w, "reorder", res, err) {
 					orderChanges.Add(1)
 					return
@@ -180,7 +180,7 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 					}
 					switch op {
 					case "createItem":
-						res, err := send(h, tok, `mutation($i: CreateRoleItemInput!) { createRoleItem(input: $i) { id } }`,
+						res, err := sendAsync(h, tok, `mutation($i: CreateRoleItemInput!) { createRoleItem(input: $i) { id } }`,
 							map[string]any{"i": obj("roleID", fmt.Sprint(roleID), "kind", "RESPONSIBILITY", "position", r.IntN(12), "text", fmt.Sprintf("writer %d op %d", w, i))})
 						if record(w, op, res, err) {
 							id := idOf(t, res, "createRoleItem")
@@ -191,7 +191,7 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 							orderChanges.Add(1)
 						}
 					case "createSkill":
-						res, err := send(h, tok, `mutation($i: CreateRoleSkillInput!) { createRoleSkill(input: $i) { id } }`,
+						res, err := sendAsync(h, tok, `mutation($i: CreateRoleSkillInput!) { createRoleSkill(input: $i) { id } }`,
 							map[string]any{"i": obj("roleID", fmt.Sprint(roleID), "skillID", fmt.Sprint(mySkills[i]), "rank", 1+r.IntN(12))})
 						if record(w, op, res, err) {
 							id := idOf(t, res, "createRoleSkill")
@@ -202,13 +202,13 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 							orderChanges.Add(1)
 						}
 					case "moveItem":
-						res, err := send(h, tok, `mutation($id: ID!, $p: Int!) { updateRoleItem(id: $id, input: {position: $p}) { id } }`,
+						res, err := sendAsync(h, tok, `mutation($id: ID!, $p: Int!) { updateRoleItem(id: $id, input: {position: $p}) { id } }`,
 							map[string]any{"id": fmt.Sprint(mine[r.IntN(len(mine))]), "p": r.IntN(12)})
 						if record(w, op, res, err) {
 							orderChanges.Add(1)
 						}
 					case "moveSkill":
-						res, err := send(h, tok, `mutation($id: ID!, $k: Int!) { updateRoleSkill(id: $id, input: {rank: $k}) { id } }`,
+						res, err := sendAsync(h, tok, `mutation($id: ID!, $k: Int!) { updateRoleSkill(id: $id, input: {rank: $k}) { id } }`,
 							map[string]any{"id": fmt.Sprint(myLinks[r.IntN(len(myLinks))]), "k": 1 + r.IntN(12)})
 						if record(w, op, res, err) {
 							orderChanges.Add(1)
@@ -219,7 +219,7 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 						reorder(w, r, true)
 					case "deleteItem":
 						id := mine[0]
-						res, err := send(h, tok, `mutation($id: ID!) { deleteRoleItem(id: $id) }`, map[string]any{"id": fmt.Sprint(id)})
+						res, err := sendAsync(h, tok, `mutation($id: ID!) { deleteRoleItem(id: $id) }`, map[string]any{"id": fmt.Sprint(id)})
 						if record(w, op, res, err) {
 							mine = mine[1:]
 							mu.Lock()
@@ -229,7 +229,7 @@ func TestConcurrentEditorsOfOneRole(t *testing.T) {
 						}
 					case "deleteSkill":
 						id := myLinks[0]
-						res, err := send(h, tok, `mutation($id: ID!) { deleteRoleSkill(id: $id) }`, map[string]any{"id": fmt.Sprint(id)})
+						res, err := sendAsync(h, tok, `mutation($id: ID!) { deleteRoleSkill(id: $id) }`, map[string]any{"id": fmt.Sprint(id)})
 						if record(w, op, res, err) {
 							myLinks = myLinks[1:]
 							mu.Lock()
@@ -304,7 +304,7 @@ func TestStaleVersionExactlyOneWins(t *testing.T) {
 		for i := range 2 {
 			wg.Go(func() {
 				<-start
-				answers[i], errs[i] = send(h, tok, `mutation($id: ID!, $n: String!, $v: Int) { updateCompany(id: $id, input: {name: $n}, version: $v) { name version } }`,
+				answers[i], errs[i] = sendAsync(h, tok, `mutation($id: ID!, $n: String!, $v: Int) { updateCompany(id: $id, input: {name: $n}, version: $v) { name version } }`,
 					map[string]any{"id": page.Company.ID, "n": names[i], "v": v})
 			})
 		}
@@ -546,7 +546,7 @@ func TestImportAndEditOfOneCompany(t *testing.T) {
 			<-start
 			v := co.Version
 			for i := range edits {
-				res, err := send(h, tok, `mutation($id: ID!, $n: String!, $v: Int) { updateCompany(id: $id, input: {name: $n}, version: $v) { version } }`,
+				res, err := sendAsync(h, tok, `mutation($id: ID!, $n: String!, $v: Int) { updateCompany(id: $id, input: {name: $n}, version: $v) { version } }`,
 					map[string]any{"id": fmt.Sprint(co.ID), "n": fmt.Sprintf("Edited %d", i), "v": v})
 				if err != nil || len(res.Errors) > 0 {
 					editErrs = append(editErrs, fmt.Sprint(err, res))

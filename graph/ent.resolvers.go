@@ -10,34 +10,20 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/internal/viewer"
 )
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	n, err := r.client.Noder(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, nil
+	ns, err := r.client.NodersOrNil(ctx, []int{id}, visibleTables(ctx))
+	if err != nil {
+		return nil, err
 	}
-	if err == nil && private(n) {
-		if err := require(ctx, viewer.RoleAdmin); err != nil {
-			return nil, err
-		}
-	}
-	return n, err
+	return ns[0], nil
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	ns, err := r.client.Noders(ctx, ids)
-	for _, n := range ns {
-		if n != nil && private(n) {
-			if err := require(ctx, viewer.RoleAdmin); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return ns, err
+	return r.client.NodersOrNil(ctx, ids, visibleTables(ctx))
 }
 
 // APITokens is the resolver for the apiTokens field.

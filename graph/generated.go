@@ -7414,7 +7414,8 @@ extend type Query {
   than 8 words is a BAD_USER_INPUT error; leave ` + "`" + `search` + "`" + ` out to list without searching.
   Structured filters that name nothing (an unknown city in hasLocationWith, say) give an empty
   result, not an error; unknown skills in skillsAllOf/skillsAnyOf are an error.
-  Pagination is keyset-based with or without a search.
+  Pagination is keyset-based with or without a search. Like every connection, without
+  ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + ` it returns a page of 20 (and is charged for 20); at most 100.
   """
   openings(
     search: String

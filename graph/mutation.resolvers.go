@@ -32,6 +32,9 @@ func (r *mutationResolver) CreateRole(ctx context.Context, input ent.CreateRoleI
 		editing.Unique(ctx, "input.slug", input.Slug, c.Role.Query().Where(role.Slug(input.Slug)).Count)); err != nil {
 		return nil, err
 	}
+	if err := editing.ListLen("input.aliases", "aliases", editing.MaxAliases, len(input.Aliases)); err != nil {
+		return nil, err
+	}
 	return checked(c.Role.Create().SetInput(input).Save(ctx))(editing.Role)
 }
 
@@ -51,7 +54,9 @@ func (r *mutationResolver) UpdateRole(ctx context.Context, id int, input ent.Upd
 		input.AppendAliases = nil
 		u.AppendAliases(a)
 	}
-	return checked(u.SetInput(input).Save(ctx))(editing.Role)
+	return checked(u.SetInput(input).Save(ctx))(func(r *ent.Role) error {
+		return editing.First(editing.Role(r), editing.ListLen("input.appendAliases", "aliases", editing.MaxAliases, len(r.Aliases)))
+	})
 }
 
 // DeleteRole is the resolver for the deleteRole field.
@@ -86,6 +91,9 @@ func (r *mutationResolver) CreateRoleItem(ctx context.Context, input ent.CreateR
 	c := r.db(ctx)
 	if err := editing.LockRole(ctx, c, input.RoleID); err != nil {
 		return nil, notFoundAs(err, "input.roleID", input.RoleID)
+	}
+	if err := editing.RoomForItem(ctx, c, input.RoleID, input.Kind); err != nil {
+		return nil, err
 	}
 	pos, err := editing.Items{Client: c, RoleID: input.RoleID, Kind: input.Kind}.OpenAt(ctx, input.Position)
 	if err != nil {
@@ -173,6 +181,9 @@ func (r *mutationResolver) CreateRoleSkill(ctx context.Context, input ent.Create
 	}
 	if err := editing.Unique(ctx, "input.skillID", "this skill",
 		c.RoleSkill.Query().Where(roleskill.RoleID(input.RoleID), roleskill.SkillID(input.SkillID)).Count); err != nil {
+		return nil, err
+	}
+	if err := editing.RoomForCoreSkill(ctx, c, input.RoleID); err != nil {
 		return nil, err
 	}
 	rank, err := editing.CoreSkills{Client: c, RoleID: input.RoleID}.OpenAt(ctx, input.Rank)
@@ -285,7 +296,9 @@ func (r *mutationResolver) CreateSkill(ctx context.Context, input ent.CreateSkil
 	if err != nil {
 		return nil, err
 	}
-	return s, editing.Skill(ctx, s, "input.memberIDs")
+	return s, editing.First(editing.Skill(ctx, s, "input.memberIDs"),
+		editing.ListLen("input.synonyms", "synonyms", editing.MaxSynonyms, len(s.Synonyms)),
+		editing.GroupBounds(ctx, c, "input.memberIDs", s))
 }
 
 // UpdateSkill is the resolver for the updateSkill field.
@@ -317,7 +330,9 @@ func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.Up
 	if err != nil {
 		return nil, err
 	}
-	if err := editing.Skill(ctx, s, "input.addMemberIDs"); err != nil {
+	if err := editing.First(editing.Skill(ctx, s, "input.addMemberIDs"),
+		editing.ListLen("input.appendSynonyms", "synonyms", editing.MaxSynonyms, len(s.Synonyms)),
+		editing.GroupBounds(ctx, c, "input.addMemberIDs", s)); err != nil {
 		return nil, err
 	}
 	if renamed {
@@ -376,6 +391,9 @@ func (r *mutationResolver) CreateOpening(ctx context.Context, input ent.CreateOp
 	if err != nil {
 		return nil, err
 	}
+	if err := editing.OpeningSkills(ctx, c, "input.skillIDs", o.ID); err != nil {
+		return nil, err
+	}
 	return o, search.Reindex(ctx, c, o.ID)
 }
 
@@ -399,6 +417,11 @@ func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.
 	o, err := checked(c.Opening.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Opening)
 	if err != nil {
 		return nil, err
+	}
+	if len(input.AddSkillIDs) > 0 {
+		if err := editing.OpeningSkills(ctx, c, "input.addSkillIDs", o.ID); err != nil {
+			return nil, err
+		}
 	}
 	return o, search.Reindex(ctx, c, o.ID)
 }
@@ -520,7 +543,9 @@ func (r *mutationResolver) CreateCareerRoute(ctx context.Context, input ent.Crea
 		c.CareerRoute.Query().Where(careerroute.FromRoleID(input.FromID), careerroute.ToRoleID(input.ToID)).Count); err != nil {
 		return nil, err
 	}
-	return checked(c.CareerRoute.Create().SetInput(input).Save(ctx))(editing.CareerRoute)
+	return checked(c.CareerRoute.Create().SetInput(input).Save(ctx))(func(rt *ent.CareerRoute) error {
+		return editing.First(editing.CareerRoute(rt), editing.RouteBounds(ctx, c, rt.FromRoleID, rt.ToRoleID))
+	})
 }
 
 // UpdateCareerRoute is the resolver for the updateCareerRoute field.
@@ -545,7 +570,9 @@ func (r *mutationResolver) UpdateCareerRoute(ctx context.Context, id int, input 
 		c.CareerRoute.Query().Where(careerroute.FromRoleID(from), careerroute.ToRoleID(to), careerroute.IDNEQ(id)).Count); err != nil {
 		return nil, err
 	}
-	return checked(c.CareerRoute.UpdateOneID(id).SetInput(input).Save(ctx))(editing.CareerRoute)
+	return checked(c.CareerRoute.UpdateOneID(id).SetInput(input).Save(ctx))(func(rt *ent.CareerRoute) error {
+		return editing.First(editing.CareerRoute(rt), editing.RouteBounds(ctx, c, rt.FromRoleID, rt.ToRoleID))
+	})
 }
 
 // DeleteCareerRoute is the resolver for the deleteCareerRoute field.

@@ -139,13 +139,15 @@ func TestPersistedQueriesInRedis(t *testing.T) {
 	assert.Equal(t, "Backend Developer", d.Role.Title)
 }
 
-// TestRolePageCost: the cluster page is well inside MAX_COST and costs a few points.
+// TestRolePageCost: the cluster page is well inside MAX_COST and costs a few points, with its
+// plain lists (core skills, members, an opening's skills, items) priced at their documented
+// bounds (gqlext.ListBounds), not at what the seed happens to hold: 1447 cost, 15 points.
 func TestRolePageCost(t *testing.T) {
 	env := testenv.Seeded(t, testenv.SQLite)
 	res := testenv.Post(t, env.Handler(t), rolePage, map[string]any{"slug": "backend-developer"})
 	res.MustData(t, &struct{}{})
 	cost := res.Extensions["cost"].(map[string]any)
 	t.Logf("role page: cost %v, %v points", cost["requestedQueryCost"], cost["points"])
-	assert.Less(t, cost["requestedQueryCost"].(float64), 1000.0)
-	assert.LessOrEqual(t, cost["points"].(float64), 10.0)
+	assert.Less(t, cost["requestedQueryCost"].(float64), 2000.0)
+	assert.LessOrEqual(t, cost["points"].(float64), 20.0)
 }

@@ -95,11 +95,17 @@ const DefaultAPITokenMaxLifetime = 365 * 24 * time.Hour
 
 // Limits are the protection limits, each with its variable and default (see README).
 type Limits struct {
-	MaxBodyBytes   int64         // MAX_BODY_BYTES, 1048576
-	MaxDepth       int           // MAX_DEPTH, 15
-	MaxAliases     int           // MAX_ALIASES, 30
-	MaxRootFields  int           // MAX_ROOT_FIELDS, 20
-	MaxCost        int           // MAX_COST, 50000
+	MaxBodyBytes  int64 // MAX_BODY_BYTES, 1048576
+	MaxDepth      int   // MAX_DEPTH, 15
+	MaxAliases    int   // MAX_ALIASES, 30
+	MaxRootFields int   // MAX_ROOT_FIELDS, 20
+	MaxCost       int   // MAX_COST, 50000
+	// MaxTokens and MaxSelections bound a document before it is validated.
+	MaxTokens     int // MAX_TOKENS, 5000
+	MaxSelections int // MAX_SELECTIONS, 1000
+	// MaxFilterTerms and MaxFilterDepth bound each `where` argument.
+	MaxFilterTerms int           // MAX_FILTER_TERMS, 100
+	MaxFilterDepth int           // MAX_FILTER_DEPTH, 8
 	RequestTimeout time.Duration // REQUEST_TIMEOUT, 10s
 	// RatePoints is the budget per RateWindow per token (per IP when anonymous).
 	RatePoints int           // RATE_LIMIT_POINTS, 1000
@@ -113,6 +119,10 @@ var DefaultLimits = Limits{
 	MaxAliases:     30,
 	MaxRootFields:  20,
 	MaxCost:        50_000,
+	MaxTokens:      5000,
+	MaxSelections:  1000,
+	MaxFilterTerms: 100,
+	MaxFilterDepth: 8,
 	RequestTimeout: 10 * time.Second,
 	RatePoints:     1000,
 	RateWindow:     time.Minute,
@@ -178,7 +188,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		name string
 		dst  *int
 	}{{"MAX_DEPTH", &c.Limits.MaxDepth}, {"MAX_ALIASES", &c.Limits.MaxAliases}, {"MAX_ROOT_FIELDS", &c.Limits.MaxRootFields},
-		{"MAX_COST", &c.Limits.MaxCost}, {"RATE_LIMIT_POINTS", &c.Limits.RatePoints}} {
+		{"MAX_COST", &c.Limits.MaxCost}, {"RATE_LIMIT_POINTS", &c.Limits.RatePoints},
+		{"MAX_TOKENS", &c.Limits.MaxTokens}, {"MAX_SELECTIONS", &c.Limits.MaxSelections},
+		{"MAX_FILTER_TERMS", &c.Limits.MaxFilterTerms}, {"MAX_FILTER_DEPTH", &c.Limits.MaxFilterDepth}} {
 		if v := getenv(n.name); v != "" {
 			x, err := strconv.Atoi(v)
 			if err != nil || x < 1 {
@@ -282,6 +294,17 @@ func (c Config) Validate() error {
 		// The password itself is never echoed.
 		if err := auth.ValidatePassword(c.AdminPassword); err != nil {
 			return fmt.Errorf("config: CAREERGRAPH_ADMIN_PASSWORD: %v", err)
+		}
+	}
+	// Below these the standard introspection query (about 200 tokens, 226 selections), which
+	// GraphiQL sends, would be refused.
+	for _, l := range []struct {
+		name     string
+		v, least int
+	}{{"MAX_TOKENS", c.Limits.MaxTokens, 500}, {"MAX_SELECTIONS", c.Limits.MaxSelections, 250},
+		{"MAX_FILTER_TERMS", c.Limits.MaxFilterTerms, 1}, {"MAX_FILTER_DEPTH", c.Limits.MaxFilterDepth, 1}} {
+		if l.v < l.least {
+			return fmt.Errorf("config: %s=%d: want at least %d", l.name, l.v, l.least)
 		}
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {

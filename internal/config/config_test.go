@@ -56,6 +56,11 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"introspection": {map[string]string{"GRAPHQL_INTROSPECTION": "perhaps"}, "GRAPHQL_INTROSPECTION"},
 		"max depth":     {map[string]string{"MAX_DEPTH": "0"}, `MAX_DEPTH="0"`},
 		"max cost":      {map[string]string{"MAX_COST": "lots"}, `MAX_COST="lots"`},
+		"max tokens":    {map[string]string{"MAX_TOKENS": "0"}, `MAX_TOKENS="0"`},
+		"selections":    {map[string]string{"MAX_SELECTIONS": "-5"}, `MAX_SELECTIONS="-5"`},
+		"filter terms":  {map[string]string{"MAX_FILTER_TERMS": "many"}, `MAX_FILTER_TERMS="many"`},
+		"filter depth":  {map[string]string{"MAX_FILTER_DEPTH": "0"}, `MAX_FILTER_DEPTH="0"`},
+		"tiny tokens":   {map[string]string{"MAX_TOKENS": "10"}, "MAX_TOKENS"},
 		"body bytes":    {map[string]string{"MAX_BODY_BYTES": "12"}, "MAX_BODY_BYTES"},
 		"rate window":   {map[string]string{"RATE_LIMIT_WINDOW": "1"}, "RATE_LIMIT_WINDOW"},
 		"timeout req":   {map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
@@ -111,6 +116,7 @@ func TestLimitsFromEnv(t *testing.T) {
 	assert.Equal(t, DefaultLimits, c.Limits)
 	c, err = FromEnv(env(map[string]string{
 		"MAX_BODY_BYTES": "2048", "MAX_DEPTH": "7", "MAX_ALIASES": "3", "MAX_ROOT_FIELDS": "4", "MAX_COST": "900",
+		"MAX_TOKENS": "700", "MAX_SELECTIONS": "300", "MAX_FILTER_TERMS": "20", "MAX_FILTER_DEPTH": "3",
 		"REQUEST_TIMEOUT": "2s", "RATE_LIMIT_POINTS": "50", "RATE_LIMIT_WINDOW": "1h",
 		"REDIS_URL": "redis://127.0.0.1:6379/0", "GRAPHQL_ALLOWLIST": "ops.json",
 		"CORS_ORIGINS":            "https://a.example.com, https://b.example.com",
@@ -118,6 +124,7 @@ func TestLimitsFromEnv(t *testing.T) {
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, Limits{MaxBodyBytes: 2048, MaxDepth: 7, MaxAliases: 3, MaxRootFields: 4, MaxCost: 900,
+		MaxTokens: 700, MaxSelections: 300, MaxFilterTerms: 20, MaxFilterDepth: 3,
 		RequestTimeout: 2 * time.Second, RatePoints: 50, RateWindow: time.Hour}, c.Limits)
 	assert.Equal(t, []string{"https://a.example.com", "https://b.example.com"}, c.CORSOrigins)
 	assert.Equal(t, "ops.json", c.AllowlistPath)

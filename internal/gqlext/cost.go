@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -23,12 +24,20 @@ const costStatsKey = "Cost"
 // expanded in place:
 //
 //	cost(selection set) = sum of cost(field) over its fields
-//	cost(field)         = 1 + multiplier(field) * cost(field's selection set)
-//	multiplier(field)   = max(1, first, last)
+//	cost(field)         = 1 + terms(where) + multiplier(field) * cost(field's selection set)
+//	multiplier(field)   = max(1, first, last)        for a field that takes first/last
+//	                    = len(ids)                   for nodes(ids:)
+//	                    = ListBound(field)           for any other list of objects
+//	                    = 1                          otherwise
 //
 // where first and last are the field's arguments of those names, resolved against the
 // operation's variables; an absent, null, zero, negative or non-integer argument counts as 0,
-// so the multiplier is never below 1. A leaf field costs 1. Directives such as @skip are not
+// so the multiplier is never below 1. A connection asked for without first or last is priced
+// at the default page DefaultPage gives it (register DefaultPage before Cost). Plain lists
+// (an opening's skills, a role's items) are priced at their documented bound, ListBounds; a
+// connection's edges list is already priced by the connection's page size. terms(where) is
+// FilterSize(where).Terms for a field with a `where` argument (0 without one): every field set
+// and list item of a filter, through and/or/not and has…With, costs 1. A leaf field costs 1. Directives such as @skip are not
 // evaluated, and fields that execution would merge are counted each time they appear, so the
 // cost is an upper bound. Costs saturate at Saturated.
 //
@@ -100,7 +109,13 @@ func OperationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map
 		for _, sel := range set {
 			switch s := sel.(type) {
 			case *ast.Field:
-				total = satAdd(total, satAdd(1, satMul(multiplier(s, vars), cost(s.SelectionSet))))
+				own := 1
+				if arg := s.Arguments.ForName(FilterArgument); arg != nil && arg.Value != nil {
+					if v, err := arg.Value.Value(vars); err == nil {
+						own = satAdd(own, FilterSize(v).Terms)
+					}
+				}
+				total = satAdd(total, satAdd(own, satMul(Multiplier(s, vars), cost(s.SelectionSet))))
 			case *ast.InlineFragment:
 				total = satAdd(total, cost(s.SelectionSet))
 			case *ast.FragmentSpread:
@@ -114,7 +129,64 @@ func OperationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map
 	return cost(op.SelectionSet)
 }
 
-func multiplier(f *ast.Field, vars map[string]any) int {
+// ListBounds are the documented bounds of plain (unpaged) list fields of objects, by
+// "Type.field": how many items one such list can hold, enforced where the list is written
+// or computed (see README, Protection). The cost model charges a list at its bound.
+var ListBounds = map[string]int{
+	"Opening.skills":             30,
+	"OpeningMatch.matchedSkills": 30,
+	"OpeningMatch.missingSkills": 30,
+	"Skill.members":              10,
+	"Skill.groups":               10,
+	"Role.coreSkills":            20,
+	"Role.responsibilities":      50,
+	"Role.requirements":          50,
+	"Role.faqs":                  50,
+	"Role.careerRoutes":          30,
+	"RoleFit.matched":            20,
+	"RoleFit.missing":            20,
+	"RoleSalary.bands":           10,
+	"AuditLog.changes":           50,
+}
+
+// DefaultListBound prices a list of objects that ListBounds does not name.
+const DefaultListBound = 100
+
+// ListBound returns the price multiplier of a plain list field f: its ListBounds entry, 1
+// for a connection's edges (the connection's page size already multiplies them), or
+// DefaultListBound. Fields that are not lists of objects, and the lists of introspection
+// types (bounded by the schema, answered from memory), get 1.
+func ListBound(f *ast.Field) int {
+	if f.Definition == nil || f.Definition.Type == nil || f.Definition.Type.Elem == nil || len(f.SelectionSet) == 0 {
+		return 1
+	}
+	parent := ""
+	if f.ObjectDefinition != nil {
+		parent = f.ObjectDefinition.Name
+	}
+	// Introspection lists are as long as the schema is large, served from memory.
+	if strings.HasPrefix(parent, "__") || strings.HasSuffix(parent, "Connection") && f.Name == "edges" {
+		return 1
+	}
+	if n, ok := ListBounds[parent+"."+f.Name]; ok {
+		return n
+	}
+	return DefaultListBound
+}
+
+// Multiplier returns how many times f's selection set is charged, by the rules on Cost.
+func Multiplier(f *ast.Field, vars map[string]any) int {
+	if f.Definition != nil && f.Definition.Arguments.ForName("first") == nil && f.Definition.Arguments.ForName("last") == nil {
+		if ids := f.Arguments.ForName("ids"); ids != nil && f.Name == "nodes" && ids.Value != nil {
+			if v, err := ids.Value.Value(vars); err == nil {
+				if l, ok := v.([]any); ok {
+					return max(1, min(len(l), Saturated))
+				}
+			}
+			return 1
+		}
+		return ListBound(f)
+	}
 	m := 1
 	for _, arg := range f.Arguments {
 		if arg.Name != "first" && arg.Name != "last" || arg.Value == nil {

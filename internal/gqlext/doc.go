@@ -10,7 +10,7 @@
 //
 // All refusals are *gqlerror.Error values with extensions.code set to one of the Code*
 // constants. This package registers those codes with gqlgen's errcode package as protocol
-// errors (at init), so gqlgen's HTTP transports answer them with 422, like validation errors.
+// errors (at init), so gqlgen's HTTP transports answer them like validation errors (see internal/httpserver/transport.go).
 //
 // Wiring (order matters for the parameter mutators):
 //

@@ -17,13 +17,17 @@ const (
 	CodeRootFieldLimitExceeded   = "ROOT_FIELD_LIMIT_EXCEEDED"
 	CodeCostLimitExceeded        = "COST_LIMIT_EXCEEDED"
 	CodePersistedQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
+	CodeTokenLimitExceeded       = "TOKEN_LIMIT_EXCEEDED"
+	CodeSelectionLimitExceeded   = "SELECTION_LIMIT_EXCEEDED"
+	CodeFilterTooComplex         = "FILTER_TOO_COMPLEX"
 )
 
 func init() {
 	// Refusals happen before execution, like validation errors, so they get the same HTTP
-	// status (422) and websocket treatment.
+	// status and websocket treatment (internal/httpserver/transport.go decides the status).
 	for _, c := range []string{CodeDepthLimitExceeded, CodeAliasLimitExceeded, CodeRootFieldLimitExceeded,
-		CodeCostLimitExceeded, CodePersistedQueryNotAllowed} {
+		CodeCostLimitExceeded, CodePersistedQueryNotAllowed, CodeTokenLimitExceeded, CodeSelectionLimitExceeded,
+		CodeFilterTooComplex} {
 		errcode.RegisterErrorType(c, errcode.KindProtocol)
 	}
 }
@@ -84,6 +88,9 @@ type memo struct {
 	doc      *ast.QueryDocument
 	done     map[string]int
 	visiting map[string]bool
+	// byName indexes doc.Fragments, so that resolving a spread does not scan every fragment
+	// (a document of thousands of fragments would make that quadratic).
+	byName map[string]*ast.FragmentDefinition
 }
 
 func newMemo(doc *ast.QueryDocument) *memo {
@@ -97,7 +104,18 @@ func (m *memo) fragment(s *ast.FragmentSpread, f func(ast.SelectionSet) int) int
 	if v, ok := m.done[s.Name]; ok {
 		return v
 	}
-	def := fragmentOf(m.doc, s)
+	def := s.Definition
+	if def == nil && m.doc != nil {
+		if m.byName == nil {
+			m.byName = make(map[string]*ast.FragmentDefinition, len(m.doc.Fragments))
+			for _, f := range m.doc.Fragments {
+				if _, dup := m.byName[f.Name]; !dup {
+					m.byName[f.Name] = f
+				}
+			}
+		}
+		def = m.byName[s.Name]
+	}
 	if def == nil || m.visiting[s.Name] {
 		return 0
 	}

@@ -2,6 +2,8 @@ package httpserver
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,8 +12,10 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/lib/pq"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"modernc.org/sqlite"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/internal/apperr"
@@ -45,11 +49,49 @@ func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver)
 		}
 	}
 	if err != nil {
-		if _, ok := errors.AsType[*gqlerror.Error](err); !ok {
+		// Only an error that is itself a *gqlerror.Error (built on purpose for the client) is
+		// left alone; one merely wrapping a gqlerror somewhere in its chain (a multierror of a
+		// not-found and a driver error, say) is still a resolver's error.
+		if _, ok := err.(*gqlerror.Error); !ok {
 			err = resolverError{err}
 		}
 	}
 	return res, err
+}
+
+// uncodedErrors is the last line of the error seam: an error in a response without
+// extensions.code never went through the presenter (entgql.Transactioner builds its
+// "cannot create transaction: …" and "cannot commit transaction: …" responses directly with
+// graphql.ErrorResponse, quoting the error), so its words are unvetted. It is replaced by
+// INTERNAL_SERVER_ERROR with the request id, and logged. Register it first, so that it wraps
+// every other response interceptor.
+type uncodedErrors struct{ log *slog.Logger }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = uncodedErrors{}
+
+func (uncodedErrors) ExtensionName() string                   { return "UncodedErrors" }
+func (uncodedErrors) Validate(graphql.ExecutableSchema) error { return nil }
+func (u uncodedErrors) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	for i, e := range resp.Errors {
+		if _, ok := e.Extensions["code"]; ok {
+			continue
+		}
+		id := RequestID(ctx)
+		u.log.ErrorContext(ctx, "error without a code", "request_id", id, "err", e.Message)
+		resp.Errors[i] = &gqlerror.Error{
+			Message:    "internal error; quote request id " + id + " when reporting it",
+			Path:       e.Path,
+			Extensions: map[string]any{"code": apperr.CodeInternal, "requestId": id},
+		}
+	}
+	return resp
 }
 
 // CodeIntrospectionDisabled answers __schema and __type when introspection is off.
@@ -84,8 +126,10 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 			return gerr
 		}
 		var rerr resolverError
-		if !errors.As(err, &rerr) {
-			// gqlgen's own word on the request: parse, validation or argument errors.
+		_, isGQL := err.(*gqlerror.Error)
+		if !errors.As(err, &rerr) && isGQL && !fromDatabase(err) {
+			// gqlgen's own word on the request: parse, validation or argument errors, and the
+			// refusals of the extensions, all built as *gqlerror.Error for the client.
 			if _, ok := ext()["code"]; !ok {
 				ext()["code"] = apperr.CodeBadUserInput
 			}
@@ -110,7 +154,18 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 			}
 			return gerr
 		}
+		// Below: a resolver's error, or anything else that reached the presenter, such as an
+		// error a resolver or extension passed to graphql.AddError directly (ent's generated
+		// Noders does) or one wrapping a driver's. Only known kinds keep a message.
 		switch {
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), ctx.Err() != nil:
+			// A driver error seen after the deadline (pq's "canceling statement") is reported
+			// as the timeout; its text is not shown.
+			gerr.Message = "the request took too long and was stopped"
+			gerr.Extensions = map[string]any{"code": CodeTimeout}
+			return gerr
+		case fromDatabase(err) && !ent.IsConstraintError(err):
+			// The internal error below: a driver's words never decide what the client reads.
 		case ent.IsNotFound(err):
 			gerr.Message = "not found"
 			ext()["code"] = apperr.CodeNotFound
@@ -128,10 +183,6 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 			ext()["code"] = apperr.CodeConflict
 			ext()[apperr.ExtRetryable] = false
 			return gerr
-		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), ctx.Err() != nil:
-			gerr.Message = "the request took too long and was stopped"
-			ext()["code"] = CodeTimeout
-			return gerr
 		}
 		id := RequestID(ctx)
 		log.ErrorContext(ctx, "resolver error", "request_id", id, "path", gerr.Path.String(), "err", err)
@@ -139,6 +190,19 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 		gerr.Extensions = map[string]any{"code": apperr.CodeInternal, "requestId": id}
 		return gerr
 	}
+}
+
+// fromDatabase reports whether err carries a database driver's error: lib/pq's, modernc
+// SQLite's, or database/sql's own. Their messages name tables, columns and statements.
+func fromDatabase(err error) bool {
+	if _, ok := errors.AsType[*pq.Error](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[*sqlite.Error](err); ok {
+		return true
+	}
+	return errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrNoRows)
 }
 
 // recoverPanic logs a resolver panic with its request id and answers with that id only.

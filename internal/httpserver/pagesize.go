@@ -16,8 +16,20 @@ import (
 // MaxPageSize caps first and last on every field that takes them.
 const MaxPageSize = 100
 
+// DefaultPageSize is the page a connection gets when neither first nor last is given
+// (gqlext.DefaultPage); the cost charges it.
+const DefaultPageSize = 20
+
+// MaxNodeIDs caps nodes(ids:); each ID is charged like a field of its own.
+const MaxNodeIDs = 100
+
+// MaxFilterSkills caps the skill names (skillsAllOf plus skillsAnyOf) in one `where`, over the
+// whole filter including and/or/not, as each name is looked up.
+const MaxFilterSkills = 50
+
 // pageSize rejects an operation in which any list is asked for more than MaxPageSize items, or
-// for a negative number, or with first and last together. It checks the whole document before
+// for a negative number, or with first and last together, or nodes(ids:) with more than
+// MaxNodeIDs IDs. It checks the whole document before
 // anything runs, so that no eager load fetches a thousand rows only to be refused.
 type pageSize struct{}
 
@@ -42,6 +54,13 @@ func checkPageSizes(set ast.SelectionSet, vars map[string]any, path ast.Path) *g
 		case *ast.Field:
 			p := append(append(ast.Path{}, path...), ast.PathName(s.Alias))
 			var first, last *int64
+			if arg := s.Arguments.ForName("ids"); s.Name == "nodes" && arg != nil && arg.Value != nil {
+				if v, err := arg.Value.Value(vars); err == nil {
+					if l, ok := v.([]any); ok && len(l) > MaxNodeIDs {
+						return pageErr(p, "ids", fmt.Sprintf("ids: %d IDs is too many: ask for at most %d per request", len(l), MaxNodeIDs))
+					}
+				}
+			}
 			for _, arg := range s.Arguments {
 				if arg.Name != "first" && arg.Name != "last" {
 					continue

@@ -97,6 +97,18 @@ func (o Options) withDefaults() Options {
 	if l.MaxCost == 0 {
 		l.MaxCost = d.MaxCost
 	}
+	if l.MaxTokens == 0 {
+		l.MaxTokens = d.MaxTokens
+	}
+	if l.MaxSelections == 0 {
+		l.MaxSelections = d.MaxSelections
+	}
+	if l.MaxFilterTerms == 0 {
+		l.MaxFilterTerms = d.MaxFilterTerms
+	}
+	if l.MaxFilterDepth == 0 {
+		l.MaxFilterDepth = d.MaxFilterDepth
+	}
 	if l.RequestTimeout == 0 {
 		l.RequestTimeout = d.RequestTimeout
 	}
@@ -189,9 +201,15 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	for _, t := range httpTransports() {
 		srv.AddTransport(t)
 	}
-	srv.SetQueryCache(querycache.NewParsed(o.Caches.QueryCacheBytes))
+	srv.Use(uncodedErrors{log: o.Logger})
+	queries := querycache.NewParsed(o.Caches.QueryCacheBytes)
+	srv.SetQueryCache(queries)
+	srv.SetParserTokenLimit(o.Limits.MaxTokens)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Suggestions ("Did you mean …?") would spell out the schema introspection hides.
+		srv.SetDisableSuggestion(true)
 	}
 	// Order matters: the request guard refuses over-long operation names and persisted
 	// queries before anything keeps them; the allowlist fills in registered queries before
@@ -200,13 +218,18 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	// cost that gqlext.Cost recorded; mutations run in one transaction inside all of that.
 	srv.Use(requestGuard{MaxOperationNameBytes: o.Caches.MaxOperationNameBytes, MaxPersistedBytes: o.Caches.APQMaxQueryBytes})
 	srv.Use(gqlext.Allowlist{Enabled: o.Allowlist != nil, Manifest: o.Allowlist})
+	// DocumentLimits runs before gqlgen parses and validates (see its doc); DefaultPage gives
+	// unpaged connections their page before the page-size check and the cost see them.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: o.APQCache})
+	srv.Use(gqlext.DocumentLimits{MaxTokens: o.Limits.MaxTokens, MaxSelections: o.Limits.MaxSelections, Cache: queries})
 	srv.Use(gqlext.Limits{MaxDepth: o.Limits.MaxDepth, MaxAliases: o.Limits.MaxAliases, MaxRootFields: o.Limits.MaxRootFields})
+	srv.Use(gqlext.DefaultPage{Size: DefaultPageSize})
+	srv.Use(gqlext.FilterLimits{MaxTerms: o.Limits.MaxFilterTerms, MaxDepth: o.Limits.MaxFilterDepth, MaxSkills: MaxFilterSkills})
 	srv.Use(gqlext.Cost{Max: o.Limits.MaxCost})
 	srv.Use(pageSize{})
 	srv.Use(rl)
 	srv.Use(timeouts{})
-	srv.Use(entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}})
+	srv.Use(transactioner{entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}}})
 	srv.Use(resolverErrors{})
 	srv.Use(operationLog{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
