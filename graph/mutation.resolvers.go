@@ -22,7 +22,6 @@ import (
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/audit"
 	"github.com/careergraph/careergraph/internal/editing"
-	"github.com/careergraph/careergraph/internal/search"
 )
 
 // CreateRole is the resolver for the createRole field.
@@ -281,7 +280,6 @@ func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.Up
 		return nil, err
 	}
 	u := c.Skill.UpdateOneID(id)
-	renamed := input.Name != nil || input.Synonyms != nil || input.AppendSynonyms != nil || input.ClearSynonyms
 	// entgql v0.7.0's UpdateSkillInput.Mutate appends input.synonyms, not input.appendSynonyms.
 	if a := input.AppendSynonyms; a != nil {
 		input.AppendSynonyms = nil
@@ -293,10 +291,6 @@ func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.Up
 	}
 	if err := editing.Skill(ctx, s, "input.addMemberIDs"); err != nil {
 		return nil, err
-	}
-	if renamed {
-		// Openings are found by their skills' names and synonyms.
-		return s, search.ReindexWhere(ctx, c, opening.HasSkillsWith(skill.Or(skill.ID(id), skill.HasMembersWith(skill.ID(id)))))
 	}
 	return s, nil
 }
@@ -343,11 +337,7 @@ func (r *mutationResolver) CreateOpening(ctx context.Context, input ent.CreateOp
 		c.Opening.Query().Where(opening.Source("manual"), opening.ExternalID(input.ExternalID)).Count); err != nil {
 		return nil, err
 	}
-	o, err := checked(c.Opening.Create().SetInput(input).Save(ctx))(editing.Opening)
-	if err != nil {
-		return nil, err
-	}
-	return o, search.Reindex(ctx, c, o.ID)
+	return checked(c.Opening.Create().SetInput(input).Save(ctx))(editing.Opening)
 }
 
 // UpdateOpening is the resolver for the updateOpening field.
@@ -366,11 +356,7 @@ func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.
 			return nil, err
 		}
 	}
-	o, err := checked(c.Opening.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Opening)
-	if err != nil {
-		return nil, err
-	}
-	return o, search.Reindex(ctx, c, o.ID)
+	return checked(c.Opening.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Opening)
 }
 
 // DeleteOpening is the resolver for the deleteOpening field.
@@ -403,11 +389,7 @@ func (r *mutationResolver) UpdateCompany(ctx context.Context, id int, input ent.
 			return nil, err
 		}
 	}
-	co, err := checked(c.Company.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Company)
-	if err != nil || input.Name == nil {
-		return co, err
-	}
-	return co, search.ReindexWhere(ctx, c, opening.CompanyID(id))
+	return checked(c.Company.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Company)
 }
 
 // DeleteCompany is the resolver for the deleteCompany field.
@@ -440,11 +422,7 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, id int, input ent
 			return nil, err
 		}
 	}
-	l, err := checked(c.Location.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Location)
-	if err != nil || input.City == nil {
-		return l, err
-	}
-	return l, search.ReindexWhere(ctx, c, opening.LocationID(id))
+	return checked(c.Location.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Location)
 }
 
 // DeleteLocation is the resolver for the deleteLocation field.

@@ -19,8 +19,10 @@ import (
 // secret fields are recorded by name only, never by value.
 var secret = map[string]bool{"password_hash": true, "token_hash": true}
 
-// quiet are bookkeeping fields: a mutation that changes only these is not recorded.
-var quiet = map[string]bool{"updated_at": true, "last_used_at": true}
+// quiet are bookkeeping and derived fields: they are never listed in a diff, and a mutation
+// that changes only these (internal/search rewriting an opening's document after a company
+// rename) is not recorded. The change they derive from is recorded where it was made.
+var quiet = map[string]bool{"updated_at": true, "last_used_at": true, "search_text": true, "skill_count": true}
 
 type clientMutation interface {
 	ent.Mutation

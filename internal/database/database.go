@@ -71,8 +71,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		drv = opts.Wrap(drv)
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	// Every change made on behalf of a signed-in user is written to the audit log.
-	client.Use(audit.Hook())
+	// Every change made on behalf of a signed-in user is written to the audit log, and every
+	// change an opening's search document or skill count depends on rewrites them.
+	client.Use(audit.Hook(), search.Hook())
 	// ent's generated migration writes to package-level table descriptions; two migrations at
 	// once (parallel tests opening several databases) would race on them.
 	migrateMu.Lock()

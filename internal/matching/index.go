@@ -22,9 +22,10 @@ import (
 //
 // It stays current: every read first asks the database for openings updated since the last
 // look (one indexed statement, normally returning nothing, re-reading a safety margin so a
-// slow transaction is not missed), so creates, edits and status changes show at once. Hard
-// deletes are rare; they drop out at the next full rebuild (every RebuildEvery, or when a
-// read notices many changes), and until then results skip openings that no longer exist.
+// slow transaction is not missed), so creates, edits and status changes show at once. The same
+// statement reads the tombstones deleted openings leave (ent/schema.OpeningTombstone), so
+// deletes drop out at once too; a full rebuild runs every RebuildEvery, or when a read notices
+// many changes.
 type Index struct {
 	db      *sql.DB
 	dialect string
@@ -61,7 +62,7 @@ type entry struct {
 	live       bool
 }
 
-// RebuildEvery bounds how long a hard-deleted opening can linger in the index.
+// RebuildEvery is how often the index is built afresh (in the background).
 const RebuildEvery = 10 * time.Minute
 
 // safety is how far back each catch-up re-reads, for transactions that commit late.
@@ -168,9 +169,17 @@ func (x *Index) skillRows(ctx context.Context, query string, args []any, fn func
 	return rows.Err()
 }
 
+// TombstonesKept is how long an opening's tombstone is kept: long enough for every server's
+// index to have caught up or rebuilt (RebuildEvery) several times over.
+const TombstonesKept = 6 * RebuildEvery
+
 // rebuild reads every live opening and its skills, streaming both in id order.
 func (x *Index) rebuild(ctx context.Context) error {
 	start := time.Now()
+	// A rebuild reads no deleted opening; older tombstones have served every index.
+	if _, err := x.db.ExecContext(ctx, `DELETE FROM opening_tombstones WHERE deleted_at < `+x.ph(1), start.Add(-TombstonesKept)); err != nil {
+		return fmt.Errorf("match index: prune tombstones: %w", err)
+	}
 	skillBit := map[int]int{}
 	srows, err := x.db.QueryContext(ctx, `SELECT id FROM skills ORDER BY id`)
 	if err != nil {
@@ -223,7 +232,9 @@ func (x *Index) catchUp(ctx context.Context) error {
 	x.mu.RLock()
 	since := x.watermark.Add(-safety)
 	x.mu.RUnlock()
-	changed, err := x.read(ctx, `updated_at > `+x.ph(1), since)
+	// Deleted openings come back as rows that are not live, from their tombstones.
+	changed, err := x.read(ctx, `updated_at > `+x.ph(1)+` UNION ALL SELECT opening_id, 0, 0, 'DELETED', '', 0, -1, 0, 0, 0, '', ''
+		FROM opening_tombstones WHERE deleted_at > `+x.ph(2), since, since)
 	if err != nil {
 		return err
 	}
@@ -259,7 +270,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 	for _, e := range changed {
 		for _, sid := range skillsOf[e.id] {
 			if _, ok := x.skillBit[sid]; !ok {
-				x.builtAt = time.Time{} // a new skill: rebuild on the next read
+				x.addSkill(sid)
 			}
 		}
 		i, ok := x.pos[e.id]
@@ -291,6 +302,23 @@ func (x *Index) catchUp(ctx context.Context) error {
 		x.watermark = start
 	}
 	return nil
+}
+
+// addSkill gives a skill created since the build a bit, widening every opening's bitmap by a
+// word when the bits run out (a copy of the bitmap, milliseconds at a million openings), so
+// that the read that first sees the skill already counts it. Callers hold x.mu.
+func (x *Index) addSkill(sid int) {
+	b := len(x.skillBit)
+	x.skillBit[sid] = b
+	if b < x.words*64 {
+		return
+	}
+	words := x.words + 1
+	bitmap := make([]uint64, len(x.entries)*words)
+	for i := range x.entries {
+		copy(bitmap[i*words:], x.bitmap[i*x.words:(i+1)*x.words])
+	}
+	x.bitmap, x.words = bitmap, words
 }
 
 // scored is an opening's score in thousandths of a point, by part.
