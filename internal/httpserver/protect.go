@@ -115,7 +115,7 @@ func clientIP(r *http.Request) string {
 // public data believing it is signed in.
 func authenticate(client *ent.Client, acc *accounts.Service, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := viewer.Viewer{IP: clientIP(r), RequestID: RequestID(r.Context())}
+		v := viewer.Viewer{IP: clientIP(r), RequestID: RequestID(r.Context()), ClientRequestID: ClientRequestID(r.Context())}
 		if h := r.Header.Get("Authorization"); h != "" {
 			scheme, token, ok := strings.Cut(h, " ")
 			if !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -25,8 +25,12 @@ type Viewer struct {
 	TokenID int
 	// IP is the client's address (the TCP peer; proxies' headers are not trusted).
 	IP string
-	// RequestID is the id in the access log and the X-Request-Id header.
+	// RequestID is the server-generated id in the access log and the X-Request-Id response
+	// header.
 	RequestID string
+	// ClientRequestID is the X-Request-Id the client sent, if any (bounded in length by the
+	// HTTP layer); kept beside RequestID, never instead of it, since clients choose it.
+	ClientRequestID string
 }
 
 // SignedIn reports whether the request carries a valid token.
