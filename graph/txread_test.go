@@ -1,14 +1,21 @@
 package graph_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/apitoken"
+	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/testenv"
@@ -59,5 +66,46 @@ func TestMutationPayloadReadsItsOwnWrites(t *testing.T) {
 		testenv.Post(t, h, rolePage, map[string]any{"slug": "backend-developer"}).MustData(t, &page)
 		require.Len(t, page.Role.CoreSkills, 10)
 		assert.Equal(t, docker.Name, page.Role.CoreSkills[0].Name)
+	})
+}
+
+// TestAuditRowsCarryServerRequestAndToken: the request id in audit rows is the server's (the
+// X-Request-Id response header), whatever the client sent; the client's id is kept apart,
+// and only when it is short; the token the change was made with is named.
+func TestAuditRowsCarryServerRequestAndToken(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		h := env.Handler(t)
+		ctx := context.Background()
+		uid, tok := env.User(t, "editor@example.com", "EDITOR")
+		tid := env.DB.Client.APIToken.Query().Where(apitoken.UserID(uid)).OnlyIDX(ctx)
+		be := backend(t, ctx, env.DB.Client)
+		send := func(clientID, title string) *testenv.Response {
+			body, _ := json.Marshal(map[string]any{"query": `mutation($id: ID!, $t: String!) { updateRole(id: $id, input: {title: $t}) { id } }`,
+				"variables": map[string]any{"id": fmt.Sprint(be.ID), "t": title}})
+			req := httptest.NewRequest(http.MethodPost, "/query", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("X-Request-Id", clientID)
+			res := testenv.Do(t, h, req)
+			res.MustData(t, &struct{}{})
+			return res
+		}
+		res := send("same-id", "One")
+		res2 := send("same-id", "Two")
+		send(strings.Repeat("x", 65), "Three")
+		rows := env.DB.Client.AuditLog.Query().Order(ent.Asc(auditlog.FieldID)).AllX(ctx)
+		require.Len(t, rows, 3)
+		assert.NotEqual(t, "same-id", res.Header.Get("X-Request-Id"), "the server makes its own id")
+		assert.NotEqual(t, res.Header.Get("X-Request-Id"), res2.Header.Get("X-Request-Id"))
+		assert.Equal(t, res.Header.Get("X-Request-Id"), rows[0].RequestID)
+		assert.Equal(t, res2.Header.Get("X-Request-Id"), rows[1].RequestID)
+		assert.Equal(t, "same-id", rows[0].ClientRequestID)
+		assert.Equal(t, "same-id", rows[1].ClientRequestID)
+		assert.Empty(t, rows[2].ClientRequestID, "an overlong client id is not kept")
+		for _, r := range rows {
+			require.NotNil(t, r.TokenID)
+			assert.Equal(t, tid, *r.TokenID)
+		}
 	})
 }
