@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/internal/pay"
 )
 
 // Index is a compact, in-memory image of every live opening: what scoring needs and nothing
@@ -112,8 +113,7 @@ func (x *Index) fresh(ctx context.Context) error {
 }
 
 const cols = `id, role_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
-	COALESCE(experience_max_years, -1), skill_count, COALESCE(salary_max, salary_min, 0),
-	(COALESCE(salary_min, 0) + COALESCE(salary_max, salary_min, 0)) / 2,
+	COALESCE(experience_max_years, -1), skill_count, salary_min, salary_max,
 	COALESCE(salary_currency, ''), COALESCE(salary_period, '')`
 
 // read reads the openings that where (a SQL condition over openings) selects.
@@ -137,17 +137,30 @@ func (x *Index) read(ctx context.Context, where string, args ...any) ([]entry, e
 func scanEntry(rows *sql.Rows) (entry, error) {
 	var e entry
 	var status, mode, cur, period string
+	var lo, hi sql.NullInt64
 	if err := rows.Scan(&e.id, &e.role, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
-		&e.salary, &e.mid, &cur, &period); err != nil {
+		&lo, &hi, &cur, &period); err != nil {
 		return e, err
 	}
+	var min, max *int64
+	if lo.Valid {
+		min = &lo.Int64
+	}
+	if hi.Valid {
+		max = &hi.Int64
+	}
+	switch { // the top of the range, or its bottom when it has no top
+	case max != nil:
+		e.salary = *max
+	case min != nil:
+		e.salary = *min
+	}
+	e.mid = pay.Midpoint(min, max)
 	e.live = status == string(opening.StatusLIVE)
 	e.mode = opening.WorkMode(mode)
 	copy(e.currency[:], cur)
-	if period == string(opening.SalaryPeriodMONTH) {
-		e.salary *= 12
-		e.mid *= 12
-	}
+	monthly := period == string(opening.SalaryPeriodMONTH)
+	e.salary, e.mid = pay.Annual(e.salary, monthly), pay.Annual(e.mid, monthly)
 	return e, nil
 }
 
@@ -233,7 +246,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 	since := x.watermark.Add(-safety)
 	x.mu.RUnlock()
 	// Deleted openings come back as rows that are not live, from their tombstones.
-	changed, err := x.read(ctx, `updated_at > `+x.ph(1)+` UNION ALL SELECT opening_id, 0, 0, 'DELETED', '', 0, -1, 0, 0, 0, '', ''
+	changed, err := x.read(ctx, `updated_at > `+x.ph(1)+` UNION ALL SELECT opening_id, 0, 0, 'DELETED', '', 0, -1, 0, NULL, NULL, '', ''
 		FROM opening_tombstones WHERE deleted_at > `+x.ph(2), since, since)
 	if err != nil {
 		return err
