@@ -272,6 +272,9 @@ func collect(ctx context.Context, m ent.Mutation, action auditlog.Action, old ma
 		out = append(out, changes.Change{Field: e, Old: encode(m.RemovedIDs(e))})
 	}
 	for _, e := range m.ClearedEdges() {
+		if m.FieldCleared(e + "_id") {
+			continue // a unique edge cleared through its field is already listed
+		}
 		out = append(out, changes.Change{Field: e, New: encode(nil)})
 	}
 	return out

@@ -311,13 +311,27 @@ func UpdateSkill(ctx context.Context, c *ent.Client, id int, input ent.UpdateSki
 	return s, Skill(ctx, s, "input.addMemberIDs")
 }
 
-// DeleteSkill deletes a skill that no role ranks as a core skill. Openings and requirements
-// that name it lose the link (the database cascades; search.Hook reindexes the openings).
+// DeleteSkill deletes a skill that no role ranks as a core skill. What names it loses the link:
+// openings, groups it is a member of, requirements, interview questions and salary records.
+// The links are cleared here, before the delete, rather than left to the database, so that the
+// audit log records each row that changed (search.Hook reindexes the openings).
 func DeleteSkill(ctx context.Context, c *ent.Client, id int) error {
 	if n, err := c.RoleSkill.Query().Where(roleskill.SkillID(id)).Count(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		return inUse("id", "skill", n, "roles' core skills", "deleteRoleSkill")
+	}
+	clear := []func(context.Context) error{
+		c.Opening.Update().Where(opening.HasSkillsWith(skill.ID(id))).RemoveSkillIDs(id).Exec,
+		c.Skill.Update().Where(skill.HasMembersWith(skill.ID(id))).RemoveMemberIDs(id).Exec,
+		c.RoleItem.Update().Where(roleitem.SkillID(id)).ClearSkill().Exec,
+		c.InterviewQuestion.Update().Where(interviewquestion.SkillID(id)).ClearSkill().Exec,
+		c.SalaryRecord.Update().Where(salaryrecord.SkillID(id)).ClearSkill().Exec,
+	}
+	for _, step := range clear {
+		if err := step(ctx); err != nil {
+			return err
+		}
 	}
 	return c.Skill.DeleteOneID(id).Exec(ctx)
 }
@@ -410,12 +424,16 @@ func UpdateCompany(ctx context.Context, c *ent.Client, id int, input ent.UpdateC
 	return checked(c.Company.UpdateOneID(id).SetInput(input).Save(ctx))(Company)
 }
 
-// DeleteCompany deletes a company that has no openings.
+// DeleteCompany deletes a company that has no openings; salary records narrowed to it lose the
+// link (cleared here, so that the audit log records each).
 func DeleteCompany(ctx context.Context, c *ent.Client, id int) error {
 	if n, err := c.Opening.Query().Where(opening.CompanyID(id)).Count(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		return inUse("id", "company", n, "openings", "deleteOpening")
+	}
+	if err := c.SalaryRecord.Update().Where(salaryrecord.CompanyID(id)).ClearCompany().Exec(ctx); err != nil {
+		return err
 	}
 	return c.Company.DeleteOneID(id).Exec(ctx)
 }
@@ -442,9 +460,21 @@ func UpdateLocation(ctx context.Context, c *ent.Client, id int, input ent.Update
 	return checked(c.Location.UpdateOneID(id).SetInput(input).Save(ctx))(Location)
 }
 
-// DeleteLocation deletes a location; openings there lose their city (the database clears the
-// reference; search.Hook reindexes them).
+// DeleteLocation deletes a location; openings there, companies headquartered there and salary
+// records narrowed to it lose the link. The links are cleared here rather than left to the
+// database, so that the audit log records each row (search.Hook reindexes the openings: a
+// search by the city no longer finds them).
 func DeleteLocation(ctx context.Context, c *ent.Client, id int) error {
+	clear := []func(context.Context) error{
+		c.Opening.Update().Where(opening.LocationID(id)).ClearLocation().Exec,
+		c.Company.Update().Where(company.HeadquartersID(id)).ClearHeadquarters().Exec,
+		c.SalaryRecord.Update().Where(salaryrecord.LocationID(id)).ClearLocation().Exec,
+	}
+	for _, step := range clear {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
 	return c.Location.DeleteOneID(id).Exec(ctx)
 }
 
