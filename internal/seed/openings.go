@@ -228,7 +228,9 @@ const batchSize = 200
 type Refs struct{ Roles, Companies, Locations, Skills map[string]int }
 
 // OpeningWriter writes generated openings with their skills, skill counts and search documents;
-// the seed and `careergraph gen` share it.
+// the seed and `careergraph gen` share it. It computes the derived fields inline because it
+// knows every name already; internal/search.Hook leaves a create that sets search_text alone,
+// and TestDerivedDataFollowsEveryWrite checks that what it writes equals what the hook would.
 type OpeningWriter struct {
 	refs                  Refs
 	companyName, cityName map[string]string
