@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/ent/apitoken"
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
@@ -23,9 +22,8 @@ import (
 
 func signedIn(t *testing.T, env *testenv.Env) context.Context {
 	t.Helper()
-	uid, _ := env.User(t, "editor@example.com", "EDITOR")
-	tid := env.DB.Client.APIToken.Query().Where(apitoken.UserID(uid)).FirstIDX(context.Background())
-	return viewer.With(context.Background(), viewer.Viewer{UserID: uid, Role: viewer.RoleEditor, TokenID: tid, RequestID: "r1"})
+	ctx, _ := env.SignedIn(t, "editor@example.com", viewer.RoleEditor)
+	return ctx
 }
 
 func byField(cs []changes.Change) map[string]changes.Change {

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/ent/apitoken"
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
@@ -30,10 +29,8 @@ import (
 func setup(t *testing.T, b testenv.Backend) (*testenv.Env, context.Context, viewer.Viewer) {
 	t.Helper()
 	env := testenv.Seeded(t, b)
-	uid, _ := env.User(t, "editor@example.com", "EDITOR")
-	tid := env.DB.Client.APIToken.Query().Where(apitoken.UserID(uid)).FirstIDX(context.Background())
-	v := viewer.Viewer{UserID: uid, Role: viewer.RoleEditor, TokenID: tid, RequestID: "srv-1", ClientRequestID: "client-abc"}
-	return env, viewer.With(context.Background(), v), v
+	ctx, v := env.SignedIn(t, "editor@example.com", viewer.RoleEditor)
+	return env, ctx, v
 }
 
 // inTx runs fn in a transaction, as entgql.Transactioner runs a mutation, and commits it
@@ -140,8 +137,8 @@ func TestRenumberingIsAudited(t *testing.T) {
 			assert.Equal(t, v.UserID, *r.ActorID)
 			require.NotNil(t, r.TokenID)
 			assert.Equal(t, v.TokenID, *r.TokenID)
-			assert.Equal(t, "srv-1", r.RequestID)
-			assert.Equal(t, "client-abc", r.ClientRequestID)
+			assert.Equal(t, "test-request", r.RequestID)
+			assert.Equal(t, "client-request", r.ClientRequestID)
 		}
 
 		// A move records each item whose place changed, and nothing for the parking in between.
