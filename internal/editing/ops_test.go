@@ -203,6 +203,13 @@ func TestDeleteRoleCascade(t *testing.T) {
 		_, total, err = m.Demand(ctx, nil, nil)
 		require.NoError(t, err)
 		assert.Equal(t, live, total)
+
+		// Search: every seeded opening's document has "sample"; the deleted ones are gone.
+		var r struct {
+			Openings struct{ TotalCount int } `json:"openings"`
+		}
+		testenv.Post(t, env.Handler(t), `{ openings(search: "sample", first: 1) { totalCount } }`, nil).MustData(t, &r)
+		assert.Equal(t, c.Opening.Query().CountX(ctx), r.Openings.TotalCount)
 	})
 }
 
