@@ -16,6 +16,7 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/apitoken"
 	"github.com/careergraph/careergraph/ent/auditlog"
+	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/testenv"
@@ -107,5 +108,24 @@ func TestAuditRowsCarryServerRequestAndToken(t *testing.T) {
 			require.NotNil(t, r.TokenID)
 			assert.Equal(t, tid, *r.TokenID)
 		}
+	})
+}
+
+// TestDeletingWhatIsNotThere: a delete naming nothing, or a node of another type, is NOT_FOUND
+// and writes no audit row.
+func TestDeletingWhatIsNotThere(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		h := env.Handler(t)
+		ctx := context.Background()
+		_, tok := env.User(t, "editor@example.com", "EDITOR")
+		co := env.DB.Client.Company.Query().FirstIDX(ctx)
+		rid := env.DB.Client.SalaryRecord.Query().FirstIDX(ctx)
+		for _, id := range []string{fmt.Sprint(rid + 1_000_000), fmt.Sprint(co)} {
+			res := testenv.PostAs(t, h, tok, `mutation($id: ID!) { deleteSalaryRecord(id: $id) }`, map[string]any{"id": id})
+			assert.Equal(t, "NOT_FOUND", res.Code(), res.String())
+		}
+		assert.Zero(t, env.DB.Client.AuditLog.Query().CountX(ctx))
+		assert.True(t, env.DB.Client.Company.Query().Where(company.ID(co)).ExistX(ctx))
 	})
 }

@@ -126,13 +126,16 @@ func before(ctx context.Context, m clientMutation, action auditlog.Action) ([]ro
 		return nil, err
 	}
 	nodes, err := m.Client().Noders(ctx, ids)
+	if ent.IsNotFound(err) {
+		return nil, nil // the mutation itself reports what it cannot find
+	}
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]row, 0, len(nodes))
 	for i, n := range nodes {
-		if n == nil {
-			continue
+		if n == nil || reflect.TypeOf(n).Elem().Name() != m.Type() {
+			continue // an id of another type: the mutation will not find it either
 		}
 		old := fieldsOf(n)
 		if action == auditlog.ActionDELETE {
