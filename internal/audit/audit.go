@@ -255,6 +255,7 @@ func collect(ctx context.Context, m ent.Mutation, action auditlog.Action, old ma
 		}
 		out = append(out, c)
 	}
+	out = append(out, appended(m, oldOf)...)
 	for _, f := range m.ClearedFields() {
 		c := changes.Change{Field: f, New: encode(nil)}
 		if action == auditlog.ActionUPDATE {
@@ -281,6 +282,52 @@ func collect(ctx context.Context, m ent.Mutation, action auditlog.Action, old ma
 		out = append(out, changes.Change{Field: e, New: encode(nil)})
 	}
 	return out
+}
+
+// appended lists the values appended to JSON list fields (a role's aliases, a skill's
+// synonyms), which ent keeps apart from Fields: New is {"append": [...]}. ent generates an
+// Appended<Field>() method per such field; they are found by name so that a list field added
+// to the schema later is covered without a change here.
+func appended(m ent.Mutation, oldOf func(string) (any, bool)) []changes.Change {
+	var out []changes.Change
+	v := reflect.ValueOf(m)
+	for i := 0; i < v.NumMethod(); i++ {
+		name := v.Type().Method(i).Name
+		rest, ok := strings.CutPrefix(name, "Appended")
+		if !ok || rest == "" {
+			continue
+		}
+		fn := v.Method(i)
+		if fn.Type().NumIn() != 0 || fn.Type().NumOut() != 2 || fn.Type().Out(1).Kind() != reflect.Bool {
+			continue
+		}
+		res := fn.Call(nil)
+		if !res[1].Bool() {
+			continue
+		}
+		f := snake(rest)
+		c := changes.Change{Field: f, New: encode(map[string]any{"append": res[0].Interface()})}
+		if ov, ok := oldOf(f); ok {
+			c.Old = encode(ov)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// snake turns a Go field name into ent's column name: "Synonyms" -> "synonyms".
+func snake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func encode(v any) *string {

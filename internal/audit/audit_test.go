@@ -14,6 +14,7 @@ import (
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
+	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/changes"
 	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/testenv"
@@ -78,6 +79,28 @@ func TestBulkChangesAreRecordedPerRow(t *testing.T) {
 				assert.Equal(t, texts[r.EntityID], *f["question"].Old)
 			}
 		}
+	})
+}
+
+// TestAppendedValuesAreRecorded: appending to a list field (a skill's synonyms) is a change
+// like any other, with the old list and what was appended.
+func TestAppendedValuesAreRecorded(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		ctx := signedIn(t, env)
+		c := env.DB.Client
+		s := c.Skill.Query().Where(skill.Name("Go")).OnlyX(ctx)
+		tx, err := c.Tx(ctx)
+		require.NoError(t, err)
+		_, err = editing.UpdateSkill(ctx, tx.Client(), s.ID, ent.UpdateSkillInput{AppendSynonyms: []string{"gopher"}})
+		require.NoError(t, err)
+		require.NoError(t, tx.Commit())
+		row := c.AuditLog.Query().OnlyX(ctx)
+		f := byField(row.Changes)
+		require.Contains(t, f, "synonyms")
+		assert.Equal(t, `{"append":["gopher"]}`, *f["synonyms"].New)
+		require.NotNil(t, f["synonyms"].Old)
+		assert.NotContains(t, *f["synonyms"].Old, "gopher")
 	})
 }
 
