@@ -189,10 +189,10 @@ const TombstonesKept = 6 * RebuildEvery
 // rebuild reads every live opening and its skills, streaming both in id order.
 func (x *Index) rebuild(ctx context.Context) error {
 	start := time.Now()
-	// A rebuild reads no deleted opening; older tombstones have served every index.
-	if _, err := x.db.ExecContext(ctx, `DELETE FROM opening_tombstones WHERE deleted_at < `+x.ph(1), start.Add(-TombstonesKept)); err != nil {
-		return fmt.Errorf("match index: prune tombstones: %w", err)
-	}
+	// A rebuild reads no deleted opening; older tombstones have served every index. Pruning is
+	// best effort: a read must not fail because the write did (a busy SQLite writer, a
+	// read-only replica); what is left is pruned at a later rebuild, and tombstones are small.
+	_, _ = x.db.ExecContext(ctx, `DELETE FROM opening_tombstones WHERE deleted_at < `+x.ph(1), start.Add(-TombstonesKept))
 	skillBit := map[int]int{}
 	srows, err := x.db.QueryContext(ctx, `SELECT id FROM skills ORDER BY id`)
 	if err != nil {
