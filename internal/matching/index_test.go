@@ -83,3 +83,20 @@ func TestIndexTakesNewSkillsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestRebuildPrunesOldTombstones: tombstones older than TombstonesKept go at a rebuild; newer
+// ones stay for other servers' indexes to read.
+func TestRebuildPrunesOldTombstones(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.New(t, b)
+		ctx := context.Background()
+		c := env.DB.Client
+		c.OpeningTombstone.Create().SetOpeningID(1).SetDeletedAt(time.Now().Add(-matching.TombstonesKept - time.Minute)).ExecX(ctx)
+		fresh := c.OpeningTombstone.Create().SetOpeningID(2).SaveX(ctx)
+		m := matching.New(c, env.DB.SQL, env.DB.Dialect)
+		_, _, err := m.Demand(ctx, nil, nil) // the first read builds the index
+		require.NoError(t, err)
+		left := c.OpeningTombstone.Query().IDsX(ctx)
+		assert.Equal(t, []int{fresh.ID}, left)
+	})
+}
