@@ -24,10 +24,11 @@ func Reindex(ctx context.Context, client *ent.Client, ids ...int) error {
 	for _, o := range os {
 		names := make([][]string, len(o.Edges.Skills))
 		for i, s := range o.Edges.Skills {
-			names[i] = append([]string{s.Name}, s.Synonyms...)
-			for _, m := range s.Edges.Members { // a group is found by its members' names too
-				names[i] = append(append(names[i], m.Name), m.Synonyms...)
+			members := make([][]string, len(s.Edges.Members))
+			for j, m := range s.Edges.Members {
+				members[j] = SkillWords(m.Name, m.Synonyms)
 			}
+			names[i] = SkillWords(s.Name, s.Synonyms, members...)
 		}
 		company, city := "", ""
 		if o.Edges.Company != nil {

@@ -302,12 +302,11 @@ func (d *Data) Names() (companies, cities map[string]string, skills map[string][
 		bySlug[s.Slug] = s
 	}
 	for _, s := range d.Skills {
-		names := append([]string{s.Name}, s.Synonyms...)
-		// An opening asking for a group is found by its members' names too.
-		for _, m := range s.Members {
-			names = append(append(names, bySlug[m].Name), bySlug[m].Synonyms...)
+		members := make([][]string, len(s.Members))
+		for i, m := range s.Members {
+			members[i] = search.SkillWords(bySlug[m].Name, bySlug[m].Synonyms)
 		}
-		skills[s.Slug] = names
+		skills[s.Slug] = search.SkillWords(s.Name, s.Synonyms, members...)
 	}
 	return companies, cities, skills
 }
