@@ -30,8 +30,12 @@ type AuditLog struct {
 	EntityID int `json:"entity_id,omitempty"`
 	// Changes holds the value of the "changes" field.
 	Changes []changes.Change `json:"changes,omitempty"`
-	// RequestID holds the value of the "request_id" field.
+	// The server-generated id of the request (the access log's request_id and the X-Request-Id response header).
 	RequestID string `json:"request_id,omitempty"`
+	// The X-Request-Id the client sent, if any (at most 64 characters); the client's to choose, so never trusted as unique.
+	ClientRequestID string `json:"client_request_id,omitempty"`
+	// The id of the bearer token (session or service APIToken) the change was made with.
+	TokenID *int `json:"token_id,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -69,9 +73,9 @@ func (*AuditLog) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case auditlog.FieldChanges:
 			values[i] = new([]byte)
-		case auditlog.FieldID, auditlog.FieldActorID, auditlog.FieldEntityID:
+		case auditlog.FieldID, auditlog.FieldActorID, auditlog.FieldEntityID, auditlog.FieldTokenID:
 			values[i] = new(sql.NullInt64)
-		case auditlog.FieldAction, auditlog.FieldEntityType, auditlog.FieldRequestID:
+		case auditlog.FieldAction, auditlog.FieldEntityType, auditlog.FieldRequestID, auditlog.FieldClientRequestID:
 			values[i] = new(sql.NullString)
 		case auditlog.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -134,6 +138,19 @@ func (_m *AuditLog) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field request_id", values[i])
 			} else if value.Valid {
 				_m.RequestID = value.String
+			}
+		case auditlog.FieldClientRequestID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field client_request_id", values[i])
+			} else if value.Valid {
+				_m.ClientRequestID = value.String
+			}
+		case auditlog.FieldTokenID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field token_id", values[i])
+			} else if value.Valid {
+				_m.TokenID = new(int)
+				*_m.TokenID = int(value.Int64)
 			}
 		case auditlog.FieldCreatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -201,6 +218,14 @@ func (_m *AuditLog) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("request_id=")
 	builder.WriteString(_m.RequestID)
+	builder.WriteString(", ")
+	builder.WriteString("client_request_id=")
+	builder.WriteString(_m.ClientRequestID)
+	builder.WriteString(", ")
+	if v := _m.TokenID; v != nil {
+		builder.WriteString("token_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))

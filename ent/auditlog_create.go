@@ -76,6 +76,34 @@ func (_c *AuditLogCreate) SetNillableRequestID(v *string) *AuditLogCreate {
 	return _c
 }
 
+// SetClientRequestID sets the "client_request_id" field.
+func (_c *AuditLogCreate) SetClientRequestID(v string) *AuditLogCreate {
+	_c.mutation.SetClientRequestID(v)
+	return _c
+}
+
+// SetNillableClientRequestID sets the "client_request_id" field if the given value is not nil.
+func (_c *AuditLogCreate) SetNillableClientRequestID(v *string) *AuditLogCreate {
+	if v != nil {
+		_c.SetClientRequestID(*v)
+	}
+	return _c
+}
+
+// SetTokenID sets the "token_id" field.
+func (_c *AuditLogCreate) SetTokenID(v int) *AuditLogCreate {
+	_c.mutation.SetTokenID(v)
+	return _c
+}
+
+// SetNillableTokenID sets the "token_id" field if the given value is not nil.
+func (_c *AuditLogCreate) SetNillableTokenID(v *int) *AuditLogCreate {
+	if v != nil {
+		_c.SetTokenID(*v)
+	}
+	return _c
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (_c *AuditLogCreate) SetCreatedAt(v time.Time) *AuditLogCreate {
 	_c.mutation.SetCreatedAt(v)
@@ -157,6 +185,11 @@ func (_c *AuditLogCreate) check() error {
 	if _, ok := _c.mutation.EntityID(); !ok {
 		return &ValidationError{Name: "entity_id", err: errors.New(`ent: missing required field "AuditLog.entity_id"`)}
 	}
+	if v, ok := _c.mutation.ClientRequestID(); ok {
+		if err := auditlog.ClientRequestIDValidator(v); err != nil {
+			return &ValidationError{Name: "client_request_id", err: fmt.Errorf(`ent: validator failed for field "AuditLog.client_request_id": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "AuditLog.created_at"`)}
 	}
@@ -206,6 +239,14 @@ func (_c *AuditLogCreate) createSpec() (*AuditLog, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RequestID(); ok {
 		_spec.SetField(auditlog.FieldRequestID, field.TypeString, value)
 		_node.RequestID = value
+	}
+	if value, ok := _c.mutation.ClientRequestID(); ok {
+		_spec.SetField(auditlog.FieldClientRequestID, field.TypeString, value)
+		_node.ClientRequestID = value
+	}
+	if value, ok := _c.mutation.TokenID(); ok {
+		_spec.SetField(auditlog.FieldTokenID, field.TypeInt, value)
+		_node.TokenID = &value
 	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(auditlog.FieldCreatedAt, field.TypeTime, value)
@@ -308,6 +349,12 @@ func (u *AuditLogUpsertOne) UpdateNewValues() *AuditLogUpsertOne {
 		}
 		if _, exists := u.create.mutation.RequestID(); exists {
 			s.SetIgnore(auditlog.FieldRequestID)
+		}
+		if _, exists := u.create.mutation.ClientRequestID(); exists {
+			s.SetIgnore(auditlog.FieldClientRequestID)
+		}
+		if _, exists := u.create.mutation.TokenID(); exists {
+			s.SetIgnore(auditlog.FieldTokenID)
 		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(auditlog.FieldCreatedAt)
@@ -536,6 +583,12 @@ func (u *AuditLogUpsertBulk) UpdateNewValues() *AuditLogUpsertBulk {
 			}
 			if _, exists := b.mutation.RequestID(); exists {
 				s.SetIgnore(auditlog.FieldRequestID)
+			}
+			if _, exists := b.mutation.ClientRequestID(); exists {
+				s.SetIgnore(auditlog.FieldClientRequestID)
+			}
+			if _, exists := b.mutation.TokenID(); exists {
+				s.SetIgnore(auditlog.FieldTokenID)
 			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(auditlog.FieldCreatedAt)

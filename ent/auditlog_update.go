@@ -81,6 +81,12 @@ func (_u *AuditLogUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.RequestIDCleared() {
 		_spec.ClearField(auditlog.FieldRequestID, field.TypeString)
 	}
+	if _u.mutation.ClientRequestIDCleared() {
+		_spec.ClearField(auditlog.FieldClientRequestID, field.TypeString)
+	}
+	if _u.mutation.TokenIDCleared() {
+		_spec.ClearField(auditlog.FieldTokenID, field.TypeInt)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -185,6 +191,12 @@ func (_u *AuditLogUpdateOne) sqlSave(ctx context.Context) (_node *AuditLog, err 
 	}
 	if _u.mutation.RequestIDCleared() {
 		_spec.ClearField(auditlog.FieldRequestID, field.TypeString)
+	}
+	if _u.mutation.ClientRequestIDCleared() {
+		_spec.ClearField(auditlog.FieldClientRequestID, field.TypeString)
+	}
+	if _u.mutation.TokenIDCleared() {
+		_spec.ClearField(auditlog.FieldTokenID, field.TypeInt)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &AuditLog{config: _u.config}

@@ -22,6 +22,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/ent/roleskill"
@@ -49,6 +50,8 @@ type Client struct {
 	Location *LocationClient
 	// Opening is the client for interacting with the Opening builders.
 	Opening *OpeningClient
+	// OpeningTombstone is the client for interacting with the OpeningTombstone builders.
+	OpeningTombstone *OpeningTombstoneClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// RoleItem is the client for interacting with the RoleItem builders.
@@ -79,6 +82,7 @@ func (c *Client) init() {
 	c.InterviewQuestion = NewInterviewQuestionClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.Opening = NewOpeningClient(c.config)
+	c.OpeningTombstone = NewOpeningTombstoneClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.RoleItem = NewRoleItemClient(c.config)
 	c.RoleSkill = NewRoleSkillClient(c.config)
@@ -184,6 +188,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
+		OpeningTombstone:  NewOpeningTombstoneClient(cfg),
 		Role:              NewRoleClient(cfg),
 		RoleItem:          NewRoleItemClient(cfg),
 		RoleSkill:         NewRoleSkillClient(cfg),
@@ -216,6 +221,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
+		OpeningTombstone:  NewOpeningTombstoneClient(cfg),
 		Role:              NewRoleClient(cfg),
 		RoleItem:          NewRoleItemClient(cfg),
 		RoleSkill:         NewRoleSkillClient(cfg),
@@ -252,8 +258,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.InterviewQuestion,
-		c.Location, c.Opening, c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord,
-		c.Skill, c.User,
+		c.Location, c.Opening, c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill,
+		c.SalaryRecord, c.Skill, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -264,8 +270,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.InterviewQuestion,
-		c.Location, c.Opening, c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord,
-		c.Skill, c.User,
+		c.Location, c.Opening, c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill,
+		c.SalaryRecord, c.Skill, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -288,6 +294,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Location.mutate(ctx, m)
 	case *OpeningMutation:
 		return c.Opening.mutate(ctx, m)
+	case *OpeningTombstoneMutation:
+		return c.OpeningTombstone.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
 	case *RoleItemMutation:
@@ -1492,6 +1500,139 @@ func (c *OpeningClient) mutate(ctx context.Context, m *OpeningMutation) (Value, 
 	}
 }
 
+// OpeningTombstoneClient is a client for the OpeningTombstone schema.
+type OpeningTombstoneClient struct {
+	config
+}
+
+// NewOpeningTombstoneClient returns a client for the OpeningTombstone from the given config.
+func NewOpeningTombstoneClient(c config) *OpeningTombstoneClient {
+	return &OpeningTombstoneClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `openingtombstone.Hooks(f(g(h())))`.
+func (c *OpeningTombstoneClient) Use(hooks ...Hook) {
+	c.hooks.OpeningTombstone = append(c.hooks.OpeningTombstone, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `openingtombstone.Intercept(f(g(h())))`.
+func (c *OpeningTombstoneClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OpeningTombstone = append(c.inters.OpeningTombstone, interceptors...)
+}
+
+// Create returns a builder for creating a OpeningTombstone entity.
+func (c *OpeningTombstoneClient) Create() *OpeningTombstoneCreate {
+	mutation := newOpeningTombstoneMutation(c.config, OpCreate)
+	return &OpeningTombstoneCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OpeningTombstone entities.
+func (c *OpeningTombstoneClient) CreateBulk(builders ...*OpeningTombstoneCreate) *OpeningTombstoneCreateBulk {
+	return &OpeningTombstoneCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OpeningTombstoneClient) MapCreateBulk(slice any, setFunc func(*OpeningTombstoneCreate, int)) *OpeningTombstoneCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OpeningTombstoneCreateBulk{err: fmt.Errorf("calling to OpeningTombstoneClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OpeningTombstoneCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OpeningTombstoneCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OpeningTombstone.
+func (c *OpeningTombstoneClient) Update() *OpeningTombstoneUpdate {
+	mutation := newOpeningTombstoneMutation(c.config, OpUpdate)
+	return &OpeningTombstoneUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OpeningTombstoneClient) UpdateOne(_m *OpeningTombstone) *OpeningTombstoneUpdateOne {
+	mutation := newOpeningTombstoneMutation(c.config, OpUpdateOne, withOpeningTombstone(_m))
+	return &OpeningTombstoneUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OpeningTombstoneClient) UpdateOneID(id int) *OpeningTombstoneUpdateOne {
+	mutation := newOpeningTombstoneMutation(c.config, OpUpdateOne, withOpeningTombstoneID(id))
+	return &OpeningTombstoneUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OpeningTombstone.
+func (c *OpeningTombstoneClient) Delete() *OpeningTombstoneDelete {
+	mutation := newOpeningTombstoneMutation(c.config, OpDelete)
+	return &OpeningTombstoneDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OpeningTombstoneClient) DeleteOne(_m *OpeningTombstone) *OpeningTombstoneDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OpeningTombstoneClient) DeleteOneID(id int) *OpeningTombstoneDeleteOne {
+	builder := c.Delete().Where(openingtombstone.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OpeningTombstoneDeleteOne{builder}
+}
+
+// Query returns a query builder for OpeningTombstone.
+func (c *OpeningTombstoneClient) Query() *OpeningTombstoneQuery {
+	return &OpeningTombstoneQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOpeningTombstone},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OpeningTombstone entity by its id.
+func (c *OpeningTombstoneClient) Get(ctx context.Context, id int) (*OpeningTombstone, error) {
+	return c.Query().Where(openingtombstone.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OpeningTombstoneClient) GetX(ctx context.Context, id int) *OpeningTombstone {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *OpeningTombstoneClient) Hooks() []Hook {
+	return c.hooks.OpeningTombstone
+}
+
+// Interceptors returns the client interceptors.
+func (c *OpeningTombstoneClient) Interceptors() []Interceptor {
+	return c.inters.OpeningTombstone
+}
+
+func (c *OpeningTombstoneClient) mutate(ctx context.Context, m *OpeningTombstoneMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OpeningTombstoneCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OpeningTombstoneUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OpeningTombstoneUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OpeningTombstoneDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OpeningTombstone mutation op: %q", m.Op())
+	}
+}
+
 // RoleClient is a client for the Role schema.
 type RoleClient struct {
 	config
@@ -2678,10 +2819,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIToken, AuditLog, CareerRoute, Company, InterviewQuestion, Location, Opening,
-		Role, RoleItem, RoleSkill, SalaryRecord, Skill, User []ent.Hook
+		OpeningTombstone, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
+		User []ent.Hook
 	}
 	inters struct {
 		APIToken, AuditLog, CareerRoute, Company, InterviewQuestion, Location, Opening,
-		Role, RoleItem, RoleSkill, SalaryRecord, Skill, User []ent.Interceptor
+		OpeningTombstone, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
+		User []ent.Interceptor
 	}
 )

@@ -19,6 +19,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/ent/roleskill"
@@ -92,6 +93,7 @@ func checkColumn(t, c string) error {
 			interviewquestion.Table: interviewquestion.ValidColumn,
 			location.Table:          location.ValidColumn,
 			opening.Table:           opening.ValidColumn,
+			openingtombstone.Table:  openingtombstone.ValidColumn,
 			role.Table:              role.ValidColumn,
 			roleitem.Table:          roleitem.ValidColumn,
 			roleskill.Table:         roleskill.ValidColumn,

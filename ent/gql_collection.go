@@ -225,6 +225,16 @@ func (_q *AuditLogQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, auditlog.FieldRequestID)
 				fieldSeen[auditlog.FieldRequestID] = struct{}{}
 			}
+		case "clientRequestID":
+			if _, ok := fieldSeen[auditlog.FieldClientRequestID]; !ok {
+				selectedFields = append(selectedFields, auditlog.FieldClientRequestID)
+				fieldSeen[auditlog.FieldClientRequestID] = struct{}{}
+			}
+		case "tokenID":
+			if _, ok := fieldSeen[auditlog.FieldTokenID]; !ok {
+				selectedFields = append(selectedFields, auditlog.FieldTokenID)
+				fieldSeen[auditlog.FieldTokenID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[auditlog.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, auditlog.FieldCreatedAt)

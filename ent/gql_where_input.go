@@ -484,6 +484,35 @@ type AuditLogWhereInput struct {
 	RequestIDEqualFold    *string  `json:"requestIDEqualFold,omitempty"`
 	RequestIDContainsFold *string  `json:"requestIDContainsFold,omitempty"`
 
+	// "client_request_id" field predicates.
+	ClientRequestID             *string  `json:"clientRequestID,omitempty"`
+	ClientRequestIDNEQ          *string  `json:"clientRequestIDNEQ,omitempty"`
+	ClientRequestIDIn           []string `json:"clientRequestIDIn,omitempty"`
+	ClientRequestIDNotIn        []string `json:"clientRequestIDNotIn,omitempty"`
+	ClientRequestIDGT           *string  `json:"clientRequestIDGT,omitempty"`
+	ClientRequestIDGTE          *string  `json:"clientRequestIDGTE,omitempty"`
+	ClientRequestIDLT           *string  `json:"clientRequestIDLT,omitempty"`
+	ClientRequestIDLTE          *string  `json:"clientRequestIDLTE,omitempty"`
+	ClientRequestIDContains     *string  `json:"clientRequestIDContains,omitempty"`
+	ClientRequestIDHasPrefix    *string  `json:"clientRequestIDHasPrefix,omitempty"`
+	ClientRequestIDHasSuffix    *string  `json:"clientRequestIDHasSuffix,omitempty"`
+	ClientRequestIDIsNil        bool     `json:"clientRequestIDIsNil,omitempty"`
+	ClientRequestIDNotNil       bool     `json:"clientRequestIDNotNil,omitempty"`
+	ClientRequestIDEqualFold    *string  `json:"clientRequestIDEqualFold,omitempty"`
+	ClientRequestIDContainsFold *string  `json:"clientRequestIDContainsFold,omitempty"`
+
+	// "token_id" field predicates.
+	TokenID       *int  `json:"tokenID,omitempty"`
+	TokenIDNEQ    *int  `json:"tokenIDNEQ,omitempty"`
+	TokenIDIn     []int `json:"tokenIDIn,omitempty"`
+	TokenIDNotIn  []int `json:"tokenIDNotIn,omitempty"`
+	TokenIDGT     *int  `json:"tokenIDGT,omitempty"`
+	TokenIDGTE    *int  `json:"tokenIDGTE,omitempty"`
+	TokenIDLT     *int  `json:"tokenIDLT,omitempty"`
+	TokenIDLTE    *int  `json:"tokenIDLTE,omitempty"`
+	TokenIDIsNil  bool  `json:"tokenIDIsNil,omitempty"`
+	TokenIDNotNil bool  `json:"tokenIDNotNil,omitempty"`
+
 	// "created_at" field predicates.
 	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
 	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
@@ -731,6 +760,81 @@ func (i *AuditLogWhereInput) P() (predicate.AuditLog, error) {
 	}
 	if i.RequestIDContainsFold != nil {
 		predicates = append(predicates, auditlog.RequestIDContainsFold(*i.RequestIDContainsFold))
+	}
+	if i.ClientRequestID != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDEQ(*i.ClientRequestID))
+	}
+	if i.ClientRequestIDNEQ != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDNEQ(*i.ClientRequestIDNEQ))
+	}
+	if len(i.ClientRequestIDIn) > 0 {
+		predicates = append(predicates, auditlog.ClientRequestIDIn(i.ClientRequestIDIn...))
+	}
+	if len(i.ClientRequestIDNotIn) > 0 {
+		predicates = append(predicates, auditlog.ClientRequestIDNotIn(i.ClientRequestIDNotIn...))
+	}
+	if i.ClientRequestIDGT != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDGT(*i.ClientRequestIDGT))
+	}
+	if i.ClientRequestIDGTE != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDGTE(*i.ClientRequestIDGTE))
+	}
+	if i.ClientRequestIDLT != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDLT(*i.ClientRequestIDLT))
+	}
+	if i.ClientRequestIDLTE != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDLTE(*i.ClientRequestIDLTE))
+	}
+	if i.ClientRequestIDContains != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDContains(*i.ClientRequestIDContains))
+	}
+	if i.ClientRequestIDHasPrefix != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDHasPrefix(*i.ClientRequestIDHasPrefix))
+	}
+	if i.ClientRequestIDHasSuffix != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDHasSuffix(*i.ClientRequestIDHasSuffix))
+	}
+	if i.ClientRequestIDIsNil {
+		predicates = append(predicates, auditlog.ClientRequestIDIsNil())
+	}
+	if i.ClientRequestIDNotNil {
+		predicates = append(predicates, auditlog.ClientRequestIDNotNil())
+	}
+	if i.ClientRequestIDEqualFold != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDEqualFold(*i.ClientRequestIDEqualFold))
+	}
+	if i.ClientRequestIDContainsFold != nil {
+		predicates = append(predicates, auditlog.ClientRequestIDContainsFold(*i.ClientRequestIDContainsFold))
+	}
+	if i.TokenID != nil {
+		predicates = append(predicates, auditlog.TokenIDEQ(*i.TokenID))
+	}
+	if i.TokenIDNEQ != nil {
+		predicates = append(predicates, auditlog.TokenIDNEQ(*i.TokenIDNEQ))
+	}
+	if len(i.TokenIDIn) > 0 {
+		predicates = append(predicates, auditlog.TokenIDIn(i.TokenIDIn...))
+	}
+	if len(i.TokenIDNotIn) > 0 {
+		predicates = append(predicates, auditlog.TokenIDNotIn(i.TokenIDNotIn...))
+	}
+	if i.TokenIDGT != nil {
+		predicates = append(predicates, auditlog.TokenIDGT(*i.TokenIDGT))
+	}
+	if i.TokenIDGTE != nil {
+		predicates = append(predicates, auditlog.TokenIDGTE(*i.TokenIDGTE))
+	}
+	if i.TokenIDLT != nil {
+		predicates = append(predicates, auditlog.TokenIDLT(*i.TokenIDLT))
+	}
+	if i.TokenIDLTE != nil {
+		predicates = append(predicates, auditlog.TokenIDLTE(*i.TokenIDLTE))
+	}
+	if i.TokenIDIsNil {
+		predicates = append(predicates, auditlog.TokenIDIsNil())
+	}
+	if i.TokenIDNotNil {
+		predicates = append(predicates, auditlog.TokenIDNotNil())
 	}
 	if i.CreatedAt != nil {
 		predicates = append(predicates, auditlog.CreatedAtEQ(*i.CreatedAt))

@@ -18,6 +18,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/predicate"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
@@ -44,6 +45,7 @@ const (
 	TypeInterviewQuestion = "InterviewQuestion"
 	TypeLocation          = "Location"
 	TypeOpening           = "Opening"
+	TypeOpeningTombstone  = "OpeningTombstone"
 	TypeRole              = "Role"
 	TypeRoleItem          = "RoleItem"
 	TypeRoleSkill         = "RoleSkill"
@@ -857,23 +859,26 @@ func (m *APITokenMutation) ResetEdge(name string) error {
 // AuditLogMutation represents an operation that mutates the AuditLog nodes in the graph.
 type AuditLogMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	action        *auditlog.Action
-	entity_type   *string
-	entity_id     *int
-	addentity_id  *int
-	changes       *[]changes.Change
-	appendchanges []changes.Change
-	request_id    *string
-	created_at    *time.Time
-	clearedFields map[string]struct{}
-	actor         *int
-	clearedactor  bool
-	done          bool
-	oldValue      func(context.Context) (*AuditLog, error)
-	predicates    []predicate.AuditLog
+	op                Op
+	typ               string
+	id                *int
+	action            *auditlog.Action
+	entity_type       *string
+	entity_id         *int
+	addentity_id      *int
+	changes           *[]changes.Change
+	appendchanges     []changes.Change
+	request_id        *string
+	client_request_id *string
+	token_id          *int
+	addtoken_id       *int
+	created_at        *time.Time
+	clearedFields     map[string]struct{}
+	actor             *int
+	clearedactor      bool
+	done              bool
+	oldValue          func(context.Context) (*AuditLog, error)
+	predicates        []predicate.AuditLog
 }
 
 var _ ent.Mutation = (*AuditLogMutation)(nil)
@@ -1265,6 +1270,125 @@ func (m *AuditLogMutation) ResetRequestID() {
 	delete(m.clearedFields, auditlog.FieldRequestID)
 }
 
+// SetClientRequestID sets the "client_request_id" field.
+func (m *AuditLogMutation) SetClientRequestID(s string) {
+	m.client_request_id = &s
+}
+
+// ClientRequestID returns the value of the "client_request_id" field in the mutation.
+func (m *AuditLogMutation) ClientRequestID() (r string, exists bool) {
+	v := m.client_request_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientRequestID returns the old "client_request_id" field's value of the AuditLog entity.
+// If the AuditLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditLogMutation) OldClientRequestID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientRequestID: %w", err)
+	}
+	return oldValue.ClientRequestID, nil
+}
+
+// ClearClientRequestID clears the value of the "client_request_id" field.
+func (m *AuditLogMutation) ClearClientRequestID() {
+	m.client_request_id = nil
+	m.clearedFields[auditlog.FieldClientRequestID] = struct{}{}
+}
+
+// ClientRequestIDCleared returns if the "client_request_id" field was cleared in this mutation.
+func (m *AuditLogMutation) ClientRequestIDCleared() bool {
+	_, ok := m.clearedFields[auditlog.FieldClientRequestID]
+	return ok
+}
+
+// ResetClientRequestID resets all changes to the "client_request_id" field.
+func (m *AuditLogMutation) ResetClientRequestID() {
+	m.client_request_id = nil
+	delete(m.clearedFields, auditlog.FieldClientRequestID)
+}
+
+// SetTokenID sets the "token_id" field.
+func (m *AuditLogMutation) SetTokenID(i int) {
+	m.token_id = &i
+	m.addtoken_id = nil
+}
+
+// TokenID returns the value of the "token_id" field in the mutation.
+func (m *AuditLogMutation) TokenID() (r int, exists bool) {
+	v := m.token_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenID returns the old "token_id" field's value of the AuditLog entity.
+// If the AuditLog object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditLogMutation) OldTokenID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenID: %w", err)
+	}
+	return oldValue.TokenID, nil
+}
+
+// AddTokenID adds i to the "token_id" field.
+func (m *AuditLogMutation) AddTokenID(i int) {
+	if m.addtoken_id != nil {
+		*m.addtoken_id += i
+	} else {
+		m.addtoken_id = &i
+	}
+}
+
+// AddedTokenID returns the value that was added to the "token_id" field in this mutation.
+func (m *AuditLogMutation) AddedTokenID() (r int, exists bool) {
+	v := m.addtoken_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTokenID clears the value of the "token_id" field.
+func (m *AuditLogMutation) ClearTokenID() {
+	m.token_id = nil
+	m.addtoken_id = nil
+	m.clearedFields[auditlog.FieldTokenID] = struct{}{}
+}
+
+// TokenIDCleared returns if the "token_id" field was cleared in this mutation.
+func (m *AuditLogMutation) TokenIDCleared() bool {
+	_, ok := m.clearedFields[auditlog.FieldTokenID]
+	return ok
+}
+
+// ResetTokenID resets all changes to the "token_id" field.
+func (m *AuditLogMutation) ResetTokenID() {
+	m.token_id = nil
+	m.addtoken_id = nil
+	delete(m.clearedFields, auditlog.FieldTokenID)
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (m *AuditLogMutation) SetCreatedAt(t time.Time) {
 	m.created_at = &t
@@ -1362,7 +1486,7 @@ func (m *AuditLogMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditLogMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 9)
 	if m.actor != nil {
 		fields = append(fields, auditlog.FieldActorID)
 	}
@@ -1380,6 +1504,12 @@ func (m *AuditLogMutation) Fields() []string {
 	}
 	if m.request_id != nil {
 		fields = append(fields, auditlog.FieldRequestID)
+	}
+	if m.client_request_id != nil {
+		fields = append(fields, auditlog.FieldClientRequestID)
+	}
+	if m.token_id != nil {
+		fields = append(fields, auditlog.FieldTokenID)
 	}
 	if m.created_at != nil {
 		fields = append(fields, auditlog.FieldCreatedAt)
@@ -1404,6 +1534,10 @@ func (m *AuditLogMutation) Field(name string) (ent.Value, bool) {
 		return m.Changes()
 	case auditlog.FieldRequestID:
 		return m.RequestID()
+	case auditlog.FieldClientRequestID:
+		return m.ClientRequestID()
+	case auditlog.FieldTokenID:
+		return m.TokenID()
 	case auditlog.FieldCreatedAt:
 		return m.CreatedAt()
 	}
@@ -1427,6 +1561,10 @@ func (m *AuditLogMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldChanges(ctx)
 	case auditlog.FieldRequestID:
 		return m.OldRequestID(ctx)
+	case auditlog.FieldClientRequestID:
+		return m.OldClientRequestID(ctx)
+	case auditlog.FieldTokenID:
+		return m.OldTokenID(ctx)
 	case auditlog.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
 	}
@@ -1480,6 +1618,20 @@ func (m *AuditLogMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRequestID(v)
 		return nil
+	case auditlog.FieldClientRequestID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientRequestID(v)
+		return nil
+	case auditlog.FieldTokenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenID(v)
+		return nil
 	case auditlog.FieldCreatedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -1498,6 +1650,9 @@ func (m *AuditLogMutation) AddedFields() []string {
 	if m.addentity_id != nil {
 		fields = append(fields, auditlog.FieldEntityID)
 	}
+	if m.addtoken_id != nil {
+		fields = append(fields, auditlog.FieldTokenID)
+	}
 	return fields
 }
 
@@ -1508,6 +1663,8 @@ func (m *AuditLogMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case auditlog.FieldEntityID:
 		return m.AddedEntityID()
+	case auditlog.FieldTokenID:
+		return m.AddedTokenID()
 	}
 	return nil, false
 }
@@ -1523,6 +1680,13 @@ func (m *AuditLogMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddEntityID(v)
+		return nil
+	case auditlog.FieldTokenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTokenID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown AuditLog numeric field %s", name)
@@ -1540,6 +1704,12 @@ func (m *AuditLogMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(auditlog.FieldRequestID) {
 		fields = append(fields, auditlog.FieldRequestID)
+	}
+	if m.FieldCleared(auditlog.FieldClientRequestID) {
+		fields = append(fields, auditlog.FieldClientRequestID)
+	}
+	if m.FieldCleared(auditlog.FieldTokenID) {
+		fields = append(fields, auditlog.FieldTokenID)
 	}
 	return fields
 }
@@ -1563,6 +1733,12 @@ func (m *AuditLogMutation) ClearField(name string) error {
 		return nil
 	case auditlog.FieldRequestID:
 		m.ClearRequestID()
+		return nil
+	case auditlog.FieldClientRequestID:
+		m.ClearClientRequestID()
+		return nil
+	case auditlog.FieldTokenID:
+		m.ClearTokenID()
 		return nil
 	}
 	return fmt.Errorf("unknown AuditLog nullable field %s", name)
@@ -1589,6 +1765,12 @@ func (m *AuditLogMutation) ResetField(name string) error {
 		return nil
 	case auditlog.FieldRequestID:
 		m.ResetRequestID()
+		return nil
+	case auditlog.FieldClientRequestID:
+		m.ResetClientRequestID()
+		return nil
+	case auditlog.FieldTokenID:
+		m.ResetTokenID()
 		return nil
 	case auditlog.FieldCreatedAt:
 		m.ResetCreatedAt()
@@ -8033,6 +8215,422 @@ func (m *OpeningMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Opening edge %s", name)
+}
+
+// OpeningTombstoneMutation represents an operation that mutates the OpeningTombstone nodes in the graph.
+type OpeningTombstoneMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	opening_id    *int
+	addopening_id *int
+	deleted_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*OpeningTombstone, error)
+	predicates    []predicate.OpeningTombstone
+}
+
+var _ ent.Mutation = (*OpeningTombstoneMutation)(nil)
+
+// openingtombstoneOption allows management of the mutation configuration using functional options.
+type openingtombstoneOption func(*OpeningTombstoneMutation)
+
+// newOpeningTombstoneMutation creates new mutation for the OpeningTombstone entity.
+func newOpeningTombstoneMutation(c config, op Op, opts ...openingtombstoneOption) *OpeningTombstoneMutation {
+	m := &OpeningTombstoneMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOpeningTombstone,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOpeningTombstoneID sets the ID field of the mutation.
+func withOpeningTombstoneID(id int) openingtombstoneOption {
+	return func(m *OpeningTombstoneMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OpeningTombstone
+		)
+		m.oldValue = func(ctx context.Context) (*OpeningTombstone, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OpeningTombstone.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOpeningTombstone sets the old OpeningTombstone of the mutation.
+func withOpeningTombstone(node *OpeningTombstone) openingtombstoneOption {
+	return func(m *OpeningTombstoneMutation) {
+		m.oldValue = func(context.Context) (*OpeningTombstone, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OpeningTombstoneMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OpeningTombstoneMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OpeningTombstoneMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OpeningTombstoneMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OpeningTombstone.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOpeningID sets the "opening_id" field.
+func (m *OpeningTombstoneMutation) SetOpeningID(i int) {
+	m.opening_id = &i
+	m.addopening_id = nil
+}
+
+// OpeningID returns the value of the "opening_id" field in the mutation.
+func (m *OpeningTombstoneMutation) OpeningID() (r int, exists bool) {
+	v := m.opening_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOpeningID returns the old "opening_id" field's value of the OpeningTombstone entity.
+// If the OpeningTombstone object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningTombstoneMutation) OldOpeningID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOpeningID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOpeningID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOpeningID: %w", err)
+	}
+	return oldValue.OpeningID, nil
+}
+
+// AddOpeningID adds i to the "opening_id" field.
+func (m *OpeningTombstoneMutation) AddOpeningID(i int) {
+	if m.addopening_id != nil {
+		*m.addopening_id += i
+	} else {
+		m.addopening_id = &i
+	}
+}
+
+// AddedOpeningID returns the value that was added to the "opening_id" field in this mutation.
+func (m *OpeningTombstoneMutation) AddedOpeningID() (r int, exists bool) {
+	v := m.addopening_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOpeningID resets all changes to the "opening_id" field.
+func (m *OpeningTombstoneMutation) ResetOpeningID() {
+	m.opening_id = nil
+	m.addopening_id = nil
+}
+
+// SetDeletedAt sets the "deleted_at" field.
+func (m *OpeningTombstoneMutation) SetDeletedAt(t time.Time) {
+	m.deleted_at = &t
+}
+
+// DeletedAt returns the value of the "deleted_at" field in the mutation.
+func (m *OpeningTombstoneMutation) DeletedAt() (r time.Time, exists bool) {
+	v := m.deleted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeletedAt returns the old "deleted_at" field's value of the OpeningTombstone entity.
+// If the OpeningTombstone object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningTombstoneMutation) OldDeletedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeletedAt: %w", err)
+	}
+	return oldValue.DeletedAt, nil
+}
+
+// ResetDeletedAt resets all changes to the "deleted_at" field.
+func (m *OpeningTombstoneMutation) ResetDeletedAt() {
+	m.deleted_at = nil
+}
+
+// Where appends a list predicates to the OpeningTombstoneMutation builder.
+func (m *OpeningTombstoneMutation) Where(ps ...predicate.OpeningTombstone) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OpeningTombstoneMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OpeningTombstoneMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OpeningTombstone, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OpeningTombstoneMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OpeningTombstoneMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OpeningTombstone).
+func (m *OpeningTombstoneMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OpeningTombstoneMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.opening_id != nil {
+		fields = append(fields, openingtombstone.FieldOpeningID)
+	}
+	if m.deleted_at != nil {
+		fields = append(fields, openingtombstone.FieldDeletedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OpeningTombstoneMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case openingtombstone.FieldOpeningID:
+		return m.OpeningID()
+	case openingtombstone.FieldDeletedAt:
+		return m.DeletedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OpeningTombstoneMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case openingtombstone.FieldOpeningID:
+		return m.OldOpeningID(ctx)
+	case openingtombstone.FieldDeletedAt:
+		return m.OldDeletedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown OpeningTombstone field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OpeningTombstoneMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case openingtombstone.FieldOpeningID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpeningID(v)
+		return nil
+	case openingtombstone.FieldDeletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeletedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningTombstone field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OpeningTombstoneMutation) AddedFields() []string {
+	var fields []string
+	if m.addopening_id != nil {
+		fields = append(fields, openingtombstone.FieldOpeningID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OpeningTombstoneMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case openingtombstone.FieldOpeningID:
+		return m.AddedOpeningID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OpeningTombstoneMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case openingtombstone.FieldOpeningID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOpeningID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningTombstone numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OpeningTombstoneMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OpeningTombstoneMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OpeningTombstoneMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown OpeningTombstone nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OpeningTombstoneMutation) ResetField(name string) error {
+	switch name {
+	case openingtombstone.FieldOpeningID:
+		m.ResetOpeningID()
+		return nil
+	case openingtombstone.FieldDeletedAt:
+		m.ResetDeletedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningTombstone field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OpeningTombstoneMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OpeningTombstoneMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OpeningTombstoneMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OpeningTombstoneMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OpeningTombstoneMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OpeningTombstoneMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OpeningTombstoneMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown OpeningTombstone unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OpeningTombstoneMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown OpeningTombstone edge %s", name)
 }
 
 // RoleMutation represents an operation that mutates the Role nodes in the graph.

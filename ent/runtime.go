@@ -12,6 +12,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/ent/roleskill"
@@ -59,8 +60,12 @@ func init() {
 	auditlogDescEntityType := auditlogFields[2].Descriptor()
 	// auditlog.EntityTypeValidator is a validator for the "entity_type" field. It is called by the builders before save.
 	auditlog.EntityTypeValidator = auditlogDescEntityType.Validators[0].(func(string) error)
+	// auditlogDescClientRequestID is the schema descriptor for client_request_id field.
+	auditlogDescClientRequestID := auditlogFields[6].Descriptor()
+	// auditlog.ClientRequestIDValidator is a validator for the "client_request_id" field. It is called by the builders before save.
+	auditlog.ClientRequestIDValidator = auditlogDescClientRequestID.Validators[0].(func(string) error)
 	// auditlogDescCreatedAt is the schema descriptor for created_at field.
-	auditlogDescCreatedAt := auditlogFields[6].Descriptor()
+	auditlogDescCreatedAt := auditlogFields[8].Descriptor()
 	// auditlog.DefaultCreatedAt holds the default value on creation for the created_at field.
 	auditlog.DefaultCreatedAt = auditlogDescCreatedAt.Default.(func() time.Time)
 	careerrouteMixin := schema.CareerRoute{}.Mixin()
@@ -475,6 +480,12 @@ func init() {
 	opening.DefaultSkillCount = openingDescSkillCount.Default.(int)
 	// opening.SkillCountValidator is a validator for the "skill_count" field. It is called by the builders before save.
 	opening.SkillCountValidator = openingDescSkillCount.Validators[0].(func(int) error)
+	openingtombstoneFields := schema.OpeningTombstone{}.Fields()
+	_ = openingtombstoneFields
+	// openingtombstoneDescDeletedAt is the schema descriptor for deleted_at field.
+	openingtombstoneDescDeletedAt := openingtombstoneFields[1].Descriptor()
+	// openingtombstone.DefaultDeletedAt holds the default value on creation for the deleted_at field.
+	openingtombstone.DefaultDeletedAt = openingtombstoneDescDeletedAt.Default.(func() time.Time)
 	roleMixin := schema.Role{}.Mixin()
 	roleMixinFields0 := roleMixin[0].Fields()
 	_ = roleMixinFields0

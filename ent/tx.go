@@ -26,6 +26,8 @@ type Tx struct {
 	Location *LocationClient
 	// Opening is the client for interacting with the Opening builders.
 	Opening *OpeningClient
+	// OpeningTombstone is the client for interacting with the OpeningTombstone builders.
+	OpeningTombstone *OpeningTombstoneClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// RoleItem is the client for interacting with the RoleItem builders.
@@ -176,6 +178,7 @@ func (tx *Tx) init() {
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Opening = NewOpeningClient(tx.config)
+	tx.OpeningTombstone = NewOpeningTombstoneClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.RoleItem = NewRoleItemClient(tx.config)
 	tx.RoleSkill = NewRoleSkillClient(tx.config)

@@ -86,15 +86,17 @@ type ComplexityRoot struct {
 	}
 
 	AuditLog struct {
-		Action     func(childComplexity int) int
-		Actor      func(childComplexity int) int
-		ActorID    func(childComplexity int) int
-		Changes    func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		EntityID   func(childComplexity int) int
-		EntityType func(childComplexity int) int
-		ID         func(childComplexity int) int
-		RequestID  func(childComplexity int) int
+		Action          func(childComplexity int) int
+		Actor           func(childComplexity int) int
+		ActorID         func(childComplexity int) int
+		Changes         func(childComplexity int) int
+		ClientRequestID func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		EntityID        func(childComplexity int) int
+		EntityType      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		RequestID       func(childComplexity int) int
+		TokenID         func(childComplexity int) int
 	}
 
 	AuditLogConnection struct {
@@ -801,6 +803,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditLog.Changes(childComplexity), true
+	case "AuditLog.clientRequestID":
+		if e.ComplexityRoot.AuditLog.ClientRequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.ClientRequestID(childComplexity), true
 	case "AuditLog.createdAt":
 		if e.ComplexityRoot.AuditLog.CreatedAt == nil {
 			break
@@ -831,6 +839,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditLog.RequestID(childComplexity), true
+	case "AuditLog.tokenID":
+		if e.ComplexityRoot.AuditLog.TokenID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditLog.TokenID(childComplexity), true
 
 	case "AuditLogConnection.edges":
 		if e.ComplexityRoot.AuditLogConnection.Edges == nil {
@@ -3617,7 +3631,18 @@ type AuditLog implements Node {
   entityType: String!
   entityID: Int!
   changes: [AuditChange!]
+  """
+  The server-generated id of the request (the access log's request_id and the X-Request-Id response header).
+  """
   requestID: String
+  """
+  The X-Request-Id the client sent, if any (at most 64 characters); the client's to choose, so never trusted as unique.
+  """
+  clientRequestID: String
+  """
+  The id of the bearer token (session or service APIToken) the change was made with.
+  """
+  tokenID: Int
   createdAt: Time!
   actor: User
 }
@@ -3759,6 +3784,37 @@ input AuditLogWhereInput {
   requestIDNotNil: Boolean
   requestIDEqualFold: String
   requestIDContainsFold: String
+  """
+  client_request_id field predicates
+  """
+  clientRequestID: String
+  clientRequestIDNEQ: String
+  clientRequestIDIn: [String!]
+  clientRequestIDNotIn: [String!]
+  clientRequestIDGT: String
+  clientRequestIDGTE: String
+  clientRequestIDLT: String
+  clientRequestIDLTE: String
+  clientRequestIDContains: String
+  clientRequestIDHasPrefix: String
+  clientRequestIDHasSuffix: String
+  clientRequestIDIsNil: Boolean
+  clientRequestIDNotNil: Boolean
+  clientRequestIDEqualFold: String
+  clientRequestIDContainsFold: String
+  """
+  token_id field predicates
+  """
+  tokenID: Int
+  tokenIDNEQ: Int
+  tokenIDIn: [Int!]
+  tokenIDNotIn: [Int!]
+  tokenIDGT: Int
+  tokenIDGTE: Int
+  tokenIDLT: Int
+  tokenIDLTE: Int
+  tokenIDIsNil: Boolean
+  tokenIDNotNil: Boolean
   """
   created_at field predicates
   """
@@ -7647,6 +7703,10 @@ func (ec *executionContext) childFields_AuditLog(ctx context.Context, field grap
 		return ec.fieldContext_AuditLog_changes(ctx, field)
 	case "requestID":
 		return ec.fieldContext_AuditLog_requestID(ctx, field)
+	case "clientRequestID":
+		return ec.fieldContext_AuditLog_clientRequestID(ctx, field)
+	case "tokenID":
+		return ec.fieldContext_AuditLog_tokenID(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_AuditLog_createdAt(ctx, field)
 	case "actor":
@@ -11038,6 +11098,52 @@ func (ec *executionContext) _AuditLog_requestID(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_AuditLog_requestID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditLog_clientRequestID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditLog_clientRequestID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientRequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditLog_clientRequestID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditLog_tokenID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditLog_tokenID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TokenID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditLog_tokenID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditLog", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AuditLog_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.AuditLog) (ret graphql.Marshaler) {
@@ -23211,7 +23317,7 @@ func (ec *executionContext) unmarshalInputAuditLogWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDIsNil", "actorIDNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "entityType", "entityTypeNEQ", "entityTypeIn", "entityTypeNotIn", "entityTypeGT", "entityTypeGTE", "entityTypeLT", "entityTypeLTE", "entityTypeContains", "entityTypeHasPrefix", "entityTypeHasSuffix", "entityTypeEqualFold", "entityTypeContainsFold", "entityID", "entityIDNEQ", "entityIDIn", "entityIDNotIn", "entityIDGT", "entityIDGTE", "entityIDLT", "entityIDLTE", "requestID", "requestIDNEQ", "requestIDIn", "requestIDNotIn", "requestIDGT", "requestIDGTE", "requestIDLT", "requestIDLTE", "requestIDContains", "requestIDHasPrefix", "requestIDHasSuffix", "requestIDIsNil", "requestIDNotNil", "requestIDEqualFold", "requestIDContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasActor", "hasActorWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "actorID", "actorIDNEQ", "actorIDIn", "actorIDNotIn", "actorIDIsNil", "actorIDNotNil", "action", "actionNEQ", "actionIn", "actionNotIn", "entityType", "entityTypeNEQ", "entityTypeIn", "entityTypeNotIn", "entityTypeGT", "entityTypeGTE", "entityTypeLT", "entityTypeLTE", "entityTypeContains", "entityTypeHasPrefix", "entityTypeHasSuffix", "entityTypeEqualFold", "entityTypeContainsFold", "entityID", "entityIDNEQ", "entityIDIn", "entityIDNotIn", "entityIDGT", "entityIDGTE", "entityIDLT", "entityIDLTE", "requestID", "requestIDNEQ", "requestIDIn", "requestIDNotIn", "requestIDGT", "requestIDGTE", "requestIDLT", "requestIDLTE", "requestIDContains", "requestIDHasPrefix", "requestIDHasSuffix", "requestIDIsNil", "requestIDNotNil", "requestIDEqualFold", "requestIDContainsFold", "clientRequestID", "clientRequestIDNEQ", "clientRequestIDIn", "clientRequestIDNotIn", "clientRequestIDGT", "clientRequestIDGTE", "clientRequestIDLT", "clientRequestIDLTE", "clientRequestIDContains", "clientRequestIDHasPrefix", "clientRequestIDHasSuffix", "clientRequestIDIsNil", "clientRequestIDNotNil", "clientRequestIDEqualFold", "clientRequestIDContainsFold", "tokenID", "tokenIDNEQ", "tokenIDIn", "tokenIDNotIn", "tokenIDGT", "tokenIDGTE", "tokenIDLT", "tokenIDLTE", "tokenIDIsNil", "tokenIDNotNil", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasActor", "hasActorWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23617,6 +23723,181 @@ func (ec *executionContext) unmarshalInputAuditLogWhereInput(ctx context.Context
 				return it, err
 			}
 			it.RequestIDContainsFold = data
+		case "clientRequestID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestID = data
+		case "clientRequestIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDNEQ = data
+		case "clientRequestIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDIn = data
+		case "clientRequestIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDNotIn = data
+		case "clientRequestIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDGT = data
+		case "clientRequestIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDGTE = data
+		case "clientRequestIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDLT = data
+		case "clientRequestIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDLTE = data
+		case "clientRequestIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDContains = data
+		case "clientRequestIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDHasPrefix = data
+		case "clientRequestIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDHasSuffix = data
+		case "clientRequestIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDIsNil = data
+		case "clientRequestIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDNotNil = data
+		case "clientRequestIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDEqualFold = data
+		case "clientRequestIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientRequestIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientRequestIDContainsFold = data
+		case "tokenID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		case "tokenIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDNEQ = data
+		case "tokenIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDIn = data
+		case "tokenIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDNotIn = data
+		case "tokenIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDGT = data
+		case "tokenIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDGTE = data
+		case "tokenIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDLT = data
+		case "tokenIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDLTE = data
+		case "tokenIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDIsNil = data
+		case "tokenIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenIDNotNil = data
 		case "createdAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -35763,6 +36044,16 @@ func (ec *executionContext) _AuditLog(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "requestID":
 			out.Values[i] = ec._AuditLog_requestID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clientRequestID":
+			out.Values[i] = ec._AuditLog_clientRequestID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tokenID":
+			out.Values[i] = ec._AuditLog_tokenID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -9,576 +9,190 @@ import (
 	"context"
 
 	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/ent/auditlog"
-	"github.com/careergraph/careergraph/ent/careerroute"
-	"github.com/careergraph/careergraph/ent/company"
-	"github.com/careergraph/careergraph/ent/interviewquestion"
-	"github.com/careergraph/careergraph/ent/location"
-	"github.com/careergraph/careergraph/ent/opening"
-	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
-	"github.com/careergraph/careergraph/ent/roleskill"
-	"github.com/careergraph/careergraph/ent/salaryrecord"
-	"github.com/careergraph/careergraph/ent/skill"
-	"github.com/careergraph/careergraph/internal/audit"
 	"github.com/careergraph/careergraph/internal/editing"
-	"github.com/careergraph/careergraph/internal/search"
 )
 
 // CreateRole is the resolver for the createRole field.
 func (r *mutationResolver) CreateRole(ctx context.Context, input ent.CreateRoleInput) (*ent.Role, error) {
-	c := r.db(ctx)
-	if err := editing.First(editing.Slug("input.slug", input.Slug),
-		editing.Unique(ctx, "input.slug", input.Slug, c.Role.Query().Where(role.Slug(input.Slug)).Count)); err != nil {
-		return nil, err
-	}
-	if err := editing.ListLen("input.aliases", "aliases", editing.MaxAliases, len(input.Aliases)); err != nil {
-		return nil, err
-	}
-	return checked(c.Role.Create().SetInput(input).Save(ctx))(editing.Role)
+	return editing.CreateRole(ctx, r.db(ctx), input)
 }
 
 // UpdateRole is the resolver for the updateRole field.
 func (r *mutationResolver) UpdateRole(ctx context.Context, id int, input ent.UpdateRoleInput, version *int) (*ent.Role, error) {
 	ctx = editing.Expect(ctx, id, version)
-	c := r.db(ctx)
-	if s := input.Slug; s != nil {
-		if err := editing.First(editing.Slug("input.slug", *s),
-			editing.Unique(ctx, "input.slug", *s, c.Role.Query().Where(role.Slug(*s), role.IDNEQ(id)).Count)); err != nil {
-			return nil, err
-		}
-	}
-	u := c.Role.UpdateOneID(id)
-	// entgql v0.7.0's UpdateRoleInput.Mutate appends input.aliases, not input.appendAliases.
-	if a := input.AppendAliases; a != nil {
-		input.AppendAliases = nil
-		u.AppendAliases(a)
-	}
-	return checked(u.SetInput(input).Save(ctx))(func(r *ent.Role) error {
-		return editing.First(editing.Role(r), editing.ListLen("input.appendAliases", "aliases", editing.MaxAliases, len(r.Aliases)))
-	})
+	return editing.UpdateRole(ctx, r.db(ctx), id, input)
 }
 
 // DeleteRole is the resolver for the deleteRole field.
 func (r *mutationResolver) DeleteRole(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	c := r.db(ctx)
-	if err := editing.LockRole(ctx, c, id); err != nil {
-		return 0, err
-	}
-	// What belongs to the role goes with it; the audit log records the role's deletion.
-	steps := []func(context.Context) (int, error){
-		c.RoleItem.Delete().Where(roleitem.RoleID(id)).Exec,
-		c.RoleSkill.Delete().Where(roleskill.RoleID(id)).Exec,
-		c.SalaryRecord.Delete().Where(salaryrecord.RoleID(id)).Exec,
-		c.Opening.Delete().Where(opening.RoleID(id)).Exec,
-		c.InterviewQuestion.Delete().Where(interviewquestion.RoleID(id)).Exec,
-		c.CareerRoute.Delete().Where(careerroute.Or(careerroute.FromRoleID(id), careerroute.ToRoleID(id))).Exec,
-	}
-	for _, step := range steps {
-		if _, err := step(ctx); err != nil {
-			return 0, err
-		}
-	}
-	return id, c.Role.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteRole(ctx, r.db(ctx), id)
 }
 
 // CreateRoleItem is the resolver for the createRoleItem field.
 func (r *mutationResolver) CreateRoleItem(ctx context.Context, input ent.CreateRoleItemInput) (*ent.RoleItem, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if err := editing.LockRole(ctx, c, input.RoleID); err != nil {
-		return nil, notFoundAs(err, "input.roleID", input.RoleID)
-	}
-	if err := editing.RoomForItem(ctx, c, input.RoleID, input.Kind); err != nil {
-		return nil, err
-	}
-	pos, err := editing.Items{Client: c, RoleID: input.RoleID, Kind: input.Kind}.OpenAt(ctx, input.Position)
-	if err != nil {
-		return nil, err
-	}
-	input.Position = pos
-	return checked(c.RoleItem.Create().SetInput(input).Save(ctx))(editing.RoleItem)
+	return editing.CreateRoleItem(ctx, r.db(ctx), input)
 }
 
 // UpdateRoleItem is the resolver for the updateRoleItem field.
 func (r *mutationResolver) UpdateRoleItem(ctx context.Context, id int, input ent.UpdateRoleItemInput, version *int) (*ent.RoleItem, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	item, err := c.RoleItem.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if p := input.Position; p != nil {
-		input.Position = nil
-		if err := r.moveItem(ctx, c, item, *p); err != nil {
-			return nil, err
-		}
-	}
-	return checked(c.RoleItem.UpdateOneID(id).SetInput(input).Save(ctx))(editing.RoleItem)
+	return editing.UpdateRoleItem(ctx, r.db(ctx), id, input)
 }
 
 // DeleteRoleItem is the resolver for the deleteRoleItem field.
 func (r *mutationResolver) DeleteRoleItem(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	c := r.db(ctx)
-	item, err := c.RoleItem.Get(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	if err := editing.LockRole(ctx, c, item.RoleID); err != nil {
-		return 0, err
-	}
-	if err := c.RoleItem.DeleteOneID(id).Exec(ctx); err != nil {
-		return 0, err
-	}
-	o := editing.Items{Client: c, RoleID: item.RoleID, Kind: item.Kind}
-	ids, err := o.IDs(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return id, o.Set(ctx, ids, 0)
+	return id, editing.DeleteRoleItem(ctx, r.db(ctx), id)
 }
 
 // ReorderRoleItems is the resolver for the reorderRoleItems field.
 func (r *mutationResolver) ReorderRoleItems(ctx context.Context, roleID int, kind roleitem.Kind, ids []int, version *int) ([]*ent.RoleItem, error) {
 	ctx = editing.Expect(ctx, roleID, version)
-	c := r.db(ctx)
-	if err := editing.LockRole(ctx, c, roleID); err != nil {
-		return nil, err
-	}
-	o := editing.Items{Client: c, RoleID: roleID, Kind: kind}
-	have, err := o.IDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := editing.SameSet("ids", have, ids); err != nil {
-		return nil, err
-	}
-	if err := o.Set(ctx, ids, 0); err != nil {
-		return nil, err
-	}
-	if err := audit.Record(ctx, c, auditlog.ActionUPDATE, "Role", roleID,
-		auditChanges(audit.Change(string(kind)+" order", have, ids))); err != nil {
-		return nil, err
-	}
-	return c.RoleItem.Query().Where(roleitem.RoleID(roleID), roleitem.KindEQ(kind)).Order(ent.Asc(roleitem.FieldPosition)).All(ctx)
+	return editing.ReorderRoleItems(ctx, r.db(ctx), roleID, kind, ids)
 }
 
 // CreateRoleSkill is the resolver for the createRoleSkill field.
 func (r *mutationResolver) CreateRoleSkill(ctx context.Context, input ent.CreateRoleSkillInput) (*ent.RoleSkill, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if err := editing.LockRole(ctx, c, input.RoleID); err != nil {
-		return nil, notFoundAs(err, "input.roleID", input.RoleID)
-	}
-	if err := editing.Unique(ctx, "input.skillID", "this skill",
-		c.RoleSkill.Query().Where(roleskill.RoleID(input.RoleID), roleskill.SkillID(input.SkillID)).Count); err != nil {
-		return nil, err
-	}
-	if err := editing.RoomForCoreSkill(ctx, c, input.RoleID); err != nil {
-		return nil, err
-	}
-	rank, err := editing.CoreSkills{Client: c, RoleID: input.RoleID}.OpenAt(ctx, input.Rank)
-	if err != nil {
-		return nil, err
-	}
-	input.Rank = rank
-	return c.RoleSkill.Create().SetInput(input).Save(ctx)
+	return editing.CreateRoleSkill(ctx, r.db(ctx), input)
 }
 
 // UpdateRoleSkill is the resolver for the updateRoleSkill field.
 func (r *mutationResolver) UpdateRoleSkill(ctx context.Context, id int, input ent.UpdateRoleSkillInput, version *int) (*ent.RoleSkill, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	link, err := c.RoleSkill.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if input.SkillID != nil || input.Rank != nil {
-		if err := editing.LockRole(ctx, c, link.RoleID); err != nil {
-			return nil, err
-		}
-	}
-	if s := input.SkillID; s != nil {
-		if err := editing.Unique(ctx, "input.skillID", "this skill",
-			c.RoleSkill.Query().Where(roleskill.RoleID(link.RoleID), roleskill.SkillID(*s), roleskill.IDNEQ(id)).Count); err != nil {
-			return nil, err
-		}
-	}
-	if rk := input.Rank; rk != nil {
-		input.Rank = nil
-		o := editing.CoreSkills{Client: c, RoleID: link.RoleID}
-		ids, err := o.IDs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if err := o.Set(ctx, editing.Move(ids, id, *rk-1)); err != nil {
-			return nil, err
-		}
-		if err := audit.Record(ctx, c, auditlog.ActionUPDATE, "RoleSkill", id,
-			auditChanges(audit.Change("rank", link.Rank, min(max(*rk, 1), len(ids))))); err != nil {
-			return nil, err
-		}
-	}
-	return c.RoleSkill.UpdateOneID(id).SetInput(input).Save(ctx)
+	return editing.UpdateRoleSkill(ctx, r.db(ctx), id, input)
 }
 
 // DeleteRoleSkill is the resolver for the deleteRoleSkill field.
 func (r *mutationResolver) DeleteRoleSkill(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	c := r.db(ctx)
-	link, err := c.RoleSkill.Get(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	if err := editing.LockRole(ctx, c, link.RoleID); err != nil {
-		return 0, err
-	}
-	if err := c.RoleSkill.DeleteOneID(id).Exec(ctx); err != nil {
-		return 0, err
-	}
-	o := editing.CoreSkills{Client: c, RoleID: link.RoleID}
-	ids, err := o.IDs(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return id, o.Set(ctx, ids)
+	return id, editing.DeleteRoleSkill(ctx, r.db(ctx), id)
 }
 
 // ReorderRoleSkills is the resolver for the reorderRoleSkills field.
 func (r *mutationResolver) ReorderRoleSkills(ctx context.Context, roleID int, ids []int, version *int) ([]*ent.RoleSkill, error) {
 	ctx = editing.Expect(ctx, roleID, version)
-	c := r.db(ctx)
-	if err := editing.LockRole(ctx, c, roleID); err != nil {
-		return nil, err
-	}
-	o := editing.CoreSkills{Client: c, RoleID: roleID}
-	have, err := o.IDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := editing.SameSet("ids", have, ids); err != nil {
-		return nil, err
-	}
-	if err := o.Set(ctx, ids); err != nil {
-		return nil, err
-	}
-	if err := audit.Record(ctx, c, auditlog.ActionUPDATE, "Role", roleID,
-		auditChanges(audit.Change("coreSkills order", have, ids))); err != nil {
-		return nil, err
-	}
-	return c.RoleSkill.Query().Where(roleskill.RoleID(roleID)).Order(ent.Asc(roleskill.FieldRank)).All(ctx)
+	return editing.ReorderRoleSkills(ctx, r.db(ctx), roleID, ids)
 }
 
 // CreateSkill is the resolver for the createSkill field.
 func (r *mutationResolver) CreateSkill(ctx context.Context, input ent.CreateSkillInput) (*ent.Skill, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if err := editing.First(editing.Slug("input.slug", input.Slug),
-		editing.Unique(ctx, "input.slug", input.Slug, c.Skill.Query().Where(skill.Slug(input.Slug)).Count),
-		editing.Unique(ctx, "input.name", input.Name, c.Skill.Query().Where(skill.Name(input.Name)).Count)); err != nil {
-		return nil, err
-	}
-	s, err := c.Skill.Create().SetInput(input).Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s, editing.First(editing.Skill(ctx, s, "input.memberIDs"),
-		editing.ListLen("input.synonyms", "synonyms", editing.MaxSynonyms, len(s.Synonyms)),
-		editing.GroupBounds(ctx, c, "input.memberIDs", s))
+	return editing.CreateSkill(ctx, r.db(ctx), input)
 }
 
 // UpdateSkill is the resolver for the updateSkill field.
 func (r *mutationResolver) UpdateSkill(ctx context.Context, id int, input ent.UpdateSkillInput, version *int) (*ent.Skill, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	var errs []error
-	if s := input.Slug; s != nil {
-		errs = append(errs, editing.Slug("input.slug", *s),
-			editing.Unique(ctx, "input.slug", *s, c.Skill.Query().Where(skill.Slug(*s), skill.IDNEQ(id)).Count))
-	}
-	if n := input.Name; n != nil {
-		errs = append(errs, editing.Unique(ctx, "input.name", *n, c.Skill.Query().Where(skill.Name(*n), skill.IDNEQ(id)).Count))
-	}
-	if err := editing.First(errs...); err != nil {
-		return nil, err
-	}
-	u := c.Skill.UpdateOneID(id)
-	renamed := input.Name != nil || input.Synonyms != nil || input.AppendSynonyms != nil || input.ClearSynonyms
-	// entgql v0.7.0's UpdateSkillInput.Mutate appends input.synonyms, not input.appendSynonyms.
-	if a := input.AppendSynonyms; a != nil {
-		input.AppendSynonyms = nil
-		u.AppendSynonyms(a)
-	}
-	s, err := u.SetInput(input).Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := editing.First(editing.Skill(ctx, s, "input.addMemberIDs"),
-		editing.ListLen("input.appendSynonyms", "synonyms", editing.MaxSynonyms, len(s.Synonyms)),
-		editing.GroupBounds(ctx, c, "input.addMemberIDs", s)); err != nil {
-		return nil, err
-	}
-	if renamed {
-		// Openings are found by their skills' names and synonyms.
-		return s, search.ReindexWhere(ctx, c, opening.HasSkillsWith(skill.Or(skill.ID(id), skill.HasMembersWith(skill.ID(id)))))
-	}
-	return s, nil
+	return editing.UpdateSkill(ctx, r.db(ctx), id, input)
 }
 
 // DeleteSkill is the resolver for the deleteSkill field.
 func (r *mutationResolver) DeleteSkill(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	c := r.db(ctx)
-	if n, err := c.RoleSkill.Query().Where(roleskill.SkillID(id)).Count(ctx); err != nil {
-		return 0, err
-	} else if n > 0 {
-		return 0, inUse("id", "skill", n, "roles' core skills", "deleteRoleSkill")
-	}
-	return id, c.Skill.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteSkill(ctx, r.db(ctx), id)
 }
 
 // CreateSalaryRecord is the resolver for the createSalaryRecord field.
 func (r *mutationResolver) CreateSalaryRecord(ctx context.Context, input ent.CreateSalaryRecordInput) (*ent.SalaryRecord, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	return checked(r.db(ctx).SalaryRecord.Create().SetInput(input).Save(ctx))(editing.SalaryRecord)
+	return editing.CreateSalaryRecord(ctx, r.db(ctx), input)
 }
 
 // UpdateSalaryRecord is the resolver for the updateSalaryRecord field.
 func (r *mutationResolver) UpdateSalaryRecord(ctx context.Context, id int, input ent.UpdateSalaryRecordInput, version *int) (*ent.SalaryRecord, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	return checked(r.db(ctx).SalaryRecord.UpdateOneID(id).SetInput(input).Save(ctx))(editing.SalaryRecord)
+	return editing.UpdateSalaryRecord(ctx, r.db(ctx), id, input)
 }
 
 // DeleteSalaryRecord is the resolver for the deleteSalaryRecord field.
 func (r *mutationResolver) DeleteSalaryRecord(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	return id, r.db(ctx).SalaryRecord.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteSalaryRecord(ctx, r.db(ctx), id)
 }
 
 // CreateOpening is the resolver for the createOpening field.
 func (r *mutationResolver) CreateOpening(ctx context.Context, input ent.CreateOpeningInput) (*ent.Opening, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if err := editing.Unique(ctx, "input.externalID", input.ExternalID,
-		c.Opening.Query().Where(opening.Source("manual"), opening.ExternalID(input.ExternalID)).Count); err != nil {
-		return nil, err
-	}
-	o, err := checked(c.Opening.Create().SetInput(input).Save(ctx))(editing.Opening)
-	if err != nil {
-		return nil, err
-	}
-	if err := editing.OpeningSkills(ctx, c, "input.skillIDs", o.ID); err != nil {
-		return nil, err
-	}
-	return o, search.Reindex(ctx, c, o.ID)
+	return editing.CreateOpening(ctx, r.db(ctx), input)
 }
 
 // UpdateOpening is the resolver for the updateOpening field.
 func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.UpdateOpeningInput, version *int) (*ent.Opening, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if x := input.ExternalID; x != nil {
-		o, err := c.Opening.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := editing.Unique(ctx, "input.externalID", *x,
-			c.Opening.Query().Where(opening.Source(o.Source), opening.ExternalID(*x), opening.IDNEQ(id)).Count); err != nil {
-			return nil, err
-		}
-	}
-	o, err := checked(c.Opening.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Opening)
-	if err != nil {
-		return nil, err
-	}
-	if len(input.AddSkillIDs) > 0 {
-		if err := editing.OpeningSkills(ctx, c, "input.addSkillIDs", o.ID); err != nil {
-			return nil, err
-		}
-	}
-	return o, search.Reindex(ctx, c, o.ID)
+	return editing.UpdateOpening(ctx, r.db(ctx), id, input)
 }
 
 // DeleteOpening is the resolver for the deleteOpening field.
 func (r *mutationResolver) DeleteOpening(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	return id, r.db(ctx).Opening.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteOpening(ctx, r.db(ctx), id)
 }
 
 // CreateCompany is the resolver for the createCompany field.
 func (r *mutationResolver) CreateCompany(ctx context.Context, input ent.CreateCompanyInput) (*ent.Company, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if err := editing.First(editing.Slug("input.slug", input.Slug),
-		editing.Unique(ctx, "input.slug", input.Slug, c.Company.Query().Where(company.Slug(input.Slug)).Count)); err != nil {
-		return nil, err
-	}
-	return checked(c.Company.Create().SetInput(input).Save(ctx))(editing.Company)
+	return editing.CreateCompany(ctx, r.db(ctx), input)
 }
 
 // UpdateCompany is the resolver for the updateCompany field.
 func (r *mutationResolver) UpdateCompany(ctx context.Context, id int, input ent.UpdateCompanyInput, version *int) (*ent.Company, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if s := input.Slug; s != nil {
-		if err := editing.First(editing.Slug("input.slug", *s),
-			editing.Unique(ctx, "input.slug", *s, c.Company.Query().Where(company.Slug(*s), company.IDNEQ(id)).Count)); err != nil {
-			return nil, err
-		}
-	}
-	co, err := checked(c.Company.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Company)
-	if err != nil || input.Name == nil {
-		return co, err
-	}
-	return co, search.ReindexWhere(ctx, c, opening.CompanyID(id))
+	return editing.UpdateCompany(ctx, r.db(ctx), id, input)
 }
 
 // DeleteCompany is the resolver for the deleteCompany field.
 func (r *mutationResolver) DeleteCompany(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	c := r.db(ctx)
-	if n, err := c.Opening.Query().Where(opening.CompanyID(id)).Count(ctx); err != nil {
-		return 0, err
-	} else if n > 0 {
-		return 0, inUse("id", "company", n, "openings", "deleteOpening")
-	}
-	return id, c.Company.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteCompany(ctx, r.db(ctx), id)
 }
 
 // CreateLocation is the resolver for the createLocation field.
 func (r *mutationResolver) CreateLocation(ctx context.Context, input ent.CreateLocationInput) (*ent.Location, error) {
-	c := r.db(ctx)
-	if err := editing.First(editing.Slug("input.slug", input.Slug),
-		editing.Unique(ctx, "input.slug", input.Slug, c.Location.Query().Where(location.Slug(input.Slug)).Count)); err != nil {
-		return nil, err
-	}
-	return checked(c.Location.Create().SetInput(input).Save(ctx))(editing.Location)
+	return editing.CreateLocation(ctx, r.db(ctx), input)
 }
 
 // UpdateLocation is the resolver for the updateLocation field.
 func (r *mutationResolver) UpdateLocation(ctx context.Context, id int, input ent.UpdateLocationInput, version *int) (*ent.Location, error) {
 	ctx = editing.Expect(ctx, id, version)
-	c := r.db(ctx)
-	if s := input.Slug; s != nil {
-		if err := editing.First(editing.Slug("input.slug", *s),
-			editing.Unique(ctx, "input.slug", *s, c.Location.Query().Where(location.Slug(*s), location.IDNEQ(id)).Count)); err != nil {
-			return nil, err
-		}
-	}
-	l, err := checked(c.Location.UpdateOneID(id).SetInput(input).Save(ctx))(editing.Location)
-	if err != nil || input.City == nil {
-		return l, err
-	}
-	return l, search.ReindexWhere(ctx, c, opening.LocationID(id))
+	return editing.UpdateLocation(ctx, r.db(ctx), id, input)
 }
 
 // DeleteLocation is the resolver for the deleteLocation field.
 func (r *mutationResolver) DeleteLocation(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	return id, r.db(ctx).Location.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteLocation(ctx, r.db(ctx), id)
 }
 
 // CreateInterviewQuestion is the resolver for the createInterviewQuestion field.
 func (r *mutationResolver) CreateInterviewQuestion(ctx context.Context, input ent.CreateInterviewQuestionInput) (*ent.InterviewQuestion, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	return r.db(ctx).InterviewQuestion.Create().SetInput(input).Save(ctx)
+	return editing.CreateInterviewQuestion(ctx, r.db(ctx), input)
 }
 
 // UpdateInterviewQuestion is the resolver for the updateInterviewQuestion field.
 func (r *mutationResolver) UpdateInterviewQuestion(ctx context.Context, id int, input ent.UpdateInterviewQuestionInput, version *int) (*ent.InterviewQuestion, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	return r.db(ctx).InterviewQuestion.UpdateOneID(id).SetInput(input).Save(ctx)
+	return editing.UpdateInterviewQuestion(ctx, r.db(ctx), id, input)
 }
 
 // DeleteInterviewQuestion is the resolver for the deleteInterviewQuestion field.
 func (r *mutationResolver) DeleteInterviewQuestion(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	return id, r.db(ctx).InterviewQuestion.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteInterviewQuestion(ctx, r.db(ctx), id)
 }
 
 // CreateCareerRoute is the resolver for the createCareerRoute field.
 func (r *mutationResolver) CreateCareerRoute(ctx context.Context, input ent.CreateCareerRouteInput) (*ent.CareerRoute, error) {
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	if err := editing.Unique(ctx, "input.toID", "this route",
-		c.CareerRoute.Query().Where(careerroute.FromRoleID(input.FromID), careerroute.ToRoleID(input.ToID)).Count); err != nil {
-		return nil, err
-	}
-	return checked(c.CareerRoute.Create().SetInput(input).Save(ctx))(func(rt *ent.CareerRoute) error {
-		return editing.First(editing.CareerRoute(rt), editing.RouteBounds(ctx, c, rt.FromRoleID, rt.ToRoleID))
-	})
+	return editing.CreateCareerRoute(ctx, r.db(ctx), input)
 }
 
 // UpdateCareerRoute is the resolver for the updateCareerRoute field.
 func (r *mutationResolver) UpdateCareerRoute(ctx context.Context, id int, input ent.UpdateCareerRouteInput, version *int) (*ent.CareerRoute, error) {
 	ctx = editing.Expect(ctx, id, version)
-	if err := checkRefs(ctx, r.db(ctx), input); err != nil {
-		return nil, err
-	}
-	c := r.db(ctx)
-	rt, err := c.CareerRoute.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	from, to := rt.FromRoleID, rt.ToRoleID
-	if input.FromID != nil {
-		from = *input.FromID
-	}
-	if input.ToID != nil {
-		to = *input.ToID
-	}
-	if err := editing.Unique(ctx, "input.toID", "this route",
-		c.CareerRoute.Query().Where(careerroute.FromRoleID(from), careerroute.ToRoleID(to), careerroute.IDNEQ(id)).Count); err != nil {
-		return nil, err
-	}
-	return checked(c.CareerRoute.UpdateOneID(id).SetInput(input).Save(ctx))(func(rt *ent.CareerRoute) error {
-		return editing.First(editing.CareerRoute(rt), editing.RouteBounds(ctx, c, rt.FromRoleID, rt.ToRoleID))
-	})
+	return editing.UpdateCareerRoute(ctx, r.db(ctx), id, input)
 }
 
 // DeleteCareerRoute is the resolver for the deleteCareerRoute field.
 func (r *mutationResolver) DeleteCareerRoute(ctx context.Context, id int, version *int) (int, error) {
 	ctx = editing.Expect(ctx, id, version)
-	return id, r.db(ctx).CareerRoute.DeleteOneID(id).Exec(ctx)
+	return id, editing.DeleteCareerRoute(ctx, r.db(ctx), id)
 }
 
 // Mutation returns MutationResolver implementation.

@@ -6,19 +6,13 @@ package graph
 import (
 	"context"
 	"database/sql"
-	"slices"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/accounts"
-	"github.com/careergraph/careergraph/internal/apperr"
-	"github.com/careergraph/careergraph/internal/audit"
-	"github.com/careergraph/careergraph/internal/changes"
-	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
@@ -147,53 +141,4 @@ func (r *Resolver) db(ctx context.Context) *ent.Client {
 		return c
 	}
 	return r.client
-}
-
-// checked returns a function that runs a domain check on a saved entity, so that a mutation
-// reads as one chain: checked(builder.Save(ctx))(editing.Role). A failed check fails the
-// mutation and its transaction rolls back.
-func checked[T any](v *T, err error) func(check func(*T) error) (*T, error) {
-	return func(check func(*T) error) (*T, error) {
-		if err != nil {
-			return nil, err
-		}
-		if err := check(v); err != nil {
-			return nil, err
-		}
-		return v, nil
-	}
-}
-
-// notFoundAs reports a missing referenced entity as NOT_FOUND naming the input field.
-func notFoundAs(err error, field string, id int) error {
-	if ent.IsNotFound(err) {
-		return editing.NotFound(field, id)
-	}
-	return err
-}
-
-// inUse refuses to delete something others still need.
-func inUse(field, what string, n int, users, hint string) error {
-	return apperr.BadInput(field, "%s: the %s is used by %d %s; remove it from them first (%s)", field, what, n, users, hint)
-}
-
-func auditChanges(cs ...changes.Change) []changes.Change { return cs }
-
-// moveItem moves a role item to position to (clamped), closing up the gap it leaves, and
-// records the move in the audit log.
-func (r *Resolver) moveItem(ctx context.Context, c *ent.Client, item *ent.RoleItem, to int) error {
-	if err := editing.LockRole(ctx, c, item.RoleID); err != nil {
-		return err
-	}
-	o := editing.Items{Client: c, RoleID: item.RoleID, Kind: item.Kind}
-	ids, err := o.IDs(ctx)
-	if err != nil {
-		return err
-	}
-	ids = editing.Move(ids, item.ID, to)
-	if err := o.Set(ctx, ids, 0); err != nil {
-		return err
-	}
-	return audit.Record(ctx, c, auditlog.ActionUPDATE, "RoleItem", item.ID,
-		auditChanges(audit.Change("position", item.Position, slices.Index(ids, item.ID))))
 }

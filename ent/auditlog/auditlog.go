@@ -29,6 +29,10 @@ const (
 	FieldChanges = "changes"
 	// FieldRequestID holds the string denoting the request_id field in the database.
 	FieldRequestID = "request_id"
+	// FieldClientRequestID holds the string denoting the client_request_id field in the database.
+	FieldClientRequestID = "client_request_id"
+	// FieldTokenID holds the string denoting the token_id field in the database.
+	FieldTokenID = "token_id"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
 	// EdgeActor holds the string denoting the actor edge name in mutations.
@@ -53,6 +57,8 @@ var Columns = []string{
 	FieldEntityID,
 	FieldChanges,
 	FieldRequestID,
+	FieldClientRequestID,
+	FieldTokenID,
 	FieldCreatedAt,
 }
 
@@ -69,6 +75,8 @@ func ValidColumn(column string) bool {
 var (
 	// EntityTypeValidator is a validator for the "entity_type" field. It is called by the builders before save.
 	EntityTypeValidator func(string) error
+	// ClientRequestIDValidator is a validator for the "client_request_id" field. It is called by the builders before save.
+	ClientRequestIDValidator func(string) error
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 )
@@ -128,6 +136,16 @@ func ByEntityID(opts ...sql.OrderTermOption) OrderOption {
 // ByRequestID orders the results by the request_id field.
 func ByRequestID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRequestID, opts...).ToFunc()
+}
+
+// ByClientRequestID orders the results by the client_request_id field.
+func ByClientRequestID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClientRequestID, opts...).ToFunc()
+}
+
+// ByTokenID orders the results by the token_id field.
+func ByTokenID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTokenID, opts...).ToFunc()
 }
 
 // ByCreatedAt orders the results by the created_at field.

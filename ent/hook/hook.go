@@ -93,6 +93,18 @@ func (f OpeningFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OpeningMutation", m)
 }
 
+// The OpeningTombstoneFunc type is an adapter to allow the use of ordinary
+// function as OpeningTombstone mutator.
+type OpeningTombstoneFunc func(context.Context, *ent.OpeningTombstoneMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OpeningTombstoneFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OpeningTombstoneMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OpeningTombstoneMutation", m)
+}
+
 // The RoleFunc type is an adapter to allow the use of ordinary
 // function as Role mutator.
 type RoleFunc func(context.Context, *ent.RoleMutation) (ent.Value, error)

@@ -50,6 +50,8 @@ var (
 		{Name: "entity_id", Type: field.TypeInt},
 		{Name: "changes", Type: field.TypeJSON, Nullable: true},
 		{Name: "request_id", Type: field.TypeString, Nullable: true},
+		{Name: "client_request_id", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "token_id", Type: field.TypeInt, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -61,7 +63,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "audit_logs_users_audit_logs",
-				Columns:    []*schema.Column{AuditLogsColumns[7]},
+				Columns:    []*schema.Column{AuditLogsColumns[9]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -75,7 +77,7 @@ var (
 			{
 				Name:    "auditlog_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{AuditLogsColumns[6]},
+				Columns: []*schema.Column{AuditLogsColumns[8]},
 			},
 		},
 	}
@@ -294,6 +296,25 @@ var (
 				Name:    "opening_updated_at",
 				Unique:  false,
 				Columns: []*schema.Column{OpeningsColumns[2]},
+			},
+		},
+	}
+	// OpeningTombstonesColumns holds the columns for the "opening_tombstones" table.
+	OpeningTombstonesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "opening_id", Type: field.TypeInt},
+		{Name: "deleted_at", Type: field.TypeTime},
+	}
+	// OpeningTombstonesTable holds the schema information for the "opening_tombstones" table.
+	OpeningTombstonesTable = &schema.Table{
+		Name:       "opening_tombstones",
+		Columns:    OpeningTombstonesColumns,
+		PrimaryKey: []*schema.Column{OpeningTombstonesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "openingtombstone_deleted_at",
+				Unique:  false,
+				Columns: []*schema.Column{OpeningTombstonesColumns[2]},
 			},
 		},
 	}
@@ -559,6 +580,7 @@ var (
 		InterviewQuestionsTable,
 		LocationsTable,
 		OpeningsTable,
+		OpeningTombstonesTable,
 		RolesTable,
 		RoleItemsTable,
 		RoleSkillsTable,
@@ -601,6 +623,9 @@ func init() {
 	OpeningsTable.ForeignKeys[2].RefTable = RolesTable
 	OpeningsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
+	}
+	OpeningTombstonesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	RolesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),

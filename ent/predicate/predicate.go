@@ -27,6 +27,9 @@ type Location func(*sql.Selector)
 // Opening is the predicate function for opening builders.
 type Opening func(*sql.Selector)
 
+// OpeningTombstone is the predicate function for openingtombstone builders.
+type OpeningTombstone func(*sql.Selector)
+
 // Role is the predicate function for role builders.
 type Role func(*sql.Selector)
 

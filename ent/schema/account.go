@@ -115,7 +115,12 @@ func (AuditLog) Fields() []ent.Field {
 		field.Int("entity_id").Immutable(),
 		field.JSON("changes", []changes.Change{}).Optional().Immutable().
 			Annotations(entgql.Type("[AuditChange!]")),
-		field.String("request_id").Optional().Immutable(),
+		field.String("request_id").Optional().Immutable().
+			Comment("The server-generated id of the request (the access log's request_id and the X-Request-Id response header)."),
+		field.String("client_request_id").Optional().MaxLen(64).Immutable().
+			Comment("The X-Request-Id the client sent, if any (at most 64 characters); the client's to choose, so never trusted as unique."),
+		field.Int("token_id").Optional().Nillable().Immutable().
+			Comment("The id of the bearer token (session or service APIToken) the change was made with."),
 		field.Time("created_at").Default(time.Now).Immutable().
 			Annotations(entgql.OrderField("CREATED_AT")),
 	}

@@ -75,11 +75,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// only while it talks to the database (see lazyTxDriver).
 	drv = lazyTxDriver{drv}
 	client := ent.NewClient(ent.Driver(drv))
-	// Every change made on behalf of a signed-in user is written to the audit log.
-	client.Use(audit.Hook())
-	// Versions move with every change and guard update<X>(version:) (after the audit hook, so
-	// the version is not listed among a change's fields).
-	client.Use(editing.VersionHook())
+	// Every change made on behalf of a signed-in user is written to the audit log, and every
+	// change an opening's search document or skill count depends on rewrites them. Versions
+	// move with every change and guard update<X>(version:) (after the audit hook, so the
+	// version is not listed among a change's fields).
+	client.Use(audit.Hook(), search.Hook(), editing.VersionHook())
 	// ent's generated migration writes to package-level table descriptions; two migrations at
 	// once (parallel tests opening several databases) would race on them.
 	migrateMu.Lock()

@@ -5,9 +5,12 @@ import (
 	"slices"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/audit"
+	"github.com/careergraph/careergraph/internal/changes"
 )
 
 // parking is added to positions and ranks while they move, so that the unique indexes on
@@ -43,17 +46,34 @@ func (o Items) OpenAt(ctx context.Context, pos int) (int, error) {
 	return pos, o.Set(ctx, slices.Insert(ids, pos, 0), 0)
 }
 
-// Set gives ids positions base, base+1, ... in order; a zero id leaves its place empty.
+// Set gives ids positions base, base+1, ... in order; a zero id leaves its place empty. Every
+// item whose position changes gets an audit row with its old and new position; the parking
+// moves in between are bookkeeping and are not recorded.
 func (o Items) Set(ctx context.Context, ids []int, base int) error {
-	if err := o.update().AddPosition(parking).Exec(ctx); err != nil {
+	old, err := o.Client.RoleItem.Query().Where(roleitem.RoleID(o.RoleID), roleitem.KindEQ(o.Kind)).All(ctx)
+	if err != nil {
+		return err
+	}
+	was := make(map[int]int, len(old))
+	for _, it := range old {
+		was[it.ID] = it.Position
+	}
+	qctx := audit.Quiet(ctx)
+	if err := o.update().AddPosition(parking).Exec(qctx); err != nil {
 		return err
 	}
 	for i, id := range ids {
 		if id == 0 {
 			continue
 		}
-		if err := o.update().Where(roleitem.ID(id)).SetPosition(base + i).Exec(ctx); err != nil {
+		if err := o.update().Where(roleitem.ID(id)).SetPosition(base + i).Exec(qctx); err != nil {
 			return err
+		}
+		if p, ok := was[id]; ok && p != base+i {
+			if err := audit.Record(ctx, o.Client, auditlog.ActionUPDATE, "RoleItem", id,
+				[]changes.Change{audit.Change("position", p, base+i)}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -84,17 +104,33 @@ func (o CoreSkills) OpenAt(ctx context.Context, rank int) (int, error) {
 	return rank, o.Set(ctx, slices.Insert(ids, rank-1, 0))
 }
 
-// Set gives ids ranks 1, 2, ... in order; a zero id leaves its rank empty.
+// Set gives ids ranks 1, 2, ... in order; a zero id leaves its rank empty. Every core skill
+// whose rank changes gets an audit row with its old and new rank, as Items.Set does.
 func (o CoreSkills) Set(ctx context.Context, ids []int) error {
-	if err := o.update().AddRank(parking).Exec(ctx); err != nil {
+	old, err := o.Client.RoleSkill.Query().Where(roleskill.RoleID(o.RoleID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	was := make(map[int]int, len(old))
+	for _, l := range old {
+		was[l.ID] = l.Rank
+	}
+	qctx := audit.Quiet(ctx)
+	if err := o.update().AddRank(parking).Exec(qctx); err != nil {
 		return err
 	}
 	for i, id := range ids {
 		if id == 0 {
 			continue
 		}
-		if err := o.update().Where(roleskill.ID(id)).SetRank(i + 1).Exec(ctx); err != nil {
+		if err := o.update().Where(roleskill.ID(id)).SetRank(i + 1).Exec(qctx); err != nil {
 			return err
+		}
+		if r, ok := was[id]; ok && r != i+1 {
+			if err := audit.Record(ctx, o.Client, auditlog.ActionUPDATE, "RoleSkill", id,
+				[]changes.Change{audit.Change("rank", r, i+1)}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -2,15 +2,14 @@ package httpserver
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/numconv"
 )
 
 // MaxPageSize caps first and last on every field that takes them.
@@ -69,7 +68,7 @@ func checkPageSizes(set ast.SelectionSet, vars map[string]any, path ast.Path) *g
 				if err != nil || v == nil {
 					continue
 				}
-				n, ok := toInt64(v)
+				n, ok := numconv.Int64(v)
 				if !ok {
 					continue
 				}
@@ -111,24 +110,4 @@ func pageErr(path ast.Path, arg, msg string) *gqlerror.Error {
 		Path:       path,
 		Extensions: map[string]any{"code": apperr.CodeBadUserInput, "argument": arg},
 	}
-}
-
-func toInt64(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), true
-	case int32:
-		return int64(n), true
-	case int64:
-		return n, true
-	case float64:
-		return int64(n), true
-	case json.Number:
-		i, err := n.Int64()
-		return i, err == nil
-	case string:
-		i, err := strconv.ParseInt(n, 10, 64)
-		return i, err == nil
-	}
-	return 0, false
 }

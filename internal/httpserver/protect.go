@@ -105,7 +105,7 @@ func readBody(max int64, next http.Handler) http.Handler {
 // public data believing it is signed in.
 func authenticate(client *ent.Client, acc *accounts.Service, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := viewer.Viewer{IP: ClientAddress(r.Context()), RequestID: RequestID(r.Context())}
+		v := viewer.Viewer{IP: ClientAddress(r.Context()), RequestID: RequestID(r.Context()), ClientRequestID: ClientRequestID(r.Context())}
 		if h := r.Header.Get("Authorization"); h != "" {
 			scheme, token, ok := strings.Cut(h, " ")
 			if !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -19,6 +19,7 @@ import (
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/matching"
+	"github.com/careergraph/careergraph/internal/pay"
 )
 
 // Service answers market questions.
@@ -52,23 +53,6 @@ func (s *Service) roleID(ctx context.Context, arg, slug string) (int, error) {
 	return id, err
 }
 
-// cityIDs resolves a city name (case-insensitive) or location slug.
-func (s *Service) cityIDs(ctx context.Context, arg, city string, country string) ([]int, error) {
-	c := strings.TrimSpace(city)
-	preds := []predicate.Location{location.Or(location.CityEqualFold(c), location.Slug(strings.ToLower(c)))}
-	if country != "" {
-		preds = append(preds, location.CountryCode(strings.ToUpper(country)))
-	}
-	ids, err := s.client.Location.Query().Where(preds...).IDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, apperr.BadInput(arg, "unknown city %q: send a city that has openings, such as \"Bengaluru\"", city)
-	}
-	return ids, nil
-}
-
 // SkillDemand ranks skills by the number of live openings that ask for them, optionally for one
 // role and one city, most in demand first (ties by skill ID, the older skill first). It counts
 // on the matching index (matching.Matcher.Demand), which holds every live opening's skills.
@@ -86,7 +70,7 @@ func (s *Service) SkillDemand(ctx context.Context, roleSlug, city *string, first
 	}
 	var locs []int
 	if city != nil {
-		ids, err := s.cityIDs(ctx, "city", *city, "")
+		ids, err := matching.CityIDs(ctx, s.client, "city", *city, "")
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +156,7 @@ func (s *Service) SalaryInsights(ctx context.Context, roleSlug, country string, 
 	}
 	var cityIDs []int
 	if city != nil {
-		if cityIDs, err = s.cityIDs(ctx, "city", *city, country); err != nil {
+		if cityIDs, err = matching.CityIDs(ctx, s.client, "city", *city, country); err != nil {
 			return nil, err
 		}
 	}
@@ -199,17 +183,11 @@ func (s *Service) SalaryInsights(ctx context.Context, roleSlug, country string, 
 	}
 	points := make([]int64, len(recs))
 	for i, r := range recs {
-		v := r.MinAmount
-		switch {
-		case r.MedianAmount != nil:
+		v := pay.Midpoint(&r.MinAmount, r.MaxAmount)
+		if r.MedianAmount != nil {
 			v = *r.MedianAmount
-		case r.MaxAmount != nil:
-			v = (r.MinAmount + *r.MaxAmount) / 2
 		}
-		if r.Period == salaryrecord.PeriodMONTH {
-			v *= 12
-		}
-		points[i] = v
+		points[i] = pay.Annual(v, r.Period == salaryrecord.PeriodMONTH)
 	}
 	out.Records = statsOf(BasisSalaryRecords, currency, points)
 	// Openings: read from the matching index, which holds every live opening's pay.

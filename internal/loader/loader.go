@@ -38,8 +38,15 @@ type SalaryKey struct {
 
 // Loaders are one request's batch loaders. Build a fresh set per operation (see Middleware):
 // they cache what they load.
+//
+// Inside a mutation, entgql.Transactioner puts the transaction's client in the context
+// (ent.FromContext); For then hands out a second set built over that client, made on first
+// use, so that a mutation's payload (createRoleSkill { role { coreSkills } }) reads what the
+// transaction wrote rather than the state before it. The two sets never share a cache.
 type Loaders struct {
 	client     *ent.Client
+	txMu       sync.Mutex
+	tx         map[*ent.Client]*Loaders
 	vocabOnce  sync.Once
 	vocab      *skills.Vocabulary
 	vocabErr   error
@@ -76,14 +83,33 @@ func WithLoaders(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
-// For returns the loaders in ctx. It panics when there are none: that is a wiring bug, caught
-// by every test that goes through the handler.
+// For returns the loaders in ctx, over the transaction's client when ctx carries one (see
+// Loaders). It panics when there are none: that is a wiring bug, caught by every test that
+// goes through the handler.
 func For(ctx context.Context) *Loaders {
 	l, ok := ctx.Value(ctxKey{}).(*Loaders)
 	if !ok {
 		panic("loader: no loaders in context; wrap the handler with loader.Middleware")
 	}
+	if c := ent.FromContext(ctx); c != nil && c != l.client {
+		return l.over(c)
+	}
 	return l
+}
+
+// over returns the loaders over client c, building them on first use.
+func (l *Loaders) over(c *ent.Client) *Loaders {
+	l.txMu.Lock()
+	defer l.txMu.Unlock()
+	if tl, ok := l.tx[c]; ok {
+		return tl
+	}
+	if l.tx == nil {
+		l.tx = map[*ent.Client]*Loaders{}
+	}
+	tl := New(c)
+	l.tx[c] = tl
+	return tl
 }
 
 // Vocabulary returns the skill vocabulary, read once per request.

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/internal/pay"
 )
 
 // Index is a compact, in-memory image of every live opening: what scoring needs and nothing
@@ -22,9 +23,10 @@ import (
 //
 // It stays current: every read first asks the database for openings updated since the last
 // look (one indexed statement, normally returning nothing, re-reading a safety margin so a
-// slow transaction is not missed), so creates, edits and status changes show at once. Hard
-// deletes are rare; they drop out at the next full rebuild (every RebuildEvery, or when a
-// read notices many changes), and until then results skip openings that no longer exist.
+// slow transaction is not missed), so creates, edits and status changes show at once. The same
+// statement reads the tombstones deleted openings leave (ent/schema.OpeningTombstone), so
+// deletes drop out at once too; a full rebuild runs every RebuildEvery, or when a read notices
+// many changes.
 type Index struct {
 	db      *sql.DB
 	dialect string
@@ -61,7 +63,7 @@ type entry struct {
 	live       bool
 }
 
-// RebuildEvery bounds how long a hard-deleted opening can linger in the index.
+// RebuildEvery is how often the index is built afresh (in the background).
 const RebuildEvery = 10 * time.Minute
 
 // safety is how far back each catch-up re-reads, for transactions that commit late.
@@ -111,8 +113,7 @@ func (x *Index) fresh(ctx context.Context) error {
 }
 
 const cols = `id, role_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
-	COALESCE(experience_max_years, -1), skill_count, COALESCE(salary_max, salary_min, 0),
-	(COALESCE(salary_min, 0) + COALESCE(salary_max, salary_min, 0)) / 2,
+	COALESCE(experience_max_years, -1), skill_count, salary_min, salary_max,
 	COALESCE(salary_currency, ''), COALESCE(salary_period, '')`
 
 // read reads the openings that where (a SQL condition over openings) selects.
@@ -136,17 +137,30 @@ func (x *Index) read(ctx context.Context, where string, args ...any) ([]entry, e
 func scanEntry(rows *sql.Rows) (entry, error) {
 	var e entry
 	var status, mode, cur, period string
+	var lo, hi sql.NullInt64
 	if err := rows.Scan(&e.id, &e.role, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
-		&e.salary, &e.mid, &cur, &period); err != nil {
+		&lo, &hi, &cur, &period); err != nil {
 		return e, err
 	}
+	var min, max *int64
+	if lo.Valid {
+		min = &lo.Int64
+	}
+	if hi.Valid {
+		max = &hi.Int64
+	}
+	switch { // the top of the range, or its bottom when it has no top
+	case max != nil:
+		e.salary = *max
+	case min != nil:
+		e.salary = *min
+	}
+	e.mid = pay.Midpoint(min, max)
 	e.live = status == string(opening.StatusLIVE)
 	e.mode = opening.WorkMode(mode)
 	copy(e.currency[:], cur)
-	if period == string(opening.SalaryPeriodMONTH) {
-		e.salary *= 12
-		e.mid *= 12
-	}
+	monthly := period == string(opening.SalaryPeriodMONTH)
+	e.salary, e.mid = pay.Annual(e.salary, monthly), pay.Annual(e.mid, monthly)
 	return e, nil
 }
 
@@ -168,9 +182,17 @@ func (x *Index) skillRows(ctx context.Context, query string, args []any, fn func
 	return rows.Err()
 }
 
+// TombstonesKept is how long an opening's tombstone is kept: long enough for every server's
+// index to have caught up or rebuilt (RebuildEvery) several times over.
+const TombstonesKept = 6 * RebuildEvery
+
 // rebuild reads every live opening and its skills, streaming both in id order.
 func (x *Index) rebuild(ctx context.Context) error {
 	start := time.Now()
+	// A rebuild reads no deleted opening; older tombstones have served every index. Pruning is
+	// best effort: a read must not fail because the write did (a busy SQLite writer, a
+	// read-only replica); what is left is pruned at a later rebuild, and tombstones are small.
+	_, _ = x.db.ExecContext(ctx, `DELETE FROM opening_tombstones WHERE deleted_at < `+x.ph(1), start.Add(-TombstonesKept))
 	skillBit := map[int]int{}
 	srows, err := x.db.QueryContext(ctx, `SELECT id FROM skills ORDER BY id`)
 	if err != nil {
@@ -223,7 +245,9 @@ func (x *Index) catchUp(ctx context.Context) error {
 	x.mu.RLock()
 	since := x.watermark.Add(-safety)
 	x.mu.RUnlock()
-	changed, err := x.read(ctx, `updated_at > `+x.ph(1), since)
+	// Deleted openings come back as rows that are not live, from their tombstones.
+	changed, err := x.read(ctx, `updated_at > `+x.ph(1)+` UNION ALL SELECT opening_id, 0, 0, 'DELETED', '', 0, -1, 0, NULL, NULL, '', ''
+		FROM opening_tombstones WHERE deleted_at > `+x.ph(2), since, since)
 	if err != nil {
 		return err
 	}
@@ -259,7 +283,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 	for _, e := range changed {
 		for _, sid := range skillsOf[e.id] {
 			if _, ok := x.skillBit[sid]; !ok {
-				x.builtAt = time.Time{} // a new skill: rebuild on the next read
+				x.addSkill(sid)
 			}
 		}
 		i, ok := x.pos[e.id]
@@ -291,6 +315,23 @@ func (x *Index) catchUp(ctx context.Context) error {
 		x.watermark = start
 	}
 	return nil
+}
+
+// addSkill gives a skill created since the build a bit, widening every opening's bitmap by a
+// word when the bits run out (a copy of the bitmap, milliseconds at a million openings), so
+// that the read that first sees the skill already counts it. Callers hold x.mu.
+func (x *Index) addSkill(sid int) {
+	b := len(x.skillBit)
+	x.skillBit[sid] = b
+	if b < x.words*64 {
+		return
+	}
+	words := x.words + 1
+	bitmap := make([]uint64, len(x.entries)*words)
+	for i := range x.entries {
+		copy(bitmap[i*words:], x.bitmap[i*x.words:(i+1)*x.words])
+	}
+	x.bitmap, x.words = bitmap, words
 }
 
 // scored is an opening's score in thousandths of a point, by part.

@@ -31,8 +31,11 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/predicate"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/numconv"
+	"github.com/careergraph/careergraph/internal/pay"
 	"github.com/careergraph/careergraph/internal/skills"
 )
 
@@ -54,12 +57,7 @@ type Money struct {
 }
 
 // Annual returns the amount per year.
-func (m Money) Annual() int64 {
-	if m.Monthly {
-		return m.Amount * 12
-	}
-	return m.Amount
-}
+func (m Money) Annual() int64 { return pay.Annual(m.Amount, m.Monthly) }
 
 // Profile is what a job seeker tells about themselves.
 type Profile struct {
@@ -146,16 +144,33 @@ func (m *Matcher) prepare(ctx context.Context, v *skills.Vocabulary, p Profile) 
 		if c == "" {
 			return nil, apperr.BadInput("profile.city", "profile.city is blank: leave it out or name a city such as \"Bengaluru\"")
 		}
-		ids, err := m.client.Location.Query().Where(location.Or(location.CityEqualFold(c), location.Slug(strings.ToLower(c)))).IDs(ctx)
+		ids, err := CityIDs(ctx, m.client, "profile.city", c, "")
 		if err != nil {
 			return nil, err
-		}
-		if len(ids) == 0 {
-			return nil, apperr.BadInput("profile.city", "unknown city %q: send a city that has openings, such as \"Bengaluru\"", c)
 		}
 		pr.cityIDs, pr.cityGiven = ids, true
 	}
 	return pr, nil
+}
+
+// CityIDs resolves a city as people type it (its name, case-insensitive, or its location slug)
+// to the locations that carry it, in one country when country is not empty. Matching and the
+// market insights both read cities through here. An unknown city is a BAD_USER_INPUT error
+// naming arg.
+func CityIDs(ctx context.Context, client *ent.Client, arg, city, country string) ([]int, error) {
+	c := strings.TrimSpace(city)
+	preds := []predicate.Location{location.Or(location.CityEqualFold(c), location.Slug(strings.ToLower(c)))}
+	if country != "" {
+		preds = append(preds, location.CountryCode(strings.ToUpper(country)))
+	}
+	ids, err := client.Location.Query().Where(preds...).IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, apperr.BadInput(arg, "unknown city %q: send a city that has openings, such as \"Bengaluru\"", c)
+	}
+	return ids, nil
 }
 
 // Match ranks every live opening for p and returns the page after the cursor. path leads from
@@ -168,7 +183,7 @@ func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, fi
 	var afterScore *int64
 	var afterID int64
 	if after != nil {
-		s, ok := toInt64(after.Value)
+		s, ok := numconv.Int64(after.Value)
 		if !ok {
 			return nil, apperr.BadInput("after", "after: malformed cursor: send a cursor exactly as the API returned it in edges.cursor or pageInfo.endCursor")
 		}
@@ -231,32 +246,6 @@ func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, fi
 }
 
 func milli(v int64) float64 { return float64(v) / 1000 }
-
-func toInt64(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int64:
-		return n, true
-	case int:
-		return int64(n), true
-	case int8:
-		return int64(n), true
-	case int16:
-		return int64(n), true
-	case int32:
-		return int64(n), true
-	case uint8:
-		return int64(n), true
-	case uint16:
-		return int64(n), true
-	case uint32:
-		return int64(n), true
-	case uint64:
-		return int64(n), true
-	case float64:
-		return int64(n), true
-	}
-	return 0, false
-}
 
 // Pay returns the annualised midpoints of the advertised pay of the live openings of role, in
 // one of locations, whose minimum experience is within [minYears, maxYears] (maxYears < 0: no

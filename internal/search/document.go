@@ -40,6 +40,18 @@ func Document(title, company, city, description string, skillNames [][]string) s
 	return strings.Join(words, " ")
 }
 
+// SkillWords is what one skill an opening asks for contributes to its document: its name and
+// synonyms, then each member's name and synonyms (a group is found by its members: "golang"
+// finds openings that need "Go / Rust"). members are the members' name-then-synonyms lists.
+// The seed's writer and Reindex both build documents with it.
+func SkillWords(name string, synonyms []string, members ...[]string) []string {
+	out := append([]string{name}, synonyms...)
+	for _, m := range members {
+		out = append(out, m...)
+	}
+	return out
+}
+
 // splitter separates words; "+" and "#" stay inside them ("c++", "c#").
 func splitter(r rune) bool {
 	return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+' || r == '#')

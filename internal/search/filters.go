@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strconv"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -9,6 +10,7 @@ import (
 	"github.com/careergraph/careergraph/ent/predicate"
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/pay"
 	"github.com/careergraph/careergraph/internal/skills"
 )
 
@@ -38,17 +40,14 @@ func MinSalary(field string, amount int64, currency string, monthly bool) (predi
 	if len(currency) != 3 {
 		return nil, apperr.BadInput(field+".currency", "%s.currency %q: send an ISO 4217 code such as INR", field, currency)
 	}
-	annual := amount
-	if monthly {
-		annual *= 12
-	}
+	annual := pay.Annual(amount, monthly)
 	return func(s *sql.Selector) {
 		// Column names are taken now: the selector may be aliased before the SQL is written.
 		period, hi, lo := s.C(opening.FieldSalaryPeriod), s.C(opening.FieldSalaryMax), s.C(opening.FieldSalaryMin)
 		s.Where(sql.And(
 			sql.EQ(s.C(opening.FieldSalaryCurrency), currency),
 			sql.P(func(b *sql.Builder) {
-				b.WriteString("(CASE WHEN ").Ident(period).WriteString(" = 'MONTH' THEN 12 ELSE 1 END * COALESCE(").
+				b.WriteString("(CASE WHEN ").Ident(period).WriteString(" = 'MONTH' THEN " + strconv.Itoa(pay.MonthsPerYear) + " ELSE 1 END * COALESCE(").
 					Ident(hi).Comma().Ident(lo).WriteString(")) >= ").Arg(annual)
 			}),
 		))

@@ -6,13 +6,12 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
-	"github.com/careergraph/careergraph/ent/predicate"
 )
 
 // Reindex recomputes the derived fields of openings from what they link to: search_text
-// (Document) and skill_count. Call it, in the same transaction, after creating or changing
-// openings, or after renaming a company, city or skill they refer to. Bulk loaders that know
-// the names compute both inline instead.
+// (Document) and skill_count; the write moves updated_at, so the match index catches up too.
+// Hook calls it, in the mutation's transaction, for every change that makes a document stale;
+// nothing else needs to. Bulk loaders that know the names compute both inline instead.
 func Reindex(ctx context.Context, client *ent.Client, ids ...int) error {
 	if len(ids) == 0 {
 		return nil
@@ -25,10 +24,11 @@ func Reindex(ctx context.Context, client *ent.Client, ids ...int) error {
 	for _, o := range os {
 		names := make([][]string, len(o.Edges.Skills))
 		for i, s := range o.Edges.Skills {
-			names[i] = append([]string{s.Name}, s.Synonyms...)
-			for _, m := range s.Edges.Members { // a group is found by its members' names too
-				names[i] = append(append(names[i], m.Name), m.Synonyms...)
+			members := make([][]string, len(s.Edges.Members))
+			for j, m := range s.Edges.Members {
+				members[j] = SkillWords(m.Name, m.Synonyms)
 			}
+			names[i] = SkillWords(s.Name, s.Synonyms, members...)
 		}
 		company, city := "", ""
 		if o.Edges.Company != nil {
@@ -40,21 +40,6 @@ func Reindex(ctx context.Context, client *ent.Client, ids ...int) error {
 		doc := Document(o.Title, company, city, o.Description, names)
 		if err := client.Opening.UpdateOneID(o.ID).SetSearchText(doc).SetSkillCount(len(o.Edges.Skills)).Exec(ctx); err != nil {
 			return fmt.Errorf("search: reindex opening %d: %w", o.ID, err)
-		}
-	}
-	return nil
-}
-
-// ReindexWhere reindexes every opening p selects, after a company, city or skill they mention
-// was renamed.
-func ReindexWhere(ctx context.Context, client *ent.Client, p predicate.Opening) error {
-	ids, err := client.Opening.Query().Where(p).IDs(ctx)
-	if err != nil {
-		return fmt.Errorf("search: reindex: %w", err)
-	}
-	for start := 0; start < len(ids); start += 500 {
-		if err := Reindex(ctx, client, ids[start:min(start+500, len(ids))]...); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -228,7 +228,9 @@ const batchSize = 200
 type Refs struct{ Roles, Companies, Locations, Skills map[string]int }
 
 // OpeningWriter writes generated openings with their skills, skill counts and search documents;
-// the seed and `careergraph gen` share it.
+// the seed and `careergraph gen` share it. It computes the derived fields inline because it
+// knows every name already; internal/search.Hook leaves a create that sets search_text alone,
+// and TestDerivedDataFollowsEveryWrite checks that what it writes equals what the hook would.
 type OpeningWriter struct {
 	refs                  Refs
 	companyName, cityName map[string]string
@@ -300,12 +302,11 @@ func (d *Data) Names() (companies, cities map[string]string, skills map[string][
 		bySlug[s.Slug] = s
 	}
 	for _, s := range d.Skills {
-		names := append([]string{s.Name}, s.Synonyms...)
-		// An opening asking for a group is found by its members' names too.
-		for _, m := range s.Members {
-			names = append(append(names, bySlug[m].Name), bySlug[m].Synonyms...)
+		members := make([][]string, len(s.Members))
+		for i, m := range s.Members {
+			members[i] = search.SkillWords(bySlug[m].Name, bySlug[m].Synonyms)
 		}
-		skills[s.Slug] = names
+		skills[s.Slug] = search.SkillWords(s.Name, s.Synonyms, members...)
 	}
 	return companies, cities, skills
 }

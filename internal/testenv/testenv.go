@@ -27,6 +27,7 @@ import (
 	"entgo.io/ent/dialect"
 	_ "github.com/lib/pq"
 
+	"github.com/careergraph/careergraph/ent/apitoken"
 	"github.com/careergraph/careergraph/ent/user"
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/auth"
@@ -34,6 +35,7 @@ import (
 	"github.com/careergraph/careergraph/internal/httpserver"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
+	"github.com/careergraph/careergraph/internal/viewer"
 )
 
 // Backend names a database kind a test runs on.
@@ -278,6 +280,20 @@ func (e *Env) User(t testing.TB, email, role string) (id int, token string) {
 		t.Fatalf("login %s: %v", email, err)
 	}
 	return u.ID, s.Token
+}
+
+// SignedIn makes a user as User does and returns a context carrying it as the viewer, with its
+// session token's id and the request ids the HTTP layer would set ("test-request" and
+// "client-request"), for tests of domain packages without HTTP.
+func (e *Env) SignedIn(t testing.TB, email, role string) (context.Context, viewer.Viewer) {
+	t.Helper()
+	id, _ := e.User(t, email, role)
+	tok, err := e.DB.Client.APIToken.Query().Where(apitoken.UserID(id)).First(context.Background())
+	if err != nil {
+		t.Fatalf("token of %s: %v", email, err)
+	}
+	v := viewer.Viewer{UserID: id, Role: role, TokenID: tok.ID, RequestID: "test-request", ClientRequestID: "client-request"}
+	return viewer.With(context.Background(), v), v
 }
 
 // PostAs is Post with Authorization: Bearer token (none when token is "").

@@ -27,8 +27,12 @@ type Viewer struct {
 	// IP is the client's address: the TCP peer, or what a trusted proxy says the client is
 	// (TRUSTED_PROXIES; see internal/httpserver's clientAddress).
 	IP string
-	// RequestID is the id in the access log and the X-Request-Id header.
+	// RequestID is the server-generated id in the access log and the X-Request-Id response
+	// header.
 	RequestID string
+	// ClientRequestID is the X-Request-Id the client sent, if any (bounded in length by the
+	// HTTP layer); kept beside RequestID, never instead of it, since clients choose it.
+	ClientRequestID string
 }
 
 // SignedIn reports whether the request carries a valid token.

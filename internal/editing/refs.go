@@ -1,4 +1,4 @@
-package graph
+package editing
 
 import (
 	"context"
@@ -18,11 +18,11 @@ var refTypes = map[string]string{
 	"SkillID": "Skill", "SkillIDs": "Skill", "AddSkillIDs": "Skill", "MemberIDs": "Skill", "AddMemberIDs": "Skill",
 }
 
-// checkRefs checks that every ID a create or update input refers to (the fields in refTypes)
+// CheckRefs checks that every ID a create or update input refers to (the fields in refTypes)
 // names an existing node of the right type, and answers BAD_USER_INPUT naming the field
 // otherwise, rather than letting the save fail on a foreign key with a vaguer CONFLICT. The
-// mutation resolvers call it first thing, after @hasRole has let the caller in.
-func checkRefs(ctx context.Context, c *ent.Client, input any) error {
+// operations in this package call it first thing.
+func CheckRefs(ctx context.Context, c *ent.Client, input any) error {
 	v := reflect.ValueOf(input)
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
