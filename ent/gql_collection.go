@@ -1161,6 +1161,21 @@ func (_q *OpeningQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, opening.FieldDescription)
 				fieldSeen[opening.FieldDescription] = struct{}{}
 			}
+		case "descriptionHTML":
+			if _, ok := fieldSeen[opening.FieldDescriptionHTML]; !ok {
+				selectedFields = append(selectedFields, opening.FieldDescriptionHTML)
+				fieldSeen[opening.FieldDescriptionHTML] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[opening.FieldURL]; !ok {
+				selectedFields = append(selectedFields, opening.FieldURL)
+				fieldSeen[opening.FieldURL] = struct{}{}
+			}
+		case "applicantLocationRequirements":
+			if _, ok := fieldSeen[opening.FieldApplicantLocationRequirements]; !ok {
+				selectedFields = append(selectedFields, opening.FieldApplicantLocationRequirements)
+				fieldSeen[opening.FieldApplicantLocationRequirements] = struct{}{}
+			}
 		case "roleID":
 			if _, ok := fieldSeen[opening.FieldRoleID]; !ok {
 				selectedFields = append(selectedFields, opening.FieldRoleID)

@@ -2984,11 +2984,30 @@ type OpeningWhereInput struct {
 	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
 	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
 
+	// "url" field predicates.
+	URL             *string  `json:"url,omitempty"`
+	URLNEQ          *string  `json:"urlNEQ,omitempty"`
+	URLIn           []string `json:"urlIn,omitempty"`
+	URLNotIn        []string `json:"urlNotIn,omitempty"`
+	URLGT           *string  `json:"urlGT,omitempty"`
+	URLGTE          *string  `json:"urlGTE,omitempty"`
+	URLLT           *string  `json:"urlLT,omitempty"`
+	URLLTE          *string  `json:"urlLTE,omitempty"`
+	URLContains     *string  `json:"urlContains,omitempty"`
+	URLHasPrefix    *string  `json:"urlHasPrefix,omitempty"`
+	URLHasSuffix    *string  `json:"urlHasSuffix,omitempty"`
+	URLIsNil        bool     `json:"urlIsNil,omitempty"`
+	URLNotNil       bool     `json:"urlNotNil,omitempty"`
+	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
+	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
+
 	// "role_id" field predicates.
-	RoleID      *int  `json:"roleID,omitempty"`
-	RoleIDNEQ   *int  `json:"roleIDNEQ,omitempty"`
-	RoleIDIn    []int `json:"roleIDIn,omitempty"`
-	RoleIDNotIn []int `json:"roleIDNotIn,omitempty"`
+	RoleID       *int  `json:"roleID,omitempty"`
+	RoleIDNEQ    *int  `json:"roleIDNEQ,omitempty"`
+	RoleIDIn     []int `json:"roleIDIn,omitempty"`
+	RoleIDNotIn  []int `json:"roleIDNotIn,omitempty"`
+	RoleIDIsNil  bool  `json:"roleIDIsNil,omitempty"`
+	RoleIDNotNil bool  `json:"roleIDNotNil,omitempty"`
 
 	// "company_id" field predicates.
 	CompanyID      *int  `json:"companyID,omitempty"`
@@ -3437,6 +3456,51 @@ func (i *OpeningWhereInput) P() (predicate.Opening, error) {
 	if i.DescriptionContainsFold != nil {
 		predicates = append(predicates, opening.DescriptionContainsFold(*i.DescriptionContainsFold))
 	}
+	if i.URL != nil {
+		predicates = append(predicates, opening.URLEQ(*i.URL))
+	}
+	if i.URLNEQ != nil {
+		predicates = append(predicates, opening.URLNEQ(*i.URLNEQ))
+	}
+	if len(i.URLIn) > 0 {
+		predicates = append(predicates, opening.URLIn(i.URLIn...))
+	}
+	if len(i.URLNotIn) > 0 {
+		predicates = append(predicates, opening.URLNotIn(i.URLNotIn...))
+	}
+	if i.URLGT != nil {
+		predicates = append(predicates, opening.URLGT(*i.URLGT))
+	}
+	if i.URLGTE != nil {
+		predicates = append(predicates, opening.URLGTE(*i.URLGTE))
+	}
+	if i.URLLT != nil {
+		predicates = append(predicates, opening.URLLT(*i.URLLT))
+	}
+	if i.URLLTE != nil {
+		predicates = append(predicates, opening.URLLTE(*i.URLLTE))
+	}
+	if i.URLContains != nil {
+		predicates = append(predicates, opening.URLContains(*i.URLContains))
+	}
+	if i.URLHasPrefix != nil {
+		predicates = append(predicates, opening.URLHasPrefix(*i.URLHasPrefix))
+	}
+	if i.URLHasSuffix != nil {
+		predicates = append(predicates, opening.URLHasSuffix(*i.URLHasSuffix))
+	}
+	if i.URLIsNil {
+		predicates = append(predicates, opening.URLIsNil())
+	}
+	if i.URLNotNil {
+		predicates = append(predicates, opening.URLNotNil())
+	}
+	if i.URLEqualFold != nil {
+		predicates = append(predicates, opening.URLEqualFold(*i.URLEqualFold))
+	}
+	if i.URLContainsFold != nil {
+		predicates = append(predicates, opening.URLContainsFold(*i.URLContainsFold))
+	}
 	if i.RoleID != nil {
 		predicates = append(predicates, opening.RoleIDEQ(*i.RoleID))
 	}
@@ -3448,6 +3512,12 @@ func (i *OpeningWhereInput) P() (predicate.Opening, error) {
 	}
 	if len(i.RoleIDNotIn) > 0 {
 		predicates = append(predicates, opening.RoleIDNotIn(i.RoleIDNotIn...))
+	}
+	if i.RoleIDIsNil {
+		predicates = append(predicates, opening.RoleIDIsNil())
+	}
+	if i.RoleIDNotNil {
+		predicates = append(predicates, opening.RoleIDNotNil())
 	}
 	if i.CompanyID != nil {
 		predicates = append(predicates, opening.CompanyIDEQ(*i.CompanyID))

@@ -5564,46 +5564,51 @@ func (m *LocationMutation) ResetEdge(name string) error {
 // OpeningMutation represents an operation that mutates the Opening nodes in the graph.
 type OpeningMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *int
-	created_at              *time.Time
-	updated_at              *time.Time
-	source                  *string
-	external_id             *string
-	title                   *string
-	description             *string
-	work_mode               *opening.WorkMode
-	employment_type         *opening.EmploymentType
-	experience_min_years    *int
-	addexperience_min_years *int
-	experience_max_years    *int
-	addexperience_max_years *int
-	salary_min              *int64
-	addsalary_min           *int64
-	salary_max              *int64
-	addsalary_max           *int64
-	salary_currency         *string
-	salary_period           *opening.SalaryPeriod
-	posted_at               *time.Time
-	valid_through           *time.Time
-	status                  *opening.Status
-	skill_count             *int
-	addskill_count          *int
-	search_text             *string
-	clearedFields           map[string]struct{}
-	role                    *int
-	clearedrole             bool
-	company                 *int
-	clearedcompany          bool
-	location                *int
-	clearedlocation         bool
-	skills                  map[int]struct{}
-	removedskills           map[int]struct{}
-	clearedskills           bool
-	done                    bool
-	oldValue                func(context.Context) (*Opening, error)
-	predicates              []predicate.Opening
+	op                                    Op
+	typ                                   string
+	id                                    *int
+	created_at                            *time.Time
+	updated_at                            *time.Time
+	source                                *string
+	external_id                           *string
+	title                                 *string
+	description                           *string
+	description_html                      *string
+	url                                   *string
+	applicant_location_requirements       *[]string
+	appendapplicant_location_requirements []string
+	content_hash                          *string
+	work_mode                             *opening.WorkMode
+	employment_type                       *opening.EmploymentType
+	experience_min_years                  *int
+	addexperience_min_years               *int
+	experience_max_years                  *int
+	addexperience_max_years               *int
+	salary_min                            *int64
+	addsalary_min                         *int64
+	salary_max                            *int64
+	addsalary_max                         *int64
+	salary_currency                       *string
+	salary_period                         *opening.SalaryPeriod
+	posted_at                             *time.Time
+	valid_through                         *time.Time
+	status                                *opening.Status
+	skill_count                           *int
+	addskill_count                        *int
+	search_text                           *string
+	clearedFields                         map[string]struct{}
+	role                                  *int
+	clearedrole                           bool
+	company                               *int
+	clearedcompany                        bool
+	location                              *int
+	clearedlocation                       bool
+	skills                                map[int]struct{}
+	removedskills                         map[int]struct{}
+	clearedskills                         bool
+	done                                  bool
+	oldValue                              func(context.Context) (*Opening, error)
+	predicates                            []predicate.Opening
 }
 
 var _ ent.Mutation = (*OpeningMutation)(nil)
@@ -5933,6 +5938,218 @@ func (m *OpeningMutation) ResetDescription() {
 	delete(m.clearedFields, opening.FieldDescription)
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (m *OpeningMutation) SetDescriptionHTML(s string) {
+	m.description_html = &s
+}
+
+// DescriptionHTML returns the value of the "description_html" field in the mutation.
+func (m *OpeningMutation) DescriptionHTML() (r string, exists bool) {
+	v := m.description_html
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescriptionHTML returns the old "description_html" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldDescriptionHTML(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescriptionHTML is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescriptionHTML requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescriptionHTML: %w", err)
+	}
+	return oldValue.DescriptionHTML, nil
+}
+
+// ClearDescriptionHTML clears the value of the "description_html" field.
+func (m *OpeningMutation) ClearDescriptionHTML() {
+	m.description_html = nil
+	m.clearedFields[opening.FieldDescriptionHTML] = struct{}{}
+}
+
+// DescriptionHTMLCleared returns if the "description_html" field was cleared in this mutation.
+func (m *OpeningMutation) DescriptionHTMLCleared() bool {
+	_, ok := m.clearedFields[opening.FieldDescriptionHTML]
+	return ok
+}
+
+// ResetDescriptionHTML resets all changes to the "description_html" field.
+func (m *OpeningMutation) ResetDescriptionHTML() {
+	m.description_html = nil
+	delete(m.clearedFields, opening.FieldDescriptionHTML)
+}
+
+// SetURL sets the "url" field.
+func (m *OpeningMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *OpeningMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ClearURL clears the value of the "url" field.
+func (m *OpeningMutation) ClearURL() {
+	m.url = nil
+	m.clearedFields[opening.FieldURL] = struct{}{}
+}
+
+// URLCleared returns if the "url" field was cleared in this mutation.
+func (m *OpeningMutation) URLCleared() bool {
+	_, ok := m.clearedFields[opening.FieldURL]
+	return ok
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *OpeningMutation) ResetURL() {
+	m.url = nil
+	delete(m.clearedFields, opening.FieldURL)
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (m *OpeningMutation) SetApplicantLocationRequirements(s []string) {
+	m.applicant_location_requirements = &s
+	m.appendapplicant_location_requirements = nil
+}
+
+// ApplicantLocationRequirements returns the value of the "applicant_location_requirements" field in the mutation.
+func (m *OpeningMutation) ApplicantLocationRequirements() (r []string, exists bool) {
+	v := m.applicant_location_requirements
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicantLocationRequirements returns the old "applicant_location_requirements" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldApplicantLocationRequirements(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicantLocationRequirements is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicantLocationRequirements requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicantLocationRequirements: %w", err)
+	}
+	return oldValue.ApplicantLocationRequirements, nil
+}
+
+// AppendApplicantLocationRequirements adds s to the "applicant_location_requirements" field.
+func (m *OpeningMutation) AppendApplicantLocationRequirements(s []string) {
+	m.appendapplicant_location_requirements = append(m.appendapplicant_location_requirements, s...)
+}
+
+// AppendedApplicantLocationRequirements returns the list of values that were appended to the "applicant_location_requirements" field in this mutation.
+func (m *OpeningMutation) AppendedApplicantLocationRequirements() ([]string, bool) {
+	if len(m.appendapplicant_location_requirements) == 0 {
+		return nil, false
+	}
+	return m.appendapplicant_location_requirements, true
+}
+
+// ClearApplicantLocationRequirements clears the value of the "applicant_location_requirements" field.
+func (m *OpeningMutation) ClearApplicantLocationRequirements() {
+	m.applicant_location_requirements = nil
+	m.appendapplicant_location_requirements = nil
+	m.clearedFields[opening.FieldApplicantLocationRequirements] = struct{}{}
+}
+
+// ApplicantLocationRequirementsCleared returns if the "applicant_location_requirements" field was cleared in this mutation.
+func (m *OpeningMutation) ApplicantLocationRequirementsCleared() bool {
+	_, ok := m.clearedFields[opening.FieldApplicantLocationRequirements]
+	return ok
+}
+
+// ResetApplicantLocationRequirements resets all changes to the "applicant_location_requirements" field.
+func (m *OpeningMutation) ResetApplicantLocationRequirements() {
+	m.applicant_location_requirements = nil
+	m.appendapplicant_location_requirements = nil
+	delete(m.clearedFields, opening.FieldApplicantLocationRequirements)
+}
+
+// SetContentHash sets the "content_hash" field.
+func (m *OpeningMutation) SetContentHash(s string) {
+	m.content_hash = &s
+}
+
+// ContentHash returns the value of the "content_hash" field in the mutation.
+func (m *OpeningMutation) ContentHash() (r string, exists bool) {
+	v := m.content_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentHash returns the old "content_hash" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldContentHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentHash: %w", err)
+	}
+	return oldValue.ContentHash, nil
+}
+
+// ClearContentHash clears the value of the "content_hash" field.
+func (m *OpeningMutation) ClearContentHash() {
+	m.content_hash = nil
+	m.clearedFields[opening.FieldContentHash] = struct{}{}
+}
+
+// ContentHashCleared returns if the "content_hash" field was cleared in this mutation.
+func (m *OpeningMutation) ContentHashCleared() bool {
+	_, ok := m.clearedFields[opening.FieldContentHash]
+	return ok
+}
+
+// ResetContentHash resets all changes to the "content_hash" field.
+func (m *OpeningMutation) ResetContentHash() {
+	m.content_hash = nil
+	delete(m.clearedFields, opening.FieldContentHash)
+}
+
 // SetRoleID sets the "role_id" field.
 func (m *OpeningMutation) SetRoleID(i int) {
 	m.role = &i
@@ -5950,7 +6167,7 @@ func (m *OpeningMutation) RoleID() (r int, exists bool) {
 // OldRoleID returns the old "role_id" field's value of the Opening entity.
 // If the Opening object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OpeningMutation) OldRoleID(ctx context.Context) (v int, err error) {
+func (m *OpeningMutation) OldRoleID(ctx context.Context) (v *int, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRoleID is only allowed on UpdateOne operations")
 	}
@@ -5964,9 +6181,22 @@ func (m *OpeningMutation) OldRoleID(ctx context.Context) (v int, err error) {
 	return oldValue.RoleID, nil
 }
 
+// ClearRoleID clears the value of the "role_id" field.
+func (m *OpeningMutation) ClearRoleID() {
+	m.role = nil
+	m.clearedFields[opening.FieldRoleID] = struct{}{}
+}
+
+// RoleIDCleared returns if the "role_id" field was cleared in this mutation.
+func (m *OpeningMutation) RoleIDCleared() bool {
+	_, ok := m.clearedFields[opening.FieldRoleID]
+	return ok
+}
+
 // ResetRoleID resets all changes to the "role_id" field.
 func (m *OpeningMutation) ResetRoleID() {
 	m.role = nil
+	delete(m.clearedFields, opening.FieldRoleID)
 }
 
 // SetCompanyID sets the "company_id" field.
@@ -6724,7 +6954,7 @@ func (m *OpeningMutation) ClearRole() {
 
 // RoleCleared reports if the "role" edge to the Role entity was cleared.
 func (m *OpeningMutation) RoleCleared() bool {
-	return m.clearedrole
+	return m.RoleIDCleared() || m.clearedrole
 }
 
 // RoleIDs returns the "role" edge IDs in the mutation.
@@ -6885,7 +7115,7 @@ func (m *OpeningMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OpeningMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 26)
 	if m.created_at != nil {
 		fields = append(fields, opening.FieldCreatedAt)
 	}
@@ -6903,6 +7133,18 @@ func (m *OpeningMutation) Fields() []string {
 	}
 	if m.description != nil {
 		fields = append(fields, opening.FieldDescription)
+	}
+	if m.description_html != nil {
+		fields = append(fields, opening.FieldDescriptionHTML)
+	}
+	if m.url != nil {
+		fields = append(fields, opening.FieldURL)
+	}
+	if m.applicant_location_requirements != nil {
+		fields = append(fields, opening.FieldApplicantLocationRequirements)
+	}
+	if m.content_hash != nil {
+		fields = append(fields, opening.FieldContentHash)
 	}
 	if m.role != nil {
 		fields = append(fields, opening.FieldRoleID)
@@ -6972,6 +7214,14 @@ func (m *OpeningMutation) Field(name string) (ent.Value, bool) {
 		return m.Title()
 	case opening.FieldDescription:
 		return m.Description()
+	case opening.FieldDescriptionHTML:
+		return m.DescriptionHTML()
+	case opening.FieldURL:
+		return m.URL()
+	case opening.FieldApplicantLocationRequirements:
+		return m.ApplicantLocationRequirements()
+	case opening.FieldContentHash:
+		return m.ContentHash()
 	case opening.FieldRoleID:
 		return m.RoleID()
 	case opening.FieldCompanyID:
@@ -7025,6 +7275,14 @@ func (m *OpeningMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldTitle(ctx)
 	case opening.FieldDescription:
 		return m.OldDescription(ctx)
+	case opening.FieldDescriptionHTML:
+		return m.OldDescriptionHTML(ctx)
+	case opening.FieldURL:
+		return m.OldURL(ctx)
+	case opening.FieldApplicantLocationRequirements:
+		return m.OldApplicantLocationRequirements(ctx)
+	case opening.FieldContentHash:
+		return m.OldContentHash(ctx)
 	case opening.FieldRoleID:
 		return m.OldRoleID(ctx)
 	case opening.FieldCompanyID:
@@ -7107,6 +7365,34 @@ func (m *OpeningMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDescription(v)
+		return nil
+	case opening.FieldDescriptionHTML:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescriptionHTML(v)
+		return nil
+	case opening.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case opening.FieldApplicantLocationRequirements:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicantLocationRequirements(v)
+		return nil
+	case opening.FieldContentHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentHash(v)
 		return nil
 	case opening.FieldRoleID:
 		v, ok := value.(int)
@@ -7316,6 +7602,21 @@ func (m *OpeningMutation) ClearedFields() []string {
 	if m.FieldCleared(opening.FieldDescription) {
 		fields = append(fields, opening.FieldDescription)
 	}
+	if m.FieldCleared(opening.FieldDescriptionHTML) {
+		fields = append(fields, opening.FieldDescriptionHTML)
+	}
+	if m.FieldCleared(opening.FieldURL) {
+		fields = append(fields, opening.FieldURL)
+	}
+	if m.FieldCleared(opening.FieldApplicantLocationRequirements) {
+		fields = append(fields, opening.FieldApplicantLocationRequirements)
+	}
+	if m.FieldCleared(opening.FieldContentHash) {
+		fields = append(fields, opening.FieldContentHash)
+	}
+	if m.FieldCleared(opening.FieldRoleID) {
+		fields = append(fields, opening.FieldRoleID)
+	}
 	if m.FieldCleared(opening.FieldLocationID) {
 		fields = append(fields, opening.FieldLocationID)
 	}
@@ -7356,6 +7657,21 @@ func (m *OpeningMutation) ClearField(name string) error {
 	switch name {
 	case opening.FieldDescription:
 		m.ClearDescription()
+		return nil
+	case opening.FieldDescriptionHTML:
+		m.ClearDescriptionHTML()
+		return nil
+	case opening.FieldURL:
+		m.ClearURL()
+		return nil
+	case opening.FieldApplicantLocationRequirements:
+		m.ClearApplicantLocationRequirements()
+		return nil
+	case opening.FieldContentHash:
+		m.ClearContentHash()
+		return nil
+	case opening.FieldRoleID:
+		m.ClearRoleID()
 		return nil
 	case opening.FieldLocationID:
 		m.ClearLocationID()
@@ -7406,6 +7722,18 @@ func (m *OpeningMutation) ResetField(name string) error {
 		return nil
 	case opening.FieldDescription:
 		m.ResetDescription()
+		return nil
+	case opening.FieldDescriptionHTML:
+		m.ResetDescriptionHTML()
+		return nil
+	case opening.FieldURL:
+		m.ResetURL()
+		return nil
+	case opening.FieldApplicantLocationRequirements:
+		m.ResetApplicantLocationRequirements()
+		return nil
+	case opening.FieldContentHash:
+		m.ResetContentHash()
 		return nil
 	case opening.FieldRoleID:
 		m.ResetRoleID()

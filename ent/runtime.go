@@ -403,26 +403,34 @@ func init() {
 			return nil
 		}
 	}()
+	// openingDescURL is the schema descriptor for url field.
+	openingDescURL := openingFields[4].Descriptor()
+	// opening.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	opening.URLValidator = openingDescURL.Validators[0].(func(string) error)
+	// openingDescContentHash is the schema descriptor for content_hash field.
+	openingDescContentHash := openingFields[6].Descriptor()
+	// opening.ContentHashValidator is a validator for the "content_hash" field. It is called by the builders before save.
+	opening.ContentHashValidator = openingDescContentHash.Validators[0].(func(string) error)
 	// openingDescExperienceMinYears is the schema descriptor for experience_min_years field.
-	openingDescExperienceMinYears := openingFields[8].Descriptor()
+	openingDescExperienceMinYears := openingFields[12].Descriptor()
 	// opening.DefaultExperienceMinYears holds the default value on creation for the experience_min_years field.
 	opening.DefaultExperienceMinYears = openingDescExperienceMinYears.Default.(int)
 	// opening.ExperienceMinYearsValidator is a validator for the "experience_min_years" field. It is called by the builders before save.
 	opening.ExperienceMinYearsValidator = openingDescExperienceMinYears.Validators[0].(func(int) error)
 	// openingDescExperienceMaxYears is the schema descriptor for experience_max_years field.
-	openingDescExperienceMaxYears := openingFields[9].Descriptor()
+	openingDescExperienceMaxYears := openingFields[13].Descriptor()
 	// opening.ExperienceMaxYearsValidator is a validator for the "experience_max_years" field. It is called by the builders before save.
 	opening.ExperienceMaxYearsValidator = openingDescExperienceMaxYears.Validators[0].(func(int) error)
 	// openingDescSalaryMin is the schema descriptor for salary_min field.
-	openingDescSalaryMin := openingFields[10].Descriptor()
+	openingDescSalaryMin := openingFields[14].Descriptor()
 	// opening.SalaryMinValidator is a validator for the "salary_min" field. It is called by the builders before save.
 	opening.SalaryMinValidator = openingDescSalaryMin.Validators[0].(func(int64) error)
 	// openingDescSalaryMax is the schema descriptor for salary_max field.
-	openingDescSalaryMax := openingFields[11].Descriptor()
+	openingDescSalaryMax := openingFields[15].Descriptor()
 	// opening.SalaryMaxValidator is a validator for the "salary_max" field. It is called by the builders before save.
 	opening.SalaryMaxValidator = openingDescSalaryMax.Validators[0].(func(int64) error)
 	// openingDescSalaryCurrency is the schema descriptor for salary_currency field.
-	openingDescSalaryCurrency := openingFields[12].Descriptor()
+	openingDescSalaryCurrency := openingFields[16].Descriptor()
 	// opening.SalaryCurrencyValidator is a validator for the "salary_currency" field. It is called by the builders before save.
 	opening.SalaryCurrencyValidator = func() func(string) error {
 		validators := openingDescSalaryCurrency.Validators
@@ -440,7 +448,7 @@ func init() {
 		}
 	}()
 	// openingDescSkillCount is the schema descriptor for skill_count field.
-	openingDescSkillCount := openingFields[17].Descriptor()
+	openingDescSkillCount := openingFields[21].Descriptor()
 	// opening.DefaultSkillCount holds the default value on creation for the skill_count field.
 	opening.DefaultSkillCount = openingDescSkillCount.Default.(int)
 	// opening.SkillCountValidator is a validator for the "skill_count" field. It is called by the builders before save.

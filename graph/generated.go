@@ -266,31 +266,34 @@ type ComplexityRoot struct {
 	}
 
 	Opening struct {
-		Company            func(childComplexity int) int
-		CompanyID          func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		Description        func(childComplexity int) int
-		EmploymentType     func(childComplexity int) int
-		ExperienceMaxYears func(childComplexity int) int
-		ExperienceMinYears func(childComplexity int) int
-		ExternalID         func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		Location           func(childComplexity int) int
-		LocationID         func(childComplexity int) int
-		PostedAt           func(childComplexity int) int
-		Role               func(childComplexity int) int
-		RoleID             func(childComplexity int) int
-		SalaryCurrency     func(childComplexity int) int
-		SalaryMax          func(childComplexity int) int
-		SalaryMin          func(childComplexity int) int
-		SalaryPeriod       func(childComplexity int) int
-		Skills             func(childComplexity int) int
-		Source             func(childComplexity int) int
-		Status             func(childComplexity int) int
-		Title              func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
-		ValidThrough       func(childComplexity int) int
-		WorkMode           func(childComplexity int) int
+		ApplicantLocationRequirements func(childComplexity int) int
+		Company                       func(childComplexity int) int
+		CompanyID                     func(childComplexity int) int
+		CreatedAt                     func(childComplexity int) int
+		Description                   func(childComplexity int) int
+		DescriptionHTML               func(childComplexity int) int
+		EmploymentType                func(childComplexity int) int
+		ExperienceMaxYears            func(childComplexity int) int
+		ExperienceMinYears            func(childComplexity int) int
+		ExternalID                    func(childComplexity int) int
+		ID                            func(childComplexity int) int
+		Location                      func(childComplexity int) int
+		LocationID                    func(childComplexity int) int
+		PostedAt                      func(childComplexity int) int
+		Role                          func(childComplexity int) int
+		RoleID                        func(childComplexity int) int
+		SalaryCurrency                func(childComplexity int) int
+		SalaryMax                     func(childComplexity int) int
+		SalaryMin                     func(childComplexity int) int
+		SalaryPeriod                  func(childComplexity int) int
+		Skills                        func(childComplexity int) int
+		Source                        func(childComplexity int) int
+		Status                        func(childComplexity int) int
+		Title                         func(childComplexity int) int
+		URL                           func(childComplexity int) int
+		UpdatedAt                     func(childComplexity int) int
+		ValidThrough                  func(childComplexity int) int
+		WorkMode                      func(childComplexity int) int
 	}
 
 	OpeningConnection struct {
@@ -1729,6 +1732,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(UpdateUserInput)), true
 
+	case "Opening.applicantLocationRequirements":
+		if e.ComplexityRoot.Opening.ApplicantLocationRequirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.ApplicantLocationRequirements(childComplexity), true
 	case "Opening.company":
 		if e.ComplexityRoot.Opening.Company == nil {
 			break
@@ -1753,6 +1762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.Description(childComplexity), true
+	case "Opening.descriptionHTML":
+		if e.ComplexityRoot.Opening.DescriptionHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.DescriptionHTML(childComplexity), true
 	case "Opening.employmentType":
 		if e.ComplexityRoot.Opening.EmploymentType == nil {
 			break
@@ -1861,6 +1876,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.Title(childComplexity), true
+	case "Opening.url":
+		if e.ComplexityRoot.Opening.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.URL(childComplexity), true
 	case "Opening.updatedAt":
 		if e.ComplexityRoot.Opening.UpdatedAt == nil {
 			break
@@ -4160,7 +4181,22 @@ input CreateOpeningInput {
   """
   externalID: String!
   title: String!
+  """
+  Plain text: what search indexes and pages print without markup.
+  """
   description: String
+  """
+  The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.
+  """
+  descriptionHTML: String
+  """
+  The posting's page on the employer's or the feed's site.
+  """
+  url: String
+  """
+  Where a remote opening's applicants may live, as the feed names it (countries or regions).
+  """
+  applicantLocationRequirements: [String!]
   workMode: OpeningWorkMode!
   employmentType: OpeningEmploymentType
   experienceMinYears: Int
@@ -4172,7 +4208,7 @@ input CreateOpeningInput {
   postedAt: Time!
   validThrough: Time
   status: OpeningStatus
-  roleID: ID!
+  roleID: ID
   companyID: ID!
   locationID: ID
   skillIDs: [ID!]
@@ -4792,8 +4828,26 @@ type Opening implements Node {
   """
   externalID: String!
   title: String!
+  """
+  Plain text: what search indexes and pages print without markup.
+  """
   description: String
-  roleID: ID!
+  """
+  The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.
+  """
+  descriptionHTML: String
+  """
+  The posting's page on the employer's or the feed's site.
+  """
+  url: String
+  """
+  Where a remote opening's applicants may live, as the feed names it (countries or regions).
+  """
+  applicantLocationRequirements: [String!]
+  """
+  Null for an unclassified opening.
+  """
+  roleID: ID
   companyID: ID!
   """
   Null for a fully remote opening with no office.
@@ -4810,7 +4864,7 @@ type Opening implements Node {
   postedAt: Time!
   validThrough: Time
   status: OpeningStatus!
-  role: Role!
+  role: Role
   company: Company!
   location: Location
   """
@@ -5006,12 +5060,32 @@ input OpeningWhereInput {
   descriptionEqualFold: String
   descriptionContainsFold: String
   """
+  url field predicates
+  """
+  url: String
+  urlNEQ: String
+  urlIn: [String!]
+  urlNotIn: [String!]
+  urlGT: String
+  urlGTE: String
+  urlLT: String
+  urlLTE: String
+  urlContains: String
+  urlHasPrefix: String
+  urlHasSuffix: String
+  urlIsNil: Boolean
+  urlNotNil: Boolean
+  urlEqualFold: String
+  urlContainsFold: String
+  """
   role_id field predicates
   """
   roleID: ID
   roleIDNEQ: ID
   roleIDIn: [ID!]
   roleIDNotIn: [ID!]
+  roleIDIsNil: Boolean
+  roleIDNotNil: Boolean
   """
   company_id field predicates
   """
@@ -6784,8 +6858,27 @@ input UpdateOpeningInput {
   """
   externalID: String
   title: String
+  """
+  Plain text: what search indexes and pages print without markup.
+  """
   description: String
   clearDescription: Boolean
+  """
+  The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.
+  """
+  descriptionHTML: String
+  clearDescriptionHTML: Boolean
+  """
+  The posting's page on the employer's or the feed's site.
+  """
+  url: String
+  clearURL: Boolean
+  """
+  Where a remote opening's applicants may live, as the feed names it (countries or regions).
+  """
+  applicantLocationRequirements: [String!]
+  appendApplicantLocationRequirements: [String!]
+  clearApplicantLocationRequirements: Boolean
   workMode: OpeningWorkMode
   employmentType: OpeningEmploymentType
   experienceMinYears: Int
@@ -6804,6 +6897,7 @@ input UpdateOpeningInput {
   clearValidThrough: Boolean
   status: OpeningStatus
   roleID: ID
+  clearRole: Boolean
   companyID: ID
   locationID: ID
   clearLocation: Boolean
@@ -7756,6 +7850,12 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_title(ctx, field)
 	case "description":
 		return ec.fieldContext_Opening_description(ctx, field)
+	case "descriptionHTML":
+		return ec.fieldContext_Opening_descriptionHTML(ctx, field)
+	case "url":
+		return ec.fieldContext_Opening_url(ctx, field)
+	case "applicantLocationRequirements":
+		return ec.fieldContext_Opening_applicantLocationRequirements(ctx, field)
 	case "roleID":
 		return ec.fieldContext_Opening_roleID(ctx, field)
 	case "companyID":
@@ -15206,6 +15306,75 @@ func (ec *executionContext) fieldContext_Opening_description(_ context.Context, 
 	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
 }
 
+func (ec *executionContext) _Opening_descriptionHTML(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_descriptionHTML(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_descriptionHTML(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Opening_url(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Opening_applicantLocationRequirements(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_applicantLocationRequirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApplicantLocationRequirements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_applicantLocationRequirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
 func (ec *executionContext) _Opening_roleID(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15218,11 +15387,11 @@ func (ec *executionContext) _Opening_roleID(ctx context.Context, field graphql.C
 			return obj.RoleID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Opening_roleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -15541,10 +15710,10 @@ func (ec *executionContext) _Opening_role(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, selections, v)
+			return ec.marshalORole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Opening_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24862,7 +25031,7 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
+	fieldsInOrder := [...]string{"externalID", "title", "description", "descriptionHTML", "url", "applicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24890,6 +25059,27 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.Description = data
+		case "descriptionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHTML"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHTML = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "applicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("applicantLocationRequirements"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApplicantLocationRequirements = data
 		case "workMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workMode"))
 			data, err := ec.unmarshalNOpeningWorkMode2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋopeningᚐWorkMode(ctx, v)
@@ -24969,7 +25159,7 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 			it.Status = data
 		case "roleID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27209,7 +27399,7 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "roleID", "roleIDNEQ", "roleIDIn", "roleIDNotIn", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "locationID", "locationIDNEQ", "locationIDIn", "locationIDNotIn", "locationIDIsNil", "locationIDNotNil", "workMode", "workModeNEQ", "workModeIn", "workModeNotIn", "employmentType", "employmentTypeNEQ", "employmentTypeIn", "employmentTypeNotIn", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "experienceMaxYearsIsNil", "experienceMaxYearsNotNil", "salaryMin", "salaryMinNEQ", "salaryMinIn", "salaryMinNotIn", "salaryMinGT", "salaryMinGTE", "salaryMinLT", "salaryMinLTE", "salaryMinIsNil", "salaryMinNotNil", "salaryMax", "salaryMaxNEQ", "salaryMaxIn", "salaryMaxNotIn", "salaryMaxGT", "salaryMaxGTE", "salaryMaxLT", "salaryMaxLTE", "salaryMaxIsNil", "salaryMaxNotNil", "salaryCurrency", "salaryCurrencyNEQ", "salaryCurrencyIn", "salaryCurrencyNotIn", "salaryCurrencyGT", "salaryCurrencyGTE", "salaryCurrencyLT", "salaryCurrencyLTE", "salaryCurrencyContains", "salaryCurrencyHasPrefix", "salaryCurrencyHasSuffix", "salaryCurrencyIsNil", "salaryCurrencyNotNil", "salaryCurrencyEqualFold", "salaryCurrencyContainsFold", "salaryPeriod", "salaryPeriodNEQ", "salaryPeriodIn", "salaryPeriodNotIn", "salaryPeriodIsNil", "salaryPeriodNotNil", "postedAt", "postedAtNEQ", "postedAtIn", "postedAtNotIn", "postedAtGT", "postedAtGTE", "postedAtLT", "postedAtLTE", "validThrough", "validThroughNEQ", "validThroughIn", "validThroughNotIn", "validThroughGT", "validThroughGTE", "validThroughLT", "validThroughLTE", "validThroughIsNil", "validThroughNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "hasRole", "hasRoleWith", "hasCompany", "hasCompanyWith", "hasLocation", "hasLocationWith", "hasSkills", "hasSkillsWith", "experienceYears", "minSalary", "skillsAllOf", "skillsAnyOf"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "roleID", "roleIDNEQ", "roleIDIn", "roleIDNotIn", "roleIDIsNil", "roleIDNotNil", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "locationID", "locationIDNEQ", "locationIDIn", "locationIDNotIn", "locationIDIsNil", "locationIDNotNil", "workMode", "workModeNEQ", "workModeIn", "workModeNotIn", "employmentType", "employmentTypeNEQ", "employmentTypeIn", "employmentTypeNotIn", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "experienceMaxYearsIsNil", "experienceMaxYearsNotNil", "salaryMin", "salaryMinNEQ", "salaryMinIn", "salaryMinNotIn", "salaryMinGT", "salaryMinGTE", "salaryMinLT", "salaryMinLTE", "salaryMinIsNil", "salaryMinNotNil", "salaryMax", "salaryMaxNEQ", "salaryMaxIn", "salaryMaxNotIn", "salaryMaxGT", "salaryMaxGTE", "salaryMaxLT", "salaryMaxLTE", "salaryMaxIsNil", "salaryMaxNotNil", "salaryCurrency", "salaryCurrencyNEQ", "salaryCurrencyIn", "salaryCurrencyNotIn", "salaryCurrencyGT", "salaryCurrencyGTE", "salaryCurrencyLT", "salaryCurrencyLTE", "salaryCurrencyContains", "salaryCurrencyHasPrefix", "salaryCurrencyHasSuffix", "salaryCurrencyIsNil", "salaryCurrencyNotNil", "salaryCurrencyEqualFold", "salaryCurrencyContainsFold", "salaryPeriod", "salaryPeriodNEQ", "salaryPeriodIn", "salaryPeriodNotIn", "salaryPeriodIsNil", "salaryPeriodNotNil", "postedAt", "postedAtNEQ", "postedAtIn", "postedAtNotIn", "postedAtGT", "postedAtGTE", "postedAtLT", "postedAtLTE", "validThrough", "validThroughNEQ", "validThroughIn", "validThroughNotIn", "validThroughGT", "validThroughGTE", "validThroughLT", "validThroughLTE", "validThroughIsNil", "validThroughNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "hasRole", "hasRoleWith", "hasCompany", "hasCompanyWith", "hasLocation", "hasLocationWith", "hasSkills", "hasSkillsWith", "experienceYears", "minSalary", "skillsAllOf", "skillsAnyOf"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27783,6 +27973,111 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.DescriptionContainsFold = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "urlNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNEQ = data
+		case "urlIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLIn = data
+		case "urlNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNotIn = data
+		case "urlGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGT = data
+		case "urlGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGTE = data
+		case "urlLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLT = data
+		case "urlLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLTE = data
+		case "urlContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContains = data
+		case "urlHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasPrefix = data
+		case "urlHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasSuffix = data
+		case "urlIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLIsNil = data
+		case "urlNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNotNil = data
+		case "urlEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLEqualFold = data
+		case "urlContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContainsFold = data
 		case "roleID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -27811,6 +28106,20 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.RoleIDNotIn = data
+		case "roleIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleIDIsNil = data
+		case "roleIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleIDNotNil = data
 		case "companyID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -33320,7 +33629,7 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "clearDescription", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
+	fieldsInOrder := [...]string{"externalID", "title", "description", "clearDescription", "descriptionHTML", "clearDescriptionHTML", "url", "clearURL", "applicantLocationRequirements", "appendApplicantLocationRequirements", "clearApplicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "clearRole", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33355,6 +33664,55 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.ClearDescription = data
+		case "descriptionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHTML"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHTML = data
+		case "clearDescriptionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearDescriptionHTML"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearDescriptionHTML = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "clearURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearURL"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearURL = data
+		case "applicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("applicantLocationRequirements"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApplicantLocationRequirements = data
+		case "appendApplicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendApplicantLocationRequirements"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppendApplicantLocationRequirements = data
+		case "clearApplicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearApplicantLocationRequirements"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearApplicantLocationRequirements = data
 		case "workMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workMode"))
 			data, err := ec.unmarshalOOpeningWorkMode2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋopeningᚐWorkMode(ctx, v)
@@ -33481,6 +33839,13 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.RoleID = data
+		case "clearRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRole"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearRole = data
 		case "companyID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -36248,9 +36613,24 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "descriptionHTML":
+			out.Values[i] = ec._Opening_descriptionHTML(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Opening_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "applicantLocationRequirements":
+			out.Values[i] = ec._Opening_applicantLocationRequirements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "roleID":
 			out.Values[i] = ec._Opening_roleID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "companyID":
@@ -36320,7 +36700,7 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "role":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Opening_role(ctx, field, obj)
 				})

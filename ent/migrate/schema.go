@@ -217,6 +217,10 @@ var (
 		{Name: "external_id", Type: field.TypeString, Size: 200},
 		{Name: "title", Type: field.TypeString, Size: 300},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "description_html", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "url", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "applicant_location_requirements", Type: field.TypeJSON, Nullable: true},
+		{Name: "content_hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "work_mode", Type: field.TypeEnum, Enums: []string{"ONSITE", "HYBRID", "REMOTE"}},
 		{Name: "employment_type", Type: field.TypeEnum, Enums: []string{"FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP"}, Default: "FULL_TIME"},
 		{Name: "experience_min_years", Type: field.TypeInt, Default: 0},
@@ -232,7 +236,7 @@ var (
 		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "company_id", Type: field.TypeInt},
 		{Name: "location_id", Type: field.TypeInt, Nullable: true},
-		{Name: "role_id", Type: field.TypeInt},
+		{Name: "role_id", Type: field.TypeInt, Nullable: true},
 	}
 	// OpeningsTable holds the schema information for the "openings" table.
 	OpeningsTable = &schema.Table{
@@ -242,21 +246,21 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "openings_companies_openings",
-				Columns:    []*schema.Column{OpeningsColumns[20]},
+				Columns:    []*schema.Column{OpeningsColumns[24]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "openings_locations_openings",
-				Columns:    []*schema.Column{OpeningsColumns[21]},
+				Columns:    []*schema.Column{OpeningsColumns[25]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "openings_roles_openings",
-				Columns:    []*schema.Column{OpeningsColumns[22]},
+				Columns:    []*schema.Column{OpeningsColumns[26]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -268,22 +272,22 @@ var (
 			{
 				Name:    "opening_role_id_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[22], OpeningsColumns[17], OpeningsColumns[15]},
+				Columns: []*schema.Column{OpeningsColumns[26], OpeningsColumns[21], OpeningsColumns[19]},
 			},
 			{
 				Name:    "opening_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[17], OpeningsColumns[15]},
+				Columns: []*schema.Column{OpeningsColumns[21], OpeningsColumns[19]},
 			},
 			{
 				Name:    "opening_company_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[20]},
+				Columns: []*schema.Column{OpeningsColumns[24]},
 			},
 			{
 				Name:    "opening_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[21]},
+				Columns: []*schema.Column{OpeningsColumns[25]},
 			},
 			{
 				Name:    "opening_updated_at",
