@@ -42,10 +42,13 @@ func main() {
 
 func run(args []string, getenv func(string) string) error {
 	if len(args) > 0 {
-		if args[0] == "gen" {
+		switch args[0] {
+		case "gen":
 			return runGen(args[1:], getenv)
+		case "import":
+			return runImport(args[1:], getenv, os.Stdout, os.Stderr)
 		}
-		return fmt.Errorf("unknown command %q: run with no arguments to serve, or `gen --openings N [--seed S]`", args[0])
+		return fmt.Errorf("unknown command %q: run with no arguments to serve, `gen --openings N [--seed S]`, or `import [--source NAME] [--full] PATH|URL…`", args[0])
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
