@@ -26,6 +26,7 @@ import (
 	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/database"
+	"github.com/careergraph/careergraph/internal/expiry"
 	"github.com/careergraph/careergraph/internal/gen"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/httpserver"
@@ -85,6 +86,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		log.Info("seed", "loaded", res.Loaded, "roles", res.Roles, "openings", res.Openings)
 	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		expiry.Run(sweepCtx, db.Client, cfg.Expiry.SweepInterval, cfg.Expiry.OpeningValidity, log)
+	}()
+	// The sweep stops before the database closes (defers run last in, first out).
+	defer func() { stopSweep(); <-swept }()
 	opts := httpserver.Options{
 		Client:        db.Client,
 		SQL:           db.SQL,

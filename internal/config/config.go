@@ -42,6 +42,8 @@ type Config struct {
 
 	// Limits protect the GraphQL endpoint; see Limits.
 	Limits Limits
+	// Expiry configures the sweep of stale openings.
+	Expiry Expiry
 
 	// RedisURL, when set, keeps rate-limit budgets and persisted queries in Redis so that
 	// replicas share them (REDIS_URL, redis://…).
@@ -65,6 +67,15 @@ type Limits struct {
 	// RatePoints is the budget per RateWindow per token (per IP when anonymous).
 	RatePoints int           // RATE_LIMIT_POINTS, 1000
 	RateWindow time.Duration // RATE_LIMIT_WINDOW, 1m
+}
+
+// Expiry configures the sweep that expires stale openings (internal/expiry).
+type Expiry struct {
+	// OpeningValidity is how long an opening without validThrough stays live after it was
+	// posted. OPENING_DEFAULT_VALIDITY, default 1440h (60 days).
+	OpeningValidity time.Duration
+	// SweepInterval is how often the server runs the sweep. EXPIRY_SWEEP_INTERVAL, default 5m.
+	SweepInterval time.Duration
 }
 
 // DefaultLimits are the limits used for variables left unset.
@@ -93,6 +104,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Playground:      true,
 		Seed:            true,
 		Limits:          DefaultLimits,
+		Expiry:          Expiry{OpeningValidity: 60 * 24 * time.Hour, SweepInterval: 5 * time.Minute},
 	}
 	var errs []string
 	bad := func(name, value, want string) {
@@ -155,7 +167,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout}, {"RATE_LIMIT_WINDOW", &c.Limits.RateWindow}} {
+	}{{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout}, {"RATE_LIMIT_WINDOW", &c.Limits.RateWindow},
+		{"OPENING_DEFAULT_VALIDITY", &c.Expiry.OpeningValidity}, {"EXPIRY_SWEEP_INTERVAL", &c.Expiry.SweepInterval}} {
 		if v := getenv(d.name); v != "" {
 			x, err := time.ParseDuration(v)
 			if err != nil || x < time.Millisecond {
