@@ -44,6 +44,9 @@ type Config struct {
 	Limits Limits
 	// Expiry configures the sweep of stale openings.
 	Expiry Expiry
+	// Jobs runs the job queue (imports, the expiry sweep) in the server process (JOBS,
+	// default true); false leaves them to `careergraph worker` processes.
+	Jobs bool
 
 	// RedisURL, when set, keeps rate-limit budgets and persisted queries in Redis so that
 	// replicas share them (REDIS_URL, redis://…).
@@ -74,7 +77,7 @@ type Expiry struct {
 	// OpeningValidity is how long an opening without validThrough stays live after it was
 	// posted. OPENING_DEFAULT_VALIDITY, default 1440h (60 days).
 	OpeningValidity time.Duration
-	// SweepInterval is how often the server runs the sweep. EXPIRY_SWEEP_INTERVAL, default 5m.
+	// SweepInterval is how often the job queue runs the sweep. EXPIRY_SWEEP_INTERVAL, default 5m.
 	SweepInterval time.Duration
 }
 
@@ -103,6 +106,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Introspection:   true,
 		Playground:      true,
 		Seed:            true,
+		Jobs:            true,
 		Limits:          DefaultLimits,
 		Expiry:          Expiry{OpeningValidity: 60 * 24 * time.Hour, SweepInterval: 5 * time.Minute},
 	}
@@ -135,7 +139,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	for _, b := range []struct {
 		name string
 		dst  *bool
-	}{{"GRAPHQL_INTROSPECTION", &c.Introspection}, {"GRAPHQL_PLAYGROUND", &c.Playground}, {"SEED", &c.Seed}} {
+	}{{"GRAPHQL_INTROSPECTION", &c.Introspection}, {"GRAPHQL_PLAYGROUND", &c.Playground}, {"SEED", &c.Seed}, {"JOBS", &c.Jobs}} {
 		if v := getenv(b.name); v != "" {
 			x, err := strconv.ParseBool(v)
 			if err != nil {

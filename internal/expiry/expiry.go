@@ -12,7 +12,6 @@ package expiry
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/careergraph/careergraph/ent"
@@ -35,25 +34,4 @@ func Sweep(ctx context.Context, client *ent.Client, now time.Time, defaultValidi
 		return 0, fmt.Errorf("expiry: sweep: %w", err)
 	}
 	return n, nil
-}
-
-// Run sweeps every interval until ctx ends, logging what it expired. The server runs it in
-// process; every replica may run it (the sweep is one idempotent statement).
-func Run(ctx context.Context, client *ent.Client, interval, defaultValidity time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		n, err := Sweep(ctx, client, time.Now(), defaultValidity)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("expiry sweep failed", "err", err)
-		case n > 0:
-			log.Info("expired stale openings", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -1,0 +1,198 @@
+// Package jobs runs the work that happens outside a request on River (riverqueue), in the
+// database the graph lives in: riverdatabasesql over lib/pq on PostgreSQL (River polls rather
+// than listens over database/sql), riversqlite on the embedded SQLite. Two kinds of job:
+//
+//   - import: a feed import (internal/importer) of URLs or paths. A failed attempt is retried
+//     by River with backoff (up to MaxAttempts); a retry or a job picked up again after a crash
+//     re-runs the import, which is idempotent (postings identified by source and identifier,
+//     unchanged ones not written), so it resumes in effect where it stopped.
+//   - expiry_sweep: the periodic sweep of stale openings (internal/expiry), inserted every
+//     Config.SweepInterval by River's leader and on start.
+//
+// River's tables are created by River's own migrations (rivermigrate) when the client opens.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/internal/expiry"
+	"github.com/careergraph/careergraph/internal/importer"
+)
+
+// ImportArgs is an import job: what importer.Run gets.
+type ImportArgs struct {
+	Source string   `json:"source"`
+	Full   bool     `json:"full"`
+	Inputs []string `json:"inputs"`
+}
+
+// Kind names the job kind in River's table.
+func (ImportArgs) Kind() string { return "import" }
+
+// ExpirySweepArgs is the periodic expiry sweep.
+type ExpirySweepArgs struct{}
+
+// Kind names the job kind in River's table.
+func (ExpirySweepArgs) Kind() string { return "expiry_sweep" }
+
+// Config configures the job runner.
+type Config struct {
+	// SweepInterval is how often the expiry sweep runs; OpeningValidity its default validity.
+	SweepInterval, OpeningValidity time.Duration
+	// Fetch bounds what import jobs may fetch (AllowPrivate for tests and trusted networks).
+	Fetch importer.FetchOptions
+	// Workers is how many jobs run at once. Default 2.
+	Workers int
+	// PollInterval is how often idle workers look for jobs. Default 1s.
+	PollInterval time.Duration
+	// MaxAttempts bounds the attempts of one job. Default 5.
+	MaxAttempts int
+	Log         *slog.Logger
+}
+
+// Runner is the River client and what it needs.
+type Runner struct {
+	client *river.Client[*sql.Tx]
+}
+
+// New migrates River's tables and prepares a client over db (dia is dialect.Postgres or
+// dialect.SQLite). Call Start to work jobs; a Runner that is never started can still insert
+// them (a web process that leaves the work to workers).
+func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Config) (*Runner, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	var drv riverdriver.Driver[*sql.Tx]
+	switch dia {
+	case dialect.Postgres:
+		drv = riverdatabasesql.New(db)
+	case dialect.SQLite:
+		drv = riversqlite.New(db)
+	default:
+		return nil, fmt.Errorf("jobs: no River driver for %q", dia)
+	}
+	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: cfg.Log})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("jobs: migrate: %w", err)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &importWorker{graph: graph, fetch: cfg.Fetch, log: cfg.Log})
+	river.AddWorker(workers, &sweepWorker{graph: graph, validity: cfg.OpeningValidity, log: cfg.Log})
+	rc, err := river.NewClient(drv, &river.Config{
+		Logger:            cfg.Log,
+		PollOnly:          true,
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     min(cfg.PollInterval, river.FetchCooldownDefault),
+		MaxAttempts:       cfg.MaxAttempts,
+		JobTimeout:        -1, // an import takes as long as its feed; FetchOptions bound downloads
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpirySweepArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "expiry_sweep", RunOnStart: true})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &Runner{client: rc}, nil
+}
+
+// Client is the River client, to insert jobs or subscribe to their events.
+func (r *Runner) Client() *river.Client[*sql.Tx] { return r.client }
+
+// Start works jobs until Stop.
+func (r *Runner) Start(ctx context.Context) error { return r.client.Start(ctx) }
+
+// Stop waits for running jobs to finish (within ctx), then stops.
+func (r *Runner) Stop(ctx context.Context) error {
+	err := r.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return r.client.StopAndCancel(context.Background())
+	}
+	return err
+}
+
+// Import enqueues an import job and returns its id.
+func (r *Runner) Import(ctx context.Context, args ImportArgs) (int64, error) {
+	res, err := r.client.Insert(ctx, args, nil)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: insert import: %w", err)
+	}
+	return res.Job.ID, nil
+}
+
+type importWorker struct {
+	river.WorkerDefaults[ImportArgs]
+	graph *ent.Client
+	fetch importer.FetchOptions
+	log   *slog.Logger
+}
+
+// ImportResult is recorded as the import job's output (River's metadata): what it did.
+type ImportResult struct {
+	Read, Created, Updated, Unchanged, Closed, Rejected, Unclassified int
+	Rejects                                                           []importer.Reject
+	Incomplete                                                        bool
+}
+
+func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
+	im, err := importer.New(ctx, w.graph, importer.Options{Source: job.Args.Source, Full: job.Args.Full, Log: w.log, MaxRejects: 100})
+	if err != nil {
+		// A bad source name will not get better on a retry.
+		return river.JobCancel(err)
+	}
+	rep, err := importer.Run(ctx, im, job.Args.Inputs, w.fetch, nil)
+	if rep != nil {
+		if oerr := river.RecordOutput(ctx, ImportResult{Read: rep.Read, Created: rep.Created, Updated: rep.Updated,
+			Unchanged: rep.Unchanged, Closed: rep.Closed, Rejected: rep.Rejected, Unclassified: rep.Unclassified,
+			Rejects: rep.Rejects, Incomplete: rep.Incomplete}); oerr != nil {
+			w.log.Warn("import job: recording output", "err", oerr)
+		}
+		w.log.Info("import job", "job", job.ID, "source", job.Args.Source, "read", rep.Read, "created", rep.Created,
+			"updated", rep.Updated, "unchanged", rep.Unchanged, "closed", rep.Closed, "rejected", rep.Rejected)
+	}
+	return err
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[ExpirySweepArgs]
+	graph    *ent.Client
+	validity time.Duration
+	log      *slog.Logger
+}
+
+func (w *sweepWorker) Work(ctx context.Context, job *river.Job[ExpirySweepArgs]) error {
+	n, err := expiry.Sweep(ctx, w.graph, time.Now(), w.validity)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Info("expired stale openings", "count", n)
+	}
+	return nil
+}
