@@ -11,6 +11,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -1826,6 +1827,664 @@ func (i *CompanyWhereInput) P() (predicate.Company, error) {
 		return predicates[0], nil
 	default:
 		return company.And(predicates...), nil
+	}
+}
+
+// ImportRunWhereInput represents a where input for filtering ImportRun queries.
+type ImportRunWhereInput struct {
+	Predicates []predicate.ImportRun  `json:"-"`
+	Not        *ImportRunWhereInput   `json:"not,omitempty"`
+	Or         []*ImportRunWhereInput `json:"or,omitempty"`
+	And        []*ImportRunWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "source" field predicates.
+	Source             *string  `json:"source,omitempty"`
+	SourceNEQ          *string  `json:"sourceNEQ,omitempty"`
+	SourceIn           []string `json:"sourceIn,omitempty"`
+	SourceNotIn        []string `json:"sourceNotIn,omitempty"`
+	SourceGT           *string  `json:"sourceGT,omitempty"`
+	SourceGTE          *string  `json:"sourceGTE,omitempty"`
+	SourceLT           *string  `json:"sourceLT,omitempty"`
+	SourceLTE          *string  `json:"sourceLTE,omitempty"`
+	SourceContains     *string  `json:"sourceContains,omitempty"`
+	SourceHasPrefix    *string  `json:"sourceHasPrefix,omitempty"`
+	SourceHasSuffix    *string  `json:"sourceHasSuffix,omitempty"`
+	SourceEqualFold    *string  `json:"sourceEqualFold,omitempty"`
+	SourceContainsFold *string  `json:"sourceContainsFold,omitempty"`
+
+	// "full" field predicates.
+	Full    *bool `json:"full,omitempty"`
+	FullNEQ *bool `json:"fullNEQ,omitempty"`
+
+	// "status" field predicates.
+	Status      *importrun.Status  `json:"status,omitempty"`
+	StatusNEQ   *importrun.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []importrun.Status `json:"statusIn,omitempty"`
+	StatusNotIn []importrun.Status `json:"statusNotIn,omitempty"`
+
+	// "read" field predicates.
+	Read      *int  `json:"read,omitempty"`
+	ReadNEQ   *int  `json:"readNEQ,omitempty"`
+	ReadIn    []int `json:"readIn,omitempty"`
+	ReadNotIn []int `json:"readNotIn,omitempty"`
+	ReadGT    *int  `json:"readGT,omitempty"`
+	ReadGTE   *int  `json:"readGTE,omitempty"`
+	ReadLT    *int  `json:"readLT,omitempty"`
+	ReadLTE   *int  `json:"readLTE,omitempty"`
+
+	// "created" field predicates.
+	Created      *int  `json:"created,omitempty"`
+	CreatedNEQ   *int  `json:"createdNEQ,omitempty"`
+	CreatedIn    []int `json:"createdIn,omitempty"`
+	CreatedNotIn []int `json:"createdNotIn,omitempty"`
+	CreatedGT    *int  `json:"createdGT,omitempty"`
+	CreatedGTE   *int  `json:"createdGTE,omitempty"`
+	CreatedLT    *int  `json:"createdLT,omitempty"`
+	CreatedLTE   *int  `json:"createdLTE,omitempty"`
+
+	// "updated" field predicates.
+	Updated      *int  `json:"updated,omitempty"`
+	UpdatedNEQ   *int  `json:"updatedNEQ,omitempty"`
+	UpdatedIn    []int `json:"updatedIn,omitempty"`
+	UpdatedNotIn []int `json:"updatedNotIn,omitempty"`
+	UpdatedGT    *int  `json:"updatedGT,omitempty"`
+	UpdatedGTE   *int  `json:"updatedGTE,omitempty"`
+	UpdatedLT    *int  `json:"updatedLT,omitempty"`
+	UpdatedLTE   *int  `json:"updatedLTE,omitempty"`
+
+	// "unchanged" field predicates.
+	Unchanged      *int  `json:"unchanged,omitempty"`
+	UnchangedNEQ   *int  `json:"unchangedNEQ,omitempty"`
+	UnchangedIn    []int `json:"unchangedIn,omitempty"`
+	UnchangedNotIn []int `json:"unchangedNotIn,omitempty"`
+	UnchangedGT    *int  `json:"unchangedGT,omitempty"`
+	UnchangedGTE   *int  `json:"unchangedGTE,omitempty"`
+	UnchangedLT    *int  `json:"unchangedLT,omitempty"`
+	UnchangedLTE   *int  `json:"unchangedLTE,omitempty"`
+
+	// "closed" field predicates.
+	Closed      *int  `json:"closed,omitempty"`
+	ClosedNEQ   *int  `json:"closedNEQ,omitempty"`
+	ClosedIn    []int `json:"closedIn,omitempty"`
+	ClosedNotIn []int `json:"closedNotIn,omitempty"`
+	ClosedGT    *int  `json:"closedGT,omitempty"`
+	ClosedGTE   *int  `json:"closedGTE,omitempty"`
+	ClosedLT    *int  `json:"closedLT,omitempty"`
+	ClosedLTE   *int  `json:"closedLTE,omitempty"`
+
+	// "rejected" field predicates.
+	Rejected      *int  `json:"rejected,omitempty"`
+	RejectedNEQ   *int  `json:"rejectedNEQ,omitempty"`
+	RejectedIn    []int `json:"rejectedIn,omitempty"`
+	RejectedNotIn []int `json:"rejectedNotIn,omitempty"`
+	RejectedGT    *int  `json:"rejectedGT,omitempty"`
+	RejectedGTE   *int  `json:"rejectedGTE,omitempty"`
+	RejectedLT    *int  `json:"rejectedLT,omitempty"`
+	RejectedLTE   *int  `json:"rejectedLTE,omitempty"`
+
+	// "unclassified" field predicates.
+	Unclassified      *int  `json:"unclassified,omitempty"`
+	UnclassifiedNEQ   *int  `json:"unclassifiedNEQ,omitempty"`
+	UnclassifiedIn    []int `json:"unclassifiedIn,omitempty"`
+	UnclassifiedNotIn []int `json:"unclassifiedNotIn,omitempty"`
+	UnclassifiedGT    *int  `json:"unclassifiedGT,omitempty"`
+	UnclassifiedGTE   *int  `json:"unclassifiedGTE,omitempty"`
+	UnclassifiedLT    *int  `json:"unclassifiedLT,omitempty"`
+	UnclassifiedLTE   *int  `json:"unclassifiedLTE,omitempty"`
+
+	// "error" field predicates.
+	Error             *string  `json:"error,omitempty"`
+	ErrorNEQ          *string  `json:"errorNEQ,omitempty"`
+	ErrorIn           []string `json:"errorIn,omitempty"`
+	ErrorNotIn        []string `json:"errorNotIn,omitempty"`
+	ErrorGT           *string  `json:"errorGT,omitempty"`
+	ErrorGTE          *string  `json:"errorGTE,omitempty"`
+	ErrorLT           *string  `json:"errorLT,omitempty"`
+	ErrorLTE          *string  `json:"errorLTE,omitempty"`
+	ErrorContains     *string  `json:"errorContains,omitempty"`
+	ErrorHasPrefix    *string  `json:"errorHasPrefix,omitempty"`
+	ErrorHasSuffix    *string  `json:"errorHasSuffix,omitempty"`
+	ErrorIsNil        bool     `json:"errorIsNil,omitempty"`
+	ErrorNotNil       bool     `json:"errorNotNil,omitempty"`
+	ErrorEqualFold    *string  `json:"errorEqualFold,omitempty"`
+	ErrorContainsFold *string  `json:"errorContainsFold,omitempty"`
+
+	// "attempts" field predicates.
+	Attempts      *int  `json:"attempts,omitempty"`
+	AttemptsNEQ   *int  `json:"attemptsNEQ,omitempty"`
+	AttemptsIn    []int `json:"attemptsIn,omitempty"`
+	AttemptsNotIn []int `json:"attemptsNotIn,omitempty"`
+	AttemptsGT    *int  `json:"attemptsGT,omitempty"`
+	AttemptsGTE   *int  `json:"attemptsGTE,omitempty"`
+	AttemptsLT    *int  `json:"attemptsLT,omitempty"`
+	AttemptsLTE   *int  `json:"attemptsLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "started_at" field predicates.
+	StartedAt       *time.Time  `json:"startedAt,omitempty"`
+	StartedAtNEQ    *time.Time  `json:"startedAtNEQ,omitempty"`
+	StartedAtIn     []time.Time `json:"startedAtIn,omitempty"`
+	StartedAtNotIn  []time.Time `json:"startedAtNotIn,omitempty"`
+	StartedAtGT     *time.Time  `json:"startedAtGT,omitempty"`
+	StartedAtGTE    *time.Time  `json:"startedAtGTE,omitempty"`
+	StartedAtLT     *time.Time  `json:"startedAtLT,omitempty"`
+	StartedAtLTE    *time.Time  `json:"startedAtLTE,omitempty"`
+	StartedAtIsNil  bool        `json:"startedAtIsNil,omitempty"`
+	StartedAtNotNil bool        `json:"startedAtNotNil,omitempty"`
+
+	// "finished_at" field predicates.
+	FinishedAt       *time.Time  `json:"finishedAt,omitempty"`
+	FinishedAtNEQ    *time.Time  `json:"finishedAtNEQ,omitempty"`
+	FinishedAtIn     []time.Time `json:"finishedAtIn,omitempty"`
+	FinishedAtNotIn  []time.Time `json:"finishedAtNotIn,omitempty"`
+	FinishedAtGT     *time.Time  `json:"finishedAtGT,omitempty"`
+	FinishedAtGTE    *time.Time  `json:"finishedAtGTE,omitempty"`
+	FinishedAtLT     *time.Time  `json:"finishedAtLT,omitempty"`
+	FinishedAtLTE    *time.Time  `json:"finishedAtLTE,omitempty"`
+	FinishedAtIsNil  bool        `json:"finishedAtIsNil,omitempty"`
+	FinishedAtNotNil bool        `json:"finishedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ImportRunWhereInput) AddPredicates(predicates ...predicate.ImportRun) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ImportRunWhereInput filter on the ImportRunQuery builder.
+func (i *ImportRunWhereInput) Filter(q *ImportRunQuery) (*ImportRunQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyImportRunWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyImportRunWhereInput is returned in case the ImportRunWhereInput is empty.
+var ErrEmptyImportRunWhereInput = errors.New("ent: empty predicate ImportRunWhereInput")
+
+// P returns a predicate for filtering importruns.
+// An error is returned if the input is empty or invalid.
+func (i *ImportRunWhereInput) P() (predicate.ImportRun, error) {
+	var predicates []predicate.ImportRun
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, importrun.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ImportRun, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, importrun.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ImportRun, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, importrun.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, importrun.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, importrun.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, importrun.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, importrun.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, importrun.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, importrun.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, importrun.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, importrun.IDLTE(*i.IDLTE))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, importrun.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, importrun.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, importrun.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, importrun.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.SourceGT != nil {
+		predicates = append(predicates, importrun.SourceGT(*i.SourceGT))
+	}
+	if i.SourceGTE != nil {
+		predicates = append(predicates, importrun.SourceGTE(*i.SourceGTE))
+	}
+	if i.SourceLT != nil {
+		predicates = append(predicates, importrun.SourceLT(*i.SourceLT))
+	}
+	if i.SourceLTE != nil {
+		predicates = append(predicates, importrun.SourceLTE(*i.SourceLTE))
+	}
+	if i.SourceContains != nil {
+		predicates = append(predicates, importrun.SourceContains(*i.SourceContains))
+	}
+	if i.SourceHasPrefix != nil {
+		predicates = append(predicates, importrun.SourceHasPrefix(*i.SourceHasPrefix))
+	}
+	if i.SourceHasSuffix != nil {
+		predicates = append(predicates, importrun.SourceHasSuffix(*i.SourceHasSuffix))
+	}
+	if i.SourceEqualFold != nil {
+		predicates = append(predicates, importrun.SourceEqualFold(*i.SourceEqualFold))
+	}
+	if i.SourceContainsFold != nil {
+		predicates = append(predicates, importrun.SourceContainsFold(*i.SourceContainsFold))
+	}
+	if i.Full != nil {
+		predicates = append(predicates, importrun.FullEQ(*i.Full))
+	}
+	if i.FullNEQ != nil {
+		predicates = append(predicates, importrun.FullNEQ(*i.FullNEQ))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, importrun.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, importrun.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, importrun.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, importrun.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Read != nil {
+		predicates = append(predicates, importrun.ReadEQ(*i.Read))
+	}
+	if i.ReadNEQ != nil {
+		predicates = append(predicates, importrun.ReadNEQ(*i.ReadNEQ))
+	}
+	if len(i.ReadIn) > 0 {
+		predicates = append(predicates, importrun.ReadIn(i.ReadIn...))
+	}
+	if len(i.ReadNotIn) > 0 {
+		predicates = append(predicates, importrun.ReadNotIn(i.ReadNotIn...))
+	}
+	if i.ReadGT != nil {
+		predicates = append(predicates, importrun.ReadGT(*i.ReadGT))
+	}
+	if i.ReadGTE != nil {
+		predicates = append(predicates, importrun.ReadGTE(*i.ReadGTE))
+	}
+	if i.ReadLT != nil {
+		predicates = append(predicates, importrun.ReadLT(*i.ReadLT))
+	}
+	if i.ReadLTE != nil {
+		predicates = append(predicates, importrun.ReadLTE(*i.ReadLTE))
+	}
+	if i.Created != nil {
+		predicates = append(predicates, importrun.CreatedEQ(*i.Created))
+	}
+	if i.CreatedNEQ != nil {
+		predicates = append(predicates, importrun.CreatedNEQ(*i.CreatedNEQ))
+	}
+	if len(i.CreatedIn) > 0 {
+		predicates = append(predicates, importrun.CreatedIn(i.CreatedIn...))
+	}
+	if len(i.CreatedNotIn) > 0 {
+		predicates = append(predicates, importrun.CreatedNotIn(i.CreatedNotIn...))
+	}
+	if i.CreatedGT != nil {
+		predicates = append(predicates, importrun.CreatedGT(*i.CreatedGT))
+	}
+	if i.CreatedGTE != nil {
+		predicates = append(predicates, importrun.CreatedGTE(*i.CreatedGTE))
+	}
+	if i.CreatedLT != nil {
+		predicates = append(predicates, importrun.CreatedLT(*i.CreatedLT))
+	}
+	if i.CreatedLTE != nil {
+		predicates = append(predicates, importrun.CreatedLTE(*i.CreatedLTE))
+	}
+	if i.Updated != nil {
+		predicates = append(predicates, importrun.UpdatedEQ(*i.Updated))
+	}
+	if i.UpdatedNEQ != nil {
+		predicates = append(predicates, importrun.UpdatedNEQ(*i.UpdatedNEQ))
+	}
+	if len(i.UpdatedIn) > 0 {
+		predicates = append(predicates, importrun.UpdatedIn(i.UpdatedIn...))
+	}
+	if len(i.UpdatedNotIn) > 0 {
+		predicates = append(predicates, importrun.UpdatedNotIn(i.UpdatedNotIn...))
+	}
+	if i.UpdatedGT != nil {
+		predicates = append(predicates, importrun.UpdatedGT(*i.UpdatedGT))
+	}
+	if i.UpdatedGTE != nil {
+		predicates = append(predicates, importrun.UpdatedGTE(*i.UpdatedGTE))
+	}
+	if i.UpdatedLT != nil {
+		predicates = append(predicates, importrun.UpdatedLT(*i.UpdatedLT))
+	}
+	if i.UpdatedLTE != nil {
+		predicates = append(predicates, importrun.UpdatedLTE(*i.UpdatedLTE))
+	}
+	if i.Unchanged != nil {
+		predicates = append(predicates, importrun.UnchangedEQ(*i.Unchanged))
+	}
+	if i.UnchangedNEQ != nil {
+		predicates = append(predicates, importrun.UnchangedNEQ(*i.UnchangedNEQ))
+	}
+	if len(i.UnchangedIn) > 0 {
+		predicates = append(predicates, importrun.UnchangedIn(i.UnchangedIn...))
+	}
+	if len(i.UnchangedNotIn) > 0 {
+		predicates = append(predicates, importrun.UnchangedNotIn(i.UnchangedNotIn...))
+	}
+	if i.UnchangedGT != nil {
+		predicates = append(predicates, importrun.UnchangedGT(*i.UnchangedGT))
+	}
+	if i.UnchangedGTE != nil {
+		predicates = append(predicates, importrun.UnchangedGTE(*i.UnchangedGTE))
+	}
+	if i.UnchangedLT != nil {
+		predicates = append(predicates, importrun.UnchangedLT(*i.UnchangedLT))
+	}
+	if i.UnchangedLTE != nil {
+		predicates = append(predicates, importrun.UnchangedLTE(*i.UnchangedLTE))
+	}
+	if i.Closed != nil {
+		predicates = append(predicates, importrun.ClosedEQ(*i.Closed))
+	}
+	if i.ClosedNEQ != nil {
+		predicates = append(predicates, importrun.ClosedNEQ(*i.ClosedNEQ))
+	}
+	if len(i.ClosedIn) > 0 {
+		predicates = append(predicates, importrun.ClosedIn(i.ClosedIn...))
+	}
+	if len(i.ClosedNotIn) > 0 {
+		predicates = append(predicates, importrun.ClosedNotIn(i.ClosedNotIn...))
+	}
+	if i.ClosedGT != nil {
+		predicates = append(predicates, importrun.ClosedGT(*i.ClosedGT))
+	}
+	if i.ClosedGTE != nil {
+		predicates = append(predicates, importrun.ClosedGTE(*i.ClosedGTE))
+	}
+	if i.ClosedLT != nil {
+		predicates = append(predicates, importrun.ClosedLT(*i.ClosedLT))
+	}
+	if i.ClosedLTE != nil {
+		predicates = append(predicates, importrun.ClosedLTE(*i.ClosedLTE))
+	}
+	if i.Rejected != nil {
+		predicates = append(predicates, importrun.RejectedEQ(*i.Rejected))
+	}
+	if i.RejectedNEQ != nil {
+		predicates = append(predicates, importrun.RejectedNEQ(*i.RejectedNEQ))
+	}
+	if len(i.RejectedIn) > 0 {
+		predicates = append(predicates, importrun.RejectedIn(i.RejectedIn...))
+	}
+	if len(i.RejectedNotIn) > 0 {
+		predicates = append(predicates, importrun.RejectedNotIn(i.RejectedNotIn...))
+	}
+	if i.RejectedGT != nil {
+		predicates = append(predicates, importrun.RejectedGT(*i.RejectedGT))
+	}
+	if i.RejectedGTE != nil {
+		predicates = append(predicates, importrun.RejectedGTE(*i.RejectedGTE))
+	}
+	if i.RejectedLT != nil {
+		predicates = append(predicates, importrun.RejectedLT(*i.RejectedLT))
+	}
+	if i.RejectedLTE != nil {
+		predicates = append(predicates, importrun.RejectedLTE(*i.RejectedLTE))
+	}
+	if i.Unclassified != nil {
+		predicates = append(predicates, importrun.UnclassifiedEQ(*i.Unclassified))
+	}
+	if i.UnclassifiedNEQ != nil {
+		predicates = append(predicates, importrun.UnclassifiedNEQ(*i.UnclassifiedNEQ))
+	}
+	if len(i.UnclassifiedIn) > 0 {
+		predicates = append(predicates, importrun.UnclassifiedIn(i.UnclassifiedIn...))
+	}
+	if len(i.UnclassifiedNotIn) > 0 {
+		predicates = append(predicates, importrun.UnclassifiedNotIn(i.UnclassifiedNotIn...))
+	}
+	if i.UnclassifiedGT != nil {
+		predicates = append(predicates, importrun.UnclassifiedGT(*i.UnclassifiedGT))
+	}
+	if i.UnclassifiedGTE != nil {
+		predicates = append(predicates, importrun.UnclassifiedGTE(*i.UnclassifiedGTE))
+	}
+	if i.UnclassifiedLT != nil {
+		predicates = append(predicates, importrun.UnclassifiedLT(*i.UnclassifiedLT))
+	}
+	if i.UnclassifiedLTE != nil {
+		predicates = append(predicates, importrun.UnclassifiedLTE(*i.UnclassifiedLTE))
+	}
+	if i.Error != nil {
+		predicates = append(predicates, importrun.ErrorEQ(*i.Error))
+	}
+	if i.ErrorNEQ != nil {
+		predicates = append(predicates, importrun.ErrorNEQ(*i.ErrorNEQ))
+	}
+	if len(i.ErrorIn) > 0 {
+		predicates = append(predicates, importrun.ErrorIn(i.ErrorIn...))
+	}
+	if len(i.ErrorNotIn) > 0 {
+		predicates = append(predicates, importrun.ErrorNotIn(i.ErrorNotIn...))
+	}
+	if i.ErrorGT != nil {
+		predicates = append(predicates, importrun.ErrorGT(*i.ErrorGT))
+	}
+	if i.ErrorGTE != nil {
+		predicates = append(predicates, importrun.ErrorGTE(*i.ErrorGTE))
+	}
+	if i.ErrorLT != nil {
+		predicates = append(predicates, importrun.ErrorLT(*i.ErrorLT))
+	}
+	if i.ErrorLTE != nil {
+		predicates = append(predicates, importrun.ErrorLTE(*i.ErrorLTE))
+	}
+	if i.ErrorContains != nil {
+		predicates = append(predicates, importrun.ErrorContains(*i.ErrorContains))
+	}
+	if i.ErrorHasPrefix != nil {
+		predicates = append(predicates, importrun.ErrorHasPrefix(*i.ErrorHasPrefix))
+	}
+	if i.ErrorHasSuffix != nil {
+		predicates = append(predicates, importrun.ErrorHasSuffix(*i.ErrorHasSuffix))
+	}
+	if i.ErrorIsNil {
+		predicates = append(predicates, importrun.ErrorIsNil())
+	}
+	if i.ErrorNotNil {
+		predicates = append(predicates, importrun.ErrorNotNil())
+	}
+	if i.ErrorEqualFold != nil {
+		predicates = append(predicates, importrun.ErrorEqualFold(*i.ErrorEqualFold))
+	}
+	if i.ErrorContainsFold != nil {
+		predicates = append(predicates, importrun.ErrorContainsFold(*i.ErrorContainsFold))
+	}
+	if i.Attempts != nil {
+		predicates = append(predicates, importrun.AttemptsEQ(*i.Attempts))
+	}
+	if i.AttemptsNEQ != nil {
+		predicates = append(predicates, importrun.AttemptsNEQ(*i.AttemptsNEQ))
+	}
+	if len(i.AttemptsIn) > 0 {
+		predicates = append(predicates, importrun.AttemptsIn(i.AttemptsIn...))
+	}
+	if len(i.AttemptsNotIn) > 0 {
+		predicates = append(predicates, importrun.AttemptsNotIn(i.AttemptsNotIn...))
+	}
+	if i.AttemptsGT != nil {
+		predicates = append(predicates, importrun.AttemptsGT(*i.AttemptsGT))
+	}
+	if i.AttemptsGTE != nil {
+		predicates = append(predicates, importrun.AttemptsGTE(*i.AttemptsGTE))
+	}
+	if i.AttemptsLT != nil {
+		predicates = append(predicates, importrun.AttemptsLT(*i.AttemptsLT))
+	}
+	if i.AttemptsLTE != nil {
+		predicates = append(predicates, importrun.AttemptsLTE(*i.AttemptsLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, importrun.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, importrun.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, importrun.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, importrun.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, importrun.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, importrun.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, importrun.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, importrun.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.StartedAt != nil {
+		predicates = append(predicates, importrun.StartedAtEQ(*i.StartedAt))
+	}
+	if i.StartedAtNEQ != nil {
+		predicates = append(predicates, importrun.StartedAtNEQ(*i.StartedAtNEQ))
+	}
+	if len(i.StartedAtIn) > 0 {
+		predicates = append(predicates, importrun.StartedAtIn(i.StartedAtIn...))
+	}
+	if len(i.StartedAtNotIn) > 0 {
+		predicates = append(predicates, importrun.StartedAtNotIn(i.StartedAtNotIn...))
+	}
+	if i.StartedAtGT != nil {
+		predicates = append(predicates, importrun.StartedAtGT(*i.StartedAtGT))
+	}
+	if i.StartedAtGTE != nil {
+		predicates = append(predicates, importrun.StartedAtGTE(*i.StartedAtGTE))
+	}
+	if i.StartedAtLT != nil {
+		predicates = append(predicates, importrun.StartedAtLT(*i.StartedAtLT))
+	}
+	if i.StartedAtLTE != nil {
+		predicates = append(predicates, importrun.StartedAtLTE(*i.StartedAtLTE))
+	}
+	if i.StartedAtIsNil {
+		predicates = append(predicates, importrun.StartedAtIsNil())
+	}
+	if i.StartedAtNotNil {
+		predicates = append(predicates, importrun.StartedAtNotNil())
+	}
+	if i.FinishedAt != nil {
+		predicates = append(predicates, importrun.FinishedAtEQ(*i.FinishedAt))
+	}
+	if i.FinishedAtNEQ != nil {
+		predicates = append(predicates, importrun.FinishedAtNEQ(*i.FinishedAtNEQ))
+	}
+	if len(i.FinishedAtIn) > 0 {
+		predicates = append(predicates, importrun.FinishedAtIn(i.FinishedAtIn...))
+	}
+	if len(i.FinishedAtNotIn) > 0 {
+		predicates = append(predicates, importrun.FinishedAtNotIn(i.FinishedAtNotIn...))
+	}
+	if i.FinishedAtGT != nil {
+		predicates = append(predicates, importrun.FinishedAtGT(*i.FinishedAtGT))
+	}
+	if i.FinishedAtGTE != nil {
+		predicates = append(predicates, importrun.FinishedAtGTE(*i.FinishedAtGTE))
+	}
+	if i.FinishedAtLT != nil {
+		predicates = append(predicates, importrun.FinishedAtLT(*i.FinishedAtLT))
+	}
+	if i.FinishedAtLTE != nil {
+		predicates = append(predicates, importrun.FinishedAtLTE(*i.FinishedAtLTE))
+	}
+	if i.FinishedAtIsNil {
+		predicates = append(predicates, importrun.FinishedAtIsNil())
+	}
+	if i.FinishedAtNotNil {
+		predicates = append(predicates, importrun.FinishedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyImportRunWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return importrun.And(predicates...), nil
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -186,6 +187,70 @@ func init() {
 	companyDescWebsite := companyFields[4].Descriptor()
 	// company.WebsiteValidator is a validator for the "website" field. It is called by the builders before save.
 	company.WebsiteValidator = companyDescWebsite.Validators[0].(func(string) error)
+	importrunFields := schema.ImportRun{}.Fields()
+	_ = importrunFields
+	// importrunDescSource is the schema descriptor for source field.
+	importrunDescSource := importrunFields[0].Descriptor()
+	// importrun.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	importrun.SourceValidator = func() func(string) error {
+		validators := importrunDescSource.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(source string) error {
+			for _, fn := range fns {
+				if err := fn(source); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// importrunDescFull is the schema descriptor for full field.
+	importrunDescFull := importrunFields[1].Descriptor()
+	// importrun.DefaultFull holds the default value on creation for the full field.
+	importrun.DefaultFull = importrunDescFull.Default.(bool)
+	// importrunDescRead is the schema descriptor for read field.
+	importrunDescRead := importrunFields[4].Descriptor()
+	// importrun.DefaultRead holds the default value on creation for the read field.
+	importrun.DefaultRead = importrunDescRead.Default.(int)
+	// importrunDescCreated is the schema descriptor for created field.
+	importrunDescCreated := importrunFields[5].Descriptor()
+	// importrun.DefaultCreated holds the default value on creation for the created field.
+	importrun.DefaultCreated = importrunDescCreated.Default.(int)
+	// importrunDescUpdated is the schema descriptor for updated field.
+	importrunDescUpdated := importrunFields[6].Descriptor()
+	// importrun.DefaultUpdated holds the default value on creation for the updated field.
+	importrun.DefaultUpdated = importrunDescUpdated.Default.(int)
+	// importrunDescUnchanged is the schema descriptor for unchanged field.
+	importrunDescUnchanged := importrunFields[7].Descriptor()
+	// importrun.DefaultUnchanged holds the default value on creation for the unchanged field.
+	importrun.DefaultUnchanged = importrunDescUnchanged.Default.(int)
+	// importrunDescClosed is the schema descriptor for closed field.
+	importrunDescClosed := importrunFields[8].Descriptor()
+	// importrun.DefaultClosed holds the default value on creation for the closed field.
+	importrun.DefaultClosed = importrunDescClosed.Default.(int)
+	// importrunDescRejected is the schema descriptor for rejected field.
+	importrunDescRejected := importrunFields[9].Descriptor()
+	// importrun.DefaultRejected holds the default value on creation for the rejected field.
+	importrun.DefaultRejected = importrunDescRejected.Default.(int)
+	// importrunDescUnclassified is the schema descriptor for unclassified field.
+	importrunDescUnclassified := importrunFields[10].Descriptor()
+	// importrun.DefaultUnclassified holds the default value on creation for the unclassified field.
+	importrun.DefaultUnclassified = importrunDescUnclassified.Default.(int)
+	// importrunDescError is the schema descriptor for error field.
+	importrunDescError := importrunFields[12].Descriptor()
+	// importrun.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	importrun.ErrorValidator = importrunDescError.Validators[0].(func(string) error)
+	// importrunDescAttempts is the schema descriptor for attempts field.
+	importrunDescAttempts := importrunFields[13].Descriptor()
+	// importrun.DefaultAttempts holds the default value on creation for the attempts field.
+	importrun.DefaultAttempts = importrunDescAttempts.Default.(int)
+	// importrunDescCreatedAt is the schema descriptor for created_at field.
+	importrunDescCreatedAt := importrunFields[15].Descriptor()
+	// importrun.DefaultCreatedAt holds the default value on creation for the created_at field.
+	importrun.DefaultCreatedAt = importrunDescCreatedAt.Default.(func() time.Time)
 	interviewquestionMixin := schema.InterviewQuestion{}.Mixin()
 	interviewquestionMixinFields0 := interviewquestionMixin[0].Fields()
 	_ = interviewquestionMixinFields0

@@ -20,6 +20,8 @@ type Tx struct {
 	CareerRoute *CareerRouteClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// ImportRun is the client for interacting with the ImportRun builders.
+	ImportRun *ImportRunClient
 	// InterviewQuestion is the client for interacting with the InterviewQuestion builders.
 	InterviewQuestion *InterviewQuestionClient
 	// Location is the client for interacting with the Location builders.
@@ -173,6 +175,7 @@ func (tx *Tx) init() {
 	tx.AuditLog = NewAuditLogClient(tx.config)
 	tx.CareerRoute = NewCareerRouteClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
+	tx.ImportRun = NewImportRunClient(tx.config)
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Opening = NewOpeningClient(tx.config)

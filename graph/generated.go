@@ -20,6 +20,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/roleitem"
@@ -31,6 +32,7 @@ import (
 	"github.com/careergraph/careergraph/internal/cluster"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/matching"
+	"github.com/careergraph/careergraph/internal/rejects"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -174,6 +176,44 @@ type ComplexityRoot struct {
 		Skills     func(childComplexity int) int
 	}
 
+	ImportReject struct {
+		Document func(childComplexity int) int
+		Position func(childComplexity int) int
+		Reason   func(childComplexity int) int
+	}
+
+	ImportRun struct {
+		Attempts     func(childComplexity int) int
+		Closed       func(childComplexity int) int
+		Created      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Error        func(childComplexity int) int
+		FinishedAt   func(childComplexity int) int
+		Full         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Inputs       func(childComplexity int) int
+		Read         func(childComplexity int) int
+		Rejected     func(childComplexity int) int
+		Rejects      func(childComplexity int) int
+		Source       func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Unchanged    func(childComplexity int) int
+		Unclassified func(childComplexity int) int
+		Updated      func(childComplexity int) int
+	}
+
+	ImportRunConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImportRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	InterviewQuestion struct {
 		AnswerNotes func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -247,6 +287,7 @@ type ComplexityRoot struct {
 		DeleteRoleSkill         func(childComplexity int, id int) int
 		DeleteSalaryRecord      func(childComplexity int, id int) int
 		DeleteSkill             func(childComplexity int, id int) int
+		ImportOpenings          func(childComplexity int, url string, source *string, full *bool) int
 		Login                   func(childComplexity int, email string, password string) int
 		Logout                  func(childComplexity int) int
 		ReorderRoleItems        func(childComplexity int, roleID int, kind roleitem.Kind, ids []int) int
@@ -338,6 +379,7 @@ type ComplexityRoot struct {
 		AuditLogs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
 		Companies      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
 		Company        func(childComplexity int, slug string) int
+		ImportRuns     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) int
 		Locations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
 		Match          func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
 		Me             func(childComplexity int) int
@@ -600,6 +642,7 @@ type MutationResolver interface {
 	RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error)
 	CreateUser(ctx context.Context, input CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id int, input UpdateUserInput) (*ent.User, error)
+	ImportOpenings(ctx context.Context, url string, source *string, full *bool) (*ent.ImportRun, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -607,6 +650,7 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
 	AuditLogs(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) (*ent.AuditLogConnection, error)
 	Companies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) (*ent.CompanyConnection, error)
+	ImportRuns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) (*ent.ImportRunConnection, error)
 	Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
 	Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Skills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) (*ent.SkillConnection, error)
@@ -1115,6 +1159,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FitBreakdown.Skills(childComplexity), true
 
+	case "ImportReject.document":
+		if e.ComplexityRoot.ImportReject.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReject.Document(childComplexity), true
+	case "ImportReject.position":
+		if e.ComplexityRoot.ImportReject.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReject.Position(childComplexity), true
+	case "ImportReject.reason":
+		if e.ComplexityRoot.ImportReject.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReject.Reason(childComplexity), true
+
+	case "ImportRun.attempts":
+		if e.ComplexityRoot.ImportRun.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Attempts(childComplexity), true
+	case "ImportRun.closed":
+		if e.ComplexityRoot.ImportRun.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Closed(childComplexity), true
+	case "ImportRun.created":
+		if e.ComplexityRoot.ImportRun.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Created(childComplexity), true
+	case "ImportRun.createdAt":
+		if e.ComplexityRoot.ImportRun.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.CreatedAt(childComplexity), true
+	case "ImportRun.error":
+		if e.ComplexityRoot.ImportRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Error(childComplexity), true
+	case "ImportRun.finishedAt":
+		if e.ComplexityRoot.ImportRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.FinishedAt(childComplexity), true
+	case "ImportRun.full":
+		if e.ComplexityRoot.ImportRun.Full == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Full(childComplexity), true
+	case "ImportRun.id":
+		if e.ComplexityRoot.ImportRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.ID(childComplexity), true
+	case "ImportRun.inputs":
+		if e.ComplexityRoot.ImportRun.Inputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Inputs(childComplexity), true
+	case "ImportRun.read":
+		if e.ComplexityRoot.ImportRun.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Read(childComplexity), true
+	case "ImportRun.rejected":
+		if e.ComplexityRoot.ImportRun.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Rejected(childComplexity), true
+	case "ImportRun.rejects":
+		if e.ComplexityRoot.ImportRun.Rejects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Rejects(childComplexity), true
+	case "ImportRun.source":
+		if e.ComplexityRoot.ImportRun.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Source(childComplexity), true
+	case "ImportRun.startedAt":
+		if e.ComplexityRoot.ImportRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.StartedAt(childComplexity), true
+	case "ImportRun.status":
+		if e.ComplexityRoot.ImportRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Status(childComplexity), true
+	case "ImportRun.unchanged":
+		if e.ComplexityRoot.ImportRun.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Unchanged(childComplexity), true
+	case "ImportRun.unclassified":
+		if e.ComplexityRoot.ImportRun.Unclassified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Unclassified(childComplexity), true
+	case "ImportRun.updated":
+		if e.ComplexityRoot.ImportRun.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Updated(childComplexity), true
+
+	case "ImportRunConnection.edges":
+		if e.ComplexityRoot.ImportRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.Edges(childComplexity), true
+	case "ImportRunConnection.pageInfo":
+		if e.ComplexityRoot.ImportRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.PageInfo(childComplexity), true
+	case "ImportRunConnection.totalCount":
+		if e.ComplexityRoot.ImportRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.TotalCount(childComplexity), true
+
+	case "ImportRunEdge.cursor":
+		if e.ComplexityRoot.ImportRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunEdge.Cursor(childComplexity), true
+	case "ImportRunEdge.node":
+		if e.ComplexityRoot.ImportRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunEdge.Node(childComplexity), true
+
 	case "InterviewQuestion.answerNotes":
 		if e.ComplexityRoot.InterviewQuestion.AnswerNotes == nil {
 			break
@@ -1560,6 +1764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteSkill(childComplexity, args["id"].(int)), true
+	case "Mutation.importOpenings":
+		if e.ComplexityRoot.Mutation.ImportOpenings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importOpenings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportOpenings(childComplexity, args["url"].(string), args["source"].(*string), args["full"].(*bool)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -2065,6 +2280,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Company(childComplexity, args["slug"].(string)), true
+	case "Query.importRuns":
+		if e.ComplexityRoot.Query.ImportRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportRuns(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ImportRunOrder), args["where"].(*ent.ImportRunWhereInput)), true
 
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
@@ -3142,6 +3368,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSalaryRecordInput", ec.unmarshalInputCreateSalaryRecordInput),
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("ImportRunOrder", ec.unmarshalInputImportRunOrder),
+			graphql.NewInputUnmarshaler("ImportRunWhereInput", ec.unmarshalInputImportRunWhereInput),
 			graphql.NewInputUnmarshaler("InterviewQuestionOrder", ec.unmarshalInputInterviewQuestionOrder),
 			graphql.NewInputUnmarshaler("InterviewQuestionWhereInput", ec.unmarshalInputInterviewQuestionWhereInput),
 			graphql.NewInputUnmarshaler("LocationOrder", ec.unmarshalInputLocationOrder),
@@ -4326,6 +4554,300 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+type ImportRun implements Node {
+  id: ID!
+  """
+  The feed's name; its openings have the source "import:<source>".
+  """
+  source: String!
+  """
+  A full import closes the source's openings the feed no longer lists.
+  """
+  full: Boolean!
+  """
+  The URLs imported.
+  """
+  inputs: [String!]!
+  status: ImportRunStatus!
+  """
+  Records read (postings and unreadable records).
+  """
+  read: Int!
+  created: Int!
+  updated: Int!
+  unchanged: Int!
+  closed: Int!
+  rejected: Int!
+  """
+  Openings imported without a role.
+  """
+  unclassified: Int!
+  """
+  The first 100 rejected records, with their position and reason.
+  """
+  rejects: [ImportReject!]
+  """
+  Why the run failed, when it did.
+  """
+  error: String
+  """
+  How many times the job queue has started the run (retries after failures).
+  """
+  attempts: Int!
+  createdAt: Time!
+  startedAt: Time
+  finishedAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type ImportRunConnection {
+  """
+  A list of edges.
+  """
+  edges: [ImportRunEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ImportRunEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ImportRun
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ImportRun connections
+"""
+input ImportRunOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ImportRuns.
+  """
+  field: ImportRunOrderField!
+}
+"""
+Properties by which ImportRun connections can be ordered.
+"""
+enum ImportRunOrderField {
+  STATUS
+  CREATED_AT
+}
+"""
+ImportRunStatus is enum for the field status
+"""
+enum ImportRunStatus @goModel(model: "github.com/careergraph/careergraph/ent/importrun.Status") {
+  QUEUED
+  RUNNING
+  SUCCEEDED
+  FAILED
+}
+"""
+ImportRunWhereInput is used for filtering ImportRun objects.
+Input was generated by ent.
+"""
+input ImportRunWhereInput {
+  not: ImportRunWhereInput
+  and: [ImportRunWhereInput!]
+  or: [ImportRunWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  source field predicates
+  """
+  source: String
+  sourceNEQ: String
+  sourceIn: [String!]
+  sourceNotIn: [String!]
+  sourceGT: String
+  sourceGTE: String
+  sourceLT: String
+  sourceLTE: String
+  sourceContains: String
+  sourceHasPrefix: String
+  sourceHasSuffix: String
+  sourceEqualFold: String
+  sourceContainsFold: String
+  """
+  full field predicates
+  """
+  full: Boolean
+  fullNEQ: Boolean
+  """
+  status field predicates
+  """
+  status: ImportRunStatus
+  statusNEQ: ImportRunStatus
+  statusIn: [ImportRunStatus!]
+  statusNotIn: [ImportRunStatus!]
+  """
+  read field predicates
+  """
+  read: Int
+  readNEQ: Int
+  readIn: [Int!]
+  readNotIn: [Int!]
+  readGT: Int
+  readGTE: Int
+  readLT: Int
+  readLTE: Int
+  """
+  created field predicates
+  """
+  created: Int
+  createdNEQ: Int
+  createdIn: [Int!]
+  createdNotIn: [Int!]
+  createdGT: Int
+  createdGTE: Int
+  createdLT: Int
+  createdLTE: Int
+  """
+  updated field predicates
+  """
+  updated: Int
+  updatedNEQ: Int
+  updatedIn: [Int!]
+  updatedNotIn: [Int!]
+  updatedGT: Int
+  updatedGTE: Int
+  updatedLT: Int
+  updatedLTE: Int
+  """
+  unchanged field predicates
+  """
+  unchanged: Int
+  unchangedNEQ: Int
+  unchangedIn: [Int!]
+  unchangedNotIn: [Int!]
+  unchangedGT: Int
+  unchangedGTE: Int
+  unchangedLT: Int
+  unchangedLTE: Int
+  """
+  closed field predicates
+  """
+  closed: Int
+  closedNEQ: Int
+  closedIn: [Int!]
+  closedNotIn: [Int!]
+  closedGT: Int
+  closedGTE: Int
+  closedLT: Int
+  closedLTE: Int
+  """
+  rejected field predicates
+  """
+  rejected: Int
+  rejectedNEQ: Int
+  rejectedIn: [Int!]
+  rejectedNotIn: [Int!]
+  rejectedGT: Int
+  rejectedGTE: Int
+  rejectedLT: Int
+  rejectedLTE: Int
+  """
+  unclassified field predicates
+  """
+  unclassified: Int
+  unclassifiedNEQ: Int
+  unclassifiedIn: [Int!]
+  unclassifiedNotIn: [Int!]
+  unclassifiedGT: Int
+  unclassifiedGTE: Int
+  unclassifiedLT: Int
+  unclassifiedLTE: Int
+  """
+  error field predicates
+  """
+  error: String
+  errorNEQ: String
+  errorIn: [String!]
+  errorNotIn: [String!]
+  errorGT: String
+  errorGTE: String
+  errorLT: String
+  errorLTE: String
+  errorContains: String
+  errorHasPrefix: String
+  errorHasSuffix: String
+  errorIsNil: Boolean
+  errorNotNil: Boolean
+  errorEqualFold: String
+  errorContainsFold: String
+  """
+  attempts field predicates
+  """
+  attempts: Int
+  attemptsNEQ: Int
+  attemptsIn: [Int!]
+  attemptsNotIn: [Int!]
+  attemptsGT: Int
+  attemptsGTE: Int
+  attemptsLT: Int
+  attemptsLTE: Int
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  started_at field predicates
+  """
+  startedAt: Time
+  startedAtNEQ: Time
+  startedAtIn: [Time!]
+  startedAtNotIn: [Time!]
+  startedAtGT: Time
+  startedAtGTE: Time
+  startedAtLT: Time
+  startedAtLTE: Time
+  startedAtIsNil: Boolean
+  startedAtNotNil: Boolean
+  """
+  finished_at field predicates
+  """
+  finishedAt: Time
+  finishedAtNEQ: Time
+  finishedAtIn: [Time!]
+  finishedAtNotIn: [Time!]
+  finishedAtGT: Time
+  finishedAtGTE: Time
+  finishedAtLT: Time
+  finishedAtLTE: Time
+  finishedAtIsNil: Boolean
+  finishedAtNotNil: Boolean
+}
 type InterviewQuestion implements Node {
   id: ID!
   createdAt: Time!
@@ -5400,6 +5922,37 @@ type Query {
     """
     where: CompanyWhereInput
   ): CompanyConnection!
+  importRuns(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ImportRuns returned from the connection.
+    """
+    orderBy: ImportRunOrder
+
+    """
+    Filtering options for ImportRuns returned from the connection.
+    """
+    where: ImportRunWhereInput
+  ): ImportRunConnection! @hasRole(role: EDITOR)
   locations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7193,6 +7746,28 @@ input UserWhereInput {
   disabledNEQ: Boolean
 }
 `, BuiltIn: false},
+	{Name: "../schema/import.graphql", Input: `# Feed imports (internal/importer, run by the job queue in internal/jobs). Editors start them
+# and follow them; the Query field importRuns is generated into ent.graphql with
+# @hasRole(role: EDITOR).
+
+"A record an import did not take: the document, its position in it, and why."
+type ImportReject {
+  document: String!
+  "Such as \"line 7\", \"item 3\", \"script 2, item 1\"."
+  position: String!
+  reason: String!
+}
+
+extend type Mutation {
+  """
+  Imports the schema.org JobPostings at url (JSON-LD, JSON Lines, or an HTML page's
+  ld+json scripts) in the background and returns the run, QUEUED; follow it with node(id:) or
+  importRuns. source names the feed (default: the URL's host); full closes the source's
+  openings the feed no longer lists. Only http(s) URLs on public addresses are fetched.
+  """
+  importOpenings(url: String!, source: String, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
+}
+`, BuiltIn: false},
 	{Name: "../schema/mutation.graphql", Input: `# The editing API for the internal dashboards. Every mutation needs an EDITOR (or ADMIN) token,
 # runs in one transaction (a failure changes nothing) and is written to the audit log.
 # Inputs are entgql's Create<X>Input / Update<X>Input (schema/ent.graphql); validation errors
@@ -7732,6 +8307,82 @@ func (ec *executionContext) childFields_FitBreakdown(ctx context.Context, field 
 		return ec.fieldContext_FitBreakdown_salary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FitBreakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_ImportReject_document(ctx, field)
+	case "position":
+		return ec.fieldContext_ImportReject_position(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportReject_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReject", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImportRun_id(ctx, field)
+	case "source":
+		return ec.fieldContext_ImportRun_source(ctx, field)
+	case "full":
+		return ec.fieldContext_ImportRun_full(ctx, field)
+	case "inputs":
+		return ec.fieldContext_ImportRun_inputs(ctx, field)
+	case "status":
+		return ec.fieldContext_ImportRun_status(ctx, field)
+	case "read":
+		return ec.fieldContext_ImportRun_read(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportRun_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportRun_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportRun_unchanged(ctx, field)
+	case "closed":
+		return ec.fieldContext_ImportRun_closed(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportRun_rejected(ctx, field)
+	case "unclassified":
+		return ec.fieldContext_ImportRun_unclassified(ctx, field)
+	case "rejects":
+		return ec.fieldContext_ImportRun_rejects(ctx, field)
+	case "error":
+		return ec.fieldContext_ImportRun_error(ctx, field)
+	case "attempts":
+		return ec.fieldContext_ImportRun_attempts(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ImportRun_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_ImportRun_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_ImportRun_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRun", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImportRunConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImportRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ImportRunEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ImportRunEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_InterviewQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8908,6 +9559,36 @@ func (ec *executionContext) field_Mutation_deleteSkill_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_importOpenings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "full",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["full"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9425,6 +10106,60 @@ func (ec *executionContext) field_Query_company_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_importRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ImportRunOrder, error) {
+			return ec.unmarshalOImportRunOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ImportRunWhereInput, error) {
+			return ec.unmarshalOImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -11997,6 +12732,640 @@ func (ec *executionContext) _FitBreakdown_salary(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_FitBreakdown_salary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FitBreakdown", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ImportReject_document(ctx context.Context, field graphql.CollectedField, obj *rejects.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReject_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReject_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportReject_position(ctx context.Context, field graphql.CollectedField, obj *rejects.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReject_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReject_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportReject_reason(ctx context.Context, field graphql.CollectedField, obj *rejects.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReject_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReject_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_id(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImportRun_source(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_full(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_full(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Full, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_full(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportRun_inputs(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_inputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inputs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_inputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_status(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importrun.Status) graphql.Marshaler {
+			return ec.marshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "ImportRunStatus")
+}
+
+func (ec *executionContext) _ImportRun_read(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_created(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_updated(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_unchanged(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_closed(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_rejected(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_unclassified(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_unclassified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unclassified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_unclassified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_rejects(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_rejects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []rejects.Reject) graphql.Marshaler {
+			return ec.marshalOImportReject2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐRejectᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_rejects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_error(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ImportRunEdge) graphql.Marshaler {
+			return ec.marshalOImportRunEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalOImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _InterviewQuestion_id(ctx context.Context, field graphql.CollectedField, obj *ent.InterviewQuestion) (ret graphql.Marshaler) {
@@ -15145,6 +16514,68 @@ func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_importOpenings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportOpenings(ctx, fc.Args["url"].(string), fc.Args["source"].(*string), fc.Args["full"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importOpenings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importOpenings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Opening_id(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16602,6 +18033,68 @@ func (ec *executionContext) fieldContext_Query_companies(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_companies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_importRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImportRuns(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ImportRunOrder), fc.Args["where"].(*ent.ImportRunWhereInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRunConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRunConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRunConnection) graphql.Marshaler {
+			return ec.marshalNImportRunConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_importRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25710,6 +27203,1053 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (CreateUserInput, error) {
 	var out CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportRunOrder(ctx context.Context, obj any) (ent.ImportRunOrder, error) {
+	var it ent.ImportRunOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNImportRunOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportRunOrder unmarshals raw into the ImportRunOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportRunOrder(ctx context.Context, raw any) (ent.ImportRunOrder, error) {
+	var out ent.ImportRunOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRunOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportRunWhereInput(ctx context.Context, obj any) (ent.ImportRunWhereInput, error) {
+	var it ent.ImportRunWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "full", "fullNEQ", "status", "statusNEQ", "statusIn", "statusNotIn", "read", "readNEQ", "readIn", "readNotIn", "readGT", "readGTE", "readLT", "readLTE", "created", "createdNEQ", "createdIn", "createdNotIn", "createdGT", "createdGTE", "createdLT", "createdLTE", "updated", "updatedNEQ", "updatedIn", "updatedNotIn", "updatedGT", "updatedGTE", "updatedLT", "updatedLTE", "unchanged", "unchangedNEQ", "unchangedIn", "unchangedNotIn", "unchangedGT", "unchangedGTE", "unchangedLT", "unchangedLTE", "closed", "closedNEQ", "closedIn", "closedNotIn", "closedGT", "closedGTE", "closedLT", "closedLTE", "rejected", "rejectedNEQ", "rejectedIn", "rejectedNotIn", "rejectedGT", "rejectedGTE", "rejectedLT", "rejectedLTE", "unclassified", "unclassifiedNEQ", "unclassifiedIn", "unclassifiedNotIn", "unclassifiedGT", "unclassifiedGTE", "unclassifiedLT", "unclassifiedLTE", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorIsNil", "errorNotNil", "errorEqualFold", "errorContainsFold", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "startedAtIsNil", "startedAtNotNil", "finishedAt", "finishedAtNEQ", "finishedAtIn", "finishedAtNotIn", "finishedAtGT", "finishedAtGTE", "finishedAtLT", "finishedAtLTE", "finishedAtIsNil", "finishedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOImportRunWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOImportRunWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNEQ = data
+		case "sourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIn = data
+		case "sourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNotIn = data
+		case "sourceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGT = data
+		case "sourceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGTE = data
+		case "sourceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLT = data
+		case "sourceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLTE = data
+		case "sourceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContains = data
+		case "sourceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasPrefix = data
+		case "sourceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasSuffix = data
+		case "sourceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceEqualFold = data
+		case "sourceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContainsFold = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "fullNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullNEQ = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "read":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("read"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Read = data
+		case "readNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadNEQ = data
+		case "readIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadIn = data
+		case "readNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadNotIn = data
+		case "readGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadGT = data
+		case "readGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadGTE = data
+		case "readLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadLT = data
+		case "readLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadLTE = data
+		case "created":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("created"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Created = data
+		case "createdNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedNEQ = data
+		case "createdIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedIn = data
+		case "createdNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedNotIn = data
+		case "createdGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedGT = data
+		case "createdGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedGTE = data
+		case "createdLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedLT = data
+		case "createdLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedLTE = data
+		case "updated":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updated"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Updated = data
+		case "updatedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedNEQ = data
+		case "updatedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedIn = data
+		case "updatedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedNotIn = data
+		case "updatedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedGT = data
+		case "updatedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedGTE = data
+		case "updatedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedLT = data
+		case "updatedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedLTE = data
+		case "unchanged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchanged"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unchanged = data
+		case "unchangedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedNEQ = data
+		case "unchangedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedIn = data
+		case "unchangedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedNotIn = data
+		case "unchangedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedGT = data
+		case "unchangedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedGTE = data
+		case "unchangedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedLT = data
+		case "unchangedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedLTE = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "closedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNEQ = data
+		case "closedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedIn = data
+		case "closedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNotIn = data
+		case "closedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedGT = data
+		case "closedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedGTE = data
+		case "closedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedLT = data
+		case "closedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedLTE = data
+		case "rejected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejected"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rejected = data
+		case "rejectedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedNEQ = data
+		case "rejectedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedIn = data
+		case "rejectedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedNotIn = data
+		case "rejectedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedGT = data
+		case "rejectedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedGTE = data
+		case "rejectedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedLT = data
+		case "rejectedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedLTE = data
+		case "unclassified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassified"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unclassified = data
+		case "unclassifiedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedNEQ = data
+		case "unclassifiedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedIn = data
+		case "unclassifiedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedNotIn = data
+		case "unclassifiedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedGT = data
+		case "unclassifiedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedGTE = data
+		case "unclassifiedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedLT = data
+		case "unclassifiedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedLTE = data
+		case "error":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("error"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Error = data
+		case "errorNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorNEQ = data
+		case "errorIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorIn = data
+		case "errorNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorNotIn = data
+		case "errorGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorGT = data
+		case "errorGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorGTE = data
+		case "errorLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorLT = data
+		case "errorLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorLTE = data
+		case "errorContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorContains = data
+		case "errorHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorHasPrefix = data
+		case "errorHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorHasSuffix = data
+		case "errorIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorIsNil = data
+		case "errorNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorNotNil = data
+		case "errorEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorEqualFold = data
+		case "errorContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorContainsFold = data
+		case "attempts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attempts"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attempts = data
+		case "attemptsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNEQ = data
+		case "attemptsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsIn = data
+		case "attemptsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNotIn = data
+		case "attemptsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGT = data
+		case "attemptsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGTE = data
+		case "attemptsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLT = data
+		case "attemptsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "startedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAt = data
+		case "startedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNEQ = data
+		case "startedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtIn = data
+		case "startedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNotIn = data
+		case "startedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtGT = data
+		case "startedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtGTE = data
+		case "startedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtLT = data
+		case "startedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtLTE = data
+		case "startedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtIsNil = data
+		case "startedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNotNil = data
+		case "finishedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAt = data
+		case "finishedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtNEQ = data
+		case "finishedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtIn = data
+		case "finishedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtNotIn = data
+		case "finishedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtGT = data
+		case "finishedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtGTE = data
+		case "finishedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtLT = data
+		case "finishedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtLTE = data
+		case "finishedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtIsNil = data
+		case "finishedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportRunWhereInput unmarshals raw into the ImportRunWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportRunWhereInput(ctx context.Context, raw any) (ent.ImportRunWhereInput, error) {
+	var out ent.ImportRunWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRunWhereInput", raw, &out)
 	return out, err
 }
 
@@ -35110,6 +37650,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._InterviewQuestion(ctx, sel, obj)
+	case *ent.ImportRun:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ImportRun(ctx, sel, obj)
 	case *ent.Company:
 		if obj == nil {
 			return graphql.Null
@@ -35934,6 +38479,248 @@ func (ec *executionContext) _FitBreakdown(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var importRejectImplementors = []string{"ImportReject"}
+
+func (ec *executionContext) _ImportReject(ctx context.Context, sel ast.SelectionSet, obj *rejects.Reject) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRejectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReject")
+		case "document":
+			out.Values[i] = ec._ImportReject_document(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._ImportReject_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ImportReject_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunImplementors = []string{"ImportRun", "Node"}
+
+func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRun")
+		case "id":
+			out.Values[i] = ec._ImportRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ImportRun_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "full":
+			out.Values[i] = ec._ImportRun_full(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inputs":
+			out.Values[i] = ec._ImportRun_inputs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ImportRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "read":
+			out.Values[i] = ec._ImportRun_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportRun_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportRun_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportRun_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._ImportRun_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportRun_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unclassified":
+			out.Values[i] = ec._ImportRun_unclassified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejects":
+			out.Values[i] = ec._ImportRun_rejects(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._ImportRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._ImportRun_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ImportRun_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._ImportRun_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._ImportRun_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunConnectionImplementors = []string{"ImportRunConnection"}
+
+func (ec *executionContext) _ImportRunConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportRunConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunConnection")
+		case "edges":
+			out.Values[i] = ec._ImportRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImportRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ImportRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunEdgeImplementors = []string{"ImportRunEdge"}
+
+func (ec *executionContext) _ImportRunEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportRunEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunEdge")
+		case "node":
+			out.Values[i] = ec._ImportRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ImportRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var interviewQuestionImplementors = []string{"InterviewQuestion", "Node"}
 
 func (ec *executionContext) _InterviewQuestion(ctx context.Context, sel ast.SelectionSet, obj *ent.InterviewQuestion) graphql.Marshaler {
@@ -36550,6 +39337,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "importOpenings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importOpenings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37050,6 +39844,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_companies(ctx, field)
+				})
+		case "importRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importRuns(ctx, field)
 				})
 		case "locations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -39180,6 +41980,55 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) marshalNImportReject2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐReject(ctx context.Context, sel ast.SelectionSet, v rejects.Reject) graphql.Marshaler {
+	return ec._ImportReject(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRun!")
+		return graphql.Null
+	}
+	return ec._ImportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRunConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRunConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRunConnection!")
+		return graphql.Null
+	}
+	return ec._ImportRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportRunOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrderField(ctx context.Context, v any) (*ent.ImportRunOrderField, error) {
+	var res = new(ent.ImportRunOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportRunOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRunOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRunOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, v any) (importrun.Status, error) {
+	var res importrun.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, sel ast.SelectionSet, v importrun.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx context.Context, v any) (*ent.ImportRunWhereInput, error) {
+	res, err := ec.unmarshalInputImportRunWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40642,6 +43491,137 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	_ = ctx
 	res := scalar.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportReject2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐRejectᚄ(ctx context.Context, sel ast.SelectionSet, v []rejects.Reject) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportReject2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐReject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOImportRunEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ImportRunEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOImportRunEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOImportRunEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRunEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportRunEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImportRunOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrder(ctx context.Context, v any) (*ent.ImportRunOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImportRunOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx context.Context, v any) ([]importrun.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]importrun.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []importrun.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, v any) (*importrun.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(importrun.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, sel ast.SelectionSet, v *importrun.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImportRunWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInputᚄ(ctx context.Context, v any) ([]*ent.ImportRunWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ImportRunWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx context.Context, v any) (*ent.ImportRunWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImportRunWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/careergraph/careergraph/internal/changes"
 	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/insights"
+	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/search"
@@ -32,6 +33,7 @@ type Resolver struct {
 	matcher  *matching.Matcher
 	insights *insights.Service
 	accounts *accounts.Service
+	jobs     *jobs.Inserter
 }
 
 // Deps are what the resolvers need.
@@ -55,6 +57,7 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 			matcher:  matcher,
 			insights: insights.New(d.Client, matcher),
 			accounts: d.Accounts,
+			jobs:     jobs.NewInserter(d.Client, d.SQL, d.Dialect),
 		},
 		Directives: DirectiveRoot{HasRole: hasRole},
 	})

@@ -150,6 +150,41 @@ var (
 			},
 		},
 	}
+	// ImportRunsColumns holds the columns for the "import_runs" table.
+	ImportRunsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "source", Type: field.TypeString, Size: 64},
+		{Name: "full", Type: field.TypeBool, Default: false},
+		{Name: "inputs", Type: field.TypeJSON},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}, Default: "QUEUED"},
+		{Name: "read", Type: field.TypeInt, Default: 0},
+		{Name: "created", Type: field.TypeInt, Default: 0},
+		{Name: "updated", Type: field.TypeInt, Default: 0},
+		{Name: "unchanged", Type: field.TypeInt, Default: 0},
+		{Name: "closed", Type: field.TypeInt, Default: 0},
+		{Name: "rejected", Type: field.TypeInt, Default: 0},
+		{Name: "unclassified", Type: field.TypeInt, Default: 0},
+		{Name: "rejects", Type: field.TypeJSON, Nullable: true},
+		{Name: "error", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "job_id", Type: field.TypeInt64, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+	}
+	// ImportRunsTable holds the schema information for the "import_runs" table.
+	ImportRunsTable = &schema.Table{
+		Name:       "import_runs",
+		Columns:    ImportRunsColumns,
+		PrimaryKey: []*schema.Column{ImportRunsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importrun_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ImportRunsColumns[16]},
+			},
+		},
+	}
 	// InterviewQuestionsColumns holds the columns for the "interview_questions" table.
 	InterviewQuestionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -550,6 +585,7 @@ var (
 		AuditLogsTable,
 		CareerRoutesTable,
 		CompaniesTable,
+		ImportRunsTable,
 		InterviewQuestionsTable,
 		LocationsTable,
 		OpeningsTable,
@@ -581,6 +617,9 @@ func init() {
 	CompaniesTable.ForeignKeys[0].RefTable = LocationsTable
 	CompaniesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	ImportRunsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	InterviewQuestionsTable.ForeignKeys[0].RefTable = RolesTable
 	InterviewQuestionsTable.ForeignKeys[1].RefTable = SkillsTable

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/careergraph/careergraph/internal/apperr"
 )
 
 // FetchOptions bound what reading from URLs may do.
@@ -221,7 +223,7 @@ func Run(ctx context.Context, im *Importer, args []string, fo FetchOptions, prog
 		docs, err := Docs(arg, fo)
 		if err != nil {
 			im.report.Incomplete = true
-			errs = append(errs, err)
+			errs = append(errs, &ReadError{Doc: arg, Err: err})
 			continue
 		}
 		for _, d := range docs {
@@ -244,8 +246,109 @@ func Run(ctx context.Context, im *Importer, args []string, fo FetchOptions, prog
 func importDoc(ctx context.Context, im *Importer, d Doc) error {
 	rc, f, err := d.Open(ctx)
 	if err != nil {
-		return fmt.Errorf("importer: %s: %w", d.Name, err)
+		return &ReadError{Doc: d.Name, Err: err}
 	}
 	defer rc.Close()
 	return im.Document(ctx, d.Name, rc, f)
+}
+
+// ReadError is a document that could not be opened or read to its end: its name and why.
+type ReadError struct {
+	Doc string
+	Err error
+}
+
+func (e *ReadError) Error() string { return fmt.Sprintf("importer: %s: %v", e.Doc, e.Err) }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Explain says what went wrong with an import in words a client may see: the documents that
+// could not be read and why (a missing file, an HTTP status, a refused address, a size limit,
+// a broken connection), and nothing of any other error (a database error is for the log).
+func Explain(err error) string {
+	var parts []string
+	for _, e := range flatten(err) {
+		var re *ReadError
+		if errors.As(e, &re) {
+			parts = append(parts, fmt.Sprintf("%s: %s", re.Doc, readReason(re.Err)))
+		} else {
+			parts = append(parts, "internal error (see the server log)")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := strings.Join(parts, "; ")
+	if len(s) > 400 {
+		s = s[:400] + "…"
+	}
+	return s
+}
+
+func flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func readReason(err error) string {
+	var ue *url.Error
+	switch {
+	case errors.Is(err, ErrForbiddenAddress):
+		return ErrForbiddenAddress.Error()
+	case errors.Is(err, ErrTooLarge):
+		return ErrTooLarge.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the connection ended before the document did"
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.As(err, &ue):
+		return "could not be fetched"
+	case strings.HasPrefix(err.Error(), "HTTP "):
+		return err.Error()
+	}
+	return "could not be read"
+}
+
+// CheckURL validates a URL a client asks to import and the feed name to import it under
+// (default: the URL's host), as BAD_USER_INPUT errors naming the argument.
+func CheckURL(raw string, source *string) (string, string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2000 {
+		return "", "", apperr.BadInput("url", "url: want an http or https URL of at most 2000 characters")
+	}
+	name := ""
+	if source != nil {
+		name = *source
+	} else {
+		name = strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+		if len(name) > 57 {
+			name = name[:57]
+		}
+	}
+	if !sourcePattern.MatchString(name) {
+		return "", "", apperr.BadInput("source", "source: use 1-57 lower-case letters, digits, '.', '-' or '_'")
+	}
+	return u.String(), name, nil
+}
+
+// Permanent reports whether every document err names failed for a reason a retry cannot
+// change: a refused address or a document over the size limit.
+func Permanent(err error) bool {
+	errs := flatten(err)
+	for _, e := range errs {
+		if !errors.Is(e, ErrForbiddenAddress) && !errors.Is(e, ErrTooLarge) {
+			return false
+		}
+	}
+	return len(errs) > 0
 }

@@ -17,6 +17,7 @@ package importer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,6 +34,7 @@ import (
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/catalog"
 	"github.com/careergraph/careergraph/internal/extract"
+	"github.com/careergraph/careergraph/internal/rejects"
 	"github.com/careergraph/careergraph/internal/search"
 	"github.com/careergraph/careergraph/internal/skills"
 	"github.com/careergraph/careergraph/internal/titles"
@@ -62,11 +64,7 @@ type Options struct {
 var sourcePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,56}$`)
 
 // Reject is a record that was not imported.
-type Reject struct {
-	Document string `json:"document"`
-	Position string `json:"position"`
-	Reason   string `json:"reason"`
-}
+type Reject = rejects.Reject
 
 // Report is what an import did.
 type Report struct {
@@ -208,19 +206,31 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 		im.seen[d.ExternalID] = name + ", " + it.Position
 		im.pending = append(im.pending, pending{doc: name, pos: it.Position, d: d})
 		if len(im.pending) >= im.opts.BatchSize {
-			return im.flush(ctx)
+			if err := im.flush(ctx); err != nil {
+				return storeError{err}
+			}
 		}
 		return nil
 	})
-	if ferr := im.flush(ctx); err == nil {
-		err = ferr
+	// What was read before a read error is written all the same: each posting is whole.
+	if ferr := im.flush(ctx); ferr != nil && err == nil {
+		err = storeError{ferr}
 	}
 	if err != nil {
 		im.report.Incomplete = true
-		return fmt.Errorf("importer: %s: %w", name, err)
+		var se storeError
+		if errors.As(err, &se) {
+			return fmt.Errorf("importer: %s: %w", name, se.error)
+		}
+		return &ReadError{Doc: name, Err: err}
 	}
 	return nil
 }
+
+// storeError marks a database failure, as opposed to a document that could not be read.
+type storeError struct{ error }
+
+func (e storeError) Unwrap() error { return e.error }
 
 // rejectItem records a reject. A rejected posting whose identity is known still counts as
 // listed, so that a full import does not close an opening because its update was malformed.

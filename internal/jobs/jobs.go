@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -26,17 +27,21 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/internal/expiry"
 	"github.com/careergraph/careergraph/internal/importer"
 )
 
-// ImportArgs is an import job: what importer.Run gets.
+// ImportArgs is an import job: what importer.Run gets, and the ImportRun it reports to (0:
+// none, as for the CLI).
 type ImportArgs struct {
 	Source string   `json:"source"`
 	Full   bool     `json:"full"`
 	Inputs []string `json:"inputs"`
+	RunID  int      `json:"run_id,omitempty"`
 }
 
 // Kind names the job kind in River's table.
@@ -84,21 +89,12 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	var drv riverdriver.Driver[*sql.Tx]
-	switch dia {
-	case dialect.Postgres:
-		drv = riverdatabasesql.New(db)
-	case dialect.SQLite:
-		drv = riversqlite.New(db)
-	default:
-		return nil, fmt.Errorf("jobs: no River driver for %q", dia)
-	}
-	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: cfg.Log})
+	drv, err := driver(db, dia)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: migrate: %w", err)
+		return nil, err
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("jobs: migrate: %w", err)
+	if err := migrate(ctx, drv, cfg.Log); err != nil {
+		return nil, err
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{graph: graph, fetch: cfg.Fetch, log: cfg.Log})
@@ -120,6 +116,84 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	return &Runner{client: rc}, nil
+}
+
+func driver(db *sql.DB, dia string) (riverdriver.Driver[*sql.Tx], error) {
+	switch dia {
+	case dialect.Postgres:
+		return riverdatabasesql.New(db), nil
+	case dialect.SQLite:
+		return riversqlite.New(db), nil
+	}
+	return nil, fmt.Errorf("jobs: no River driver for %q", dia)
+}
+
+// migrate brings River's tables up to date (River's own migrations; idempotent).
+func migrate(ctx context.Context, drv riverdriver.Driver[*sql.Tx], log *slog.Logger) error {
+	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: log})
+	if err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	return nil
+}
+
+// Inserter enqueues jobs without working them: what the API holds, whether the jobs run in
+// its process or in workers. River's tables are migrated on first use.
+type Inserter struct {
+	db     *sql.DB
+	dia    string
+	mu     sync.Mutex
+	client *river.Client[*sql.Tx]
+	graph  *ent.Client
+}
+
+// NewInserter prepares an Inserter over the database graph lives in.
+func NewInserter(graph *ent.Client, db *sql.DB, dia string) *Inserter {
+	return &Inserter{db: db, dia: dia, graph: graph}
+}
+
+func (in *Inserter) riverClient(ctx context.Context) (*river.Client[*sql.Tx], error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.client != nil {
+		return in.client, nil
+	}
+	drv, err := driver(in.db, in.dia)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, drv, slog.New(slog.DiscardHandler)); err != nil {
+		return nil, err
+	}
+	c, err := river.NewClient(drv, &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	in.client = c
+	return c, nil
+}
+
+// StartImport records an ImportRun (QUEUED) and enqueues its job. The run is written with
+// the client given, outside any request transaction, before the job exists: a worker may pick
+// the job up at once and must find its run.
+func (in *Inserter) StartImport(ctx context.Context, source string, full bool, inputs []string) (*ent.ImportRun, error) {
+	run, err := in.graph.ImportRun.Create().SetSource(source).SetFull(full).SetInputs(inputs).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: record import run: %w", err)
+	}
+	c, err := in.riverClient(ctx)
+	if err == nil {
+		var res *rivertype.JobInsertResult
+		res, err = c.Insert(ctx, ImportArgs{Source: source, Full: full, Inputs: inputs, RunID: run.ID}, nil)
+		if err == nil {
+			return run.Update().SetJobID(res.Job.ID).Save(ctx)
+		}
+	}
+	_ = run.Update().SetStatus(importrun.StatusFAILED).SetError("could not be queued").Exec(ctx)
+	return nil, fmt.Errorf("jobs: insert import: %w", err)
 }
 
 // Client is the River client, to insert jobs or subscribe to their events.
@@ -160,13 +234,24 @@ type ImportResult struct {
 	Incomplete                                                        bool
 }
 
-func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
+func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) (err error) {
+	runID := job.Args.RunID
+	if runID != 0 {
+		now := time.Now()
+		if err := w.graph.ImportRun.UpdateOneID(runID).SetStatus(importrun.StatusRUNNING).SetStartedAt(now).
+			SetAttempts(job.Attempt).Exec(ctx); err != nil {
+			return fmt.Errorf("import job: run %d: %w", runID, err)
+		}
+	}
 	im, err := importer.New(ctx, w.graph, importer.Options{Source: job.Args.Source, Full: job.Args.Full, Log: w.log, MaxRejects: 100})
 	if err != nil {
+		w.finish(runID, nil, err, true)
 		// A bad source name will not get better on a retry.
 		return river.JobCancel(err)
 	}
 	rep, err := importer.Run(ctx, im, job.Args.Inputs, w.fetch, nil)
+	permanent := err != nil && importer.Permanent(err)
+	w.finish(runID, rep, err, permanent || job.Attempt >= job.MaxAttempts)
 	if rep != nil {
 		if oerr := river.RecordOutput(ctx, ImportResult{Read: rep.Read, Created: rep.Created, Updated: rep.Updated,
 			Unchanged: rep.Unchanged, Closed: rep.Closed, Rejected: rep.Rejected, Unclassified: rep.Unclassified,
@@ -176,7 +261,38 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 		w.log.Info("import job", "job", job.ID, "source", job.Args.Source, "read", rep.Read, "created", rep.Created,
 			"updated", rep.Updated, "unchanged", rep.Unchanged, "closed", rep.Closed, "rejected", rep.Rejected)
 	}
+	if permanent {
+		// A refused address or an oversized document will be the same on a retry.
+		return river.JobCancel(err)
+	}
 	return err
+}
+
+// finish writes the run's outcome: the counts of this attempt, and SUCCEEDED, or FAILED with a
+// reason a client may see (what could not be read, never database text), or back to QUEUED
+// when River will try again.
+func (w *importWorker) finish(runID int, rep *importer.Report, err error, last bool) {
+	if runID == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u := w.graph.ImportRun.UpdateOneID(runID).SetFinishedAt(time.Now())
+	if rep != nil {
+		u.SetRead(rep.Read).SetCreated(rep.Created).SetUpdated(rep.Updated).SetUnchanged(rep.Unchanged).
+			SetClosed(rep.Closed).SetRejected(rep.Rejected).SetUnclassified(rep.Unclassified).SetRejects(rep.Rejects)
+	}
+	switch {
+	case err == nil:
+		u.SetStatus(importrun.StatusSUCCEEDED).ClearError()
+	case last:
+		u.SetStatus(importrun.StatusFAILED).SetError(importer.Explain(err))
+	default:
+		u.SetStatus(importrun.StatusQUEUED).SetError(importer.Explain(err) + " (will retry)")
+	}
+	if uerr := u.Exec(ctx); uerr != nil {
+		w.log.Error("import job: recording the run", "run", runID, "err", uerr)
+	}
 }
 
 type sweepWorker struct {
