@@ -30,6 +30,7 @@ import (
 	"github.com/careergraph/careergraph/graph/scalar"
 	"github.com/careergraph/careergraph/internal/changes"
 	"github.com/careergraph/careergraph/internal/cluster"
+	"github.com/careergraph/careergraph/internal/cv"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/rejects"
@@ -114,6 +115,12 @@ type ComplexityRoot struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
+	}
+
+	CVProfile struct {
+		City            func(childComplexity int) int
+		ExperienceYears func(childComplexity int) int
+		Skills          func(childComplexity int) int
 	}
 
 	CareerRoute struct {
@@ -375,25 +382,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		AuditLogs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
-		Companies      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
-		Company        func(childComplexity int, slug string) int
-		ImportRuns     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) int
-		Locations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match          func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
-		Me             func(childComplexity int) int
-		Node           func(childComplexity int, id int) int
-		Nodes          func(childComplexity int, ids []int) int
-		Openings       func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Role           func(childComplexity int, slug string) int
-		RoleFit        func(childComplexity int, slug string, profile ProfileInput) int
-		Roles          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
-		SalaryInsights func(childComplexity int, role string, country string, city *string, level *salaryrecord.Level) int
-		Skill          func(childComplexity int, slug string) int
-		SkillDemand    func(childComplexity int, role *string, city *string, first *int) int
-		Skills         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
-		Users          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		APITokens       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		AuditLogs       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
+		Companies       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
+		Company         func(childComplexity int, slug string) int
+		ImportRuns      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) int
+		Locations       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
+		Match           func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
+		Me              func(childComplexity int) int
+		Node            func(childComplexity int, id int) int
+		Nodes           func(childComplexity int, ids []int) int
+		Openings        func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		ProfileFromText func(childComplexity int, text string) int
+		Role            func(childComplexity int, slug string) int
+		RoleFit         func(childComplexity int, slug string, profile ProfileInput) int
+		Roles           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		SalaryInsights  func(childComplexity int, role string, country string, city *string, level *salaryrecord.Level) int
+		Skill           func(childComplexity int, slug string) int
+		SkillDemand     func(childComplexity int, role *string, city *string, first *int) int
+		Skills          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
+		Users           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
 	Role struct {
@@ -658,6 +666,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.User, error)
 	Skill(ctx context.Context, slug string) (*ent.Skill, error)
 	Company(ctx context.Context, slug string) (*ent.Company, error)
+	ProfileFromText(ctx context.Context, text string) (*cv.Profile, error)
 	Role(ctx context.Context, slug string) (*ent.Role, error)
 	Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	Match(ctx context.Context, profile ProfileInput, first *int, after *entgql.Cursor[int]) (*OpeningMatchConnection, error)
@@ -912,6 +921,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
+
+	case "CVProfile.city":
+		if e.ComplexityRoot.CVProfile.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CVProfile.City(childComplexity), true
+	case "CVProfile.experienceYears":
+		if e.ComplexityRoot.CVProfile.ExperienceYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CVProfile.ExperienceYears(childComplexity), true
+	case "CVProfile.skills":
+		if e.ComplexityRoot.CVProfile.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CVProfile.Skills(childComplexity), true
 
 	case "CareerRoute.createdAt":
 		if e.ComplexityRoot.CareerRoute.CreatedAt == nil {
@@ -2353,6 +2381,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Openings(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
+	case "Query.profileFromText":
+		if e.ComplexityRoot.Query.ProfileFromText == nil {
+			break
+		}
+
+		args, err := ec.field_Query_profileFromText_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProfileFromText(childComplexity, args["text"].(string)), true
 	case "Query.role":
 		if e.ComplexityRoot.Query.Role == nil {
 			break
@@ -3556,6 +3595,31 @@ extend type Query {
   skill(slug: String!): Skill
   "The company with this slug; null when there is none."
   company(slug: String!): Company
+}
+`, BuiltIn: false},
+	{Name: "../schema/cv.graphql", Input: `# A pasted CV against the graph (internal/cv). The CV's text is read in the request and
+# forgotten: never stored, never logged.
+
+"The profile a CV implies."
+type CVProfile {
+  "The skills the CV names (the importer's extractor), in order of first mention."
+  skills: [Skill!]!
+  """
+  The largest "N years" the CV states in a sentence about experience, else the span of its
+  date ranges ("2019 – present"); null when it says neither.
+  """
+  experienceYears: Int
+  "The first known city the CV names, preferring a Location or Address line."
+  city: Location
+}
+
+extend type Query {
+  """
+  Reads a CV's plain text (at most 65,536 bytes; more is a BAD_USER_INPUT error) into the
+  profile it implies, to show or to edit before calling match with it. The text is neither
+  stored nor logged.
+  """
+  profileFromText(text: String!): CVProfile!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -7974,12 +8038,25 @@ input MoneyInput {
   period: OpeningSalaryPeriod = YEAR
 }
 
-"What a job seeker tells about themselves."
+"""
+What a job seeker tells about themselves: explicit fields, a pasted CV (cvText), or both.
+Explicit fields win; the CV fills in what they leave out (see profileFromText).
+"""
 input ProfileInput {
-  "Skill names or synonyms, case-insensitive (\"golang\", \"NodeJS\", \"k8s\"). 1 to 50."
-  skills: [String!]!
-  experienceYears: Int!
-  "Preferred city, by name, such as \"Bengaluru\"."
+  """
+  Skill names or synonyms, case-insensitive (\"golang\", \"NodeJS\", \"k8s\"). With cvText, the
+  skills the CV names are added after these; the merged list keeps its first 50. Required (1
+  to 50) without cvText.
+  """
+  skills: [String!]
+  "Whole years, 0 to 60. Required unless cvText states the experience."
+  experienceYears: Int
+  """
+  A CV's plain text, at most 65,536 bytes. Read for skills, years of experience and city, and
+  never stored or logged.
+  """
+  cvText: String
+  "Preferred city, by name, such as \"Bengaluru\". Without it, the CV's city, if any."
   city: String
   "Acceptable work modes; openings in other modes score no location points."
   workModes: [OpeningWorkMode!]
@@ -8187,6 +8264,18 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CVProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skills":
+		return ec.fieldContext_CVProfile_skills(ctx, field)
+	case "experienceYears":
+		return ec.fieldContext_CVProfile_experienceYears(ctx, field)
+	case "city":
+		return ec.fieldContext_CVProfile_city(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CVProfile", field.Name)
 }
 
 func (ec *executionContext) childFields_CareerRoute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10337,6 +10426,20 @@ func (ec *executionContext) field_Query_openings_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_profileFromText_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_roleFit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11748,6 +11851,93 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CVProfile_skills(ctx context.Context, field graphql.CollectedField, obj *cv.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CVProfile_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CVProfile_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CVProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CVProfile_experienceYears(ctx context.Context, field graphql.CollectedField, obj *cv.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CVProfile_experienceYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExperienceYears, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CVProfile_experienceYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CVProfile", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CVProfile_city(ctx context.Context, field graphql.CollectedField, obj *cv.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CVProfile_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CVProfile_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CVProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18409,6 +18599,50 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_company_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_profileFromText(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_profileFromText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProfileFromText(ctx, fc.Args["text"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cv.Profile) graphql.Marshaler {
+			return ec.marshalNCVProfile2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋcvᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_profileFromText(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CVProfile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_profileFromText_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31473,7 +31707,7 @@ func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"skills", "experienceYears", "city", "workModes", "expectedSalary"}
+	fieldsInOrder := [...]string{"skills", "experienceYears", "cvText", "city", "workModes", "expectedSalary"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31482,18 +31716,25 @@ func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj 
 		switch k {
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Skills = data
 		case "experienceYears":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("experienceYears"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ExperienceYears = data
+		case "cvText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cvText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CvText = data
 		case "city":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -38084,6 +38325,49 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var cVProfileImplementors = []string{"CVProfile"}
+
+func (ec *executionContext) _CVProfile(ctx context.Context, sel ast.SelectionSet, obj *cv.Profile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cVProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CVProfile")
+		case "skills":
+			out.Values[i] = ec._CVProfile_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "experienceYears":
+			out.Values[i] = ec._CVProfile_experienceYears(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._CVProfile_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var careerRouteImplementors = []string{"CareerRoute", "Node"}
 
 func (ec *executionContext) _CareerRoute(ctx context.Context, sel ast.SelectionSet, obj *ent.CareerRoute) graphql.Marshaler {
@@ -39892,6 +40176,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_company(ctx, field)
+				})
+		case "profileFromText":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_profileFromText(ctx, field)
 				})
 		case "role":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -41717,6 +42007,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCVProfile2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋcvᚐProfile(ctx context.Context, sel ast.SelectionSet, v *cv.Profile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CVProfile!")
+		return graphql.Null
+	}
+	return ec._CVProfile(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCareerRoute2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCareerRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CareerRoute) graphql.Marshaler {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -18,6 +19,7 @@ import (
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/audit"
 	"github.com/careergraph/careergraph/internal/changes"
+	"github.com/careergraph/careergraph/internal/cv"
 	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/jobs"
@@ -118,13 +120,42 @@ func primeRoles(ctx context.Context, roles []*ent.Role, path ...string) error {
 }
 
 // profileOf translates a GraphQL profile into the matching package's.
-func profileOf(p ProfileInput) matching.Profile {
-	out := matching.Profile{Skills: p.Skills, ExperienceYears: p.ExperienceYears, City: p.City, WorkModes: p.WorkModes}
+// profileOf merges a profile's explicit fields with what its cvText implies (internal/cv):
+// explicit fields win; the CV's skills follow the explicit ones (the first
+// matching.MaxProfileSkills are kept); its years and city fill in what is missing. Without
+// cvText, nothing is read. The CV is not kept: only the merged profile leaves this function.
+func profileOf(ctx context.Context, client *ent.Client, p ProfileInput) (matching.Profile, error) {
+	out := matching.Profile{Skills: p.Skills, City: p.City, WorkModes: p.WorkModes}
+	years := p.ExperienceYears
+	if p.CvText != nil {
+		c, err := cv.Read(ctx, client, *p.CvText, "profile.cvText", time.Now())
+		if err != nil {
+			return out, err
+		}
+		for _, s := range c.Skills {
+			if len(out.Skills) >= matching.MaxProfileSkills {
+				break
+			}
+			if !slices.Contains(out.Skills, s.Name) {
+				out.Skills = append(out.Skills, s.Name)
+			}
+		}
+		if years == nil {
+			years = c.ExperienceYears
+		}
+		if out.City == nil && c.City != nil {
+			out.City = &c.City.City
+		}
+	}
+	if years == nil {
+		return out, apperr.BadInput("profile.experienceYears", "profile.experienceYears is missing: send whole years from 0 to 60, or a cvText that states them")
+	}
+	out.ExperienceYears = *years
 	if e := p.ExpectedSalary; e != nil {
 		out.ExpectedSalary = &matching.Money{Amount: int64(e.Amount), Currency: e.Currency,
 			Monthly: e.Period != nil && *e.Period == opening.SalaryPeriodMONTH}
 	}
-	return out
+	return out, nil
 }
 
 // matchConnection translates a page of matches into the GraphQL connection.
