@@ -19,6 +19,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
@@ -44,6 +45,8 @@ type Client struct {
 	CareerRoute *CareerRouteClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeedSource is the client for interacting with the FeedSource builders.
+	FeedSource *FeedSourceClient
 	// ImportRun is the client for interacting with the ImportRun builders.
 	ImportRun *ImportRunClient
 	// InterviewQuestion is the client for interacting with the InterviewQuestion builders.
@@ -79,6 +82,7 @@ func (c *Client) init() {
 	c.AuditLog = NewAuditLogClient(c.config)
 	c.CareerRoute = NewCareerRouteClient(c.config)
 	c.Company = NewCompanyClient(c.config)
+	c.FeedSource = NewFeedSourceClient(c.config)
 	c.ImportRun = NewImportRunClient(c.config)
 	c.InterviewQuestion = NewInterviewQuestionClient(c.config)
 	c.Location = NewLocationClient(c.config)
@@ -185,6 +189,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditLog:          NewAuditLogClient(cfg),
 		CareerRoute:       NewCareerRouteClient(cfg),
 		Company:           NewCompanyClient(cfg),
+		FeedSource:        NewFeedSourceClient(cfg),
 		ImportRun:         NewImportRunClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
@@ -218,6 +223,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditLog:          NewAuditLogClient(cfg),
 		CareerRoute:       NewCareerRouteClient(cfg),
 		Company:           NewCompanyClient(cfg),
+		FeedSource:        NewFeedSourceClient(cfg),
 		ImportRun:         NewImportRunClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
@@ -257,7 +263,7 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.ImportRun,
+		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
 		c.InterviewQuestion, c.Location, c.Opening, c.Role, c.RoleItem, c.RoleSkill,
 		c.SalaryRecord, c.Skill, c.User,
 	} {
@@ -269,7 +275,7 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.ImportRun,
+		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
 		c.InterviewQuestion, c.Location, c.Opening, c.Role, c.RoleItem, c.RoleSkill,
 		c.SalaryRecord, c.Skill, c.User,
 	} {
@@ -288,6 +294,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CareerRoute.mutate(ctx, m)
 	case *CompanyMutation:
 		return c.Company.mutate(ctx, m)
+	case *FeedSourceMutation:
+		return c.FeedSource.mutate(ctx, m)
 	case *ImportRunMutation:
 		return c.ImportRun.mutate(ctx, m)
 	case *InterviewQuestionMutation:
@@ -954,6 +962,139 @@ func (c *CompanyClient) mutate(ctx context.Context, m *CompanyMutation) (Value, 
 		return (&CompanyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Company mutation op: %q", m.Op())
+	}
+}
+
+// FeedSourceClient is a client for the FeedSource schema.
+type FeedSourceClient struct {
+	config
+}
+
+// NewFeedSourceClient returns a client for the FeedSource from the given config.
+func NewFeedSourceClient(c config) *FeedSourceClient {
+	return &FeedSourceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `feedsource.Hooks(f(g(h())))`.
+func (c *FeedSourceClient) Use(hooks ...Hook) {
+	c.hooks.FeedSource = append(c.hooks.FeedSource, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `feedsource.Intercept(f(g(h())))`.
+func (c *FeedSourceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FeedSource = append(c.inters.FeedSource, interceptors...)
+}
+
+// Create returns a builder for creating a FeedSource entity.
+func (c *FeedSourceClient) Create() *FeedSourceCreate {
+	mutation := newFeedSourceMutation(c.config, OpCreate)
+	return &FeedSourceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FeedSource entities.
+func (c *FeedSourceClient) CreateBulk(builders ...*FeedSourceCreate) *FeedSourceCreateBulk {
+	return &FeedSourceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FeedSourceClient) MapCreateBulk(slice any, setFunc func(*FeedSourceCreate, int)) *FeedSourceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FeedSourceCreateBulk{err: fmt.Errorf("calling to FeedSourceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FeedSourceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FeedSourceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FeedSource.
+func (c *FeedSourceClient) Update() *FeedSourceUpdate {
+	mutation := newFeedSourceMutation(c.config, OpUpdate)
+	return &FeedSourceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FeedSourceClient) UpdateOne(_m *FeedSource) *FeedSourceUpdateOne {
+	mutation := newFeedSourceMutation(c.config, OpUpdateOne, withFeedSource(_m))
+	return &FeedSourceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FeedSourceClient) UpdateOneID(id int) *FeedSourceUpdateOne {
+	mutation := newFeedSourceMutation(c.config, OpUpdateOne, withFeedSourceID(id))
+	return &FeedSourceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FeedSource.
+func (c *FeedSourceClient) Delete() *FeedSourceDelete {
+	mutation := newFeedSourceMutation(c.config, OpDelete)
+	return &FeedSourceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FeedSourceClient) DeleteOne(_m *FeedSource) *FeedSourceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FeedSourceClient) DeleteOneID(id int) *FeedSourceDeleteOne {
+	builder := c.Delete().Where(feedsource.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FeedSourceDeleteOne{builder}
+}
+
+// Query returns a query builder for FeedSource.
+func (c *FeedSourceClient) Query() *FeedSourceQuery {
+	return &FeedSourceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFeedSource},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FeedSource entity by its id.
+func (c *FeedSourceClient) Get(ctx context.Context, id int) (*FeedSource, error) {
+	return c.Query().Where(feedsource.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FeedSourceClient) GetX(ctx context.Context, id int) *FeedSource {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *FeedSourceClient) Hooks() []Hook {
+	return c.hooks.FeedSource
+}
+
+// Interceptors returns the client interceptors.
+func (c *FeedSourceClient) Interceptors() []Interceptor {
+	return c.inters.FeedSource
+}
+
+func (c *FeedSourceClient) mutate(ctx context.Context, m *FeedSourceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FeedSourceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FeedSourceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FeedSourceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FeedSourceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FeedSource mutation op: %q", m.Op())
 	}
 }
 
@@ -2818,13 +2959,13 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AuditLog, CareerRoute, Company, ImportRun, InterviewQuestion,
-		Location, Opening, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
-		User []ent.Hook
+		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
+		InterviewQuestion, Location, Opening, Role, RoleItem, RoleSkill, SalaryRecord,
+		Skill, User []ent.Hook
 	}
 	inters struct {
-		APIToken, AuditLog, CareerRoute, Company, ImportRun, InterviewQuestion,
-		Location, Opening, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
-		User []ent.Interceptor
+		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
+		InterviewQuestion, Location, Opening, Role, RoleItem, RoleSkill, SalaryRecord,
+		Skill, User []ent.Interceptor
 	}
 )

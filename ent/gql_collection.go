@@ -14,6 +14,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
@@ -677,6 +678,130 @@ func newCompanyPaginateArgs(rv map[string]any) *companyPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*CompanyWhereInput); ok {
 		args.opts = append(args.opts, WithCompanyFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *FeedSourceQuery) CollectFields(ctx context.Context, satisfies ...string) (*FeedSourceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *FeedSourceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(feedsource.Columns))
+		selectedFields = []string{feedsource.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[feedsource.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldCreatedAt)
+				fieldSeen[feedsource.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[feedsource.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldUpdatedAt)
+				fieldSeen[feedsource.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[feedsource.FieldName]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldName)
+				fieldSeen[feedsource.FieldName] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[feedsource.FieldURL]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldURL)
+				fieldSeen[feedsource.FieldURL] = struct{}{}
+			}
+		case "intervalMinutes":
+			if _, ok := fieldSeen[feedsource.FieldIntervalMinutes]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldIntervalMinutes)
+				fieldSeen[feedsource.FieldIntervalMinutes] = struct{}{}
+			}
+		case "full":
+			if _, ok := fieldSeen[feedsource.FieldFull]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldFull)
+				fieldSeen[feedsource.FieldFull] = struct{}{}
+			}
+		case "enabled":
+			if _, ok := fieldSeen[feedsource.FieldEnabled]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldEnabled)
+				fieldSeen[feedsource.FieldEnabled] = struct{}{}
+			}
+		case "lastEnqueuedAt":
+			if _, ok := fieldSeen[feedsource.FieldLastEnqueuedAt]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldLastEnqueuedAt)
+				fieldSeen[feedsource.FieldLastEnqueuedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type feedsourcePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []FeedSourcePaginateOption
+}
+
+func newFeedSourcePaginateArgs(rv map[string]any) *feedsourcePaginateArgs {
+	args := &feedsourcePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &FeedSourceOrder{Field: &FeedSourceOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithFeedSourceOrder(order))
+			}
+		case *FeedSourceOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithFeedSourceOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*FeedSourceWhereInput); ok {
+		args.opts = append(args.opts, WithFeedSourceFilter(v.Filter))
 	}
 	return args
 }

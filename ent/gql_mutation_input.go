@@ -184,6 +184,76 @@ func (c *CompanyUpdateOne) SetInput(i UpdateCompanyInput) *CompanyUpdateOne {
 	return c
 }
 
+// CreateFeedSourceInput represents a mutation input for creating feedsources.
+type CreateFeedSourceInput struct {
+	Name            string
+	URL             string
+	IntervalMinutes *int
+	Full            *bool
+	Enabled         *bool
+}
+
+// Mutate applies the CreateFeedSourceInput on the FeedSourceMutation builder.
+func (i *CreateFeedSourceInput) Mutate(m *FeedSourceMutation) {
+	m.SetName(i.Name)
+	m.SetURL(i.URL)
+	if v := i.IntervalMinutes; v != nil {
+		m.SetIntervalMinutes(*v)
+	}
+	if v := i.Full; v != nil {
+		m.SetFull(*v)
+	}
+	if v := i.Enabled; v != nil {
+		m.SetEnabled(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreateFeedSourceInput on the FeedSourceCreate builder.
+func (c *FeedSourceCreate) SetInput(i CreateFeedSourceInput) *FeedSourceCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateFeedSourceInput represents a mutation input for updating feedsources.
+type UpdateFeedSourceInput struct {
+	Name            *string
+	URL             *string
+	IntervalMinutes *int
+	Full            *bool
+	Enabled         *bool
+}
+
+// Mutate applies the UpdateFeedSourceInput on the FeedSourceMutation builder.
+func (i *UpdateFeedSourceInput) Mutate(m *FeedSourceMutation) {
+	if v := i.Name; v != nil {
+		m.SetName(*v)
+	}
+	if v := i.URL; v != nil {
+		m.SetURL(*v)
+	}
+	if v := i.IntervalMinutes; v != nil {
+		m.SetIntervalMinutes(*v)
+	}
+	if v := i.Full; v != nil {
+		m.SetFull(*v)
+	}
+	if v := i.Enabled; v != nil {
+		m.SetEnabled(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateFeedSourceInput on the FeedSourceUpdate builder.
+func (c *FeedSourceUpdate) SetInput(i UpdateFeedSourceInput) *FeedSourceUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateFeedSourceInput on the FeedSourceUpdateOne builder.
+func (c *FeedSourceUpdateOne) SetInput(i UpdateFeedSourceInput) *FeedSourceUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
 // CreateInterviewQuestionInput represents a mutation input for creating interviewquestions.
 type CreateInterviewQuestionInput struct {
 	Kind        interviewquestion.Kind

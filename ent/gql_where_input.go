@@ -11,6 +11,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
@@ -1827,6 +1828,402 @@ func (i *CompanyWhereInput) P() (predicate.Company, error) {
 		return predicates[0], nil
 	default:
 		return company.And(predicates...), nil
+	}
+}
+
+// FeedSourceWhereInput represents a where input for filtering FeedSource queries.
+type FeedSourceWhereInput struct {
+	Predicates []predicate.FeedSource  `json:"-"`
+	Not        *FeedSourceWhereInput   `json:"not,omitempty"`
+	Or         []*FeedSourceWhereInput `json:"or,omitempty"`
+	And        []*FeedSourceWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "url" field predicates.
+	URL             *string  `json:"url,omitempty"`
+	URLNEQ          *string  `json:"urlNEQ,omitempty"`
+	URLIn           []string `json:"urlIn,omitempty"`
+	URLNotIn        []string `json:"urlNotIn,omitempty"`
+	URLGT           *string  `json:"urlGT,omitempty"`
+	URLGTE          *string  `json:"urlGTE,omitempty"`
+	URLLT           *string  `json:"urlLT,omitempty"`
+	URLLTE          *string  `json:"urlLTE,omitempty"`
+	URLContains     *string  `json:"urlContains,omitempty"`
+	URLHasPrefix    *string  `json:"urlHasPrefix,omitempty"`
+	URLHasSuffix    *string  `json:"urlHasSuffix,omitempty"`
+	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
+	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
+
+	// "interval_minutes" field predicates.
+	IntervalMinutes      *int  `json:"intervalMinutes,omitempty"`
+	IntervalMinutesNEQ   *int  `json:"intervalMinutesNEQ,omitempty"`
+	IntervalMinutesIn    []int `json:"intervalMinutesIn,omitempty"`
+	IntervalMinutesNotIn []int `json:"intervalMinutesNotIn,omitempty"`
+	IntervalMinutesGT    *int  `json:"intervalMinutesGT,omitempty"`
+	IntervalMinutesGTE   *int  `json:"intervalMinutesGTE,omitempty"`
+	IntervalMinutesLT    *int  `json:"intervalMinutesLT,omitempty"`
+	IntervalMinutesLTE   *int  `json:"intervalMinutesLTE,omitempty"`
+
+	// "full" field predicates.
+	Full    *bool `json:"full,omitempty"`
+	FullNEQ *bool `json:"fullNEQ,omitempty"`
+
+	// "enabled" field predicates.
+	Enabled    *bool `json:"enabled,omitempty"`
+	EnabledNEQ *bool `json:"enabledNEQ,omitempty"`
+
+	// "last_enqueued_at" field predicates.
+	LastEnqueuedAt       *time.Time  `json:"lastEnqueuedAt,omitempty"`
+	LastEnqueuedAtNEQ    *time.Time  `json:"lastEnqueuedAtNEQ,omitempty"`
+	LastEnqueuedAtIn     []time.Time `json:"lastEnqueuedAtIn,omitempty"`
+	LastEnqueuedAtNotIn  []time.Time `json:"lastEnqueuedAtNotIn,omitempty"`
+	LastEnqueuedAtGT     *time.Time  `json:"lastEnqueuedAtGT,omitempty"`
+	LastEnqueuedAtGTE    *time.Time  `json:"lastEnqueuedAtGTE,omitempty"`
+	LastEnqueuedAtLT     *time.Time  `json:"lastEnqueuedAtLT,omitempty"`
+	LastEnqueuedAtLTE    *time.Time  `json:"lastEnqueuedAtLTE,omitempty"`
+	LastEnqueuedAtIsNil  bool        `json:"lastEnqueuedAtIsNil,omitempty"`
+	LastEnqueuedAtNotNil bool        `json:"lastEnqueuedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *FeedSourceWhereInput) AddPredicates(predicates ...predicate.FeedSource) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the FeedSourceWhereInput filter on the FeedSourceQuery builder.
+func (i *FeedSourceWhereInput) Filter(q *FeedSourceQuery) (*FeedSourceQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyFeedSourceWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyFeedSourceWhereInput is returned in case the FeedSourceWhereInput is empty.
+var ErrEmptyFeedSourceWhereInput = errors.New("ent: empty predicate FeedSourceWhereInput")
+
+// P returns a predicate for filtering feedsources.
+// An error is returned if the input is empty or invalid.
+func (i *FeedSourceWhereInput) P() (predicate.FeedSource, error) {
+	var predicates []predicate.FeedSource
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, feedsource.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.FeedSource, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, feedsource.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.FeedSource, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, feedsource.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, feedsource.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, feedsource.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, feedsource.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, feedsource.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, feedsource.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, feedsource.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, feedsource.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, feedsource.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, feedsource.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, feedsource.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, feedsource.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, feedsource.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, feedsource.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, feedsource.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, feedsource.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, feedsource.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, feedsource.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, feedsource.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, feedsource.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, feedsource.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, feedsource.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, feedsource.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, feedsource.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, feedsource.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, feedsource.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, feedsource.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, feedsource.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, feedsource.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, feedsource.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, feedsource.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, feedsource.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, feedsource.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, feedsource.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, feedsource.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, feedsource.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, feedsource.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, feedsource.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.URL != nil {
+		predicates = append(predicates, feedsource.URLEQ(*i.URL))
+	}
+	if i.URLNEQ != nil {
+		predicates = append(predicates, feedsource.URLNEQ(*i.URLNEQ))
+	}
+	if len(i.URLIn) > 0 {
+		predicates = append(predicates, feedsource.URLIn(i.URLIn...))
+	}
+	if len(i.URLNotIn) > 0 {
+		predicates = append(predicates, feedsource.URLNotIn(i.URLNotIn...))
+	}
+	if i.URLGT != nil {
+		predicates = append(predicates, feedsource.URLGT(*i.URLGT))
+	}
+	if i.URLGTE != nil {
+		predicates = append(predicates, feedsource.URLGTE(*i.URLGTE))
+	}
+	if i.URLLT != nil {
+		predicates = append(predicates, feedsource.URLLT(*i.URLLT))
+	}
+	if i.URLLTE != nil {
+		predicates = append(predicates, feedsource.URLLTE(*i.URLLTE))
+	}
+	if i.URLContains != nil {
+		predicates = append(predicates, feedsource.URLContains(*i.URLContains))
+	}
+	if i.URLHasPrefix != nil {
+		predicates = append(predicates, feedsource.URLHasPrefix(*i.URLHasPrefix))
+	}
+	if i.URLHasSuffix != nil {
+		predicates = append(predicates, feedsource.URLHasSuffix(*i.URLHasSuffix))
+	}
+	if i.URLEqualFold != nil {
+		predicates = append(predicates, feedsource.URLEqualFold(*i.URLEqualFold))
+	}
+	if i.URLContainsFold != nil {
+		predicates = append(predicates, feedsource.URLContainsFold(*i.URLContainsFold))
+	}
+	if i.IntervalMinutes != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesEQ(*i.IntervalMinutes))
+	}
+	if i.IntervalMinutesNEQ != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesNEQ(*i.IntervalMinutesNEQ))
+	}
+	if len(i.IntervalMinutesIn) > 0 {
+		predicates = append(predicates, feedsource.IntervalMinutesIn(i.IntervalMinutesIn...))
+	}
+	if len(i.IntervalMinutesNotIn) > 0 {
+		predicates = append(predicates, feedsource.IntervalMinutesNotIn(i.IntervalMinutesNotIn...))
+	}
+	if i.IntervalMinutesGT != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesGT(*i.IntervalMinutesGT))
+	}
+	if i.IntervalMinutesGTE != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesGTE(*i.IntervalMinutesGTE))
+	}
+	if i.IntervalMinutesLT != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesLT(*i.IntervalMinutesLT))
+	}
+	if i.IntervalMinutesLTE != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesLTE(*i.IntervalMinutesLTE))
+	}
+	if i.Full != nil {
+		predicates = append(predicates, feedsource.FullEQ(*i.Full))
+	}
+	if i.FullNEQ != nil {
+		predicates = append(predicates, feedsource.FullNEQ(*i.FullNEQ))
+	}
+	if i.Enabled != nil {
+		predicates = append(predicates, feedsource.EnabledEQ(*i.Enabled))
+	}
+	if i.EnabledNEQ != nil {
+		predicates = append(predicates, feedsource.EnabledNEQ(*i.EnabledNEQ))
+	}
+	if i.LastEnqueuedAt != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtEQ(*i.LastEnqueuedAt))
+	}
+	if i.LastEnqueuedAtNEQ != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtNEQ(*i.LastEnqueuedAtNEQ))
+	}
+	if len(i.LastEnqueuedAtIn) > 0 {
+		predicates = append(predicates, feedsource.LastEnqueuedAtIn(i.LastEnqueuedAtIn...))
+	}
+	if len(i.LastEnqueuedAtNotIn) > 0 {
+		predicates = append(predicates, feedsource.LastEnqueuedAtNotIn(i.LastEnqueuedAtNotIn...))
+	}
+	if i.LastEnqueuedAtGT != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtGT(*i.LastEnqueuedAtGT))
+	}
+	if i.LastEnqueuedAtGTE != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtGTE(*i.LastEnqueuedAtGTE))
+	}
+	if i.LastEnqueuedAtLT != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtLT(*i.LastEnqueuedAtLT))
+	}
+	if i.LastEnqueuedAtLTE != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtLTE(*i.LastEnqueuedAtLTE))
+	}
+	if i.LastEnqueuedAtIsNil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtIsNil())
+	}
+	if i.LastEnqueuedAtNotNil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyFeedSourceWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return feedsource.And(predicates...), nil
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
@@ -43,6 +44,7 @@ const (
 	TypeAuditLog          = "AuditLog"
 	TypeCareerRoute       = "CareerRoute"
 	TypeCompany           = "Company"
+	TypeFeedSource        = "FeedSource"
 	TypeImportRun         = "ImportRun"
 	TypeInterviewQuestion = "InterviewQuestion"
 	TypeLocation          = "Location"
@@ -3642,6 +3644,768 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Company edge %s", name)
+}
+
+// FeedSourceMutation represents an operation that mutates the FeedSource nodes in the graph.
+type FeedSourceMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	url                 *string
+	interval_minutes    *int
+	addinterval_minutes *int
+	full                *bool
+	enabled             *bool
+	last_enqueued_at    *time.Time
+	clearedFields       map[string]struct{}
+	done                bool
+	oldValue            func(context.Context) (*FeedSource, error)
+	predicates          []predicate.FeedSource
+}
+
+var _ ent.Mutation = (*FeedSourceMutation)(nil)
+
+// feedsourceOption allows management of the mutation configuration using functional options.
+type feedsourceOption func(*FeedSourceMutation)
+
+// newFeedSourceMutation creates new mutation for the FeedSource entity.
+func newFeedSourceMutation(c config, op Op, opts ...feedsourceOption) *FeedSourceMutation {
+	m := &FeedSourceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFeedSource,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFeedSourceID sets the ID field of the mutation.
+func withFeedSourceID(id int) feedsourceOption {
+	return func(m *FeedSourceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FeedSource
+		)
+		m.oldValue = func(ctx context.Context) (*FeedSource, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FeedSource.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFeedSource sets the old FeedSource of the mutation.
+func withFeedSource(node *FeedSource) feedsourceOption {
+	return func(m *FeedSourceMutation) {
+		m.oldValue = func(context.Context) (*FeedSource, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FeedSourceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FeedSourceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FeedSourceMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FeedSourceMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FeedSource.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FeedSourceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FeedSourceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FeedSourceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FeedSourceMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FeedSourceMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FeedSourceMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetName sets the "name" field.
+func (m *FeedSourceMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *FeedSourceMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *FeedSourceMutation) ResetName() {
+	m.name = nil
+}
+
+// SetURL sets the "url" field.
+func (m *FeedSourceMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *FeedSourceMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *FeedSourceMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetIntervalMinutes sets the "interval_minutes" field.
+func (m *FeedSourceMutation) SetIntervalMinutes(i int) {
+	m.interval_minutes = &i
+	m.addinterval_minutes = nil
+}
+
+// IntervalMinutes returns the value of the "interval_minutes" field in the mutation.
+func (m *FeedSourceMutation) IntervalMinutes() (r int, exists bool) {
+	v := m.interval_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntervalMinutes returns the old "interval_minutes" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldIntervalMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntervalMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntervalMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntervalMinutes: %w", err)
+	}
+	return oldValue.IntervalMinutes, nil
+}
+
+// AddIntervalMinutes adds i to the "interval_minutes" field.
+func (m *FeedSourceMutation) AddIntervalMinutes(i int) {
+	if m.addinterval_minutes != nil {
+		*m.addinterval_minutes += i
+	} else {
+		m.addinterval_minutes = &i
+	}
+}
+
+// AddedIntervalMinutes returns the value that was added to the "interval_minutes" field in this mutation.
+func (m *FeedSourceMutation) AddedIntervalMinutes() (r int, exists bool) {
+	v := m.addinterval_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIntervalMinutes resets all changes to the "interval_minutes" field.
+func (m *FeedSourceMutation) ResetIntervalMinutes() {
+	m.interval_minutes = nil
+	m.addinterval_minutes = nil
+}
+
+// SetFull sets the "full" field.
+func (m *FeedSourceMutation) SetFull(b bool) {
+	m.full = &b
+}
+
+// Full returns the value of the "full" field in the mutation.
+func (m *FeedSourceMutation) Full() (r bool, exists bool) {
+	v := m.full
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFull returns the old "full" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldFull(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFull is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFull requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFull: %w", err)
+	}
+	return oldValue.Full, nil
+}
+
+// ResetFull resets all changes to the "full" field.
+func (m *FeedSourceMutation) ResetFull() {
+	m.full = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *FeedSourceMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *FeedSourceMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *FeedSourceMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetLastEnqueuedAt sets the "last_enqueued_at" field.
+func (m *FeedSourceMutation) SetLastEnqueuedAt(t time.Time) {
+	m.last_enqueued_at = &t
+}
+
+// LastEnqueuedAt returns the value of the "last_enqueued_at" field in the mutation.
+func (m *FeedSourceMutation) LastEnqueuedAt() (r time.Time, exists bool) {
+	v := m.last_enqueued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastEnqueuedAt returns the old "last_enqueued_at" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldLastEnqueuedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastEnqueuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastEnqueuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastEnqueuedAt: %w", err)
+	}
+	return oldValue.LastEnqueuedAt, nil
+}
+
+// ClearLastEnqueuedAt clears the value of the "last_enqueued_at" field.
+func (m *FeedSourceMutation) ClearLastEnqueuedAt() {
+	m.last_enqueued_at = nil
+	m.clearedFields[feedsource.FieldLastEnqueuedAt] = struct{}{}
+}
+
+// LastEnqueuedAtCleared returns if the "last_enqueued_at" field was cleared in this mutation.
+func (m *FeedSourceMutation) LastEnqueuedAtCleared() bool {
+	_, ok := m.clearedFields[feedsource.FieldLastEnqueuedAt]
+	return ok
+}
+
+// ResetLastEnqueuedAt resets all changes to the "last_enqueued_at" field.
+func (m *FeedSourceMutation) ResetLastEnqueuedAt() {
+	m.last_enqueued_at = nil
+	delete(m.clearedFields, feedsource.FieldLastEnqueuedAt)
+}
+
+// Where appends a list predicates to the FeedSourceMutation builder.
+func (m *FeedSourceMutation) Where(ps ...predicate.FeedSource) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FeedSourceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FeedSourceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FeedSource, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FeedSourceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FeedSourceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FeedSource).
+func (m *FeedSourceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FeedSourceMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, feedsource.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, feedsource.FieldUpdatedAt)
+	}
+	if m.name != nil {
+		fields = append(fields, feedsource.FieldName)
+	}
+	if m.url != nil {
+		fields = append(fields, feedsource.FieldURL)
+	}
+	if m.interval_minutes != nil {
+		fields = append(fields, feedsource.FieldIntervalMinutes)
+	}
+	if m.full != nil {
+		fields = append(fields, feedsource.FieldFull)
+	}
+	if m.enabled != nil {
+		fields = append(fields, feedsource.FieldEnabled)
+	}
+	if m.last_enqueued_at != nil {
+		fields = append(fields, feedsource.FieldLastEnqueuedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FeedSourceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		return m.CreatedAt()
+	case feedsource.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case feedsource.FieldName:
+		return m.Name()
+	case feedsource.FieldURL:
+		return m.URL()
+	case feedsource.FieldIntervalMinutes:
+		return m.IntervalMinutes()
+	case feedsource.FieldFull:
+		return m.Full()
+	case feedsource.FieldEnabled:
+		return m.Enabled()
+	case feedsource.FieldLastEnqueuedAt:
+		return m.LastEnqueuedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FeedSourceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case feedsource.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case feedsource.FieldName:
+		return m.OldName(ctx)
+	case feedsource.FieldURL:
+		return m.OldURL(ctx)
+	case feedsource.FieldIntervalMinutes:
+		return m.OldIntervalMinutes(ctx)
+	case feedsource.FieldFull:
+		return m.OldFull(ctx)
+	case feedsource.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case feedsource.FieldLastEnqueuedAt:
+		return m.OldLastEnqueuedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown FeedSource field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeedSourceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case feedsource.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case feedsource.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case feedsource.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case feedsource.FieldIntervalMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntervalMinutes(v)
+		return nil
+	case feedsource.FieldFull:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFull(v)
+		return nil
+	case feedsource.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case feedsource.FieldLastEnqueuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastEnqueuedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FeedSourceMutation) AddedFields() []string {
+	var fields []string
+	if m.addinterval_minutes != nil {
+		fields = append(fields, feedsource.FieldIntervalMinutes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FeedSourceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case feedsource.FieldIntervalMinutes:
+		return m.AddedIntervalMinutes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeedSourceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case feedsource.FieldIntervalMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIntervalMinutes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FeedSourceMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(feedsource.FieldLastEnqueuedAt) {
+		fields = append(fields, feedsource.FieldLastEnqueuedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FeedSourceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FeedSourceMutation) ClearField(name string) error {
+	switch name {
+	case feedsource.FieldLastEnqueuedAt:
+		m.ClearLastEnqueuedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FeedSourceMutation) ResetField(name string) error {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case feedsource.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case feedsource.FieldName:
+		m.ResetName()
+		return nil
+	case feedsource.FieldURL:
+		m.ResetURL()
+		return nil
+	case feedsource.FieldIntervalMinutes:
+		m.ResetIntervalMinutes()
+		return nil
+	case feedsource.FieldFull:
+		m.ResetFull()
+		return nil
+	case feedsource.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case feedsource.FieldLastEnqueuedAt:
+		m.ResetLastEnqueuedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FeedSourceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FeedSourceMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FeedSourceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FeedSourceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FeedSourceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FeedSourceMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FeedSourceMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown FeedSource unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FeedSourceMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown FeedSource edge %s", name)
 }
 
 // ImportRunMutation represents an operation that mutates the ImportRun nodes in the graph.

@@ -9,6 +9,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
@@ -187,6 +188,86 @@ func init() {
 	companyDescWebsite := companyFields[4].Descriptor()
 	// company.WebsiteValidator is a validator for the "website" field. It is called by the builders before save.
 	company.WebsiteValidator = companyDescWebsite.Validators[0].(func(string) error)
+	feedsourceMixin := schema.FeedSource{}.Mixin()
+	feedsourceMixinFields0 := feedsourceMixin[0].Fields()
+	_ = feedsourceMixinFields0
+	feedsourceFields := schema.FeedSource{}.Fields()
+	_ = feedsourceFields
+	// feedsourceDescCreatedAt is the schema descriptor for created_at field.
+	feedsourceDescCreatedAt := feedsourceMixinFields0[0].Descriptor()
+	// feedsource.DefaultCreatedAt holds the default value on creation for the created_at field.
+	feedsource.DefaultCreatedAt = feedsourceDescCreatedAt.Default.(func() time.Time)
+	// feedsourceDescUpdatedAt is the schema descriptor for updated_at field.
+	feedsourceDescUpdatedAt := feedsourceMixinFields0[1].Descriptor()
+	// feedsource.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	feedsource.DefaultUpdatedAt = feedsourceDescUpdatedAt.Default.(func() time.Time)
+	// feedsource.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	feedsource.UpdateDefaultUpdatedAt = feedsourceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// feedsourceDescName is the schema descriptor for name field.
+	feedsourceDescName := feedsourceFields[0].Descriptor()
+	// feedsource.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	feedsource.NameValidator = func() func(string) error {
+		validators := feedsourceDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+			validators[2].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedsourceDescURL is the schema descriptor for url field.
+	feedsourceDescURL := feedsourceFields[1].Descriptor()
+	// feedsource.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	feedsource.URLValidator = func() func(string) error {
+		validators := feedsourceDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedsourceDescIntervalMinutes is the schema descriptor for interval_minutes field.
+	feedsourceDescIntervalMinutes := feedsourceFields[2].Descriptor()
+	// feedsource.DefaultIntervalMinutes holds the default value on creation for the interval_minutes field.
+	feedsource.DefaultIntervalMinutes = feedsourceDescIntervalMinutes.Default.(int)
+	// feedsource.IntervalMinutesValidator is a validator for the "interval_minutes" field. It is called by the builders before save.
+	feedsource.IntervalMinutesValidator = func() func(int) error {
+		validators := feedsourceDescIntervalMinutes.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(interval_minutes int) error {
+			for _, fn := range fns {
+				if err := fn(interval_minutes); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedsourceDescFull is the schema descriptor for full field.
+	feedsourceDescFull := feedsourceFields[3].Descriptor()
+	// feedsource.DefaultFull holds the default value on creation for the full field.
+	feedsource.DefaultFull = feedsourceDescFull.Default.(bool)
+	// feedsourceDescEnabled is the schema descriptor for enabled field.
+	feedsourceDescEnabled := feedsourceFields[4].Descriptor()
+	// feedsource.DefaultEnabled holds the default value on creation for the enabled field.
+	feedsource.DefaultEnabled = feedsourceDescEnabled.Default.(bool)
 	importrunFields := schema.ImportRun{}.Fields()
 	_ = importrunFields
 	// importrunDescSource is the schema descriptor for source field.

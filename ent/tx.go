@@ -20,6 +20,8 @@ type Tx struct {
 	CareerRoute *CareerRouteClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeedSource is the client for interacting with the FeedSource builders.
+	FeedSource *FeedSourceClient
 	// ImportRun is the client for interacting with the ImportRun builders.
 	ImportRun *ImportRunClient
 	// InterviewQuestion is the client for interacting with the InterviewQuestion builders.
@@ -175,6 +177,7 @@ func (tx *Tx) init() {
 	tx.AuditLog = NewAuditLogClient(tx.config)
 	tx.CareerRoute = NewCareerRouteClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
+	tx.FeedSource = NewFeedSourceClient(tx.config)
 	tx.ImportRun = NewImportRunClient(tx.config)
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)

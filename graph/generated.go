@@ -176,6 +176,29 @@ type ComplexityRoot struct {
 		Text     func(childComplexity int) int
 	}
 
+	FeedSource struct {
+		CreatedAt       func(childComplexity int) int
+		Enabled         func(childComplexity int) int
+		Full            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IntervalMinutes func(childComplexity int) int
+		LastEnqueuedAt  func(childComplexity int) int
+		Name            func(childComplexity int) int
+		URL             func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	FeedSourceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FeedSourceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	FitBreakdown struct {
 		Experience func(childComplexity int) int
 		Location   func(childComplexity int) int
@@ -275,6 +298,7 @@ type ComplexityRoot struct {
 		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
 		CreateCareerRoute       func(childComplexity int, input ent.CreateCareerRouteInput) int
 		CreateCompany           func(childComplexity int, input ent.CreateCompanyInput) int
+		CreateFeedSource        func(childComplexity int, input ent.CreateFeedSourceInput) int
 		CreateInterviewQuestion func(childComplexity int, input ent.CreateInterviewQuestionInput) int
 		CreateLocation          func(childComplexity int, input ent.CreateLocationInput) int
 		CreateOpening           func(childComplexity int, input ent.CreateOpeningInput) int
@@ -286,6 +310,7 @@ type ComplexityRoot struct {
 		CreateUser              func(childComplexity int, input CreateUserInput) int
 		DeleteCareerRoute       func(childComplexity int, id int) int
 		DeleteCompany           func(childComplexity int, id int) int
+		DeleteFeedSource        func(childComplexity int, id int) int
 		DeleteInterviewQuestion func(childComplexity int, id int) int
 		DeleteLocation          func(childComplexity int, id int) int
 		DeleteOpening           func(childComplexity int, id int) int
@@ -302,6 +327,7 @@ type ComplexityRoot struct {
 		RevokeAPIToken          func(childComplexity int, id int) int
 		UpdateCareerRoute       func(childComplexity int, id int, input ent.UpdateCareerRouteInput) int
 		UpdateCompany           func(childComplexity int, id int, input ent.UpdateCompanyInput) int
+		UpdateFeedSource        func(childComplexity int, id int, input ent.UpdateFeedSourceInput) int
 		UpdateInterviewQuestion func(childComplexity int, id int, input ent.UpdateInterviewQuestionInput) int
 		UpdateLocation          func(childComplexity int, id int, input ent.UpdateLocationInput) int
 		UpdateOpening           func(childComplexity int, id int, input ent.UpdateOpeningInput) int
@@ -386,6 +412,7 @@ type ComplexityRoot struct {
 		AuditLogs       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
 		Companies       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
 		Company         func(childComplexity int, slug string) int
+		FeedSources     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) int
 		ImportRuns      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) int
 		Locations       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
 		Match           func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
@@ -651,6 +678,9 @@ type MutationResolver interface {
 	CreateUser(ctx context.Context, input CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id int, input UpdateUserInput) (*ent.User, error)
 	ImportOpenings(ctx context.Context, url string, source *string, full *bool) (*ent.ImportRun, error)
+	CreateFeedSource(ctx context.Context, input ent.CreateFeedSourceInput) (*ent.FeedSource, error)
+	UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput) (*ent.FeedSource, error)
+	DeleteFeedSource(ctx context.Context, id int) (int, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -658,6 +688,7 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
 	AuditLogs(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) (*ent.AuditLogConnection, error)
 	Companies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) (*ent.CompanyConnection, error)
+	FeedSources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) (*ent.FeedSourceConnection, error)
 	ImportRuns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) (*ent.ImportRunConnection, error)
 	Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
 	Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
@@ -1162,6 +1193,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FAQ.Text(childComplexity), true
 
+	case "FeedSource.createdAt":
+		if e.ComplexityRoot.FeedSource.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.CreatedAt(childComplexity), true
+	case "FeedSource.enabled":
+		if e.ComplexityRoot.FeedSource.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.Enabled(childComplexity), true
+	case "FeedSource.full":
+		if e.ComplexityRoot.FeedSource.Full == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.Full(childComplexity), true
+	case "FeedSource.id":
+		if e.ComplexityRoot.FeedSource.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.ID(childComplexity), true
+	case "FeedSource.intervalMinutes":
+		if e.ComplexityRoot.FeedSource.IntervalMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.IntervalMinutes(childComplexity), true
+	case "FeedSource.lastEnqueuedAt":
+		if e.ComplexityRoot.FeedSource.LastEnqueuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.LastEnqueuedAt(childComplexity), true
+	case "FeedSource.name":
+		if e.ComplexityRoot.FeedSource.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.Name(childComplexity), true
+	case "FeedSource.url":
+		if e.ComplexityRoot.FeedSource.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.URL(childComplexity), true
+	case "FeedSource.updatedAt":
+		if e.ComplexityRoot.FeedSource.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.UpdatedAt(childComplexity), true
+
+	case "FeedSourceConnection.edges":
+		if e.ComplexityRoot.FeedSourceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceConnection.Edges(childComplexity), true
+	case "FeedSourceConnection.pageInfo":
+		if e.ComplexityRoot.FeedSourceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceConnection.PageInfo(childComplexity), true
+	case "FeedSourceConnection.totalCount":
+		if e.ComplexityRoot.FeedSourceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceConnection.TotalCount(childComplexity), true
+
+	case "FeedSourceEdge.cursor":
+		if e.ComplexityRoot.FeedSourceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceEdge.Cursor(childComplexity), true
+	case "FeedSourceEdge.node":
+		if e.ComplexityRoot.FeedSourceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceEdge.Node(childComplexity), true
+
 	case "FitBreakdown.experience":
 		if e.ComplexityRoot.FitBreakdown.Experience == nil {
 			break
@@ -1583,6 +1701,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCompany(childComplexity, args["input"].(ent.CreateCompanyInput)), true
+	case "Mutation.createFeedSource":
+		if e.ComplexityRoot.Mutation.CreateFeedSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createFeedSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateFeedSource(childComplexity, args["input"].(ent.CreateFeedSourceInput)), true
 	case "Mutation.createInterviewQuestion":
 		if e.ComplexityRoot.Mutation.CreateInterviewQuestion == nil {
 			break
@@ -1704,6 +1833,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCompany(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteFeedSource":
+		if e.ComplexityRoot.Mutation.DeleteFeedSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFeedSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFeedSource(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteInterviewQuestion":
 		if e.ComplexityRoot.Mutation.DeleteInterviewQuestion == nil {
 			break
@@ -1875,6 +2015,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCompany(childComplexity, args["id"].(int), args["input"].(ent.UpdateCompanyInput)), true
+	case "Mutation.updateFeedSource":
+		if e.ComplexityRoot.Mutation.UpdateFeedSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateFeedSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateFeedSource(childComplexity, args["id"].(int), args["input"].(ent.UpdateFeedSourceInput)), true
 	case "Mutation.updateInterviewQuestion":
 		if e.ComplexityRoot.Mutation.UpdateInterviewQuestion == nil {
 			break
@@ -2308,6 +2459,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Company(childComplexity, args["slug"].(string)), true
+	case "Query.feedSources":
+		if e.ComplexityRoot.Query.FeedSources == nil {
+			break
+		}
+
+		args, err := ec.field_Query_feedSources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FeedSources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FeedSourceOrder), args["where"].(*ent.FeedSourceWhereInput)), true
 	case "Query.importRuns":
 		if e.ComplexityRoot.Query.ImportRuns == nil {
 			break
@@ -3398,6 +3560,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateCareerRouteInput", ec.unmarshalInputCreateCareerRouteInput),
 			graphql.NewInputUnmarshaler("CreateCompanyInput", ec.unmarshalInputCreateCompanyInput),
+			graphql.NewInputUnmarshaler("CreateFeedSourceInput", ec.unmarshalInputCreateFeedSourceInput),
 			graphql.NewInputUnmarshaler("CreateInterviewQuestionInput", ec.unmarshalInputCreateInterviewQuestionInput),
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateOpeningInput", ec.unmarshalInputCreateOpeningInput),
@@ -3407,6 +3570,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSalaryRecordInput", ec.unmarshalInputCreateSalaryRecordInput),
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("FeedSourceOrder", ec.unmarshalInputFeedSourceOrder),
+			graphql.NewInputUnmarshaler("FeedSourceWhereInput", ec.unmarshalInputFeedSourceWhereInput),
 			graphql.NewInputUnmarshaler("ImportRunOrder", ec.unmarshalInputImportRunOrder),
 			graphql.NewInputUnmarshaler("ImportRunWhereInput", ec.unmarshalInputImportRunWhereInput),
 			graphql.NewInputUnmarshaler("InterviewQuestionOrder", ec.unmarshalInputInterviewQuestionOrder),
@@ -3429,6 +3594,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SkillWhereInput", ec.unmarshalInputSkillWhereInput),
 			graphql.NewInputUnmarshaler("UpdateCareerRouteInput", ec.unmarshalInputUpdateCareerRouteInput),
 			graphql.NewInputUnmarshaler("UpdateCompanyInput", ec.unmarshalInputUpdateCompanyInput),
+			graphql.NewInputUnmarshaler("UpdateFeedSourceInput", ec.unmarshalInputUpdateFeedSourceInput),
 			graphql.NewInputUnmarshaler("UpdateInterviewQuestionInput", ec.unmarshalInputUpdateInterviewQuestionInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateOpeningInput", ec.unmarshalInputUpdateOpeningInput),
@@ -4429,6 +4595,29 @@ input CreateCompanyInput {
   headquartersID: ID
 }
 """
+CreateFeedSourceInput is used for create FeedSource object.
+Input was generated by ent.
+"""
+input CreateFeedSourceInput {
+  """
+  The feed's name: its openings have the source "import:<name>".
+  """
+  name: String!
+  """
+  An http(s) URL on a public address.
+  """
+  url: String!
+  """
+  How often the feed is imported, in minutes (5 to 10,080).
+  """
+  intervalMinutes: Int
+  """
+  Each import is the feed's whole content: openings it no longer lists are closed.
+  """
+  full: Boolean
+  enabled: Boolean
+}
+"""
 CreateInterviewQuestionInput is used for create InterviewQuestion object.
 Input was generated by ent.
 """
@@ -4618,6 +4807,191 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+type FeedSource implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The feed's name: its openings have the source "import:<name>".
+  """
+  name: String!
+  """
+  An http(s) URL on a public address.
+  """
+  url: String!
+  """
+  How often the feed is imported, in minutes (5 to 10,080).
+  """
+  intervalMinutes: Int!
+  """
+  Each import is the feed's whole content: openings it no longer lists are closed.
+  """
+  full: Boolean!
+  enabled: Boolean!
+  """
+  When the job queue last started an import of the feed.
+  """
+  lastEnqueuedAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type FeedSourceConnection {
+  """
+  A list of edges.
+  """
+  edges: [FeedSourceEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type FeedSourceEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: FeedSource
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for FeedSource connections
+"""
+input FeedSourceOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order FeedSources.
+  """
+  field: FeedSourceOrderField!
+}
+"""
+Properties by which FeedSource connections can be ordered.
+"""
+enum FeedSourceOrderField {
+  CREATED_AT
+  UPDATED_AT
+  NAME
+}
+"""
+FeedSourceWhereInput is used for filtering FeedSource objects.
+Input was generated by ent.
+"""
+input FeedSourceWhereInput {
+  not: FeedSourceWhereInput
+  and: [FeedSourceWhereInput!]
+  or: [FeedSourceWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  url field predicates
+  """
+  url: String
+  urlNEQ: String
+  urlIn: [String!]
+  urlNotIn: [String!]
+  urlGT: String
+  urlGTE: String
+  urlLT: String
+  urlLTE: String
+  urlContains: String
+  urlHasPrefix: String
+  urlHasSuffix: String
+  urlEqualFold: String
+  urlContainsFold: String
+  """
+  interval_minutes field predicates
+  """
+  intervalMinutes: Int
+  intervalMinutesNEQ: Int
+  intervalMinutesIn: [Int!]
+  intervalMinutesNotIn: [Int!]
+  intervalMinutesGT: Int
+  intervalMinutesGTE: Int
+  intervalMinutesLT: Int
+  intervalMinutesLTE: Int
+  """
+  full field predicates
+  """
+  full: Boolean
+  fullNEQ: Boolean
+  """
+  enabled field predicates
+  """
+  enabled: Boolean
+  enabledNEQ: Boolean
+  """
+  last_enqueued_at field predicates
+  """
+  lastEnqueuedAt: Time
+  lastEnqueuedAtNEQ: Time
+  lastEnqueuedAtIn: [Time!]
+  lastEnqueuedAtNotIn: [Time!]
+  lastEnqueuedAtGT: Time
+  lastEnqueuedAtGTE: Time
+  lastEnqueuedAtLT: Time
+  lastEnqueuedAtLTE: Time
+  lastEnqueuedAtIsNil: Boolean
+  lastEnqueuedAtNotNil: Boolean
+}
 type ImportRun implements Node {
   id: ID!
   """
@@ -5986,6 +6360,37 @@ type Query {
     """
     where: CompanyWhereInput
   ): CompanyConnection!
+  feedSources(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for FeedSources returned from the connection.
+    """
+    orderBy: FeedSourceOrder
+
+    """
+    Filtering options for FeedSources returned from the connection.
+    """
+    where: FeedSourceWhereInput
+  ): FeedSourceConnection! @hasRole(role: EDITOR)
   importRuns(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7428,6 +7833,29 @@ input UpdateCompanyInput {
   clearHeadquarters: Boolean
 }
 """
+UpdateFeedSourceInput is used for update FeedSource object.
+Input was generated by ent.
+"""
+input UpdateFeedSourceInput {
+  """
+  The feed's name: its openings have the source "import:<name>".
+  """
+  name: String
+  """
+  An http(s) URL on a public address.
+  """
+  url: String
+  """
+  How often the feed is imported, in minutes (5 to 10,080).
+  """
+  intervalMinutes: Int
+  """
+  Each import is the feed's whole content: openings it no longer lists are closed.
+  """
+  full: Boolean
+  enabled: Boolean
+}
+"""
 UpdateInterviewQuestionInput is used for update InterviewQuestion object.
 Input was generated by ent.
 """
@@ -7830,6 +8258,19 @@ extend type Mutation {
   openings the feed no longer lists. Only http(s) URLs on public addresses are fetched.
   """
   importOpenings(url: String!, source: String, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
+}
+
+extend type Mutation {
+  """
+  Registers a feed that the job queue imports every intervalMinutes (default daily), starting
+  within a minute. name must be unique (lower-case letters, digits, '.', '-', '_'); url an
+  http(s) URL.
+  """
+  createFeedSource(input: CreateFeedSourceInput!): FeedSource! @hasRole(role: EDITOR)
+  "Changes a feed (enabled: false pauses it)."
+  updateFeedSource(id: ID!, input: UpdateFeedSourceInput!): FeedSource! @hasRole(role: EDITOR)
+  "Removes a feed; its openings and runs stay."
+  deleteFeedSource(id: ID!): ID! @hasRole(role: EDITOR)
 }
 `, BuiltIn: false},
 	{Name: "../schema/mutation.graphql", Input: `# The editing API for the internal dashboards. Every mutation needs an EDITOR (or ADMIN) token,
@@ -8382,6 +8823,52 @@ func (ec *executionContext) childFields_FAQ(ctx context.Context, field graphql.C
 		return ec.fieldContext_FAQ_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FAQ", field.Name)
+}
+
+func (ec *executionContext) childFields_FeedSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FeedSource_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_FeedSource_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_FeedSource_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_FeedSource_name(ctx, field)
+	case "url":
+		return ec.fieldContext_FeedSource_url(ctx, field)
+	case "intervalMinutes":
+		return ec.fieldContext_FeedSource_intervalMinutes(ctx, field)
+	case "full":
+		return ec.fieldContext_FeedSource_full(ctx, field)
+	case "enabled":
+		return ec.fieldContext_FeedSource_enabled(ctx, field)
+	case "lastEnqueuedAt":
+		return ec.fieldContext_FeedSource_lastEnqueuedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedSource", field.Name)
+}
+
+func (ec *executionContext) childFields_FeedSourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FeedSourceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FeedSourceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FeedSourceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedSourceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FeedSourceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_FeedSourceEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_FeedSourceEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedSourceEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_FitBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9382,6 +9869,20 @@ func (ec *executionContext) field_Mutation_createCompany_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createFeedSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateFeedSourceInput, error) {
+			return ec.unmarshalNCreateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCreateFeedSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createInterviewQuestion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9523,6 +10024,20 @@ func (ec *executionContext) field_Mutation_deleteCareerRoute_args(ctx context.Co
 }
 
 func (ec *executionContext) field_Mutation_deleteCompany_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteFeedSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -9802,6 +10317,28 @@ func (ec *executionContext) field_Mutation_updateCompany_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateCompanyInput, error) {
 			return ec.unmarshalNUpdateCompanyInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateCompanyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateFeedSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateFeedSourceInput, error) {
+			return ec.unmarshalNUpdateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateFeedSourceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10195,6 +10732,60 @@ func (ec *executionContext) field_Query_company_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_feedSources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.FeedSourceOrder, error) {
+			return ec.unmarshalOFeedSourceOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.FeedSourceWhereInput, error) {
+			return ec.unmarshalOFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -12830,6 +13421,355 @@ func (ec *executionContext) _FAQ_source(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_FAQ_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FAQ", field, false, false, "String")
+}
+
+func (ec *executionContext) _FeedSource_id(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FeedSource_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FeedSource_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FeedSource_name(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _FeedSource_url(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _FeedSource_intervalMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_intervalMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_intervalMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FeedSource_full(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_full(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Full, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_full(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FeedSource_enabled(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FeedSource_lastEnqueuedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_lastEnqueuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastEnqueuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_lastEnqueuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FeedSourceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.FeedSourceEdge) graphql.Marshaler {
+			return ec.marshalOFeedSourceEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeedSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSourceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeedSourceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeedSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeedSourceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSourceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FeedSourceEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+			return ec.marshalOFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeedSourceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeedSourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSourceEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _FitBreakdown_skills(ctx context.Context, field graphql.CollectedField, obj *matching.Breakdown) (ret graphql.Marshaler) {
@@ -16766,6 +17706,192 @@ func (ec *executionContext) fieldContext_Mutation_importOpenings(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createFeedSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createFeedSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateFeedSource(ctx, fc.Args["input"].(ent.CreateFeedSourceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+			return ec.marshalNFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createFeedSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSource(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createFeedSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateFeedSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateFeedSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateFeedSource(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateFeedSourceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+			return ec.marshalNFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateFeedSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSource(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateFeedSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteFeedSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteFeedSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteFeedSource(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteFeedSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteFeedSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Opening_id(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18223,6 +19349,68 @@ func (ec *executionContext) fieldContext_Query_companies(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_companies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_feedSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_feedSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FeedSources(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FeedSourceOrder), fc.Args["where"].(*ent.FeedSourceWhereInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.FeedSourceConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.FeedSourceConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSourceConnection) graphql.Marshaler {
+			return ec.marshalNFeedSourceConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_feedSources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSourceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_feedSources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26600,6 +27788,76 @@ func UnmarshalCreateCompanyInput(ctx context.Context, raw any) (ent.CreateCompan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateFeedSourceInput(ctx context.Context, obj any) (ent.CreateFeedSourceInput, error) {
+	var it ent.CreateFeedSourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "url", "intervalMinutes", "full", "enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "intervalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutes = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateFeedSourceInput unmarshals raw into the CreateFeedSourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateFeedSourceInput(ctx context.Context, raw any) (ent.CreateFeedSourceInput, error) {
+	var out ent.CreateFeedSourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateFeedSourceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateInterviewQuestionInput(ctx context.Context, obj any) (ent.CreateInterviewQuestionInput, error) {
 	var it ent.CreateInterviewQuestionInput
 	if obj == nil {
@@ -27437,6 +28695,619 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (CreateUserInput, error) {
 	var out CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFeedSourceOrder(ctx context.Context, obj any) (ent.FeedSourceOrder, error) {
+	var it ent.FeedSourceOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNFeedSourceOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFeedSourceOrder unmarshals raw into the FeedSourceOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFeedSourceOrder(ctx context.Context, raw any) (ent.FeedSourceOrder, error) {
+	var out ent.FeedSourceOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FeedSourceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFeedSourceWhereInput(ctx context.Context, obj any) (ent.FeedSourceWhereInput, error) {
+	var it ent.FeedSourceWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlEqualFold", "urlContainsFold", "intervalMinutes", "intervalMinutesNEQ", "intervalMinutesIn", "intervalMinutesNotIn", "intervalMinutesGT", "intervalMinutesGTE", "intervalMinutesLT", "intervalMinutesLTE", "full", "fullNEQ", "enabled", "enabledNEQ", "lastEnqueuedAt", "lastEnqueuedAtNEQ", "lastEnqueuedAtIn", "lastEnqueuedAtNotIn", "lastEnqueuedAtGT", "lastEnqueuedAtGTE", "lastEnqueuedAtLT", "lastEnqueuedAtLTE", "lastEnqueuedAtIsNil", "lastEnqueuedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOFeedSourceWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOFeedSourceWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "urlNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNEQ = data
+		case "urlIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLIn = data
+		case "urlNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNotIn = data
+		case "urlGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGT = data
+		case "urlGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGTE = data
+		case "urlLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLT = data
+		case "urlLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLTE = data
+		case "urlContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContains = data
+		case "urlHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasPrefix = data
+		case "urlHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasSuffix = data
+		case "urlEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLEqualFold = data
+		case "urlContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContainsFold = data
+		case "intervalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutes = data
+		case "intervalMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesNEQ = data
+		case "intervalMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesIn = data
+		case "intervalMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesNotIn = data
+		case "intervalMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesGT = data
+		case "intervalMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesGTE = data
+		case "intervalMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesLT = data
+		case "intervalMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesLTE = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "fullNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullNEQ = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "enabledNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabledNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnabledNEQ = data
+		case "lastEnqueuedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAt = data
+		case "lastEnqueuedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtNEQ = data
+		case "lastEnqueuedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtIn = data
+		case "lastEnqueuedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtNotIn = data
+		case "lastEnqueuedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtGT = data
+		case "lastEnqueuedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtGTE = data
+		case "lastEnqueuedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtLT = data
+		case "lastEnqueuedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtLTE = data
+		case "lastEnqueuedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtIsNil = data
+		case "lastEnqueuedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFeedSourceWhereInput unmarshals raw into the FeedSourceWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFeedSourceWhereInput(ctx context.Context, raw any) (ent.FeedSourceWhereInput, error) {
+	var out ent.FeedSourceWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FeedSourceWhereInput", raw, &out)
 	return out, err
 }
 
@@ -36231,6 +38102,76 @@ func UnmarshalUpdateCompanyInput(ctx context.Context, raw any) (ent.UpdateCompan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateFeedSourceInput(ctx context.Context, obj any) (ent.UpdateFeedSourceInput, error) {
+	var it ent.UpdateFeedSourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "url", "intervalMinutes", "full", "enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "intervalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutes = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateFeedSourceInput unmarshals raw into the UpdateFeedSourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateFeedSourceInput(ctx context.Context, raw any) (ent.UpdateFeedSourceInput, error) {
+	var out ent.UpdateFeedSourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateFeedSourceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateInterviewQuestionInput(ctx context.Context, obj any) (ent.UpdateInterviewQuestionInput, error) {
 	var it ent.UpdateInterviewQuestionInput
 	if obj == nil {
@@ -37896,6 +39837,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ImportRun(ctx, sel, obj)
+	case *ent.FeedSource:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FeedSource(ctx, sel, obj)
 	case *ent.Company:
 		if obj == nil {
 			return graphql.Null
@@ -38695,6 +40641,160 @@ func (ec *executionContext) _FAQ(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "source":
 			out.Values[i] = ec._FAQ_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var feedSourceImplementors = []string{"FeedSource", "Node"}
+
+func (ec *executionContext) _FeedSource(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedSource")
+		case "id":
+			out.Values[i] = ec._FeedSource_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._FeedSource_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._FeedSource_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._FeedSource_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._FeedSource_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intervalMinutes":
+			out.Values[i] = ec._FeedSource_intervalMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "full":
+			out.Values[i] = ec._FeedSource_full(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enabled":
+			out.Values[i] = ec._FeedSource_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastEnqueuedAt":
+			out.Values[i] = ec._FeedSource_lastEnqueuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var feedSourceConnectionImplementors = []string{"FeedSourceConnection"}
+
+func (ec *executionContext) _FeedSourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedSourceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedSourceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedSourceConnection")
+		case "edges":
+			out.Values[i] = ec._FeedSourceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FeedSourceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FeedSourceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var feedSourceEdgeImplementors = []string{"FeedSourceEdge"}
+
+func (ec *executionContext) _FeedSourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedSourceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedSourceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedSourceEdge")
+		case "node":
+			out.Values[i] = ec._FeedSourceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._FeedSourceEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -39628,6 +41728,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createFeedSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createFeedSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateFeedSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateFeedSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteFeedSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteFeedSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40128,6 +42249,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_companies(ctx, field)
+				})
+		case "feedSources":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_feedSources(ctx, field)
 				})
 		case "importRuns":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -42130,6 +44257,11 @@ func (ec *executionContext) unmarshalNCreateCompanyInput2githubᚗcomᚋcareergr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCreateFeedSourceInput(ctx context.Context, v any) (ent.CreateFeedSourceInput, error) {
+	res, err := ec.unmarshalInputCreateFeedSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateInterviewQuestionInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCreateInterviewQuestionInput(ctx context.Context, v any) (ent.CreateInterviewQuestionInput, error) {
 	res, err := ec.unmarshalInputCreateInterviewQuestionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -42215,6 +44347,41 @@ func (ec *executionContext) marshalNFAQ2ᚖgithubᚗcomᚋcareergraphᚋcareergr
 		return graphql.Null
 	}
 	return ec._FAQ(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FeedSource!")
+		return graphql.Null
+	}
+	return ec._FeedSource(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFeedSourceConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSourceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FeedSourceConnection!")
+		return graphql.Null
+	}
+	return ec._FeedSourceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFeedSourceOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrderField(ctx context.Context, v any) (*ent.FeedSourceOrderField, error) {
+	var res = new(ent.FeedSourceOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFeedSourceOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSourceOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FeedSourceOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx context.Context, v any) (*ent.FeedSourceWhereInput, error) {
+	res, err := ec.unmarshalInputFeedSourceWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFitBreakdown2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v matching.Breakdown) graphql.Marshaler {
@@ -42976,6 +45143,11 @@ func (ec *executionContext) unmarshalNUpdateCompanyInput2githubᚗcomᚋcareergr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateFeedSourceInput(ctx context.Context, v any) (ent.UpdateFeedSourceInput, error) {
+	res, err := ec.unmarshalInputUpdateFeedSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateInterviewQuestionInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateInterviewQuestionInput(ctx context.Context, v any) (ent.UpdateInterviewQuestionInput, error) {
 	res, err := ec.unmarshalInputUpdateInterviewQuestionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -43684,6 +45856,66 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FeedSource(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFeedSourceEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.FeedSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOFeedSourceEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOFeedSourceEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FeedSourceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFeedSourceOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrder(ctx context.Context, v any) (*ent.FeedSourceOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFeedSourceOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFeedSourceWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInputᚄ(ctx context.Context, v any) ([]*ent.FeedSourceWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.FeedSourceWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx context.Context, v any) (*ent.FeedSourceWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFeedSourceWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {

@@ -22,3 +22,38 @@ func (r *mutationResolver) ImportOpenings(ctx context.Context, url string, sourc
 	// may start before this request ends, and must find it.
 	return r.jobs.StartImport(ctx, name, full != nil && *full, []string{u})
 }
+
+// CreateFeedSource is the resolver for the createFeedSource field.
+func (r *mutationResolver) CreateFeedSource(ctx context.Context, input ent.CreateFeedSourceInput) (*ent.FeedSource, error) {
+	if err := checkFeed(ctx, r.db(ctx), 0, input.URL, input.Name); err != nil {
+		return nil, err
+	}
+	return r.db(ctx).FeedSource.Create().SetInput(input).Save(ctx)
+}
+
+// UpdateFeedSource is the resolver for the updateFeedSource field.
+func (r *mutationResolver) UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput) (*ent.FeedSource, error) {
+	f, err := r.db(ctx).FeedSource.Get(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "id", id)
+	}
+	url, name := f.URL, f.Name
+	if input.URL != nil {
+		url = *input.URL
+	}
+	if input.Name != nil {
+		name = *input.Name
+	}
+	if err := checkFeed(ctx, r.db(ctx), id, url, name); err != nil {
+		return nil, err
+	}
+	return r.db(ctx).FeedSource.UpdateOneID(id).SetInput(input).Save(ctx)
+}
+
+// DeleteFeedSource is the resolver for the deleteFeedSource field.
+func (r *mutationResolver) DeleteFeedSource(ctx context.Context, id int) (int, error) {
+	if err := r.db(ctx).FeedSource.DeleteOneID(id).Exec(ctx); err != nil {
+		return 0, notFoundAs(err, "id", id)
+	}
+	return id, nil
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/auditlog"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/apperr"
@@ -21,6 +23,7 @@ import (
 	"github.com/careergraph/careergraph/internal/changes"
 	"github.com/careergraph/careergraph/internal/cv"
 	"github.com/careergraph/careergraph/internal/editing"
+	"github.com/careergraph/careergraph/internal/importer"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/loader"
@@ -227,4 +230,20 @@ func (r *Resolver) moveItem(ctx context.Context, c *ent.Client, item *ent.RoleIt
 	}
 	return audit.Record(ctx, c, auditlog.ActionUPDATE, "RoleItem", item.ID,
 		auditChanges(audit.Change("position", item.Position, slices.Index(ids, item.ID))))
+}
+
+// checkFeed validates a feed's URL and name (unique) as BAD_USER_INPUT errors naming the field.
+func checkFeed(ctx context.Context, c *ent.Client, id int, url, name string) error {
+	if _, _, err := importer.CheckURL(url, &name); err != nil {
+		if e, ok := apperr.As(err); ok {
+			// CheckURL speaks of importOpenings' arguments; a feed's source is its name.
+			field, msg := e.Field, e.Message
+			if field == "source" {
+				field, msg = "name", "name"+strings.TrimPrefix(msg, "source")
+			}
+			return apperr.BadInput("input."+field, "input.%s", msg)
+		}
+		return err
+	}
+	return editing.Unique(ctx, "input.name", name, c.FeedSource.Query().Where(feedsource.Name(name), feedsource.IDNEQ(id)).Count)
 }

@@ -150,6 +150,24 @@ var (
 			},
 		},
 	}
+	// FeedSourcesColumns holds the columns for the "feed_sources" table.
+	FeedSourcesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 57},
+		{Name: "url", Type: field.TypeString, Size: 2000},
+		{Name: "interval_minutes", Type: field.TypeInt, Default: 1440},
+		{Name: "full", Type: field.TypeBool, Default: true},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "last_enqueued_at", Type: field.TypeTime, Nullable: true},
+	}
+	// FeedSourcesTable holds the schema information for the "feed_sources" table.
+	FeedSourcesTable = &schema.Table{
+		Name:       "feed_sources",
+		Columns:    FeedSourcesColumns,
+		PrimaryKey: []*schema.Column{FeedSourcesColumns[0]},
+	}
 	// ImportRunsColumns holds the columns for the "import_runs" table.
 	ImportRunsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -585,6 +603,7 @@ var (
 		AuditLogsTable,
 		CareerRoutesTable,
 		CompaniesTable,
+		FeedSourcesTable,
 		ImportRunsTable,
 		InterviewQuestionsTable,
 		LocationsTable,
@@ -617,6 +636,9 @@ func init() {
 	CompaniesTable.ForeignKeys[0].RefTable = LocationsTable
 	CompaniesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	FeedSourcesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 	ImportRunsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),

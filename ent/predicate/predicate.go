@@ -18,6 +18,9 @@ type CareerRoute func(*sql.Selector)
 // Company is the predicate function for company builders.
 type Company func(*sql.Selector)
 
+// FeedSource is the predicate function for feedsource builders.
+type FeedSource func(*sql.Selector)
+
 // ImportRun is the predicate function for importrun builders.
 type ImportRun func(*sql.Selector)
 

@@ -6,6 +6,8 @@
 //     by River with backoff (up to MaxAttempts); a retry or a job picked up again after a crash
 //     re-runs the import, which is idempotent (postings identified by source and identifier,
 //     unchanged ones not written), so it resumes in effect where it stopped.
+//   - feed_refresh: every minute, an import job for each registered feed (FeedSource) whose
+//     interval has passed.
 //   - expiry_sweep: the periodic sweep of stale openings (internal/expiry), inserted every
 //     Config.SweepInterval by River's leader and on start.
 //
@@ -30,6 +32,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/internal/expiry"
 	"github.com/careergraph/careergraph/internal/importer"
@@ -47,6 +50,13 @@ type ImportArgs struct {
 // Kind names the job kind in River's table.
 func (ImportArgs) Kind() string { return "import" }
 
+// FeedRefreshArgs is the periodic check for registered feeds (FeedSource) that are due: each
+// due feed gets an import job.
+type FeedRefreshArgs struct{}
+
+// Kind names the job kind in River's table.
+func (FeedRefreshArgs) Kind() string { return "feed_refresh" }
+
 // ExpirySweepArgs is the periodic expiry sweep.
 type ExpirySweepArgs struct{}
 
@@ -57,6 +67,8 @@ func (ExpirySweepArgs) Kind() string { return "expiry_sweep" }
 type Config struct {
 	// SweepInterval is how often the expiry sweep runs; OpeningValidity its default validity.
 	SweepInterval, OpeningValidity time.Duration
+	// FeedCheckInterval is how often registered feeds are checked for being due. Default 1m.
+	FeedCheckInterval time.Duration
 	// Fetch bounds what import jobs may fetch (AllowPrivate for tests and trusted networks).
 	Fetch importer.FetchOptions
 	// Workers is how many jobs run at once. Default 2.
@@ -86,6 +98,9 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
 	}
+	if cfg.FeedCheckInterval <= 0 {
+		cfg.FeedCheckInterval = time.Minute
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -99,6 +114,7 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &importWorker{graph: graph, fetch: cfg.Fetch, log: cfg.Log})
 	river.AddWorker(workers, &sweepWorker{graph: graph, validity: cfg.OpeningValidity, log: cfg.Log})
+	river.AddWorker(workers, &feedWorker{graph: graph, log: cfg.Log})
 	rc, err := river.NewClient(drv, &river.Config{
 		Logger:            cfg.Log,
 		PollOnly:          true,
@@ -110,7 +126,11 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 		Workers:           workers,
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cfg.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpirySweepArgs{}, nil },
-			&river.PeriodicJobOpts{ID: "expiry_sweep", RunOnStart: true})},
+			&river.PeriodicJobOpts{ID: "expiry_sweep", RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.FeedCheckInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return FeedRefreshArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "feed_refresh", RunOnStart: true}),
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
@@ -180,17 +200,22 @@ func (in *Inserter) riverClient(ctx context.Context) (*river.Client[*sql.Tx], er
 // the client given, outside any request transaction, before the job exists: a worker may pick
 // the job up at once and must find its run.
 func (in *Inserter) StartImport(ctx context.Context, source string, full bool, inputs []string) (*ent.ImportRun, error) {
-	run, err := in.graph.ImportRun.Create().SetSource(source).SetFull(full).SetInputs(inputs).Save(ctx)
+	c, err := in.riverClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return startImport(ctx, in.graph, c, source, full, inputs)
+}
+
+func startImport(ctx context.Context, graph *ent.Client, c *river.Client[*sql.Tx], source string, full bool, inputs []string) (*ent.ImportRun, error) {
+	run, err := graph.ImportRun.Create().SetSource(source).SetFull(full).SetInputs(inputs).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: record import run: %w", err)
 	}
-	c, err := in.riverClient(ctx)
+	var res *rivertype.JobInsertResult
+	res, err = c.Insert(ctx, ImportArgs{Source: source, Full: full, Inputs: inputs, RunID: run.ID}, nil)
 	if err == nil {
-		var res *rivertype.JobInsertResult
-		res, err = c.Insert(ctx, ImportArgs{Source: source, Full: full, Inputs: inputs, RunID: run.ID}, nil)
-		if err == nil {
-			return run.Update().SetJobID(res.Job.ID).Save(ctx)
-		}
+		return run.Update().SetJobID(res.Job.ID).Save(ctx)
 	}
 	_ = run.Update().SetStatus(importrun.StatusFAILED).SetError("could not be queued").Exec(ctx)
 	return nil, fmt.Errorf("jobs: insert import: %w", err)
@@ -309,6 +334,47 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[ExpirySweepArgs])
 	}
 	if n > 0 {
 		w.log.Info("expired stale openings", "count", n)
+	}
+	return nil
+}
+
+type feedWorker struct {
+	river.WorkerDefaults[FeedRefreshArgs]
+	graph *ent.Client
+	log   *slog.Logger
+}
+
+// Work starts an import of every enabled feed whose interval has passed since its last start.
+// A feed is claimed by a conditional update of its last start, so two overlapping checks never
+// start it twice.
+func (w *feedWorker) Work(ctx context.Context, job *river.Job[FeedRefreshArgs]) error {
+	c := river.ClientFromContext[*sql.Tx](ctx)
+	now := time.Now()
+	feeds, err := w.graph.FeedSource.Query().Where(feedsource.Enabled(true)).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range feeds {
+		if f.LastEnqueuedAt != nil && now.Sub(*f.LastEnqueuedAt) < time.Duration(f.IntervalMinutes)*time.Minute {
+			continue
+		}
+		claim := w.graph.FeedSource.Update().Where(feedsource.ID(f.ID))
+		if f.LastEnqueuedAt == nil {
+			claim.Where(feedsource.LastEnqueuedAtIsNil())
+		} else {
+			claim.Where(feedsource.LastEnqueuedAt(*f.LastEnqueuedAt))
+		}
+		n, err := claim.SetLastEnqueuedAt(now).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue // another check took it
+		}
+		if _, err := startImport(ctx, w.graph, c, f.Name, f.Full, []string{f.URL}); err != nil {
+			return err
+		}
+		w.log.Info("feed import started", "feed", f.Name)
 	}
 	return nil
 }
