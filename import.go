@@ -8,12 +8,16 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/database"
@@ -24,8 +28,8 @@ import (
 const importUsage = "usage: careergraph import [--source NAME] [--full] [--allow-private] PATH|URL…"
 
 // runImport is `careergraph import`: it imports JobPostings from files, directories and URLs
-// into the database DATABASE_URL names, printing a line per document on stderr and the report
-// on stdout. Rejected records do not fail the command; a document that could not be read does
+// into the database DATABASE_URL names, showing a progress bar (on a terminal) or a line per
+// document on stderr, and the report on stdout. Rejected records do not fail the command; a document that could not be read does
 // (exit status 1), after the others were imported.
 func runImport(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
@@ -60,16 +64,33 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	im, err := importer.New(ctx, db.Client, importer.Options{Source: *source, Full: *full, Log: log})
+	opts := importer.Options{Source: *source, Full: *full, Log: log}
+	// On a terminal, a bar counts postings as they are read (the total of a stream is not
+	// known); elsewhere (logs, CI) a line per document.
+	var bar *progressbar.ProgressBar
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("importing"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("postings"),
+			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+		opts.Progress = func(r importer.Report) { _ = bar.Set(r.Read) }
+	}
+	im, err := importer.New(ctx, db.Client, opts)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
 	rep, runErr := importer.Run(ctx, im, fs.Args(), importer.FetchOptions{AllowPrivate: *allowPrivate},
 		func(doc string, r importer.Report) {
+			if bar != nil {
+				bar.Describe("importing (" + filepath.Base(doc) + " done)")
+				return
+			}
 			fmt.Fprintf(stderr, "import: %s: %d read, %d created, %d updated, %d unchanged, %d rejected so far (%s)\n",
 				doc, r.Read, r.Created, r.Updated, r.Unchanged, r.Rejected, time.Since(start).Round(time.Millisecond))
 		})
+	if bar != nil {
+		_ = bar.Finish()
+	}
 	if rep == nil {
 		return runErr
 	}

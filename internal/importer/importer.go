@@ -59,6 +59,9 @@ type Options struct {
 	Now func() time.Time
 	// Log receives what is not for the client (storage errors). Default: discarded.
 	Log *slog.Logger
+	// Progress, when set, is called after every record read with the report so far (a
+	// progress bar).
+	Progress func(Report)
 }
 
 var sourcePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,56}$`)
@@ -190,6 +193,9 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 			return err
 		}
 		im.report.Read++
+		if im.opts.Progress != nil {
+			defer im.opts.Progress(im.report)
+		}
 		if it.Err != nil {
 			im.rejectItem(name, it.Position, it.Err.Error(), nil)
 			return nil
