@@ -319,6 +319,7 @@ type ComplexityRoot struct {
 		DeleteRoleSkill         func(childComplexity int, id int) int
 		DeleteSalaryRecord      func(childComplexity int, id int) int
 		DeleteSkill             func(childComplexity int, id int) int
+		ImportDocument          func(childComplexity int, content string, source string, full *bool) int
 		ImportOpenings          func(childComplexity int, url string, source *string, full *bool) int
 		Login                   func(childComplexity int, email string, password string) int
 		Logout                  func(childComplexity int) int
@@ -681,6 +682,7 @@ type MutationResolver interface {
 	CreateFeedSource(ctx context.Context, input ent.CreateFeedSourceInput) (*ent.FeedSource, error)
 	UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput) (*ent.FeedSource, error)
 	DeleteFeedSource(ctx context.Context, id int) (int, error)
+	ImportDocument(ctx context.Context, content string, source string, full *bool) (*ent.ImportRun, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1932,6 +1934,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteSkill(childComplexity, args["id"].(int)), true
+	case "Mutation.importDocument":
+		if e.ComplexityRoot.Mutation.ImportDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportDocument(childComplexity, args["content"].(string), args["source"].(string), args["full"].(*bool)), true
 	case "Mutation.importOpenings":
 		if e.ComplexityRoot.Mutation.ImportOpenings == nil {
 			break
@@ -8272,6 +8285,15 @@ extend type Mutation {
   "Removes a feed; its openings and runs stay."
   deleteFeedSource(id: ID!): ID! @hasRole(role: EDITOR)
 }
+
+extend type Mutation {
+  """
+  Imports the JobPostings in content (JSON-LD, JSON Lines or an HTML page, as sent in this
+  request's body, so at most MAX_BODY_BYTES) at once, in the request, and returns the finished
+  run. source names the feed; full closes the source's openings content does not list.
+  """
+  importDocument(content: String!, source: String!, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
+}
 `, BuiltIn: false},
 	{Name: "../schema/mutation.graphql", Input: `# The editing API for the internal dashboards. Every mutation needs an EDITOR (or ADMIN) token,
 # runs in one transaction (a failure changes nothing) and is written to the audit log.
@@ -10160,6 +10182,36 @@ func (ec *executionContext) field_Mutation_deleteSkill_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "full",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["full"] = arg2
 	return args, nil
 }
 
@@ -17886,6 +17938,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteFeedSource(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteFeedSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportDocument(ctx, fc.Args["content"].(string), fc.Args["source"].(string), fc.Args["full"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41745,6 +41859,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteFeedSource":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteFeedSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importDocument(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/internal/importer"
@@ -56,4 +57,11 @@ func (r *mutationResolver) DeleteFeedSource(ctx context.Context, id int) (int, e
 		return 0, notFoundAs(err, "id", id)
 	}
 	return id, nil
+}
+
+// ImportDocument is the resolver for the importDocument field.
+func (r *mutationResolver) ImportDocument(ctx context.Context, content string, source string, full *bool) (*ent.ImportRun, error) {
+	// The import writes in its own batch transactions (not the mutation's): a document may hold
+	// many postings, and the run must be recorded even when one batch fails.
+	return r.jobs.ImportNow(ctx, source, full != nil && *full, "request body", strings.NewReader(content))
 }

@@ -161,3 +161,31 @@ func TestImportOpeningsRefusesPrivateAddresses(t *testing.T) {
 		assert.Equal(t, 1, d.Node.Attempts)
 	})
 }
+
+// TestImportDocumentFromTheRequestBody: a feed sent in the request is imported at once.
+func TestImportDocumentFromTheRequestBody(t *testing.T) {
+	content, err := os.ReadFile("../internal/importer/testdata/broken.jsonl")
+	require.NoError(t, err)
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		h := env.Handler(t)
+		_, token := env.User(t, "editor@example.com", "EDITOR")
+		m := `mutation($c: String!, $s: String!) { importDocument(content: $c, source: $s) { ` + runFields + ` } }`
+		assert.Equal(t, "UNAUTHENTICATED", testenv.Post(t, h, m, map[string]any{"c": string(content), "s": "pasted"}).Code())
+		bad := testenv.PostAs(t, h, token, m, map[string]any{"c": string(content), "s": "Pasted Feed"})
+		assert.Equal(t, "BAD_USER_INPUT", bad.Code())
+		assert.Contains(t, bad.String(), `"field":"source"`)
+
+		var d struct {
+			ImportDocument importRun `json:"importDocument"`
+		}
+		testenv.PostAs(t, h, token, m, map[string]any{"c": string(content), "s": "pasted"}).MustData(t, &d)
+		run := d.ImportDocument
+		assert.Equal(t, "SUCCEEDED", run.Status)
+		assert.Equal(t, []int{10, 2, 8}, []int{run.Read, run.Created, run.Rejected})
+		assert.Equal(t, []string{"request body"}, run.Inputs)
+		require.Len(t, run.Rejects, 8)
+		assert.Equal(t, "request body", run.Rejects[0].Document)
+		assert.Equal(t, "line 2", run.Rejects[0].Position)
+	})
+}

@@ -352,3 +352,11 @@ func Permanent(err error) bool {
 	}
 	return len(errs) > 0
 }
+
+// CheckSource validates a feed name a client sends, as a BAD_USER_INPUT error on "source".
+func CheckSource(name string) error {
+	if !sourcePattern.MatchString(name) {
+		return apperr.BadInput("source", "source: use 1-57 lower-case letters, digits, '.', '-' or '_'")
+	}
+	return nil
+}

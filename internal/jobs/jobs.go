@@ -19,6 +19,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -221,6 +222,33 @@ func startImport(ctx context.Context, graph *ent.Client, c *river.Client[*sql.Tx
 	return nil, fmt.Errorf("jobs: insert import: %w", err)
 }
 
+// ImportNow imports one document read from r (a request's body) at once, recorded as an
+// ImportRun like a queued import, and returns the finished run. It writes through graph, in
+// the importer's own batch transactions, not in a request transaction.
+func (in *Inserter) ImportNow(ctx context.Context, source string, full bool, name string, r io.Reader) (*ent.ImportRun, error) {
+	if err := importer.CheckSource(source); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	run, err := in.graph.ImportRun.Create().SetSource(source).SetFull(full).SetInputs([]string{name}).
+		SetStatus(importrun.StatusRUNNING).SetStartedAt(now).SetAttempts(1).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: record import run: %w", err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	im, err := importer.New(ctx, in.graph, importer.Options{Source: source, Full: full, MaxRejects: 100, Log: log})
+	var rep *importer.Report
+	if err == nil {
+		err = im.Document(ctx, name, r, importer.FormatAuto)
+		var ferr error
+		if rep, ferr = im.Finish(ctx); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
+	recordOutcome(in.graph, log, run.ID, rep, err, true)
+	return in.graph.ImportRun.Get(ctx, run.ID)
+}
+
 // Client is the River client, to insert jobs or subscribe to their events.
 func (r *Runner) Client() *river.Client[*sql.Tx] { return r.client }
 
@@ -297,12 +325,16 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) (er
 // reason a client may see (what could not be read, never database text), or back to QUEUED
 // when River will try again.
 func (w *importWorker) finish(runID int, rep *importer.Report, err error, last bool) {
+	recordOutcome(w.graph, w.log, runID, rep, err, last)
+}
+
+func recordOutcome(graph *ent.Client, log *slog.Logger, runID int, rep *importer.Report, err error, last bool) {
 	if runID == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	u := w.graph.ImportRun.UpdateOneID(runID).SetFinishedAt(time.Now())
+	u := graph.ImportRun.UpdateOneID(runID).SetFinishedAt(time.Now())
 	if rep != nil {
 		u.SetRead(rep.Read).SetCreated(rep.Created).SetUpdated(rep.Updated).SetUnchanged(rep.Unchanged).
 			SetClosed(rep.Closed).SetRejected(rep.Rejected).SetUnclassified(rep.Unclassified).SetRejects(rep.Rejects)
@@ -316,7 +348,7 @@ func (w *importWorker) finish(runID int, rep *importer.Report, err error, last b
 		u.SetStatus(importrun.StatusQUEUED).SetError(importer.Explain(err) + " (will retry)")
 	}
 	if uerr := u.Exec(ctx); uerr != nil {
-		w.log.Error("import job: recording the run", "run", runID, "err", uerr)
+		log.Error("import: recording the run", "run", runID, "err", uerr)
 	}
 }
 
