@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"regexp"
@@ -97,9 +98,20 @@ type Importer struct {
 	locs     map[string]int // country|lower(city) → location
 	locCity  map[int]string
 	locSlugs map[string]bool
-	seen     map[string]string // external id → position, for duplicates and the full close
-	pending  []pending
-	report   Report
+	// seen holds every identity this run listed (a 64-bit hash of the external id → the
+	// record's number in the run), for duplicates and the full close: some 30 bytes a posting
+	// instead of the ids and positions themselves.
+	seen    map[uint64]uint32
+	pending []pending
+	report  Report
+}
+
+// idHash is an identity's key in Importer.seen (FNV-1a, 64 bits: a collision among a
+// million identities has odds of about 1 in 36 million).
+func idHash(id string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(id))
+	return h.Sum64()
 }
 
 type pending struct {
@@ -131,7 +143,7 @@ func New(ctx context.Context, client *ent.Client, opts Options) (*Importer, erro
 	im := &Importer{client: client, opts: opts, source: "import:" + opts.Source,
 		roles: map[string]int{}, bySite: map[string]int{}, byName: map[string]int{}, compName: map[int]string{},
 		bySlug: map[string]int{}, locs: map[string]int{}, locCity: map[int]string{}, locSlugs: map[string]bool{},
-		seen: map[string]string{}}
+		seen: map[uint64]uint32{}}
 	im.report.Source, im.report.Started = opts.Source, opts.Now()
 	all, err := client.Skill.Query().WithMembers(func(q *ent.SkillQuery) { q.Select(skill.FieldID) }).All(ctx)
 	if err != nil {
@@ -205,11 +217,11 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 			im.rejectItem(name, it.Position, err.Error(), it.Raw)
 			return nil
 		}
-		if prev, dup := im.seen[d.ExternalID]; dup {
-			im.rejectItem(name, it.Position, fmt.Sprintf("identifier: %q was already imported from %s", truncate(d.ExternalID, 60), prev), nil)
+		if prev, dup := im.seen[idHash(d.ExternalID)]; dup {
+			im.rejectItem(name, it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
 			return nil
 		}
-		im.seen[d.ExternalID] = name + ", " + it.Position
+		im.seen[idHash(d.ExternalID)] = uint32(im.report.Read)
 		im.pending = append(im.pending, pending{doc: name, pos: it.Position, d: d})
 		if len(im.pending) >= im.opts.BatchSize {
 			if err := im.flush(ctx); err != nil {
@@ -255,8 +267,8 @@ func (im *Importer) rejectItem(doc, pos, reason string, raw json.RawMessage) {
 			if id == "" {
 				id = strings.TrimSpace(p.URL)
 			}
-			if _, ok := im.seen[id]; id != "" && !ok {
-				im.seen[id] = doc + ", " + pos + " (rejected)"
+			if _, ok := im.seen[idHash(id)]; id != "" && !ok {
+				im.seen[idHash(id)] = uint32(im.report.Read)
 			}
 		}
 	}
@@ -295,7 +307,7 @@ func (im *Importer) closeMissing(ctx context.Context) (int, error) {
 		}
 		var gone []int
 		for _, o := range page {
-			if _, ok := im.seen[o.ExternalID]; !ok {
+			if _, ok := im.seen[idHash(o.ExternalID)]; !ok {
 				gone = append(gone, o.ID)
 			}
 			after = o.ID

@@ -193,7 +193,7 @@ func TestRejectsKeepTheRest(t *testing.T) {
 			"line 6":  "impossible salary (minValue above maxValue)",
 			"line 7":  "not an ISO 8601 date",
 			"line 9":  "impossible salary (not positive)",
-			"line 11": "already imported from testdata/broken.jsonl, line 1",
+			"line 11": "already imported by record 1 of this run",
 		}
 		for pos, reason := range want {
 			assert.Contains(t, got[pos], reason, pos)
