@@ -343,3 +343,40 @@ func TestSkillsFromPropertyAndText(t *testing.T) {
 		assert.Zero(t, c.Skill.Query().Where(skill.Name("gRPC")).CountX(ctx), "unknown skills are not invented")
 	})
 }
+
+// TestRefusedPostingDoesNotTakeItsBatchDown: the database refuses one posting (a trigger
+// here); its batch is retried posting by posting, so only that one is rejected, and nothing of
+// it is written.
+func TestRefusedPostingDoesNotTakeItsBatchDown(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		ctx := context.Background()
+		env := testenv.Seeded(t, b)
+		stmts := []string{`CREATE TRIGGER refuse BEFORE INSERT ON openings WHEN NEW.title = 'Refuse Me Developer'
+			BEGIN SELECT RAISE(ABORT, 'refused by test'); END`}
+		if b == testenv.Postgres {
+			stmts = []string{
+				`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+					IF NEW.title = 'Refuse Me Developer' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`,
+				`CREATE TRIGGER refuse BEFORE INSERT ON openings FOR EACH ROW EXECUTE FUNCTION refuse()`,
+			}
+		}
+		for _, s := range stmts {
+			_, err := env.DB.SQL.ExecContext(ctx, s)
+			require.NoError(t, err)
+		}
+		var lines []string
+		for i, title := range []string{"Backend Developer", "Refuse Me Developer", "Frontend Developer"} {
+			lines = append(lines, `{"@type":"JobPosting","title":"`+title+`","identifier":"R-`+string(rune('1'+i))+
+				`","datePosted":"2026-11-20","hiringOrganization":"Stackmanthan","jobLocation":{"address":{"addressLocality":"Pune"}}}`)
+		}
+		p := filepath.Join(t.TempDir(), "r.jsonl")
+		require.NoError(t, os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
+		rep := run(t, env.DB.Client, importer.Options{}, p)
+		assert.Equal(t, 2, rep.Created)
+		assert.Equal(t, 1, rep.Rejected)
+		require.Len(t, rep.Rejects, 1)
+		assert.Equal(t, "line 2", rep.Rejects[0].Position)
+		assert.Equal(t, "could not be stored (see the server log)", rep.Rejects[0].Reason, "no database text")
+		assert.Zero(t, env.DB.Client.Opening.Query().Where(opening.ExternalID("R-2")).CountX(ctx))
+	})
+}
