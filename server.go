@@ -29,6 +29,7 @@ import (
 	"github.com/careergraph/careergraph/internal/gen"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
 )
@@ -42,10 +43,15 @@ func main() {
 
 func run(args []string, getenv func(string) string) error {
 	if len(args) > 0 {
-		if args[0] == "gen" {
+		switch args[0] {
+		case "gen":
 			return runGen(args[1:], getenv)
+		case "import":
+			return runImport(args[1:], getenv, os.Stdout, os.Stderr)
+		case "worker":
+			return runWorker(getenv)
 		}
-		return fmt.Errorf("unknown command %q: run with no arguments to serve, or `gen --openings N [--seed S]`", args[0])
+		return fmt.Errorf("unknown command %q: run with no arguments to serve, `gen --openings N [--seed S]`, `worker`, or `import [--source NAME] [--full] PATH|URL…`", args[0])
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -81,6 +87,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		log.Info("seed", "loaded", res.Loaded, "roles", res.Roles, "openings", res.Openings)
+	}
+	if cfg.Jobs {
+		stopJobs, err := startJobs(ctx, cfg, db, log)
+		if err != nil {
+			return err
+		}
+		// Jobs stop before the database closes (defers run last in, first out).
+		defer stopJobs()
 	}
 	opts := httpserver.Options{
 		Client:        db.Client,
@@ -194,5 +208,54 @@ func runGen(args []string, getenv func(string) string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "gen: added %d openings in %s\n", res.Openings, res.Elapsed.Round(time.Millisecond))
+	return nil
+}
+
+// startJobs starts the River job runner (imports, the periodic expiry sweep) in this process
+// and returns the function that stops it, letting running jobs finish within the shutdown
+// timeout.
+func startJobs(ctx context.Context, cfg config.Config, db *database.DB, log *slog.Logger) (func(), error) {
+	r, err := jobs.New(ctx, db.Client, db.SQL, db.Dialect, jobs.Config{
+		SweepInterval: cfg.Expiry.SweepInterval, OpeningValidity: cfg.Expiry.OpeningValidity, Log: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Jobs outlive the request that started them: not ctx, which ends at SIGTERM.
+	if err := r.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, fmt.Errorf("jobs: start: %w", err)
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := r.Stop(sctx); err != nil {
+			log.Error("stopping jobs", "err", err)
+		}
+	}, nil
+}
+
+// runWorker is `careergraph worker`: the same binary running jobs only, no HTTP, until
+// SIGTERM or SIGINT.
+func runWorker(getenv func(string) string) error {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stopJobs, err := startJobs(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	log.Info("worker running")
+	<-ctx.Done()
+	log.Info("worker stopping")
+	stopJobs()
 	return nil
 }

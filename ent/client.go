@@ -19,6 +19,8 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -44,6 +46,10 @@ type Client struct {
 	CareerRoute *CareerRouteClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeedSource is the client for interacting with the FeedSource builders.
+	FeedSource *FeedSourceClient
+	// ImportRun is the client for interacting with the ImportRun builders.
+	ImportRun *ImportRunClient
 	// InterviewQuestion is the client for interacting with the InterviewQuestion builders.
 	InterviewQuestion *InterviewQuestionClient
 	// Location is the client for interacting with the Location builders.
@@ -79,6 +85,8 @@ func (c *Client) init() {
 	c.AuditLog = NewAuditLogClient(c.config)
 	c.CareerRoute = NewCareerRouteClient(c.config)
 	c.Company = NewCompanyClient(c.config)
+	c.FeedSource = NewFeedSourceClient(c.config)
+	c.ImportRun = NewImportRunClient(c.config)
 	c.InterviewQuestion = NewInterviewQuestionClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.Opening = NewOpeningClient(c.config)
@@ -185,6 +193,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditLog:          NewAuditLogClient(cfg),
 		CareerRoute:       NewCareerRouteClient(cfg),
 		Company:           NewCompanyClient(cfg),
+		FeedSource:        NewFeedSourceClient(cfg),
+		ImportRun:         NewImportRunClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
@@ -218,6 +228,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditLog:          NewAuditLogClient(cfg),
 		CareerRoute:       NewCareerRouteClient(cfg),
 		Company:           NewCompanyClient(cfg),
+		FeedSource:        NewFeedSourceClient(cfg),
+		ImportRun:         NewImportRunClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
@@ -257,9 +269,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.InterviewQuestion,
-		c.Location, c.Opening, c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill,
-		c.SalaryRecord, c.Skill, c.User,
+		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
+		c.InterviewQuestion, c.Location, c.Opening, c.OpeningTombstone, c.Role,
+		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -269,9 +281,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.InterviewQuestion,
-		c.Location, c.Opening, c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill,
-		c.SalaryRecord, c.Skill, c.User,
+		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
+		c.InterviewQuestion, c.Location, c.Opening, c.OpeningTombstone, c.Role,
+		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -288,6 +300,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CareerRoute.mutate(ctx, m)
 	case *CompanyMutation:
 		return c.Company.mutate(ctx, m)
+	case *FeedSourceMutation:
+		return c.FeedSource.mutate(ctx, m)
+	case *ImportRunMutation:
+		return c.ImportRun.mutate(ctx, m)
 	case *InterviewQuestionMutation:
 		return c.InterviewQuestion.mutate(ctx, m)
 	case *LocationMutation:
@@ -954,6 +970,272 @@ func (c *CompanyClient) mutate(ctx context.Context, m *CompanyMutation) (Value, 
 		return (&CompanyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Company mutation op: %q", m.Op())
+	}
+}
+
+// FeedSourceClient is a client for the FeedSource schema.
+type FeedSourceClient struct {
+	config
+}
+
+// NewFeedSourceClient returns a client for the FeedSource from the given config.
+func NewFeedSourceClient(c config) *FeedSourceClient {
+	return &FeedSourceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `feedsource.Hooks(f(g(h())))`.
+func (c *FeedSourceClient) Use(hooks ...Hook) {
+	c.hooks.FeedSource = append(c.hooks.FeedSource, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `feedsource.Intercept(f(g(h())))`.
+func (c *FeedSourceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FeedSource = append(c.inters.FeedSource, interceptors...)
+}
+
+// Create returns a builder for creating a FeedSource entity.
+func (c *FeedSourceClient) Create() *FeedSourceCreate {
+	mutation := newFeedSourceMutation(c.config, OpCreate)
+	return &FeedSourceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FeedSource entities.
+func (c *FeedSourceClient) CreateBulk(builders ...*FeedSourceCreate) *FeedSourceCreateBulk {
+	return &FeedSourceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FeedSourceClient) MapCreateBulk(slice any, setFunc func(*FeedSourceCreate, int)) *FeedSourceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FeedSourceCreateBulk{err: fmt.Errorf("calling to FeedSourceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FeedSourceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FeedSourceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FeedSource.
+func (c *FeedSourceClient) Update() *FeedSourceUpdate {
+	mutation := newFeedSourceMutation(c.config, OpUpdate)
+	return &FeedSourceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FeedSourceClient) UpdateOne(_m *FeedSource) *FeedSourceUpdateOne {
+	mutation := newFeedSourceMutation(c.config, OpUpdateOne, withFeedSource(_m))
+	return &FeedSourceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FeedSourceClient) UpdateOneID(id int) *FeedSourceUpdateOne {
+	mutation := newFeedSourceMutation(c.config, OpUpdateOne, withFeedSourceID(id))
+	return &FeedSourceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FeedSource.
+func (c *FeedSourceClient) Delete() *FeedSourceDelete {
+	mutation := newFeedSourceMutation(c.config, OpDelete)
+	return &FeedSourceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FeedSourceClient) DeleteOne(_m *FeedSource) *FeedSourceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FeedSourceClient) DeleteOneID(id int) *FeedSourceDeleteOne {
+	builder := c.Delete().Where(feedsource.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FeedSourceDeleteOne{builder}
+}
+
+// Query returns a query builder for FeedSource.
+func (c *FeedSourceClient) Query() *FeedSourceQuery {
+	return &FeedSourceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFeedSource},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FeedSource entity by its id.
+func (c *FeedSourceClient) Get(ctx context.Context, id int) (*FeedSource, error) {
+	return c.Query().Where(feedsource.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FeedSourceClient) GetX(ctx context.Context, id int) *FeedSource {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *FeedSourceClient) Hooks() []Hook {
+	return c.hooks.FeedSource
+}
+
+// Interceptors returns the client interceptors.
+func (c *FeedSourceClient) Interceptors() []Interceptor {
+	return c.inters.FeedSource
+}
+
+func (c *FeedSourceClient) mutate(ctx context.Context, m *FeedSourceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FeedSourceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FeedSourceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FeedSourceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FeedSourceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FeedSource mutation op: %q", m.Op())
+	}
+}
+
+// ImportRunClient is a client for the ImportRun schema.
+type ImportRunClient struct {
+	config
+}
+
+// NewImportRunClient returns a client for the ImportRun from the given config.
+func NewImportRunClient(c config) *ImportRunClient {
+	return &ImportRunClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importrun.Hooks(f(g(h())))`.
+func (c *ImportRunClient) Use(hooks ...Hook) {
+	c.hooks.ImportRun = append(c.hooks.ImportRun, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importrun.Intercept(f(g(h())))`.
+func (c *ImportRunClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportRun = append(c.inters.ImportRun, interceptors...)
+}
+
+// Create returns a builder for creating a ImportRun entity.
+func (c *ImportRunClient) Create() *ImportRunCreate {
+	mutation := newImportRunMutation(c.config, OpCreate)
+	return &ImportRunCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportRun entities.
+func (c *ImportRunClient) CreateBulk(builders ...*ImportRunCreate) *ImportRunCreateBulk {
+	return &ImportRunCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportRunClient) MapCreateBulk(slice any, setFunc func(*ImportRunCreate, int)) *ImportRunCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportRunCreateBulk{err: fmt.Errorf("calling to ImportRunClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportRunCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportRunCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportRun.
+func (c *ImportRunClient) Update() *ImportRunUpdate {
+	mutation := newImportRunMutation(c.config, OpUpdate)
+	return &ImportRunUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportRunClient) UpdateOne(_m *ImportRun) *ImportRunUpdateOne {
+	mutation := newImportRunMutation(c.config, OpUpdateOne, withImportRun(_m))
+	return &ImportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportRunClient) UpdateOneID(id int) *ImportRunUpdateOne {
+	mutation := newImportRunMutation(c.config, OpUpdateOne, withImportRunID(id))
+	return &ImportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportRun.
+func (c *ImportRunClient) Delete() *ImportRunDelete {
+	mutation := newImportRunMutation(c.config, OpDelete)
+	return &ImportRunDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportRunClient) DeleteOne(_m *ImportRun) *ImportRunDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportRunClient) DeleteOneID(id int) *ImportRunDeleteOne {
+	builder := c.Delete().Where(importrun.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportRunDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportRun.
+func (c *ImportRunClient) Query() *ImportRunQuery {
+	return &ImportRunQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportRun},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportRun entity by its id.
+func (c *ImportRunClient) Get(ctx context.Context, id int) (*ImportRun, error) {
+	return c.Query().Where(importrun.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportRunClient) GetX(ctx context.Context, id int) *ImportRun {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ImportRunClient) Hooks() []Hook {
+	return c.hooks.ImportRun
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportRunClient) Interceptors() []Interceptor {
+	return c.inters.ImportRun
+}
+
+func (c *ImportRunClient) mutate(ctx context.Context, m *ImportRunMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportRunCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportRunUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportRunDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportRun mutation op: %q", m.Op())
 	}
 }
 
@@ -2818,13 +3100,13 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AuditLog, CareerRoute, Company, InterviewQuestion, Location, Opening,
-		OpeningTombstone, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
-		User []ent.Hook
+		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
+		InterviewQuestion, Location, Opening, OpeningTombstone, Role, RoleItem,
+		RoleSkill, SalaryRecord, Skill, User []ent.Hook
 	}
 	inters struct {
-		APIToken, AuditLog, CareerRoute, Company, InterviewQuestion, Location, Opening,
-		OpeningTombstone, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
-		User []ent.Interceptor
+		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
+		InterviewQuestion, Location, Opening, OpeningTombstone, Role, RoleItem,
+		RoleSkill, SalaryRecord, Skill, User []ent.Interceptor
 	}
 )

@@ -16,6 +16,8 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -90,6 +92,8 @@ func checkColumn(t, c string) error {
 			auditlog.Table:          auditlog.ValidColumn,
 			careerroute.Table:       careerroute.ValidColumn,
 			company.Table:           company.ValidColumn,
+			feedsource.Table:        feedsource.ValidColumn,
+			importrun.Table:         importrun.ValidColumn,
 			interviewquestion.Table: interviewquestion.ValidColumn,
 			location.Table:          location.ValidColumn,
 			opening.Table:           opening.ValidColumn,

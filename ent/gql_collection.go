@@ -14,6 +14,8 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -701,6 +703,299 @@ func newCompanyPaginateArgs(rv map[string]any) *companyPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *FeedSourceQuery) CollectFields(ctx context.Context, satisfies ...string) (*FeedSourceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *FeedSourceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(feedsource.Columns))
+		selectedFields = []string{feedsource.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[feedsource.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldCreatedAt)
+				fieldSeen[feedsource.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[feedsource.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldUpdatedAt)
+				fieldSeen[feedsource.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[feedsource.FieldName]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldName)
+				fieldSeen[feedsource.FieldName] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[feedsource.FieldURL]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldURL)
+				fieldSeen[feedsource.FieldURL] = struct{}{}
+			}
+		case "intervalMinutes":
+			if _, ok := fieldSeen[feedsource.FieldIntervalMinutes]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldIntervalMinutes)
+				fieldSeen[feedsource.FieldIntervalMinutes] = struct{}{}
+			}
+		case "full":
+			if _, ok := fieldSeen[feedsource.FieldFull]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldFull)
+				fieldSeen[feedsource.FieldFull] = struct{}{}
+			}
+		case "enabled":
+			if _, ok := fieldSeen[feedsource.FieldEnabled]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldEnabled)
+				fieldSeen[feedsource.FieldEnabled] = struct{}{}
+			}
+		case "lastEnqueuedAt":
+			if _, ok := fieldSeen[feedsource.FieldLastEnqueuedAt]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldLastEnqueuedAt)
+				fieldSeen[feedsource.FieldLastEnqueuedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type feedsourcePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []FeedSourcePaginateOption
+}
+
+func newFeedSourcePaginateArgs(rv map[string]any) *feedsourcePaginateArgs {
+	args := &feedsourcePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &FeedSourceOrder{Field: &FeedSourceOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithFeedSourceOrder(order))
+			}
+		case *FeedSourceOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithFeedSourceOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*FeedSourceWhereInput); ok {
+		args.opts = append(args.opts, WithFeedSourceFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ImportRunQuery) CollectFields(ctx context.Context, satisfies ...string) (*ImportRunQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ImportRunQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(importrun.Columns))
+		selectedFields = []string{importrun.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "source":
+			if _, ok := fieldSeen[importrun.FieldSource]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldSource)
+				fieldSeen[importrun.FieldSource] = struct{}{}
+			}
+		case "full":
+			if _, ok := fieldSeen[importrun.FieldFull]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldFull)
+				fieldSeen[importrun.FieldFull] = struct{}{}
+			}
+		case "inputs":
+			if _, ok := fieldSeen[importrun.FieldInputs]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldInputs)
+				fieldSeen[importrun.FieldInputs] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[importrun.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldStatus)
+				fieldSeen[importrun.FieldStatus] = struct{}{}
+			}
+		case "read":
+			if _, ok := fieldSeen[importrun.FieldRead]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldRead)
+				fieldSeen[importrun.FieldRead] = struct{}{}
+			}
+		case "created":
+			if _, ok := fieldSeen[importrun.FieldCreated]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldCreated)
+				fieldSeen[importrun.FieldCreated] = struct{}{}
+			}
+		case "updated":
+			if _, ok := fieldSeen[importrun.FieldUpdated]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldUpdated)
+				fieldSeen[importrun.FieldUpdated] = struct{}{}
+			}
+		case "unchanged":
+			if _, ok := fieldSeen[importrun.FieldUnchanged]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldUnchanged)
+				fieldSeen[importrun.FieldUnchanged] = struct{}{}
+			}
+		case "closed":
+			if _, ok := fieldSeen[importrun.FieldClosed]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldClosed)
+				fieldSeen[importrun.FieldClosed] = struct{}{}
+			}
+		case "rejected":
+			if _, ok := fieldSeen[importrun.FieldRejected]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldRejected)
+				fieldSeen[importrun.FieldRejected] = struct{}{}
+			}
+		case "unclassified":
+			if _, ok := fieldSeen[importrun.FieldUnclassified]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldUnclassified)
+				fieldSeen[importrun.FieldUnclassified] = struct{}{}
+			}
+		case "rejects":
+			if _, ok := fieldSeen[importrun.FieldRejects]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldRejects)
+				fieldSeen[importrun.FieldRejects] = struct{}{}
+			}
+		case "error":
+			if _, ok := fieldSeen[importrun.FieldError]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldError)
+				fieldSeen[importrun.FieldError] = struct{}{}
+			}
+		case "attempts":
+			if _, ok := fieldSeen[importrun.FieldAttempts]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldAttempts)
+				fieldSeen[importrun.FieldAttempts] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[importrun.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldCreatedAt)
+				fieldSeen[importrun.FieldCreatedAt] = struct{}{}
+			}
+		case "startedAt":
+			if _, ok := fieldSeen[importrun.FieldStartedAt]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldStartedAt)
+				fieldSeen[importrun.FieldStartedAt] = struct{}{}
+			}
+		case "finishedAt":
+			if _, ok := fieldSeen[importrun.FieldFinishedAt]; !ok {
+				selectedFields = append(selectedFields, importrun.FieldFinishedAt)
+				fieldSeen[importrun.FieldFinishedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type importrunPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ImportRunPaginateOption
+}
+
+func newImportRunPaginateArgs(rv map[string]any) *importrunPaginateArgs {
+	args := &importrunPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ImportRunOrder{Field: &ImportRunOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithImportRunOrder(order))
+			}
+		case *ImportRunOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithImportRunOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ImportRunWhereInput); ok {
+		args.opts = append(args.opts, WithImportRunFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *InterviewQuestionQuery) CollectFields(ctx context.Context, satisfies ...string) (*InterviewQuestionQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1195,6 +1490,21 @@ func (_q *OpeningQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[opening.FieldDescription]; !ok {
 				selectedFields = append(selectedFields, opening.FieldDescription)
 				fieldSeen[opening.FieldDescription] = struct{}{}
+			}
+		case "descriptionHTML":
+			if _, ok := fieldSeen[opening.FieldDescriptionHTML]; !ok {
+				selectedFields = append(selectedFields, opening.FieldDescriptionHTML)
+				fieldSeen[opening.FieldDescriptionHTML] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[opening.FieldURL]; !ok {
+				selectedFields = append(selectedFields, opening.FieldURL)
+				fieldSeen[opening.FieldURL] = struct{}{}
+			}
+		case "applicantLocationRequirements":
+			if _, ok := fieldSeen[opening.FieldApplicantLocationRequirements]; !ok {
+				selectedFields = append(selectedFields, opening.FieldApplicantLocationRequirements)
+				fieldSeen[opening.FieldApplicantLocationRequirements] = struct{}{}
 			}
 		case "roleID":
 			if _, ok := fieldSeen[opening.FieldRoleID]; !ok {

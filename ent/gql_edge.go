@@ -111,7 +111,7 @@ func (_m *Opening) Role(ctx context.Context) (*Role, error) {
 	if IsNotLoaded(err) {
 		result, err = _m.QueryRole().Only(ctx)
 	}
-	return result, err
+	return result, MaskNotFound(err)
 }
 
 func (_m *Opening) Company(ctx context.Context) (*Company, error) {

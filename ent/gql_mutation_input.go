@@ -184,6 +184,76 @@ func (c *CompanyUpdateOne) SetInput(i UpdateCompanyInput) *CompanyUpdateOne {
 	return c
 }
 
+// CreateFeedSourceInput represents a mutation input for creating feedsources.
+type CreateFeedSourceInput struct {
+	Name            string
+	URL             string
+	IntervalMinutes *int
+	Full            *bool
+	Enabled         *bool
+}
+
+// Mutate applies the CreateFeedSourceInput on the FeedSourceMutation builder.
+func (i *CreateFeedSourceInput) Mutate(m *FeedSourceMutation) {
+	m.SetName(i.Name)
+	m.SetURL(i.URL)
+	if v := i.IntervalMinutes; v != nil {
+		m.SetIntervalMinutes(*v)
+	}
+	if v := i.Full; v != nil {
+		m.SetFull(*v)
+	}
+	if v := i.Enabled; v != nil {
+		m.SetEnabled(*v)
+	}
+}
+
+// SetInput applies the change-set in the CreateFeedSourceInput on the FeedSourceCreate builder.
+func (c *FeedSourceCreate) SetInput(i CreateFeedSourceInput) *FeedSourceCreate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// UpdateFeedSourceInput represents a mutation input for updating feedsources.
+type UpdateFeedSourceInput struct {
+	Name            *string
+	URL             *string
+	IntervalMinutes *int
+	Full            *bool
+	Enabled         *bool
+}
+
+// Mutate applies the UpdateFeedSourceInput on the FeedSourceMutation builder.
+func (i *UpdateFeedSourceInput) Mutate(m *FeedSourceMutation) {
+	if v := i.Name; v != nil {
+		m.SetName(*v)
+	}
+	if v := i.URL; v != nil {
+		m.SetURL(*v)
+	}
+	if v := i.IntervalMinutes; v != nil {
+		m.SetIntervalMinutes(*v)
+	}
+	if v := i.Full; v != nil {
+		m.SetFull(*v)
+	}
+	if v := i.Enabled; v != nil {
+		m.SetEnabled(*v)
+	}
+}
+
+// SetInput applies the change-set in the UpdateFeedSourceInput on the FeedSourceUpdate builder.
+func (c *FeedSourceUpdate) SetInput(i UpdateFeedSourceInput) *FeedSourceUpdate {
+	i.Mutate(c.Mutation())
+	return c
+}
+
+// SetInput applies the change-set in the UpdateFeedSourceInput on the FeedSourceUpdateOne builder.
+func (c *FeedSourceUpdateOne) SetInput(i UpdateFeedSourceInput) *FeedSourceUpdateOne {
+	i.Mutate(c.Mutation())
+	return c
+}
+
 // CreateInterviewQuestionInput represents a mutation input for creating interviewquestions.
 type CreateInterviewQuestionInput struct {
 	Kind        interviewquestion.Kind
@@ -340,24 +410,27 @@ func (c *LocationUpdateOne) SetInput(i UpdateLocationInput) *LocationUpdateOne {
 
 // CreateOpeningInput represents a mutation input for creating openings.
 type CreateOpeningInput struct {
-	ExternalID         string
-	Title              string
-	Description        *string
-	WorkMode           opening.WorkMode
-	EmploymentType     *opening.EmploymentType
-	ExperienceMinYears *int
-	ExperienceMaxYears *int
-	SalaryMin          *int64
-	SalaryMax          *int64
-	SalaryCurrency     *string
-	SalaryPeriod       *opening.SalaryPeriod
-	PostedAt           time.Time
-	ValidThrough       *time.Time
-	Status             *opening.Status
-	RoleID             int
-	CompanyID          int
-	LocationID         *int
-	SkillIDs           []int
+	ExternalID                    string
+	Title                         string
+	Description                   *string
+	DescriptionHTML               *string
+	URL                           *string
+	ApplicantLocationRequirements []string
+	WorkMode                      opening.WorkMode
+	EmploymentType                *opening.EmploymentType
+	ExperienceMinYears            *int
+	ExperienceMaxYears            *int
+	SalaryMin                     *int64
+	SalaryMax                     *int64
+	SalaryCurrency                *string
+	SalaryPeriod                  *opening.SalaryPeriod
+	PostedAt                      time.Time
+	ValidThrough                  *time.Time
+	Status                        *opening.Status
+	RoleID                        *int
+	CompanyID                     int
+	LocationID                    *int
+	SkillIDs                      []int
 }
 
 // Mutate applies the CreateOpeningInput on the OpeningMutation builder.
@@ -366,6 +439,15 @@ func (i *CreateOpeningInput) Mutate(m *OpeningMutation) {
 	m.SetTitle(i.Title)
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
+	}
+	if v := i.DescriptionHTML; v != nil {
+		m.SetDescriptionHTML(*v)
+	}
+	if v := i.URL; v != nil {
+		m.SetURL(*v)
+	}
+	if v := i.ApplicantLocationRequirements; v != nil {
+		m.SetApplicantLocationRequirements(v)
 	}
 	m.SetWorkMode(i.WorkMode)
 	if v := i.EmploymentType; v != nil {
@@ -396,7 +478,9 @@ func (i *CreateOpeningInput) Mutate(m *OpeningMutation) {
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
 	}
-	m.SetRoleID(i.RoleID)
+	if v := i.RoleID; v != nil {
+		m.SetRoleID(*v)
+	}
 	m.SetCompanyID(i.CompanyID)
 	if v := i.LocationID; v != nil {
 		m.SetLocationID(*v)
@@ -414,34 +498,42 @@ func (c *OpeningCreate) SetInput(i CreateOpeningInput) *OpeningCreate {
 
 // UpdateOpeningInput represents a mutation input for updating openings.
 type UpdateOpeningInput struct {
-	ExternalID              *string
-	Title                   *string
-	ClearDescription        bool
-	Description             *string
-	WorkMode                *opening.WorkMode
-	EmploymentType          *opening.EmploymentType
-	ExperienceMinYears      *int
-	ClearExperienceMaxYears bool
-	ExperienceMaxYears      *int
-	ClearSalaryMin          bool
-	SalaryMin               *int64
-	ClearSalaryMax          bool
-	SalaryMax               *int64
-	ClearSalaryCurrency     bool
-	SalaryCurrency          *string
-	ClearSalaryPeriod       bool
-	SalaryPeriod            *opening.SalaryPeriod
-	PostedAt                *time.Time
-	ClearValidThrough       bool
-	ValidThrough            *time.Time
-	Status                  *opening.Status
-	RoleID                  *int
-	CompanyID               *int
-	ClearLocation           bool
-	LocationID              *int
-	ClearSkills             bool
-	AddSkillIDs             []int
-	RemoveSkillIDs          []int
+	ExternalID                          *string
+	Title                               *string
+	ClearDescription                    bool
+	Description                         *string
+	ClearDescriptionHTML                bool
+	DescriptionHTML                     *string
+	ClearURL                            bool
+	URL                                 *string
+	ClearApplicantLocationRequirements  bool
+	ApplicantLocationRequirements       []string
+	AppendApplicantLocationRequirements []string
+	WorkMode                            *opening.WorkMode
+	EmploymentType                      *opening.EmploymentType
+	ExperienceMinYears                  *int
+	ClearExperienceMaxYears             bool
+	ExperienceMaxYears                  *int
+	ClearSalaryMin                      bool
+	SalaryMin                           *int64
+	ClearSalaryMax                      bool
+	SalaryMax                           *int64
+	ClearSalaryCurrency                 bool
+	SalaryCurrency                      *string
+	ClearSalaryPeriod                   bool
+	SalaryPeriod                        *opening.SalaryPeriod
+	PostedAt                            *time.Time
+	ClearValidThrough                   bool
+	ValidThrough                        *time.Time
+	Status                              *opening.Status
+	ClearRole                           bool
+	RoleID                              *int
+	CompanyID                           *int
+	ClearLocation                       bool
+	LocationID                          *int
+	ClearSkills                         bool
+	AddSkillIDs                         []int
+	RemoveSkillIDs                      []int
 }
 
 // Mutate applies the UpdateOpeningInput on the OpeningMutation builder.
@@ -457,6 +549,27 @@ func (i *UpdateOpeningInput) Mutate(m *OpeningMutation) {
 	}
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
+	}
+	if i.ClearDescriptionHTML {
+		m.ClearDescriptionHTML()
+	}
+	if v := i.DescriptionHTML; v != nil {
+		m.SetDescriptionHTML(*v)
+	}
+	if i.ClearURL {
+		m.ClearURL()
+	}
+	if v := i.URL; v != nil {
+		m.SetURL(*v)
+	}
+	if i.ClearApplicantLocationRequirements {
+		m.ClearApplicantLocationRequirements()
+	}
+	if v := i.ApplicantLocationRequirements; v != nil {
+		m.SetApplicantLocationRequirements(v)
+	}
+	if i.AppendApplicantLocationRequirements != nil {
+		m.AppendApplicantLocationRequirements(i.ApplicantLocationRequirements)
 	}
 	if v := i.WorkMode; v != nil {
 		m.SetWorkMode(*v)
@@ -508,6 +621,9 @@ func (i *UpdateOpeningInput) Mutate(m *OpeningMutation) {
 	}
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
+	}
+	if i.ClearRole {
+		m.ClearRole()
 	}
 	if v := i.RoleID; v != nil {
 		m.SetRoleID(*v)

@@ -13,6 +13,8 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/internal"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
@@ -50,6 +52,16 @@ var companyImplementors = []string{"Company", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Company) IsNode() {}
+
+var feedsourceImplementors = []string{"FeedSource", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*FeedSource) IsNode() {}
+
+var importrunImplementors = []string{"ImportRun", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ImportRun) IsNode() {}
 
 var interviewquestionImplementors = []string{"InterviewQuestion", "Node"}
 
@@ -205,6 +217,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(company.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, companyImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case feedsource.Table:
+		query := c.FeedSource.Query().
+			Where(feedsource.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, feedsourceImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case importrun.Table:
+		query := c.ImportRun.Query().
+			Where(importrun.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, importrunImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -415,6 +445,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Company.Query().
 			Where(company.IDIn(ids...))
 		query, err := query.CollectFields(ctx, companyImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case feedsource.Table:
+		query := c.FeedSource.Query().
+			Where(feedsource.IDIn(ids...))
+		query, err := query.CollectFields(ctx, feedsourceImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case importrun.Table:
+		query := c.ImportRun.Query().
+			Where(importrun.IDIn(ids...))
+		query, err := query.CollectFields(ctx, importrunImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -1933,6 +1935,1060 @@ func (i *CompanyWhereInput) P() (predicate.Company, error) {
 	}
 }
 
+// FeedSourceWhereInput represents a where input for filtering FeedSource queries.
+type FeedSourceWhereInput struct {
+	Predicates []predicate.FeedSource  `json:"-"`
+	Not        *FeedSourceWhereInput   `json:"not,omitempty"`
+	Or         []*FeedSourceWhereInput `json:"or,omitempty"`
+	And        []*FeedSourceWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "url" field predicates.
+	URL             *string  `json:"url,omitempty"`
+	URLNEQ          *string  `json:"urlNEQ,omitempty"`
+	URLIn           []string `json:"urlIn,omitempty"`
+	URLNotIn        []string `json:"urlNotIn,omitempty"`
+	URLGT           *string  `json:"urlGT,omitempty"`
+	URLGTE          *string  `json:"urlGTE,omitempty"`
+	URLLT           *string  `json:"urlLT,omitempty"`
+	URLLTE          *string  `json:"urlLTE,omitempty"`
+	URLContains     *string  `json:"urlContains,omitempty"`
+	URLHasPrefix    *string  `json:"urlHasPrefix,omitempty"`
+	URLHasSuffix    *string  `json:"urlHasSuffix,omitempty"`
+	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
+	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
+
+	// "interval_minutes" field predicates.
+	IntervalMinutes      *int  `json:"intervalMinutes,omitempty"`
+	IntervalMinutesNEQ   *int  `json:"intervalMinutesNEQ,omitempty"`
+	IntervalMinutesIn    []int `json:"intervalMinutesIn,omitempty"`
+	IntervalMinutesNotIn []int `json:"intervalMinutesNotIn,omitempty"`
+	IntervalMinutesGT    *int  `json:"intervalMinutesGT,omitempty"`
+	IntervalMinutesGTE   *int  `json:"intervalMinutesGTE,omitempty"`
+	IntervalMinutesLT    *int  `json:"intervalMinutesLT,omitempty"`
+	IntervalMinutesLTE   *int  `json:"intervalMinutesLTE,omitempty"`
+
+	// "full" field predicates.
+	Full    *bool `json:"full,omitempty"`
+	FullNEQ *bool `json:"fullNEQ,omitempty"`
+
+	// "enabled" field predicates.
+	Enabled    *bool `json:"enabled,omitempty"`
+	EnabledNEQ *bool `json:"enabledNEQ,omitempty"`
+
+	// "last_enqueued_at" field predicates.
+	LastEnqueuedAt       *time.Time  `json:"lastEnqueuedAt,omitempty"`
+	LastEnqueuedAtNEQ    *time.Time  `json:"lastEnqueuedAtNEQ,omitempty"`
+	LastEnqueuedAtIn     []time.Time `json:"lastEnqueuedAtIn,omitempty"`
+	LastEnqueuedAtNotIn  []time.Time `json:"lastEnqueuedAtNotIn,omitempty"`
+	LastEnqueuedAtGT     *time.Time  `json:"lastEnqueuedAtGT,omitempty"`
+	LastEnqueuedAtGTE    *time.Time  `json:"lastEnqueuedAtGTE,omitempty"`
+	LastEnqueuedAtLT     *time.Time  `json:"lastEnqueuedAtLT,omitempty"`
+	LastEnqueuedAtLTE    *time.Time  `json:"lastEnqueuedAtLTE,omitempty"`
+	LastEnqueuedAtIsNil  bool        `json:"lastEnqueuedAtIsNil,omitempty"`
+	LastEnqueuedAtNotNil bool        `json:"lastEnqueuedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *FeedSourceWhereInput) AddPredicates(predicates ...predicate.FeedSource) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the FeedSourceWhereInput filter on the FeedSourceQuery builder.
+func (i *FeedSourceWhereInput) Filter(q *FeedSourceQuery) (*FeedSourceQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyFeedSourceWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyFeedSourceWhereInput is returned in case the FeedSourceWhereInput is empty.
+var ErrEmptyFeedSourceWhereInput = errors.New("ent: empty predicate FeedSourceWhereInput")
+
+// P returns a predicate for filtering feedsources.
+// An error is returned if the input is empty or invalid.
+func (i *FeedSourceWhereInput) P() (predicate.FeedSource, error) {
+	var predicates []predicate.FeedSource
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, feedsource.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.FeedSource, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, feedsource.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.FeedSource, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, feedsource.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, feedsource.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, feedsource.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, feedsource.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, feedsource.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, feedsource.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, feedsource.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, feedsource.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, feedsource.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, feedsource.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, feedsource.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, feedsource.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, feedsource.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, feedsource.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, feedsource.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, feedsource.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, feedsource.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, feedsource.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, feedsource.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, feedsource.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, feedsource.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, feedsource.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, feedsource.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, feedsource.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, feedsource.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, feedsource.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, feedsource.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, feedsource.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, feedsource.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, feedsource.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, feedsource.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, feedsource.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, feedsource.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, feedsource.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, feedsource.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, feedsource.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, feedsource.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, feedsource.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.URL != nil {
+		predicates = append(predicates, feedsource.URLEQ(*i.URL))
+	}
+	if i.URLNEQ != nil {
+		predicates = append(predicates, feedsource.URLNEQ(*i.URLNEQ))
+	}
+	if len(i.URLIn) > 0 {
+		predicates = append(predicates, feedsource.URLIn(i.URLIn...))
+	}
+	if len(i.URLNotIn) > 0 {
+		predicates = append(predicates, feedsource.URLNotIn(i.URLNotIn...))
+	}
+	if i.URLGT != nil {
+		predicates = append(predicates, feedsource.URLGT(*i.URLGT))
+	}
+	if i.URLGTE != nil {
+		predicates = append(predicates, feedsource.URLGTE(*i.URLGTE))
+	}
+	if i.URLLT != nil {
+		predicates = append(predicates, feedsource.URLLT(*i.URLLT))
+	}
+	if i.URLLTE != nil {
+		predicates = append(predicates, feedsource.URLLTE(*i.URLLTE))
+	}
+	if i.URLContains != nil {
+		predicates = append(predicates, feedsource.URLContains(*i.URLContains))
+	}
+	if i.URLHasPrefix != nil {
+		predicates = append(predicates, feedsource.URLHasPrefix(*i.URLHasPrefix))
+	}
+	if i.URLHasSuffix != nil {
+		predicates = append(predicates, feedsource.URLHasSuffix(*i.URLHasSuffix))
+	}
+	if i.URLEqualFold != nil {
+		predicates = append(predicates, feedsource.URLEqualFold(*i.URLEqualFold))
+	}
+	if i.URLContainsFold != nil {
+		predicates = append(predicates, feedsource.URLContainsFold(*i.URLContainsFold))
+	}
+	if i.IntervalMinutes != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesEQ(*i.IntervalMinutes))
+	}
+	if i.IntervalMinutesNEQ != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesNEQ(*i.IntervalMinutesNEQ))
+	}
+	if len(i.IntervalMinutesIn) > 0 {
+		predicates = append(predicates, feedsource.IntervalMinutesIn(i.IntervalMinutesIn...))
+	}
+	if len(i.IntervalMinutesNotIn) > 0 {
+		predicates = append(predicates, feedsource.IntervalMinutesNotIn(i.IntervalMinutesNotIn...))
+	}
+	if i.IntervalMinutesGT != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesGT(*i.IntervalMinutesGT))
+	}
+	if i.IntervalMinutesGTE != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesGTE(*i.IntervalMinutesGTE))
+	}
+	if i.IntervalMinutesLT != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesLT(*i.IntervalMinutesLT))
+	}
+	if i.IntervalMinutesLTE != nil {
+		predicates = append(predicates, feedsource.IntervalMinutesLTE(*i.IntervalMinutesLTE))
+	}
+	if i.Full != nil {
+		predicates = append(predicates, feedsource.FullEQ(*i.Full))
+	}
+	if i.FullNEQ != nil {
+		predicates = append(predicates, feedsource.FullNEQ(*i.FullNEQ))
+	}
+	if i.Enabled != nil {
+		predicates = append(predicates, feedsource.EnabledEQ(*i.Enabled))
+	}
+	if i.EnabledNEQ != nil {
+		predicates = append(predicates, feedsource.EnabledNEQ(*i.EnabledNEQ))
+	}
+	if i.LastEnqueuedAt != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtEQ(*i.LastEnqueuedAt))
+	}
+	if i.LastEnqueuedAtNEQ != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtNEQ(*i.LastEnqueuedAtNEQ))
+	}
+	if len(i.LastEnqueuedAtIn) > 0 {
+		predicates = append(predicates, feedsource.LastEnqueuedAtIn(i.LastEnqueuedAtIn...))
+	}
+	if len(i.LastEnqueuedAtNotIn) > 0 {
+		predicates = append(predicates, feedsource.LastEnqueuedAtNotIn(i.LastEnqueuedAtNotIn...))
+	}
+	if i.LastEnqueuedAtGT != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtGT(*i.LastEnqueuedAtGT))
+	}
+	if i.LastEnqueuedAtGTE != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtGTE(*i.LastEnqueuedAtGTE))
+	}
+	if i.LastEnqueuedAtLT != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtLT(*i.LastEnqueuedAtLT))
+	}
+	if i.LastEnqueuedAtLTE != nil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtLTE(*i.LastEnqueuedAtLTE))
+	}
+	if i.LastEnqueuedAtIsNil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtIsNil())
+	}
+	if i.LastEnqueuedAtNotNil {
+		predicates = append(predicates, feedsource.LastEnqueuedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyFeedSourceWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return feedsource.And(predicates...), nil
+	}
+}
+
+// ImportRunWhereInput represents a where input for filtering ImportRun queries.
+type ImportRunWhereInput struct {
+	Predicates []predicate.ImportRun  `json:"-"`
+	Not        *ImportRunWhereInput   `json:"not,omitempty"`
+	Or         []*ImportRunWhereInput `json:"or,omitempty"`
+	And        []*ImportRunWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "source" field predicates.
+	Source             *string  `json:"source,omitempty"`
+	SourceNEQ          *string  `json:"sourceNEQ,omitempty"`
+	SourceIn           []string `json:"sourceIn,omitempty"`
+	SourceNotIn        []string `json:"sourceNotIn,omitempty"`
+	SourceGT           *string  `json:"sourceGT,omitempty"`
+	SourceGTE          *string  `json:"sourceGTE,omitempty"`
+	SourceLT           *string  `json:"sourceLT,omitempty"`
+	SourceLTE          *string  `json:"sourceLTE,omitempty"`
+	SourceContains     *string  `json:"sourceContains,omitempty"`
+	SourceHasPrefix    *string  `json:"sourceHasPrefix,omitempty"`
+	SourceHasSuffix    *string  `json:"sourceHasSuffix,omitempty"`
+	SourceEqualFold    *string  `json:"sourceEqualFold,omitempty"`
+	SourceContainsFold *string  `json:"sourceContainsFold,omitempty"`
+
+	// "full" field predicates.
+	Full    *bool `json:"full,omitempty"`
+	FullNEQ *bool `json:"fullNEQ,omitempty"`
+
+	// "status" field predicates.
+	Status      *importrun.Status  `json:"status,omitempty"`
+	StatusNEQ   *importrun.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []importrun.Status `json:"statusIn,omitempty"`
+	StatusNotIn []importrun.Status `json:"statusNotIn,omitempty"`
+
+	// "read" field predicates.
+	Read      *int  `json:"read,omitempty"`
+	ReadNEQ   *int  `json:"readNEQ,omitempty"`
+	ReadIn    []int `json:"readIn,omitempty"`
+	ReadNotIn []int `json:"readNotIn,omitempty"`
+	ReadGT    *int  `json:"readGT,omitempty"`
+	ReadGTE   *int  `json:"readGTE,omitempty"`
+	ReadLT    *int  `json:"readLT,omitempty"`
+	ReadLTE   *int  `json:"readLTE,omitempty"`
+
+	// "created" field predicates.
+	Created      *int  `json:"created,omitempty"`
+	CreatedNEQ   *int  `json:"createdNEQ,omitempty"`
+	CreatedIn    []int `json:"createdIn,omitempty"`
+	CreatedNotIn []int `json:"createdNotIn,omitempty"`
+	CreatedGT    *int  `json:"createdGT,omitempty"`
+	CreatedGTE   *int  `json:"createdGTE,omitempty"`
+	CreatedLT    *int  `json:"createdLT,omitempty"`
+	CreatedLTE   *int  `json:"createdLTE,omitempty"`
+
+	// "updated" field predicates.
+	Updated      *int  `json:"updated,omitempty"`
+	UpdatedNEQ   *int  `json:"updatedNEQ,omitempty"`
+	UpdatedIn    []int `json:"updatedIn,omitempty"`
+	UpdatedNotIn []int `json:"updatedNotIn,omitempty"`
+	UpdatedGT    *int  `json:"updatedGT,omitempty"`
+	UpdatedGTE   *int  `json:"updatedGTE,omitempty"`
+	UpdatedLT    *int  `json:"updatedLT,omitempty"`
+	UpdatedLTE   *int  `json:"updatedLTE,omitempty"`
+
+	// "unchanged" field predicates.
+	Unchanged      *int  `json:"unchanged,omitempty"`
+	UnchangedNEQ   *int  `json:"unchangedNEQ,omitempty"`
+	UnchangedIn    []int `json:"unchangedIn,omitempty"`
+	UnchangedNotIn []int `json:"unchangedNotIn,omitempty"`
+	UnchangedGT    *int  `json:"unchangedGT,omitempty"`
+	UnchangedGTE   *int  `json:"unchangedGTE,omitempty"`
+	UnchangedLT    *int  `json:"unchangedLT,omitempty"`
+	UnchangedLTE   *int  `json:"unchangedLTE,omitempty"`
+
+	// "closed" field predicates.
+	Closed      *int  `json:"closed,omitempty"`
+	ClosedNEQ   *int  `json:"closedNEQ,omitempty"`
+	ClosedIn    []int `json:"closedIn,omitempty"`
+	ClosedNotIn []int `json:"closedNotIn,omitempty"`
+	ClosedGT    *int  `json:"closedGT,omitempty"`
+	ClosedGTE   *int  `json:"closedGTE,omitempty"`
+	ClosedLT    *int  `json:"closedLT,omitempty"`
+	ClosedLTE   *int  `json:"closedLTE,omitempty"`
+
+	// "rejected" field predicates.
+	Rejected      *int  `json:"rejected,omitempty"`
+	RejectedNEQ   *int  `json:"rejectedNEQ,omitempty"`
+	RejectedIn    []int `json:"rejectedIn,omitempty"`
+	RejectedNotIn []int `json:"rejectedNotIn,omitempty"`
+	RejectedGT    *int  `json:"rejectedGT,omitempty"`
+	RejectedGTE   *int  `json:"rejectedGTE,omitempty"`
+	RejectedLT    *int  `json:"rejectedLT,omitempty"`
+	RejectedLTE   *int  `json:"rejectedLTE,omitempty"`
+
+	// "unclassified" field predicates.
+	Unclassified      *int  `json:"unclassified,omitempty"`
+	UnclassifiedNEQ   *int  `json:"unclassifiedNEQ,omitempty"`
+	UnclassifiedIn    []int `json:"unclassifiedIn,omitempty"`
+	UnclassifiedNotIn []int `json:"unclassifiedNotIn,omitempty"`
+	UnclassifiedGT    *int  `json:"unclassifiedGT,omitempty"`
+	UnclassifiedGTE   *int  `json:"unclassifiedGTE,omitempty"`
+	UnclassifiedLT    *int  `json:"unclassifiedLT,omitempty"`
+	UnclassifiedLTE   *int  `json:"unclassifiedLTE,omitempty"`
+
+	// "error" field predicates.
+	Error             *string  `json:"error,omitempty"`
+	ErrorNEQ          *string  `json:"errorNEQ,omitempty"`
+	ErrorIn           []string `json:"errorIn,omitempty"`
+	ErrorNotIn        []string `json:"errorNotIn,omitempty"`
+	ErrorGT           *string  `json:"errorGT,omitempty"`
+	ErrorGTE          *string  `json:"errorGTE,omitempty"`
+	ErrorLT           *string  `json:"errorLT,omitempty"`
+	ErrorLTE          *string  `json:"errorLTE,omitempty"`
+	ErrorContains     *string  `json:"errorContains,omitempty"`
+	ErrorHasPrefix    *string  `json:"errorHasPrefix,omitempty"`
+	ErrorHasSuffix    *string  `json:"errorHasSuffix,omitempty"`
+	ErrorIsNil        bool     `json:"errorIsNil,omitempty"`
+	ErrorNotNil       bool     `json:"errorNotNil,omitempty"`
+	ErrorEqualFold    *string  `json:"errorEqualFold,omitempty"`
+	ErrorContainsFold *string  `json:"errorContainsFold,omitempty"`
+
+	// "attempts" field predicates.
+	Attempts      *int  `json:"attempts,omitempty"`
+	AttemptsNEQ   *int  `json:"attemptsNEQ,omitempty"`
+	AttemptsIn    []int `json:"attemptsIn,omitempty"`
+	AttemptsNotIn []int `json:"attemptsNotIn,omitempty"`
+	AttemptsGT    *int  `json:"attemptsGT,omitempty"`
+	AttemptsGTE   *int  `json:"attemptsGTE,omitempty"`
+	AttemptsLT    *int  `json:"attemptsLT,omitempty"`
+	AttemptsLTE   *int  `json:"attemptsLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "started_at" field predicates.
+	StartedAt       *time.Time  `json:"startedAt,omitempty"`
+	StartedAtNEQ    *time.Time  `json:"startedAtNEQ,omitempty"`
+	StartedAtIn     []time.Time `json:"startedAtIn,omitempty"`
+	StartedAtNotIn  []time.Time `json:"startedAtNotIn,omitempty"`
+	StartedAtGT     *time.Time  `json:"startedAtGT,omitempty"`
+	StartedAtGTE    *time.Time  `json:"startedAtGTE,omitempty"`
+	StartedAtLT     *time.Time  `json:"startedAtLT,omitempty"`
+	StartedAtLTE    *time.Time  `json:"startedAtLTE,omitempty"`
+	StartedAtIsNil  bool        `json:"startedAtIsNil,omitempty"`
+	StartedAtNotNil bool        `json:"startedAtNotNil,omitempty"`
+
+	// "finished_at" field predicates.
+	FinishedAt       *time.Time  `json:"finishedAt,omitempty"`
+	FinishedAtNEQ    *time.Time  `json:"finishedAtNEQ,omitempty"`
+	FinishedAtIn     []time.Time `json:"finishedAtIn,omitempty"`
+	FinishedAtNotIn  []time.Time `json:"finishedAtNotIn,omitempty"`
+	FinishedAtGT     *time.Time  `json:"finishedAtGT,omitempty"`
+	FinishedAtGTE    *time.Time  `json:"finishedAtGTE,omitempty"`
+	FinishedAtLT     *time.Time  `json:"finishedAtLT,omitempty"`
+	FinishedAtLTE    *time.Time  `json:"finishedAtLTE,omitempty"`
+	FinishedAtIsNil  bool        `json:"finishedAtIsNil,omitempty"`
+	FinishedAtNotNil bool        `json:"finishedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ImportRunWhereInput) AddPredicates(predicates ...predicate.ImportRun) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ImportRunWhereInput filter on the ImportRunQuery builder.
+func (i *ImportRunWhereInput) Filter(q *ImportRunQuery) (*ImportRunQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyImportRunWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyImportRunWhereInput is returned in case the ImportRunWhereInput is empty.
+var ErrEmptyImportRunWhereInput = errors.New("ent: empty predicate ImportRunWhereInput")
+
+// P returns a predicate for filtering importruns.
+// An error is returned if the input is empty or invalid.
+func (i *ImportRunWhereInput) P() (predicate.ImportRun, error) {
+	var predicates []predicate.ImportRun
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, importrun.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ImportRun, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, importrun.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ImportRun, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, importrun.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, importrun.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, importrun.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, importrun.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, importrun.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, importrun.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, importrun.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, importrun.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, importrun.IDLTE(*i.IDLTE))
+	}
+	if i.Source != nil {
+		predicates = append(predicates, importrun.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, importrun.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, importrun.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, importrun.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.SourceGT != nil {
+		predicates = append(predicates, importrun.SourceGT(*i.SourceGT))
+	}
+	if i.SourceGTE != nil {
+		predicates = append(predicates, importrun.SourceGTE(*i.SourceGTE))
+	}
+	if i.SourceLT != nil {
+		predicates = append(predicates, importrun.SourceLT(*i.SourceLT))
+	}
+	if i.SourceLTE != nil {
+		predicates = append(predicates, importrun.SourceLTE(*i.SourceLTE))
+	}
+	if i.SourceContains != nil {
+		predicates = append(predicates, importrun.SourceContains(*i.SourceContains))
+	}
+	if i.SourceHasPrefix != nil {
+		predicates = append(predicates, importrun.SourceHasPrefix(*i.SourceHasPrefix))
+	}
+	if i.SourceHasSuffix != nil {
+		predicates = append(predicates, importrun.SourceHasSuffix(*i.SourceHasSuffix))
+	}
+	if i.SourceEqualFold != nil {
+		predicates = append(predicates, importrun.SourceEqualFold(*i.SourceEqualFold))
+	}
+	if i.SourceContainsFold != nil {
+		predicates = append(predicates, importrun.SourceContainsFold(*i.SourceContainsFold))
+	}
+	if i.Full != nil {
+		predicates = append(predicates, importrun.FullEQ(*i.Full))
+	}
+	if i.FullNEQ != nil {
+		predicates = append(predicates, importrun.FullNEQ(*i.FullNEQ))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, importrun.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, importrun.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, importrun.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, importrun.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Read != nil {
+		predicates = append(predicates, importrun.ReadEQ(*i.Read))
+	}
+	if i.ReadNEQ != nil {
+		predicates = append(predicates, importrun.ReadNEQ(*i.ReadNEQ))
+	}
+	if len(i.ReadIn) > 0 {
+		predicates = append(predicates, importrun.ReadIn(i.ReadIn...))
+	}
+	if len(i.ReadNotIn) > 0 {
+		predicates = append(predicates, importrun.ReadNotIn(i.ReadNotIn...))
+	}
+	if i.ReadGT != nil {
+		predicates = append(predicates, importrun.ReadGT(*i.ReadGT))
+	}
+	if i.ReadGTE != nil {
+		predicates = append(predicates, importrun.ReadGTE(*i.ReadGTE))
+	}
+	if i.ReadLT != nil {
+		predicates = append(predicates, importrun.ReadLT(*i.ReadLT))
+	}
+	if i.ReadLTE != nil {
+		predicates = append(predicates, importrun.ReadLTE(*i.ReadLTE))
+	}
+	if i.Created != nil {
+		predicates = append(predicates, importrun.CreatedEQ(*i.Created))
+	}
+	if i.CreatedNEQ != nil {
+		predicates = append(predicates, importrun.CreatedNEQ(*i.CreatedNEQ))
+	}
+	if len(i.CreatedIn) > 0 {
+		predicates = append(predicates, importrun.CreatedIn(i.CreatedIn...))
+	}
+	if len(i.CreatedNotIn) > 0 {
+		predicates = append(predicates, importrun.CreatedNotIn(i.CreatedNotIn...))
+	}
+	if i.CreatedGT != nil {
+		predicates = append(predicates, importrun.CreatedGT(*i.CreatedGT))
+	}
+	if i.CreatedGTE != nil {
+		predicates = append(predicates, importrun.CreatedGTE(*i.CreatedGTE))
+	}
+	if i.CreatedLT != nil {
+		predicates = append(predicates, importrun.CreatedLT(*i.CreatedLT))
+	}
+	if i.CreatedLTE != nil {
+		predicates = append(predicates, importrun.CreatedLTE(*i.CreatedLTE))
+	}
+	if i.Updated != nil {
+		predicates = append(predicates, importrun.UpdatedEQ(*i.Updated))
+	}
+	if i.UpdatedNEQ != nil {
+		predicates = append(predicates, importrun.UpdatedNEQ(*i.UpdatedNEQ))
+	}
+	if len(i.UpdatedIn) > 0 {
+		predicates = append(predicates, importrun.UpdatedIn(i.UpdatedIn...))
+	}
+	if len(i.UpdatedNotIn) > 0 {
+		predicates = append(predicates, importrun.UpdatedNotIn(i.UpdatedNotIn...))
+	}
+	if i.UpdatedGT != nil {
+		predicates = append(predicates, importrun.UpdatedGT(*i.UpdatedGT))
+	}
+	if i.UpdatedGTE != nil {
+		predicates = append(predicates, importrun.UpdatedGTE(*i.UpdatedGTE))
+	}
+	if i.UpdatedLT != nil {
+		predicates = append(predicates, importrun.UpdatedLT(*i.UpdatedLT))
+	}
+	if i.UpdatedLTE != nil {
+		predicates = append(predicates, importrun.UpdatedLTE(*i.UpdatedLTE))
+	}
+	if i.Unchanged != nil {
+		predicates = append(predicates, importrun.UnchangedEQ(*i.Unchanged))
+	}
+	if i.UnchangedNEQ != nil {
+		predicates = append(predicates, importrun.UnchangedNEQ(*i.UnchangedNEQ))
+	}
+	if len(i.UnchangedIn) > 0 {
+		predicates = append(predicates, importrun.UnchangedIn(i.UnchangedIn...))
+	}
+	if len(i.UnchangedNotIn) > 0 {
+		predicates = append(predicates, importrun.UnchangedNotIn(i.UnchangedNotIn...))
+	}
+	if i.UnchangedGT != nil {
+		predicates = append(predicates, importrun.UnchangedGT(*i.UnchangedGT))
+	}
+	if i.UnchangedGTE != nil {
+		predicates = append(predicates, importrun.UnchangedGTE(*i.UnchangedGTE))
+	}
+	if i.UnchangedLT != nil {
+		predicates = append(predicates, importrun.UnchangedLT(*i.UnchangedLT))
+	}
+	if i.UnchangedLTE != nil {
+		predicates = append(predicates, importrun.UnchangedLTE(*i.UnchangedLTE))
+	}
+	if i.Closed != nil {
+		predicates = append(predicates, importrun.ClosedEQ(*i.Closed))
+	}
+	if i.ClosedNEQ != nil {
+		predicates = append(predicates, importrun.ClosedNEQ(*i.ClosedNEQ))
+	}
+	if len(i.ClosedIn) > 0 {
+		predicates = append(predicates, importrun.ClosedIn(i.ClosedIn...))
+	}
+	if len(i.ClosedNotIn) > 0 {
+		predicates = append(predicates, importrun.ClosedNotIn(i.ClosedNotIn...))
+	}
+	if i.ClosedGT != nil {
+		predicates = append(predicates, importrun.ClosedGT(*i.ClosedGT))
+	}
+	if i.ClosedGTE != nil {
+		predicates = append(predicates, importrun.ClosedGTE(*i.ClosedGTE))
+	}
+	if i.ClosedLT != nil {
+		predicates = append(predicates, importrun.ClosedLT(*i.ClosedLT))
+	}
+	if i.ClosedLTE != nil {
+		predicates = append(predicates, importrun.ClosedLTE(*i.ClosedLTE))
+	}
+	if i.Rejected != nil {
+		predicates = append(predicates, importrun.RejectedEQ(*i.Rejected))
+	}
+	if i.RejectedNEQ != nil {
+		predicates = append(predicates, importrun.RejectedNEQ(*i.RejectedNEQ))
+	}
+	if len(i.RejectedIn) > 0 {
+		predicates = append(predicates, importrun.RejectedIn(i.RejectedIn...))
+	}
+	if len(i.RejectedNotIn) > 0 {
+		predicates = append(predicates, importrun.RejectedNotIn(i.RejectedNotIn...))
+	}
+	if i.RejectedGT != nil {
+		predicates = append(predicates, importrun.RejectedGT(*i.RejectedGT))
+	}
+	if i.RejectedGTE != nil {
+		predicates = append(predicates, importrun.RejectedGTE(*i.RejectedGTE))
+	}
+	if i.RejectedLT != nil {
+		predicates = append(predicates, importrun.RejectedLT(*i.RejectedLT))
+	}
+	if i.RejectedLTE != nil {
+		predicates = append(predicates, importrun.RejectedLTE(*i.RejectedLTE))
+	}
+	if i.Unclassified != nil {
+		predicates = append(predicates, importrun.UnclassifiedEQ(*i.Unclassified))
+	}
+	if i.UnclassifiedNEQ != nil {
+		predicates = append(predicates, importrun.UnclassifiedNEQ(*i.UnclassifiedNEQ))
+	}
+	if len(i.UnclassifiedIn) > 0 {
+		predicates = append(predicates, importrun.UnclassifiedIn(i.UnclassifiedIn...))
+	}
+	if len(i.UnclassifiedNotIn) > 0 {
+		predicates = append(predicates, importrun.UnclassifiedNotIn(i.UnclassifiedNotIn...))
+	}
+	if i.UnclassifiedGT != nil {
+		predicates = append(predicates, importrun.UnclassifiedGT(*i.UnclassifiedGT))
+	}
+	if i.UnclassifiedGTE != nil {
+		predicates = append(predicates, importrun.UnclassifiedGTE(*i.UnclassifiedGTE))
+	}
+	if i.UnclassifiedLT != nil {
+		predicates = append(predicates, importrun.UnclassifiedLT(*i.UnclassifiedLT))
+	}
+	if i.UnclassifiedLTE != nil {
+		predicates = append(predicates, importrun.UnclassifiedLTE(*i.UnclassifiedLTE))
+	}
+	if i.Error != nil {
+		predicates = append(predicates, importrun.ErrorEQ(*i.Error))
+	}
+	if i.ErrorNEQ != nil {
+		predicates = append(predicates, importrun.ErrorNEQ(*i.ErrorNEQ))
+	}
+	if len(i.ErrorIn) > 0 {
+		predicates = append(predicates, importrun.ErrorIn(i.ErrorIn...))
+	}
+	if len(i.ErrorNotIn) > 0 {
+		predicates = append(predicates, importrun.ErrorNotIn(i.ErrorNotIn...))
+	}
+	if i.ErrorGT != nil {
+		predicates = append(predicates, importrun.ErrorGT(*i.ErrorGT))
+	}
+	if i.ErrorGTE != nil {
+		predicates = append(predicates, importrun.ErrorGTE(*i.ErrorGTE))
+	}
+	if i.ErrorLT != nil {
+		predicates = append(predicates, importrun.ErrorLT(*i.ErrorLT))
+	}
+	if i.ErrorLTE != nil {
+		predicates = append(predicates, importrun.ErrorLTE(*i.ErrorLTE))
+	}
+	if i.ErrorContains != nil {
+		predicates = append(predicates, importrun.ErrorContains(*i.ErrorContains))
+	}
+	if i.ErrorHasPrefix != nil {
+		predicates = append(predicates, importrun.ErrorHasPrefix(*i.ErrorHasPrefix))
+	}
+	if i.ErrorHasSuffix != nil {
+		predicates = append(predicates, importrun.ErrorHasSuffix(*i.ErrorHasSuffix))
+	}
+	if i.ErrorIsNil {
+		predicates = append(predicates, importrun.ErrorIsNil())
+	}
+	if i.ErrorNotNil {
+		predicates = append(predicates, importrun.ErrorNotNil())
+	}
+	if i.ErrorEqualFold != nil {
+		predicates = append(predicates, importrun.ErrorEqualFold(*i.ErrorEqualFold))
+	}
+	if i.ErrorContainsFold != nil {
+		predicates = append(predicates, importrun.ErrorContainsFold(*i.ErrorContainsFold))
+	}
+	if i.Attempts != nil {
+		predicates = append(predicates, importrun.AttemptsEQ(*i.Attempts))
+	}
+	if i.AttemptsNEQ != nil {
+		predicates = append(predicates, importrun.AttemptsNEQ(*i.AttemptsNEQ))
+	}
+	if len(i.AttemptsIn) > 0 {
+		predicates = append(predicates, importrun.AttemptsIn(i.AttemptsIn...))
+	}
+	if len(i.AttemptsNotIn) > 0 {
+		predicates = append(predicates, importrun.AttemptsNotIn(i.AttemptsNotIn...))
+	}
+	if i.AttemptsGT != nil {
+		predicates = append(predicates, importrun.AttemptsGT(*i.AttemptsGT))
+	}
+	if i.AttemptsGTE != nil {
+		predicates = append(predicates, importrun.AttemptsGTE(*i.AttemptsGTE))
+	}
+	if i.AttemptsLT != nil {
+		predicates = append(predicates, importrun.AttemptsLT(*i.AttemptsLT))
+	}
+	if i.AttemptsLTE != nil {
+		predicates = append(predicates, importrun.AttemptsLTE(*i.AttemptsLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, importrun.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, importrun.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, importrun.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, importrun.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, importrun.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, importrun.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, importrun.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, importrun.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.StartedAt != nil {
+		predicates = append(predicates, importrun.StartedAtEQ(*i.StartedAt))
+	}
+	if i.StartedAtNEQ != nil {
+		predicates = append(predicates, importrun.StartedAtNEQ(*i.StartedAtNEQ))
+	}
+	if len(i.StartedAtIn) > 0 {
+		predicates = append(predicates, importrun.StartedAtIn(i.StartedAtIn...))
+	}
+	if len(i.StartedAtNotIn) > 0 {
+		predicates = append(predicates, importrun.StartedAtNotIn(i.StartedAtNotIn...))
+	}
+	if i.StartedAtGT != nil {
+		predicates = append(predicates, importrun.StartedAtGT(*i.StartedAtGT))
+	}
+	if i.StartedAtGTE != nil {
+		predicates = append(predicates, importrun.StartedAtGTE(*i.StartedAtGTE))
+	}
+	if i.StartedAtLT != nil {
+		predicates = append(predicates, importrun.StartedAtLT(*i.StartedAtLT))
+	}
+	if i.StartedAtLTE != nil {
+		predicates = append(predicates, importrun.StartedAtLTE(*i.StartedAtLTE))
+	}
+	if i.StartedAtIsNil {
+		predicates = append(predicates, importrun.StartedAtIsNil())
+	}
+	if i.StartedAtNotNil {
+		predicates = append(predicates, importrun.StartedAtNotNil())
+	}
+	if i.FinishedAt != nil {
+		predicates = append(predicates, importrun.FinishedAtEQ(*i.FinishedAt))
+	}
+	if i.FinishedAtNEQ != nil {
+		predicates = append(predicates, importrun.FinishedAtNEQ(*i.FinishedAtNEQ))
+	}
+	if len(i.FinishedAtIn) > 0 {
+		predicates = append(predicates, importrun.FinishedAtIn(i.FinishedAtIn...))
+	}
+	if len(i.FinishedAtNotIn) > 0 {
+		predicates = append(predicates, importrun.FinishedAtNotIn(i.FinishedAtNotIn...))
+	}
+	if i.FinishedAtGT != nil {
+		predicates = append(predicates, importrun.FinishedAtGT(*i.FinishedAtGT))
+	}
+	if i.FinishedAtGTE != nil {
+		predicates = append(predicates, importrun.FinishedAtGTE(*i.FinishedAtGTE))
+	}
+	if i.FinishedAtLT != nil {
+		predicates = append(predicates, importrun.FinishedAtLT(*i.FinishedAtLT))
+	}
+	if i.FinishedAtLTE != nil {
+		predicates = append(predicates, importrun.FinishedAtLTE(*i.FinishedAtLTE))
+	}
+	if i.FinishedAtIsNil {
+		predicates = append(predicates, importrun.FinishedAtIsNil())
+	}
+	if i.FinishedAtNotNil {
+		predicates = append(predicates, importrun.FinishedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyImportRunWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return importrun.And(predicates...), nil
+	}
+}
+
 // InterviewQuestionWhereInput represents a where input for filtering InterviewQuestion queries.
 type InterviewQuestionWhereInput struct {
 	Predicates []predicate.InterviewQuestion  `json:"-"`
@@ -3088,11 +4144,30 @@ type OpeningWhereInput struct {
 	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
 	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
 
+	// "url" field predicates.
+	URL             *string  `json:"url,omitempty"`
+	URLNEQ          *string  `json:"urlNEQ,omitempty"`
+	URLIn           []string `json:"urlIn,omitempty"`
+	URLNotIn        []string `json:"urlNotIn,omitempty"`
+	URLGT           *string  `json:"urlGT,omitempty"`
+	URLGTE          *string  `json:"urlGTE,omitempty"`
+	URLLT           *string  `json:"urlLT,omitempty"`
+	URLLTE          *string  `json:"urlLTE,omitempty"`
+	URLContains     *string  `json:"urlContains,omitempty"`
+	URLHasPrefix    *string  `json:"urlHasPrefix,omitempty"`
+	URLHasSuffix    *string  `json:"urlHasSuffix,omitempty"`
+	URLIsNil        bool     `json:"urlIsNil,omitempty"`
+	URLNotNil       bool     `json:"urlNotNil,omitempty"`
+	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
+	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
+
 	// "role_id" field predicates.
-	RoleID      *int  `json:"roleID,omitempty"`
-	RoleIDNEQ   *int  `json:"roleIDNEQ,omitempty"`
-	RoleIDIn    []int `json:"roleIDIn,omitempty"`
-	RoleIDNotIn []int `json:"roleIDNotIn,omitempty"`
+	RoleID       *int  `json:"roleID,omitempty"`
+	RoleIDNEQ    *int  `json:"roleIDNEQ,omitempty"`
+	RoleIDIn     []int `json:"roleIDIn,omitempty"`
+	RoleIDNotIn  []int `json:"roleIDNotIn,omitempty"`
+	RoleIDIsNil  bool  `json:"roleIDIsNil,omitempty"`
+	RoleIDNotNil bool  `json:"roleIDNotNil,omitempty"`
 
 	// "company_id" field predicates.
 	CompanyID      *int  `json:"companyID,omitempty"`
@@ -3541,6 +4616,51 @@ func (i *OpeningWhereInput) P() (predicate.Opening, error) {
 	if i.DescriptionContainsFold != nil {
 		predicates = append(predicates, opening.DescriptionContainsFold(*i.DescriptionContainsFold))
 	}
+	if i.URL != nil {
+		predicates = append(predicates, opening.URLEQ(*i.URL))
+	}
+	if i.URLNEQ != nil {
+		predicates = append(predicates, opening.URLNEQ(*i.URLNEQ))
+	}
+	if len(i.URLIn) > 0 {
+		predicates = append(predicates, opening.URLIn(i.URLIn...))
+	}
+	if len(i.URLNotIn) > 0 {
+		predicates = append(predicates, opening.URLNotIn(i.URLNotIn...))
+	}
+	if i.URLGT != nil {
+		predicates = append(predicates, opening.URLGT(*i.URLGT))
+	}
+	if i.URLGTE != nil {
+		predicates = append(predicates, opening.URLGTE(*i.URLGTE))
+	}
+	if i.URLLT != nil {
+		predicates = append(predicates, opening.URLLT(*i.URLLT))
+	}
+	if i.URLLTE != nil {
+		predicates = append(predicates, opening.URLLTE(*i.URLLTE))
+	}
+	if i.URLContains != nil {
+		predicates = append(predicates, opening.URLContains(*i.URLContains))
+	}
+	if i.URLHasPrefix != nil {
+		predicates = append(predicates, opening.URLHasPrefix(*i.URLHasPrefix))
+	}
+	if i.URLHasSuffix != nil {
+		predicates = append(predicates, opening.URLHasSuffix(*i.URLHasSuffix))
+	}
+	if i.URLIsNil {
+		predicates = append(predicates, opening.URLIsNil())
+	}
+	if i.URLNotNil {
+		predicates = append(predicates, opening.URLNotNil())
+	}
+	if i.URLEqualFold != nil {
+		predicates = append(predicates, opening.URLEqualFold(*i.URLEqualFold))
+	}
+	if i.URLContainsFold != nil {
+		predicates = append(predicates, opening.URLContainsFold(*i.URLContainsFold))
+	}
 	if i.RoleID != nil {
 		predicates = append(predicates, opening.RoleIDEQ(*i.RoleID))
 	}
@@ -3552,6 +4672,12 @@ func (i *OpeningWhereInput) P() (predicate.Opening, error) {
 	}
 	if len(i.RoleIDNotIn) > 0 {
 		predicates = append(predicates, opening.RoleIDNotIn(i.RoleIDNotIn...))
+	}
+	if i.RoleIDIsNil {
+		predicates = append(predicates, opening.RoleIDIsNil())
+	}
+	if i.RoleIDNotNil {
+		predicates = append(predicates, opening.RoleIDNotNil())
 	}
 	if i.CompanyID != nil {
 		predicates = append(predicates, opening.CompanyIDEQ(*i.CompanyID))

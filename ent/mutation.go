@@ -15,6 +15,8 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -27,6 +29,7 @@ import (
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/ent/user"
 	"github.com/careergraph/careergraph/internal/changes"
+	"github.com/careergraph/careergraph/internal/rejects"
 )
 
 const (
@@ -42,6 +45,8 @@ const (
 	TypeAuditLog          = "AuditLog"
 	TypeCareerRoute       = "CareerRoute"
 	TypeCompany           = "Company"
+	TypeFeedSource        = "FeedSource"
+	TypeImportRun         = "ImportRun"
 	TypeInterviewQuestion = "InterviewQuestion"
 	TypeLocation          = "Location"
 	TypeOpening           = "Opening"
@@ -3997,6 +4002,2444 @@ func (m *CompanyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Company edge %s", name)
 }
 
+// FeedSourceMutation represents an operation that mutates the FeedSource nodes in the graph.
+type FeedSourceMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	url                 *string
+	interval_minutes    *int
+	addinterval_minutes *int
+	full                *bool
+	enabled             *bool
+	last_enqueued_at    *time.Time
+	clearedFields       map[string]struct{}
+	done                bool
+	oldValue            func(context.Context) (*FeedSource, error)
+	predicates          []predicate.FeedSource
+}
+
+var _ ent.Mutation = (*FeedSourceMutation)(nil)
+
+// feedsourceOption allows management of the mutation configuration using functional options.
+type feedsourceOption func(*FeedSourceMutation)
+
+// newFeedSourceMutation creates new mutation for the FeedSource entity.
+func newFeedSourceMutation(c config, op Op, opts ...feedsourceOption) *FeedSourceMutation {
+	m := &FeedSourceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFeedSource,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFeedSourceID sets the ID field of the mutation.
+func withFeedSourceID(id int) feedsourceOption {
+	return func(m *FeedSourceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FeedSource
+		)
+		m.oldValue = func(ctx context.Context) (*FeedSource, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FeedSource.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFeedSource sets the old FeedSource of the mutation.
+func withFeedSource(node *FeedSource) feedsourceOption {
+	return func(m *FeedSourceMutation) {
+		m.oldValue = func(context.Context) (*FeedSource, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FeedSourceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FeedSourceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FeedSourceMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FeedSourceMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FeedSource.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FeedSourceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FeedSourceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FeedSourceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FeedSourceMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FeedSourceMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FeedSourceMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetName sets the "name" field.
+func (m *FeedSourceMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *FeedSourceMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *FeedSourceMutation) ResetName() {
+	m.name = nil
+}
+
+// SetURL sets the "url" field.
+func (m *FeedSourceMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *FeedSourceMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *FeedSourceMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetIntervalMinutes sets the "interval_minutes" field.
+func (m *FeedSourceMutation) SetIntervalMinutes(i int) {
+	m.interval_minutes = &i
+	m.addinterval_minutes = nil
+}
+
+// IntervalMinutes returns the value of the "interval_minutes" field in the mutation.
+func (m *FeedSourceMutation) IntervalMinutes() (r int, exists bool) {
+	v := m.interval_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntervalMinutes returns the old "interval_minutes" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldIntervalMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntervalMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntervalMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntervalMinutes: %w", err)
+	}
+	return oldValue.IntervalMinutes, nil
+}
+
+// AddIntervalMinutes adds i to the "interval_minutes" field.
+func (m *FeedSourceMutation) AddIntervalMinutes(i int) {
+	if m.addinterval_minutes != nil {
+		*m.addinterval_minutes += i
+	} else {
+		m.addinterval_minutes = &i
+	}
+}
+
+// AddedIntervalMinutes returns the value that was added to the "interval_minutes" field in this mutation.
+func (m *FeedSourceMutation) AddedIntervalMinutes() (r int, exists bool) {
+	v := m.addinterval_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIntervalMinutes resets all changes to the "interval_minutes" field.
+func (m *FeedSourceMutation) ResetIntervalMinutes() {
+	m.interval_minutes = nil
+	m.addinterval_minutes = nil
+}
+
+// SetFull sets the "full" field.
+func (m *FeedSourceMutation) SetFull(b bool) {
+	m.full = &b
+}
+
+// Full returns the value of the "full" field in the mutation.
+func (m *FeedSourceMutation) Full() (r bool, exists bool) {
+	v := m.full
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFull returns the old "full" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldFull(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFull is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFull requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFull: %w", err)
+	}
+	return oldValue.Full, nil
+}
+
+// ResetFull resets all changes to the "full" field.
+func (m *FeedSourceMutation) ResetFull() {
+	m.full = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *FeedSourceMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *FeedSourceMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *FeedSourceMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetLastEnqueuedAt sets the "last_enqueued_at" field.
+func (m *FeedSourceMutation) SetLastEnqueuedAt(t time.Time) {
+	m.last_enqueued_at = &t
+}
+
+// LastEnqueuedAt returns the value of the "last_enqueued_at" field in the mutation.
+func (m *FeedSourceMutation) LastEnqueuedAt() (r time.Time, exists bool) {
+	v := m.last_enqueued_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastEnqueuedAt returns the old "last_enqueued_at" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldLastEnqueuedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastEnqueuedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastEnqueuedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastEnqueuedAt: %w", err)
+	}
+	return oldValue.LastEnqueuedAt, nil
+}
+
+// ClearLastEnqueuedAt clears the value of the "last_enqueued_at" field.
+func (m *FeedSourceMutation) ClearLastEnqueuedAt() {
+	m.last_enqueued_at = nil
+	m.clearedFields[feedsource.FieldLastEnqueuedAt] = struct{}{}
+}
+
+// LastEnqueuedAtCleared returns if the "last_enqueued_at" field was cleared in this mutation.
+func (m *FeedSourceMutation) LastEnqueuedAtCleared() bool {
+	_, ok := m.clearedFields[feedsource.FieldLastEnqueuedAt]
+	return ok
+}
+
+// ResetLastEnqueuedAt resets all changes to the "last_enqueued_at" field.
+func (m *FeedSourceMutation) ResetLastEnqueuedAt() {
+	m.last_enqueued_at = nil
+	delete(m.clearedFields, feedsource.FieldLastEnqueuedAt)
+}
+
+// Where appends a list predicates to the FeedSourceMutation builder.
+func (m *FeedSourceMutation) Where(ps ...predicate.FeedSource) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FeedSourceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FeedSourceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FeedSource, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FeedSourceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FeedSourceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FeedSource).
+func (m *FeedSourceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FeedSourceMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, feedsource.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, feedsource.FieldUpdatedAt)
+	}
+	if m.name != nil {
+		fields = append(fields, feedsource.FieldName)
+	}
+	if m.url != nil {
+		fields = append(fields, feedsource.FieldURL)
+	}
+	if m.interval_minutes != nil {
+		fields = append(fields, feedsource.FieldIntervalMinutes)
+	}
+	if m.full != nil {
+		fields = append(fields, feedsource.FieldFull)
+	}
+	if m.enabled != nil {
+		fields = append(fields, feedsource.FieldEnabled)
+	}
+	if m.last_enqueued_at != nil {
+		fields = append(fields, feedsource.FieldLastEnqueuedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FeedSourceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		return m.CreatedAt()
+	case feedsource.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case feedsource.FieldName:
+		return m.Name()
+	case feedsource.FieldURL:
+		return m.URL()
+	case feedsource.FieldIntervalMinutes:
+		return m.IntervalMinutes()
+	case feedsource.FieldFull:
+		return m.Full()
+	case feedsource.FieldEnabled:
+		return m.Enabled()
+	case feedsource.FieldLastEnqueuedAt:
+		return m.LastEnqueuedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FeedSourceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case feedsource.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case feedsource.FieldName:
+		return m.OldName(ctx)
+	case feedsource.FieldURL:
+		return m.OldURL(ctx)
+	case feedsource.FieldIntervalMinutes:
+		return m.OldIntervalMinutes(ctx)
+	case feedsource.FieldFull:
+		return m.OldFull(ctx)
+	case feedsource.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case feedsource.FieldLastEnqueuedAt:
+		return m.OldLastEnqueuedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown FeedSource field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeedSourceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case feedsource.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case feedsource.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case feedsource.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case feedsource.FieldIntervalMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntervalMinutes(v)
+		return nil
+	case feedsource.FieldFull:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFull(v)
+		return nil
+	case feedsource.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case feedsource.FieldLastEnqueuedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastEnqueuedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FeedSourceMutation) AddedFields() []string {
+	var fields []string
+	if m.addinterval_minutes != nil {
+		fields = append(fields, feedsource.FieldIntervalMinutes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FeedSourceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case feedsource.FieldIntervalMinutes:
+		return m.AddedIntervalMinutes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FeedSourceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case feedsource.FieldIntervalMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIntervalMinutes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FeedSourceMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(feedsource.FieldLastEnqueuedAt) {
+		fields = append(fields, feedsource.FieldLastEnqueuedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FeedSourceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FeedSourceMutation) ClearField(name string) error {
+	switch name {
+	case feedsource.FieldLastEnqueuedAt:
+		m.ClearLastEnqueuedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FeedSourceMutation) ResetField(name string) error {
+	switch name {
+	case feedsource.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case feedsource.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case feedsource.FieldName:
+		m.ResetName()
+		return nil
+	case feedsource.FieldURL:
+		m.ResetURL()
+		return nil
+	case feedsource.FieldIntervalMinutes:
+		m.ResetIntervalMinutes()
+		return nil
+	case feedsource.FieldFull:
+		m.ResetFull()
+		return nil
+	case feedsource.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case feedsource.FieldLastEnqueuedAt:
+		m.ResetLastEnqueuedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown FeedSource field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FeedSourceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FeedSourceMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FeedSourceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FeedSourceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FeedSourceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FeedSourceMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FeedSourceMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown FeedSource unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FeedSourceMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown FeedSource edge %s", name)
+}
+
+// ImportRunMutation represents an operation that mutates the ImportRun nodes in the graph.
+type ImportRunMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	source          *string
+	full            *bool
+	inputs          *[]string
+	appendinputs    []string
+	status          *importrun.Status
+	read            *int
+	addread         *int
+	created         *int
+	addcreated      *int
+	updated         *int
+	addupdated      *int
+	unchanged       *int
+	addunchanged    *int
+	closed          *int
+	addclosed       *int
+	rejected        *int
+	addrejected     *int
+	unclassified    *int
+	addunclassified *int
+	rejects         *[]rejects.Reject
+	appendrejects   []rejects.Reject
+	error           *string
+	attempts        *int
+	addattempts     *int
+	job_id          *int64
+	addjob_id       *int64
+	created_at      *time.Time
+	started_at      *time.Time
+	finished_at     *time.Time
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*ImportRun, error)
+	predicates      []predicate.ImportRun
+}
+
+var _ ent.Mutation = (*ImportRunMutation)(nil)
+
+// importrunOption allows management of the mutation configuration using functional options.
+type importrunOption func(*ImportRunMutation)
+
+// newImportRunMutation creates new mutation for the ImportRun entity.
+func newImportRunMutation(c config, op Op, opts ...importrunOption) *ImportRunMutation {
+	m := &ImportRunMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeImportRun,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withImportRunID sets the ID field of the mutation.
+func withImportRunID(id int) importrunOption {
+	return func(m *ImportRunMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ImportRun
+		)
+		m.oldValue = func(ctx context.Context) (*ImportRun, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ImportRun.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withImportRun sets the old ImportRun of the mutation.
+func withImportRun(node *ImportRun) importrunOption {
+	return func(m *ImportRunMutation) {
+		m.oldValue = func(context.Context) (*ImportRun, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ImportRunMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ImportRunMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ImportRunMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ImportRunMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ImportRun.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetSource sets the "source" field.
+func (m *ImportRunMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ImportRunMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ImportRunMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetFull sets the "full" field.
+func (m *ImportRunMutation) SetFull(b bool) {
+	m.full = &b
+}
+
+// Full returns the value of the "full" field in the mutation.
+func (m *ImportRunMutation) Full() (r bool, exists bool) {
+	v := m.full
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFull returns the old "full" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldFull(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFull is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFull requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFull: %w", err)
+	}
+	return oldValue.Full, nil
+}
+
+// ResetFull resets all changes to the "full" field.
+func (m *ImportRunMutation) ResetFull() {
+	m.full = nil
+}
+
+// SetInputs sets the "inputs" field.
+func (m *ImportRunMutation) SetInputs(s []string) {
+	m.inputs = &s
+	m.appendinputs = nil
+}
+
+// Inputs returns the value of the "inputs" field in the mutation.
+func (m *ImportRunMutation) Inputs() (r []string, exists bool) {
+	v := m.inputs
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInputs returns the old "inputs" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldInputs(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInputs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInputs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInputs: %w", err)
+	}
+	return oldValue.Inputs, nil
+}
+
+// AppendInputs adds s to the "inputs" field.
+func (m *ImportRunMutation) AppendInputs(s []string) {
+	m.appendinputs = append(m.appendinputs, s...)
+}
+
+// AppendedInputs returns the list of values that were appended to the "inputs" field in this mutation.
+func (m *ImportRunMutation) AppendedInputs() ([]string, bool) {
+	if len(m.appendinputs) == 0 {
+		return nil, false
+	}
+	return m.appendinputs, true
+}
+
+// ResetInputs resets all changes to the "inputs" field.
+func (m *ImportRunMutation) ResetInputs() {
+	m.inputs = nil
+	m.appendinputs = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ImportRunMutation) SetStatus(i importrun.Status) {
+	m.status = &i
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ImportRunMutation) Status() (r importrun.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldStatus(ctx context.Context) (v importrun.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ImportRunMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetRead sets the "read" field.
+func (m *ImportRunMutation) SetRead(i int) {
+	m.read = &i
+	m.addread = nil
+}
+
+// Read returns the value of the "read" field in the mutation.
+func (m *ImportRunMutation) Read() (r int, exists bool) {
+	v := m.read
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRead returns the old "read" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldRead(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRead is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRead requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRead: %w", err)
+	}
+	return oldValue.Read, nil
+}
+
+// AddRead adds i to the "read" field.
+func (m *ImportRunMutation) AddRead(i int) {
+	if m.addread != nil {
+		*m.addread += i
+	} else {
+		m.addread = &i
+	}
+}
+
+// AddedRead returns the value that was added to the "read" field in this mutation.
+func (m *ImportRunMutation) AddedRead() (r int, exists bool) {
+	v := m.addread
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRead resets all changes to the "read" field.
+func (m *ImportRunMutation) ResetRead() {
+	m.read = nil
+	m.addread = nil
+}
+
+// SetCreated sets the "created" field.
+func (m *ImportRunMutation) SetCreated(i int) {
+	m.created = &i
+	m.addcreated = nil
+}
+
+// Created returns the value of the "created" field in the mutation.
+func (m *ImportRunMutation) Created() (r int, exists bool) {
+	v := m.created
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreated returns the old "created" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldCreated(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreated: %w", err)
+	}
+	return oldValue.Created, nil
+}
+
+// AddCreated adds i to the "created" field.
+func (m *ImportRunMutation) AddCreated(i int) {
+	if m.addcreated != nil {
+		*m.addcreated += i
+	} else {
+		m.addcreated = &i
+	}
+}
+
+// AddedCreated returns the value that was added to the "created" field in this mutation.
+func (m *ImportRunMutation) AddedCreated() (r int, exists bool) {
+	v := m.addcreated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreated resets all changes to the "created" field.
+func (m *ImportRunMutation) ResetCreated() {
+	m.created = nil
+	m.addcreated = nil
+}
+
+// SetUpdated sets the "updated" field.
+func (m *ImportRunMutation) SetUpdated(i int) {
+	m.updated = &i
+	m.addupdated = nil
+}
+
+// Updated returns the value of the "updated" field in the mutation.
+func (m *ImportRunMutation) Updated() (r int, exists bool) {
+	v := m.updated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdated returns the old "updated" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldUpdated(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdated: %w", err)
+	}
+	return oldValue.Updated, nil
+}
+
+// AddUpdated adds i to the "updated" field.
+func (m *ImportRunMutation) AddUpdated(i int) {
+	if m.addupdated != nil {
+		*m.addupdated += i
+	} else {
+		m.addupdated = &i
+	}
+}
+
+// AddedUpdated returns the value that was added to the "updated" field in this mutation.
+func (m *ImportRunMutation) AddedUpdated() (r int, exists bool) {
+	v := m.addupdated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUpdated resets all changes to the "updated" field.
+func (m *ImportRunMutation) ResetUpdated() {
+	m.updated = nil
+	m.addupdated = nil
+}
+
+// SetUnchanged sets the "unchanged" field.
+func (m *ImportRunMutation) SetUnchanged(i int) {
+	m.unchanged = &i
+	m.addunchanged = nil
+}
+
+// Unchanged returns the value of the "unchanged" field in the mutation.
+func (m *ImportRunMutation) Unchanged() (r int, exists bool) {
+	v := m.unchanged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnchanged returns the old "unchanged" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldUnchanged(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnchanged is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnchanged requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnchanged: %w", err)
+	}
+	return oldValue.Unchanged, nil
+}
+
+// AddUnchanged adds i to the "unchanged" field.
+func (m *ImportRunMutation) AddUnchanged(i int) {
+	if m.addunchanged != nil {
+		*m.addunchanged += i
+	} else {
+		m.addunchanged = &i
+	}
+}
+
+// AddedUnchanged returns the value that was added to the "unchanged" field in this mutation.
+func (m *ImportRunMutation) AddedUnchanged() (r int, exists bool) {
+	v := m.addunchanged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnchanged resets all changes to the "unchanged" field.
+func (m *ImportRunMutation) ResetUnchanged() {
+	m.unchanged = nil
+	m.addunchanged = nil
+}
+
+// SetClosed sets the "closed" field.
+func (m *ImportRunMutation) SetClosed(i int) {
+	m.closed = &i
+	m.addclosed = nil
+}
+
+// Closed returns the value of the "closed" field in the mutation.
+func (m *ImportRunMutation) Closed() (r int, exists bool) {
+	v := m.closed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosed returns the old "closed" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldClosed(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosed: %w", err)
+	}
+	return oldValue.Closed, nil
+}
+
+// AddClosed adds i to the "closed" field.
+func (m *ImportRunMutation) AddClosed(i int) {
+	if m.addclosed != nil {
+		*m.addclosed += i
+	} else {
+		m.addclosed = &i
+	}
+}
+
+// AddedClosed returns the value that was added to the "closed" field in this mutation.
+func (m *ImportRunMutation) AddedClosed() (r int, exists bool) {
+	v := m.addclosed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetClosed resets all changes to the "closed" field.
+func (m *ImportRunMutation) ResetClosed() {
+	m.closed = nil
+	m.addclosed = nil
+}
+
+// SetRejected sets the "rejected" field.
+func (m *ImportRunMutation) SetRejected(i int) {
+	m.rejected = &i
+	m.addrejected = nil
+}
+
+// Rejected returns the value of the "rejected" field in the mutation.
+func (m *ImportRunMutation) Rejected() (r int, exists bool) {
+	v := m.rejected
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRejected returns the old "rejected" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldRejected(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRejected is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRejected requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRejected: %w", err)
+	}
+	return oldValue.Rejected, nil
+}
+
+// AddRejected adds i to the "rejected" field.
+func (m *ImportRunMutation) AddRejected(i int) {
+	if m.addrejected != nil {
+		*m.addrejected += i
+	} else {
+		m.addrejected = &i
+	}
+}
+
+// AddedRejected returns the value that was added to the "rejected" field in this mutation.
+func (m *ImportRunMutation) AddedRejected() (r int, exists bool) {
+	v := m.addrejected
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRejected resets all changes to the "rejected" field.
+func (m *ImportRunMutation) ResetRejected() {
+	m.rejected = nil
+	m.addrejected = nil
+}
+
+// SetUnclassified sets the "unclassified" field.
+func (m *ImportRunMutation) SetUnclassified(i int) {
+	m.unclassified = &i
+	m.addunclassified = nil
+}
+
+// Unclassified returns the value of the "unclassified" field in the mutation.
+func (m *ImportRunMutation) Unclassified() (r int, exists bool) {
+	v := m.unclassified
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnclassified returns the old "unclassified" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldUnclassified(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnclassified is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnclassified requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnclassified: %w", err)
+	}
+	return oldValue.Unclassified, nil
+}
+
+// AddUnclassified adds i to the "unclassified" field.
+func (m *ImportRunMutation) AddUnclassified(i int) {
+	if m.addunclassified != nil {
+		*m.addunclassified += i
+	} else {
+		m.addunclassified = &i
+	}
+}
+
+// AddedUnclassified returns the value that was added to the "unclassified" field in this mutation.
+func (m *ImportRunMutation) AddedUnclassified() (r int, exists bool) {
+	v := m.addunclassified
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnclassified resets all changes to the "unclassified" field.
+func (m *ImportRunMutation) ResetUnclassified() {
+	m.unclassified = nil
+	m.addunclassified = nil
+}
+
+// SetRejects sets the "rejects" field.
+func (m *ImportRunMutation) SetRejects(r []rejects.Reject) {
+	m.rejects = &r
+	m.appendrejects = nil
+}
+
+// Rejects returns the value of the "rejects" field in the mutation.
+func (m *ImportRunMutation) Rejects() (r []rejects.Reject, exists bool) {
+	v := m.rejects
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRejects returns the old "rejects" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldRejects(ctx context.Context) (v []rejects.Reject, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRejects is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRejects requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRejects: %w", err)
+	}
+	return oldValue.Rejects, nil
+}
+
+// AppendRejects adds r to the "rejects" field.
+func (m *ImportRunMutation) AppendRejects(r []rejects.Reject) {
+	m.appendrejects = append(m.appendrejects, r...)
+}
+
+// AppendedRejects returns the list of values that were appended to the "rejects" field in this mutation.
+func (m *ImportRunMutation) AppendedRejects() ([]rejects.Reject, bool) {
+	if len(m.appendrejects) == 0 {
+		return nil, false
+	}
+	return m.appendrejects, true
+}
+
+// ClearRejects clears the value of the "rejects" field.
+func (m *ImportRunMutation) ClearRejects() {
+	m.rejects = nil
+	m.appendrejects = nil
+	m.clearedFields[importrun.FieldRejects] = struct{}{}
+}
+
+// RejectsCleared returns if the "rejects" field was cleared in this mutation.
+func (m *ImportRunMutation) RejectsCleared() bool {
+	_, ok := m.clearedFields[importrun.FieldRejects]
+	return ok
+}
+
+// ResetRejects resets all changes to the "rejects" field.
+func (m *ImportRunMutation) ResetRejects() {
+	m.rejects = nil
+	m.appendrejects = nil
+	delete(m.clearedFields, importrun.FieldRejects)
+}
+
+// SetError sets the "error" field.
+func (m *ImportRunMutation) SetError(s string) {
+	m.error = &s
+}
+
+// Error returns the value of the "error" field in the mutation.
+func (m *ImportRunMutation) Error() (r string, exists bool) {
+	v := m.error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldError returns the old "error" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldError(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldError: %w", err)
+	}
+	return oldValue.Error, nil
+}
+
+// ClearError clears the value of the "error" field.
+func (m *ImportRunMutation) ClearError() {
+	m.error = nil
+	m.clearedFields[importrun.FieldError] = struct{}{}
+}
+
+// ErrorCleared returns if the "error" field was cleared in this mutation.
+func (m *ImportRunMutation) ErrorCleared() bool {
+	_, ok := m.clearedFields[importrun.FieldError]
+	return ok
+}
+
+// ResetError resets all changes to the "error" field.
+func (m *ImportRunMutation) ResetError() {
+	m.error = nil
+	delete(m.clearedFields, importrun.FieldError)
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *ImportRunMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *ImportRunMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *ImportRunMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *ImportRunMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *ImportRunMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetJobID sets the "job_id" field.
+func (m *ImportRunMutation) SetJobID(i int64) {
+	m.job_id = &i
+	m.addjob_id = nil
+}
+
+// JobID returns the value of the "job_id" field in the mutation.
+func (m *ImportRunMutation) JobID() (r int64, exists bool) {
+	v := m.job_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJobID returns the old "job_id" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldJobID(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJobID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJobID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJobID: %w", err)
+	}
+	return oldValue.JobID, nil
+}
+
+// AddJobID adds i to the "job_id" field.
+func (m *ImportRunMutation) AddJobID(i int64) {
+	if m.addjob_id != nil {
+		*m.addjob_id += i
+	} else {
+		m.addjob_id = &i
+	}
+}
+
+// AddedJobID returns the value that was added to the "job_id" field in this mutation.
+func (m *ImportRunMutation) AddedJobID() (r int64, exists bool) {
+	v := m.addjob_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearJobID clears the value of the "job_id" field.
+func (m *ImportRunMutation) ClearJobID() {
+	m.job_id = nil
+	m.addjob_id = nil
+	m.clearedFields[importrun.FieldJobID] = struct{}{}
+}
+
+// JobIDCleared returns if the "job_id" field was cleared in this mutation.
+func (m *ImportRunMutation) JobIDCleared() bool {
+	_, ok := m.clearedFields[importrun.FieldJobID]
+	return ok
+}
+
+// ResetJobID resets all changes to the "job_id" field.
+func (m *ImportRunMutation) ResetJobID() {
+	m.job_id = nil
+	m.addjob_id = nil
+	delete(m.clearedFields, importrun.FieldJobID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ImportRunMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ImportRunMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ImportRunMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *ImportRunMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *ImportRunMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ClearStartedAt clears the value of the "started_at" field.
+func (m *ImportRunMutation) ClearStartedAt() {
+	m.started_at = nil
+	m.clearedFields[importrun.FieldStartedAt] = struct{}{}
+}
+
+// StartedAtCleared returns if the "started_at" field was cleared in this mutation.
+func (m *ImportRunMutation) StartedAtCleared() bool {
+	_, ok := m.clearedFields[importrun.FieldStartedAt]
+	return ok
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *ImportRunMutation) ResetStartedAt() {
+	m.started_at = nil
+	delete(m.clearedFields, importrun.FieldStartedAt)
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *ImportRunMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *ImportRunMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *ImportRunMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[importrun.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *ImportRunMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[importrun.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *ImportRunMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, importrun.FieldFinishedAt)
+}
+
+// Where appends a list predicates to the ImportRunMutation builder.
+func (m *ImportRunMutation) Where(ps ...predicate.ImportRun) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ImportRunMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ImportRunMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ImportRun, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ImportRunMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ImportRunMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ImportRun).
+func (m *ImportRunMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ImportRunMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.source != nil {
+		fields = append(fields, importrun.FieldSource)
+	}
+	if m.full != nil {
+		fields = append(fields, importrun.FieldFull)
+	}
+	if m.inputs != nil {
+		fields = append(fields, importrun.FieldInputs)
+	}
+	if m.status != nil {
+		fields = append(fields, importrun.FieldStatus)
+	}
+	if m.read != nil {
+		fields = append(fields, importrun.FieldRead)
+	}
+	if m.created != nil {
+		fields = append(fields, importrun.FieldCreated)
+	}
+	if m.updated != nil {
+		fields = append(fields, importrun.FieldUpdated)
+	}
+	if m.unchanged != nil {
+		fields = append(fields, importrun.FieldUnchanged)
+	}
+	if m.closed != nil {
+		fields = append(fields, importrun.FieldClosed)
+	}
+	if m.rejected != nil {
+		fields = append(fields, importrun.FieldRejected)
+	}
+	if m.unclassified != nil {
+		fields = append(fields, importrun.FieldUnclassified)
+	}
+	if m.rejects != nil {
+		fields = append(fields, importrun.FieldRejects)
+	}
+	if m.error != nil {
+		fields = append(fields, importrun.FieldError)
+	}
+	if m.attempts != nil {
+		fields = append(fields, importrun.FieldAttempts)
+	}
+	if m.job_id != nil {
+		fields = append(fields, importrun.FieldJobID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, importrun.FieldCreatedAt)
+	}
+	if m.started_at != nil {
+		fields = append(fields, importrun.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, importrun.FieldFinishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ImportRunMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case importrun.FieldSource:
+		return m.Source()
+	case importrun.FieldFull:
+		return m.Full()
+	case importrun.FieldInputs:
+		return m.Inputs()
+	case importrun.FieldStatus:
+		return m.Status()
+	case importrun.FieldRead:
+		return m.Read()
+	case importrun.FieldCreated:
+		return m.Created()
+	case importrun.FieldUpdated:
+		return m.Updated()
+	case importrun.FieldUnchanged:
+		return m.Unchanged()
+	case importrun.FieldClosed:
+		return m.Closed()
+	case importrun.FieldRejected:
+		return m.Rejected()
+	case importrun.FieldUnclassified:
+		return m.Unclassified()
+	case importrun.FieldRejects:
+		return m.Rejects()
+	case importrun.FieldError:
+		return m.Error()
+	case importrun.FieldAttempts:
+		return m.Attempts()
+	case importrun.FieldJobID:
+		return m.JobID()
+	case importrun.FieldCreatedAt:
+		return m.CreatedAt()
+	case importrun.FieldStartedAt:
+		return m.StartedAt()
+	case importrun.FieldFinishedAt:
+		return m.FinishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ImportRunMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case importrun.FieldSource:
+		return m.OldSource(ctx)
+	case importrun.FieldFull:
+		return m.OldFull(ctx)
+	case importrun.FieldInputs:
+		return m.OldInputs(ctx)
+	case importrun.FieldStatus:
+		return m.OldStatus(ctx)
+	case importrun.FieldRead:
+		return m.OldRead(ctx)
+	case importrun.FieldCreated:
+		return m.OldCreated(ctx)
+	case importrun.FieldUpdated:
+		return m.OldUpdated(ctx)
+	case importrun.FieldUnchanged:
+		return m.OldUnchanged(ctx)
+	case importrun.FieldClosed:
+		return m.OldClosed(ctx)
+	case importrun.FieldRejected:
+		return m.OldRejected(ctx)
+	case importrun.FieldUnclassified:
+		return m.OldUnclassified(ctx)
+	case importrun.FieldRejects:
+		return m.OldRejects(ctx)
+	case importrun.FieldError:
+		return m.OldError(ctx)
+	case importrun.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case importrun.FieldJobID:
+		return m.OldJobID(ctx)
+	case importrun.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case importrun.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case importrun.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ImportRun field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportRunMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case importrun.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case importrun.FieldFull:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFull(v)
+		return nil
+	case importrun.FieldInputs:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInputs(v)
+		return nil
+	case importrun.FieldStatus:
+		v, ok := value.(importrun.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case importrun.FieldRead:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRead(v)
+		return nil
+	case importrun.FieldCreated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreated(v)
+		return nil
+	case importrun.FieldUpdated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdated(v)
+		return nil
+	case importrun.FieldUnchanged:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnchanged(v)
+		return nil
+	case importrun.FieldClosed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosed(v)
+		return nil
+	case importrun.FieldRejected:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRejected(v)
+		return nil
+	case importrun.FieldUnclassified:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnclassified(v)
+		return nil
+	case importrun.FieldRejects:
+		v, ok := value.([]rejects.Reject)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRejects(v)
+		return nil
+	case importrun.FieldError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetError(v)
+		return nil
+	case importrun.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case importrun.FieldJobID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJobID(v)
+		return nil
+	case importrun.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case importrun.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case importrun.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportRun field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ImportRunMutation) AddedFields() []string {
+	var fields []string
+	if m.addread != nil {
+		fields = append(fields, importrun.FieldRead)
+	}
+	if m.addcreated != nil {
+		fields = append(fields, importrun.FieldCreated)
+	}
+	if m.addupdated != nil {
+		fields = append(fields, importrun.FieldUpdated)
+	}
+	if m.addunchanged != nil {
+		fields = append(fields, importrun.FieldUnchanged)
+	}
+	if m.addclosed != nil {
+		fields = append(fields, importrun.FieldClosed)
+	}
+	if m.addrejected != nil {
+		fields = append(fields, importrun.FieldRejected)
+	}
+	if m.addunclassified != nil {
+		fields = append(fields, importrun.FieldUnclassified)
+	}
+	if m.addattempts != nil {
+		fields = append(fields, importrun.FieldAttempts)
+	}
+	if m.addjob_id != nil {
+		fields = append(fields, importrun.FieldJobID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ImportRunMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case importrun.FieldRead:
+		return m.AddedRead()
+	case importrun.FieldCreated:
+		return m.AddedCreated()
+	case importrun.FieldUpdated:
+		return m.AddedUpdated()
+	case importrun.FieldUnchanged:
+		return m.AddedUnchanged()
+	case importrun.FieldClosed:
+		return m.AddedClosed()
+	case importrun.FieldRejected:
+		return m.AddedRejected()
+	case importrun.FieldUnclassified:
+		return m.AddedUnclassified()
+	case importrun.FieldAttempts:
+		return m.AddedAttempts()
+	case importrun.FieldJobID:
+		return m.AddedJobID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportRunMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case importrun.FieldRead:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRead(v)
+		return nil
+	case importrun.FieldCreated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreated(v)
+		return nil
+	case importrun.FieldUpdated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUpdated(v)
+		return nil
+	case importrun.FieldUnchanged:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnchanged(v)
+		return nil
+	case importrun.FieldClosed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddClosed(v)
+		return nil
+	case importrun.FieldRejected:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRejected(v)
+		return nil
+	case importrun.FieldUnclassified:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnclassified(v)
+		return nil
+	case importrun.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	case importrun.FieldJobID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddJobID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportRun numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ImportRunMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(importrun.FieldRejects) {
+		fields = append(fields, importrun.FieldRejects)
+	}
+	if m.FieldCleared(importrun.FieldError) {
+		fields = append(fields, importrun.FieldError)
+	}
+	if m.FieldCleared(importrun.FieldJobID) {
+		fields = append(fields, importrun.FieldJobID)
+	}
+	if m.FieldCleared(importrun.FieldStartedAt) {
+		fields = append(fields, importrun.FieldStartedAt)
+	}
+	if m.FieldCleared(importrun.FieldFinishedAt) {
+		fields = append(fields, importrun.FieldFinishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ImportRunMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ImportRunMutation) ClearField(name string) error {
+	switch name {
+	case importrun.FieldRejects:
+		m.ClearRejects()
+		return nil
+	case importrun.FieldError:
+		m.ClearError()
+		return nil
+	case importrun.FieldJobID:
+		m.ClearJobID()
+		return nil
+	case importrun.FieldStartedAt:
+		m.ClearStartedAt()
+		return nil
+	case importrun.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportRun nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ImportRunMutation) ResetField(name string) error {
+	switch name {
+	case importrun.FieldSource:
+		m.ResetSource()
+		return nil
+	case importrun.FieldFull:
+		m.ResetFull()
+		return nil
+	case importrun.FieldInputs:
+		m.ResetInputs()
+		return nil
+	case importrun.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case importrun.FieldRead:
+		m.ResetRead()
+		return nil
+	case importrun.FieldCreated:
+		m.ResetCreated()
+		return nil
+	case importrun.FieldUpdated:
+		m.ResetUpdated()
+		return nil
+	case importrun.FieldUnchanged:
+		m.ResetUnchanged()
+		return nil
+	case importrun.FieldClosed:
+		m.ResetClosed()
+		return nil
+	case importrun.FieldRejected:
+		m.ResetRejected()
+		return nil
+	case importrun.FieldUnclassified:
+		m.ResetUnclassified()
+		return nil
+	case importrun.FieldRejects:
+		m.ResetRejects()
+		return nil
+	case importrun.FieldError:
+		m.ResetError()
+		return nil
+	case importrun.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case importrun.FieldJobID:
+		m.ResetJobID()
+		return nil
+	case importrun.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case importrun.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case importrun.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportRun field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ImportRunMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ImportRunMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ImportRunMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ImportRunMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ImportRunMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ImportRunMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ImportRunMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ImportRun unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ImportRunMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ImportRun edge %s", name)
+}
+
 // InterviewQuestionMutation represents an operation that mutates the InterviewQuestion nodes in the graph.
 type InterviewQuestionMutation struct {
 	config
@@ -6097,48 +8540,53 @@ func (m *LocationMutation) ResetEdge(name string) error {
 // OpeningMutation represents an operation that mutates the Opening nodes in the graph.
 type OpeningMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *int
-	created_at              *time.Time
-	updated_at              *time.Time
-	source                  *string
-	version                 *int
-	addversion              *int
-	external_id             *string
-	title                   *string
-	description             *string
-	work_mode               *opening.WorkMode
-	employment_type         *opening.EmploymentType
-	experience_min_years    *int
-	addexperience_min_years *int
-	experience_max_years    *int
-	addexperience_max_years *int
-	salary_min              *int64
-	addsalary_min           *int64
-	salary_max              *int64
-	addsalary_max           *int64
-	salary_currency         *string
-	salary_period           *opening.SalaryPeriod
-	posted_at               *time.Time
-	valid_through           *time.Time
-	status                  *opening.Status
-	skill_count             *int
-	addskill_count          *int
-	search_text             *string
-	clearedFields           map[string]struct{}
-	role                    *int
-	clearedrole             bool
-	company                 *int
-	clearedcompany          bool
-	location                *int
-	clearedlocation         bool
-	skills                  map[int]struct{}
-	removedskills           map[int]struct{}
-	clearedskills           bool
-	done                    bool
-	oldValue                func(context.Context) (*Opening, error)
-	predicates              []predicate.Opening
+	op                                    Op
+	typ                                   string
+	id                                    *int
+	created_at                            *time.Time
+	updated_at                            *time.Time
+	source                                *string
+	version                               *int
+	addversion                            *int
+	external_id                           *string
+	title                                 *string
+	description                           *string
+	description_html                      *string
+	url                                   *string
+	applicant_location_requirements       *[]string
+	appendapplicant_location_requirements []string
+	content_hash                          *string
+	work_mode                             *opening.WorkMode
+	employment_type                       *opening.EmploymentType
+	experience_min_years                  *int
+	addexperience_min_years               *int
+	experience_max_years                  *int
+	addexperience_max_years               *int
+	salary_min                            *int64
+	addsalary_min                         *int64
+	salary_max                            *int64
+	addsalary_max                         *int64
+	salary_currency                       *string
+	salary_period                         *opening.SalaryPeriod
+	posted_at                             *time.Time
+	valid_through                         *time.Time
+	status                                *opening.Status
+	skill_count                           *int
+	addskill_count                        *int
+	search_text                           *string
+	clearedFields                         map[string]struct{}
+	role                                  *int
+	clearedrole                           bool
+	company                               *int
+	clearedcompany                        bool
+	location                              *int
+	clearedlocation                       bool
+	skills                                map[int]struct{}
+	removedskills                         map[int]struct{}
+	clearedskills                         bool
+	done                                  bool
+	oldValue                              func(context.Context) (*Opening, error)
+	predicates                            []predicate.Opening
 }
 
 var _ ent.Mutation = (*OpeningMutation)(nil)
@@ -6524,6 +8972,218 @@ func (m *OpeningMutation) ResetDescription() {
 	delete(m.clearedFields, opening.FieldDescription)
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (m *OpeningMutation) SetDescriptionHTML(s string) {
+	m.description_html = &s
+}
+
+// DescriptionHTML returns the value of the "description_html" field in the mutation.
+func (m *OpeningMutation) DescriptionHTML() (r string, exists bool) {
+	v := m.description_html
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescriptionHTML returns the old "description_html" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldDescriptionHTML(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescriptionHTML is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescriptionHTML requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescriptionHTML: %w", err)
+	}
+	return oldValue.DescriptionHTML, nil
+}
+
+// ClearDescriptionHTML clears the value of the "description_html" field.
+func (m *OpeningMutation) ClearDescriptionHTML() {
+	m.description_html = nil
+	m.clearedFields[opening.FieldDescriptionHTML] = struct{}{}
+}
+
+// DescriptionHTMLCleared returns if the "description_html" field was cleared in this mutation.
+func (m *OpeningMutation) DescriptionHTMLCleared() bool {
+	_, ok := m.clearedFields[opening.FieldDescriptionHTML]
+	return ok
+}
+
+// ResetDescriptionHTML resets all changes to the "description_html" field.
+func (m *OpeningMutation) ResetDescriptionHTML() {
+	m.description_html = nil
+	delete(m.clearedFields, opening.FieldDescriptionHTML)
+}
+
+// SetURL sets the "url" field.
+func (m *OpeningMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *OpeningMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ClearURL clears the value of the "url" field.
+func (m *OpeningMutation) ClearURL() {
+	m.url = nil
+	m.clearedFields[opening.FieldURL] = struct{}{}
+}
+
+// URLCleared returns if the "url" field was cleared in this mutation.
+func (m *OpeningMutation) URLCleared() bool {
+	_, ok := m.clearedFields[opening.FieldURL]
+	return ok
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *OpeningMutation) ResetURL() {
+	m.url = nil
+	delete(m.clearedFields, opening.FieldURL)
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (m *OpeningMutation) SetApplicantLocationRequirements(s []string) {
+	m.applicant_location_requirements = &s
+	m.appendapplicant_location_requirements = nil
+}
+
+// ApplicantLocationRequirements returns the value of the "applicant_location_requirements" field in the mutation.
+func (m *OpeningMutation) ApplicantLocationRequirements() (r []string, exists bool) {
+	v := m.applicant_location_requirements
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplicantLocationRequirements returns the old "applicant_location_requirements" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldApplicantLocationRequirements(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplicantLocationRequirements is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplicantLocationRequirements requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplicantLocationRequirements: %w", err)
+	}
+	return oldValue.ApplicantLocationRequirements, nil
+}
+
+// AppendApplicantLocationRequirements adds s to the "applicant_location_requirements" field.
+func (m *OpeningMutation) AppendApplicantLocationRequirements(s []string) {
+	m.appendapplicant_location_requirements = append(m.appendapplicant_location_requirements, s...)
+}
+
+// AppendedApplicantLocationRequirements returns the list of values that were appended to the "applicant_location_requirements" field in this mutation.
+func (m *OpeningMutation) AppendedApplicantLocationRequirements() ([]string, bool) {
+	if len(m.appendapplicant_location_requirements) == 0 {
+		return nil, false
+	}
+	return m.appendapplicant_location_requirements, true
+}
+
+// ClearApplicantLocationRequirements clears the value of the "applicant_location_requirements" field.
+func (m *OpeningMutation) ClearApplicantLocationRequirements() {
+	m.applicant_location_requirements = nil
+	m.appendapplicant_location_requirements = nil
+	m.clearedFields[opening.FieldApplicantLocationRequirements] = struct{}{}
+}
+
+// ApplicantLocationRequirementsCleared returns if the "applicant_location_requirements" field was cleared in this mutation.
+func (m *OpeningMutation) ApplicantLocationRequirementsCleared() bool {
+	_, ok := m.clearedFields[opening.FieldApplicantLocationRequirements]
+	return ok
+}
+
+// ResetApplicantLocationRequirements resets all changes to the "applicant_location_requirements" field.
+func (m *OpeningMutation) ResetApplicantLocationRequirements() {
+	m.applicant_location_requirements = nil
+	m.appendapplicant_location_requirements = nil
+	delete(m.clearedFields, opening.FieldApplicantLocationRequirements)
+}
+
+// SetContentHash sets the "content_hash" field.
+func (m *OpeningMutation) SetContentHash(s string) {
+	m.content_hash = &s
+}
+
+// ContentHash returns the value of the "content_hash" field in the mutation.
+func (m *OpeningMutation) ContentHash() (r string, exists bool) {
+	v := m.content_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentHash returns the old "content_hash" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldContentHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentHash: %w", err)
+	}
+	return oldValue.ContentHash, nil
+}
+
+// ClearContentHash clears the value of the "content_hash" field.
+func (m *OpeningMutation) ClearContentHash() {
+	m.content_hash = nil
+	m.clearedFields[opening.FieldContentHash] = struct{}{}
+}
+
+// ContentHashCleared returns if the "content_hash" field was cleared in this mutation.
+func (m *OpeningMutation) ContentHashCleared() bool {
+	_, ok := m.clearedFields[opening.FieldContentHash]
+	return ok
+}
+
+// ResetContentHash resets all changes to the "content_hash" field.
+func (m *OpeningMutation) ResetContentHash() {
+	m.content_hash = nil
+	delete(m.clearedFields, opening.FieldContentHash)
+}
+
 // SetRoleID sets the "role_id" field.
 func (m *OpeningMutation) SetRoleID(i int) {
 	m.role = &i
@@ -6541,7 +9201,7 @@ func (m *OpeningMutation) RoleID() (r int, exists bool) {
 // OldRoleID returns the old "role_id" field's value of the Opening entity.
 // If the Opening object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OpeningMutation) OldRoleID(ctx context.Context) (v int, err error) {
+func (m *OpeningMutation) OldRoleID(ctx context.Context) (v *int, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRoleID is only allowed on UpdateOne operations")
 	}
@@ -6555,9 +9215,22 @@ func (m *OpeningMutation) OldRoleID(ctx context.Context) (v int, err error) {
 	return oldValue.RoleID, nil
 }
 
+// ClearRoleID clears the value of the "role_id" field.
+func (m *OpeningMutation) ClearRoleID() {
+	m.role = nil
+	m.clearedFields[opening.FieldRoleID] = struct{}{}
+}
+
+// RoleIDCleared returns if the "role_id" field was cleared in this mutation.
+func (m *OpeningMutation) RoleIDCleared() bool {
+	_, ok := m.clearedFields[opening.FieldRoleID]
+	return ok
+}
+
 // ResetRoleID resets all changes to the "role_id" field.
 func (m *OpeningMutation) ResetRoleID() {
 	m.role = nil
+	delete(m.clearedFields, opening.FieldRoleID)
 }
 
 // SetCompanyID sets the "company_id" field.
@@ -7315,7 +9988,7 @@ func (m *OpeningMutation) ClearRole() {
 
 // RoleCleared reports if the "role" edge to the Role entity was cleared.
 func (m *OpeningMutation) RoleCleared() bool {
-	return m.clearedrole
+	return m.RoleIDCleared() || m.clearedrole
 }
 
 // RoleIDs returns the "role" edge IDs in the mutation.
@@ -7476,7 +10149,7 @@ func (m *OpeningMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OpeningMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 27)
 	if m.created_at != nil {
 		fields = append(fields, opening.FieldCreatedAt)
 	}
@@ -7497,6 +10170,18 @@ func (m *OpeningMutation) Fields() []string {
 	}
 	if m.description != nil {
 		fields = append(fields, opening.FieldDescription)
+	}
+	if m.description_html != nil {
+		fields = append(fields, opening.FieldDescriptionHTML)
+	}
+	if m.url != nil {
+		fields = append(fields, opening.FieldURL)
+	}
+	if m.applicant_location_requirements != nil {
+		fields = append(fields, opening.FieldApplicantLocationRequirements)
+	}
+	if m.content_hash != nil {
+		fields = append(fields, opening.FieldContentHash)
 	}
 	if m.role != nil {
 		fields = append(fields, opening.FieldRoleID)
@@ -7568,6 +10253,14 @@ func (m *OpeningMutation) Field(name string) (ent.Value, bool) {
 		return m.Title()
 	case opening.FieldDescription:
 		return m.Description()
+	case opening.FieldDescriptionHTML:
+		return m.DescriptionHTML()
+	case opening.FieldURL:
+		return m.URL()
+	case opening.FieldApplicantLocationRequirements:
+		return m.ApplicantLocationRequirements()
+	case opening.FieldContentHash:
+		return m.ContentHash()
 	case opening.FieldRoleID:
 		return m.RoleID()
 	case opening.FieldCompanyID:
@@ -7623,6 +10316,14 @@ func (m *OpeningMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldTitle(ctx)
 	case opening.FieldDescription:
 		return m.OldDescription(ctx)
+	case opening.FieldDescriptionHTML:
+		return m.OldDescriptionHTML(ctx)
+	case opening.FieldURL:
+		return m.OldURL(ctx)
+	case opening.FieldApplicantLocationRequirements:
+		return m.OldApplicantLocationRequirements(ctx)
+	case opening.FieldContentHash:
+		return m.OldContentHash(ctx)
 	case opening.FieldRoleID:
 		return m.OldRoleID(ctx)
 	case opening.FieldCompanyID:
@@ -7712,6 +10413,34 @@ func (m *OpeningMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDescription(v)
+		return nil
+	case opening.FieldDescriptionHTML:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescriptionHTML(v)
+		return nil
+	case opening.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case opening.FieldApplicantLocationRequirements:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplicantLocationRequirements(v)
+		return nil
+	case opening.FieldContentHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentHash(v)
 		return nil
 	case opening.FieldRoleID:
 		v, ok := value.(int)
@@ -7933,6 +10662,21 @@ func (m *OpeningMutation) ClearedFields() []string {
 	if m.FieldCleared(opening.FieldDescription) {
 		fields = append(fields, opening.FieldDescription)
 	}
+	if m.FieldCleared(opening.FieldDescriptionHTML) {
+		fields = append(fields, opening.FieldDescriptionHTML)
+	}
+	if m.FieldCleared(opening.FieldURL) {
+		fields = append(fields, opening.FieldURL)
+	}
+	if m.FieldCleared(opening.FieldApplicantLocationRequirements) {
+		fields = append(fields, opening.FieldApplicantLocationRequirements)
+	}
+	if m.FieldCleared(opening.FieldContentHash) {
+		fields = append(fields, opening.FieldContentHash)
+	}
+	if m.FieldCleared(opening.FieldRoleID) {
+		fields = append(fields, opening.FieldRoleID)
+	}
 	if m.FieldCleared(opening.FieldLocationID) {
 		fields = append(fields, opening.FieldLocationID)
 	}
@@ -7973,6 +10717,21 @@ func (m *OpeningMutation) ClearField(name string) error {
 	switch name {
 	case opening.FieldDescription:
 		m.ClearDescription()
+		return nil
+	case opening.FieldDescriptionHTML:
+		m.ClearDescriptionHTML()
+		return nil
+	case opening.FieldURL:
+		m.ClearURL()
+		return nil
+	case opening.FieldApplicantLocationRequirements:
+		m.ClearApplicantLocationRequirements()
+		return nil
+	case opening.FieldContentHash:
+		m.ClearContentHash()
+		return nil
+	case opening.FieldRoleID:
+		m.ClearRoleID()
 		return nil
 	case opening.FieldLocationID:
 		m.ClearLocationID()
@@ -8026,6 +10785,18 @@ func (m *OpeningMutation) ResetField(name string) error {
 		return nil
 	case opening.FieldDescription:
 		m.ResetDescription()
+		return nil
+	case opening.FieldDescriptionHTML:
+		m.ResetDescriptionHTML()
+		return nil
+	case opening.FieldURL:
+		m.ResetURL()
+		return nil
+	case opening.FieldApplicantLocationRequirements:
+		m.ResetApplicantLocationRequirements()
+		return nil
+	case opening.FieldContentHash:
+		m.ResetContentHash()
 		return nil
 	case opening.FieldRoleID:
 		m.ResetRoleID()

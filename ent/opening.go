@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -32,10 +33,18 @@ type Opening struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Title holds the value of the "title" field.
 	Title string `json:"title,omitempty"`
-	// Description holds the value of the "description" field.
+	// Plain text: what search indexes and pages print without markup.
 	Description string `json:"description,omitempty"`
-	// RoleID holds the value of the "role_id" field.
-	RoleID int `json:"role_id,omitempty"`
+	// The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.
+	DescriptionHTML string `json:"description_html,omitempty"`
+	// The posting's page on the employer's or the feed's site.
+	URL string `json:"url,omitempty"`
+	// Where a remote opening's applicants may live, as the feed names it (countries or regions).
+	ApplicantLocationRequirements []string `json:"applicant_location_requirements,omitempty"`
+	// SHA-256 of what an import wrote; a re-import with the same hash changes nothing.
+	ContentHash string `json:"content_hash,omitempty"`
+	// Null for an unclassified opening.
+	RoleID *int `json:"role_id,omitempty"`
 	// CompanyID holds the value of the "company_id" field.
 	CompanyID int `json:"company_id,omitempty"`
 	// Null for a fully remote opening with no office.
@@ -138,9 +147,11 @@ func (*Opening) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case opening.FieldApplicantLocationRequirements:
+			values[i] = new([]byte)
 		case opening.FieldID, opening.FieldVersion, opening.FieldRoleID, opening.FieldCompanyID, opening.FieldLocationID, opening.FieldExperienceMinYears, opening.FieldExperienceMaxYears, opening.FieldSalaryMin, opening.FieldSalaryMax, opening.FieldSkillCount:
 			values[i] = new(sql.NullInt64)
-		case opening.FieldSource, opening.FieldExternalID, opening.FieldTitle, opening.FieldDescription, opening.FieldWorkMode, opening.FieldEmploymentType, opening.FieldSalaryCurrency, opening.FieldSalaryPeriod, opening.FieldStatus, opening.FieldSearchText:
+		case opening.FieldSource, opening.FieldExternalID, opening.FieldTitle, opening.FieldDescription, opening.FieldDescriptionHTML, opening.FieldURL, opening.FieldContentHash, opening.FieldWorkMode, opening.FieldEmploymentType, opening.FieldSalaryCurrency, opening.FieldSalaryPeriod, opening.FieldStatus, opening.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case opening.FieldCreatedAt, opening.FieldUpdatedAt, opening.FieldPostedAt, opening.FieldValidThrough:
 			values[i] = new(sql.NullTime)
@@ -207,11 +218,38 @@ func (_m *Opening) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Description = value.String
 			}
+		case opening.FieldDescriptionHTML:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field description_html", values[i])
+			} else if value.Valid {
+				_m.DescriptionHTML = value.String
+			}
+		case opening.FieldURL:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field url", values[i])
+			} else if value.Valid {
+				_m.URL = value.String
+			}
+		case opening.FieldApplicantLocationRequirements:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field applicant_location_requirements", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.ApplicantLocationRequirements); err != nil {
+					return fmt.Errorf("unmarshal field applicant_location_requirements: %w", err)
+				}
+			}
+		case opening.FieldContentHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field content_hash", values[i])
+			} else if value.Valid {
+				_m.ContentHash = value.String
+			}
 		case opening.FieldRoleID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field role_id", values[i])
 			} else if value.Valid {
-				_m.RoleID = int(value.Int64)
+				_m.RoleID = new(int)
+				*_m.RoleID = int(value.Int64)
 			}
 		case opening.FieldCompanyID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -387,8 +425,22 @@ func (_m *Opening) String() string {
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)
 	builder.WriteString(", ")
-	builder.WriteString("role_id=")
-	builder.WriteString(fmt.Sprintf("%v", _m.RoleID))
+	builder.WriteString("description_html=")
+	builder.WriteString(_m.DescriptionHTML)
+	builder.WriteString(", ")
+	builder.WriteString("url=")
+	builder.WriteString(_m.URL)
+	builder.WriteString(", ")
+	builder.WriteString("applicant_location_requirements=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ApplicantLocationRequirements))
+	builder.WriteString(", ")
+	builder.WriteString("content_hash=")
+	builder.WriteString(_m.ContentHash)
+	builder.WriteString(", ")
+	if v := _m.RoleID; v != nil {
+		builder.WriteString("role_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("company_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CompanyID))

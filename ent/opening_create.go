@@ -108,9 +108,65 @@ func (_c *OpeningCreate) SetNillableDescription(v *string) *OpeningCreate {
 	return _c
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (_c *OpeningCreate) SetDescriptionHTML(v string) *OpeningCreate {
+	_c.mutation.SetDescriptionHTML(v)
+	return _c
+}
+
+// SetNillableDescriptionHTML sets the "description_html" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableDescriptionHTML(v *string) *OpeningCreate {
+	if v != nil {
+		_c.SetDescriptionHTML(*v)
+	}
+	return _c
+}
+
+// SetURL sets the "url" field.
+func (_c *OpeningCreate) SetURL(v string) *OpeningCreate {
+	_c.mutation.SetURL(v)
+	return _c
+}
+
+// SetNillableURL sets the "url" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableURL(v *string) *OpeningCreate {
+	if v != nil {
+		_c.SetURL(*v)
+	}
+	return _c
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (_c *OpeningCreate) SetApplicantLocationRequirements(v []string) *OpeningCreate {
+	_c.mutation.SetApplicantLocationRequirements(v)
+	return _c
+}
+
+// SetContentHash sets the "content_hash" field.
+func (_c *OpeningCreate) SetContentHash(v string) *OpeningCreate {
+	_c.mutation.SetContentHash(v)
+	return _c
+}
+
+// SetNillableContentHash sets the "content_hash" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableContentHash(v *string) *OpeningCreate {
+	if v != nil {
+		_c.SetContentHash(*v)
+	}
+	return _c
+}
+
 // SetRoleID sets the "role_id" field.
 func (_c *OpeningCreate) SetRoleID(v int) *OpeningCreate {
 	_c.mutation.SetRoleID(v)
+	return _c
+}
+
+// SetNillableRoleID sets the "role_id" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableRoleID(v *int) *OpeningCreate {
+	if v != nil {
+		_c.SetRoleID(*v)
+	}
 	return _c
 }
 
@@ -434,8 +490,15 @@ func (_c *OpeningCreate) check() error {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Opening.title": %w`, err)}
 		}
 	}
-	if _, ok := _c.mutation.RoleID(); !ok {
-		return &ValidationError{Name: "role_id", err: errors.New(`ent: missing required field "Opening.role_id"`)}
+	if v, ok := _c.mutation.URL(); ok {
+		if err := opening.URLValidator(v); err != nil {
+			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Opening.url": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ContentHash(); ok {
+		if err := opening.ContentHashValidator(v); err != nil {
+			return &ValidationError{Name: "content_hash", err: fmt.Errorf(`ent: validator failed for field "Opening.content_hash": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.CompanyID(); !ok {
 		return &ValidationError{Name: "company_id", err: errors.New(`ent: missing required field "Opening.company_id"`)}
@@ -508,9 +571,6 @@ func (_c *OpeningCreate) check() error {
 			return &ValidationError{Name: "skill_count", err: fmt.Errorf(`ent: validator failed for field "Opening.skill_count": %w`, err)}
 		}
 	}
-	if len(_c.mutation.RoleIDs()) == 0 {
-		return &ValidationError{Name: "role", err: errors.New(`ent: missing required edge "Opening.role"`)}
-	}
 	if len(_c.mutation.CompanyIDs()) == 0 {
 		return &ValidationError{Name: "company", err: errors.New(`ent: missing required edge "Opening.company"`)}
 	}
@@ -568,6 +628,22 @@ func (_c *OpeningCreate) createSpec() (*Opening, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(opening.FieldDescription, field.TypeString, value)
 		_node.Description = value
+	}
+	if value, ok := _c.mutation.DescriptionHTML(); ok {
+		_spec.SetField(opening.FieldDescriptionHTML, field.TypeString, value)
+		_node.DescriptionHTML = value
+	}
+	if value, ok := _c.mutation.URL(); ok {
+		_spec.SetField(opening.FieldURL, field.TypeString, value)
+		_node.URL = value
+	}
+	if value, ok := _c.mutation.ApplicantLocationRequirements(); ok {
+		_spec.SetField(opening.FieldApplicantLocationRequirements, field.TypeJSON, value)
+		_node.ApplicantLocationRequirements = value
+	}
+	if value, ok := _c.mutation.ContentHash(); ok {
+		_spec.SetField(opening.FieldContentHash, field.TypeString, value)
+		_node.ContentHash = value
 	}
 	if value, ok := _c.mutation.WorkMode(); ok {
 		_spec.SetField(opening.FieldWorkMode, field.TypeEnum, value)
@@ -635,7 +711,7 @@ func (_c *OpeningCreate) createSpec() (*Opening, *sqlgraph.CreateSpec) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.RoleID = nodes[0]
+		_node.RoleID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.CompanyIDs(); len(nodes) > 0 {
@@ -824,6 +900,78 @@ func (u *OpeningUpsert) ClearDescription() *OpeningUpsert {
 	return u
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (u *OpeningUpsert) SetDescriptionHTML(v string) *OpeningUpsert {
+	u.Set(opening.FieldDescriptionHTML, v)
+	return u
+}
+
+// UpdateDescriptionHTML sets the "description_html" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateDescriptionHTML() *OpeningUpsert {
+	u.SetExcluded(opening.FieldDescriptionHTML)
+	return u
+}
+
+// ClearDescriptionHTML clears the value of the "description_html" field.
+func (u *OpeningUpsert) ClearDescriptionHTML() *OpeningUpsert {
+	u.SetNull(opening.FieldDescriptionHTML)
+	return u
+}
+
+// SetURL sets the "url" field.
+func (u *OpeningUpsert) SetURL(v string) *OpeningUpsert {
+	u.Set(opening.FieldURL, v)
+	return u
+}
+
+// UpdateURL sets the "url" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateURL() *OpeningUpsert {
+	u.SetExcluded(opening.FieldURL)
+	return u
+}
+
+// ClearURL clears the value of the "url" field.
+func (u *OpeningUpsert) ClearURL() *OpeningUpsert {
+	u.SetNull(opening.FieldURL)
+	return u
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (u *OpeningUpsert) SetApplicantLocationRequirements(v []string) *OpeningUpsert {
+	u.Set(opening.FieldApplicantLocationRequirements, v)
+	return u
+}
+
+// UpdateApplicantLocationRequirements sets the "applicant_location_requirements" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateApplicantLocationRequirements() *OpeningUpsert {
+	u.SetExcluded(opening.FieldApplicantLocationRequirements)
+	return u
+}
+
+// ClearApplicantLocationRequirements clears the value of the "applicant_location_requirements" field.
+func (u *OpeningUpsert) ClearApplicantLocationRequirements() *OpeningUpsert {
+	u.SetNull(opening.FieldApplicantLocationRequirements)
+	return u
+}
+
+// SetContentHash sets the "content_hash" field.
+func (u *OpeningUpsert) SetContentHash(v string) *OpeningUpsert {
+	u.Set(opening.FieldContentHash, v)
+	return u
+}
+
+// UpdateContentHash sets the "content_hash" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateContentHash() *OpeningUpsert {
+	u.SetExcluded(opening.FieldContentHash)
+	return u
+}
+
+// ClearContentHash clears the value of the "content_hash" field.
+func (u *OpeningUpsert) ClearContentHash() *OpeningUpsert {
+	u.SetNull(opening.FieldContentHash)
+	return u
+}
+
 // SetRoleID sets the "role_id" field.
 func (u *OpeningUpsert) SetRoleID(v int) *OpeningUpsert {
 	u.Set(opening.FieldRoleID, v)
@@ -833,6 +981,12 @@ func (u *OpeningUpsert) SetRoleID(v int) *OpeningUpsert {
 // UpdateRoleID sets the "role_id" field to the value that was provided on create.
 func (u *OpeningUpsert) UpdateRoleID() *OpeningUpsert {
 	u.SetExcluded(opening.FieldRoleID)
+	return u
+}
+
+// ClearRoleID clears the value of the "role_id" field.
+func (u *OpeningUpsert) ClearRoleID() *OpeningUpsert {
+	u.SetNull(opening.FieldRoleID)
 	return u
 }
 
@@ -1237,6 +1391,90 @@ func (u *OpeningUpsertOne) ClearDescription() *OpeningUpsertOne {
 	})
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (u *OpeningUpsertOne) SetDescriptionHTML(v string) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetDescriptionHTML(v)
+	})
+}
+
+// UpdateDescriptionHTML sets the "description_html" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateDescriptionHTML() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateDescriptionHTML()
+	})
+}
+
+// ClearDescriptionHTML clears the value of the "description_html" field.
+func (u *OpeningUpsertOne) ClearDescriptionHTML() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearDescriptionHTML()
+	})
+}
+
+// SetURL sets the "url" field.
+func (u *OpeningUpsertOne) SetURL(v string) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetURL(v)
+	})
+}
+
+// UpdateURL sets the "url" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateURL() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateURL()
+	})
+}
+
+// ClearURL clears the value of the "url" field.
+func (u *OpeningUpsertOne) ClearURL() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearURL()
+	})
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (u *OpeningUpsertOne) SetApplicantLocationRequirements(v []string) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetApplicantLocationRequirements(v)
+	})
+}
+
+// UpdateApplicantLocationRequirements sets the "applicant_location_requirements" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateApplicantLocationRequirements() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateApplicantLocationRequirements()
+	})
+}
+
+// ClearApplicantLocationRequirements clears the value of the "applicant_location_requirements" field.
+func (u *OpeningUpsertOne) ClearApplicantLocationRequirements() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearApplicantLocationRequirements()
+	})
+}
+
+// SetContentHash sets the "content_hash" field.
+func (u *OpeningUpsertOne) SetContentHash(v string) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetContentHash(v)
+	})
+}
+
+// UpdateContentHash sets the "content_hash" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateContentHash() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateContentHash()
+	})
+}
+
+// ClearContentHash clears the value of the "content_hash" field.
+func (u *OpeningUpsertOne) ClearContentHash() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearContentHash()
+	})
+}
+
 // SetRoleID sets the "role_id" field.
 func (u *OpeningUpsertOne) SetRoleID(v int) *OpeningUpsertOne {
 	return u.Update(func(s *OpeningUpsert) {
@@ -1248,6 +1486,13 @@ func (u *OpeningUpsertOne) SetRoleID(v int) *OpeningUpsertOne {
 func (u *OpeningUpsertOne) UpdateRoleID() *OpeningUpsertOne {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateRoleID()
+	})
+}
+
+// ClearRoleID clears the value of the "role_id" field.
+func (u *OpeningUpsertOne) ClearRoleID() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearRoleID()
 	})
 }
 
@@ -1861,6 +2106,90 @@ func (u *OpeningUpsertBulk) ClearDescription() *OpeningUpsertBulk {
 	})
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (u *OpeningUpsertBulk) SetDescriptionHTML(v string) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetDescriptionHTML(v)
+	})
+}
+
+// UpdateDescriptionHTML sets the "description_html" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateDescriptionHTML() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateDescriptionHTML()
+	})
+}
+
+// ClearDescriptionHTML clears the value of the "description_html" field.
+func (u *OpeningUpsertBulk) ClearDescriptionHTML() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearDescriptionHTML()
+	})
+}
+
+// SetURL sets the "url" field.
+func (u *OpeningUpsertBulk) SetURL(v string) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetURL(v)
+	})
+}
+
+// UpdateURL sets the "url" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateURL() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateURL()
+	})
+}
+
+// ClearURL clears the value of the "url" field.
+func (u *OpeningUpsertBulk) ClearURL() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearURL()
+	})
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (u *OpeningUpsertBulk) SetApplicantLocationRequirements(v []string) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetApplicantLocationRequirements(v)
+	})
+}
+
+// UpdateApplicantLocationRequirements sets the "applicant_location_requirements" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateApplicantLocationRequirements() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateApplicantLocationRequirements()
+	})
+}
+
+// ClearApplicantLocationRequirements clears the value of the "applicant_location_requirements" field.
+func (u *OpeningUpsertBulk) ClearApplicantLocationRequirements() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearApplicantLocationRequirements()
+	})
+}
+
+// SetContentHash sets the "content_hash" field.
+func (u *OpeningUpsertBulk) SetContentHash(v string) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetContentHash(v)
+	})
+}
+
+// UpdateContentHash sets the "content_hash" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateContentHash() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateContentHash()
+	})
+}
+
+// ClearContentHash clears the value of the "content_hash" field.
+func (u *OpeningUpsertBulk) ClearContentHash() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearContentHash()
+	})
+}
+
 // SetRoleID sets the "role_id" field.
 func (u *OpeningUpsertBulk) SetRoleID(v int) *OpeningUpsertBulk {
 	return u.Update(func(s *OpeningUpsert) {
@@ -1872,6 +2201,13 @@ func (u *OpeningUpsertBulk) SetRoleID(v int) *OpeningUpsertBulk {
 func (u *OpeningUpsertBulk) UpdateRoleID() *OpeningUpsertBulk {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateRoleID()
+	})
+}
+
+// ClearRoleID clears the value of the "role_id" field.
+func (u *OpeningUpsertBulk) ClearRoleID() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearRoleID()
 	})
 }
 

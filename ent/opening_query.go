@@ -555,7 +555,10 @@ func (_q *OpeningQuery) loadRole(ctx context.Context, query *RoleQuery, nodes []
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*Opening)
 	for i := range nodes {
-		fk := nodes[i].RoleID
+		if nodes[i].RoleID == nil {
+			continue
+		}
+		fk := *nodes[i].RoleID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}

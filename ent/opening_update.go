@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/location"
@@ -122,6 +123,84 @@ func (_u *OpeningUpdate) ClearDescription() *OpeningUpdate {
 	return _u
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (_u *OpeningUpdate) SetDescriptionHTML(v string) *OpeningUpdate {
+	_u.mutation.SetDescriptionHTML(v)
+	return _u
+}
+
+// SetNillableDescriptionHTML sets the "description_html" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableDescriptionHTML(v *string) *OpeningUpdate {
+	if v != nil {
+		_u.SetDescriptionHTML(*v)
+	}
+	return _u
+}
+
+// ClearDescriptionHTML clears the value of the "description_html" field.
+func (_u *OpeningUpdate) ClearDescriptionHTML() *OpeningUpdate {
+	_u.mutation.ClearDescriptionHTML()
+	return _u
+}
+
+// SetURL sets the "url" field.
+func (_u *OpeningUpdate) SetURL(v string) *OpeningUpdate {
+	_u.mutation.SetURL(v)
+	return _u
+}
+
+// SetNillableURL sets the "url" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableURL(v *string) *OpeningUpdate {
+	if v != nil {
+		_u.SetURL(*v)
+	}
+	return _u
+}
+
+// ClearURL clears the value of the "url" field.
+func (_u *OpeningUpdate) ClearURL() *OpeningUpdate {
+	_u.mutation.ClearURL()
+	return _u
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (_u *OpeningUpdate) SetApplicantLocationRequirements(v []string) *OpeningUpdate {
+	_u.mutation.SetApplicantLocationRequirements(v)
+	return _u
+}
+
+// AppendApplicantLocationRequirements appends value to the "applicant_location_requirements" field.
+func (_u *OpeningUpdate) AppendApplicantLocationRequirements(v []string) *OpeningUpdate {
+	_u.mutation.AppendApplicantLocationRequirements(v)
+	return _u
+}
+
+// ClearApplicantLocationRequirements clears the value of the "applicant_location_requirements" field.
+func (_u *OpeningUpdate) ClearApplicantLocationRequirements() *OpeningUpdate {
+	_u.mutation.ClearApplicantLocationRequirements()
+	return _u
+}
+
+// SetContentHash sets the "content_hash" field.
+func (_u *OpeningUpdate) SetContentHash(v string) *OpeningUpdate {
+	_u.mutation.SetContentHash(v)
+	return _u
+}
+
+// SetNillableContentHash sets the "content_hash" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableContentHash(v *string) *OpeningUpdate {
+	if v != nil {
+		_u.SetContentHash(*v)
+	}
+	return _u
+}
+
+// ClearContentHash clears the value of the "content_hash" field.
+func (_u *OpeningUpdate) ClearContentHash() *OpeningUpdate {
+	_u.mutation.ClearContentHash()
+	return _u
+}
+
 // SetRoleID sets the "role_id" field.
 func (_u *OpeningUpdate) SetRoleID(v int) *OpeningUpdate {
 	_u.mutation.SetRoleID(v)
@@ -133,6 +212,12 @@ func (_u *OpeningUpdate) SetNillableRoleID(v *int) *OpeningUpdate {
 	if v != nil {
 		_u.SetRoleID(*v)
 	}
+	return _u
+}
+
+// ClearRoleID clears the value of the "role_id" field.
+func (_u *OpeningUpdate) ClearRoleID() *OpeningUpdate {
+	_u.mutation.ClearRoleID()
 	return _u
 }
 
@@ -556,6 +641,16 @@ func (_u *OpeningUpdate) check() error {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Opening.title": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.URL(); ok {
+		if err := opening.URLValidator(v); err != nil {
+			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Opening.url": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContentHash(); ok {
+		if err := opening.ContentHashValidator(v); err != nil {
+			return &ValidationError{Name: "content_hash", err: fmt.Errorf(`ent: validator failed for field "Opening.content_hash": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.WorkMode(); ok {
 		if err := opening.WorkModeValidator(v); err != nil {
 			return &ValidationError{Name: "work_mode", err: fmt.Errorf(`ent: validator failed for field "Opening.work_mode": %w`, err)}
@@ -606,9 +701,6 @@ func (_u *OpeningUpdate) check() error {
 			return &ValidationError{Name: "skill_count", err: fmt.Errorf(`ent: validator failed for field "Opening.skill_count": %w`, err)}
 		}
 	}
-	if _u.mutation.RoleCleared() && len(_u.mutation.RoleIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Opening.role"`)
-	}
 	if _u.mutation.CompanyCleared() && len(_u.mutation.CompanyIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Opening.company"`)
 	}
@@ -656,6 +748,35 @@ func (_u *OpeningUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DescriptionCleared() {
 		_spec.ClearField(opening.FieldDescription, field.TypeString)
+	}
+	if value, ok := _u.mutation.DescriptionHTML(); ok {
+		_spec.SetField(opening.FieldDescriptionHTML, field.TypeString, value)
+	}
+	if _u.mutation.DescriptionHTMLCleared() {
+		_spec.ClearField(opening.FieldDescriptionHTML, field.TypeString)
+	}
+	if value, ok := _u.mutation.URL(); ok {
+		_spec.SetField(opening.FieldURL, field.TypeString, value)
+	}
+	if _u.mutation.URLCleared() {
+		_spec.ClearField(opening.FieldURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.ApplicantLocationRequirements(); ok {
+		_spec.SetField(opening.FieldApplicantLocationRequirements, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedApplicantLocationRequirements(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, opening.FieldApplicantLocationRequirements, value)
+		})
+	}
+	if _u.mutation.ApplicantLocationRequirementsCleared() {
+		_spec.ClearField(opening.FieldApplicantLocationRequirements, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ContentHash(); ok {
+		_spec.SetField(opening.FieldContentHash, field.TypeString, value)
+	}
+	if _u.mutation.ContentHashCleared() {
+		_spec.ClearField(opening.FieldContentHash, field.TypeString)
 	}
 	if value, ok := _u.mutation.WorkMode(); ok {
 		_spec.SetField(opening.FieldWorkMode, field.TypeEnum, value)
@@ -975,6 +1096,84 @@ func (_u *OpeningUpdateOne) ClearDescription() *OpeningUpdateOne {
 	return _u
 }
 
+// SetDescriptionHTML sets the "description_html" field.
+func (_u *OpeningUpdateOne) SetDescriptionHTML(v string) *OpeningUpdateOne {
+	_u.mutation.SetDescriptionHTML(v)
+	return _u
+}
+
+// SetNillableDescriptionHTML sets the "description_html" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableDescriptionHTML(v *string) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetDescriptionHTML(*v)
+	}
+	return _u
+}
+
+// ClearDescriptionHTML clears the value of the "description_html" field.
+func (_u *OpeningUpdateOne) ClearDescriptionHTML() *OpeningUpdateOne {
+	_u.mutation.ClearDescriptionHTML()
+	return _u
+}
+
+// SetURL sets the "url" field.
+func (_u *OpeningUpdateOne) SetURL(v string) *OpeningUpdateOne {
+	_u.mutation.SetURL(v)
+	return _u
+}
+
+// SetNillableURL sets the "url" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableURL(v *string) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetURL(*v)
+	}
+	return _u
+}
+
+// ClearURL clears the value of the "url" field.
+func (_u *OpeningUpdateOne) ClearURL() *OpeningUpdateOne {
+	_u.mutation.ClearURL()
+	return _u
+}
+
+// SetApplicantLocationRequirements sets the "applicant_location_requirements" field.
+func (_u *OpeningUpdateOne) SetApplicantLocationRequirements(v []string) *OpeningUpdateOne {
+	_u.mutation.SetApplicantLocationRequirements(v)
+	return _u
+}
+
+// AppendApplicantLocationRequirements appends value to the "applicant_location_requirements" field.
+func (_u *OpeningUpdateOne) AppendApplicantLocationRequirements(v []string) *OpeningUpdateOne {
+	_u.mutation.AppendApplicantLocationRequirements(v)
+	return _u
+}
+
+// ClearApplicantLocationRequirements clears the value of the "applicant_location_requirements" field.
+func (_u *OpeningUpdateOne) ClearApplicantLocationRequirements() *OpeningUpdateOne {
+	_u.mutation.ClearApplicantLocationRequirements()
+	return _u
+}
+
+// SetContentHash sets the "content_hash" field.
+func (_u *OpeningUpdateOne) SetContentHash(v string) *OpeningUpdateOne {
+	_u.mutation.SetContentHash(v)
+	return _u
+}
+
+// SetNillableContentHash sets the "content_hash" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableContentHash(v *string) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetContentHash(*v)
+	}
+	return _u
+}
+
+// ClearContentHash clears the value of the "content_hash" field.
+func (_u *OpeningUpdateOne) ClearContentHash() *OpeningUpdateOne {
+	_u.mutation.ClearContentHash()
+	return _u
+}
+
 // SetRoleID sets the "role_id" field.
 func (_u *OpeningUpdateOne) SetRoleID(v int) *OpeningUpdateOne {
 	_u.mutation.SetRoleID(v)
@@ -986,6 +1185,12 @@ func (_u *OpeningUpdateOne) SetNillableRoleID(v *int) *OpeningUpdateOne {
 	if v != nil {
 		_u.SetRoleID(*v)
 	}
+	return _u
+}
+
+// ClearRoleID clears the value of the "role_id" field.
+func (_u *OpeningUpdateOne) ClearRoleID() *OpeningUpdateOne {
+	_u.mutation.ClearRoleID()
 	return _u
 }
 
@@ -1422,6 +1627,16 @@ func (_u *OpeningUpdateOne) check() error {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Opening.title": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.URL(); ok {
+		if err := opening.URLValidator(v); err != nil {
+			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Opening.url": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContentHash(); ok {
+		if err := opening.ContentHashValidator(v); err != nil {
+			return &ValidationError{Name: "content_hash", err: fmt.Errorf(`ent: validator failed for field "Opening.content_hash": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.WorkMode(); ok {
 		if err := opening.WorkModeValidator(v); err != nil {
 			return &ValidationError{Name: "work_mode", err: fmt.Errorf(`ent: validator failed for field "Opening.work_mode": %w`, err)}
@@ -1471,9 +1686,6 @@ func (_u *OpeningUpdateOne) check() error {
 		if err := opening.SkillCountValidator(v); err != nil {
 			return &ValidationError{Name: "skill_count", err: fmt.Errorf(`ent: validator failed for field "Opening.skill_count": %w`, err)}
 		}
-	}
-	if _u.mutation.RoleCleared() && len(_u.mutation.RoleIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "Opening.role"`)
 	}
 	if _u.mutation.CompanyCleared() && len(_u.mutation.CompanyIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Opening.company"`)
@@ -1539,6 +1751,35 @@ func (_u *OpeningUpdateOne) sqlSave(ctx context.Context) (_node *Opening, err er
 	}
 	if _u.mutation.DescriptionCleared() {
 		_spec.ClearField(opening.FieldDescription, field.TypeString)
+	}
+	if value, ok := _u.mutation.DescriptionHTML(); ok {
+		_spec.SetField(opening.FieldDescriptionHTML, field.TypeString, value)
+	}
+	if _u.mutation.DescriptionHTMLCleared() {
+		_spec.ClearField(opening.FieldDescriptionHTML, field.TypeString)
+	}
+	if value, ok := _u.mutation.URL(); ok {
+		_spec.SetField(opening.FieldURL, field.TypeString, value)
+	}
+	if _u.mutation.URLCleared() {
+		_spec.ClearField(opening.FieldURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.ApplicantLocationRequirements(); ok {
+		_spec.SetField(opening.FieldApplicantLocationRequirements, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedApplicantLocationRequirements(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, opening.FieldApplicantLocationRequirements, value)
+		})
+	}
+	if _u.mutation.ApplicantLocationRequirementsCleared() {
+		_spec.ClearField(opening.FieldApplicantLocationRequirements, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ContentHash(); ok {
+		_spec.SetField(opening.FieldContentHash, field.TypeString, value)
+	}
+	if _u.mutation.ContentHashCleared() {
+		_spec.ClearField(opening.FieldContentHash, field.TypeString)
 	}
 	if value, ok := _u.mutation.WorkMode(); ok {
 		_spec.SetField(opening.FieldWorkMode, field.TypeEnum, value)

@@ -9,6 +9,8 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -203,6 +205,150 @@ func init() {
 	companyDescWebsite := companyFields[4].Descriptor()
 	// company.WebsiteValidator is a validator for the "website" field. It is called by the builders before save.
 	company.WebsiteValidator = companyDescWebsite.Validators[0].(func(string) error)
+	feedsourceMixin := schema.FeedSource{}.Mixin()
+	feedsourceMixinFields0 := feedsourceMixin[0].Fields()
+	_ = feedsourceMixinFields0
+	feedsourceFields := schema.FeedSource{}.Fields()
+	_ = feedsourceFields
+	// feedsourceDescCreatedAt is the schema descriptor for created_at field.
+	feedsourceDescCreatedAt := feedsourceMixinFields0[0].Descriptor()
+	// feedsource.DefaultCreatedAt holds the default value on creation for the created_at field.
+	feedsource.DefaultCreatedAt = feedsourceDescCreatedAt.Default.(func() time.Time)
+	// feedsourceDescUpdatedAt is the schema descriptor for updated_at field.
+	feedsourceDescUpdatedAt := feedsourceMixinFields0[1].Descriptor()
+	// feedsource.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	feedsource.DefaultUpdatedAt = feedsourceDescUpdatedAt.Default.(func() time.Time)
+	// feedsource.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	feedsource.UpdateDefaultUpdatedAt = feedsourceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// feedsourceDescName is the schema descriptor for name field.
+	feedsourceDescName := feedsourceFields[0].Descriptor()
+	// feedsource.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	feedsource.NameValidator = func() func(string) error {
+		validators := feedsourceDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+			validators[2].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedsourceDescURL is the schema descriptor for url field.
+	feedsourceDescURL := feedsourceFields[1].Descriptor()
+	// feedsource.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	feedsource.URLValidator = func() func(string) error {
+		validators := feedsourceDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedsourceDescIntervalMinutes is the schema descriptor for interval_minutes field.
+	feedsourceDescIntervalMinutes := feedsourceFields[2].Descriptor()
+	// feedsource.DefaultIntervalMinutes holds the default value on creation for the interval_minutes field.
+	feedsource.DefaultIntervalMinutes = feedsourceDescIntervalMinutes.Default.(int)
+	// feedsource.IntervalMinutesValidator is a validator for the "interval_minutes" field. It is called by the builders before save.
+	feedsource.IntervalMinutesValidator = func() func(int) error {
+		validators := feedsourceDescIntervalMinutes.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(interval_minutes int) error {
+			for _, fn := range fns {
+				if err := fn(interval_minutes); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// feedsourceDescFull is the schema descriptor for full field.
+	feedsourceDescFull := feedsourceFields[3].Descriptor()
+	// feedsource.DefaultFull holds the default value on creation for the full field.
+	feedsource.DefaultFull = feedsourceDescFull.Default.(bool)
+	// feedsourceDescEnabled is the schema descriptor for enabled field.
+	feedsourceDescEnabled := feedsourceFields[4].Descriptor()
+	// feedsource.DefaultEnabled holds the default value on creation for the enabled field.
+	feedsource.DefaultEnabled = feedsourceDescEnabled.Default.(bool)
+	importrunFields := schema.ImportRun{}.Fields()
+	_ = importrunFields
+	// importrunDescSource is the schema descriptor for source field.
+	importrunDescSource := importrunFields[0].Descriptor()
+	// importrun.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	importrun.SourceValidator = func() func(string) error {
+		validators := importrunDescSource.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(source string) error {
+			for _, fn := range fns {
+				if err := fn(source); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// importrunDescFull is the schema descriptor for full field.
+	importrunDescFull := importrunFields[1].Descriptor()
+	// importrun.DefaultFull holds the default value on creation for the full field.
+	importrun.DefaultFull = importrunDescFull.Default.(bool)
+	// importrunDescRead is the schema descriptor for read field.
+	importrunDescRead := importrunFields[4].Descriptor()
+	// importrun.DefaultRead holds the default value on creation for the read field.
+	importrun.DefaultRead = importrunDescRead.Default.(int)
+	// importrunDescCreated is the schema descriptor for created field.
+	importrunDescCreated := importrunFields[5].Descriptor()
+	// importrun.DefaultCreated holds the default value on creation for the created field.
+	importrun.DefaultCreated = importrunDescCreated.Default.(int)
+	// importrunDescUpdated is the schema descriptor for updated field.
+	importrunDescUpdated := importrunFields[6].Descriptor()
+	// importrun.DefaultUpdated holds the default value on creation for the updated field.
+	importrun.DefaultUpdated = importrunDescUpdated.Default.(int)
+	// importrunDescUnchanged is the schema descriptor for unchanged field.
+	importrunDescUnchanged := importrunFields[7].Descriptor()
+	// importrun.DefaultUnchanged holds the default value on creation for the unchanged field.
+	importrun.DefaultUnchanged = importrunDescUnchanged.Default.(int)
+	// importrunDescClosed is the schema descriptor for closed field.
+	importrunDescClosed := importrunFields[8].Descriptor()
+	// importrun.DefaultClosed holds the default value on creation for the closed field.
+	importrun.DefaultClosed = importrunDescClosed.Default.(int)
+	// importrunDescRejected is the schema descriptor for rejected field.
+	importrunDescRejected := importrunFields[9].Descriptor()
+	// importrun.DefaultRejected holds the default value on creation for the rejected field.
+	importrun.DefaultRejected = importrunDescRejected.Default.(int)
+	// importrunDescUnclassified is the schema descriptor for unclassified field.
+	importrunDescUnclassified := importrunFields[10].Descriptor()
+	// importrun.DefaultUnclassified holds the default value on creation for the unclassified field.
+	importrun.DefaultUnclassified = importrunDescUnclassified.Default.(int)
+	// importrunDescError is the schema descriptor for error field.
+	importrunDescError := importrunFields[12].Descriptor()
+	// importrun.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	importrun.ErrorValidator = importrunDescError.Validators[0].(func(string) error)
+	// importrunDescAttempts is the schema descriptor for attempts field.
+	importrunDescAttempts := importrunFields[13].Descriptor()
+	// importrun.DefaultAttempts holds the default value on creation for the attempts field.
+	importrun.DefaultAttempts = importrunDescAttempts.Default.(int)
+	// importrunDescCreatedAt is the schema descriptor for created_at field.
+	importrunDescCreatedAt := importrunFields[15].Descriptor()
+	// importrun.DefaultCreatedAt holds the default value on creation for the created_at field.
+	importrun.DefaultCreatedAt = importrunDescCreatedAt.Default.(func() time.Time)
 	interviewquestionMixin := schema.InterviewQuestion{}.Mixin()
 	interviewquestionMixinFields0 := interviewquestionMixin[0].Fields()
 	_ = interviewquestionMixinFields0
@@ -438,26 +584,34 @@ func init() {
 			return nil
 		}
 	}()
+	// openingDescURL is the schema descriptor for url field.
+	openingDescURL := openingFields[4].Descriptor()
+	// opening.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	opening.URLValidator = openingDescURL.Validators[0].(func(string) error)
+	// openingDescContentHash is the schema descriptor for content_hash field.
+	openingDescContentHash := openingFields[6].Descriptor()
+	// opening.ContentHashValidator is a validator for the "content_hash" field. It is called by the builders before save.
+	opening.ContentHashValidator = openingDescContentHash.Validators[0].(func(string) error)
 	// openingDescExperienceMinYears is the schema descriptor for experience_min_years field.
-	openingDescExperienceMinYears := openingFields[8].Descriptor()
+	openingDescExperienceMinYears := openingFields[12].Descriptor()
 	// opening.DefaultExperienceMinYears holds the default value on creation for the experience_min_years field.
 	opening.DefaultExperienceMinYears = openingDescExperienceMinYears.Default.(int)
 	// opening.ExperienceMinYearsValidator is a validator for the "experience_min_years" field. It is called by the builders before save.
 	opening.ExperienceMinYearsValidator = openingDescExperienceMinYears.Validators[0].(func(int) error)
 	// openingDescExperienceMaxYears is the schema descriptor for experience_max_years field.
-	openingDescExperienceMaxYears := openingFields[9].Descriptor()
+	openingDescExperienceMaxYears := openingFields[13].Descriptor()
 	// opening.ExperienceMaxYearsValidator is a validator for the "experience_max_years" field. It is called by the builders before save.
 	opening.ExperienceMaxYearsValidator = openingDescExperienceMaxYears.Validators[0].(func(int) error)
 	// openingDescSalaryMin is the schema descriptor for salary_min field.
-	openingDescSalaryMin := openingFields[10].Descriptor()
+	openingDescSalaryMin := openingFields[14].Descriptor()
 	// opening.SalaryMinValidator is a validator for the "salary_min" field. It is called by the builders before save.
 	opening.SalaryMinValidator = openingDescSalaryMin.Validators[0].(func(int64) error)
 	// openingDescSalaryMax is the schema descriptor for salary_max field.
-	openingDescSalaryMax := openingFields[11].Descriptor()
+	openingDescSalaryMax := openingFields[15].Descriptor()
 	// opening.SalaryMaxValidator is a validator for the "salary_max" field. It is called by the builders before save.
 	opening.SalaryMaxValidator = openingDescSalaryMax.Validators[0].(func(int64) error)
 	// openingDescSalaryCurrency is the schema descriptor for salary_currency field.
-	openingDescSalaryCurrency := openingFields[12].Descriptor()
+	openingDescSalaryCurrency := openingFields[16].Descriptor()
 	// opening.SalaryCurrencyValidator is a validator for the "salary_currency" field. It is called by the builders before save.
 	opening.SalaryCurrencyValidator = func() func(string) error {
 		validators := openingDescSalaryCurrency.Validators
@@ -475,7 +629,7 @@ func init() {
 		}
 	}()
 	// openingDescSkillCount is the schema descriptor for skill_count field.
-	openingDescSkillCount := openingFields[17].Descriptor()
+	openingDescSkillCount := openingFields[21].Descriptor()
 	// opening.DefaultSkillCount holds the default value on creation for the skill_count field.
 	opening.DefaultSkillCount = openingDescSkillCount.Default.(int)
 	// opening.SkillCountValidator is a validator for the "skill_count" field. It is called by the builders before save.

@@ -20,6 +20,10 @@ type Tx struct {
 	CareerRoute *CareerRouteClient
 	// Company is the client for interacting with the Company builders.
 	Company *CompanyClient
+	// FeedSource is the client for interacting with the FeedSource builders.
+	FeedSource *FeedSourceClient
+	// ImportRun is the client for interacting with the ImportRun builders.
+	ImportRun *ImportRunClient
 	// InterviewQuestion is the client for interacting with the InterviewQuestion builders.
 	InterviewQuestion *InterviewQuestionClient
 	// Location is the client for interacting with the Location builders.
@@ -175,6 +179,8 @@ func (tx *Tx) init() {
 	tx.AuditLog = NewAuditLogClient(tx.config)
 	tx.CareerRoute = NewCareerRouteClient(tx.config)
 	tx.Company = NewCompanyClient(tx.config)
+	tx.FeedSource = NewFeedSourceClient(tx.config)
+	tx.ImportRun = NewImportRunClient(tx.config)
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Opening = NewOpeningClient(tx.config)

@@ -47,6 +47,21 @@ func (r *queryResolver) Companies(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithCompanyOrder(orderBy), ent.WithCompanyFilter(where.Filter))
 }
 
+// FeedSources is the resolver for the feedSources field.
+func (r *queryResolver) FeedSources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) (*ent.FeedSourceConnection, error) {
+	return r.client.FeedSource.Query().Paginate(ctx, after, first, before, last,
+		ent.WithFeedSourceOrder(orderBy), ent.WithFeedSourceFilter(where.Filter))
+}
+
+// ImportRuns is the resolver for the importRuns field.
+func (r *queryResolver) ImportRuns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) (*ent.ImportRunConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.ImportRunOrder{Field: ent.ImportRunOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
+	}
+	return r.client.ImportRun.Query().Paginate(ctx, after, first, before, last,
+		ent.WithImportRunOrder(orderBy), ent.WithImportRunFilter(where.Filter))
+}
+
 // Locations is the resolver for the locations field.
 func (r *queryResolver) Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
 	return r.client.Location.Query().Paginate(ctx, after, first, before, last,

@@ -20,6 +20,7 @@ import (
 	"github.com/careergraph/careergraph/ent/auditlog"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/importrun"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/roleitem"
@@ -29,8 +30,10 @@ import (
 	"github.com/careergraph/careergraph/graph/scalar"
 	"github.com/careergraph/careergraph/internal/changes"
 	"github.com/careergraph/careergraph/internal/cluster"
+	"github.com/careergraph/careergraph/internal/cv"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/matching"
+	"github.com/careergraph/careergraph/internal/rejects"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -116,6 +119,12 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	CVProfile struct {
+		City            func(childComplexity int) int
+		ExperienceYears func(childComplexity int) int
+		Skills          func(childComplexity int) int
+	}
+
 	CareerRoute struct {
 		CreatedAt    func(childComplexity int) int
 		From         func(childComplexity int) int
@@ -176,11 +185,72 @@ type ComplexityRoot struct {
 		Text     func(childComplexity int) int
 	}
 
+	FeedSource struct {
+		CreatedAt       func(childComplexity int) int
+		Enabled         func(childComplexity int) int
+		Full            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IntervalMinutes func(childComplexity int) int
+		LastEnqueuedAt  func(childComplexity int) int
+		Name            func(childComplexity int) int
+		URL             func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	FeedSourceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FeedSourceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	FitBreakdown struct {
 		Experience func(childComplexity int) int
 		Location   func(childComplexity int) int
 		Salary     func(childComplexity int) int
 		Skills     func(childComplexity int) int
+	}
+
+	ImportReject struct {
+		Document func(childComplexity int) int
+		Position func(childComplexity int) int
+		Reason   func(childComplexity int) int
+	}
+
+	ImportRun struct {
+		Attempts     func(childComplexity int) int
+		Closed       func(childComplexity int) int
+		Created      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Error        func(childComplexity int) int
+		FinishedAt   func(childComplexity int) int
+		Full         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Inputs       func(childComplexity int) int
+		Read         func(childComplexity int) int
+		Rejected     func(childComplexity int) int
+		Rejects      func(childComplexity int) int
+		Source       func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Unchanged    func(childComplexity int) int
+		Unclassified func(childComplexity int) int
+		Updated      func(childComplexity int) int
+	}
+
+	ImportRunConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImportRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	InterviewQuestion struct {
@@ -240,6 +310,7 @@ type ComplexityRoot struct {
 		CreateAPIToken          func(childComplexity int, input CreateAPITokenInput) int
 		CreateCareerRoute       func(childComplexity int, input ent.CreateCareerRouteInput) int
 		CreateCompany           func(childComplexity int, input ent.CreateCompanyInput) int
+		CreateFeedSource        func(childComplexity int, input ent.CreateFeedSourceInput) int
 		CreateInterviewQuestion func(childComplexity int, input ent.CreateInterviewQuestionInput) int
 		CreateLocation          func(childComplexity int, input ent.CreateLocationInput) int
 		CreateOpening           func(childComplexity int, input ent.CreateOpeningInput) int
@@ -251,6 +322,7 @@ type ComplexityRoot struct {
 		CreateUser              func(childComplexity int, input CreateUserInput) int
 		DeleteCareerRoute       func(childComplexity int, id int, version *int) int
 		DeleteCompany           func(childComplexity int, id int, version *int) int
+		DeleteFeedSource        func(childComplexity int, id int) int
 		DeleteInterviewQuestion func(childComplexity int, id int, version *int) int
 		DeleteLocation          func(childComplexity int, id int, version *int) int
 		DeleteOpening           func(childComplexity int, id int, version *int) int
@@ -259,6 +331,8 @@ type ComplexityRoot struct {
 		DeleteRoleSkill         func(childComplexity int, id int, version *int) int
 		DeleteSalaryRecord      func(childComplexity int, id int, version *int) int
 		DeleteSkill             func(childComplexity int, id int, version *int) int
+		ImportDocument          func(childComplexity int, content string, source string, full *bool) int
+		ImportOpenings          func(childComplexity int, url string, source *string, full *bool) int
 		Login                   func(childComplexity int, email string, password string) int
 		Logout                  func(childComplexity int) int
 		ReorderRoleItems        func(childComplexity int, roleID int, kind roleitem.Kind, ids []int, version *int) int
@@ -266,6 +340,7 @@ type ComplexityRoot struct {
 		RevokeAPIToken          func(childComplexity int, id int) int
 		UpdateCareerRoute       func(childComplexity int, id int, input ent.UpdateCareerRouteInput, version *int) int
 		UpdateCompany           func(childComplexity int, id int, input ent.UpdateCompanyInput, version *int) int
+		UpdateFeedSource        func(childComplexity int, id int, input ent.UpdateFeedSourceInput) int
 		UpdateInterviewQuestion func(childComplexity int, id int, input ent.UpdateInterviewQuestionInput, version *int) int
 		UpdateLocation          func(childComplexity int, id int, input ent.UpdateLocationInput, version *int) int
 		UpdateOpening           func(childComplexity int, id int, input ent.UpdateOpeningInput, version *int) int
@@ -278,32 +353,35 @@ type ComplexityRoot struct {
 	}
 
 	Opening struct {
-		Company            func(childComplexity int) int
-		CompanyID          func(childComplexity int) int
-		CreatedAt          func(childComplexity int) int
-		Description        func(childComplexity int) int
-		EmploymentType     func(childComplexity int) int
-		ExperienceMaxYears func(childComplexity int) int
-		ExperienceMinYears func(childComplexity int) int
-		ExternalID         func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		Location           func(childComplexity int) int
-		LocationID         func(childComplexity int) int
-		PostedAt           func(childComplexity int) int
-		Role               func(childComplexity int) int
-		RoleID             func(childComplexity int) int
-		SalaryCurrency     func(childComplexity int) int
-		SalaryMax          func(childComplexity int) int
-		SalaryMin          func(childComplexity int) int
-		SalaryPeriod       func(childComplexity int) int
-		Skills             func(childComplexity int) int
-		Source             func(childComplexity int) int
-		Status             func(childComplexity int) int
-		Title              func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
-		ValidThrough       func(childComplexity int) int
-		Version            func(childComplexity int) int
-		WorkMode           func(childComplexity int) int
+		ApplicantLocationRequirements func(childComplexity int) int
+		Company                       func(childComplexity int) int
+		CompanyID                     func(childComplexity int) int
+		CreatedAt                     func(childComplexity int) int
+		Description                   func(childComplexity int) int
+		DescriptionHTML               func(childComplexity int) int
+		EmploymentType                func(childComplexity int) int
+		ExperienceMaxYears            func(childComplexity int) int
+		ExperienceMinYears            func(childComplexity int) int
+		ExternalID                    func(childComplexity int) int
+		ID                            func(childComplexity int) int
+		Location                      func(childComplexity int) int
+		LocationID                    func(childComplexity int) int
+		PostedAt                      func(childComplexity int) int
+		Role                          func(childComplexity int) int
+		RoleID                        func(childComplexity int) int
+		SalaryCurrency                func(childComplexity int) int
+		SalaryMax                     func(childComplexity int) int
+		SalaryMin                     func(childComplexity int) int
+		SalaryPeriod                  func(childComplexity int) int
+		Skills                        func(childComplexity int) int
+		Source                        func(childComplexity int) int
+		Status                        func(childComplexity int) int
+		Title                         func(childComplexity int) int
+		URL                           func(childComplexity int) int
+		UpdatedAt                     func(childComplexity int) int
+		ValidThrough                  func(childComplexity int) int
+		Version                       func(childComplexity int) int
+		WorkMode                      func(childComplexity int) int
 	}
 
 	OpeningConnection struct {
@@ -344,24 +422,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		AuditLogs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
-		Companies      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
-		Company        func(childComplexity int, slug string) int
-		Locations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match          func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
-		Me             func(childComplexity int) int
-		Node           func(childComplexity int, id int) int
-		Nodes          func(childComplexity int, ids []int) int
-		Openings       func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Role           func(childComplexity int, slug string) int
-		RoleFit        func(childComplexity int, slug string, profile ProfileInput) int
-		Roles          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
-		SalaryInsights func(childComplexity int, role string, country string, city *string, level *salaryrecord.Level) int
-		Skill          func(childComplexity int, slug string) int
-		SkillDemand    func(childComplexity int, role *string, city *string, first *int) int
-		Skills         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
-		Users          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		APITokens       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		AuditLogs       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
+		Companies       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
+		Company         func(childComplexity int, slug string) int
+		FeedSources     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) int
+		ImportRuns      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) int
+		Locations       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
+		Match           func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
+		Me              func(childComplexity int) int
+		Node            func(childComplexity int, id int) int
+		Nodes           func(childComplexity int, ids []int) int
+		Openings        func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		ProfileFromText func(childComplexity int, text string) int
+		Role            func(childComplexity int, slug string) int
+		RoleFit         func(childComplexity int, slug string, profile ProfileInput) int
+		Roles           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		SalaryInsights  func(childComplexity int, role string, country string, city *string, level *salaryrecord.Level) int
+		Skill           func(childComplexity int, slug string) int
+		SkillDemand     func(childComplexity int, role *string, city *string, first *int) int
+		Skills          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
+		Users           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
 	Role struct {
@@ -616,6 +697,11 @@ type MutationResolver interface {
 	RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error)
 	CreateUser(ctx context.Context, input CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id int, input UpdateUserInput) (*ent.User, error)
+	ImportOpenings(ctx context.Context, url string, source *string, full *bool) (*ent.ImportRun, error)
+	CreateFeedSource(ctx context.Context, input ent.CreateFeedSourceInput) (*ent.FeedSource, error)
+	UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput) (*ent.FeedSource, error)
+	DeleteFeedSource(ctx context.Context, id int) (int, error)
+	ImportDocument(ctx context.Context, content string, source string, full *bool) (*ent.ImportRun, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -623,6 +709,8 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) (*ent.APITokenConnection, error)
 	AuditLogs(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) (*ent.AuditLogConnection, error)
 	Companies(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) (*ent.CompanyConnection, error)
+	FeedSources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) (*ent.FeedSourceConnection, error)
+	ImportRuns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) (*ent.ImportRunConnection, error)
 	Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
 	Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Skills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) (*ent.SkillConnection, error)
@@ -630,6 +718,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.User, error)
 	Skill(ctx context.Context, slug string) (*ent.Skill, error)
 	Company(ctx context.Context, slug string) (*ent.Company, error)
+	ProfileFromText(ctx context.Context, text string) (*cv.Profile, error)
 	Role(ctx context.Context, slug string) (*ent.Role, error)
 	Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	Match(ctx context.Context, profile ProfileInput, first *int, after *entgql.Cursor[int]) (*OpeningMatchConnection, error)
@@ -897,6 +986,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "CVProfile.city":
+		if e.ComplexityRoot.CVProfile.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CVProfile.City(childComplexity), true
+	case "CVProfile.experienceYears":
+		if e.ComplexityRoot.CVProfile.ExperienceYears == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CVProfile.ExperienceYears(childComplexity), true
+	case "CVProfile.skills":
+		if e.ComplexityRoot.CVProfile.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CVProfile.Skills(childComplexity), true
+
 	case "CareerRoute.createdAt":
 		if e.ComplexityRoot.CareerRoute.CreatedAt == nil {
 			break
@@ -1143,6 +1251,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FAQ.Text(childComplexity), true
 
+	case "FeedSource.createdAt":
+		if e.ComplexityRoot.FeedSource.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.CreatedAt(childComplexity), true
+	case "FeedSource.enabled":
+		if e.ComplexityRoot.FeedSource.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.Enabled(childComplexity), true
+	case "FeedSource.full":
+		if e.ComplexityRoot.FeedSource.Full == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.Full(childComplexity), true
+	case "FeedSource.id":
+		if e.ComplexityRoot.FeedSource.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.ID(childComplexity), true
+	case "FeedSource.intervalMinutes":
+		if e.ComplexityRoot.FeedSource.IntervalMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.IntervalMinutes(childComplexity), true
+	case "FeedSource.lastEnqueuedAt":
+		if e.ComplexityRoot.FeedSource.LastEnqueuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.LastEnqueuedAt(childComplexity), true
+	case "FeedSource.name":
+		if e.ComplexityRoot.FeedSource.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.Name(childComplexity), true
+	case "FeedSource.url":
+		if e.ComplexityRoot.FeedSource.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.URL(childComplexity), true
+	case "FeedSource.updatedAt":
+		if e.ComplexityRoot.FeedSource.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.UpdatedAt(childComplexity), true
+
+	case "FeedSourceConnection.edges":
+		if e.ComplexityRoot.FeedSourceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceConnection.Edges(childComplexity), true
+	case "FeedSourceConnection.pageInfo":
+		if e.ComplexityRoot.FeedSourceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceConnection.PageInfo(childComplexity), true
+	case "FeedSourceConnection.totalCount":
+		if e.ComplexityRoot.FeedSourceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceConnection.TotalCount(childComplexity), true
+
+	case "FeedSourceEdge.cursor":
+		if e.ComplexityRoot.FeedSourceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceEdge.Cursor(childComplexity), true
+	case "FeedSourceEdge.node":
+		if e.ComplexityRoot.FeedSourceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSourceEdge.Node(childComplexity), true
+
 	case "FitBreakdown.experience":
 		if e.ComplexityRoot.FitBreakdown.Experience == nil {
 			break
@@ -1167,6 +1362,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FitBreakdown.Skills(childComplexity), true
+
+	case "ImportReject.document":
+		if e.ComplexityRoot.ImportReject.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReject.Document(childComplexity), true
+	case "ImportReject.position":
+		if e.ComplexityRoot.ImportReject.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReject.Position(childComplexity), true
+	case "ImportReject.reason":
+		if e.ComplexityRoot.ImportReject.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReject.Reason(childComplexity), true
+
+	case "ImportRun.attempts":
+		if e.ComplexityRoot.ImportRun.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Attempts(childComplexity), true
+	case "ImportRun.closed":
+		if e.ComplexityRoot.ImportRun.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Closed(childComplexity), true
+	case "ImportRun.created":
+		if e.ComplexityRoot.ImportRun.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Created(childComplexity), true
+	case "ImportRun.createdAt":
+		if e.ComplexityRoot.ImportRun.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.CreatedAt(childComplexity), true
+	case "ImportRun.error":
+		if e.ComplexityRoot.ImportRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Error(childComplexity), true
+	case "ImportRun.finishedAt":
+		if e.ComplexityRoot.ImportRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.FinishedAt(childComplexity), true
+	case "ImportRun.full":
+		if e.ComplexityRoot.ImportRun.Full == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Full(childComplexity), true
+	case "ImportRun.id":
+		if e.ComplexityRoot.ImportRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.ID(childComplexity), true
+	case "ImportRun.inputs":
+		if e.ComplexityRoot.ImportRun.Inputs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Inputs(childComplexity), true
+	case "ImportRun.read":
+		if e.ComplexityRoot.ImportRun.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Read(childComplexity), true
+	case "ImportRun.rejected":
+		if e.ComplexityRoot.ImportRun.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Rejected(childComplexity), true
+	case "ImportRun.rejects":
+		if e.ComplexityRoot.ImportRun.Rejects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Rejects(childComplexity), true
+	case "ImportRun.source":
+		if e.ComplexityRoot.ImportRun.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Source(childComplexity), true
+	case "ImportRun.startedAt":
+		if e.ComplexityRoot.ImportRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.StartedAt(childComplexity), true
+	case "ImportRun.status":
+		if e.ComplexityRoot.ImportRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Status(childComplexity), true
+	case "ImportRun.unchanged":
+		if e.ComplexityRoot.ImportRun.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Unchanged(childComplexity), true
+	case "ImportRun.unclassified":
+		if e.ComplexityRoot.ImportRun.Unclassified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Unclassified(childComplexity), true
+	case "ImportRun.updated":
+		if e.ComplexityRoot.ImportRun.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Updated(childComplexity), true
+
+	case "ImportRunConnection.edges":
+		if e.ComplexityRoot.ImportRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.Edges(childComplexity), true
+	case "ImportRunConnection.pageInfo":
+		if e.ComplexityRoot.ImportRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.PageInfo(childComplexity), true
+	case "ImportRunConnection.totalCount":
+		if e.ComplexityRoot.ImportRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.TotalCount(childComplexity), true
+
+	case "ImportRunEdge.cursor":
+		if e.ComplexityRoot.ImportRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunEdge.Cursor(childComplexity), true
+	case "ImportRunEdge.node":
+		if e.ComplexityRoot.ImportRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunEdge.Node(childComplexity), true
 
 	case "InterviewQuestion.answerNotes":
 		if e.ComplexityRoot.InterviewQuestion.AnswerNotes == nil {
@@ -1427,6 +1782,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCompany(childComplexity, args["input"].(ent.CreateCompanyInput)), true
+	case "Mutation.createFeedSource":
+		if e.ComplexityRoot.Mutation.CreateFeedSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createFeedSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateFeedSource(childComplexity, args["input"].(ent.CreateFeedSourceInput)), true
 	case "Mutation.createInterviewQuestion":
 		if e.ComplexityRoot.Mutation.CreateInterviewQuestion == nil {
 			break
@@ -1548,6 +1914,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCompany(childComplexity, args["id"].(int), args["version"].(*int)), true
+	case "Mutation.deleteFeedSource":
+		if e.ComplexityRoot.Mutation.DeleteFeedSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFeedSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFeedSource(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteInterviewQuestion":
 		if e.ComplexityRoot.Mutation.DeleteInterviewQuestion == nil {
 			break
@@ -1636,6 +2013,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteSkill(childComplexity, args["id"].(int), args["version"].(*int)), true
+	case "Mutation.importDocument":
+		if e.ComplexityRoot.Mutation.ImportDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportDocument(childComplexity, args["content"].(string), args["source"].(string), args["full"].(*bool)), true
+	case "Mutation.importOpenings":
+		if e.ComplexityRoot.Mutation.ImportOpenings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importOpenings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportOpenings(childComplexity, args["url"].(string), args["source"].(*string), args["full"].(*bool)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1708,6 +2107,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCompany(childComplexity, args["id"].(int), args["input"].(ent.UpdateCompanyInput), args["version"].(*int)), true
+	case "Mutation.updateFeedSource":
+		if e.ComplexityRoot.Mutation.UpdateFeedSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateFeedSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateFeedSource(childComplexity, args["id"].(int), args["input"].(ent.UpdateFeedSourceInput)), true
 	case "Mutation.updateInterviewQuestion":
 		if e.ComplexityRoot.Mutation.UpdateInterviewQuestion == nil {
 			break
@@ -1808,6 +2218,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(UpdateUserInput)), true
 
+	case "Opening.applicantLocationRequirements":
+		if e.ComplexityRoot.Opening.ApplicantLocationRequirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.ApplicantLocationRequirements(childComplexity), true
 	case "Opening.company":
 		if e.ComplexityRoot.Opening.Company == nil {
 			break
@@ -1832,6 +2248,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.Description(childComplexity), true
+	case "Opening.descriptionHTML":
+		if e.ComplexityRoot.Opening.DescriptionHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.DescriptionHTML(childComplexity), true
 	case "Opening.employmentType":
 		if e.ComplexityRoot.Opening.EmploymentType == nil {
 			break
@@ -1940,6 +2362,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.Title(childComplexity), true
+	case "Opening.url":
+		if e.ComplexityRoot.Opening.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.URL(childComplexity), true
 	case "Opening.updatedAt":
 		if e.ComplexityRoot.Opening.UpdatedAt == nil {
 			break
@@ -2129,6 +2557,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Company(childComplexity, args["slug"].(string)), true
+	case "Query.feedSources":
+		if e.ComplexityRoot.Query.FeedSources == nil {
+			break
+		}
+
+		args, err := ec.field_Query_feedSources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FeedSources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.FeedSourceOrder), args["where"].(*ent.FeedSourceWhereInput)), true
+	case "Query.importRuns":
+		if e.ComplexityRoot.Query.ImportRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportRuns(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ImportRunOrder), args["where"].(*ent.ImportRunWhereInput)), true
 
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
@@ -2191,6 +2641,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Openings(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
+	case "Query.profileFromText":
+		if e.ComplexityRoot.Query.ProfileFromText == nil {
+			break
+		}
+
+		args, err := ec.field_Query_profileFromText_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProfileFromText(childComplexity, args["text"].(string)), true
 	case "Query.role":
 		if e.ComplexityRoot.Query.Role == nil {
 			break
@@ -3227,6 +3688,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateCareerRouteInput", ec.unmarshalInputCreateCareerRouteInput),
 			graphql.NewInputUnmarshaler("CreateCompanyInput", ec.unmarshalInputCreateCompanyInput),
+			graphql.NewInputUnmarshaler("CreateFeedSourceInput", ec.unmarshalInputCreateFeedSourceInput),
 			graphql.NewInputUnmarshaler("CreateInterviewQuestionInput", ec.unmarshalInputCreateInterviewQuestionInput),
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateOpeningInput", ec.unmarshalInputCreateOpeningInput),
@@ -3236,6 +3698,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSalaryRecordInput", ec.unmarshalInputCreateSalaryRecordInput),
 			graphql.NewInputUnmarshaler("CreateSkillInput", ec.unmarshalInputCreateSkillInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
+			graphql.NewInputUnmarshaler("FeedSourceOrder", ec.unmarshalInputFeedSourceOrder),
+			graphql.NewInputUnmarshaler("FeedSourceWhereInput", ec.unmarshalInputFeedSourceWhereInput),
+			graphql.NewInputUnmarshaler("ImportRunOrder", ec.unmarshalInputImportRunOrder),
+			graphql.NewInputUnmarshaler("ImportRunWhereInput", ec.unmarshalInputImportRunWhereInput),
 			graphql.NewInputUnmarshaler("InterviewQuestionOrder", ec.unmarshalInputInterviewQuestionOrder),
 			graphql.NewInputUnmarshaler("InterviewQuestionWhereInput", ec.unmarshalInputInterviewQuestionWhereInput),
 			graphql.NewInputUnmarshaler("LocationOrder", ec.unmarshalInputLocationOrder),
@@ -3256,6 +3722,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SkillWhereInput", ec.unmarshalInputSkillWhereInput),
 			graphql.NewInputUnmarshaler("UpdateCareerRouteInput", ec.unmarshalInputUpdateCareerRouteInput),
 			graphql.NewInputUnmarshaler("UpdateCompanyInput", ec.unmarshalInputUpdateCompanyInput),
+			graphql.NewInputUnmarshaler("UpdateFeedSourceInput", ec.unmarshalInputUpdateFeedSourceInput),
 			graphql.NewInputUnmarshaler("UpdateInterviewQuestionInput", ec.unmarshalInputUpdateInterviewQuestionInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateOpeningInput", ec.unmarshalInputUpdateOpeningInput),
@@ -3443,6 +3910,31 @@ extend type Query {
   skill(slug: String!): Skill
   "The company with this slug; null when there is none."
   company(slug: String!): Company
+}
+`, BuiltIn: false},
+	{Name: "../schema/cv.graphql", Input: `# A pasted CV against the graph (internal/cv). The CV's text is read in the request and
+# forgotten: never stored, never logged.
+
+"The profile a CV implies."
+type CVProfile {
+  "The skills the CV names (the importer's extractor), in order of first mention."
+  skills: [Skill!]!
+  """
+  The largest "N years" the CV states in a sentence about experience, else the span of its
+  date ranges ("2019 – present"); null when it says neither.
+  """
+  experienceYears: Int
+  "The first known city the CV names, preferring a Location or Address line."
+  city: Location
+}
+
+extend type Query {
+  """
+  Reads a CV's plain text (at most 65,536 bytes; more is a BAD_USER_INPUT error) into the
+  profile it implies, to show or to edit before calling match with it. The text is neither
+  stored nor logged.
+  """
+  profileFromText(text: String!): CVProfile!
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -4302,6 +4794,29 @@ input CreateCompanyInput {
   headquartersID: ID
 }
 """
+CreateFeedSourceInput is used for create FeedSource object.
+Input was generated by ent.
+"""
+input CreateFeedSourceInput {
+  """
+  The feed's name: its openings have the source "import:<name>".
+  """
+  name: String!
+  """
+  An http(s) URL on a public address.
+  """
+  url: String!
+  """
+  How often the feed is imported, in minutes (5 to 10,080).
+  """
+  intervalMinutes: Int
+  """
+  Each import is the feed's whole content: openings it no longer lists are closed.
+  """
+  full: Boolean
+  enabled: Boolean
+}
+"""
 CreateInterviewQuestionInput is used for create InterviewQuestion object.
 Input was generated by ent.
 """
@@ -4346,7 +4861,22 @@ input CreateOpeningInput {
   """
   externalID: String!
   title: String!
+  """
+  Plain text: what search indexes and pages print without markup.
+  """
   description: String
+  """
+  The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.
+  """
+  descriptionHTML: String
+  """
+  The posting's page on the employer's or the feed's site.
+  """
+  url: String
+  """
+  Where a remote opening's applicants may live, as the feed names it (countries or regions).
+  """
+  applicantLocationRequirements: [String!]
   workMode: OpeningWorkMode!
   employmentType: OpeningEmploymentType
   experienceMinYears: Int
@@ -4358,7 +4888,7 @@ input CreateOpeningInput {
   postedAt: Time!
   validThrough: Time
   status: OpeningStatus
-  roleID: ID!
+  roleID: ID
   companyID: ID!
   locationID: ID
   skillIDs: [ID!]
@@ -4476,6 +5006,485 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+type FeedSource implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  """
+  The feed's name: its openings have the source "import:<name>".
+  """
+  name: String!
+  """
+  An http(s) URL on a public address.
+  """
+  url: String!
+  """
+  How often the feed is imported, in minutes (5 to 10,080).
+  """
+  intervalMinutes: Int!
+  """
+  Each import is the feed's whole content: openings it no longer lists are closed.
+  """
+  full: Boolean!
+  enabled: Boolean!
+  """
+  When the job queue last started an import of the feed.
+  """
+  lastEnqueuedAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type FeedSourceConnection {
+  """
+  A list of edges.
+  """
+  edges: [FeedSourceEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type FeedSourceEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: FeedSource
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for FeedSource connections
+"""
+input FeedSourceOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order FeedSources.
+  """
+  field: FeedSourceOrderField!
+}
+"""
+Properties by which FeedSource connections can be ordered.
+"""
+enum FeedSourceOrderField {
+  CREATED_AT
+  UPDATED_AT
+  NAME
+}
+"""
+FeedSourceWhereInput is used for filtering FeedSource objects.
+Input was generated by ent.
+"""
+input FeedSourceWhereInput {
+  not: FeedSourceWhereInput
+  and: [FeedSourceWhereInput!]
+  or: [FeedSourceWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  url field predicates
+  """
+  url: String
+  urlNEQ: String
+  urlIn: [String!]
+  urlNotIn: [String!]
+  urlGT: String
+  urlGTE: String
+  urlLT: String
+  urlLTE: String
+  urlContains: String
+  urlHasPrefix: String
+  urlHasSuffix: String
+  urlEqualFold: String
+  urlContainsFold: String
+  """
+  interval_minutes field predicates
+  """
+  intervalMinutes: Int
+  intervalMinutesNEQ: Int
+  intervalMinutesIn: [Int!]
+  intervalMinutesNotIn: [Int!]
+  intervalMinutesGT: Int
+  intervalMinutesGTE: Int
+  intervalMinutesLT: Int
+  intervalMinutesLTE: Int
+  """
+  full field predicates
+  """
+  full: Boolean
+  fullNEQ: Boolean
+  """
+  enabled field predicates
+  """
+  enabled: Boolean
+  enabledNEQ: Boolean
+  """
+  last_enqueued_at field predicates
+  """
+  lastEnqueuedAt: Time
+  lastEnqueuedAtNEQ: Time
+  lastEnqueuedAtIn: [Time!]
+  lastEnqueuedAtNotIn: [Time!]
+  lastEnqueuedAtGT: Time
+  lastEnqueuedAtGTE: Time
+  lastEnqueuedAtLT: Time
+  lastEnqueuedAtLTE: Time
+  lastEnqueuedAtIsNil: Boolean
+  lastEnqueuedAtNotNil: Boolean
+}
+type ImportRun implements Node {
+  id: ID!
+  """
+  The feed's name; its openings have the source "import:<source>".
+  """
+  source: String!
+  """
+  A full import closes the source's openings the feed no longer lists.
+  """
+  full: Boolean!
+  """
+  The URLs imported.
+  """
+  inputs: [String!]!
+  status: ImportRunStatus!
+  """
+  Records read (postings and unreadable records).
+  """
+  read: Int!
+  created: Int!
+  updated: Int!
+  unchanged: Int!
+  closed: Int!
+  rejected: Int!
+  """
+  Openings imported without a role.
+  """
+  unclassified: Int!
+  """
+  The first 100 rejected records, with their position and reason.
+  """
+  rejects: [ImportReject!]
+  """
+  Why the run failed, when it did.
+  """
+  error: String
+  """
+  How many times the job queue has started the run (retries after failures).
+  """
+  attempts: Int!
+  createdAt: Time!
+  startedAt: Time
+  finishedAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type ImportRunConnection {
+  """
+  A list of edges.
+  """
+  edges: [ImportRunEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ImportRunEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ImportRun
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for ImportRun connections
+"""
+input ImportRunOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ImportRuns.
+  """
+  field: ImportRunOrderField!
+}
+"""
+Properties by which ImportRun connections can be ordered.
+"""
+enum ImportRunOrderField {
+  STATUS
+  CREATED_AT
+}
+"""
+ImportRunStatus is enum for the field status
+"""
+enum ImportRunStatus @goModel(model: "github.com/careergraph/careergraph/ent/importrun.Status") {
+  QUEUED
+  RUNNING
+  SUCCEEDED
+  FAILED
+}
+"""
+ImportRunWhereInput is used for filtering ImportRun objects.
+Input was generated by ent.
+"""
+input ImportRunWhereInput {
+  not: ImportRunWhereInput
+  and: [ImportRunWhereInput!]
+  or: [ImportRunWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  source field predicates
+  """
+  source: String
+  sourceNEQ: String
+  sourceIn: [String!]
+  sourceNotIn: [String!]
+  sourceGT: String
+  sourceGTE: String
+  sourceLT: String
+  sourceLTE: String
+  sourceContains: String
+  sourceHasPrefix: String
+  sourceHasSuffix: String
+  sourceEqualFold: String
+  sourceContainsFold: String
+  """
+  full field predicates
+  """
+  full: Boolean
+  fullNEQ: Boolean
+  """
+  status field predicates
+  """
+  status: ImportRunStatus
+  statusNEQ: ImportRunStatus
+  statusIn: [ImportRunStatus!]
+  statusNotIn: [ImportRunStatus!]
+  """
+  read field predicates
+  """
+  read: Int
+  readNEQ: Int
+  readIn: [Int!]
+  readNotIn: [Int!]
+  readGT: Int
+  readGTE: Int
+  readLT: Int
+  readLTE: Int
+  """
+  created field predicates
+  """
+  created: Int
+  createdNEQ: Int
+  createdIn: [Int!]
+  createdNotIn: [Int!]
+  createdGT: Int
+  createdGTE: Int
+  createdLT: Int
+  createdLTE: Int
+  """
+  updated field predicates
+  """
+  updated: Int
+  updatedNEQ: Int
+  updatedIn: [Int!]
+  updatedNotIn: [Int!]
+  updatedGT: Int
+  updatedGTE: Int
+  updatedLT: Int
+  updatedLTE: Int
+  """
+  unchanged field predicates
+  """
+  unchanged: Int
+  unchangedNEQ: Int
+  unchangedIn: [Int!]
+  unchangedNotIn: [Int!]
+  unchangedGT: Int
+  unchangedGTE: Int
+  unchangedLT: Int
+  unchangedLTE: Int
+  """
+  closed field predicates
+  """
+  closed: Int
+  closedNEQ: Int
+  closedIn: [Int!]
+  closedNotIn: [Int!]
+  closedGT: Int
+  closedGTE: Int
+  closedLT: Int
+  closedLTE: Int
+  """
+  rejected field predicates
+  """
+  rejected: Int
+  rejectedNEQ: Int
+  rejectedIn: [Int!]
+  rejectedNotIn: [Int!]
+  rejectedGT: Int
+  rejectedGTE: Int
+  rejectedLT: Int
+  rejectedLTE: Int
+  """
+  unclassified field predicates
+  """
+  unclassified: Int
+  unclassifiedNEQ: Int
+  unclassifiedIn: [Int!]
+  unclassifiedNotIn: [Int!]
+  unclassifiedGT: Int
+  unclassifiedGTE: Int
+  unclassifiedLT: Int
+  unclassifiedLTE: Int
+  """
+  error field predicates
+  """
+  error: String
+  errorNEQ: String
+  errorIn: [String!]
+  errorNotIn: [String!]
+  errorGT: String
+  errorGTE: String
+  errorLT: String
+  errorLTE: String
+  errorContains: String
+  errorHasPrefix: String
+  errorHasSuffix: String
+  errorIsNil: Boolean
+  errorNotNil: Boolean
+  errorEqualFold: String
+  errorContainsFold: String
+  """
+  attempts field predicates
+  """
+  attempts: Int
+  attemptsNEQ: Int
+  attemptsIn: [Int!]
+  attemptsNotIn: [Int!]
+  attemptsGT: Int
+  attemptsGTE: Int
+  attemptsLT: Int
+  attemptsLTE: Int
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  started_at field predicates
+  """
+  startedAt: Time
+  startedAtNEQ: Time
+  startedAtIn: [Time!]
+  startedAtNotIn: [Time!]
+  startedAtGT: Time
+  startedAtGTE: Time
+  startedAtLT: Time
+  startedAtLTE: Time
+  startedAtIsNil: Boolean
+  startedAtNotNil: Boolean
+  """
+  finished_at field predicates
+  """
+  finishedAt: Time
+  finishedAtNEQ: Time
+  finishedAtIn: [Time!]
+  finishedAtNotIn: [Time!]
+  finishedAtGT: Time
+  finishedAtGTE: Time
+  finishedAtLT: Time
+  finishedAtLTE: Time
+  finishedAtIsNil: Boolean
+  finishedAtNotNil: Boolean
+}
 type InterviewQuestion implements Node {
   id: ID!
   createdAt: Time!
@@ -4990,8 +5999,26 @@ type Opening implements Node {
   """
   externalID: String!
   title: String!
+  """
+  Plain text: what search indexes and pages print without markup.
+  """
   description: String
-  roleID: ID!
+  """
+  The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.
+  """
+  descriptionHTML: String
+  """
+  The posting's page on the employer's or the feed's site.
+  """
+  url: String
+  """
+  Where a remote opening's applicants may live, as the feed names it (countries or regions).
+  """
+  applicantLocationRequirements: [String!]
+  """
+  Null for an unclassified opening.
+  """
+  roleID: ID
   companyID: ID!
   """
   Null for a fully remote opening with no office.
@@ -5008,7 +6035,7 @@ type Opening implements Node {
   postedAt: Time!
   validThrough: Time
   status: OpeningStatus!
-  role: Role!
+  role: Role
   company: Company!
   location: Location
   """
@@ -5204,12 +6231,32 @@ input OpeningWhereInput {
   descriptionEqualFold: String
   descriptionContainsFold: String
   """
+  url field predicates
+  """
+  url: String
+  urlNEQ: String
+  urlIn: [String!]
+  urlNotIn: [String!]
+  urlGT: String
+  urlGTE: String
+  urlLT: String
+  urlLTE: String
+  urlContains: String
+  urlHasPrefix: String
+  urlHasSuffix: String
+  urlIsNil: Boolean
+  urlNotNil: Boolean
+  urlEqualFold: String
+  urlContainsFold: String
+  """
   role_id field predicates
   """
   roleID: ID
   roleIDNEQ: ID
   roleIDIn: [ID!]
   roleIDNotIn: [ID!]
+  roleIDIsNil: Boolean
+  roleIDNotNil: Boolean
   """
   company_id field predicates
   """
@@ -5524,6 +6571,68 @@ type Query {
     """
     where: CompanyWhereInput
   ): CompanyConnection!
+  feedSources(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for FeedSources returned from the connection.
+    """
+    orderBy: FeedSourceOrder
+
+    """
+    Filtering options for FeedSources returned from the connection.
+    """
+    where: FeedSourceWhereInput
+  ): FeedSourceConnection! @hasRole(role: EDITOR)
+  importRuns(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ImportRuns returned from the connection.
+    """
+    orderBy: ImportRunOrder
+
+    """
+    Filtering options for ImportRuns returned from the connection.
+    """
+    where: ImportRunWhereInput
+  ): ImportRunConnection! @hasRole(role: EDITOR)
   locations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6955,6 +8064,29 @@ input UpdateCompanyInput {
   clearHeadquarters: Boolean
 }
 """
+UpdateFeedSourceInput is used for update FeedSource object.
+Input was generated by ent.
+"""
+input UpdateFeedSourceInput {
+  """
+  The feed's name: its openings have the source "import:<name>".
+  """
+  name: String
+  """
+  An http(s) URL on a public address.
+  """
+  url: String
+  """
+  How often the feed is imported, in minutes (5 to 10,080).
+  """
+  intervalMinutes: Int
+  """
+  Each import is the feed's whole content: openings it no longer lists are closed.
+  """
+  full: Boolean
+  enabled: Boolean
+}
+"""
 UpdateInterviewQuestionInput is used for update InterviewQuestion object.
 Input was generated by ent.
 """
@@ -7002,8 +8134,27 @@ input UpdateOpeningInput {
   """
   externalID: String
   title: String
+  """
+  Plain text: what search indexes and pages print without markup.
+  """
   description: String
   clearDescription: Boolean
+  """
+  The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.
+  """
+  descriptionHTML: String
+  clearDescriptionHTML: Boolean
+  """
+  The posting's page on the employer's or the feed's site.
+  """
+  url: String
+  clearURL: Boolean
+  """
+  Where a remote opening's applicants may live, as the feed names it (countries or regions).
+  """
+  applicantLocationRequirements: [String!]
+  appendApplicantLocationRequirements: [String!]
+  clearApplicantLocationRequirements: Boolean
   workMode: OpeningWorkMode
   employmentType: OpeningEmploymentType
   experienceMinYears: Int
@@ -7022,6 +8173,7 @@ input UpdateOpeningInput {
   clearValidThrough: Boolean
   status: OpeningStatus
   roleID: ID
+  clearRole: Boolean
   companyID: ID
   locationID: ID
   clearLocation: Boolean
@@ -7317,6 +8469,50 @@ input UserWhereInput {
   disabledNEQ: Boolean
 }
 `, BuiltIn: false},
+	{Name: "../schema/import.graphql", Input: `# Feed imports (internal/importer, run by the job queue in internal/jobs). Editors start them
+# and follow them; the Query field importRuns is generated into ent.graphql with
+# @hasRole(role: EDITOR).
+
+"A record an import did not take: the document, its position in it, and why."
+type ImportReject {
+  document: String!
+  "Such as \"line 7\", \"item 3\", \"script 2, item 1\"."
+  position: String!
+  reason: String!
+}
+
+extend type Mutation {
+  """
+  Imports the schema.org JobPostings at url (JSON-LD, JSON Lines, or an HTML page's
+  ld+json scripts) in the background and returns the run, QUEUED; follow it with node(id:) or
+  importRuns. source names the feed (default: the URL's host); full closes the source's
+  openings the feed no longer lists. Only http(s) URLs on public addresses are fetched.
+  """
+  importOpenings(url: String!, source: String, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
+}
+
+extend type Mutation {
+  """
+  Registers a feed that the job queue imports every intervalMinutes (default daily), starting
+  within a minute. name must be unique (lower-case letters, digits, '.', '-', '_'); url an
+  http(s) URL.
+  """
+  createFeedSource(input: CreateFeedSourceInput!): FeedSource! @hasRole(role: EDITOR)
+  "Changes a feed (enabled: false pauses it)."
+  updateFeedSource(id: ID!, input: UpdateFeedSourceInput!): FeedSource! @hasRole(role: EDITOR)
+  "Removes a feed; its openings and runs stay."
+  deleteFeedSource(id: ID!): ID! @hasRole(role: EDITOR)
+}
+
+extend type Mutation {
+  """
+  Imports the JobPostings in content (JSON-LD, JSON Lines or an HTML page, as sent in this
+  request's body, so at most MAX_BODY_BYTES) at once, in the request, and returns the finished
+  run. source names the feed; full closes the source's openings content does not list.
+  """
+  importDocument(content: String!, source: String!, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
+}
+`, BuiltIn: false},
 	{Name: "../schema/mutation.graphql", Input: `# The editing API for the internal dashboards. Every mutation needs an EDITOR (or ADMIN) token,
 # runs in one transaction (a failure changes nothing) and is written to the audit log.
 # Inputs are entgql's Create<X>Input / Update<X>Input (schema/ent.graphql); validation errors
@@ -7530,12 +8726,25 @@ input MoneyInput {
   period: OpeningSalaryPeriod = YEAR
 }
 
-"What a job seeker tells about themselves."
+"""
+What a job seeker tells about themselves: explicit fields, a pasted CV (cvText), or both.
+Explicit fields win; the CV fills in what they leave out (see profileFromText).
+"""
 input ProfileInput {
-  "Skill names or synonyms, case-insensitive (\"golang\", \"NodeJS\", \"k8s\"). 1 to 50."
-  skills: [String!]!
-  experienceYears: Int!
-  "Preferred city, by name, such as \"Bengaluru\"."
+  """
+  Skill names or synonyms, case-insensitive (\"golang\", \"NodeJS\", \"k8s\"). With cvText, the
+  skills the CV names are added after these; the merged list keeps its first 50. Required (1
+  to 50) without cvText.
+  """
+  skills: [String!]
+  "Whole years, 0 to 60. Required unless cvText states the experience."
+  experienceYears: Int
+  """
+  A CV's plain text, at most 65,536 bytes. Read for skills, years of experience and city, and
+  never stored or logged.
+  """
+  cvText: String
+  "Preferred city, by name, such as \"Bengaluru\". Without it, the CV's city, if any."
   city: String
   "Acceptable work modes; openings in other modes score no location points."
   workModes: [OpeningWorkMode!]
@@ -7749,6 +8958,18 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CVProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skills":
+		return ec.fieldContext_CVProfile_skills(ctx, field)
+	case "experienceYears":
+		return ec.fieldContext_CVProfile_experienceYears(ctx, field)
+	case "city":
+		return ec.fieldContext_CVProfile_city(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CVProfile", field.Name)
+}
+
 func (ec *executionContext) childFields_CareerRoute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7869,6 +9090,52 @@ func (ec *executionContext) childFields_FAQ(ctx context.Context, field graphql.C
 	return nil, fmt.Errorf("no field named %q was found under type FAQ", field.Name)
 }
 
+func (ec *executionContext) childFields_FeedSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FeedSource_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_FeedSource_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_FeedSource_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_FeedSource_name(ctx, field)
+	case "url":
+		return ec.fieldContext_FeedSource_url(ctx, field)
+	case "intervalMinutes":
+		return ec.fieldContext_FeedSource_intervalMinutes(ctx, field)
+	case "full":
+		return ec.fieldContext_FeedSource_full(ctx, field)
+	case "enabled":
+		return ec.fieldContext_FeedSource_enabled(ctx, field)
+	case "lastEnqueuedAt":
+		return ec.fieldContext_FeedSource_lastEnqueuedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedSource", field.Name)
+}
+
+func (ec *executionContext) childFields_FeedSourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FeedSourceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FeedSourceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FeedSourceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedSourceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FeedSourceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_FeedSourceEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_FeedSourceEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FeedSourceEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_FitBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "skills":
@@ -7881,6 +9148,82 @@ func (ec *executionContext) childFields_FitBreakdown(ctx context.Context, field 
 		return ec.fieldContext_FitBreakdown_salary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FitBreakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_ImportReject_document(ctx, field)
+	case "position":
+		return ec.fieldContext_ImportReject_position(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportReject_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReject", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImportRun_id(ctx, field)
+	case "source":
+		return ec.fieldContext_ImportRun_source(ctx, field)
+	case "full":
+		return ec.fieldContext_ImportRun_full(ctx, field)
+	case "inputs":
+		return ec.fieldContext_ImportRun_inputs(ctx, field)
+	case "status":
+		return ec.fieldContext_ImportRun_status(ctx, field)
+	case "read":
+		return ec.fieldContext_ImportRun_read(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportRun_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportRun_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportRun_unchanged(ctx, field)
+	case "closed":
+		return ec.fieldContext_ImportRun_closed(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportRun_rejected(ctx, field)
+	case "unclassified":
+		return ec.fieldContext_ImportRun_unclassified(ctx, field)
+	case "rejects":
+		return ec.fieldContext_ImportRun_rejects(ctx, field)
+	case "error":
+		return ec.fieldContext_ImportRun_error(ctx, field)
+	case "attempts":
+		return ec.fieldContext_ImportRun_attempts(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ImportRun_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_ImportRun_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_ImportRun_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRun", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImportRunConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImportRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ImportRunEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ImportRunEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_InterviewQuestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8005,6 +9348,12 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_title(ctx, field)
 	case "description":
 		return ec.fieldContext_Opening_description(ctx, field)
+	case "descriptionHTML":
+		return ec.fieldContext_Opening_descriptionHTML(ctx, field)
+	case "url":
+		return ec.fieldContext_Opening_url(ctx, field)
+	case "applicantLocationRequirements":
+		return ec.fieldContext_Opening_applicantLocationRequirements(ctx, field)
 	case "roleID":
 		return ec.fieldContext_Opening_roleID(ctx, field)
 	case "companyID":
@@ -8823,6 +10172,20 @@ func (ec *executionContext) field_Mutation_createCompany_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createFeedSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.CreateFeedSourceInput, error) {
+			return ec.unmarshalNCreateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCreateFeedSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createInterviewQuestion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8990,6 +10353,20 @@ func (ec *executionContext) field_Mutation_deleteCompany_args(ctx context.Contex
 		return nil, err
 	}
 	args["version"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteFeedSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -9169,6 +10546,66 @@ func (ec *executionContext) field_Mutation_deleteSkill_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_importDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "full",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["full"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importOpenings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "full",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["full"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9330,6 +10767,28 @@ func (ec *executionContext) field_Mutation_updateCompany_args(ctx context.Contex
 		return nil, err
 	}
 	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateFeedSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ent.UpdateFeedSourceInput, error) {
+			return ec.unmarshalNUpdateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateFeedSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -9785,6 +11244,114 @@ func (ec *executionContext) field_Query_company_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_feedSources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.FeedSourceOrder, error) {
+			return ec.unmarshalOFeedSourceOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.FeedSourceWhereInput, error) {
+			return ec.unmarshalOFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_importRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ImportRunOrder, error) {
+			return ec.unmarshalOImportRunOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ImportRunWhereInput, error) {
+			return ec.unmarshalOImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9956,6 +11523,20 @@ func (ec *executionContext) field_Query_openings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_profileFromText_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
 	return args, nil
 }
 
@@ -11421,6 +13002,93 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _CVProfile_skills(ctx context.Context, field graphql.CollectedField, obj *cv.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CVProfile_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CVProfile_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CVProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CVProfile_experienceYears(ctx context.Context, field graphql.CollectedField, obj *cv.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CVProfile_experienceYears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExperienceYears, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CVProfile_experienceYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CVProfile", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CVProfile_city(ctx context.Context, field graphql.CollectedField, obj *cv.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CVProfile_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CVProfile_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CVProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CareerRoute_id(ctx context.Context, field graphql.CollectedField, obj *ent.CareerRoute) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12411,6 +14079,355 @@ func (ec *executionContext) fieldContext_FAQ_source(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("FAQ", field, false, false, "String")
 }
 
+func (ec *executionContext) _FeedSource_id(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FeedSource_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FeedSource_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FeedSource_name(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _FeedSource_url(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _FeedSource_intervalMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_intervalMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_intervalMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FeedSource_full(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_full(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Full, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_full(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FeedSource_enabled(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FeedSource_lastEnqueuedAt(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_lastEnqueuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastEnqueuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_lastEnqueuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FeedSourceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.FeedSourceEdge) graphql.Marshaler {
+			return ec.marshalOFeedSourceEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeedSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSourceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeedSourceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeedSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeedSourceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSourceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FeedSourceEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+			return ec.marshalOFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FeedSourceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FeedSourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSourceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSourceEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _FitBreakdown_skills(ctx context.Context, field graphql.CollectedField, obj *matching.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12501,6 +14518,640 @@ func (ec *executionContext) _FitBreakdown_salary(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_FitBreakdown_salary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FitBreakdown", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ImportReject_document(ctx context.Context, field graphql.CollectedField, obj *rejects.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReject_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReject_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportReject_position(ctx context.Context, field graphql.CollectedField, obj *rejects.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReject_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReject_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportReject_reason(ctx context.Context, field graphql.CollectedField, obj *rejects.Reject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReject_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReject_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReject", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_id(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImportRun_source(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_full(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_full(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Full, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_full(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportRun_inputs(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_inputs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inputs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_inputs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_status(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v importrun.Status) graphql.Marshaler {
+			return ec.marshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "ImportRunStatus")
+}
+
+func (ec *executionContext) _ImportRun_read(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_created(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_updated(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_unchanged(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_closed(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_rejected(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_unclassified(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_unclassified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unclassified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_unclassified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_rejects(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_rejects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []rejects.Reject) graphql.Marshaler {
+			return ec.marshalOImportReject2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐRejectᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_rejects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_error(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ImportRunEdge) graphql.Marshaler {
+			return ec.marshalOImportRunEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalOImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ImportRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _InterviewQuestion_id(ctx context.Context, field graphql.CollectedField, obj *ent.InterviewQuestion) (ret graphql.Marshaler) {
@@ -15757,6 +18408,316 @@ func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_importOpenings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportOpenings(ctx, fc.Args["url"].(string), fc.Args["source"].(*string), fc.Args["full"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importOpenings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importOpenings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createFeedSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createFeedSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateFeedSource(ctx, fc.Args["input"].(ent.CreateFeedSourceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+			return ec.marshalNFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createFeedSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSource(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createFeedSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateFeedSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateFeedSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateFeedSource(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateFeedSourceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.FeedSource
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+			return ec.marshalNFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateFeedSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSource(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateFeedSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteFeedSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteFeedSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteFeedSource(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteFeedSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteFeedSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportDocument(ctx, fc.Args["content"].(string), fc.Args["source"].(string), fc.Args["full"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Opening_id(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15941,6 +18902,75 @@ func (ec *executionContext) fieldContext_Opening_description(_ context.Context, 
 	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
 }
 
+func (ec *executionContext) _Opening_descriptionHTML(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_descriptionHTML(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_descriptionHTML(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Opening_url(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Opening_applicantLocationRequirements(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_applicantLocationRequirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApplicantLocationRequirements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_applicantLocationRequirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
 func (ec *executionContext) _Opening_roleID(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15953,11 +18983,11 @@ func (ec *executionContext) _Opening_roleID(ctx context.Context, field graphql.C
 			return obj.RoleID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Opening_roleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -16276,10 +19306,10 @@ func (ec *executionContext) _Opening_role(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, selections, v)
+			return ec.marshalORole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Opening_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17174,6 +20204,130 @@ func (ec *executionContext) fieldContext_Query_companies(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_feedSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_feedSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FeedSources(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.FeedSourceOrder), fc.Args["where"].(*ent.FeedSourceWhereInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.FeedSourceConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.FeedSourceConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.FeedSourceConnection) graphql.Marshaler {
+			return ec.marshalNFeedSourceConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_feedSources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FeedSourceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_feedSources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_importRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImportRuns(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ImportRunOrder), fc.Args["where"].(*ent.ImportRunWhereInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRunConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRunConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRunConnection) graphql.Marshaler {
+			return ec.marshalNImportRunConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_importRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_locations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17482,6 +20636,50 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_company_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_profileFromText(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_profileFromText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProfileFromText(ctx, fc.Args["text"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cv.Profile) graphql.Marshaler {
+			return ec.marshalNCVProfile2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋcvᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_profileFromText(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CVProfile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_profileFromText_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25729,6 +28927,76 @@ func UnmarshalCreateCompanyInput(ctx context.Context, raw any) (ent.CreateCompan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateFeedSourceInput(ctx context.Context, obj any) (ent.CreateFeedSourceInput, error) {
+	var it ent.CreateFeedSourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "url", "intervalMinutes", "full", "enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "intervalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutes = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateFeedSourceInput unmarshals raw into the CreateFeedSourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateFeedSourceInput(ctx context.Context, raw any) (ent.CreateFeedSourceInput, error) {
+	var out ent.CreateFeedSourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateFeedSourceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateInterviewQuestionInput(ctx context.Context, obj any) (ent.CreateInterviewQuestionInput, error) {
 	var it ent.CreateInterviewQuestionInput
 	if obj == nil {
@@ -25887,7 +29155,7 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
+	fieldsInOrder := [...]string{"externalID", "title", "description", "descriptionHTML", "url", "applicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25915,6 +29183,27 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.Description = data
+		case "descriptionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHTML"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHTML = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "applicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("applicantLocationRequirements"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApplicantLocationRequirements = data
 		case "workMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workMode"))
 			data, err := ec.unmarshalNOpeningWorkMode2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋopeningᚐWorkMode(ctx, v)
@@ -25994,7 +29283,7 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 			it.Status = data
 		case "roleID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleID"))
-			data, err := ec.unmarshalNID2int(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26545,6 +29834,1666 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 func UnmarshalCreateUserInput(ctx context.Context, raw any) (CreateUserInput, error) {
 	var out CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFeedSourceOrder(ctx context.Context, obj any) (ent.FeedSourceOrder, error) {
+	var it ent.FeedSourceOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNFeedSourceOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFeedSourceOrder unmarshals raw into the FeedSourceOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFeedSourceOrder(ctx context.Context, raw any) (ent.FeedSourceOrder, error) {
+	var out ent.FeedSourceOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FeedSourceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFeedSourceWhereInput(ctx context.Context, obj any) (ent.FeedSourceWhereInput, error) {
+	var it ent.FeedSourceWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlEqualFold", "urlContainsFold", "intervalMinutes", "intervalMinutesNEQ", "intervalMinutesIn", "intervalMinutesNotIn", "intervalMinutesGT", "intervalMinutesGTE", "intervalMinutesLT", "intervalMinutesLTE", "full", "fullNEQ", "enabled", "enabledNEQ", "lastEnqueuedAt", "lastEnqueuedAtNEQ", "lastEnqueuedAtIn", "lastEnqueuedAtNotIn", "lastEnqueuedAtGT", "lastEnqueuedAtGTE", "lastEnqueuedAtLT", "lastEnqueuedAtLTE", "lastEnqueuedAtIsNil", "lastEnqueuedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOFeedSourceWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOFeedSourceWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "urlNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNEQ = data
+		case "urlIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLIn = data
+		case "urlNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNotIn = data
+		case "urlGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGT = data
+		case "urlGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGTE = data
+		case "urlLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLT = data
+		case "urlLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLTE = data
+		case "urlContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContains = data
+		case "urlHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasPrefix = data
+		case "urlHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasSuffix = data
+		case "urlEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLEqualFold = data
+		case "urlContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContainsFold = data
+		case "intervalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutes = data
+		case "intervalMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesNEQ = data
+		case "intervalMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesIn = data
+		case "intervalMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesNotIn = data
+		case "intervalMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesGT = data
+		case "intervalMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesGTE = data
+		case "intervalMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesLT = data
+		case "intervalMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutesLTE = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "fullNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullNEQ = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		case "enabledNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabledNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnabledNEQ = data
+		case "lastEnqueuedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAt = data
+		case "lastEnqueuedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtNEQ = data
+		case "lastEnqueuedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtIn = data
+		case "lastEnqueuedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtNotIn = data
+		case "lastEnqueuedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtGT = data
+		case "lastEnqueuedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtGTE = data
+		case "lastEnqueuedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtLT = data
+		case "lastEnqueuedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtLTE = data
+		case "lastEnqueuedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtIsNil = data
+		case "lastEnqueuedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEnqueuedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastEnqueuedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFeedSourceWhereInput unmarshals raw into the FeedSourceWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFeedSourceWhereInput(ctx context.Context, raw any) (ent.FeedSourceWhereInput, error) {
+	var out ent.FeedSourceWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FeedSourceWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportRunOrder(ctx context.Context, obj any) (ent.ImportRunOrder, error) {
+	var it ent.ImportRunOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNImportRunOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportRunOrder unmarshals raw into the ImportRunOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportRunOrder(ctx context.Context, raw any) (ent.ImportRunOrder, error) {
+	var out ent.ImportRunOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRunOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportRunWhereInput(ctx context.Context, obj any) (ent.ImportRunWhereInput, error) {
+	var it ent.ImportRunWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "full", "fullNEQ", "status", "statusNEQ", "statusIn", "statusNotIn", "read", "readNEQ", "readIn", "readNotIn", "readGT", "readGTE", "readLT", "readLTE", "created", "createdNEQ", "createdIn", "createdNotIn", "createdGT", "createdGTE", "createdLT", "createdLTE", "updated", "updatedNEQ", "updatedIn", "updatedNotIn", "updatedGT", "updatedGTE", "updatedLT", "updatedLTE", "unchanged", "unchangedNEQ", "unchangedIn", "unchangedNotIn", "unchangedGT", "unchangedGTE", "unchangedLT", "unchangedLTE", "closed", "closedNEQ", "closedIn", "closedNotIn", "closedGT", "closedGTE", "closedLT", "closedLTE", "rejected", "rejectedNEQ", "rejectedIn", "rejectedNotIn", "rejectedGT", "rejectedGTE", "rejectedLT", "rejectedLTE", "unclassified", "unclassifiedNEQ", "unclassifiedIn", "unclassifiedNotIn", "unclassifiedGT", "unclassifiedGTE", "unclassifiedLT", "unclassifiedLTE", "error", "errorNEQ", "errorIn", "errorNotIn", "errorGT", "errorGTE", "errorLT", "errorLTE", "errorContains", "errorHasPrefix", "errorHasSuffix", "errorIsNil", "errorNotNil", "errorEqualFold", "errorContainsFold", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "startedAtIsNil", "startedAtNotNil", "finishedAt", "finishedAtNEQ", "finishedAtIn", "finishedAtNotIn", "finishedAtGT", "finishedAtGTE", "finishedAtLT", "finishedAtLTE", "finishedAtIsNil", "finishedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOImportRunWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOImportRunWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNEQ = data
+		case "sourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIn = data
+		case "sourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNotIn = data
+		case "sourceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGT = data
+		case "sourceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceGTE = data
+		case "sourceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLT = data
+		case "sourceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceLTE = data
+		case "sourceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContains = data
+		case "sourceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasPrefix = data
+		case "sourceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceHasSuffix = data
+		case "sourceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceEqualFold = data
+		case "sourceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceContainsFold = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "fullNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullNEQ = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "read":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("read"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Read = data
+		case "readNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadNEQ = data
+		case "readIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadIn = data
+		case "readNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadNotIn = data
+		case "readGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadGT = data
+		case "readGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadGTE = data
+		case "readLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadLT = data
+		case "readLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReadLTE = data
+		case "created":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("created"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Created = data
+		case "createdNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedNEQ = data
+		case "createdIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedIn = data
+		case "createdNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedNotIn = data
+		case "createdGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedGT = data
+		case "createdGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedGTE = data
+		case "createdLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedLT = data
+		case "createdLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedLTE = data
+		case "updated":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updated"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Updated = data
+		case "updatedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedNEQ = data
+		case "updatedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedIn = data
+		case "updatedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedNotIn = data
+		case "updatedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedGT = data
+		case "updatedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedGTE = data
+		case "updatedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedLT = data
+		case "updatedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedLTE = data
+		case "unchanged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchanged"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unchanged = data
+		case "unchangedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedNEQ = data
+		case "unchangedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedIn = data
+		case "unchangedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedNotIn = data
+		case "unchangedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedGT = data
+		case "unchangedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedGTE = data
+		case "unchangedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedLT = data
+		case "unchangedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unchangedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnchangedLTE = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "closedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNEQ = data
+		case "closedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedIn = data
+		case "closedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNotIn = data
+		case "closedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedGT = data
+		case "closedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedGTE = data
+		case "closedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedLT = data
+		case "closedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedLTE = data
+		case "rejected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejected"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rejected = data
+		case "rejectedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedNEQ = data
+		case "rejectedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedIn = data
+		case "rejectedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedNotIn = data
+		case "rejectedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedGT = data
+		case "rejectedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedGTE = data
+		case "rejectedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedLT = data
+		case "rejectedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejectedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RejectedLTE = data
+		case "unclassified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassified"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unclassified = data
+		case "unclassifiedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedNEQ = data
+		case "unclassifiedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedIn = data
+		case "unclassifiedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedNotIn = data
+		case "unclassifiedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedGT = data
+		case "unclassifiedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedGTE = data
+		case "unclassifiedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedLT = data
+		case "unclassifiedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unclassifiedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnclassifiedLTE = data
+		case "error":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("error"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Error = data
+		case "errorNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorNEQ = data
+		case "errorIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorIn = data
+		case "errorNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorNotIn = data
+		case "errorGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorGT = data
+		case "errorGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorGTE = data
+		case "errorLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorLT = data
+		case "errorLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorLTE = data
+		case "errorContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorContains = data
+		case "errorHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorHasPrefix = data
+		case "errorHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorHasSuffix = data
+		case "errorIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorIsNil = data
+		case "errorNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorNotNil = data
+		case "errorEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorEqualFold = data
+		case "errorContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("errorContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErrorContainsFold = data
+		case "attempts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attempts"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attempts = data
+		case "attemptsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNEQ = data
+		case "attemptsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsIn = data
+		case "attemptsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNotIn = data
+		case "attemptsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGT = data
+		case "attemptsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGTE = data
+		case "attemptsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLT = data
+		case "attemptsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "startedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAt = data
+		case "startedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNEQ = data
+		case "startedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtIn = data
+		case "startedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNotIn = data
+		case "startedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtGT = data
+		case "startedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtGTE = data
+		case "startedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtLT = data
+		case "startedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtLTE = data
+		case "startedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtIsNil = data
+		case "startedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNotNil = data
+		case "finishedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAt = data
+		case "finishedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtNEQ = data
+		case "finishedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtIn = data
+		case "finishedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtNotIn = data
+		case "finishedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtGT = data
+		case "finishedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtGTE = data
+		case "finishedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtLT = data
+		case "finishedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtLTE = data
+		case "finishedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtIsNil = data
+		case "finishedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportRunWhereInput unmarshals raw into the ImportRunWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportRunWhereInput(ctx context.Context, raw any) (ent.ImportRunWhereInput, error) {
+	var out ent.ImportRunWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRunWhereInput", raw, &out)
 	return out, err
 }
 
@@ -28234,7 +33183,7 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "roleID", "roleIDNEQ", "roleIDIn", "roleIDNotIn", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "locationID", "locationIDNEQ", "locationIDIn", "locationIDNotIn", "locationIDIsNil", "locationIDNotNil", "workMode", "workModeNEQ", "workModeIn", "workModeNotIn", "employmentType", "employmentTypeNEQ", "employmentTypeIn", "employmentTypeNotIn", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "experienceMaxYearsIsNil", "experienceMaxYearsNotNil", "salaryMin", "salaryMinNEQ", "salaryMinIn", "salaryMinNotIn", "salaryMinGT", "salaryMinGTE", "salaryMinLT", "salaryMinLTE", "salaryMinIsNil", "salaryMinNotNil", "salaryMax", "salaryMaxNEQ", "salaryMaxIn", "salaryMaxNotIn", "salaryMaxGT", "salaryMaxGTE", "salaryMaxLT", "salaryMaxLTE", "salaryMaxIsNil", "salaryMaxNotNil", "salaryCurrency", "salaryCurrencyNEQ", "salaryCurrencyIn", "salaryCurrencyNotIn", "salaryCurrencyGT", "salaryCurrencyGTE", "salaryCurrencyLT", "salaryCurrencyLTE", "salaryCurrencyContains", "salaryCurrencyHasPrefix", "salaryCurrencyHasSuffix", "salaryCurrencyIsNil", "salaryCurrencyNotNil", "salaryCurrencyEqualFold", "salaryCurrencyContainsFold", "salaryPeriod", "salaryPeriodNEQ", "salaryPeriodIn", "salaryPeriodNotIn", "salaryPeriodIsNil", "salaryPeriodNotNil", "postedAt", "postedAtNEQ", "postedAtIn", "postedAtNotIn", "postedAtGT", "postedAtGTE", "postedAtLT", "postedAtLTE", "validThrough", "validThroughNEQ", "validThroughIn", "validThroughNotIn", "validThroughGT", "validThroughGTE", "validThroughLT", "validThroughLTE", "validThroughIsNil", "validThroughNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "hasRole", "hasRoleWith", "hasCompany", "hasCompanyWith", "hasLocation", "hasLocationWith", "hasSkills", "hasSkillsWith", "experienceYears", "minSalary", "skillsAllOf", "skillsAnyOf"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "roleID", "roleIDNEQ", "roleIDIn", "roleIDNotIn", "roleIDIsNil", "roleIDNotNil", "companyID", "companyIDNEQ", "companyIDIn", "companyIDNotIn", "locationID", "locationIDNEQ", "locationIDIn", "locationIDNotIn", "locationIDIsNil", "locationIDNotNil", "workMode", "workModeNEQ", "workModeIn", "workModeNotIn", "employmentType", "employmentTypeNEQ", "employmentTypeIn", "employmentTypeNotIn", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "experienceMaxYearsIsNil", "experienceMaxYearsNotNil", "salaryMin", "salaryMinNEQ", "salaryMinIn", "salaryMinNotIn", "salaryMinGT", "salaryMinGTE", "salaryMinLT", "salaryMinLTE", "salaryMinIsNil", "salaryMinNotNil", "salaryMax", "salaryMaxNEQ", "salaryMaxIn", "salaryMaxNotIn", "salaryMaxGT", "salaryMaxGTE", "salaryMaxLT", "salaryMaxLTE", "salaryMaxIsNil", "salaryMaxNotNil", "salaryCurrency", "salaryCurrencyNEQ", "salaryCurrencyIn", "salaryCurrencyNotIn", "salaryCurrencyGT", "salaryCurrencyGTE", "salaryCurrencyLT", "salaryCurrencyLTE", "salaryCurrencyContains", "salaryCurrencyHasPrefix", "salaryCurrencyHasSuffix", "salaryCurrencyIsNil", "salaryCurrencyNotNil", "salaryCurrencyEqualFold", "salaryCurrencyContainsFold", "salaryPeriod", "salaryPeriodNEQ", "salaryPeriodIn", "salaryPeriodNotIn", "salaryPeriodIsNil", "salaryPeriodNotNil", "postedAt", "postedAtNEQ", "postedAtIn", "postedAtNotIn", "postedAtGT", "postedAtGTE", "postedAtLT", "postedAtLTE", "validThrough", "validThroughNEQ", "validThroughIn", "validThroughNotIn", "validThroughGT", "validThroughGTE", "validThroughLT", "validThroughLTE", "validThroughIsNil", "validThroughNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "hasRole", "hasRoleWith", "hasCompany", "hasCompanyWith", "hasLocation", "hasLocationWith", "hasSkills", "hasSkillsWith", "experienceYears", "minSalary", "skillsAllOf", "skillsAnyOf"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28808,6 +33757,111 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.DescriptionContainsFold = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "urlNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNEQ = data
+		case "urlIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLIn = data
+		case "urlNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNotIn = data
+		case "urlGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGT = data
+		case "urlGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLGTE = data
+		case "urlLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLT = data
+		case "urlLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLLTE = data
+		case "urlContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContains = data
+		case "urlHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasPrefix = data
+		case "urlHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLHasSuffix = data
+		case "urlIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLIsNil = data
+		case "urlNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLNotNil = data
+		case "urlEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLEqualFold = data
+		case "urlContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urlContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URLContainsFold = data
 		case "roleID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -28836,6 +33890,20 @@ func (ec *executionContext) unmarshalInputOpeningWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.RoleIDNotIn = data
+		case "roleIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleIDIsNil = data
+		case "roleIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RoleIDNotNil = data
 		case "companyID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -29649,7 +34717,7 @@ func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"skills", "experienceYears", "city", "workModes", "expectedSalary"}
+	fieldsInOrder := [...]string{"skills", "experienceYears", "cvText", "city", "workModes", "expectedSalary"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29658,18 +34726,25 @@ func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj 
 		switch k {
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Skills = data
 		case "experienceYears":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("experienceYears"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ExperienceYears = data
+		case "cvText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cvText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CvText = data
 		case "city":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -34166,6 +39241,76 @@ func UnmarshalUpdateCompanyInput(ctx context.Context, raw any) (ent.UpdateCompan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateFeedSourceInput(ctx context.Context, obj any) (ent.UpdateFeedSourceInput, error) {
+	var it ent.UpdateFeedSourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "url", "intervalMinutes", "full", "enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "intervalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutes = data
+		case "full":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("full"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Full = data
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateFeedSourceInput unmarshals raw into the UpdateFeedSourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateFeedSourceInput(ctx context.Context, raw any) (ent.UpdateFeedSourceInput, error) {
+	var out ent.UpdateFeedSourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateFeedSourceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateInterviewQuestionInput(ctx context.Context, obj any) (ent.UpdateInterviewQuestionInput, error) {
 	var it ent.UpdateInterviewQuestionInput
 	if obj == nil {
@@ -34345,7 +39490,7 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "clearDescription", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
+	fieldsInOrder := [...]string{"externalID", "title", "description", "clearDescription", "descriptionHTML", "clearDescriptionHTML", "url", "clearURL", "applicantLocationRequirements", "appendApplicantLocationRequirements", "clearApplicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "clearRole", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34380,6 +39525,55 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.ClearDescription = data
+		case "descriptionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHTML"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHTML = data
+		case "clearDescriptionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearDescriptionHTML"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearDescriptionHTML = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "clearURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearURL"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearURL = data
+		case "applicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("applicantLocationRequirements"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApplicantLocationRequirements = data
+		case "appendApplicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendApplicantLocationRequirements"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppendApplicantLocationRequirements = data
+		case "clearApplicantLocationRequirements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearApplicantLocationRequirements"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearApplicantLocationRequirements = data
 		case "workMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workMode"))
 			data, err := ec.unmarshalOOpeningWorkMode2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋopeningᚐWorkMode(ctx, v)
@@ -34506,6 +39700,13 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.RoleID = data
+		case "clearRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearRole"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearRole = data
 		case "companyID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -35770,6 +40971,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._InterviewQuestion(ctx, sel, obj)
+	case *ent.ImportRun:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ImportRun(ctx, sel, obj)
+	case *ent.FeedSource:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FeedSource(ctx, sel, obj)
 	case *ent.Company:
 		if obj == nil {
 			return graphql.Null
@@ -36209,6 +41420,49 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var cVProfileImplementors = []string{"CVProfile"}
+
+func (ec *executionContext) _CVProfile(ctx context.Context, sel ast.SelectionSet, obj *cv.Profile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cVProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CVProfile")
+		case "skills":
+			out.Values[i] = ec._CVProfile_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "experienceYears":
+			out.Values[i] = ec._CVProfile_experienceYears(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._CVProfile_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var careerRouteImplementors = []string{"CareerRoute", "Node"}
 
 func (ec *executionContext) _CareerRoute(ctx context.Context, sel ast.SelectionSet, obj *ent.CareerRoute) graphql.Marshaler {
@@ -36604,6 +41858,160 @@ func (ec *executionContext) _FAQ(ctx context.Context, sel ast.SelectionSet, obj 
 	return out
 }
 
+var feedSourceImplementors = []string{"FeedSource", "Node"}
+
+func (ec *executionContext) _FeedSource(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedSource")
+		case "id":
+			out.Values[i] = ec._FeedSource_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._FeedSource_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._FeedSource_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._FeedSource_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._FeedSource_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intervalMinutes":
+			out.Values[i] = ec._FeedSource_intervalMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "full":
+			out.Values[i] = ec._FeedSource_full(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enabled":
+			out.Values[i] = ec._FeedSource_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastEnqueuedAt":
+			out.Values[i] = ec._FeedSource_lastEnqueuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var feedSourceConnectionImplementors = []string{"FeedSourceConnection"}
+
+func (ec *executionContext) _FeedSourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedSourceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedSourceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedSourceConnection")
+		case "edges":
+			out.Values[i] = ec._FeedSourceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FeedSourceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FeedSourceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var feedSourceEdgeImplementors = []string{"FeedSourceEdge"}
+
+func (ec *executionContext) _FeedSourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.FeedSourceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, feedSourceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FeedSourceEdge")
+		case "node":
+			out.Values[i] = ec._FeedSourceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._FeedSourceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fitBreakdownImplementors = []string{"FitBreakdown"}
 
 func (ec *executionContext) _FitBreakdown(ctx context.Context, sel ast.SelectionSet, obj *matching.Breakdown) graphql.Marshaler {
@@ -36632,6 +42040,248 @@ func (ec *executionContext) _FitBreakdown(ctx context.Context, sel ast.Selection
 			}
 		case "salary":
 			out.Values[i] = ec._FitBreakdown_salary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRejectImplementors = []string{"ImportReject"}
+
+func (ec *executionContext) _ImportReject(ctx context.Context, sel ast.SelectionSet, obj *rejects.Reject) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRejectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReject")
+		case "document":
+			out.Values[i] = ec._ImportReject_document(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._ImportReject_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ImportReject_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunImplementors = []string{"ImportRun", "Node"}
+
+func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRun")
+		case "id":
+			out.Values[i] = ec._ImportRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ImportRun_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "full":
+			out.Values[i] = ec._ImportRun_full(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inputs":
+			out.Values[i] = ec._ImportRun_inputs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ImportRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "read":
+			out.Values[i] = ec._ImportRun_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportRun_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportRun_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportRun_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._ImportRun_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportRun_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unclassified":
+			out.Values[i] = ec._ImportRun_unclassified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejects":
+			out.Values[i] = ec._ImportRun_rejects(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._ImportRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._ImportRun_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ImportRun_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._ImportRun_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._ImportRun_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunConnectionImplementors = []string{"ImportRunConnection"}
+
+func (ec *executionContext) _ImportRunConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportRunConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunConnection")
+		case "edges":
+			out.Values[i] = ec._ImportRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImportRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ImportRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunEdgeImplementors = []string{"ImportRunEdge"}
+
+func (ec *executionContext) _ImportRunEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ImportRunEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunEdge")
+		case "node":
+			out.Values[i] = ec._ImportRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ImportRunEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37285,6 +42935,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "importOpenings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importOpenings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createFeedSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createFeedSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateFeedSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateFeedSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteFeedSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteFeedSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37353,9 +43038,24 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "descriptionHTML":
+			out.Values[i] = ec._Opening_descriptionHTML(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Opening_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "applicantLocationRequirements":
+			out.Values[i] = ec._Opening_applicantLocationRequirements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "roleID":
 			out.Values[i] = ec._Opening_roleID(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "companyID":
@@ -37425,7 +43125,7 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "role":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Opening_role(ctx, field, obj)
 				})
@@ -37776,6 +43476,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_companies(ctx, field)
 				})
+		case "feedSources":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_feedSources(ctx, field)
+				})
+		case "importRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importRuns(ctx, field)
+				})
 		case "locations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -37817,6 +43529,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_company(ctx, field)
+				})
+		case "profileFromText":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_profileFromText(ctx, field)
 				})
 		case "role":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -39669,6 +45387,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCVProfile2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋcvᚐProfile(ctx context.Context, sel ast.SelectionSet, v *cv.Profile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CVProfile!")
+		return graphql.Null
+	}
+	return ec._CVProfile(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCareerRoute2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCareerRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CareerRoute) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39790,6 +45516,11 @@ func (ec *executionContext) unmarshalNCreateCompanyInput2githubᚗcomᚋcareergr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCreateFeedSourceInput(ctx context.Context, v any) (ent.CreateFeedSourceInput, error) {
+	res, err := ec.unmarshalInputCreateFeedSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateInterviewQuestionInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCreateInterviewQuestionInput(ctx context.Context, v any) (ent.CreateInterviewQuestionInput, error) {
 	res, err := ec.unmarshalInputCreateInterviewQuestionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39877,6 +45608,41 @@ func (ec *executionContext) marshalNFAQ2ᚖgithubᚗcomᚋcareergraphᚋcareergr
 	return ec._FAQ(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FeedSource!")
+		return graphql.Null
+	}
+	return ec._FeedSource(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFeedSourceConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceConnection(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSourceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FeedSourceConnection!")
+		return graphql.Null
+	}
+	return ec._FeedSourceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFeedSourceOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrderField(ctx context.Context, v any) (*ent.FeedSourceOrderField, error) {
+	var res = new(ent.FeedSourceOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFeedSourceOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSourceOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FeedSourceOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx context.Context, v any) (*ent.FeedSourceWhereInput, error) {
+	res, err := ec.unmarshalInputFeedSourceWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFitBreakdown2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v matching.Breakdown) graphql.Marshaler {
 	return ec._FitBreakdown(ctx, sel, &v)
 }
@@ -39936,6 +45702,55 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNImportReject2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐReject(ctx context.Context, sel ast.SelectionSet, v rejects.Reject) graphql.Marshaler {
+	return ec._ImportReject(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRun!")
+		return graphql.Null
+	}
+	return ec._ImportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRunConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRunConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRunConnection!")
+		return graphql.Null
+	}
+	return ec._ImportRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportRunOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrderField(ctx context.Context, v any) (*ent.ImportRunOrderField, error) {
+	var res = new(ent.ImportRunOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportRunOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRunOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRunOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, v any) (importrun.Status, error) {
+	var res importrun.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, sel ast.SelectionSet, v importrun.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx context.Context, v any) (*ent.ImportRunWhereInput, error) {
+	res, err := ec.unmarshalInputImportRunWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -40584,6 +46399,11 @@ func (ec *executionContext) unmarshalNUpdateCareerRouteInput2githubᚗcomᚋcare
 
 func (ec *executionContext) unmarshalNUpdateCompanyInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateCompanyInput(ctx context.Context, v any) (ent.UpdateCompanyInput, error) {
 	res, err := ec.unmarshalInputUpdateCompanyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateFeedSourceInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateFeedSourceInput(ctx context.Context, v any) (ent.UpdateFeedSourceInput, error) {
+	res, err := ec.unmarshalInputUpdateFeedSourceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -41297,6 +47117,66 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return v
 }
 
+func (ec *executionContext) marshalOFeedSource2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSource(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FeedSource(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFeedSourceEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.FeedSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOFeedSourceEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOFeedSourceEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceEdge(ctx context.Context, sel ast.SelectionSet, v *ent.FeedSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FeedSourceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFeedSourceOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceOrder(ctx context.Context, v any) (*ent.FeedSourceOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFeedSourceOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFeedSourceWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInputᚄ(ctx context.Context, v any) ([]*ent.FeedSourceWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.FeedSourceWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFeedSourceWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐFeedSourceWhereInput(ctx context.Context, v any) (*ent.FeedSourceWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFeedSourceWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
 	if v == nil {
 		return nil, nil
@@ -41400,6 +47280,137 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	_ = ctx
 	res := scalar.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportReject2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐRejectᚄ(ctx context.Context, sel ast.SelectionSet, v []rejects.Reject) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportReject2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrejectsᚐReject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOImportRunEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ImportRunEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOImportRunEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOImportRunEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ImportRunEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportRunEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImportRunOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunOrder(ctx context.Context, v any) (*ent.ImportRunOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImportRunOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx context.Context, v any) ([]importrun.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]importrun.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOImportRunStatus2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []importrun.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRunStatus2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, v any) (*importrun.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(importrun.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportRunStatus2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋimportrunᚐStatus(ctx context.Context, sel ast.SelectionSet, v *importrun.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOImportRunWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInputᚄ(ctx context.Context, v any) ([]*ent.ImportRunWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ImportRunWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOImportRunWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRunWhereInput(ctx context.Context, v any) (*ent.ImportRunWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImportRunWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {

@@ -70,12 +70,19 @@ type OpeningMatchEdge struct {
 	Node   *matching.Result   `json:"node"`
 }
 
-// What a job seeker tells about themselves.
+// What a job seeker tells about themselves: explicit fields, a pasted CV (cvText), or both.
+// Explicit fields win; the CV fills in what they leave out (see profileFromText).
 type ProfileInput struct {
-	// Skill names or synonyms, case-insensitive ("golang", "NodeJS", "k8s"). 1 to 50.
-	Skills          []string `json:"skills"`
-	ExperienceYears int      `json:"experienceYears"`
-	// Preferred city, by name, such as "Bengaluru".
+	// Skill names or synonyms, case-insensitive (\"golang\", \"NodeJS\", \"k8s\"). With cvText, the
+	// skills the CV names are added after these; the merged list keeps its first 50. Required (1
+	// to 50) without cvText.
+	Skills []string `json:"skills,omitempty"`
+	// Whole years, 0 to 60. Required unless cvText states the experience.
+	ExperienceYears *int `json:"experienceYears,omitempty"`
+	// A CV's plain text, at most 65,536 bytes. Read for skills, years of experience and city, and
+	// never stored or logged.
+	CvText *string `json:"cvText,omitempty"`
+	// Preferred city, by name, such as "Bengaluru". Without it, the CV's city, if any.
 	City *string `json:"city,omitempty"`
 	// Acceptable work modes; openings in other modes score no location points.
 	WorkModes      []opening.WorkMode `json:"workModes,omitempty"`

@@ -6,14 +6,23 @@ package graph
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/accounts"
+	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/cv"
+	"github.com/careergraph/careergraph/internal/editing"
+	"github.com/careergraph/careergraph/internal/importer"
 	"github.com/careergraph/careergraph/internal/insights"
+	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/search"
@@ -26,6 +35,7 @@ type Resolver struct {
 	matcher  *matching.Matcher
 	insights *insights.Service
 	accounts *accounts.Service
+	jobs     *jobs.Inserter
 }
 
 // Deps are what the resolvers need.
@@ -49,6 +59,7 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 			matcher:  matcher,
 			insights: insights.New(d.Client, matcher),
 			accounts: d.Accounts,
+			jobs:     jobs.NewInserter(d.Client, d.SQL, d.Dialect),
 		},
 		Directives: DirectiveRoot{HasRole: hasRole},
 	})
@@ -109,13 +120,42 @@ func primeRoles(ctx context.Context, roles []*ent.Role, path ...string) error {
 }
 
 // profileOf translates a GraphQL profile into the matching package's.
-func profileOf(p ProfileInput) matching.Profile {
-	out := matching.Profile{Skills: p.Skills, ExperienceYears: p.ExperienceYears, City: p.City, WorkModes: p.WorkModes}
+// profileOf merges a profile's explicit fields with what its cvText implies (internal/cv):
+// explicit fields win; the CV's skills follow the explicit ones (the first
+// matching.MaxProfileSkills are kept); its years and city fill in what is missing. Without
+// cvText, nothing is read. The CV is not kept: only the merged profile leaves this function.
+func profileOf(ctx context.Context, client *ent.Client, p ProfileInput) (matching.Profile, error) {
+	out := matching.Profile{Skills: p.Skills, City: p.City, WorkModes: p.WorkModes}
+	years := p.ExperienceYears
+	if p.CvText != nil {
+		c, err := cv.Read(ctx, client, *p.CvText, "profile.cvText", time.Now())
+		if err != nil {
+			return out, err
+		}
+		for _, s := range c.Skills {
+			if len(out.Skills) >= matching.MaxProfileSkills {
+				break
+			}
+			if !slices.Contains(out.Skills, s.Name) {
+				out.Skills = append(out.Skills, s.Name)
+			}
+		}
+		if years == nil {
+			years = c.ExperienceYears
+		}
+		if out.City == nil && c.City != nil {
+			out.City = &c.City.City
+		}
+	}
+	if years == nil {
+		return out, apperr.BadInput("profile.experienceYears", "profile.experienceYears is missing: send whole years from 0 to 60, or a cvText that states them")
+	}
+	out.ExperienceYears = *years
 	if e := p.ExpectedSalary; e != nil {
 		out.ExpectedSalary = &matching.Money{Amount: int64(e.Amount), Currency: e.Currency,
 			Monthly: e.Period != nil && *e.Period == opening.SalaryPeriodMONTH}
 	}
-	return out
+	return out, nil
 }
 
 // matchConnection translates a page of matches into the GraphQL connection.
@@ -141,4 +181,27 @@ func (r *Resolver) db(ctx context.Context) *ent.Client {
 		return c
 	}
 	return r.client
+}
+// notFoundAs reports a missing referenced entity as NOT_FOUND naming the input field.
+func notFoundAs(err error, field string, id int) error {
+	if ent.IsNotFound(err) {
+		return editing.NotFound(field, id)
+	}
+	return err
+}
+
+// checkFeed validates a feed's URL and name (unique) as BAD_USER_INPUT errors naming the field.
+func checkFeed(ctx context.Context, c *ent.Client, id int, url, name string) error {
+	if _, _, err := importer.CheckURL(url, &name); err != nil {
+		if e, ok := apperr.As(err); ok {
+			// CheckURL speaks of importOpenings' arguments; a feed's source is its name.
+			field, msg := e.Field, e.Message
+			if field == "source" {
+				field, msg = "name", "name"+strings.TrimPrefix(msg, "source")
+			}
+			return apperr.BadInput("input."+field, "input.%s", msg)
+		}
+		return err
+	}
+	return editing.Unique(ctx, "input.name", name, c.FeedSource.Query().Where(feedsource.Name(name), feedsource.IDNEQ(id)).Count)
 }

@@ -41,7 +41,11 @@ func (r *queryResolver) Match(ctx context.Context, profile ProfileInput, first *
 	if first != nil {
 		n = *first
 	}
-	page, err := r.matcher.Match(ctx, v, profileOf(profile), n, after, "edges", "node", "opening")
+	p, err := profileOf(ctx, r.client, profile)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.matcher.Match(ctx, v, p, n, after, "edges", "node", "opening")
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +58,11 @@ func (r *queryResolver) RoleFit(ctx context.Context, slug string, profile Profil
 	if err != nil {
 		return nil, err
 	}
-	return r.matcher.RoleFit(ctx, v, slug, profileOf(profile))
+	p, err := profileOf(ctx, r.client, profile)
+	if err != nil {
+		return nil, err
+	}
+	return r.matcher.RoleFit(ctx, v, slug, p)
 }
 
 // SkillDemand is the resolver for the skillDemand field.

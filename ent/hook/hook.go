@@ -57,6 +57,30 @@ func (f CompanyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CompanyMutation", m)
 }
 
+// The FeedSourceFunc type is an adapter to allow the use of ordinary
+// function as FeedSource mutator.
+type FeedSourceFunc func(context.Context, *ent.FeedSourceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FeedSourceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FeedSourceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FeedSourceMutation", m)
+}
+
+// The ImportRunFunc type is an adapter to allow the use of ordinary
+// function as ImportRun mutator.
+type ImportRunFunc func(context.Context, *ent.ImportRunMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ImportRunFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ImportRunMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportRunMutation", m)
+}
+
 // The InterviewQuestionFunc type is an adapter to allow the use of ordinary
 // function as InterviewQuestion mutator.
 type InterviewQuestionFunc func(context.Context, *ent.InterviewQuestionMutation) (ent.Value, error)

@@ -154,6 +154,59 @@ var (
 			},
 		},
 	}
+	// FeedSourcesColumns holds the columns for the "feed_sources" table.
+	FeedSourcesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 57},
+		{Name: "url", Type: field.TypeString, Size: 2000},
+		{Name: "interval_minutes", Type: field.TypeInt, Default: 1440},
+		{Name: "full", Type: field.TypeBool, Default: true},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "last_enqueued_at", Type: field.TypeTime, Nullable: true},
+	}
+	// FeedSourcesTable holds the schema information for the "feed_sources" table.
+	FeedSourcesTable = &schema.Table{
+		Name:       "feed_sources",
+		Columns:    FeedSourcesColumns,
+		PrimaryKey: []*schema.Column{FeedSourcesColumns[0]},
+	}
+	// ImportRunsColumns holds the columns for the "import_runs" table.
+	ImportRunsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "source", Type: field.TypeString, Size: 64},
+		{Name: "full", Type: field.TypeBool, Default: false},
+		{Name: "inputs", Type: field.TypeJSON},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"QUEUED", "RUNNING", "SUCCEEDED", "FAILED"}, Default: "QUEUED"},
+		{Name: "read", Type: field.TypeInt, Default: 0},
+		{Name: "created", Type: field.TypeInt, Default: 0},
+		{Name: "updated", Type: field.TypeInt, Default: 0},
+		{Name: "unchanged", Type: field.TypeInt, Default: 0},
+		{Name: "closed", Type: field.TypeInt, Default: 0},
+		{Name: "rejected", Type: field.TypeInt, Default: 0},
+		{Name: "unclassified", Type: field.TypeInt, Default: 0},
+		{Name: "rejects", Type: field.TypeJSON, Nullable: true},
+		{Name: "error", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "job_id", Type: field.TypeInt64, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+	}
+	// ImportRunsTable holds the schema information for the "import_runs" table.
+	ImportRunsTable = &schema.Table{
+		Name:       "import_runs",
+		Columns:    ImportRunsColumns,
+		PrimaryKey: []*schema.Column{ImportRunsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "importrun_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ImportRunsColumns[16]},
+			},
+		},
+	}
 	// InterviewQuestionsColumns holds the columns for the "interview_questions" table.
 	InterviewQuestionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -224,6 +277,10 @@ var (
 		{Name: "external_id", Type: field.TypeString, Size: 200},
 		{Name: "title", Type: field.TypeString, Size: 300},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "description_html", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "url", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "applicant_location_requirements", Type: field.TypeJSON, Nullable: true},
+		{Name: "content_hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "work_mode", Type: field.TypeEnum, Enums: []string{"ONSITE", "HYBRID", "REMOTE"}},
 		{Name: "employment_type", Type: field.TypeEnum, Enums: []string{"FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP"}, Default: "FULL_TIME"},
 		{Name: "experience_min_years", Type: field.TypeInt, Default: 0},
@@ -239,7 +296,7 @@ var (
 		{Name: "search_text", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "company_id", Type: field.TypeInt},
 		{Name: "location_id", Type: field.TypeInt, Nullable: true},
-		{Name: "role_id", Type: field.TypeInt},
+		{Name: "role_id", Type: field.TypeInt, Nullable: true},
 	}
 	// OpeningsTable holds the schema information for the "openings" table.
 	OpeningsTable = &schema.Table{
@@ -249,21 +306,21 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "openings_companies_openings",
-				Columns:    []*schema.Column{OpeningsColumns[21]},
+				Columns:    []*schema.Column{OpeningsColumns[25]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "openings_locations_openings",
-				Columns:    []*schema.Column{OpeningsColumns[22]},
+				Columns:    []*schema.Column{OpeningsColumns[26]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "openings_roles_openings",
-				Columns:    []*schema.Column{OpeningsColumns[23]},
+				Columns:    []*schema.Column{OpeningsColumns[27]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -275,22 +332,22 @@ var (
 			{
 				Name:    "opening_role_id_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[23], OpeningsColumns[18], OpeningsColumns[16]},
+				Columns: []*schema.Column{OpeningsColumns[27], OpeningsColumns[22], OpeningsColumns[20]},
 			},
 			{
 				Name:    "opening_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[18], OpeningsColumns[16]},
+				Columns: []*schema.Column{OpeningsColumns[22], OpeningsColumns[20]},
 			},
 			{
 				Name:    "opening_company_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[21]},
+				Columns: []*schema.Column{OpeningsColumns[25]},
 			},
 			{
 				Name:    "opening_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[22]},
+				Columns: []*schema.Column{OpeningsColumns[26]},
 			},
 			{
 				Name:    "opening_updated_at",
@@ -577,6 +634,8 @@ var (
 		AuditLogsTable,
 		CareerRoutesTable,
 		CompaniesTable,
+		FeedSourcesTable,
+		ImportRunsTable,
 		InterviewQuestionsTable,
 		LocationsTable,
 		OpeningsTable,
@@ -609,6 +668,12 @@ func init() {
 	CompaniesTable.ForeignKeys[0].RefTable = LocationsTable
 	CompaniesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	FeedSourcesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
+	}
+	ImportRunsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
 	InterviewQuestionsTable.ForeignKeys[0].RefTable = RolesTable
 	InterviewQuestionsTable.ForeignKeys[1].RefTable = SkillsTable

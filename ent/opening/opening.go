@@ -31,6 +31,14 @@ const (
 	FieldTitle = "title"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
+	// FieldDescriptionHTML holds the string denoting the description_html field in the database.
+	FieldDescriptionHTML = "description_html"
+	// FieldURL holds the string denoting the url field in the database.
+	FieldURL = "url"
+	// FieldApplicantLocationRequirements holds the string denoting the applicant_location_requirements field in the database.
+	FieldApplicantLocationRequirements = "applicant_location_requirements"
+	// FieldContentHash holds the string denoting the content_hash field in the database.
+	FieldContentHash = "content_hash"
 	// FieldRoleID holds the string denoting the role_id field in the database.
 	FieldRoleID = "role_id"
 	// FieldCompanyID holds the string denoting the company_id field in the database.
@@ -111,6 +119,10 @@ var Columns = []string{
 	FieldExternalID,
 	FieldTitle,
 	FieldDescription,
+	FieldDescriptionHTML,
+	FieldURL,
+	FieldApplicantLocationRequirements,
+	FieldContentHash,
 	FieldRoleID,
 	FieldCompanyID,
 	FieldLocationID,
@@ -162,6 +174,10 @@ var (
 	ExternalIDValidator func(string) error
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	TitleValidator func(string) error
+	// URLValidator is a validator for the "url" field. It is called by the builders before save.
+	URLValidator func(string) error
+	// ContentHashValidator is a validator for the "content_hash" field. It is called by the builders before save.
+	ContentHashValidator func(string) error
 	// DefaultExperienceMinYears holds the default value on creation for the "experience_min_years" field.
 	DefaultExperienceMinYears int
 	// ExperienceMinYearsValidator is a validator for the "experience_min_years" field. It is called by the builders before save.
@@ -323,6 +339,21 @@ func ByTitle(opts ...sql.OrderTermOption) OrderOption {
 // ByDescription orders the results by the description field.
 func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDescription, opts...).ToFunc()
+}
+
+// ByDescriptionHTML orders the results by the description_html field.
+func ByDescriptionHTML(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDescriptionHTML, opts...).ToFunc()
+}
+
+// ByURL orders the results by the url field.
+func ByURL(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldURL, opts...).ToFunc()
+}
+
+// ByContentHash orders the results by the content_hash field.
+func ByContentHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContentHash, opts...).ToFunc()
 }
 
 // ByRoleID orders the results by the role_id field.

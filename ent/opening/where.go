@@ -90,6 +90,21 @@ func Description(v string) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldDescription, v))
 }
 
+// DescriptionHTML applies equality check predicate on the "description_html" field. It's identical to DescriptionHTMLEQ.
+func DescriptionHTML(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldDescriptionHTML, v))
+}
+
+// URL applies equality check predicate on the "url" field. It's identical to URLEQ.
+func URL(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldURL, v))
+}
+
+// ContentHash applies equality check predicate on the "content_hash" field. It's identical to ContentHashEQ.
+func ContentHash(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldContentHash, v))
+}
+
 // RoleID applies equality check predicate on the "role_id" field. It's identical to RoleIDEQ.
 func RoleID(v int) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldRoleID, v))
@@ -540,6 +555,241 @@ func DescriptionContainsFold(v string) predicate.Opening {
 	return predicate.Opening(sql.FieldContainsFold(FieldDescription, v))
 }
 
+// DescriptionHTMLEQ applies the EQ predicate on the "description_html" field.
+func DescriptionHTMLEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLNEQ applies the NEQ predicate on the "description_html" field.
+func DescriptionHTMLNEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLIn applies the In predicate on the "description_html" field.
+func DescriptionHTMLIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldDescriptionHTML, vs...))
+}
+
+// DescriptionHTMLNotIn applies the NotIn predicate on the "description_html" field.
+func DescriptionHTMLNotIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldDescriptionHTML, vs...))
+}
+
+// DescriptionHTMLGT applies the GT predicate on the "description_html" field.
+func DescriptionHTMLGT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLGTE applies the GTE predicate on the "description_html" field.
+func DescriptionHTMLGTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLLT applies the LT predicate on the "description_html" field.
+func DescriptionHTMLLT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLLTE applies the LTE predicate on the "description_html" field.
+func DescriptionHTMLLTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLContains applies the Contains predicate on the "description_html" field.
+func DescriptionHTMLContains(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContains(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLHasPrefix applies the HasPrefix predicate on the "description_html" field.
+func DescriptionHTMLHasPrefix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasPrefix(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLHasSuffix applies the HasSuffix predicate on the "description_html" field.
+func DescriptionHTMLHasSuffix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasSuffix(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLIsNil applies the IsNil predicate on the "description_html" field.
+func DescriptionHTMLIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldDescriptionHTML))
+}
+
+// DescriptionHTMLNotNil applies the NotNil predicate on the "description_html" field.
+func DescriptionHTMLNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldDescriptionHTML))
+}
+
+// DescriptionHTMLEqualFold applies the EqualFold predicate on the "description_html" field.
+func DescriptionHTMLEqualFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEqualFold(FieldDescriptionHTML, v))
+}
+
+// DescriptionHTMLContainsFold applies the ContainsFold predicate on the "description_html" field.
+func DescriptionHTMLContainsFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContainsFold(FieldDescriptionHTML, v))
+}
+
+// URLEQ applies the EQ predicate on the "url" field.
+func URLEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldURL, v))
+}
+
+// URLNEQ applies the NEQ predicate on the "url" field.
+func URLNEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldURL, v))
+}
+
+// URLIn applies the In predicate on the "url" field.
+func URLIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldURL, vs...))
+}
+
+// URLNotIn applies the NotIn predicate on the "url" field.
+func URLNotIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldURL, vs...))
+}
+
+// URLGT applies the GT predicate on the "url" field.
+func URLGT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldURL, v))
+}
+
+// URLGTE applies the GTE predicate on the "url" field.
+func URLGTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldURL, v))
+}
+
+// URLLT applies the LT predicate on the "url" field.
+func URLLT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldURL, v))
+}
+
+// URLLTE applies the LTE predicate on the "url" field.
+func URLLTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldURL, v))
+}
+
+// URLContains applies the Contains predicate on the "url" field.
+func URLContains(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContains(FieldURL, v))
+}
+
+// URLHasPrefix applies the HasPrefix predicate on the "url" field.
+func URLHasPrefix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasPrefix(FieldURL, v))
+}
+
+// URLHasSuffix applies the HasSuffix predicate on the "url" field.
+func URLHasSuffix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasSuffix(FieldURL, v))
+}
+
+// URLIsNil applies the IsNil predicate on the "url" field.
+func URLIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldURL))
+}
+
+// URLNotNil applies the NotNil predicate on the "url" field.
+func URLNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldURL))
+}
+
+// URLEqualFold applies the EqualFold predicate on the "url" field.
+func URLEqualFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEqualFold(FieldURL, v))
+}
+
+// URLContainsFold applies the ContainsFold predicate on the "url" field.
+func URLContainsFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContainsFold(FieldURL, v))
+}
+
+// ApplicantLocationRequirementsIsNil applies the IsNil predicate on the "applicant_location_requirements" field.
+func ApplicantLocationRequirementsIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldApplicantLocationRequirements))
+}
+
+// ApplicantLocationRequirementsNotNil applies the NotNil predicate on the "applicant_location_requirements" field.
+func ApplicantLocationRequirementsNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldApplicantLocationRequirements))
+}
+
+// ContentHashEQ applies the EQ predicate on the "content_hash" field.
+func ContentHashEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldContentHash, v))
+}
+
+// ContentHashNEQ applies the NEQ predicate on the "content_hash" field.
+func ContentHashNEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldContentHash, v))
+}
+
+// ContentHashIn applies the In predicate on the "content_hash" field.
+func ContentHashIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldContentHash, vs...))
+}
+
+// ContentHashNotIn applies the NotIn predicate on the "content_hash" field.
+func ContentHashNotIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldContentHash, vs...))
+}
+
+// ContentHashGT applies the GT predicate on the "content_hash" field.
+func ContentHashGT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldContentHash, v))
+}
+
+// ContentHashGTE applies the GTE predicate on the "content_hash" field.
+func ContentHashGTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldContentHash, v))
+}
+
+// ContentHashLT applies the LT predicate on the "content_hash" field.
+func ContentHashLT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldContentHash, v))
+}
+
+// ContentHashLTE applies the LTE predicate on the "content_hash" field.
+func ContentHashLTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldContentHash, v))
+}
+
+// ContentHashContains applies the Contains predicate on the "content_hash" field.
+func ContentHashContains(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContains(FieldContentHash, v))
+}
+
+// ContentHashHasPrefix applies the HasPrefix predicate on the "content_hash" field.
+func ContentHashHasPrefix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasPrefix(FieldContentHash, v))
+}
+
+// ContentHashHasSuffix applies the HasSuffix predicate on the "content_hash" field.
+func ContentHashHasSuffix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasSuffix(FieldContentHash, v))
+}
+
+// ContentHashIsNil applies the IsNil predicate on the "content_hash" field.
+func ContentHashIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldContentHash))
+}
+
+// ContentHashNotNil applies the NotNil predicate on the "content_hash" field.
+func ContentHashNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldContentHash))
+}
+
+// ContentHashEqualFold applies the EqualFold predicate on the "content_hash" field.
+func ContentHashEqualFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEqualFold(FieldContentHash, v))
+}
+
+// ContentHashContainsFold applies the ContainsFold predicate on the "content_hash" field.
+func ContentHashContainsFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContainsFold(FieldContentHash, v))
+}
+
 // RoleIDEQ applies the EQ predicate on the "role_id" field.
 func RoleIDEQ(v int) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldRoleID, v))
@@ -558,6 +808,16 @@ func RoleIDIn(vs ...int) predicate.Opening {
 // RoleIDNotIn applies the NotIn predicate on the "role_id" field.
 func RoleIDNotIn(vs ...int) predicate.Opening {
 	return predicate.Opening(sql.FieldNotIn(FieldRoleID, vs...))
+}
+
+// RoleIDIsNil applies the IsNil predicate on the "role_id" field.
+func RoleIDIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldRoleID))
+}
+
+// RoleIDNotNil applies the NotNil predicate on the "role_id" field.
+func RoleIDNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldRoleID))
 }
 
 // CompanyIDEQ applies the EQ predicate on the "company_id" field.

@@ -18,6 +18,12 @@ type CareerRoute func(*sql.Selector)
 // Company is the predicate function for company builders.
 type Company func(*sql.Selector)
 
+// FeedSource is the predicate function for feedsource builders.
+type FeedSource func(*sql.Selector)
+
+// ImportRun is the predicate function for importrun builders.
+type ImportRun func(*sql.Selector)
+
 // InterviewQuestion is the predicate function for interviewquestion builders.
 type InterviewQuestion func(*sql.Selector)
 

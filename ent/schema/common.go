@@ -9,6 +9,9 @@ import (
 // slugPattern is the shape of every slug: lower-case words joined by single hyphens.
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// sourceNamePattern is what a feed name may be (internal/importer: Options.Source).
+var sourceNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,56}$`)
+
 // editable makes entgql generate Create<X>Input and Update<X>Input for a content type; the
 // Mutation type itself is hand-written (schema/mutation.graphql).
 func editable() entgql.Annotation {

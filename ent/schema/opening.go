@@ -10,7 +10,9 @@ import (
 )
 
 // Opening is a job advertised by a company for a role. (source, external_id) identifies it in
-// the feed it came from, so that imports are idempotent.
+// the feed it came from, so that imports are idempotent. An opening without a role is
+// unclassified: an imported posting whose title matched no role (internal/titles). It counts in
+// no cluster (every per-role query filters by role) and editors classify it by setting roleID.
 type Opening struct{ ent.Schema }
 
 // Mixin of the Opening.
@@ -22,8 +24,20 @@ func (Opening) Fields() []ent.Field {
 		field.String("external_id").NotEmpty().MaxLen(200).
 			Comment("The opening's id in its source feed."),
 		field.String("title").NotEmpty().MaxLen(300).Annotations(entgql.OrderField("TITLE")),
-		field.Text("description").Optional(),
-		field.Int("role_id"),
+		field.Text("description").Optional().
+			Comment("Plain text: what search indexes and pages print without markup."),
+		field.Text("description_html").Optional().
+			Comment("The posting's HTML description, sanitised (internal/importer: bluemonday's UGC policy); empty when the source gave plain text.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.String("url").Optional().MaxLen(2000).
+			Comment("The posting's page on the employer's or the feed's site."),
+		field.Strings("applicant_location_requirements").Optional().
+			Comment("Where a remote opening's applicants may live, as the feed names it (countries or regions)."),
+		field.String("content_hash").Optional().MaxLen(64).
+			Comment("SHA-256 of what an import wrote; a re-import with the same hash changes nothing.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("role_id").Optional().Nillable().
+			Comment("Null for an unclassified opening."),
 		field.Int("company_id"),
 		field.Int("location_id").Optional().Nillable().
 			Comment("Null for a fully remote opening with no office."),
@@ -52,7 +66,7 @@ func (Opening) Fields() []ent.Field {
 // Edges of the Opening.
 func (Opening) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("role", Role.Type).Ref("openings").Field("role_id").Unique().Required(),
+		edge.From("role", Role.Type).Ref("openings").Field("role_id").Unique(),
 		edge.From("company", Company.Type).Ref("openings").Field("company_id").Unique().Required(),
 		edge.From("location", Location.Type).Ref("openings").Field("location_id").Unique(),
 		edge.To("skills", Skill.Type).Comment("The skills the opening asks for."),

@@ -62,7 +62,7 @@ func TestBulkChangesAreRecordedPerRow(t *testing.T) {
 		assert.ElementsMatch(t, live, ids)
 
 		c.AuditLog.Delete().ExecX(ctx)
-		qs := c.InterviewQuestion.Query().Where(interviewquestion.RoleID(c.Opening.GetX(ctx, live[0]).RoleID)).AllX(ctx)
+		qs := c.InterviewQuestion.Query().Where(interviewquestion.RoleID(*c.Opening.GetX(ctx, live[0]).RoleID)).AllX(ctx)
 		require.NotEmpty(t, qs)
 		c.InterviewQuestion.Delete().Where(interviewquestion.IDIn(ids2(qs)...)).ExecX(ctx)
 		rows = c.AuditLog.Query().AllX(ctx)

@@ -43,6 +43,11 @@ type Config struct {
 
 	// Limits protect the GraphQL endpoint; see Limits.
 	Limits Limits
+	// Expiry configures the sweep of stale openings.
+	Expiry Expiry
+	// Jobs runs the job queue (imports, the expiry sweep) in the server process (JOBS,
+	// default true); false leaves them to `careergraph worker` processes.
+	Jobs bool
 
 	// RedisURL, when set, keeps rate-limit budgets and persisted queries in Redis so that
 	// replicas share them (REDIS_URL, redis://…).
@@ -112,6 +117,15 @@ type Limits struct {
 	RateWindow time.Duration // RATE_LIMIT_WINDOW, 1m
 }
 
+// Expiry configures the sweep that expires stale openings (internal/expiry).
+type Expiry struct {
+	// OpeningValidity is how long an opening without validThrough stays live after it was
+	// posted. OPENING_DEFAULT_VALIDITY, default 1440h (60 days).
+	OpeningValidity time.Duration
+	// SweepInterval is how often the job queue runs the sweep. EXPIRY_SWEEP_INTERVAL, default 5m.
+	SweepInterval time.Duration
+}
+
 // DefaultLimits are the limits used for variables left unset.
 var DefaultLimits = Limits{
 	MaxBodyBytes:   1 << 20,
@@ -141,10 +155,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Introspection:   true,
 		Playground:      true,
 		Seed:            true,
+		Jobs:            true,
 		Limits:          DefaultLimits,
 		Caches:          DefaultCaches,
 
 		APITokenMaxLifetime: DefaultAPITokenMaxLifetime,
+		Expiry:          Expiry{OpeningValidity: 60 * 24 * time.Hour, SweepInterval: 5 * time.Minute},
 	}
 	var errs []string
 	bad := func(name, value, want string) {
@@ -175,7 +191,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	for _, b := range []struct {
 		name string
 		dst  *bool
-	}{{"GRAPHQL_INTROSPECTION", &c.Introspection}, {"GRAPHQL_PLAYGROUND", &c.Playground}, {"SEED", &c.Seed}} {
+	}{{"GRAPHQL_INTROSPECTION", &c.Introspection}, {"GRAPHQL_PLAYGROUND", &c.Playground}, {"SEED", &c.Seed}, {"JOBS", &c.Jobs}} {
 		if v := getenv(b.name); v != "" {
 			x, err := strconv.ParseBool(v)
 			if err != nil {
@@ -209,7 +225,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout}, {"RATE_LIMIT_WINDOW", &c.Limits.RateWindow}} {
+	}{{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout}, {"RATE_LIMIT_WINDOW", &c.Limits.RateWindow},
+		{"OPENING_DEFAULT_VALIDITY", &c.Expiry.OpeningValidity}, {"EXPIRY_SWEEP_INTERVAL", &c.Expiry.SweepInterval}} {
 		if v := getenv(d.name); v != "" {
 			x, err := time.ParseDuration(v)
 			if err != nil || x < time.Millisecond {

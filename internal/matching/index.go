@@ -112,7 +112,7 @@ func (x *Index) fresh(ctx context.Context) error {
 	return x.catchUp(ctx)
 }
 
-const cols = `id, role_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
+const cols = `id, COALESCE(role_id, 0), COALESCE(location_id, 0), status, work_mode, experience_min_years,
 	COALESCE(experience_max_years, -1), skill_count, salary_min, salary_max,
 	COALESCE(salary_currency, ''), COALESCE(salary_period, '')`
 

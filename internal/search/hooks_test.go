@@ -143,7 +143,7 @@ func TestDerivedDataFollowsEveryWrite(t *testing.T) {
 
 		// A group member change: openings that need the group are found by the new member.
 		group := c.Skill.Query().Where(skill.GroupModeNotNil()).Order(ent.Asc(skill.FieldID)).FirstX(ctx)
-		c.Opening.Update().Where(opening.RoleID(o.RoleID)).AddSkills(group).ExecX(ctx) // the seed's openings name plain skills
+		c.Opening.Update().Where(opening.RoleID(*o.RoleID)).AddSkills(group).ExecX(ctx) // the seed's openings name plain skills
 		d.agree("group added to openings")
 		n = group.QueryOpenings().CountX(ctx)
 		require.Positive(t, n)

@@ -29,7 +29,8 @@ func EnsureIndex(ctx context.Context, db *sql.DB, dia string) error {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("search: inspect index: %w", err)
 		}
-		if err == nil && !strings.Contains(expr, tokenStatus) {
+		// An unclassified opening has no role: the role token must not turn the vector NULL.
+		if err == nil && (!strings.Contains(expr, tokenStatus) || !strings.Contains(strings.ToLower(expr), "coalesce(role_id")) {
 			stmts = append(stmts, `ALTER TABLE openings DROP COLUMN search_vector`)
 		}
 		stmts = append(stmts,
@@ -37,7 +38,7 @@ func EnsureIndex(ctx context.Context, db *sql.DB, dia string) error {
 				GENERATED ALWAYS AS (to_tsvector('simple', coalesce(search_text, '')
 					|| ' `+tokenStatus+`' || lower(status)
 					|| ' `+tokenLocation+`' || coalesce(location_id, 0)::text
-					|| ' `+tokenRole+`' || role_id::text)) STORED`,
+					|| ' `+tokenRole+`' || coalesce(role_id, 0)::text)) STORED`,
 			`CREATE INDEX IF NOT EXISTS openings_search_vector ON openings USING GIN (search_vector)`,
 		)
 	case dialect.SQLite:

@@ -1,0 +1,691 @@
+// Package importer brings schema.org JobPostings into the graph: from JSON-LD (one object, an
+// array, an @graph), JSON Lines, or HTML pages (every <script type="application/ld+json">),
+// read from files, directories, HTTP(S) URLs or request bodies, streamed.
+//
+// Each posting is mapped (posting.go: title → role through internal/titles, unclassified when
+// none fits; hiringOrganization → Company by sameAs/url, else normalised name; jobLocation →
+// Location with city aliases; TELECOMMUTE → remote; baseSalary annualised; description
+// sanitised with bluemonday plus plain text; skills from the skills property and extracted
+// from title and description by internal/extract) and synchronised by identity (source,
+// identifier or url): new postings are created, changed ones updated, unchanged ones left
+// alone (a content hash says which), and a full import closes the source's openings the feed
+// no longer lists. A bad record is rejected with its position and reason and the rest goes
+// on; records are written in batches, each batch in one transaction, so nothing is
+// half-written.
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/location"
+	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/role"
+	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/internal/catalog"
+	"github.com/careergraph/careergraph/internal/extract"
+	"github.com/careergraph/careergraph/internal/rejects"
+	"github.com/careergraph/careergraph/internal/search"
+	"github.com/careergraph/careergraph/internal/skills"
+	"github.com/careergraph/careergraph/internal/titles"
+)
+
+// Options configure an import run.
+type Options struct {
+	// Source names the feed; openings get the source "import:<Source>". Lower-case letters,
+	// digits, ".", "-" and "_", at most 57 characters.
+	Source string
+	// Full says the documents are the feed's whole content: when every document was read to
+	// its end, the source's live openings that none of them listed are closed.
+	Full bool
+	// DefaultCountry is the country of a jobLocation that names none (ISO 3166-1 alpha-2).
+	// Default "IN".
+	DefaultCountry string
+	// BatchSize is how many postings one transaction writes. Default 200.
+	BatchSize int
+	// MaxRejects bounds the rejects a Report keeps (all are counted). Default 1000.
+	MaxRejects int
+	// Now is the clock (tests set it). Default time.Now.
+	Now func() time.Time
+	// Log receives what is not for the client (storage errors). Default: discarded.
+	Log *slog.Logger
+	// Progress, when set, is called after every record read with the report so far (a
+	// progress bar).
+	Progress func(Report)
+}
+
+var sourcePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,56}$`)
+
+// Reject is a record that was not imported.
+type Reject = rejects.Reject
+
+// Report is what an import did.
+type Report struct {
+	Source                                              string
+	Read, Created, Updated, Unchanged, Closed, Rejected int
+	Unclassified                                        int
+	Rejects                                             []Reject
+	// Incomplete is set when a document could not be read to its end; a full import then
+	// closes nothing.
+	Incomplete        bool
+	Started, Finished time.Time
+}
+
+// Importer runs one import: feed it documents with Document, then call Finish.
+type Importer struct {
+	client   *ent.Client
+	opts     Options
+	source   string
+	vocab    *skills.Vocabulary
+	extract  *extract.Extractor
+	titles   *titles.Normaliser
+	roles    map[string]int
+	bySite   map[string]int // SiteKey → company
+	byName   map[string]int // CompanyKey → company
+	compName map[int]string
+	bySlug   map[string]int
+	locs     map[string]int // country|lower(city) → location
+	locCity  map[int]string
+	locSlugs map[string]bool
+	// seen holds every identity this run listed (a 64-bit hash of the external id → the
+	// record's number in the run), for duplicates and the full close: some 30 bytes a posting
+	// instead of the ids and positions themselves.
+	seen    map[uint64]uint32
+	pending []pending
+	report  Report
+}
+
+// idHash is an identity's key in Importer.seen (FNV-1a, 64 bits: a collision among a
+// million identities has odds of about 1 in 36 million).
+func idHash(id string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(id))
+	return h.Sum64()
+}
+
+type pending struct {
+	doc, pos string
+	d        *Draft
+}
+
+// New prepares an import: it reads the skill vocabulary, the roles, companies and locations
+// (small tables) once.
+func New(ctx context.Context, client *ent.Client, opts Options) (*Importer, error) {
+	if !sourcePattern.MatchString(opts.Source) {
+		return nil, fmt.Errorf("importer: source %q: use 1-57 lower-case letters, digits, '.', '-' or '_'", opts.Source)
+	}
+	if opts.DefaultCountry == "" {
+		opts.DefaultCountry = "IN"
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 200
+	}
+	if opts.MaxRejects <= 0 {
+		opts.MaxRejects = 1000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	im := &Importer{client: client, opts: opts, source: "import:" + opts.Source,
+		roles: map[string]int{}, bySite: map[string]int{}, byName: map[string]int{}, compName: map[int]string{},
+		bySlug: map[string]int{}, locs: map[string]int{}, locCity: map[int]string{}, locSlugs: map[string]bool{},
+		seen: map[uint64]uint32{}}
+	im.report.Source, im.report.Started = opts.Source, opts.Now()
+	all, err := client.Skill.Query().WithMembers(func(q *ent.SkillQuery) { q.Select(skill.FieldID) }).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("importer: read skills: %w", err)
+	}
+	im.vocab, im.extract = skills.New(all), extract.New(all)
+	rs, err := client.Role.Query().Select(role.FieldID, role.FieldSlug, role.FieldTitle, role.FieldAliases).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("importer: read roles: %w", err)
+	}
+	trs := make([]titles.Role, len(rs))
+	for i, r := range rs {
+		im.roles[r.Slug] = r.ID
+		trs[i] = titles.Role{Slug: r.Slug, Title: r.Title, Aliases: r.Aliases}
+	}
+	im.titles = titles.New(trs)
+	cs, err := client.Company.Query().Select(company.FieldID, company.FieldSlug, company.FieldName, company.FieldWebsite).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("importer: read companies: %w", err)
+	}
+	for _, c := range cs {
+		im.addCompany(c.ID, c.Slug, c.Name, c.Website)
+	}
+	ls, err := client.Location.Query().Select(location.FieldID, location.FieldSlug, location.FieldCity, location.FieldCountryCode).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("importer: read locations: %w", err)
+	}
+	for _, l := range ls {
+		im.addLocation(l.ID, l.Slug, l.City, l.CountryCode)
+	}
+	return im, nil
+}
+
+func (im *Importer) addCompany(id int, slug, name, website string) {
+	im.bySlug[slug], im.compName[id] = id, name
+	if k := CompanyKey(name); k != "" {
+		if _, ok := im.byName[k]; !ok {
+			im.byName[k] = id
+		}
+	}
+	if k := SiteKey(website); k != "" {
+		if _, ok := im.bySite[k]; !ok {
+			im.bySite[k] = id
+		}
+	}
+}
+
+func (im *Importer) addLocation(id int, slug, city, country string) {
+	im.locs[country+"|"+strings.ToLower(City(city))] = id
+	im.locCity[id], im.locSlugs[slug] = city, true
+}
+
+// Document imports the postings of one document (name says which, in rejects). It returns an
+// error only when the document could not be read to its end or the database failed; rejected
+// records are in the report.
+func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Format) error {
+	err := Read(r, f, func(it Item) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		im.report.Read++
+		if im.opts.Progress != nil {
+			defer im.opts.Progress(im.report)
+		}
+		if it.Err != nil {
+			im.rejectItem(name, it.Position, it.Err.Error(), nil)
+			return nil
+		}
+		d, err := parsePosting(it.Raw)
+		if err != nil {
+			im.rejectItem(name, it.Position, err.Error(), it.Raw)
+			return nil
+		}
+		if prev, dup := im.seen[idHash(d.ExternalID)]; dup {
+			im.rejectItem(name, it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
+			return nil
+		}
+		im.seen[idHash(d.ExternalID)] = uint32(im.report.Read)
+		im.pending = append(im.pending, pending{doc: name, pos: it.Position, d: d})
+		if len(im.pending) >= im.opts.BatchSize {
+			if err := im.flush(ctx); err != nil {
+				return storeError{err}
+			}
+		}
+		return nil
+	})
+	// What was read before a read error is written all the same: each posting is whole.
+	if ferr := im.flush(ctx); ferr != nil && err == nil {
+		err = storeError{ferr}
+	}
+	if err != nil {
+		im.report.Incomplete = true
+		var se storeError
+		if errors.As(err, &se) {
+			return fmt.Errorf("importer: %s: %w", name, se.error)
+		}
+		return &ReadError{Doc: name, Err: err}
+	}
+	return nil
+}
+
+// storeError marks a database failure, as opposed to a document that could not be read.
+type storeError struct{ error }
+
+func (e storeError) Unwrap() error { return e.error }
+
+// rejectItem records a reject. A rejected posting whose identity is known still counts as
+// listed, so that a full import does not close an opening because its update was malformed.
+func (im *Importer) rejectItem(doc, pos, reason string, raw json.RawMessage) {
+	im.report.Rejected++
+	if len(im.report.Rejects) < im.opts.MaxRejects {
+		im.report.Rejects = append(im.report.Rejects, Reject{Document: doc, Position: pos, Reason: reason})
+	}
+	if raw != nil {
+		var p struct {
+			Identifier json.RawMessage `json:"identifier"`
+			URL        string          `json:"url"`
+		}
+		if json.Unmarshal(raw, &p) == nil {
+			id := identifier(p.Identifier)
+			if id == "" {
+				id = strings.TrimSpace(p.URL)
+			}
+			if _, ok := im.seen[idHash(id)]; id != "" && !ok {
+				im.seen[idHash(id)] = uint32(im.report.Read)
+			}
+		}
+	}
+}
+
+// Finish closes what a full import no longer lists and returns the report.
+func (im *Importer) Finish(ctx context.Context) (*Report, error) {
+	if err := im.flush(ctx); err != nil {
+		return nil, err
+	}
+	if im.opts.Full && !im.report.Incomplete {
+		n, err := im.closeMissing(ctx)
+		if err != nil {
+			return nil, err
+		}
+		im.report.Closed = n
+	}
+	im.report.Finished = im.opts.Now()
+	r := im.report
+	return &r, nil
+}
+
+// closeMissing closes the source's live openings this run did not see, reading them in pages
+// of ids so that memory follows the page, not the source.
+func (im *Importer) closeMissing(ctx context.Context) (int, error) {
+	closed, after := 0, 0
+	for {
+		page, err := im.client.Opening.Query().
+			Where(opening.Source(im.source), opening.StatusEQ(opening.StatusLIVE), opening.IDGT(after)).
+			Order(ent.Asc(opening.FieldID)).Limit(1000).Select(opening.FieldID, opening.FieldExternalID).All(ctx)
+		if err != nil {
+			return closed, fmt.Errorf("importer: close: %w", err)
+		}
+		if len(page) == 0 {
+			return closed, nil
+		}
+		var gone []int
+		for _, o := range page {
+			if _, ok := im.seen[idHash(o.ExternalID)]; !ok {
+				gone = append(gone, o.ID)
+			}
+			after = o.ID
+		}
+		if len(gone) > 0 {
+			n, err := im.client.Opening.Update().Where(opening.IDIn(gone...), opening.StatusEQ(opening.StatusLIVE)).
+				SetStatus(opening.StatusCLOSED).Save(ctx)
+			if err != nil {
+				return closed, fmt.Errorf("importer: close: %w", err)
+			}
+			closed += n
+		}
+	}
+}
+
+// flush writes the pending postings in one transaction. When that fails, each is tried on its
+// own, so that one posting the database refuses is rejected and the others are written.
+func (im *Importer) flush(ctx context.Context) error {
+	batch := im.pending
+	im.pending = nil
+	if len(batch) == 0 {
+		return nil
+	}
+	err := im.write(ctx, batch)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	im.opts.Log.Warn("import batch failed; retrying postings one by one", "source", im.opts.Source, "err", err)
+	for _, p := range batch {
+		if err := im.write(ctx, []pending{p}); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			im.opts.Log.Warn("import posting not stored", "source", im.opts.Source, "document", p.doc, "position", p.pos, "err", err)
+			im.rejectItem(p.doc, p.pos, "could not be stored (see the server log)", nil)
+		}
+	}
+	return nil
+}
+
+// row is what one posting becomes, with database ids.
+type row struct {
+	p        pending
+	roleID   *int
+	company  int
+	location *int
+	skills   []*ent.Skill
+	status   opening.Status
+	hash     string
+	doc      string
+}
+
+func (im *Importer) write(ctx context.Context, batch []pending) (err error) {
+	tx, err := im.client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	c := tx.Client()
+	comps, newComps, err := im.ensureCompanies(ctx, c, batch)
+	if err != nil {
+		return err
+	}
+	locs, newLocs, err := im.ensureLocations(ctx, c, batch)
+	if err != nil {
+		return err
+	}
+	rows := make([]row, len(batch))
+	ids := make([]string, len(batch))
+	unclassified := 0
+	for i, p := range batch {
+		rows[i] = im.row(p, comps, locs)
+		ids[i] = p.d.ExternalID
+		if rows[i].roleID == nil {
+			unclassified++
+		}
+	}
+	existing, err := c.Opening.Query().Where(opening.Source(im.source), opening.ExternalIDIn(ids...)).
+		Select(opening.FieldID, opening.FieldExternalID, opening.FieldContentHash, opening.FieldStatus).All(ctx)
+	if err != nil {
+		return err
+	}
+	byExt := map[string]*ent.Opening{}
+	for _, o := range existing {
+		byExt[o.ExternalID] = o
+	}
+	var creates []*ent.OpeningCreate
+	created, updated, unchanged := 0, 0, 0
+	for _, r := range rows {
+		o := byExt[r.p.d.ExternalID]
+		if o == nil {
+			creates = append(creates, im.create(c, r))
+			created++
+			continue
+		}
+		// A posting a full import closed is reopened when the feed lists it again.
+		if o.ContentHash == r.hash && o.Status != opening.StatusCLOSED {
+			unchanged++
+			continue
+		}
+		if err := im.update(ctx, c, o.ID, r); err != nil {
+			return err
+		}
+		updated++
+	}
+	for part := range slices.Chunk(creates, 100) {
+		if err := c.Opening.CreateBulk(part...).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, nc := range newComps {
+		im.addCompany(comps[nc.key], nc.slug, nc.name, nc.site)
+	}
+	for _, nl := range newLocs {
+		im.addLocation(locs[nl.key], nl.slug, nl.city, nl.country)
+	}
+	im.report.Created += created
+	im.report.Updated += updated
+	im.report.Unchanged += unchanged
+	im.report.Unclassified += unclassified
+	return nil
+}
+
+type newCompany struct{ key, slug, name, site string }
+
+// companyRef is how a posting's company is found: by site, else by normalised name.
+func companyRef(o Org) (site, name string) { return SiteKey(o.URL), CompanyKey(o.Name) }
+
+// ensureCompanies resolves every posting's company to an id, creating the missing ones
+// (internal/catalog: by slug, existing rows untouched). The returned map is keyed by
+// "site:<SiteKey>" or "name:<CompanyKey>".
+func (im *Importer) ensureCompanies(ctx context.Context, c *ent.Client, batch []pending) (map[string]int, []newCompany, error) {
+	out := map[string]int{}
+	var missing []newCompany
+	for _, p := range batch {
+		site, name := companyRef(p.d.Org)
+		key := "name:" + name
+		if id, ok := im.bySite[site]; ok && site != "" {
+			out["site:"+site] = id
+			continue
+		}
+		if id, ok := im.byName[name]; ok {
+			out[key] = id
+			if site != "" {
+				out["site:"+site] = id
+			}
+			continue
+		}
+		slug := slugify(name)
+		if slug == "" {
+			slug = "company-" + hashHex([]byte(name))[:12]
+		}
+		if id, ok := im.bySlug[slug]; ok {
+			out[key] = id
+			continue
+		}
+		if _, ok := out[key]; ok {
+			continue
+		}
+		out[key] = 0
+		missing = append(missing, newCompany{key: key, slug: slug, name: p.d.Org.Name, site: p.d.Org.URL})
+	}
+	if len(missing) == 0 {
+		return out, nil, nil
+	}
+	in := make([]catalog.Company, len(missing))
+	for i, m := range missing {
+		in[i] = catalog.Company{Slug: m.slug, Name: m.name, Source: im.source}
+	}
+	ids, err := catalog.EnsureCompanies(ctx, c, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range missing {
+		id := ids[m.slug]
+		out[m.key] = id
+		if m.site != "" {
+			if site := SiteKey(m.site); site != "" {
+				out["site:"+site] = id
+			}
+			// Only a company this import created gets its site: editors own existing rows.
+			if _, err := c.Company.Update().Where(company.ID(id), company.Or(company.WebsiteIsNil(), company.Website("")), company.Source(im.source)).
+				SetWebsite(truncate(m.site, 290)).Save(ctx); err != nil {
+				return nil, nil, err
+			}
+		}
+		im.compName[id] = m.name
+	}
+	return out, missing, nil
+}
+
+func (im *Importer) companyID(comps map[string]int, o Org) int {
+	site, name := companyRef(o)
+	if id, ok := comps["site:"+site]; ok && site != "" {
+		return id
+	}
+	if id, ok := comps["name:"+name]; ok {
+		return id
+	}
+	return comps["site:"+site]
+}
+
+type newLocation struct{ key, slug, city, country string }
+
+func (im *Importer) locationKey(a *Address) (key, city, country string) {
+	country = Country(a.Country)
+	if country == "" {
+		country = im.opts.DefaultCountry
+	}
+	city = City(a.City)
+	return country + "|" + strings.ToLower(city), city, country
+}
+
+func (im *Importer) ensureLocations(ctx context.Context, c *ent.Client, batch []pending) (map[string]int, []newLocation, error) {
+	out := map[string]int{}
+	var missing []newLocation
+	var in []catalog.Location
+	for _, p := range batch {
+		if p.d.Address == nil {
+			continue
+		}
+		key, city, country := im.locationKey(p.d.Address)
+		if id, ok := im.locs[key]; ok {
+			out[key] = id
+			continue
+		}
+		if _, ok := out[key]; ok {
+			continue
+		}
+		slug := slugify(city)
+		if slug == "" || im.locSlugs[slug] {
+			slug = strings.Trim(slug+"-"+strings.ToLower(country), "-")
+		}
+		if im.locSlugs[slug] {
+			slug += "-" + hashHex([]byte(key))[:6]
+		}
+		out[key] = 0
+		missing = append(missing, newLocation{key: key, slug: slug, city: city, country: country})
+		in = append(in, catalog.Location{Slug: slug, City: city, Region: truncate(p.d.Address.Region, 100), CountryCode: country, Source: im.source})
+	}
+	if len(in) == 0 {
+		return out, nil, nil
+	}
+	ids, err := catalog.EnsureLocations(ctx, c, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range missing {
+		out[m.key] = ids[m.slug]
+		im.locCity[ids[m.slug]] = m.city
+	}
+	return out, missing, nil
+}
+
+// row resolves a posting: role, company, location, skills, status, and its content hash.
+func (im *Importer) row(p pending, comps, locs map[string]int) row {
+	d := p.d
+	r := row{p: p, company: im.companyID(comps, d.Org), status: opening.StatusLIVE}
+	if slug := im.titles.Classify(d.Title); slug != titles.Unclassified {
+		if id, ok := im.roles[slug]; ok {
+			r.roleID = &id
+		}
+	}
+	city := ""
+	if d.Address != nil {
+		key, _, _ := im.locationKey(d.Address)
+		id := locs[key]
+		r.location, city = &id, im.locCity[id]
+	}
+	if d.ValidThrough != nil && d.ValidThrough.Before(im.opts.Now()) {
+		r.status = opening.StatusEXPIRED
+	}
+	r.skills = im.skillsOf(d)
+	names := make([][]string, len(r.skills))
+	skillIDs := make([]int, len(r.skills))
+	for i, s := range r.skills {
+		names[i] = append([]string{s.Name}, s.Synonyms...)
+		for _, m := range im.vocab.Members(s.ID) {
+			if ms := im.vocab.ByID(m); ms != nil {
+				names[i] = append(append(names[i], ms.Name), ms.Synonyms...)
+			}
+		}
+		skillIDs[i] = s.ID
+	}
+	r.doc = search.Document(d.Title, im.compName[r.company], city, d.Description, names)
+	slices.Sort(skillIDs)
+	h, _ := json.Marshal(struct {
+		D        *Draft
+		Role     *int
+		Company  int
+		Location *int
+		Skills   []int
+		Status   opening.Status
+	}{d, r.roleID, r.company, r.location, skillIDs, r.status})
+	r.hash = hashHex(h)
+	return r
+}
+
+// skillsOf is the posting's skills: those its skills property names (known to the
+// vocabulary; an unknown name is searched for known skills, "Golang, gRPC" → Go), then those
+// extracted from its title and description, without duplicates.
+func (im *Importer) skillsOf(d *Draft) []*ent.Skill {
+	var out []*ent.Skill
+	seen := map[int]bool{}
+	add := func(s *ent.Skill) {
+		if s != nil && !seen[s.ID] {
+			seen[s.ID] = true
+			out = append(out, s)
+		}
+	}
+	for _, n := range d.SkillNames {
+		if s := im.vocab.Find(n); s != nil {
+			add(s)
+			continue
+		}
+		for _, s := range im.extract.Skills(n) {
+			add(s)
+		}
+	}
+	for _, s := range im.extract.Skills(d.Title + ".\n" + d.Description) {
+		add(s)
+	}
+	return out
+}
+
+func (im *Importer) create(c *ent.Client, r row) *ent.OpeningCreate {
+	d := r.p.d
+	b := c.Opening.Create().SetSource(im.source).SetExternalID(d.ExternalID).SetTitle(d.Title).
+		SetDescription(d.Description).SetDescriptionHTML(d.DescriptionHTML).SetURL(truncate(d.URL, 2000)).
+		SetApplicantLocationRequirements(d.ApplicantLocations).SetContentHash(r.hash).
+		SetNillableRoleID(r.roleID).SetCompanyID(r.company).SetNillableLocationID(r.location).
+		SetWorkMode(d.WorkMode).SetEmploymentType(d.EmploymentType).SetExperienceMinYears(d.ExpMin).
+		SetNillableExperienceMaxYears(d.ExpMax).SetPostedAt(d.PostedAt).SetNillableValidThrough(d.ValidThrough).
+		SetStatus(r.status).SetSkillCount(len(r.skills)).SetSearchText(r.doc).AddSkills(r.skills...)
+	if d.SalaryMin != nil {
+		b.SetSalaryMin(*d.SalaryMin).SetSalaryMax(*d.SalaryMax).SetSalaryCurrency(d.SalaryCurrency).SetSalaryPeriod(d.SalaryPeriod)
+	}
+	return b
+}
+
+func (im *Importer) update(ctx context.Context, c *ent.Client, id int, r row) error {
+	d := r.p.d
+	u := c.Opening.UpdateOneID(id).SetTitle(d.Title).
+		SetDescription(d.Description).SetDescriptionHTML(d.DescriptionHTML).SetURL(truncate(d.URL, 2000)).
+		SetApplicantLocationRequirements(d.ApplicantLocations).SetContentHash(r.hash).
+		SetCompanyID(r.company).SetWorkMode(d.WorkMode).SetEmploymentType(d.EmploymentType).
+		SetExperienceMinYears(d.ExpMin).SetPostedAt(d.PostedAt).SetStatus(r.status).
+		SetSkillCount(len(r.skills)).SetSearchText(r.doc).ClearSkills().AddSkills(r.skills...)
+	// A title that matches no role leaves the role alone: an editor may have classified it.
+	if r.roleID != nil {
+		u.SetRoleID(*r.roleID)
+	}
+	if r.location != nil {
+		u.SetLocationID(*r.location)
+	} else {
+		u.ClearLocation()
+	}
+	if d.ExpMax != nil {
+		u.SetExperienceMaxYears(*d.ExpMax)
+	} else {
+		u.ClearExperienceMaxYears()
+	}
+	if d.ValidThrough != nil {
+		u.SetValidThrough(*d.ValidThrough)
+	} else {
+		u.ClearValidThrough()
+	}
+	if d.SalaryMin != nil {
+		u.SetSalaryMin(*d.SalaryMin).SetSalaryMax(*d.SalaryMax).SetSalaryCurrency(d.SalaryCurrency).SetSalaryPeriod(d.SalaryPeriod)
+	} else {
+		u.ClearSalaryMin().ClearSalaryMax().ClearSalaryCurrency().ClearSalaryPeriod()
+	}
+	return u.Exec(ctx)
+}
