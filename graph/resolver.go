@@ -182,6 +182,7 @@ func (r *Resolver) db(ctx context.Context) *ent.Client {
 	}
 	return r.client
 }
+
 // notFoundAs reports a missing referenced entity as NOT_FOUND naming the input field.
 func notFoundAs(err error, field string, id int) error {
 	if ent.IsNotFound(err) {

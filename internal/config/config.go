@@ -160,7 +160,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Caches:          DefaultCaches,
 
 		APITokenMaxLifetime: DefaultAPITokenMaxLifetime,
-		Expiry:          Expiry{OpeningValidity: 60 * 24 * time.Hour, SweepInterval: 5 * time.Minute},
+		Expiry:              Expiry{OpeningValidity: 60 * 24 * time.Hour, SweepInterval: 5 * time.Minute},
 	}
 	var errs []string
 	bad := func(name, value, want string) {
