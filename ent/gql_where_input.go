@@ -6398,6 +6398,10 @@ type SkillWhereInput struct {
 	// "salary_records" edge predicates.
 	HasSalaryRecords     *bool                     `json:"hasSalaryRecords,omitempty"`
 	HasSalaryRecordsWith []*SalaryRecordWhereInput `json:"hasSalaryRecordsWith,omitempty"`
+
+	// "role_items" edge predicates.
+	HasRoleItems     *bool                 `json:"hasRoleItems,omitempty"`
+	HasRoleItemsWith []*RoleItemWhereInput `json:"hasRoleItemsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6798,6 +6802,24 @@ func (i *SkillWhereInput) P() (predicate.Skill, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, skill.HasSalaryRecordsWith(with...))
+	}
+	if i.HasRoleItems != nil {
+		p := skill.HasRoleItems()
+		if !*i.HasRoleItems {
+			p = skill.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRoleItemsWith) > 0 {
+		with := make([]predicate.RoleItem, 0, len(i.HasRoleItemsWith))
+		for _, w := range i.HasRoleItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRoleItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, skill.HasRoleItemsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

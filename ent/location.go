@@ -45,13 +45,13 @@ type LocationEdges struct {
 	Openings []*Opening `json:"openings,omitempty"`
 	// Headquartered holds the value of the headquartered edge.
 	Headquartered []*Company `json:"headquartered,omitempty"`
-	// SalaryRecords holds the value of the salary_records edge.
+	// Salary records narrowed to this city.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 
 	namedOpenings      map[string][]*Opening
 	namedHeadquartered map[string][]*Company

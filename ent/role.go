@@ -54,7 +54,7 @@ type RoleEdges struct {
 	Items []*RoleItem `json:"items,omitempty"`
 	// CoreSkillLinks holds the value of the core_skill_links edge.
 	CoreSkillLinks []*RoleSkill `json:"core_skill_links,omitempty"`
-	// SalaryRecords holds the value of the salary_records edge.
+	// Every salary record of the role: by country, city, company, skill and level.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
 	// Openings holds the value of the openings edge.
 	Openings []*Opening `json:"openings,omitempty"`
@@ -68,7 +68,7 @@ type RoleEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 
 	namedItems              map[string][]*RoleItem
 	namedCoreSkillLinks     map[string][]*RoleSkill

@@ -48,21 +48,21 @@ type SkillEdges struct {
 	Groups []*Skill `json:"groups,omitempty"`
 	// A group's member skills; empty for a plain skill.
 	Members []*Skill `json:"members,omitempty"`
-	// CoreOf holds the value of the core_of edge.
+	// The roles that rank this skill (or group) as a core skill, with the rank; orderBy RANK puts the roles where it matters most first.
 	CoreOf []*RoleSkill `json:"core_of,omitempty"`
 	// Openings holds the value of the openings edge.
 	Openings []*Opening `json:"openings,omitempty"`
-	// InterviewQuestions holds the value of the interview_questions edge.
+	// Interview questions about this skill, of every role.
 	InterviewQuestions []*InterviewQuestion `json:"interview_questions,omitempty"`
-	// SalaryRecords holds the value of the salary_records edge.
+	// Salary records for holders of this skill.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
-	// RoleItems holds the value of the role_items edge.
+	// The role items that name this skill: requirements (where: {kind: REQUIREMENT}) and any other kind that points at it.
 	RoleItems []*RoleItem `json:"role_items,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [7]map[string]int
 
 	namedGroups             map[string][]*Skill
 	namedMembers            map[string][]*Skill

@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Role() RoleResolver
+	SalaryInsights() SalaryInsightsResolver
 	OpeningWhereInput() OpeningWhereInputResolver
 }
 
@@ -142,6 +143,7 @@ type ComplexityRoot struct {
 		Industry       func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Openings       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		SalaryRecords  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
 		Size           func(childComplexity int) int
 		Slug           func(childComplexity int) int
 		Source         func(childComplexity int) int
@@ -210,16 +212,17 @@ type ComplexityRoot struct {
 	}
 
 	Location struct {
-		City        func(childComplexity int) int
-		CountryCode func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Openings    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Region      func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		Source      func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
+		City          func(childComplexity int) int
+		CountryCode   func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Openings      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		Region        func(childComplexity int) int
+		SalaryRecords func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Slug          func(childComplexity int) int
+		Source        func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	LocationConnection struct {
@@ -346,6 +349,7 @@ type ComplexityRoot struct {
 		AuditLogs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
 		Companies      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
 		Company        func(childComplexity int, slug string) int
+		Location       func(childComplexity int, slug string) int
 		Locations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
 		Match          func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
 		Me             func(childComplexity int) int
@@ -355,7 +359,7 @@ type ComplexityRoot struct {
 		Role           func(childComplexity int, slug string) int
 		RoleFit        func(childComplexity int, slug string, profile ProfileInput) int
 		Roles          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
-		SalaryInsights func(childComplexity int, role string, country string, city *string, level *salaryrecord.Level) int
+		SalaryInsights func(childComplexity int, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) int
 		Skill          func(childComplexity int, slug string) int
 		SkillDemand    func(childComplexity int, role *string, city *string, first *int) int
 		Skills         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
@@ -378,6 +382,7 @@ type ComplexityRoot struct {
 		Requirements       func(childComplexity int) int
 		Responsibilities   func(childComplexity int) int
 		Salary             func(childComplexity int, country string) int
+		SalaryRecords      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
 		Slug               func(childComplexity int) int
 		Source             func(childComplexity int) int
 		Summary            func(childComplexity int) int
@@ -419,6 +424,17 @@ type ComplexityRoot struct {
 		Version   func(childComplexity int) int
 	}
 
+	RoleItemConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RoleItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	RoleSalary struct {
 		AsOf        func(childComplexity int) int
 		Bands       func(childComplexity int) int
@@ -442,6 +458,17 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	RoleSkillConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RoleSkillEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	SalaryBand struct {
 		ExperienceMaxYears func(childComplexity int) int
 		ExperienceMinYears func(childComplexity int) int
@@ -452,8 +479,18 @@ type ComplexityRoot struct {
 		Source             func(childComplexity int) int
 	}
 
+	SalaryGroup struct {
+		City    func(childComplexity int) int
+		Company func(childComplexity int) int
+		Skill   func(childComplexity int) int
+		Stats   func(childComplexity int) int
+	}
+
 	SalaryInsights struct {
 		Basis             func(childComplexity int) int
+		ByCity            func(childComplexity int, first *int) int
+		ByCompany         func(childComplexity int, first *int) int
+		BySkill           func(childComplexity int, first *int) int
 		Count             func(childComplexity int) int
 		Currency          func(childComplexity int) int
 		FromOpenings      func(childComplexity int) int
@@ -516,19 +553,23 @@ type ComplexityRoot struct {
 	}
 
 	Skill struct {
-		Category  func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		GroupMode func(childComplexity int) int
-		Groups    func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Members   func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Openings  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Slug      func(childComplexity int) int
-		Source    func(childComplexity int) int
-		Synonyms  func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
-		Version   func(childComplexity int) int
+		Category           func(childComplexity int) int
+		CoreOf             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleSkillOrder, where *ent.RoleSkillWhereInput) int
+		CreatedAt          func(childComplexity int) int
+		GroupMode          func(childComplexity int) int
+		Groups             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		InterviewQuestions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) int
+		Members            func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Openings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		RoleItems          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleItemOrder, where *ent.RoleItemWhereInput) int
+		SalaryRecords      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Slug               func(childComplexity int) int
+		Source             func(childComplexity int) int
+		Synonyms           func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	SkillConnection struct {
@@ -628,12 +669,13 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.User, error)
 	Skill(ctx context.Context, slug string) (*ent.Skill, error)
 	Company(ctx context.Context, slug string) (*ent.Company, error)
+	Location(ctx context.Context, slug string) (*ent.Location, error)
 	Role(ctx context.Context, slug string) (*ent.Role, error)
 	Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	Match(ctx context.Context, profile ProfileInput, first *int, after *entgql.Cursor[int]) (*OpeningMatchConnection, error)
 	RoleFit(ctx context.Context, slug string, profile ProfileInput) (*matching.Fit, error)
 	SkillDemand(ctx context.Context, role *string, city *string, first *int) ([]*insights.Demand, error)
-	SalaryInsights(ctx context.Context, role string, country string, city *string, level *salaryrecord.Level) (*SalaryInsights, error)
+	SalaryInsights(ctx context.Context, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) (*insights.Salary, error)
 }
 type RoleResolver interface {
 	Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
@@ -644,6 +686,11 @@ type RoleResolver interface {
 	Salary(ctx context.Context, obj *ent.Role, country string) (*cluster.Salary, error)
 	InterviewQuestions(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) (*ent.InterviewQuestionConnection, error)
 	CareerRoutes(ctx context.Context, obj *ent.Role, kind *careerroute.Kind) ([]*ent.CareerRoute, error)
+}
+type SalaryInsightsResolver interface {
+	ByCity(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
+	ByCompany(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
+	BySkill(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
 }
 
 type OpeningWhereInputResolver interface {
@@ -1016,6 +1063,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Openings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
+	case "Company.salaryRecords":
+		if e.ComplexityRoot.Company.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Company_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
 	case "Company.size":
 		if e.ComplexityRoot.Company.Size == nil {
 			break
@@ -1312,6 +1370,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Region(childComplexity), true
+	case "Location.salaryRecords":
+		if e.ComplexityRoot.Location.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Location_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
 	case "Location.slug":
 		if e.ComplexityRoot.Location.Slug == nil {
 			break
@@ -2116,6 +2185,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Company(childComplexity, args["slug"].(string)), true
 
+	case "Query.location":
+		if e.ComplexityRoot.Query.Location == nil {
+			break
+		}
+
+		args, err := ec.field_Query_location_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Location(childComplexity, args["slug"].(string)), true
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
 			break
@@ -2220,7 +2300,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SalaryInsights(childComplexity, args["role"].(string), args["country"].(string), args["city"].(*string), args["level"].(*salaryrecord.Level)), true
+		return e.ComplexityRoot.Query.SalaryInsights(childComplexity, args["role"].(*string), args["country"].(string), args["city"].(*string), args["company"].(*string), args["skill"].(*string), args["level"].(*salaryrecord.Level), args["experienceYears"].(*int)), true
 	case "Query.skill":
 		if e.ComplexityRoot.Query.Skill == nil {
 			break
@@ -2376,6 +2456,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.Salary(childComplexity, args["country"].(string)), true
+	case "Role.salaryRecords":
+		if e.ComplexityRoot.Role.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Role_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
 	case "Role.slug":
 		if e.ComplexityRoot.Role.Slug == nil {
 			break
@@ -2543,6 +2634,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleItem.Version(childComplexity), true
 
+	case "RoleItemConnection.edges":
+		if e.ComplexityRoot.RoleItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemConnection.Edges(childComplexity), true
+	case "RoleItemConnection.pageInfo":
+		if e.ComplexityRoot.RoleItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemConnection.PageInfo(childComplexity), true
+	case "RoleItemConnection.totalCount":
+		if e.ComplexityRoot.RoleItemConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemConnection.TotalCount(childComplexity), true
+
+	case "RoleItemEdge.cursor":
+		if e.ComplexityRoot.RoleItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemEdge.Cursor(childComplexity), true
+	case "RoleItemEdge.node":
+		if e.ComplexityRoot.RoleItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemEdge.Node(childComplexity), true
+
 	case "RoleSalary.asOf":
 		if e.ComplexityRoot.RoleSalary.AsOf == nil {
 			break
@@ -2647,6 +2770,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleSkill.Version(childComplexity), true
 
+	case "RoleSkillConnection.edges":
+		if e.ComplexityRoot.RoleSkillConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillConnection.Edges(childComplexity), true
+	case "RoleSkillConnection.pageInfo":
+		if e.ComplexityRoot.RoleSkillConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillConnection.PageInfo(childComplexity), true
+	case "RoleSkillConnection.totalCount":
+		if e.ComplexityRoot.RoleSkillConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillConnection.TotalCount(childComplexity), true
+
+	case "RoleSkillEdge.cursor":
+		if e.ComplexityRoot.RoleSkillEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillEdge.Cursor(childComplexity), true
+	case "RoleSkillEdge.node":
+		if e.ComplexityRoot.RoleSkillEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillEdge.Node(childComplexity), true
+
 	case "SalaryBand.experienceMaxYears":
 		if e.ComplexityRoot.SalaryBand.ExperienceMaxYears == nil {
 			break
@@ -2690,12 +2845,70 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SalaryBand.Source(childComplexity), true
 
+	case "SalaryGroup.city":
+		if e.ComplexityRoot.SalaryGroup.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.City(childComplexity), true
+	case "SalaryGroup.company":
+		if e.ComplexityRoot.SalaryGroup.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.Company(childComplexity), true
+	case "SalaryGroup.skill":
+		if e.ComplexityRoot.SalaryGroup.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.Skill(childComplexity), true
+	case "SalaryGroup.stats":
+		if e.ComplexityRoot.SalaryGroup.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.Stats(childComplexity), true
+
 	case "SalaryInsights.basis":
 		if e.ComplexityRoot.SalaryInsights.Basis == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SalaryInsights.Basis(childComplexity), true
+	case "SalaryInsights.byCity":
+		if e.ComplexityRoot.SalaryInsights.ByCity == nil {
+			break
+		}
+
+		args, err := ec.field_SalaryInsights_byCity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SalaryInsights.ByCity(childComplexity, args["first"].(*int)), true
+	case "SalaryInsights.byCompany":
+		if e.ComplexityRoot.SalaryInsights.ByCompany == nil {
+			break
+		}
+
+		args, err := ec.field_SalaryInsights_byCompany_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SalaryInsights.ByCompany(childComplexity, args["first"].(*int)), true
+	case "SalaryInsights.bySkill":
+		if e.ComplexityRoot.SalaryInsights.BySkill == nil {
+			break
+		}
+
+		args, err := ec.field_SalaryInsights_bySkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SalaryInsights.BySkill(childComplexity, args["first"].(*int)), true
 	case "SalaryInsights.count":
 		if e.ComplexityRoot.SalaryInsights.Count == nil {
 			break
@@ -2989,6 +3202,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Category(childComplexity), true
+	case "Skill.coreOf":
+		if e.ComplexityRoot.Skill.CoreOf == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_coreOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.CoreOf(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleSkillOrder), args["where"].(*ent.RoleSkillWhereInput)), true
 	case "Skill.createdAt":
 		if e.ComplexityRoot.Skill.CreatedAt == nil {
 			break
@@ -3013,6 +3237,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.ID(childComplexity), true
+	case "Skill.interviewQuestions":
+		if e.ComplexityRoot.Skill.InterviewQuestions == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_interviewQuestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.InterviewQuestions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InterviewQuestionOrder), args["where"].(*ent.InterviewQuestionWhereInput)), true
 	case "Skill.members":
 		if e.ComplexityRoot.Skill.Members == nil {
 			break
@@ -3036,6 +3271,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Openings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
+	case "Skill.roleItems":
+		if e.ComplexityRoot.Skill.RoleItems == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_roleItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.RoleItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleItemOrder), args["where"].(*ent.RoleItemWhereInput)), true
+	case "Skill.salaryRecords":
+		if e.ComplexityRoot.Skill.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
 	case "Skill.slug":
 		if e.ComplexityRoot.Skill.Slug == nil {
 			break
@@ -3429,6 +3686,11 @@ extend type Query {
   skill(slug: String!): Skill
   "The company with this slug; null when there is none."
   company(slug: String!): Company
+}
+
+extend type Query {
+  "The city with this location slug, such as \"bengaluru\"; null when there is none."
+  location(slug: String!): Location
 }
 `, BuiltIn: false},
 	{Name: "../schema/ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -3998,6 +4260,37 @@ type Company implements Node {
     """
     where: OpeningWhereInput
   ): OpeningConnection!
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
 }
 """
 A connection to a list of items.
@@ -4713,6 +5006,37 @@ type Location implements Node {
     """
     where: OpeningWhereInput
   ): OpeningConnection!
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
 }
 """
 A connection to a list of items.
@@ -5625,6 +5949,37 @@ type Role implements Node {
   The family of careers, such as "Engineering".
   """
   family: String!
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
   openings(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5716,6 +6071,36 @@ type RoleItem implements Node {
   skillID: ID
   role: Role!
   skill: Skill
+}
+"""
+A connection to a list of items.
+"""
+type RoleItemConnection {
+  """
+  A list of edges.
+  """
+  edges: [RoleItemEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RoleItemEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RoleItem
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 RoleItemKind is enum for the field kind
@@ -5923,6 +6308,36 @@ type RoleSkill implements Node {
   rank: Int!
   role: Role!
   skill: Skill!
+}
+"""
+A connection to a list of items.
+"""
+type RoleSkillConnection {
+  """
+  A list of edges.
+  """
+  edges: [RoleSkillEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RoleSkillEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RoleSkill
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 Ordering options for RoleSkill connections
@@ -6318,6 +6733,7 @@ enum SalaryRecordOrderField {
   CREATED_AT
   UPDATED_AT
   SOURCE
+  COUNTRY_CODE
   MIN_AMOUNT
 }
 """
@@ -6620,6 +7036,37 @@ type Skill implements Node {
   A group's member skills; empty for a plain skill.
   """
   members: [Skill!]
+  coreOf(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RoleSkills returned from the connection.
+    """
+    orderBy: RoleSkillOrder
+
+    """
+    Filtering options for RoleSkills returned from the connection.
+    """
+    where: RoleSkillWhereInput
+  ): RoleSkillConnection!
   openings(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6651,6 +7098,99 @@ type Skill implements Node {
     """
     where: OpeningWhereInput
   ): OpeningConnection!
+  interviewQuestions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for InterviewQuestions returned from the connection.
+    """
+    orderBy: InterviewQuestionOrder
+
+    """
+    Filtering options for InterviewQuestions returned from the connection.
+    """
+    where: InterviewQuestionWhereInput
+  ): InterviewQuestionConnection!
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
+  roleItems(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RoleItems returned from the connection.
+    """
+    orderBy: RoleItemOrder
+
+    """
+    Filtering options for RoleItems returned from the connection.
+    """
+    where: RoleItemWhereInput
+  ): RoleItemConnection!
 }
 """
 SkillCategory is enum for the field category
@@ -6861,6 +7401,11 @@ input SkillWhereInput {
   """
   hasSalaryRecords: Boolean
   hasSalaryRecordsWith: [SalaryRecordWhereInput!]
+  """
+  role_items edge predicates
+  """
+  hasRoleItems: Boolean
+  hasRoleItemsWith: [RoleItemWhereInput!]
 }
 """
 The builtin Time type
@@ -7447,11 +7992,32 @@ extend type Query {
   skillDemand(role: String, city: String, first: Int = 10): [SkillDemand!]!
 
   """
-  What a role pays in a country, per year: percentiles from live openings' advertised ranges
-  and from salary records, and the better-founded of the two at the top level (` + "`" + `basis` + "`" + ` says
-  which). Null when neither source has data. An unknown role or city is a BAD_USER_INPUT error.
+  What pay is in a country, per year: percentiles from live openings' advertised ranges and
+  from salary records, and the better-founded of the two at the top level (` + "`" + `basis` + "`" + ` says
+  which). Any combination of role, city, company, skill, level and experienceYears narrows
+  the question; ` + "`" + `country` + "`" + ` is required because pay is only comparable in one currency. A
+  salary record answers only questions that name every dimension it is narrowed by (a
+  company's record does not stand for the city); openings match on all of them (a skill
+  group also matches openings that ask for a member). ` + "`" + `byCity` + "`" + `, ` + "`" + `byCompany` + "`" + ` and ` + "`" + `bySkill` + "`" + `
+  say how pay varies. Null when neither source has data. An unknown role, city, company or
+  skill is a BAD_USER_INPUT error naming the argument.
   """
-  salaryInsights(role: String!, country: String!, city: String, level: SalaryRecordLevel): SalaryInsights
+  salaryInsights(
+    "A role slug, such as \"backend-developer\"; leave out for every role."
+    role: String
+    "ISO 3166-1 alpha-2, such as \"IN\"."
+    country: String!
+    "A city name or location slug in the country."
+    city: String
+    "A company slug."
+    company: String
+    "A skill slug or name (a group also covers its members on openings)."
+    skill: String
+    "FRESHER (openings asking 0-2 years), MID (3-6) or SENIOR (7+); records of that level."
+    level: SalaryRecordLevel
+    "Openings whose experience range fits this many years; levelled records whose range contains it. 0 to 60."
+    experienceYears: Int
+  ): SalaryInsights
 }
 
 extend input OpeningWhereInput {
@@ -7563,6 +8129,28 @@ type SalaryInsights {
   max: Int!
   fromOpenings: SalaryStats
   fromSalaryRecords: SalaryStats
+  """
+  How pay varies by city ("varies by city, company and skills"): one group per city with data
+  of the top-level basis (at least 3 openings, or 1 salary record: a record already summarises
+  many salaries), highest median first (ties: more data points first). A salary record counts
+  for a group only when it narrows the question by that one dimension. ` + "`" + `first` + "`" + ` is 0 to 50.
+  """
+  byCity(first: Int = 10): [SalaryGroup!]!
+  "How pay varies by company, as byCity."
+  byCompany(first: Int = 10): [SalaryGroup!]!
+  """
+  How pay varies by skill, as byCity: an opening counts for every skill it asks for, a salary
+  record for the skill it is narrowed to.
+  """
+  bySkill(first: Int = 10): [SalaryGroup!]!
+}
+
+"Pay of one city, company or skill within a salaryInsights answer; exactly one of the three is set."
+type SalaryGroup {
+  city: Location
+  company: Company
+  skill: Skill
+  stats: SalaryStats!
 }
 `, BuiltIn: false},
 }
@@ -7756,6 +8344,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_headquarters(ctx, field)
 	case "openings":
 		return ec.fieldContext_Company_openings(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Company_salaryRecords(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -7900,6 +8490,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_countryCode(ctx, field)
 	case "openings":
 		return ec.fieldContext_Location_openings(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Location_salaryRecords(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }
@@ -8086,6 +8678,8 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_experienceMaxYears(ctx, field)
 	case "family":
 		return ec.fieldContext_Role_family(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Role_salaryRecords(ctx, field)
 	case "openings":
 		return ec.fieldContext_Role_openings(ctx, field)
 	case "coreSkills":
@@ -8172,6 +8766,28 @@ func (ec *executionContext) childFields_RoleItem(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type RoleItem", field.Name)
 }
 
+func (ec *executionContext) childFields_RoleItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RoleItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RoleItemConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RoleItemConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RoleItemEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RoleItemEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleItemEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RoleSalary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "countryCode":
@@ -8218,6 +8834,28 @@ func (ec *executionContext) childFields_RoleSkill(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RoleSkill", field.Name)
 }
 
+func (ec *executionContext) childFields_RoleSkillConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RoleSkillConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RoleSkillConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RoleSkillConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleSkillConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleSkillEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RoleSkillEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RoleSkillEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleSkillEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_SalaryBand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "level":
@@ -8236,6 +8874,20 @@ func (ec *executionContext) childFields_SalaryBand(ctx context.Context, field gr
 		return ec.fieldContext_SalaryBand_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SalaryBand", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "city":
+		return ec.fieldContext_SalaryGroup_city(ctx, field)
+	case "company":
+		return ec.fieldContext_SalaryGroup_company(ctx, field)
+	case "skill":
+		return ec.fieldContext_SalaryGroup_skill(ctx, field)
+	case "stats":
+		return ec.fieldContext_SalaryGroup_stats(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_SalaryInsights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8260,6 +8912,12 @@ func (ec *executionContext) childFields_SalaryInsights(ctx context.Context, fiel
 		return ec.fieldContext_SalaryInsights_fromOpenings(ctx, field)
 	case "fromSalaryRecords":
 		return ec.fieldContext_SalaryInsights_fromSalaryRecords(ctx, field)
+	case "byCity":
+		return ec.fieldContext_SalaryInsights_byCity(ctx, field)
+	case "byCompany":
+		return ec.fieldContext_SalaryInsights_byCompany(ctx, field)
+	case "bySkill":
+		return ec.fieldContext_SalaryInsights_bySkill(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SalaryInsights", field.Name)
 }
@@ -8320,6 +8978,18 @@ func (ec *executionContext) childFields_SalaryRecord(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SalaryRecord", field.Name)
 }
 
+func (ec *executionContext) childFields_SalaryRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SalaryRecordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SalaryRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SalaryRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryRecordConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_SalaryRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -8378,8 +9048,16 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_groups(ctx, field)
 	case "members":
 		return ec.fieldContext_Skill_members(ctx, field)
+	case "coreOf":
+		return ec.fieldContext_Skill_coreOf(ctx, field)
 	case "openings":
 		return ec.fieldContext_Skill_openings(ctx, field)
+	case "interviewQuestions":
+		return ec.fieldContext_Skill_interviewQuestions(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Skill_salaryRecords(ctx, field)
+	case "roleItems":
+		return ec.fieldContext_Skill_roleItems(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Skill", field.Name)
 }
@@ -8644,6 +9322,60 @@ func (ec *executionContext) field_Company_openings_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Location_openings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8690,6 +9422,60 @@ func (ec *executionContext) field_Location_openings_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OpeningWhereInput, error) {
 			return ec.unmarshalOOpeningWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9724,6 +10510,20 @@ func (ec *executionContext) field_Query_company_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_location_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9992,8 +10792,8 @@ func (ec *executionContext) field_Query_salaryInsights_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10015,14 +10815,38 @@ func (ec *executionContext) field_Query_salaryInsights_args(ctx context.Context,
 		return nil, err
 	}
 	args["city"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "company",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["company"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "skill",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["skill"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "level",
 		func(ctx context.Context, v any) (*salaryrecord.Level, error) {
 			return ec.unmarshalOSalaryRecordLevel2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["level"] = arg3
+	args["level"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "experienceYears",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["experienceYears"] = arg6
 	return args, nil
 }
 
@@ -10300,6 +11124,60 @@ func (ec *executionContext) field_Role_openings_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Role_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Role_salary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10311,6 +11189,156 @@ func (ec *executionContext) field_Role_salary_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["country"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SalaryInsights_byCity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SalaryInsights_byCompany_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SalaryInsights_bySkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_coreOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RoleSkillOrder, error) {
+			return ec.unmarshalORoleSkillOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RoleSkillWhereInput, error) {
+			return ec.unmarshalORoleSkillWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_interviewQuestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.InterviewQuestionOrder, error) {
+			return ec.unmarshalOInterviewQuestionOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐInterviewQuestionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.InterviewQuestionWhereInput, error) {
+			return ec.unmarshalOInterviewQuestionWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐInterviewQuestionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -10360,6 +11388,114 @@ func (ec *executionContext) field_Skill_openings_args(ctx context.Context, rawAr
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OpeningWhereInput, error) {
 			return ec.unmarshalOOpeningWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_roleItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RoleItemOrder, error) {
+			return ec.unmarshalORoleItemOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RoleItemWhereInput, error) {
+			return ec.unmarshalORoleItemWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11992,6 +13128,50 @@ func (ec *executionContext) fieldContext_Company_openings(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CompanyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CompanyConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13123,6 +14303,50 @@ func (ec *executionContext) fieldContext_Location_openings(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Location_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Location_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17381,6 +18605,50 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_location(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Location(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_location(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_location_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_role(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17611,11 +18879,11 @@ func (ec *executionContext) _Query_salaryInsights(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SalaryInsights(ctx, fc.Args["role"].(string), fc.Args["country"].(string), fc.Args["city"].(*string), fc.Args["level"].(*salaryrecord.Level))
+			return ec.Resolvers.Query().SalaryInsights(ctx, fc.Args["role"].(*string), fc.Args["country"].(string), fc.Args["city"].(*string), fc.Args["company"].(*string), fc.Args["skill"].(*string), fc.Args["level"].(*salaryrecord.Level), fc.Args["experienceYears"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *SalaryInsights) graphql.Marshaler {
-			return ec.marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐSalaryInsights(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *insights.Salary) graphql.Marshaler {
+			return ec.marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐSalary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -18018,6 +19286,50 @@ func (ec *executionContext) _Role_family(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Role_family(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Role_openings(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
@@ -18870,6 +20182,148 @@ func (ec *executionContext) fieldContext_RoleItem_skill(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RoleItemEdge) graphql.Marshaler {
+			return ec.marshalORoleItemEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleItemConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RoleItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleItem) graphql.Marshaler {
+			return ec.marshalORoleItem2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleItemEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _RoleSalary_countryCode(ctx context.Context, field graphql.CollectedField, obj *cluster.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19288,6 +20742,148 @@ func (ec *executionContext) fieldContext_RoleSkill_skill(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleSkillConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RoleSkillEdge) graphql.Marshaler {
+			return ec.marshalORoleSkillEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleSkillConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleSkillEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleSkillConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleSkillConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleSkillConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSkillConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RoleSkillEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleSkill) graphql.Marshaler {
+			return ec.marshalORoleSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkill(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleSkillEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleSkill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleSkillEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSkillEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _SalaryBand_level(ctx context.Context, field graphql.CollectedField, obj *cluster.SalaryBand) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19449,7 +21045,135 @@ func (ec *executionContext) fieldContext_SalaryBand_source(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SalaryBand", field, false, false, "String")
 }
 
-func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryGroup_city(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryGroup_company(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Company, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Company) graphql.Marshaler {
+			return ec.marshalOCompany2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryGroup_skill(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Skill) graphql.Marshaler {
+			return ec.marshalOSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkill(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryGroup_stats(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
+			return ec.marshalNSalaryStats2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19458,7 +21182,7 @@ func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field gra
 			return ec.fieldContext_SalaryInsights_basis(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Basis, nil
+			return obj.Basis(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v insights.Basis) graphql.Marshaler {
@@ -19469,10 +21193,10 @@ func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "SalaryBasis")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "SalaryBasis")
 }
 
-func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19481,7 +21205,7 @@ func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field 
 			return ec.fieldContext_SalaryInsights_currency(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
+			return obj.Currency(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19492,10 +21216,10 @@ func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "String")
 }
 
-func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19504,7 +21228,7 @@ func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field gra
 			return ec.fieldContext_SalaryInsights_count(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
+			return obj.Count(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19515,10 +21239,10 @@ func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19527,7 +21251,7 @@ func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_min(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Min, nil
+			return obj.Min(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19538,10 +21262,10 @@ func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19550,7 +21274,7 @@ func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_p25(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.P25, nil
+			return obj.P25(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19561,10 +21285,10 @@ func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_p25(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19573,7 +21297,7 @@ func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field gr
 			return ec.fieldContext_SalaryInsights_median(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Median, nil
+			return obj.Median(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19584,10 +21308,10 @@ func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19596,7 +21320,7 @@ func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_p75(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.P75, nil
+			return obj.P75(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19607,10 +21331,10 @@ func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_p75(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19619,7 +21343,7 @@ func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_max(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Max, nil
+			return obj.Max(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -19630,10 +21354,10 @@ func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_fromOpenings(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_fromOpenings(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19642,7 +21366,7 @@ func (ec *executionContext) _SalaryInsights_fromOpenings(ctx context.Context, fi
 			return ec.fieldContext_SalaryInsights_fromOpenings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromOpenings, nil
+			return obj.FromOpenings(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
@@ -19656,7 +21380,7 @@ func (ec *executionContext) fieldContext_SalaryInsights_fromOpenings(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "SalaryInsights",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SalaryStats(ctx, field)
@@ -19665,7 +21389,7 @@ func (ec *executionContext) fieldContext_SalaryInsights_fromOpenings(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _SalaryInsights_fromSalaryRecords(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_fromSalaryRecords(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -19674,7 +21398,7 @@ func (ec *executionContext) _SalaryInsights_fromSalaryRecords(ctx context.Contex
 			return ec.fieldContext_SalaryInsights_fromSalaryRecords(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromSalaryRecords, nil
+			return obj.FromSalaryRecords(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
@@ -19688,11 +21412,143 @@ func (ec *executionContext) fieldContext_SalaryInsights_fromSalaryRecords(_ cont
 	fc = &graphql.FieldContext{
 		Object:     "SalaryInsights",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SalaryStats(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_byCity(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_byCity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SalaryInsights().ByCity(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+			return ec.marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_byCity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SalaryInsights_byCity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_byCompany(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_byCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SalaryInsights().ByCompany(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+			return ec.marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_byCompany(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SalaryInsights_byCompany_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_bySkill(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_bySkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SalaryInsights().BySkill(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+			return ec.marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_bySkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SalaryInsights_bySkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20928,6 +22784,50 @@ func (ec *executionContext) fieldContext_Skill_members(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Skill_coreOf(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_coreOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CoreOf(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RoleSkillOrder), fc.Args["where"].(*ent.RoleSkillWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleSkillConnection) graphql.Marshaler {
+			return ec.marshalNRoleSkillConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_coreOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleSkillConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_coreOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Skill_openings(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20966,6 +22866,138 @@ func (ec *executionContext) fieldContext_Skill_openings(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Skill_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_interviewQuestions(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_interviewQuestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.InterviewQuestions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.InterviewQuestionOrder), fc.Args["where"].(*ent.InterviewQuestionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.InterviewQuestionConnection) graphql.Marshaler {
+			return ec.marshalNInterviewQuestionConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐInterviewQuestionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_interviewQuestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InterviewQuestionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_interviewQuestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_roleItems(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_roleItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.RoleItems(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RoleItemOrder), fc.Args["where"].(*ent.RoleItemWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleItemConnection) graphql.Marshaler {
+			return ec.marshalNRoleItemConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_roleItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_roleItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -33055,7 +35087,7 @@ func (ec *executionContext) unmarshalInputSkillWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "groupMode", "groupModeNEQ", "groupModeIn", "groupModeNotIn", "groupModeIsNil", "groupModeNotNil", "hasGroups", "hasGroupsWith", "hasMembers", "hasMembersWith", "hasCoreOf", "hasCoreOfWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasSalaryRecords", "hasSalaryRecordsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "groupMode", "groupModeNEQ", "groupModeIn", "groupModeNotIn", "groupModeIsNil", "groupModeNotNil", "hasGroups", "hasGroupsWith", "hasMembers", "hasMembersWith", "hasCoreOf", "hasCoreOfWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasSalaryRecords", "hasSalaryRecordsWith", "hasRoleItems", "hasRoleItemsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33678,6 +35710,20 @@ func (ec *executionContext) unmarshalInputSkillWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasSalaryRecordsWith = data
+		case "hasRoleItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoleItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRoleItems = data
+		case "hasRoleItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoleItemsWith"))
+			data, err := ec.unmarshalORoleItemWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRoleItemsWith = data
 		}
 	}
 	return it, nil
@@ -36123,6 +38169,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_openings(ctx, field, obj)
 				})
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_salaryRecords(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36602,6 +38654,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_openings(ctx, field, obj)
+				})
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_salaryRecords(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -37526,6 +39584,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_company(ctx, field)
 				})
+		case "location":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_location(ctx, field)
+				})
 		case "role":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -37669,6 +39733,12 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_salaryRecords(ctx, field, obj)
+				})
 		case "openings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -37953,6 +40023,87 @@ func (ec *executionContext) _RoleItem(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var roleItemConnectionImplementors = []string{"RoleItemConnection"}
+
+func (ec *executionContext) _RoleItemConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleItemConnection")
+		case "edges":
+			out.Values[i] = ec._RoleItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RoleItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RoleItemConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleItemEdgeImplementors = []string{"RoleItemEdge"}
+
+func (ec *executionContext) _RoleItemEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleItemEdge")
+		case "node":
+			out.Values[i] = ec._RoleItemEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RoleItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var roleSalaryImplementors = []string{"RoleSalary"}
 
 func (ec *executionContext) _RoleSalary(ctx context.Context, sel ast.SelectionSet, obj *cluster.Salary) graphql.Marshaler {
@@ -38096,6 +40247,87 @@ func (ec *executionContext) _RoleSkill(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var roleSkillConnectionImplementors = []string{"RoleSkillConnection"}
+
+func (ec *executionContext) _RoleSkillConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleSkillConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleSkillConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleSkillConnection")
+		case "edges":
+			out.Values[i] = ec._RoleSkillConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RoleSkillConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RoleSkillConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleSkillEdgeImplementors = []string{"RoleSkillEdge"}
+
+func (ec *executionContext) _RoleSkillEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleSkillEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleSkillEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleSkillEdge")
+		case "node":
+			out.Values[i] = ec._RoleSkillEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RoleSkillEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var salaryBandImplementors = []string{"SalaryBand"}
 
 func (ec *executionContext) _SalaryBand(ctx context.Context, sel ast.SelectionSet, obj *cluster.SalaryBand) graphql.Marshaler {
@@ -38159,9 +40391,57 @@ func (ec *executionContext) _SalaryBand(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var salaryGroupImplementors = []string{"SalaryGroup"}
+
+func (ec *executionContext) _SalaryGroup(ctx context.Context, sel ast.SelectionSet, obj *insights.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryGroup")
+		case "city":
+			out.Values[i] = ec._SalaryGroup_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "company":
+			out.Values[i] = ec._SalaryGroup_company(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skill":
+			out.Values[i] = ec._SalaryGroup_skill(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stats":
+			out.Values[i] = ec._SalaryGroup_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var salaryInsightsImplementors = []string{"SalaryInsights"}
 
-func (ec *executionContext) _SalaryInsights(ctx context.Context, sel ast.SelectionSet, obj *SalaryInsights) graphql.Marshaler {
+func (ec *executionContext) _SalaryInsights(ctx context.Context, sel ast.SelectionSet, obj *insights.Salary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, salaryInsightsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -38173,53 +40453,71 @@ func (ec *executionContext) _SalaryInsights(ctx context.Context, sel ast.Selecti
 		case "basis":
 			out.Values[i] = ec._SalaryInsights_basis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._SalaryInsights_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "count":
 			out.Values[i] = ec._SalaryInsights_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "min":
 			out.Values[i] = ec._SalaryInsights_min(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p25":
 			out.Values[i] = ec._SalaryInsights_p25(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "median":
 			out.Values[i] = ec._SalaryInsights_median(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p75":
 			out.Values[i] = ec._SalaryInsights_p75(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "max":
 			out.Values[i] = ec._SalaryInsights_max(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromOpenings":
 			out.Values[i] = ec._SalaryInsights_fromOpenings(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromSalaryRecords":
 			out.Values[i] = ec._SalaryInsights_fromSalaryRecords(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "byCity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryInsights_byCity(ctx, field, obj)
+				})
+		case "byCompany":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryInsights_byCompany(ctx, field, obj)
+				})
+		case "bySkill":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryInsights_bySkill(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38616,11 +40914,35 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Skill_members(ctx, field, obj)
 				})
+		case "coreOf":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_coreOf(ctx, field, obj)
+				})
 		case "openings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Skill_openings(ctx, field, obj)
+				})
+		case "interviewQuestions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_interviewQuestions(ctx, field, obj)
+				})
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_salaryRecords(ctx, field, obj)
+				})
+		case "roleItems":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_roleItems(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39956,6 +42278,14 @@ func (ec *executionContext) marshalNRoleItem2ᚖgithubᚗcomᚋcareergraphᚋcar
 	return ec._RoleItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRoleItemConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RoleItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RoleItemConnection!")
+		return graphql.Null
+	}
+	return ec._RoleItemConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRoleItemKind2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋroleitemᚐKind(ctx context.Context, v any) (roleitem.Kind, error) {
 	var res roleitem.Kind
 	err := res.UnmarshalGQL(v)
@@ -40023,6 +42353,14 @@ func (ec *executionContext) marshalNRoleSkill2ᚖgithubᚗcomᚋcareergraphᚋca
 	return ec._RoleSkill(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRoleSkillConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RoleSkillConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RoleSkillConnection!")
+		return graphql.Null
+	}
+	return ec._RoleSkillConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRoleSkillOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillOrderField(ctx context.Context, v any) (*ent.RoleSkillOrderField, error) {
 	var res = new(ent.RoleSkillOrderField)
 	err := res.UnmarshalGQL(v)
@@ -40086,12 +42424,44 @@ func (ec *executionContext) marshalNSalaryBasis2githubᚗcomᚋcareergraphᚋcar
 	return res
 }
 
+func (ec *executionContext) marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalaryGroup2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSalaryGroup2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroup(ctx context.Context, sel ast.SelectionSet, v *insights.Group) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryGroup!")
+		return graphql.Null
+	}
+	return ec._SalaryGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSalaryRecord2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecord(ctx context.Context, sel ast.SelectionSet, v *ent.SalaryRecord) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SalaryRecord!")
 		return graphql.Null
 	}
 	return ec._SalaryRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryRecordConnection!")
+		return graphql.Null
+	}
+	return ec._SalaryRecordConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSalaryRecordLevel2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐLevel(ctx context.Context, v any) (salaryrecord.Level, error) {
@@ -40131,6 +42501,14 @@ func (ec *executionContext) marshalNSalaryRecordPeriod2githubᚗcomᚋcareergrap
 func (ec *executionContext) unmarshalNSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
 	res, err := ec.unmarshalInputSalaryRecordWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalaryStats2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐStats(ctx context.Context, sel ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryStats!")
+		return graphql.Null
+	}
+	return ec._SalaryStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
@@ -41757,6 +44135,33 @@ func (ec *executionContext) marshalORoleFit2ᚖgithubᚗcomᚋcareergraphᚋcare
 	return ec._RoleFit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORoleItem2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItem(ctx context.Context, sel ast.SelectionSet, v *ent.RoleItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoleItemEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RoleItemEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORoleItemEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORoleItemEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RoleItemEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleItemEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORoleItemKind2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋroleitemᚐKindᚄ(ctx context.Context, v any) ([]roleitem.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -41809,6 +44214,14 @@ func (ec *executionContext) marshalORoleItemKind2ᚖgithubᚗcomᚋcareergraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalORoleItemOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemOrder(ctx context.Context, v any) (*ent.RoleItemOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRoleItemOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORoleItemWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.RoleItemWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -41847,6 +44260,41 @@ func (ec *executionContext) marshalORoleSalary2ᚖgithubᚗcomᚋcareergraphᚋc
 		return graphql.Null
 	}
 	return ec._RoleSalary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoleSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkill(ctx context.Context, sel ast.SelectionSet, v *ent.RoleSkill) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleSkill(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoleSkillEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RoleSkillEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORoleSkillEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORoleSkillEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RoleSkillEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleSkillEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORoleSkillOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillOrder(ctx context.Context, v any) (*ent.RoleSkillOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRoleSkillOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalORoleSkillWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillWhereInputᚄ(ctx context.Context, v any) ([]*ent.RoleSkillWhereInput, error) {
@@ -41899,7 +44347,7 @@ func (ec *executionContext) unmarshalORoleWhereInput2ᚖgithubᚗcomᚋcareergra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐSalaryInsights(ctx context.Context, sel ast.SelectionSet, v *SalaryInsights) graphql.Marshaler {
+func (ec *executionContext) marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐSalary(ctx context.Context, sel ast.SelectionSet, v *insights.Salary) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -41983,6 +44431,14 @@ func (ec *executionContext) marshalOSalaryRecordLevel2ᚖgithubᚗcomᚋcareergr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSalaryRecordOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSalaryRecordPeriod2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐPeriodᚄ(ctx context.Context, v any) ([]salaryrecord.Period, error) {

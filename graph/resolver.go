@@ -197,3 +197,11 @@ func (r *Resolver) moveItem(ctx context.Context, c *ent.Client, item *ent.RoleIt
 	return audit.Record(ctx, c, auditlog.ActionUPDATE, "RoleItem", item.ID,
 		auditChanges(audit.Change("position", item.Position, slices.Index(ids, item.ID))))
 }
+
+// groupsFirst is a salary grouping's first argument with its schema default (10) applied.
+func groupsFirst(first *int) int {
+	if first == nil {
+		return 10
+	}
+	return *first
+}

@@ -33,7 +33,9 @@ func (Location) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
 		edge.To("headquartered", Company.Type).Annotations(hiddenEdge),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
+		edge.To("salary_records", SalaryRecord.Type).
+			Comment("Salary records narrowed to this city.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 	}
 }
 

@@ -48,7 +48,11 @@ func (Role) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("items", RoleItem.Type).Annotations(hidden),
 		edge.To("core_skill_links", RoleSkill.Type).Annotations(hidden),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(hidden),
+		// Salary records are a connection for salary pages; the cluster page's typical range and
+		// bands come from Role.salary, which batches them (internal/loader).
+		edge.To("salary_records", SalaryRecord.Type).
+			Comment("Every salary record of the role: by country, city, company, skill and level.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 		// Lists of roles eager-load openings through entgql; a single role reads them in one
 		// statement instead (ent/gql_paginate_ext.go).
 		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),

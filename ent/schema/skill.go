@@ -41,12 +41,20 @@ func (Skill) Edges() []ent.Edge {
 			From("groups").
 			Comment("The groups this skill is a member of.").
 			Annotations(notInInputs),
-		edge.To("core_of", RoleSkill.Type).Annotations(hiddenEdge),
+		edge.To("core_of", RoleSkill.Type).
+			Comment("The roles that rank this skill (or group) as a core skill, with the rank; orderBy RANK puts the roles where it matters most first.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 		edge.From("openings", Opening.Type).Ref("skills").
 			Annotations(entgql.RelayConnection(), notInInputs),
-		edge.To("interview_questions", InterviewQuestion.Type).Annotations(hiddenEdge),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
-		edge.From("role_items", RoleItem.Type).Ref("skill").Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("interview_questions", InterviewQuestion.Type).
+			Comment("Interview questions about this skill, of every role.").
+			Annotations(entgql.RelayConnection(), notInInputs),
+		edge.To("salary_records", SalaryRecord.Type).
+			Comment("Salary records for holders of this skill.").
+			Annotations(entgql.RelayConnection(), notInInputs),
+		edge.From("role_items", RoleItem.Type).Ref("skill").
+			Comment("The role items that name this skill: requirements (where: {kind: REQUIREMENT}) and any other kind that points at it.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 	}
 }
 

@@ -50,6 +50,7 @@ type Index struct {
 type entry struct {
 	id         int64
 	role       int64
+	company    int64
 	location   int64 // 0: none
 	salary     int64 // annualised top of the advertised range; 0: none advertised
 	mid        int64 // annualised midpoint of the advertised range; 0: none advertised
@@ -110,7 +111,7 @@ func (x *Index) fresh(ctx context.Context) error {
 	return x.catchUp(ctx)
 }
 
-const cols = `id, role_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
+const cols = `id, role_id, company_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
 	COALESCE(experience_max_years, -1), skill_count, COALESCE(salary_max, salary_min, 0),
 	(COALESCE(salary_min, 0) + COALESCE(salary_max, salary_min, 0)) / 2,
 	COALESCE(salary_currency, ''), COALESCE(salary_period, '')`
@@ -136,7 +137,7 @@ func (x *Index) read(ctx context.Context, where string, args ...any) ([]entry, e
 func scanEntry(rows *sql.Rows) (entry, error) {
 	var e entry
 	var status, mode, cur, period string
-	if err := rows.Scan(&e.id, &e.role, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
+	if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
 		&e.salary, &e.mid, &cur, &period); err != nil {
 		return e, err
 	}
@@ -485,4 +486,58 @@ func (x *Index) Pay(ctx context.Context, currency string, keep func(role, locati
 		}
 	}
 	return out, nil
+}
+
+// PayOpening is what salary questions see of one live opening that advertises pay.
+type PayOpening struct {
+	Role, Company, Location int // Location 0: none
+	ExpMin                  int
+	ExpMax                  int // -1: no maximum
+	// Mid is the annualised midpoint of the advertised range.
+	Mid int64
+}
+
+// payEach calls fn, under the read lock, for every live opening that advertises pay in
+// currency. has reports whether the opening asks for a skill (by ID); skills lists the skills
+// it asks for. fn must not call back into the index.
+func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpening, has func(skill int) bool, skills func() []int)) error {
+	if err := x.fresh(ctx); err != nil {
+		return err
+	}
+	var cur [3]byte
+	copy(cur[:], upper(currency))
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	bitOf := func(i, skill int) bool {
+		b, ok := x.skillBit[skill]
+		return ok && x.bitmap[i*x.words+b/64]&(1<<(b%64)) != 0
+	}
+	ids := make([]int, 0, len(x.skillBit))
+	for sid, b := range x.skillBit {
+		for len(ids) <= b {
+			ids = append(ids, 0)
+		}
+		ids[b] = sid
+	}
+	for i := range x.entries {
+		e := &x.entries[i]
+		if !e.live || e.mid <= 0 || e.currency != cur {
+			continue
+		}
+		fn(PayOpening{Role: int(e.role), Company: int(e.company), Location: int(e.location),
+			ExpMin: int(e.expMin), ExpMax: int(e.expMax), Mid: e.mid},
+			func(skill int) bool { return bitOf(i, skill) },
+			func() []int {
+				var out []int
+				for w, v := range x.bitmap[i*x.words : (i+1)*x.words] {
+					for v != 0 {
+						b := bits.TrailingZeros64(v)
+						out = append(out, ids[w*64+b])
+						v &= v - 1
+					}
+				}
+				return out
+			})
+	}
+	return nil
 }
