@@ -127,6 +127,27 @@ func (_m *Location) Openings(
 	return _m.QueryOpenings().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Location) Headquartered(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CompanyOrder, where *CompanyWhereInput,
+) (*CompanyConnection, error) {
+	opts := []CompanyPaginateOption{
+		WithCompanyOrder(orderBy),
+		WithCompanyFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedHeadquartered(alias); err == nil || hasTotalCount {
+		pager, err := newCompanyPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CompanyConnection{Edges: []*CompanyEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryHeadquartered().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Location) SalaryRecords(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SalaryRecordOrder, where *SalaryRecordWhereInput,
 ) (*SalaryRecordConnection, error) {
@@ -135,7 +156,7 @@ func (_m *Location) SalaryRecords(
 		WithSalaryRecordFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
 	if nodes, err := _m.NamedSalaryRecords(alias); err == nil || hasTotalCount {
 		pager, err := newSalaryRecordPager(opts, last != nil)
 		if err != nil {

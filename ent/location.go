@@ -43,7 +43,7 @@ type Location struct {
 type LocationEdges struct {
 	// Openings holds the value of the openings edge.
 	Openings []*Opening `json:"openings,omitempty"`
-	// Headquartered holds the value of the headquartered edge.
+	// The companies headquartered in this city.
 	Headquartered []*Company `json:"headquartered,omitempty"`
 	// Salary records narrowed to this city.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
@@ -51,7 +51,7 @@ type LocationEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
 	namedOpenings      map[string][]*Opening
 	namedHeadquartered map[string][]*Company

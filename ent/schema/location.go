@@ -32,7 +32,9 @@ func (Location) Fields() []ent.Field {
 func (Location) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
-		edge.To("headquartered", Company.Type).Annotations(hiddenEdge),
+		edge.To("headquartered", Company.Type).
+			Comment("The companies headquartered in this city.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 		edge.To("salary_records", SalaryRecord.Type).
 			Comment("Salary records narrowed to this city.").
 			Annotations(entgql.RelayConnection(), notInInputs),
