@@ -67,20 +67,6 @@ func (r *queryResolver) Locations(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithLocationOrder(orderBy), ent.WithLocationFilter(where.Filter))
 }
 
-// Roles is the resolver for the roles field.
-func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
-	conn, err := r.client.Role.Query().Paginate(ctx, after, first, before, last,
-		ent.WithRoleOrder(orderBy), ent.WithRoleFilter(where.Filter))
-	if err != nil {
-		return nil, err
-	}
-	roles := make([]*ent.Role, len(conn.Edges))
-	for i, e := range conn.Edges {
-		roles[i] = e.Node
-	}
-	return conn, primeRoles(ctx, roles, "edges", "node")
-}
-
 // Skills is the resolver for the skills field.
 func (r *queryResolver) Skills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) (*ent.SkillConnection, error) {
 	return r.client.Skill.Query().Paginate(ctx, after, first, before, last,

@@ -13,8 +13,10 @@ import (
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
+	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/cluster"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/rolesearch"
 )
 
 // Role is the resolver for the role field.
@@ -22,6 +24,29 @@ func (r *queryResolver) Role(ctx context.Context, slug string) (*ent.Role, error
 	// No CollectFields: a single role's openings read faster on their own, in one statement,
 	// than eager-loaded with a separate count (see Role.OpeningsConnection).
 	return nilIfNotFound(r.client.Role.Query().Where(role.Slug(slug)).Only(ctx))
+}
+
+// Roles is the resolver for the roles field.
+func (r *queryResolver) Roles(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
+	var conn *ent.RoleConnection
+	var err error
+	if search != nil {
+		if orderBy != nil {
+			return nil, apperr.BadInput("orderBy", "orderBy: search results come most relevant first; leave orderBy out or search out")
+		}
+		conn, err = rolesearch.Search(ctx, r.client, *search, where.Filter, after, first, before, last)
+	} else {
+		conn, err = r.client.Role.Query().Paginate(ctx, after, first, before, last,
+			ent.WithRoleOrder(orderBy), ent.WithRoleFilter(where.Filter))
+	}
+	if err != nil {
+		return nil, err
+	}
+	roles := make([]*ent.Role, len(conn.Edges))
+	for i, e := range conn.Edges {
+		roles[i] = e.Node
+	}
+	return conn, primeRoles(ctx, roles, "edges", "node")
 }
 
 // CoreSkills is the resolver for the coreSkills field.
@@ -75,4 +100,13 @@ func (r *roleResolver) CareerRoutes(ctx context.Context, obj *ent.Role, kind *ca
 		}
 	}
 	return out, nil
+}
+
+// RelatedRoles is the resolver for the relatedRoles field.
+func (r *roleResolver) RelatedRoles(ctx context.Context, obj *ent.Role, first *int) ([]*rolesearch.Related, error) {
+	n := 5
+	if first != nil {
+		n = *first
+	}
+	return rolesearch.RelatedRoles(ctx, r.client, obj.ID, n)
 }

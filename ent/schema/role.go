@@ -64,8 +64,8 @@ func (Role) Edges() []ent.Edge {
 
 // Annotations of the Role.
 func (Role) Annotations() []schema.Annotation {
+	// The root roles field is declared by hand (schema/role.graphql) for its search argument.
 	return []schema.Annotation{editable(),
-		entgql.QueryField(),
 		entgql.RelayConnection(),
 	}
 }
