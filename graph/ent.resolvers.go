@@ -90,6 +90,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Role returns RoleResolver implementation.
 func (r *Resolver) Role() RoleResolver { return &roleResolver{r} }
 
+// SalaryRecord returns SalaryRecordResolver implementation.
+func (r *Resolver) SalaryRecord() SalaryRecordResolver { return &salaryRecordResolver{r} }
+
 // OpeningWhereInput returns OpeningWhereInputResolver implementation.
 func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
 	return &openingWhereInputResolver{r}
@@ -98,5 +101,6 @@ func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
 type (
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }
+	salaryRecordResolver      struct{ *Resolver }
 	openingWhereInputResolver struct{ *Resolver }
 )

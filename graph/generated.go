@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Role() RoleResolver
 	SalaryInsights() SalaryInsightsResolver
+	SalaryRecord() SalaryRecordResolver
 	OpeningWhereInput() OpeningWhereInputResolver
 }
 
@@ -210,6 +211,11 @@ type ComplexityRoot struct {
 	InterviewQuestionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	LiveOpenings struct {
+		Count   func(childComplexity int) int
+		Display func(childComplexity int) int
 	}
 
 	Location struct {
@@ -378,6 +384,7 @@ type ComplexityRoot struct {
 	Role struct {
 		Aliases            func(childComplexity int) int
 		CareerRoutes       func(childComplexity int, kind *careerroute.Kind) int
+		ClusterUpdatedAt   func(childComplexity int) int
 		CoreSkills         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		ExperienceMaxYears func(childComplexity int) int
@@ -386,6 +393,7 @@ type ComplexityRoot struct {
 		Faqs               func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		InterviewQuestions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) int
+		LiveOpenings       func(childComplexity int) int
 		Openings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
 		Overview           func(childComplexity int) int
 		RelatedRoles       func(childComplexity int, first *int) int
@@ -446,15 +454,17 @@ type ComplexityRoot struct {
 	}
 
 	RoleSalary struct {
-		AsOf        func(childComplexity int) int
-		Bands       func(childComplexity int) int
-		CountryCode func(childComplexity int) int
-		Currency    func(childComplexity int) int
-		Max         func(childComplexity int) int
-		Median      func(childComplexity int) int
-		Min         func(childComplexity int) int
-		Period      func(childComplexity int) int
-		Source      func(childComplexity int) int
+		AsOf              func(childComplexity int) int
+		Bands             func(childComplexity int) int
+		CountryCode       func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Display           func(childComplexity int) int
+		DisplayWithPeriod func(childComplexity int) int
+		Max               func(childComplexity int) int
+		Median            func(childComplexity int) int
+		Min               func(childComplexity int) int
+		Period            func(childComplexity int) int
+		Source            func(childComplexity int) int
 	}
 
 	RoleSkill struct {
@@ -480,6 +490,8 @@ type ComplexityRoot struct {
 	}
 
 	SalaryBand struct {
+		Display            func(childComplexity int) int
+		DisplayWithPeriod  func(childComplexity int) int
 		ExperienceMaxYears func(childComplexity int) int
 		ExperienceMinYears func(childComplexity int) int
 		Level              func(childComplexity int) int
@@ -519,6 +531,8 @@ type ComplexityRoot struct {
 		CountryCode        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Currency           func(childComplexity int) int
+		Display            func(childComplexity int) int
+		DisplayWithPeriod  func(childComplexity int) int
 		ExperienceMaxYears func(childComplexity int) int
 		ExperienceMinYears func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -697,11 +711,17 @@ type RoleResolver interface {
 	InterviewQuestions(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) (*ent.InterviewQuestionConnection, error)
 	CareerRoutes(ctx context.Context, obj *ent.Role, kind *careerroute.Kind) ([]*ent.CareerRoute, error)
 	RelatedRoles(ctx context.Context, obj *ent.Role, first *int) ([]*rolesearch.Related, error)
+	LiveOpenings(ctx context.Context, obj *ent.Role) (*cluster.LiveOpenings, error)
+	ClusterUpdatedAt(ctx context.Context, obj *ent.Role) (*time.Time, error)
 }
 type SalaryInsightsResolver interface {
 	ByCity(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
 	ByCompany(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
 	BySkill(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
+}
+type SalaryRecordResolver interface {
+	Display(ctx context.Context, obj *ent.SalaryRecord) (string, error)
+	DisplayWithPeriod(ctx context.Context, obj *ent.SalaryRecord) (string, error)
 }
 
 type OpeningWhereInputResolver interface {
@@ -1339,6 +1359,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InterviewQuestionEdge.Node(childComplexity), true
+
+	case "LiveOpenings.count":
+		if e.ComplexityRoot.LiveOpenings.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveOpenings.Count(childComplexity), true
+	case "LiveOpenings.display":
+		if e.ComplexityRoot.LiveOpenings.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveOpenings.Display(childComplexity), true
 
 	case "Location.city":
 		if e.ComplexityRoot.Location.City == nil {
@@ -2410,6 +2443,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.CareerRoutes(childComplexity, args["kind"].(*careerroute.Kind)), true
+	case "Role.clusterUpdatedAt":
+		if e.ComplexityRoot.Role.ClusterUpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.ClusterUpdatedAt(childComplexity), true
 	case "Role.coreSkills":
 		if e.ComplexityRoot.Role.CoreSkills == nil {
 			break
@@ -2463,6 +2502,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.InterviewQuestions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InterviewQuestionOrder), args["where"].(*ent.InterviewQuestionWhereInput)), true
+	case "Role.liveOpenings":
+		if e.ComplexityRoot.Role.LiveOpenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.LiveOpenings(childComplexity), true
 	case "Role.openings":
 		if e.ComplexityRoot.Role.Openings == nil {
 			break
@@ -2748,6 +2793,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleSalary.Currency(childComplexity), true
+	case "RoleSalary.display":
+		if e.ComplexityRoot.RoleSalary.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSalary.Display(childComplexity), true
+	case "RoleSalary.displayWithPeriod":
+		if e.ComplexityRoot.RoleSalary.DisplayWithPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSalary.DisplayWithPeriod(childComplexity), true
 	case "RoleSalary.max":
 		if e.ComplexityRoot.RoleSalary.Max == nil {
 			break
@@ -2860,6 +2917,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleSkillEdge.Node(childComplexity), true
 
+	case "SalaryBand.display":
+		if e.ComplexityRoot.SalaryBand.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryBand.Display(childComplexity), true
+	case "SalaryBand.displayWithPeriod":
+		if e.ComplexityRoot.SalaryBand.DisplayWithPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryBand.DisplayWithPeriod(childComplexity), true
 	case "SalaryBand.experienceMaxYears":
 		if e.ComplexityRoot.SalaryBand.ExperienceMaxYears == nil {
 			break
@@ -3058,6 +3127,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SalaryRecord.Currency(childComplexity), true
+	case "SalaryRecord.display":
+		if e.ComplexityRoot.SalaryRecord.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryRecord.Display(childComplexity), true
+	case "SalaryRecord.displayWithPeriod":
+		if e.ComplexityRoot.SalaryRecord.DisplayWithPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryRecord.DisplayWithPeriod(childComplexity), true
 	case "SalaryRecord.experienceMaxYears":
 		if e.ComplexityRoot.SalaryRecord.ExperienceMaxYears == nil {
 			break
@@ -7991,6 +8072,36 @@ extend type Role {
   the score. ` + "`" + `first` + "`" + ` is 0 to 50.
   """
   relatedRoles(first: Int = 5): [RelatedRole!]!
+  """
+  How many live openings the role has, and the page's words for it ("47,000+ live jobs").
+  Counted on the match index: no statement of its own.
+  """
+  liveOpenings: LiveOpenings!
+  """
+  When any part of the cluster last changed: the role, its items, its core skills (the skills
+  themselves), salary records, openings, interview questions and career routes. Deleting an
+  opening, salary record, interview question or route does not move it. Six statements per
+  role.
+  """
+  clusterUpdatedAt: Time!
+}
+
+"A count of live openings, with the words a page shows."
+type LiveOpenings {
+  count: Int!
+  """
+  As the page shows it: below 100 the exact count ("47 live jobs", "1 live job", "No live
+  jobs"); from 100 rounded down to two significant figures, with "+" when that dropped
+  anything ("47,000+ live jobs"), so a page never claims more openings than there are.
+  """
+  display: String!
+}
+
+extend type SalaryRecord {
+  "The record's range as a page prints it (\"₹4L–₹24L\", \"₹20L+\", \"$120,000–$150,000\"); see RoleSalary.display."
+  display: String!
+  "display with the period (\"₹4L–₹24L/yr\", \"/mo\" for monthly figures)."
+  displayWithPeriod: String!
 }
 
 "A role related to another, with why."
@@ -8027,6 +8138,14 @@ type RoleSalary {
   asOf: Time
   "One band per level, FRESHER then MID then SENIOR, where known."
   bands: [SalaryBand!]!
+  """
+  The typical range as the page prints it: "₹4L–₹24L". Indian rupees in lakhs (L) and crores
+  (Cr) with at most one decimal; other currencies in full with the country's grouping and
+  symbol ("$120,000–$150,000", "85.000 € – 95.000 €"); "+" for an open-ended range.
+  """
+  display: String!
+  "display with the period, as the page writes it: \"₹4L–₹24L/yr\"."
+  displayWithPeriod: String!
 }
 
 "Pay for one level of a role."
@@ -8039,6 +8158,10 @@ type SalaryBand {
   max: Int
   median: Int
   source: String!
+  "The band as the page prints it: \"₹10L–₹18L\", \"₹20L+\"."
+  display: String!
+  "display with the period: \"₹20L+/yr\"."
+  displayWithPeriod: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphql", Input: `# Search over openings, CV matching and market insights. Resolvers: graph/search.resolvers.go;
@@ -8562,6 +8685,16 @@ func (ec *executionContext) childFields_InterviewQuestionEdge(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type InterviewQuestionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LiveOpenings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_LiveOpenings_count(ctx, field)
+	case "display":
+		return ec.fieldContext_LiveOpenings_display(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveOpenings", field.Name)
+}
+
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8808,6 +8941,10 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_careerRoutes(ctx, field)
 	case "relatedRoles":
 		return ec.fieldContext_Role_relatedRoles(ctx, field)
+	case "liveOpenings":
+		return ec.fieldContext_Role_liveOpenings(ctx, field)
+	case "clusterUpdatedAt":
+		return ec.fieldContext_Role_clusterUpdatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Role", field.Name)
 }
@@ -8920,6 +9057,10 @@ func (ec *executionContext) childFields_RoleSalary(ctx context.Context, field gr
 		return ec.fieldContext_RoleSalary_asOf(ctx, field)
 	case "bands":
 		return ec.fieldContext_RoleSalary_bands(ctx, field)
+	case "display":
+		return ec.fieldContext_RoleSalary_display(ctx, field)
+	case "displayWithPeriod":
+		return ec.fieldContext_RoleSalary_displayWithPeriod(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleSalary", field.Name)
 }
@@ -8984,6 +9125,10 @@ func (ec *executionContext) childFields_SalaryBand(ctx context.Context, field gr
 		return ec.fieldContext_SalaryBand_median(ctx, field)
 	case "source":
 		return ec.fieldContext_SalaryBand_source(ctx, field)
+	case "display":
+		return ec.fieldContext_SalaryBand_display(ctx, field)
+	case "displayWithPeriod":
+		return ec.fieldContext_SalaryBand_displayWithPeriod(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SalaryBand", field.Name)
 }
@@ -9086,6 +9231,10 @@ func (ec *executionContext) childFields_SalaryRecord(ctx context.Context, field 
 		return ec.fieldContext_SalaryRecord_company(ctx, field)
 	case "skill":
 		return ec.fieldContext_SalaryRecord_skill(ctx, field)
+	case "display":
+		return ec.fieldContext_SalaryRecord_display(ctx, field)
+	case "displayWithPeriod":
+		return ec.fieldContext_SalaryRecord_displayWithPeriod(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SalaryRecord", field.Name)
 }
@@ -14244,6 +14393,52 @@ func (ec *executionContext) _InterviewQuestionEdge_cursor(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_InterviewQuestionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InterviewQuestionEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _LiveOpenings_count(ctx context.Context, field graphql.CollectedField, obj *cluster.LiveOpenings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveOpenings_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveOpenings_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveOpenings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LiveOpenings_display(ctx context.Context, field graphql.CollectedField, obj *cluster.LiveOpenings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveOpenings_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveOpenings_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveOpenings", field, true, false, "String")
 }
 
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
@@ -20031,6 +20226,61 @@ func (ec *executionContext) fieldContext_Role_relatedRoles(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Role_liveOpenings(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_liveOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Role().LiveOpenings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cluster.LiveOpenings) graphql.Marshaler {
+			return ec.marshalNLiveOpenings2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋclusterᚐLiveOpenings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_liveOpenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveOpenings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Role_clusterUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_clusterUpdatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Role().ClusterUpdatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_clusterUpdatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, true, true, "Time")
+}
+
 func (ec *executionContext) _RoleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RoleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20935,6 +21185,52 @@ func (ec *executionContext) fieldContext_RoleSalary_bands(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleSalary_display(ctx context.Context, field graphql.CollectedField, obj *cluster.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSalary_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSalary_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSalary", field, true, false, "String")
+}
+
+func (ec *executionContext) _RoleSalary_displayWithPeriod(ctx context.Context, field graphql.CollectedField, obj *cluster.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSalary_displayWithPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayWithPeriod(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSalary_displayWithPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSalary", field, true, false, "String")
+}
+
 func (ec *executionContext) _RoleSkill_id(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21438,6 +21734,52 @@ func (ec *executionContext) _SalaryBand_source(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_SalaryBand_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SalaryBand", field, false, false, "String")
+}
+
+func (ec *executionContext) _SalaryBand_display(ctx context.Context, field graphql.CollectedField, obj *cluster.SalaryBand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryBand_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryBand_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryBand", field, true, false, "String")
+}
+
+func (ec *executionContext) _SalaryBand_displayWithPeriod(ctx context.Context, field graphql.CollectedField, obj *cluster.SalaryBand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryBand_displayWithPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayWithPeriod(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryBand_displayWithPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryBand", field, true, false, "String")
 }
 
 func (ec *executionContext) _SalaryGroup_city(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
@@ -22557,6 +22899,52 @@ func (ec *executionContext) fieldContext_SalaryRecord_skill(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SalaryRecord_display(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryRecord_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SalaryRecord().Display(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryRecord_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryRecord", field, true, true, "String")
+}
+
+func (ec *executionContext) _SalaryRecord_displayWithPeriod(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryRecord_displayWithPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SalaryRecord().DisplayWithPeriod(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryRecord_displayWithPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryRecord", field, true, true, "String")
 }
 
 func (ec *executionContext) _SalaryRecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecordConnection) (ret graphql.Marshaler) {
@@ -38988,6 +39376,44 @@ func (ec *executionContext) _InterviewQuestionEdge(ctx context.Context, sel ast.
 	return out
 }
 
+var liveOpeningsImplementors = []string{"LiveOpenings"}
+
+func (ec *executionContext) _LiveOpenings(ctx context.Context, sel ast.SelectionSet, obj *cluster.LiveOpenings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveOpeningsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveOpenings")
+		case "count":
+			out.Values[i] = ec._LiveOpenings_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "display":
+			out.Values[i] = ec._LiveOpenings_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var locationImplementors = []string{"Location", "Node"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
@@ -40242,6 +40668,18 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_relatedRoles(ctx, field, obj)
 				})
+		case "liveOpenings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_liveOpenings(ctx, field, obj)
+				})
+		case "clusterUpdatedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_clusterUpdatedAt(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40615,6 +41053,16 @@ func (ec *executionContext) _RoleSalary(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "display":
+			out.Values[i] = ec._RoleSalary_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayWithPeriod":
+			out.Values[i] = ec._RoleSalary_displayWithPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40826,6 +41274,16 @@ func (ec *executionContext) _SalaryBand(ctx context.Context, sel ast.SelectionSe
 			}
 		case "source":
 			out.Values[i] = ec._SalaryBand_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "display":
+			out.Values[i] = ec._SalaryBand_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayWithPeriod":
+			out.Values[i] = ec._SalaryBand_displayWithPeriod(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41129,6 +41587,18 @@ func (ec *executionContext) _SalaryRecord(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SalaryRecord_skill(ctx, field, obj)
+				})
+		case "display":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryRecord_display(ctx, field, obj)
+				})
+		case "displayWithPeriod":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryRecord_displayWithPeriod(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42506,6 +42976,14 @@ func (ec *executionContext) unmarshalNInterviewQuestionWhereInput2ᚖgithubᚗco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNLiveOpenings2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋclusterᚐLiveOpenings(ctx context.Context, sel ast.SelectionSet, v *cluster.LiveOpenings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveOpenings!")
+		return graphql.Null
+	}
+	return ec._LiveOpenings(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx context.Context, sel ast.SelectionSet, v *ent.Location) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Location!")
@@ -43136,6 +43614,24 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Time!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}

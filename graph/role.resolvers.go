@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/careergraph/careergraph/ent"
@@ -15,6 +16,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/cluster"
+	"github.com/careergraph/careergraph/internal/display"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/rolesearch"
 )
@@ -109,4 +111,32 @@ func (r *roleResolver) RelatedRoles(ctx context.Context, obj *ent.Role, first *i
 		n = *first
 	}
 	return rolesearch.RelatedRoles(ctx, r.client, obj.ID, n)
+}
+
+// LiveOpenings is the resolver for the liveOpenings field.
+func (r *roleResolver) LiveOpenings(ctx context.Context, obj *ent.Role) (*cluster.LiveOpenings, error) {
+	n, err := r.matcher.LiveCount(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &cluster.LiveOpenings{Count: n}, nil
+}
+
+// ClusterUpdatedAt is the resolver for the clusterUpdatedAt field.
+func (r *roleResolver) ClusterUpdatedAt(ctx context.Context, obj *ent.Role) (*time.Time, error) {
+	t, err := cluster.UpdatedAt(ctx, r.client, obj)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Display is the resolver for the display field.
+func (r *salaryRecordResolver) Display(ctx context.Context, obj *ent.SalaryRecord) (string, error) {
+	return display.Range(obj.MinAmount, obj.MaxAmount, obj.Currency, obj.CountryCode), nil
+}
+
+// DisplayWithPeriod is the resolver for the displayWithPeriod field.
+func (r *salaryRecordResolver) DisplayWithPeriod(ctx context.Context, obj *ent.SalaryRecord) (string, error) {
+	return display.Range(obj.MinAmount, obj.MaxAmount, obj.Currency, obj.CountryCode) + display.PerPeriod(string(obj.Period)), nil
 }

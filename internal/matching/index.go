@@ -541,3 +541,19 @@ func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpeni
 	}
 	return nil
 }
+
+// liveCount counts the live openings of role.
+func (x *Index) liveCount(ctx context.Context, role int64) (int, error) {
+	if err := x.fresh(ctx); err != nil {
+		return 0, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := 0
+	for i := range x.entries {
+		if e := &x.entries[i]; e.live && e.role == role {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -271,6 +271,12 @@ func (m *Matcher) Pay(ctx context.Context, currency string, role int, locations 
 	})
 }
 
+// LiveCount is the number of live openings of a role, counted on the index (no statement
+// beyond the index's catch-up).
+func (m *Matcher) LiveCount(ctx context.Context, role int) (int, error) {
+	return m.index.liveCount(ctx, int64(role))
+}
+
 // PayEach calls fn for every live opening that advertises pay in currency (read from the
 // index, so it costs no statement beyond the index's catch-up). has reports whether the
 // opening asks for a skill by ID; skills lists them. fn runs under the index's read lock and
