@@ -1256,6 +1256,16 @@ func (_q *LocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, location.FieldVersion)
 				fieldSeen[location.FieldVersion] = struct{}{}
 			}
+		case "metaTitle":
+			if _, ok := fieldSeen[location.FieldMetaTitle]; !ok {
+				selectedFields = append(selectedFields, location.FieldMetaTitle)
+				fieldSeen[location.FieldMetaTitle] = struct{}{}
+			}
+		case "metaDescription":
+			if _, ok := fieldSeen[location.FieldMetaDescription]; !ok {
+				selectedFields = append(selectedFields, location.FieldMetaDescription)
+				fieldSeen[location.FieldMetaDescription] = struct{}{}
+			}
 		case "slug":
 			if _, ok := fieldSeen[location.FieldSlug]; !ok {
 				selectedFields = append(selectedFields, location.FieldSlug)
@@ -1437,6 +1447,16 @@ func (_q *OpeningQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[opening.FieldVersion]; !ok {
 				selectedFields = append(selectedFields, opening.FieldVersion)
 				fieldSeen[opening.FieldVersion] = struct{}{}
+			}
+		case "metaTitle":
+			if _, ok := fieldSeen[opening.FieldMetaTitle]; !ok {
+				selectedFields = append(selectedFields, opening.FieldMetaTitle)
+				fieldSeen[opening.FieldMetaTitle] = struct{}{}
+			}
+		case "metaDescription":
+			if _, ok := fieldSeen[opening.FieldMetaDescription]; !ok {
+				selectedFields = append(selectedFields, opening.FieldMetaDescription)
+				fieldSeen[opening.FieldMetaDescription] = struct{}{}
 			}
 		case "externalID":
 			if _, ok := fieldSeen[opening.FieldExternalID]; !ok {
@@ -1804,6 +1824,16 @@ func (_q *RoleQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 			if _, ok := fieldSeen[role.FieldVersion]; !ok {
 				selectedFields = append(selectedFields, role.FieldVersion)
 				fieldSeen[role.FieldVersion] = struct{}{}
+			}
+		case "metaTitle":
+			if _, ok := fieldSeen[role.FieldMetaTitle]; !ok {
+				selectedFields = append(selectedFields, role.FieldMetaTitle)
+				fieldSeen[role.FieldMetaTitle] = struct{}{}
+			}
+		case "metaDescription":
+			if _, ok := fieldSeen[role.FieldMetaDescription]; !ok {
+				selectedFields = append(selectedFields, role.FieldMetaDescription)
+				fieldSeen[role.FieldMetaDescription] = struct{}{}
 			}
 		case "slug":
 			if _, ok := fieldSeen[role.FieldSlug]; !ok {
@@ -2970,6 +3000,16 @@ func (_q *SkillQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[skill.FieldVersion]; !ok {
 				selectedFields = append(selectedFields, skill.FieldVersion)
 				fieldSeen[skill.FieldVersion] = struct{}{}
+			}
+		case "metaTitle":
+			if _, ok := fieldSeen[skill.FieldMetaTitle]; !ok {
+				selectedFields = append(selectedFields, skill.FieldMetaTitle)
+				fieldSeen[skill.FieldMetaTitle] = struct{}{}
+			}
+		case "metaDescription":
+			if _, ok := fieldSeen[skill.FieldMetaDescription]; !ok {
+				selectedFields = append(selectedFields, skill.FieldMetaDescription)
+				fieldSeen[skill.FieldMetaDescription] = struct{}{}
 			}
 		case "slug":
 			if _, ok := fieldSeen[skill.FieldSlug]; !ok {

@@ -276,14 +276,22 @@ func (c *InterviewQuestionUpdateOne) SetInput(i UpdateInterviewQuestionInput) *I
 
 // CreateLocationInput represents a mutation input for creating locations.
 type CreateLocationInput struct {
-	Slug        string
-	City        string
-	Region      *string
-	CountryCode string
+	MetaTitle       *string
+	MetaDescription *string
+	Slug            string
+	City            string
+	Region          *string
+	CountryCode     string
 }
 
 // Mutate applies the CreateLocationInput on the LocationMutation builder.
 func (i *CreateLocationInput) Mutate(m *LocationMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetSlug(i.Slug)
 	m.SetCity(i.City)
 	if v := i.Region; v != nil {
@@ -300,15 +308,31 @@ func (c *LocationCreate) SetInput(i CreateLocationInput) *LocationCreate {
 
 // UpdateLocationInput represents a mutation input for updating locations.
 type UpdateLocationInput struct {
-	Slug        *string
-	City        *string
-	ClearRegion bool
-	Region      *string
-	CountryCode *string
+	ClearMetaTitle       bool
+	MetaTitle            *string
+	ClearMetaDescription bool
+	MetaDescription      *string
+	Slug                 *string
+	City                 *string
+	ClearRegion          bool
+	Region               *string
+	CountryCode          *string
 }
 
 // Mutate applies the UpdateLocationInput on the LocationMutation builder.
 func (i *UpdateLocationInput) Mutate(m *LocationMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.Slug; v != nil {
 		m.SetSlug(*v)
 	}
@@ -340,6 +364,8 @@ func (c *LocationUpdateOne) SetInput(i UpdateLocationInput) *LocationUpdateOne {
 
 // CreateOpeningInput represents a mutation input for creating openings.
 type CreateOpeningInput struct {
+	MetaTitle          *string
+	MetaDescription    *string
 	ExternalID         string
 	Title              string
 	Description        *string
@@ -362,6 +388,12 @@ type CreateOpeningInput struct {
 
 // Mutate applies the CreateOpeningInput on the OpeningMutation builder.
 func (i *CreateOpeningInput) Mutate(m *OpeningMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetExternalID(i.ExternalID)
 	m.SetTitle(i.Title)
 	if v := i.Description; v != nil {
@@ -414,6 +446,10 @@ func (c *OpeningCreate) SetInput(i CreateOpeningInput) *OpeningCreate {
 
 // UpdateOpeningInput represents a mutation input for updating openings.
 type UpdateOpeningInput struct {
+	ClearMetaTitle          bool
+	MetaTitle               *string
+	ClearMetaDescription    bool
+	MetaDescription         *string
 	ExternalID              *string
 	Title                   *string
 	ClearDescription        bool
@@ -446,6 +482,18 @@ type UpdateOpeningInput struct {
 
 // Mutate applies the UpdateOpeningInput on the OpeningMutation builder.
 func (i *UpdateOpeningInput) Mutate(m *OpeningMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.ExternalID; v != nil {
 		m.SetExternalID(*v)
 	}
@@ -546,6 +594,8 @@ func (c *OpeningUpdateOne) SetInput(i UpdateOpeningInput) *OpeningUpdateOne {
 
 // CreateRoleInput represents a mutation input for creating roles.
 type CreateRoleInput struct {
+	MetaTitle          *string
+	MetaDescription    *string
 	Slug               string
 	Title              string
 	Summary            string
@@ -558,6 +608,12 @@ type CreateRoleInput struct {
 
 // Mutate applies the CreateRoleInput on the RoleMutation builder.
 func (i *CreateRoleInput) Mutate(m *RoleMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetSlug(i.Slug)
 	m.SetTitle(i.Title)
 	m.SetSummary(i.Summary)
@@ -580,21 +636,37 @@ func (c *RoleCreate) SetInput(i CreateRoleInput) *RoleCreate {
 
 // UpdateRoleInput represents a mutation input for updating roles.
 type UpdateRoleInput struct {
-	Slug               *string
-	Title              *string
-	Summary            *string
-	ClearOverview      bool
-	Overview           *string
-	ClearAliases       bool
-	Aliases            []string
-	AppendAliases      []string
-	ExperienceMinYears *int
-	ExperienceMaxYears *int
-	Family             *string
+	ClearMetaTitle       bool
+	MetaTitle            *string
+	ClearMetaDescription bool
+	MetaDescription      *string
+	Slug                 *string
+	Title                *string
+	Summary              *string
+	ClearOverview        bool
+	Overview             *string
+	ClearAliases         bool
+	Aliases              []string
+	AppendAliases        []string
+	ExperienceMinYears   *int
+	ExperienceMaxYears   *int
+	Family               *string
 }
 
 // Mutate applies the UpdateRoleInput on the RoleMutation builder.
 func (i *UpdateRoleInput) Mutate(m *RoleMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.Slug; v != nil {
 		m.SetSlug(*v)
 	}
@@ -964,16 +1036,24 @@ func (c *SalaryRecordUpdateOne) SetInput(i UpdateSalaryRecordInput) *SalaryRecor
 
 // CreateSkillInput represents a mutation input for creating skills.
 type CreateSkillInput struct {
-	Slug      string
-	Name      string
-	Category  skill.Category
-	Synonyms  []string
-	GroupMode *skill.GroupMode
-	MemberIDs []int
+	MetaTitle       *string
+	MetaDescription *string
+	Slug            string
+	Name            string
+	Category        skill.Category
+	Synonyms        []string
+	GroupMode       *skill.GroupMode
+	MemberIDs       []int
 }
 
 // Mutate applies the CreateSkillInput on the SkillMutation builder.
 func (i *CreateSkillInput) Mutate(m *SkillMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetSlug(i.Slug)
 	m.SetName(i.Name)
 	m.SetCategory(i.Category)
@@ -996,21 +1076,37 @@ func (c *SkillCreate) SetInput(i CreateSkillInput) *SkillCreate {
 
 // UpdateSkillInput represents a mutation input for updating skills.
 type UpdateSkillInput struct {
-	Slug            *string
-	Name            *string
-	Category        *skill.Category
-	ClearSynonyms   bool
-	Synonyms        []string
-	AppendSynonyms  []string
-	ClearGroupMode  bool
-	GroupMode       *skill.GroupMode
-	ClearMembers    bool
-	AddMemberIDs    []int
-	RemoveMemberIDs []int
+	ClearMetaTitle       bool
+	MetaTitle            *string
+	ClearMetaDescription bool
+	MetaDescription      *string
+	Slug                 *string
+	Name                 *string
+	Category             *skill.Category
+	ClearSynonyms        bool
+	Synonyms             []string
+	AppendSynonyms       []string
+	ClearGroupMode       bool
+	GroupMode            *skill.GroupMode
+	ClearMembers         bool
+	AddMemberIDs         []int
+	RemoveMemberIDs      []int
 }
 
 // Mutate applies the UpdateSkillInput on the SkillMutation builder.
 func (i *UpdateSkillInput) Mutate(m *SkillMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.Slug; v != nil {
 		m.SetSlug(*v)
 	}

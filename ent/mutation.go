@@ -4902,6 +4902,8 @@ type LocationMutation struct {
 	source                *string
 	version               *int
 	addversion            *int
+	meta_title            *string
+	meta_description      *string
 	slug                  *string
 	city                  *string
 	region                *string
@@ -5181,6 +5183,104 @@ func (m *LocationMutation) AddedVersion() (r int, exists bool) {
 func (m *LocationMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (m *LocationMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *LocationMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *LocationMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[location.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *LocationMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[location.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *LocationMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, location.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *LocationMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *LocationMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *LocationMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[location.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *LocationMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[location.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *LocationMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, location.FieldMetaDescription)
 }
 
 // SetSlug sets the "slug" field.
@@ -5536,7 +5636,7 @@ func (m *LocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LocationMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, location.FieldCreatedAt)
 	}
@@ -5548,6 +5648,12 @@ func (m *LocationMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, location.FieldVersion)
+	}
+	if m.meta_title != nil {
+		fields = append(fields, location.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, location.FieldMetaDescription)
 	}
 	if m.slug != nil {
 		fields = append(fields, location.FieldSlug)
@@ -5577,6 +5683,10 @@ func (m *LocationMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case location.FieldVersion:
 		return m.Version()
+	case location.FieldMetaTitle:
+		return m.MetaTitle()
+	case location.FieldMetaDescription:
+		return m.MetaDescription()
 	case location.FieldSlug:
 		return m.Slug()
 	case location.FieldCity:
@@ -5602,6 +5712,10 @@ func (m *LocationMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldSource(ctx)
 	case location.FieldVersion:
 		return m.OldVersion(ctx)
+	case location.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case location.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case location.FieldSlug:
 		return m.OldSlug(ctx)
 	case location.FieldCity:
@@ -5646,6 +5760,20 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case location.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case location.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
 		return nil
 	case location.FieldSlug:
 		v, ok := value.(string)
@@ -5720,6 +5848,12 @@ func (m *LocationMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *LocationMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(location.FieldMetaTitle) {
+		fields = append(fields, location.FieldMetaTitle)
+	}
+	if m.FieldCleared(location.FieldMetaDescription) {
+		fields = append(fields, location.FieldMetaDescription)
+	}
 	if m.FieldCleared(location.FieldRegion) {
 		fields = append(fields, location.FieldRegion)
 	}
@@ -5737,6 +5871,12 @@ func (m *LocationMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *LocationMutation) ClearField(name string) error {
 	switch name {
+	case location.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case location.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case location.FieldRegion:
 		m.ClearRegion()
 		return nil
@@ -5759,6 +5899,12 @@ func (m *LocationMutation) ResetField(name string) error {
 		return nil
 	case location.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case location.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case location.FieldMetaDescription:
+		m.ResetMetaDescription()
 		return nil
 	case location.FieldSlug:
 		m.ResetSlug()
@@ -5923,6 +6069,8 @@ type OpeningMutation struct {
 	source                  *string
 	version                 *int
 	addversion              *int
+	meta_title              *string
+	meta_description        *string
 	external_id             *string
 	title                   *string
 	description             *string
@@ -6219,6 +6367,104 @@ func (m *OpeningMutation) AddedVersion() (r int, exists bool) {
 func (m *OpeningMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (m *OpeningMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *OpeningMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *OpeningMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[opening.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *OpeningMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[opening.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *OpeningMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, opening.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *OpeningMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *OpeningMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *OpeningMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[opening.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *OpeningMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[opening.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *OpeningMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, opening.FieldMetaDescription)
 }
 
 // SetExternalID sets the "external_id" field.
@@ -7294,7 +7540,7 @@ func (m *OpeningMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OpeningMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 25)
 	if m.created_at != nil {
 		fields = append(fields, opening.FieldCreatedAt)
 	}
@@ -7306,6 +7552,12 @@ func (m *OpeningMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, opening.FieldVersion)
+	}
+	if m.meta_title != nil {
+		fields = append(fields, opening.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, opening.FieldMetaDescription)
 	}
 	if m.external_id != nil {
 		fields = append(fields, opening.FieldExternalID)
@@ -7380,6 +7632,10 @@ func (m *OpeningMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case opening.FieldVersion:
 		return m.Version()
+	case opening.FieldMetaTitle:
+		return m.MetaTitle()
+	case opening.FieldMetaDescription:
+		return m.MetaDescription()
 	case opening.FieldExternalID:
 		return m.ExternalID()
 	case opening.FieldTitle:
@@ -7435,6 +7691,10 @@ func (m *OpeningMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSource(ctx)
 	case opening.FieldVersion:
 		return m.OldVersion(ctx)
+	case opening.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case opening.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case opening.FieldExternalID:
 		return m.OldExternalID(ctx)
 	case opening.FieldTitle:
@@ -7509,6 +7769,20 @@ func (m *OpeningMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case opening.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case opening.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
 		return nil
 	case opening.FieldExternalID:
 		v, ok := value.(string)
@@ -7748,6 +8022,12 @@ func (m *OpeningMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *OpeningMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(opening.FieldMetaTitle) {
+		fields = append(fields, opening.FieldMetaTitle)
+	}
+	if m.FieldCleared(opening.FieldMetaDescription) {
+		fields = append(fields, opening.FieldMetaDescription)
+	}
 	if m.FieldCleared(opening.FieldDescription) {
 		fields = append(fields, opening.FieldDescription)
 	}
@@ -7789,6 +8069,12 @@ func (m *OpeningMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *OpeningMutation) ClearField(name string) error {
 	switch name {
+	case opening.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case opening.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case opening.FieldDescription:
 		m.ClearDescription()
 		return nil
@@ -7835,6 +8121,12 @@ func (m *OpeningMutation) ResetField(name string) error {
 		return nil
 	case opening.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case opening.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case opening.FieldMetaDescription:
+		m.ResetMetaDescription()
 		return nil
 	case opening.FieldExternalID:
 		m.ResetExternalID()
@@ -8046,6 +8338,8 @@ type RoleMutation struct {
 	source                     *string
 	version                    *int
 	addversion                 *int
+	meta_title                 *string
+	meta_description           *string
 	slug                       *string
 	title                      *string
 	summary                    *string
@@ -8344,6 +8638,104 @@ func (m *RoleMutation) AddedVersion() (r int, exists bool) {
 func (m *RoleMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (m *RoleMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *RoleMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *RoleMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[role.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *RoleMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[role.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *RoleMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, role.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *RoleMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *RoleMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *RoleMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[role.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *RoleMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[role.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *RoleMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, role.FieldMetaDescription)
 }
 
 // SetSlug sets the "slug" field.
@@ -9128,7 +9520,7 @@ func (m *RoleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, role.FieldCreatedAt)
 	}
@@ -9140,6 +9532,12 @@ func (m *RoleMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, role.FieldVersion)
+	}
+	if m.meta_title != nil {
+		fields = append(fields, role.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, role.FieldMetaDescription)
 	}
 	if m.slug != nil {
 		fields = append(fields, role.FieldSlug)
@@ -9181,6 +9579,10 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case role.FieldVersion:
 		return m.Version()
+	case role.FieldMetaTitle:
+		return m.MetaTitle()
+	case role.FieldMetaDescription:
+		return m.MetaDescription()
 	case role.FieldSlug:
 		return m.Slug()
 	case role.FieldTitle:
@@ -9214,6 +9616,10 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldSource(ctx)
 	case role.FieldVersion:
 		return m.OldVersion(ctx)
+	case role.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case role.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case role.FieldSlug:
 		return m.OldSlug(ctx)
 	case role.FieldTitle:
@@ -9266,6 +9672,20 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case role.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case role.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
 		return nil
 	case role.FieldSlug:
 		v, ok := value.(string)
@@ -9392,6 +9812,12 @@ func (m *RoleMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *RoleMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(role.FieldMetaTitle) {
+		fields = append(fields, role.FieldMetaTitle)
+	}
+	if m.FieldCleared(role.FieldMetaDescription) {
+		fields = append(fields, role.FieldMetaDescription)
+	}
 	if m.FieldCleared(role.FieldOverview) {
 		fields = append(fields, role.FieldOverview)
 	}
@@ -9412,6 +9838,12 @@ func (m *RoleMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *RoleMutation) ClearField(name string) error {
 	switch name {
+	case role.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case role.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case role.FieldOverview:
 		m.ClearOverview()
 		return nil
@@ -9437,6 +9869,12 @@ func (m *RoleMutation) ResetField(name string) error {
 		return nil
 	case role.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case role.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case role.FieldMetaDescription:
+		m.ResetMetaDescription()
 		return nil
 	case role.FieldSlug:
 		m.ResetSlug()
@@ -13479,6 +13917,8 @@ type SkillMutation struct {
 	source                     *string
 	version                    *int
 	addversion                 *int
+	meta_title                 *string
+	meta_description           *string
 	slug                       *string
 	name                       *string
 	category                   *skill.Category
@@ -13772,6 +14212,104 @@ func (m *SkillMutation) AddedVersion() (r int, exists bool) {
 func (m *SkillMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (m *SkillMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *SkillMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Skill entity.
+// If the Skill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *SkillMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[skill.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *SkillMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[skill.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *SkillMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, skill.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *SkillMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *SkillMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Skill entity.
+// If the Skill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *SkillMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[skill.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *SkillMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[skill.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *SkillMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, skill.FieldMetaDescription)
 }
 
 // SetSlug sets the "slug" field.
@@ -14408,7 +14946,7 @@ func (m *SkillMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SkillMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, skill.FieldCreatedAt)
 	}
@@ -14420,6 +14958,12 @@ func (m *SkillMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, skill.FieldVersion)
+	}
+	if m.meta_title != nil {
+		fields = append(fields, skill.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, skill.FieldMetaDescription)
 	}
 	if m.slug != nil {
 		fields = append(fields, skill.FieldSlug)
@@ -14452,6 +14996,10 @@ func (m *SkillMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case skill.FieldVersion:
 		return m.Version()
+	case skill.FieldMetaTitle:
+		return m.MetaTitle()
+	case skill.FieldMetaDescription:
+		return m.MetaDescription()
 	case skill.FieldSlug:
 		return m.Slug()
 	case skill.FieldName:
@@ -14479,6 +15027,10 @@ func (m *SkillMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldSource(ctx)
 	case skill.FieldVersion:
 		return m.OldVersion(ctx)
+	case skill.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case skill.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case skill.FieldSlug:
 		return m.OldSlug(ctx)
 	case skill.FieldName:
@@ -14525,6 +15077,20 @@ func (m *SkillMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case skill.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case skill.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
 		return nil
 	case skill.FieldSlug:
 		v, ok := value.(string)
@@ -14606,6 +15172,12 @@ func (m *SkillMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *SkillMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(skill.FieldMetaTitle) {
+		fields = append(fields, skill.FieldMetaTitle)
+	}
+	if m.FieldCleared(skill.FieldMetaDescription) {
+		fields = append(fields, skill.FieldMetaDescription)
+	}
 	if m.FieldCleared(skill.FieldSynonyms) {
 		fields = append(fields, skill.FieldSynonyms)
 	}
@@ -14626,6 +15198,12 @@ func (m *SkillMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *SkillMutation) ClearField(name string) error {
 	switch name {
+	case skill.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case skill.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case skill.FieldSynonyms:
 		m.ClearSynonyms()
 		return nil
@@ -14651,6 +15229,12 @@ func (m *SkillMutation) ResetField(name string) error {
 		return nil
 	case skill.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case skill.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case skill.FieldMetaDescription:
+		m.ResetMetaDescription()
 		return nil
 	case skill.FieldSlug:
 		m.ResetSlug()

@@ -26,6 +26,10 @@ type Role struct {
 	Source string `json:"source,omitempty"`
 	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
 	Version int `json:"version,omitempty"`
+	// The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+	MetaTitle string `json:"meta_title,omitempty"`
+	// The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+	MetaDescription string `json:"meta_description,omitempty"`
 	// Slug holds the value of the "slug" field.
 	Slug string `json:"slug,omitempty"`
 	// Title holds the value of the "title" field.
@@ -151,7 +155,7 @@ func (*Role) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case role.FieldID, role.FieldVersion, role.FieldExperienceMinYears, role.FieldExperienceMaxYears:
 			values[i] = new(sql.NullInt64)
-		case role.FieldSource, role.FieldSlug, role.FieldTitle, role.FieldSummary, role.FieldOverview, role.FieldFamily:
+		case role.FieldSource, role.FieldMetaTitle, role.FieldMetaDescription, role.FieldSlug, role.FieldTitle, role.FieldSummary, role.FieldOverview, role.FieldFamily:
 			values[i] = new(sql.NullString)
 		case role.FieldCreatedAt, role.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -199,6 +203,18 @@ func (_m *Role) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case role.FieldMetaTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_title", values[i])
+			} else if value.Valid {
+				_m.MetaTitle = value.String
+			}
+		case role.FieldMetaDescription:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_description", values[i])
+			} else if value.Valid {
+				_m.MetaDescription = value.String
 			}
 		case role.FieldSlug:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -332,6 +348,12 @@ func (_m *Role) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("meta_title=")
+	builder.WriteString(_m.MetaTitle)
+	builder.WriteString(", ")
+	builder.WriteString("meta_description=")
+	builder.WriteString(_m.MetaDescription)
 	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)

@@ -84,6 +84,34 @@ func (_c *RoleCreate) SetNillableVersion(v *int) *RoleCreate {
 	return _c
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_c *RoleCreate) SetMetaTitle(v string) *RoleCreate {
+	_c.mutation.SetMetaTitle(v)
+	return _c
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableMetaTitle(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetMetaTitle(*v)
+	}
+	return _c
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_c *RoleCreate) SetMetaDescription(v string) *RoleCreate {
+	_c.mutation.SetMetaDescription(v)
+	return _c
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableMetaDescription(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetMetaDescription(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *RoleCreate) SetSlug(v string) *RoleCreate {
 	_c.mutation.SetSlug(v)
@@ -321,6 +349,16 @@ func (_c *RoleCreate) check() error {
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Role.version"`)}
 	}
+	if v, ok := _c.mutation.MetaTitle(); ok {
+		if err := role.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Role.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MetaDescription(); ok {
+		if err := role.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Role.meta_description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Role.slug"`)}
 	}
@@ -411,6 +449,14 @@ func (_c *RoleCreate) createSpec() (*Role, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(role.FieldVersion, field.TypeInt, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.MetaTitle(); ok {
+		_spec.SetField(role.FieldMetaTitle, field.TypeString, value)
+		_node.MetaTitle = value
+	}
+	if value, ok := _c.mutation.MetaDescription(); ok {
+		_spec.SetField(role.FieldMetaDescription, field.TypeString, value)
+		_node.MetaDescription = value
 	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)
@@ -650,6 +696,42 @@ func (u *RoleUpsert) AddVersion(v int) *RoleUpsert {
 	return u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *RoleUpsert) SetMetaTitle(v string) *RoleUpsert {
+	u.Set(role.FieldMetaTitle, v)
+	return u
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateMetaTitle() *RoleUpsert {
+	u.SetExcluded(role.FieldMetaTitle)
+	return u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *RoleUpsert) ClearMetaTitle() *RoleUpsert {
+	u.SetNull(role.FieldMetaTitle)
+	return u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *RoleUpsert) SetMetaDescription(v string) *RoleUpsert {
+	u.Set(role.FieldMetaDescription, v)
+	return u
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateMetaDescription() *RoleUpsert {
+	u.SetExcluded(role.FieldMetaDescription)
+	return u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *RoleUpsert) ClearMetaDescription() *RoleUpsert {
+	u.SetNull(role.FieldMetaDescription)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *RoleUpsert) SetSlug(v string) *RoleUpsert {
 	u.Set(role.FieldSlug, v)
@@ -861,6 +943,48 @@ func (u *RoleUpsertOne) AddVersion(v int) *RoleUpsertOne {
 func (u *RoleUpsertOne) UpdateVersion() *RoleUpsertOne {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *RoleUpsertOne) SetMetaTitle(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateMetaTitle() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *RoleUpsertOne) ClearMetaTitle() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *RoleUpsertOne) SetMetaDescription(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateMetaDescription() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *RoleUpsertOne) ClearMetaDescription() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 
@@ -1261,6 +1385,48 @@ func (u *RoleUpsertBulk) AddVersion(v int) *RoleUpsertBulk {
 func (u *RoleUpsertBulk) UpdateVersion() *RoleUpsertBulk {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *RoleUpsertBulk) SetMetaTitle(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateMetaTitle() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *RoleUpsertBulk) ClearMetaTitle() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *RoleUpsertBulk) SetMetaDescription(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateMetaDescription() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *RoleUpsertBulk) ClearMetaDescription() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 

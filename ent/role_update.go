@@ -77,6 +77,46 @@ func (_u *RoleUpdate) AddVersion(v int) *RoleUpdate {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *RoleUpdate) SetMetaTitle(v string) *RoleUpdate {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableMetaTitle(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *RoleUpdate) ClearMetaTitle() *RoleUpdate {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *RoleUpdate) SetMetaDescription(v string) *RoleUpdate {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableMetaDescription(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *RoleUpdate) ClearMetaDescription() *RoleUpdate {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *RoleUpdate) SetSlug(v string) *RoleUpdate {
 	_u.mutation.SetSlug(v)
@@ -513,6 +553,16 @@ func (_u *RoleUpdate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Role.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := role.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Role.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := role.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Role.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := role.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Role.slug": %w`, err)}
@@ -575,6 +625,18 @@ func (_u *RoleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(role.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(role.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(role.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(role.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(role.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)
@@ -992,6 +1054,46 @@ func (_u *RoleUpdateOne) SetNillableVersion(v *int) *RoleUpdateOne {
 // AddVersion adds value to the "version" field.
 func (_u *RoleUpdateOne) AddVersion(v int) *RoleUpdateOne {
 	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (_u *RoleUpdateOne) SetMetaTitle(v string) *RoleUpdateOne {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableMetaTitle(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *RoleUpdateOne) ClearMetaTitle() *RoleUpdateOne {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *RoleUpdateOne) SetMetaDescription(v string) *RoleUpdateOne {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableMetaDescription(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *RoleUpdateOne) ClearMetaDescription() *RoleUpdateOne {
+	_u.mutation.ClearMetaDescription()
 	return _u
 }
 
@@ -1444,6 +1546,16 @@ func (_u *RoleUpdateOne) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Role.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := role.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Role.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := role.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Role.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := role.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Role.slug": %w`, err)}
@@ -1523,6 +1635,18 @@ func (_u *RoleUpdateOne) sqlSave(ctx context.Context) (_node *Role, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(role.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(role.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(role.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(role.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(role.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)

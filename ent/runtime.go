@@ -258,6 +258,8 @@ func init() {
 	_ = locationMixinFields1
 	locationMixinFields2 := locationMixin[2].Fields()
 	_ = locationMixinFields2
+	locationMixinFields3 := locationMixin[3].Fields()
+	_ = locationMixinFields3
 	locationFields := schema.Location{}.Fields()
 	_ = locationFields
 	// locationDescCreatedAt is the schema descriptor for created_at field.
@@ -294,6 +296,14 @@ func init() {
 	locationDescVersion := locationMixinFields2[0].Descriptor()
 	// location.DefaultVersion holds the default value on creation for the version field.
 	location.DefaultVersion = locationDescVersion.Default.(int)
+	// locationDescMetaTitle is the schema descriptor for meta_title field.
+	locationDescMetaTitle := locationMixinFields3[0].Descriptor()
+	// location.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	location.MetaTitleValidator = locationDescMetaTitle.Validators[0].(func(string) error)
+	// locationDescMetaDescription is the schema descriptor for meta_description field.
+	locationDescMetaDescription := locationMixinFields3[1].Descriptor()
+	// location.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	location.MetaDescriptionValidator = locationDescMetaDescription.Validators[0].(func(string) error)
 	// locationDescSlug is the schema descriptor for slug field.
 	locationDescSlug := locationFields[0].Descriptor()
 	// location.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -361,6 +371,8 @@ func init() {
 	_ = openingMixinFields1
 	openingMixinFields2 := openingMixin[2].Fields()
 	_ = openingMixinFields2
+	openingMixinFields3 := openingMixin[3].Fields()
+	_ = openingMixinFields3
 	openingFields := schema.Opening{}.Fields()
 	_ = openingFields
 	// openingDescCreatedAt is the schema descriptor for created_at field.
@@ -397,6 +409,14 @@ func init() {
 	openingDescVersion := openingMixinFields2[0].Descriptor()
 	// opening.DefaultVersion holds the default value on creation for the version field.
 	opening.DefaultVersion = openingDescVersion.Default.(int)
+	// openingDescMetaTitle is the schema descriptor for meta_title field.
+	openingDescMetaTitle := openingMixinFields3[0].Descriptor()
+	// opening.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	opening.MetaTitleValidator = openingDescMetaTitle.Validators[0].(func(string) error)
+	// openingDescMetaDescription is the schema descriptor for meta_description field.
+	openingDescMetaDescription := openingMixinFields3[1].Descriptor()
+	// opening.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	opening.MetaDescriptionValidator = openingDescMetaDescription.Validators[0].(func(string) error)
 	// openingDescExternalID is the schema descriptor for external_id field.
 	openingDescExternalID := openingFields[0].Descriptor()
 	// opening.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
@@ -482,6 +502,8 @@ func init() {
 	_ = roleMixinFields1
 	roleMixinFields2 := roleMixin[2].Fields()
 	_ = roleMixinFields2
+	roleMixinFields3 := roleMixin[3].Fields()
+	_ = roleMixinFields3
 	roleFields := schema.Role{}.Fields()
 	_ = roleFields
 	// roleDescCreatedAt is the schema descriptor for created_at field.
@@ -518,6 +540,14 @@ func init() {
 	roleDescVersion := roleMixinFields2[0].Descriptor()
 	// role.DefaultVersion holds the default value on creation for the version field.
 	role.DefaultVersion = roleDescVersion.Default.(int)
+	// roleDescMetaTitle is the schema descriptor for meta_title field.
+	roleDescMetaTitle := roleMixinFields3[0].Descriptor()
+	// role.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	role.MetaTitleValidator = roleDescMetaTitle.Validators[0].(func(string) error)
+	// roleDescMetaDescription is the schema descriptor for meta_description field.
+	roleDescMetaDescription := roleMixinFields3[1].Descriptor()
+	// role.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	role.MetaDescriptionValidator = roleDescMetaDescription.Validators[0].(func(string) error)
 	// roleDescSlug is the schema descriptor for slug field.
 	roleDescSlug := roleFields[0].Descriptor()
 	// role.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -791,6 +821,8 @@ func init() {
 	_ = skillMixinFields1
 	skillMixinFields2 := skillMixin[2].Fields()
 	_ = skillMixinFields2
+	skillMixinFields3 := skillMixin[3].Fields()
+	_ = skillMixinFields3
 	skillFields := schema.Skill{}.Fields()
 	_ = skillFields
 	// skillDescCreatedAt is the schema descriptor for created_at field.
@@ -827,6 +859,14 @@ func init() {
 	skillDescVersion := skillMixinFields2[0].Descriptor()
 	// skill.DefaultVersion holds the default value on creation for the version field.
 	skill.DefaultVersion = skillDescVersion.Default.(int)
+	// skillDescMetaTitle is the schema descriptor for meta_title field.
+	skillDescMetaTitle := skillMixinFields3[0].Descriptor()
+	// skill.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	skill.MetaTitleValidator = skillDescMetaTitle.Validators[0].(func(string) error)
+	// skillDescMetaDescription is the schema descriptor for meta_description field.
+	skillDescMetaDescription := skillMixinFields3[1].Descriptor()
+	// skill.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	skill.MetaDescriptionValidator = skillDescMetaDescription.Validators[0].(func(string) error)
 	// skillDescSlug is the schema descriptor for slug field.
 	skillDescSlug := skillFields[0].Descriptor()
 	// skill.SlugValidator is a validator for the "slug" field. It is called by the builders before save.

@@ -26,6 +26,10 @@ type Skill struct {
 	Source string `json:"source,omitempty"`
 	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
 	Version int `json:"version,omitempty"`
+	// The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+	MetaTitle string `json:"meta_title,omitempty"`
+	// The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+	MetaDescription string `json:"meta_description,omitempty"`
 	// Slug holds the value of the "slug" field.
 	Slug string `json:"slug,omitempty"`
 	// Name holds the value of the "name" field.
@@ -145,7 +149,7 @@ func (*Skill) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case skill.FieldID, skill.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case skill.FieldSource, skill.FieldSlug, skill.FieldName, skill.FieldCategory, skill.FieldGroupMode:
+		case skill.FieldSource, skill.FieldMetaTitle, skill.FieldMetaDescription, skill.FieldSlug, skill.FieldName, skill.FieldCategory, skill.FieldGroupMode:
 			values[i] = new(sql.NullString)
 		case skill.FieldCreatedAt, skill.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -193,6 +197,18 @@ func (_m *Skill) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case skill.FieldMetaTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_title", values[i])
+			} else if value.Valid {
+				_m.MetaTitle = value.String
+			}
+		case skill.FieldMetaDescription:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_description", values[i])
+			} else if value.Valid {
+				_m.MetaDescription = value.String
 			}
 		case skill.FieldSlug:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -309,6 +325,12 @@ func (_m *Skill) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("meta_title=")
+	builder.WriteString(_m.MetaTitle)
+	builder.WriteString(", ")
+	builder.WriteString("meta_description=")
+	builder.WriteString(_m.MetaDescription)
 	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)

@@ -83,6 +83,34 @@ func (_c *SkillCreate) SetNillableVersion(v *int) *SkillCreate {
 	return _c
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_c *SkillCreate) SetMetaTitle(v string) *SkillCreate {
+	_c.mutation.SetMetaTitle(v)
+	return _c
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_c *SkillCreate) SetNillableMetaTitle(v *string) *SkillCreate {
+	if v != nil {
+		_c.SetMetaTitle(*v)
+	}
+	return _c
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_c *SkillCreate) SetMetaDescription(v string) *SkillCreate {
+	_c.mutation.SetMetaDescription(v)
+	return _c
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_c *SkillCreate) SetNillableMetaDescription(v *string) *SkillCreate {
+	if v != nil {
+		_c.SetMetaDescription(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *SkillCreate) SetSlug(v string) *SkillCreate {
 	_c.mutation.SetSlug(v)
@@ -302,6 +330,16 @@ func (_c *SkillCreate) check() error {
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Skill.version"`)}
 	}
+	if v, ok := _c.mutation.MetaTitle(); ok {
+		if err := skill.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MetaDescription(); ok {
+		if err := skill.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Skill.slug"`)}
 	}
@@ -373,6 +411,14 @@ func (_c *SkillCreate) createSpec() (*Skill, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(skill.FieldVersion, field.TypeInt, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.MetaTitle(); ok {
+		_spec.SetField(skill.FieldMetaTitle, field.TypeString, value)
+		_node.MetaTitle = value
+	}
+	if value, ok := _c.mutation.MetaDescription(); ok {
+		_spec.SetField(skill.FieldMetaDescription, field.TypeString, value)
+		_node.MetaDescription = value
 	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)
@@ -600,6 +646,42 @@ func (u *SkillUpsert) AddVersion(v int) *SkillUpsert {
 	return u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *SkillUpsert) SetMetaTitle(v string) *SkillUpsert {
+	u.Set(skill.FieldMetaTitle, v)
+	return u
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *SkillUpsert) UpdateMetaTitle() *SkillUpsert {
+	u.SetExcluded(skill.FieldMetaTitle)
+	return u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *SkillUpsert) ClearMetaTitle() *SkillUpsert {
+	u.SetNull(skill.FieldMetaTitle)
+	return u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *SkillUpsert) SetMetaDescription(v string) *SkillUpsert {
+	u.Set(skill.FieldMetaDescription, v)
+	return u
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *SkillUpsert) UpdateMetaDescription() *SkillUpsert {
+	u.SetExcluded(skill.FieldMetaDescription)
+	return u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *SkillUpsert) ClearMetaDescription() *SkillUpsert {
+	u.SetNull(skill.FieldMetaDescription)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *SkillUpsert) SetSlug(v string) *SkillUpsert {
 	u.Set(skill.FieldSlug, v)
@@ -763,6 +845,48 @@ func (u *SkillUpsertOne) AddVersion(v int) *SkillUpsertOne {
 func (u *SkillUpsertOne) UpdateVersion() *SkillUpsertOne {
 	return u.Update(func(s *SkillUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *SkillUpsertOne) SetMetaTitle(v string) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *SkillUpsertOne) UpdateMetaTitle() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *SkillUpsertOne) ClearMetaTitle() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *SkillUpsertOne) SetMetaDescription(v string) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *SkillUpsertOne) UpdateMetaDescription() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *SkillUpsertOne) ClearMetaDescription() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 
@@ -1107,6 +1231,48 @@ func (u *SkillUpsertBulk) AddVersion(v int) *SkillUpsertBulk {
 func (u *SkillUpsertBulk) UpdateVersion() *SkillUpsertBulk {
 	return u.Update(func(s *SkillUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *SkillUpsertBulk) SetMetaTitle(v string) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *SkillUpsertBulk) UpdateMetaTitle() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *SkillUpsertBulk) ClearMetaTitle() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *SkillUpsertBulk) SetMetaDescription(v string) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *SkillUpsertBulk) UpdateMetaDescription() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *SkillUpsertBulk) ClearMetaDescription() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 

@@ -76,6 +76,46 @@ func (_u *SkillUpdate) AddVersion(v int) *SkillUpdate {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *SkillUpdate) SetMetaTitle(v string) *SkillUpdate {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *SkillUpdate) SetNillableMetaTitle(v *string) *SkillUpdate {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *SkillUpdate) ClearMetaTitle() *SkillUpdate {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *SkillUpdate) SetMetaDescription(v string) *SkillUpdate {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *SkillUpdate) SetNillableMetaDescription(v *string) *SkillUpdate {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *SkillUpdate) ClearMetaDescription() *SkillUpdate {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *SkillUpdate) SetSlug(v string) *SkillUpdate {
 	_u.mutation.SetSlug(v)
@@ -456,6 +496,16 @@ func (_u *SkillUpdate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Skill.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := skill.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := skill.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := skill.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Skill.slug": %w`, err)}
@@ -508,6 +558,18 @@ func (_u *SkillUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(skill.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(skill.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(skill.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(skill.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(skill.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)
@@ -913,6 +975,46 @@ func (_u *SkillUpdateOne) AddVersion(v int) *SkillUpdateOne {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *SkillUpdateOne) SetMetaTitle(v string) *SkillUpdateOne {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *SkillUpdateOne) SetNillableMetaTitle(v *string) *SkillUpdateOne {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *SkillUpdateOne) ClearMetaTitle() *SkillUpdateOne {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *SkillUpdateOne) SetMetaDescription(v string) *SkillUpdateOne {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *SkillUpdateOne) SetNillableMetaDescription(v *string) *SkillUpdateOne {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *SkillUpdateOne) ClearMetaDescription() *SkillUpdateOne {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *SkillUpdateOne) SetSlug(v string) *SkillUpdateOne {
 	_u.mutation.SetSlug(v)
@@ -1306,6 +1408,16 @@ func (_u *SkillUpdateOne) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Skill.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := skill.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := skill.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := skill.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Skill.slug": %w`, err)}
@@ -1375,6 +1487,18 @@ func (_u *SkillUpdateOne) sqlSave(ctx context.Context) (_node *Skill, err error)
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(skill.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(skill.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(skill.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(skill.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(skill.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)

@@ -31,7 +31,7 @@ func TestDisplayValuesReproduceTheSeedPage(t *testing.T) {
 					Count   int    `json:"count"`
 					Display string `json:"display"`
 				} `json:"liveOpenings"`
-				Openings struct{ TotalCount int } `json:"openings"`
+				Openings      struct{ TotalCount int } `json:"openings"`
 				SalaryRecords struct {
 					Edges []struct {
 						Node struct {

@@ -84,6 +84,12 @@ func (r *roleResolver) Openings(ctx context.Context, obj *ent.Role, after *entgq
 	return obj.OpeningsConnection(ctx, after, first, before, last, orderBy, where)
 }
 
+// Location returns LocationResolver implementation.
+func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
+
+// Opening returns OpeningResolver implementation.
+func (r *Resolver) Opening() OpeningResolver { return &openingResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -93,14 +99,20 @@ func (r *Resolver) Role() RoleResolver { return &roleResolver{r} }
 // SalaryRecord returns SalaryRecordResolver implementation.
 func (r *Resolver) SalaryRecord() SalaryRecordResolver { return &salaryRecordResolver{r} }
 
+// Skill returns SkillResolver implementation.
+func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
+
 // OpeningWhereInput returns OpeningWhereInputResolver implementation.
 func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
 	return &openingWhereInputResolver{r}
 }
 
 type (
+	locationResolver          struct{ *Resolver }
+	openingResolver           struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }
 	salaryRecordResolver      struct{ *Resolver }
+	skillResolver             struct{ *Resolver }
 	openingWhereInputResolver struct{ *Resolver }
 )

@@ -32,6 +32,7 @@ import (
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/rolesearch"
+	"github.com/careergraph/careergraph/internal/seo"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -46,11 +47,14 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Location() LocationResolver
 	Mutation() MutationResolver
+	Opening() OpeningResolver
 	Query() QueryResolver
 	Role() RoleResolver
 	SalaryInsights() SalaryInsightsResolver
 	SalaryRecord() SalaryRecordResolver
+	Skill() SkillResolver
 	OpeningWhereInput() OpeningWhereInputResolver
 }
 
@@ -219,18 +223,21 @@ type ComplexityRoot struct {
 	}
 
 	Location struct {
-		City          func(childComplexity int) int
-		CountryCode   func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Headquartered func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
-		ID            func(childComplexity int) int
-		Openings      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Region        func(childComplexity int) int
-		SalaryRecords func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
-		Slug          func(childComplexity int) int
-		Source        func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Version       func(childComplexity int) int
+		City            func(childComplexity int) int
+		CountryCode     func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Headquartered   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
+		ID              func(childComplexity int) int
+		MetaDescription func(childComplexity int) int
+		MetaTitle       func(childComplexity int) int
+		Openings        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		Region          func(childComplexity int) int
+		SalaryRecords   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Seo             func(childComplexity int) int
+		Slug            func(childComplexity int) int
+		Source          func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	LocationConnection struct {
@@ -298,6 +305,8 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		Location           func(childComplexity int) int
 		LocationID         func(childComplexity int) int
+		MetaDescription    func(childComplexity int) int
+		MetaTitle          func(childComplexity int) int
 		PostedAt           func(childComplexity int) int
 		Role               func(childComplexity int) int
 		RoleID             func(childComplexity int) int
@@ -305,6 +314,7 @@ type ComplexityRoot struct {
 		SalaryMax          func(childComplexity int) int
 		SalaryMin          func(childComplexity int) int
 		SalaryPeriod       func(childComplexity int) int
+		Seo                func(childComplexity int) int
 		Skills             func(childComplexity int) int
 		Source             func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -394,6 +404,8 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		InterviewQuestions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) int
 		LiveOpenings       func(childComplexity int) int
+		MetaDescription    func(childComplexity int) int
+		MetaTitle          func(childComplexity int) int
 		Openings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
 		Overview           func(childComplexity int) int
 		RelatedRoles       func(childComplexity int, first *int) int
@@ -401,6 +413,7 @@ type ComplexityRoot struct {
 		Responsibilities   func(childComplexity int) int
 		Salary             func(childComplexity int, country string) int
 		SalaryRecords      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Seo                func(childComplexity int, country *string) int
 		Slug               func(childComplexity int) int
 		Source             func(childComplexity int) int
 		Summary            func(childComplexity int) int
@@ -487,6 +500,13 @@ type ComplexityRoot struct {
 	RoleSkillEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SEO struct {
+		CanonicalPath   func(childComplexity int) int
+		JSONLD          func(childComplexity int) int
+		MetaDescription func(childComplexity int) int
+		MetaTitle       func(childComplexity int) int
 	}
 
 	SalaryBand struct {
@@ -585,10 +605,13 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		InterviewQuestions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) int
 		Members            func(childComplexity int) int
+		MetaDescription    func(childComplexity int) int
+		MetaTitle          func(childComplexity int) int
 		Name               func(childComplexity int) int
 		Openings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
 		RoleItems          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleItemOrder, where *ent.RoleItemWhereInput) int
 		SalaryRecords      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Seo                func(childComplexity int) int
 		Slug               func(childComplexity int) int
 		Source             func(childComplexity int) int
 		Synonyms           func(childComplexity int) int
@@ -639,6 +662,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type LocationResolver interface {
+	Seo(ctx context.Context, obj *ent.Location) (*seo.Head, error)
+}
 type MutationResolver interface {
 	CreateRole(ctx context.Context, input ent.CreateRoleInput) (*ent.Role, error)
 	UpdateRole(ctx context.Context, id int, input ent.UpdateRoleInput, version *int) (*ent.Role, error)
@@ -680,6 +706,9 @@ type MutationResolver interface {
 	CreateUser(ctx context.Context, input CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id int, input UpdateUserInput) (*ent.User, error)
 }
+type OpeningResolver interface {
+	Seo(ctx context.Context, obj *ent.Opening) (*seo.Head, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
@@ -713,6 +742,7 @@ type RoleResolver interface {
 	RelatedRoles(ctx context.Context, obj *ent.Role, first *int) ([]*rolesearch.Related, error)
 	LiveOpenings(ctx context.Context, obj *ent.Role) (*cluster.LiveOpenings, error)
 	ClusterUpdatedAt(ctx context.Context, obj *ent.Role) (*time.Time, error)
+	Seo(ctx context.Context, obj *ent.Role, country *string) (*seo.Head, error)
 }
 type SalaryInsightsResolver interface {
 	ByCity(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
@@ -722,6 +752,9 @@ type SalaryInsightsResolver interface {
 type SalaryRecordResolver interface {
 	Display(ctx context.Context, obj *ent.SalaryRecord) (string, error)
 	DisplayWithPeriod(ctx context.Context, obj *ent.SalaryRecord) (string, error)
+}
+type SkillResolver interface {
+	Seo(ctx context.Context, obj *ent.Skill) (*seo.Head, error)
 }
 
 type OpeningWhereInputResolver interface {
@@ -1408,6 +1441,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.ID(childComplexity), true
+	case "Location.metaDescription":
+		if e.ComplexityRoot.Location.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.MetaDescription(childComplexity), true
+	case "Location.metaTitle":
+		if e.ComplexityRoot.Location.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.MetaTitle(childComplexity), true
 	case "Location.openings":
 		if e.ComplexityRoot.Location.Openings == nil {
 			break
@@ -1436,6 +1481,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
+	case "Location.seo":
+		if e.ComplexityRoot.Location.Seo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Seo(childComplexity), true
 	case "Location.slug":
 		if e.ComplexityRoot.Location.Slug == nil {
 			break
@@ -1984,6 +2035,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.LocationID(childComplexity), true
+	case "Opening.metaDescription":
+		if e.ComplexityRoot.Opening.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.MetaDescription(childComplexity), true
+	case "Opening.metaTitle":
+		if e.ComplexityRoot.Opening.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.MetaTitle(childComplexity), true
 	case "Opening.postedAt":
 		if e.ComplexityRoot.Opening.PostedAt == nil {
 			break
@@ -2026,6 +2089,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.SalaryPeriod(childComplexity), true
+	case "Opening.seo":
+		if e.ComplexityRoot.Opening.Seo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.Seo(childComplexity), true
 	case "Opening.skills":
 		if e.ComplexityRoot.Opening.Skills == nil {
 			break
@@ -2508,6 +2577,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.LiveOpenings(childComplexity), true
+	case "Role.metaDescription":
+		if e.ComplexityRoot.Role.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.MetaDescription(childComplexity), true
+	case "Role.metaTitle":
+		if e.ComplexityRoot.Role.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.MetaTitle(childComplexity), true
 	case "Role.openings":
 		if e.ComplexityRoot.Role.Openings == nil {
 			break
@@ -2570,6 +2651,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
+	case "Role.seo":
+		if e.ComplexityRoot.Role.Seo == nil {
+			break
+		}
+
+		args, err := ec.field_Role_seo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.Seo(childComplexity, args["country"].(*string)), true
 	case "Role.slug":
 		if e.ComplexityRoot.Role.Slug == nil {
 			break
@@ -2916,6 +3008,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleSkillEdge.Node(childComplexity), true
+
+	case "SEO.canonicalPath":
+		if e.ComplexityRoot.SEO.CanonicalPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.CanonicalPath(childComplexity), true
+	case "SEO.jsonLd":
+		if e.ComplexityRoot.SEO.JSONLD == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.JSONLD(childComplexity), true
+	case "SEO.metaDescription":
+		if e.ComplexityRoot.SEO.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.MetaDescription(childComplexity), true
+	case "SEO.metaTitle":
+		if e.ComplexityRoot.SEO.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.MetaTitle(childComplexity), true
 
 	case "SalaryBand.display":
 		if e.ComplexityRoot.SalaryBand.Display == nil {
@@ -3393,6 +3510,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Members(childComplexity), true
+	case "Skill.metaDescription":
+		if e.ComplexityRoot.Skill.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.MetaDescription(childComplexity), true
+	case "Skill.metaTitle":
+		if e.ComplexityRoot.Skill.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.MetaTitle(childComplexity), true
 	case "Skill.name":
 		if e.ComplexityRoot.Skill.Name == nil {
 			break
@@ -3432,6 +3561,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
+	case "Skill.seo":
+		if e.ComplexityRoot.Skill.Seo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.Seo(childComplexity), true
 	case "Skill.slug":
 		if e.ComplexityRoot.Skill.Slug == nil {
 			break
@@ -4701,6 +4836,14 @@ CreateLocationInput is used for create Location object.
 Input was generated by ent.
 """
 input CreateLocationInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   city: String!
   """
@@ -4717,6 +4860,14 @@ CreateOpeningInput is used for create Opening object.
 Input was generated by ent.
 """
 input CreateOpeningInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   """
   The opening's id in its source feed.
   """
@@ -4744,6 +4895,14 @@ CreateRoleInput is used for create Role object.
 Input was generated by ent.
 """
 input CreateRoleInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   title: String!
   """
@@ -4834,6 +4993,14 @@ CreateSkillInput is used for create Skill object.
 Input was generated by ent.
 """
 input CreateSkillInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   name: String!
   category: SkillCategory!
@@ -5104,6 +5271,14 @@ type Location implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   city: String!
   """
@@ -5423,6 +5598,14 @@ type Opening implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   """
   The opening's id in its source feed.
   """
@@ -6068,6 +6251,14 @@ type Role implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   title: String!
   """
@@ -7156,6 +7347,14 @@ type Skill implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   name: String!
   category: SkillCategory!
@@ -7608,6 +7807,16 @@ UpdateLocationInput is used for update Location object.
 Input was generated by ent.
 """
 input UpdateLocationInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   slug: String
   city: String
   """
@@ -7625,6 +7834,16 @@ UpdateOpeningInput is used for update Opening object.
 Input was generated by ent.
 """
 input UpdateOpeningInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   """
   The opening's id in its source feed.
   """
@@ -7662,6 +7881,16 @@ UpdateRoleInput is used for update Role object.
 Input was generated by ent.
 """
 input UpdateRoleInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   slug: String
   title: String
   """
@@ -7765,6 +7994,16 @@ UpdateSkillInput is used for update Skill object.
 Input was generated by ent.
 """
 input UpdateSkillInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   slug: String
   name: String
   category: SkillCategory
@@ -8370,6 +8609,55 @@ type SalaryGroup {
   stats: SalaryStats!
 }
 `, BuiltIn: false},
+	{Name: "../schema/seo.graphql", Input: `# The head of a public page, from the same data the page shows. Resolvers: graph/seo.resolvers.go;
+# the rules live in internal/seo.
+
+"Any JSON value; here a schema.org JSON-LD object, ready for <script type=\"application/ld+json\">."
+scalar JSON
+
+"""
+What a public page's <head> needs. metaTitle and metaDescription are the editor's (the
+entity's metaTitle / metaDescription fields) when set, else generated from the data: titles
+fit 60 characters with " | careergraph", descriptions 160, cut at a word.
+"""
+type SEO {
+  "The page's path on the site, such as /roles/backend-developer; prefix the site's origin for the canonical URL."
+  canonicalPath: String!
+  metaTitle: String!
+  metaDescription: String!
+  """
+  schema.org JSON-LD: Occupation for a role (estimatedSalary as a MonetaryAmountDistribution
+  with percentiles, skills, experienceRequirements), JobPosting for an opening (with Google's
+  required and, where the data has them, recommended properties), DefinedTerm for a skill,
+  City for a location. URLs are left for the page to add.
+  """
+  jsonLd: JSON!
+}
+
+extend type Role {
+  """
+  The role page's head; the Occupation's occupationLocation and estimatedSalary are for
+  ` + "`" + `country` + "`" + ` (ISO 3166-1 alpha-2). estimatedSalary comes from salaryInsights for the role and
+  country, and is left out when there is no pay data.
+  """
+  seo(country: String = "IN"): SEO!
+}
+
+extend type Opening {
+  "The opening page's head, with a JobPosting."
+  seo: SEO!
+}
+
+extend type Skill {
+  "The skill page's head."
+  seo: SEO!
+}
+
+extend type Location {
+  "The city page's head."
+  seo: SEO!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -8707,6 +8995,10 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Location_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Location_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Location_metaDescription(ctx, field)
 	case "slug":
 		return ec.fieldContext_Location_slug(ctx, field)
 	case "city":
@@ -8721,6 +9013,8 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_headquartered(ctx, field)
 	case "salaryRecords":
 		return ec.fieldContext_Location_salaryRecords(ctx, field)
+	case "seo":
+		return ec.fieldContext_Location_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }
@@ -8759,6 +9053,10 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Opening_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Opening_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Opening_metaDescription(ctx, field)
 	case "externalID":
 		return ec.fieldContext_Opening_externalID(ctx, field)
 	case "title":
@@ -8801,6 +9099,8 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_location(ctx, field)
 	case "skills":
 		return ec.fieldContext_Opening_skills(ctx, field)
+	case "seo":
+		return ec.fieldContext_Opening_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Opening", field.Name)
 }
@@ -8905,6 +9205,10 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Role_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Role_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Role_metaDescription(ctx, field)
 	case "slug":
 		return ec.fieldContext_Role_slug(ctx, field)
 	case "title":
@@ -8945,6 +9249,8 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_liveOpenings(ctx, field)
 	case "clusterUpdatedAt":
 		return ec.fieldContext_Role_clusterUpdatedAt(ctx, field)
+	case "seo":
+		return ec.fieldContext_Role_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Role", field.Name)
 }
@@ -9107,6 +9413,20 @@ func (ec *executionContext) childFields_RoleSkillEdge(ctx context.Context, field
 		return ec.fieldContext_RoleSkillEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleSkillEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SEO(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "canonicalPath":
+		return ec.fieldContext_SEO_canonicalPath(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_SEO_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_SEO_metaDescription(ctx, field)
+	case "jsonLd":
+		return ec.fieldContext_SEO_jsonLd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SEO", field.Name)
 }
 
 func (ec *executionContext) childFields_SalaryBand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9295,6 +9615,10 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Skill_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Skill_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Skill_metaDescription(ctx, field)
 	case "slug":
 		return ec.fieldContext_Skill_slug(ctx, field)
 	case "name":
@@ -9319,6 +9643,8 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_salaryRecords(ctx, field)
 	case "roleItems":
 		return ec.fieldContext_Skill_roleItems(ctx, field)
+	case "seo":
+		return ec.fieldContext_Skill_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Skill", field.Name)
 }
@@ -11521,6 +11847,20 @@ func (ec *executionContext) field_Role_salary_args(ctx context.Context, rawArgs 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_seo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14556,6 +14896,52 @@ func (ec *executionContext) fieldContext_Location_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Location_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
 func (ec *executionContext) _Location_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14776,6 +15162,38 @@ func (ec *executionContext) fieldContext_Location_salaryRecords(ctx context.Cont
 	if fc.Args, err = ec.field_Location_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Location_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().Seo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_seo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -17416,6 +17834,52 @@ func (ec *executionContext) fieldContext_Opening_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Opening", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Opening_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Opening_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
 func (ec *executionContext) _Opening_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17930,6 +18394,38 @@ func (ec *executionContext) fieldContext_Opening_skills(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Opening_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Opening().Seo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_seo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Opening",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19650,6 +20146,52 @@ func (ec *executionContext) fieldContext_Role_version(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Role", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Role_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
 func (ec *executionContext) _Role_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20279,6 +20821,50 @@ func (ec *executionContext) _Role_clusterUpdatedAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Role_clusterUpdatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Role", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Role_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Role().Seo(ctx, obj, fc.Args["country"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_seo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_seo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RoleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RoleConnection) (ret graphql.Marshaler) {
@@ -21573,6 +22159,98 @@ func (ec *executionContext) _RoleSkillEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_RoleSkillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleSkillEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SEO_canonicalPath(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_canonicalPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanonicalPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_canonicalPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "String")
+}
+
+func (ec *executionContext) _SEO_metaTitle(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "String")
+}
+
+func (ec *executionContext) _SEO_metaDescription(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "String")
+}
+
+func (ec *executionContext) _SEO_jsonLd(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_jsonLd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JSONLD, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNJSON2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_jsonLd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "JSON")
 }
 
 func (ec *executionContext) _SalaryBand_level(ctx context.Context, field graphql.CollectedField, obj *cluster.SalaryBand) (ret graphql.Marshaler) {
@@ -23388,6 +24066,52 @@ func (ec *executionContext) fieldContext_Skill_version(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Skill_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
+}
+
+func (ec *executionContext) _Skill_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
+}
+
 func (ec *executionContext) _Skill_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23783,6 +24507,38 @@ func (ec *executionContext) fieldContext_Skill_roleItems(ctx context.Context, fi
 	if fc.Args, err = ec.field_Skill_roleItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Skill().Seo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_seo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -28357,13 +29113,27 @@ func (ec *executionContext) unmarshalInputCreateLocationInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "city", "region", "countryCode"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "city", "region", "countryCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -28420,13 +29190,27 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "externalID", "title", "description", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "externalID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalID"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -28581,13 +29365,27 @@ func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "title", "summary", "overview", "aliases", "experienceMinYears", "experienceMaxYears", "family"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "title", "summary", "overview", "aliases", "experienceMinYears", "experienceMaxYears", "family"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -28952,13 +29750,27 @@ func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "name", "category", "synonyms", "groupMode", "memberIDs"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "name", "category", "synonyms", "groupMode", "memberIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -36822,13 +37634,41 @@ func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "city", "region", "clearRegion", "countryCode"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "city", "region", "clearRegion", "countryCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -36892,13 +37732,41 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "clearDescription", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "externalID", "title", "description", "clearDescription", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "externalID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalID"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -37123,13 +37991,41 @@ func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "title", "summary", "overview", "clearOverview", "aliases", "appendAliases", "clearAliases", "experienceMinYears", "experienceMaxYears", "family"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "title", "summary", "overview", "clearOverview", "aliases", "appendAliases", "clearAliases", "experienceMinYears", "experienceMaxYears", "family"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -37585,13 +38481,41 @@ func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "name", "category", "synonyms", "appendSynonyms", "clearSynonyms", "groupMode", "clearGroupMode", "addMemberIDs", "removeMemberIDs", "clearMembers"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "name", "category", "synonyms", "appendSynonyms", "clearSynonyms", "groupMode", "clearGroupMode", "addMemberIDs", "removeMemberIDs", "clearMembers"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -39450,6 +40374,16 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Location_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Location_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Location_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39487,6 +40421,12 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_salaryRecords(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39931,6 +40871,16 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Opening_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Opening_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalID":
 			out.Values[i] = ec._Opening_externalID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40039,6 +40989,12 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Opening_skills(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Opening_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40568,6 +41524,16 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Role_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Role_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Role_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40679,6 +41645,12 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_clusterUpdatedAt(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -41211,6 +42183,54 @@ func (ec *executionContext) _RoleSkillEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "cursor":
 			out.Values[i] = ec._RoleSkillEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sEOImplementors = []string{"SEO"}
+
+func (ec *executionContext) _SEO(ctx context.Context, sel ast.SelectionSet, obj *seo.Head) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sEOImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SEO")
+		case "canonicalPath":
+			out.Values[i] = ec._SEO_canonicalPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metaTitle":
+			out.Values[i] = ec._SEO_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metaDescription":
+			out.Values[i] = ec._SEO_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jsonLd":
+			out.Values[i] = ec._SEO_jsonLd(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41802,6 +42822,16 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Skill_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Skill_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Skill_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41868,6 +42898,12 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Skill_roleItems(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42976,6 +44012,24 @@ func (ec *executionContext) unmarshalNInterviewQuestionWhereInput2ᚖgithubᚗco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNJSON2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNLiveOpenings2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋclusterᚐLiveOpenings(ctx context.Context, sel ast.SelectionSet, v *cluster.LiveOpenings) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LiveOpenings!")
@@ -43340,6 +44394,14 @@ func (ec *executionContext) unmarshalNRoleSkillWhereInput2ᚖgithubᚗcomᚋcare
 func (ec *executionContext) unmarshalNRoleWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleWhereInput(ctx context.Context, v any) (*ent.RoleWhereInput, error) {
 	res, err := ec.unmarshalInputRoleWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx context.Context, sel ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SEO!")
+		return graphql.Null
+	}
+	return ec._SEO(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSalaryBand2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋclusterᚐSalaryBandᚄ(ctx context.Context, sel ast.SelectionSet, v []*cluster.SalaryBand) graphql.Marshaler {

@@ -21,6 +21,7 @@ import (
 const skillPage = `query SkillPage($slug: String!) {
   skill(slug: $slug) {
     id slug name category synonyms groupMode
+    seo { canonicalPath metaTitle metaDescription jsonLd }
     groups { name } members { name }
     coreOf(first: 20, orderBy: {field: RANK}) { totalCount edges { node { rank role { slug title } } } }
     interviewQuestions(first: 20) { totalCount edges { node { question kind role { title } } } }

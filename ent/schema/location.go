@@ -13,7 +13,9 @@ import (
 type Location struct{ ent.Schema }
 
 // Mixin of the Location.
-func (Location) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
+func (Location) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}, PageMeta{}}
+}
 
 // Fields of the Location.
 func (Location) Fields() []ent.Field {

@@ -17,7 +17,9 @@ import (
 type Role struct{ ent.Schema }
 
 // Mixin of the Role.
-func (Role) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
+func (Role) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}, PageMeta{}}
+}
 
 // Fields of the Role.
 func (Role) Fields() []ent.Field {

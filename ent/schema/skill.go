@@ -14,7 +14,9 @@ import (
 type Skill struct{ ent.Schema }
 
 // Mixin of the Skill.
-func (Skill) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
+func (Skill) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}, PageMeta{}}
+}
 
 // Fields of the Skill.
 func (Skill) Fields() []ent.Field {

@@ -75,6 +75,16 @@ func Version(v int) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldVersion, v))
 }
 
+// MetaTitle applies equality check predicate on the "meta_title" field. It's identical to MetaTitleEQ.
+func MetaTitle(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaDescription applies equality check predicate on the "meta_description" field. It's identical to MetaDescriptionEQ.
+func MetaDescription(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaDescription, v))
+}
+
 // Slug applies equality check predicate on the "slug" field. It's identical to SlugEQ.
 func Slug(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldSlug, v))
@@ -268,6 +278,156 @@ func VersionLT(v int) predicate.Skill {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.Skill {
 	return predicate.Skill(sql.FieldLTE(FieldVersion, v))
+}
+
+// MetaTitleEQ applies the EQ predicate on the "meta_title" field.
+func MetaTitleEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleNEQ applies the NEQ predicate on the "meta_title" field.
+func MetaTitleNEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldNEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleIn applies the In predicate on the "meta_title" field.
+func MetaTitleIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleNotIn applies the NotIn predicate on the "meta_title" field.
+func MetaTitleNotIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldNotIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleGT applies the GT predicate on the "meta_title" field.
+func MetaTitleGT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGT(FieldMetaTitle, v))
+}
+
+// MetaTitleGTE applies the GTE predicate on the "meta_title" field.
+func MetaTitleGTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGTE(FieldMetaTitle, v))
+}
+
+// MetaTitleLT applies the LT predicate on the "meta_title" field.
+func MetaTitleLT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLT(FieldMetaTitle, v))
+}
+
+// MetaTitleLTE applies the LTE predicate on the "meta_title" field.
+func MetaTitleLTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLTE(FieldMetaTitle, v))
+}
+
+// MetaTitleContains applies the Contains predicate on the "meta_title" field.
+func MetaTitleContains(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContains(FieldMetaTitle, v))
+}
+
+// MetaTitleHasPrefix applies the HasPrefix predicate on the "meta_title" field.
+func MetaTitleHasPrefix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasPrefix(FieldMetaTitle, v))
+}
+
+// MetaTitleHasSuffix applies the HasSuffix predicate on the "meta_title" field.
+func MetaTitleHasSuffix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasSuffix(FieldMetaTitle, v))
+}
+
+// MetaTitleIsNil applies the IsNil predicate on the "meta_title" field.
+func MetaTitleIsNil() predicate.Skill {
+	return predicate.Skill(sql.FieldIsNull(FieldMetaTitle))
+}
+
+// MetaTitleNotNil applies the NotNil predicate on the "meta_title" field.
+func MetaTitleNotNil() predicate.Skill {
+	return predicate.Skill(sql.FieldNotNull(FieldMetaTitle))
+}
+
+// MetaTitleEqualFold applies the EqualFold predicate on the "meta_title" field.
+func MetaTitleEqualFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEqualFold(FieldMetaTitle, v))
+}
+
+// MetaTitleContainsFold applies the ContainsFold predicate on the "meta_title" field.
+func MetaTitleContainsFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContainsFold(FieldMetaTitle, v))
+}
+
+// MetaDescriptionEQ applies the EQ predicate on the "meta_description" field.
+func MetaDescriptionEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionNEQ applies the NEQ predicate on the "meta_description" field.
+func MetaDescriptionNEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldNEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIn applies the In predicate on the "meta_description" field.
+func MetaDescriptionIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionNotIn applies the NotIn predicate on the "meta_description" field.
+func MetaDescriptionNotIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldNotIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionGT applies the GT predicate on the "meta_description" field.
+func MetaDescriptionGT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionGTE applies the GTE predicate on the "meta_description" field.
+func MetaDescriptionGTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLT applies the LT predicate on the "meta_description" field.
+func MetaDescriptionLT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLTE applies the LTE predicate on the "meta_description" field.
+func MetaDescriptionLTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContains applies the Contains predicate on the "meta_description" field.
+func MetaDescriptionContains(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContains(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasPrefix applies the HasPrefix predicate on the "meta_description" field.
+func MetaDescriptionHasPrefix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasPrefix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasSuffix applies the HasSuffix predicate on the "meta_description" field.
+func MetaDescriptionHasSuffix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasSuffix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIsNil applies the IsNil predicate on the "meta_description" field.
+func MetaDescriptionIsNil() predicate.Skill {
+	return predicate.Skill(sql.FieldIsNull(FieldMetaDescription))
+}
+
+// MetaDescriptionNotNil applies the NotNil predicate on the "meta_description" field.
+func MetaDescriptionNotNil() predicate.Skill {
+	return predicate.Skill(sql.FieldNotNull(FieldMetaDescription))
+}
+
+// MetaDescriptionEqualFold applies the EqualFold predicate on the "meta_description" field.
+func MetaDescriptionEqualFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEqualFold(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContainsFold applies the ContainsFold predicate on the "meta_description" field.
+func MetaDescriptionContainsFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContainsFold(FieldMetaDescription, v))
 }
 
 // SlugEQ applies the EQ predicate on the "slug" field.

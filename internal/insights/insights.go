@@ -144,6 +144,8 @@ type Stats struct {
 	Currency                   string
 	Count                      int
 	Min, P25, Median, P75, Max int
+	// P10 and P90 are for schema.org's MonetaryAmountDistribution (SEO); nearest-rank too.
+	P10, P90 int
 }
 
 // currency is the currency pay is quoted in for a country (for one role when rid is not 0):
@@ -183,6 +185,6 @@ func statsOf(basis Basis, currency string, values []int64) *Stats {
 	slices.Sort(values)
 	n := len(values)
 	at := func(p int) int { return int(values[(n*p+99)/100-1]) }
-	return &Stats{Basis: basis, Currency: currency, Count: n, Min: int(values[0]), P25: at(25),
-		Median: at(50), P75: at(75), Max: int(values[n-1])}
+	return &Stats{Basis: basis, Currency: currency, Count: n, Min: int(values[0]), P10: at(10), P25: at(25),
+		Median: at(50), P75: at(75), P90: at(90), Max: int(values[n-1])}
 }
