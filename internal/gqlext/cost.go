@@ -27,7 +27,9 @@ const costStatsKey = "Cost"
 //	multiplier(field)   = max(1, first, last)
 //
 // where first and last are the field's arguments of those names, resolved against the
-// operation's variables; an absent, null, zero, negative or non-integer argument counts as 0,
+// operation's variables, or the schema's default for an argument left out (salaryInsights'
+// byCity(first: Int = 10) asked bare multiplies by 10, as it returns up to 10 groups); an
+// absent argument without a default, null, zero, negative or non-integer counts as 0,
 // so the multiplier is never below 1. A leaf field costs 1. Directives such as @skip are not
 // evaluated, and fields that execution would merge are counted each time they appear, so the
 // cost is an upper bound. Costs saturate at Saturated.
@@ -116,13 +118,20 @@ func OperationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map
 
 func multiplier(f *ast.Field, vars map[string]any) int {
 	m := 1
-	for _, arg := range f.Arguments {
-		if arg.Name != "first" && arg.Name != "last" || arg.Value == nil {
-			continue
+	for _, name := range [...]string{"first", "last"} {
+		var v any
+		if arg := f.Arguments.ForName(name); arg != nil && arg.Value != nil {
+			var err error
+			if v, err = arg.Value.Value(vars); err != nil {
+				continue
+			}
 		}
-		v, err := arg.Value.Value(vars)
-		if err != nil {
-			continue
+		// An argument left out (or given as an absent variable) takes the schema's default,
+		// as execution does: byCity(first: Int = 10) costs ten children when asked bare.
+		if v == nil && f.Definition != nil {
+			if d := f.Definition.Arguments.ForName(name); d != nil && d.DefaultValue != nil {
+				v, _ = d.DefaultValue.Value(nil)
+			}
 		}
 		if n, ok := toInt(v); ok {
 			m = max(m, n)
