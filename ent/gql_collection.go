@@ -1875,6 +1875,21 @@ func (_q *RoleQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, role.FieldFamily)
 				fieldSeen[role.FieldFamily] = struct{}{}
 			}
+		case "isco08Code":
+			if _, ok := fieldSeen[role.FieldIsco08Code]; !ok {
+				selectedFields = append(selectedFields, role.FieldIsco08Code)
+				fieldSeen[role.FieldIsco08Code] = struct{}{}
+			}
+		case "nco2015Code":
+			if _, ok := fieldSeen[role.FieldNco2015Code]; !ok {
+				selectedFields = append(selectedFields, role.FieldNco2015Code)
+				fieldSeen[role.FieldNco2015Code] = struct{}{}
+			}
+		case "onetSocCode":
+			if _, ok := fieldSeen[role.FieldOnetSocCode]; !ok {
+				selectedFields = append(selectedFields, role.FieldOnetSocCode)
+				fieldSeen[role.FieldOnetSocCode] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -3030,6 +3045,11 @@ func (_q *SkillQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[skill.FieldSynonyms]; !ok {
 				selectedFields = append(selectedFields, skill.FieldSynonyms)
 				fieldSeen[skill.FieldSynonyms] = struct{}{}
+			}
+		case "escoURI":
+			if _, ok := fieldSeen[skill.FieldEscoURI]; !ok {
+				selectedFields = append(selectedFields, skill.FieldEscoURI)
+				fieldSeen[skill.FieldEscoURI] = struct{}{}
 			}
 		case "groupMode":
 			if _, ok := fieldSeen[skill.FieldGroupMode]; !ok {

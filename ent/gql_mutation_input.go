@@ -604,6 +604,9 @@ type CreateRoleInput struct {
 	ExperienceMinYears int
 	ExperienceMaxYears int
 	Family             string
+	Isco08Code         *string
+	Nco2015Code        *string
+	OnetSocCode        *string
 }
 
 // Mutate applies the CreateRoleInput on the RoleMutation builder.
@@ -626,6 +629,15 @@ func (i *CreateRoleInput) Mutate(m *RoleMutation) {
 	m.SetExperienceMinYears(i.ExperienceMinYears)
 	m.SetExperienceMaxYears(i.ExperienceMaxYears)
 	m.SetFamily(i.Family)
+	if v := i.Isco08Code; v != nil {
+		m.SetIsco08Code(*v)
+	}
+	if v := i.Nco2015Code; v != nil {
+		m.SetNco2015Code(*v)
+	}
+	if v := i.OnetSocCode; v != nil {
+		m.SetOnetSocCode(*v)
+	}
 }
 
 // SetInput applies the change-set in the CreateRoleInput on the RoleCreate builder.
@@ -651,6 +663,12 @@ type UpdateRoleInput struct {
 	ExperienceMinYears   *int
 	ExperienceMaxYears   *int
 	Family               *string
+	ClearIsco08Code      bool
+	Isco08Code           *string
+	ClearNco2015Code     bool
+	Nco2015Code          *string
+	ClearOnetSocCode     bool
+	OnetSocCode          *string
 }
 
 // Mutate applies the UpdateRoleInput on the RoleMutation builder.
@@ -699,6 +717,24 @@ func (i *UpdateRoleInput) Mutate(m *RoleMutation) {
 	}
 	if v := i.Family; v != nil {
 		m.SetFamily(*v)
+	}
+	if i.ClearIsco08Code {
+		m.ClearIsco08Code()
+	}
+	if v := i.Isco08Code; v != nil {
+		m.SetIsco08Code(*v)
+	}
+	if i.ClearNco2015Code {
+		m.ClearNco2015Code()
+	}
+	if v := i.Nco2015Code; v != nil {
+		m.SetNco2015Code(*v)
+	}
+	if i.ClearOnetSocCode {
+		m.ClearOnetSocCode()
+	}
+	if v := i.OnetSocCode; v != nil {
+		m.SetOnetSocCode(*v)
 	}
 }
 
@@ -1042,6 +1078,7 @@ type CreateSkillInput struct {
 	Name            string
 	Category        skill.Category
 	Synonyms        []string
+	EscoURI         *string
 	GroupMode       *skill.GroupMode
 	MemberIDs       []int
 }
@@ -1059,6 +1096,9 @@ func (i *CreateSkillInput) Mutate(m *SkillMutation) {
 	m.SetCategory(i.Category)
 	if v := i.Synonyms; v != nil {
 		m.SetSynonyms(v)
+	}
+	if v := i.EscoURI; v != nil {
+		m.SetEscoURI(*v)
 	}
 	if v := i.GroupMode; v != nil {
 		m.SetGroupMode(*v)
@@ -1086,6 +1126,8 @@ type UpdateSkillInput struct {
 	ClearSynonyms        bool
 	Synonyms             []string
 	AppendSynonyms       []string
+	ClearEscoURI         bool
+	EscoURI              *string
 	ClearGroupMode       bool
 	GroupMode            *skill.GroupMode
 	ClearMembers         bool
@@ -1124,6 +1166,12 @@ func (i *UpdateSkillInput) Mutate(m *SkillMutation) {
 	}
 	if i.AppendSynonyms != nil {
 		m.AppendSynonyms(i.Synonyms)
+	}
+	if i.ClearEscoURI {
+		m.ClearEscoURI()
+	}
+	if v := i.EscoURI; v != nil {
+		m.SetEscoURI(*v)
 	}
 	if i.ClearGroupMode {
 		m.ClearGroupMode()

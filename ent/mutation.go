@@ -8351,6 +8351,9 @@ type RoleMutation struct {
 	experience_max_years       *int
 	addexperience_max_years    *int
 	family                     *string
+	isco08_code                *string
+	nco2015_code               *string
+	onet_soc_code              *string
 	clearedFields              map[string]struct{}
 	items                      map[int]struct{}
 	removeditems               map[int]struct{}
@@ -9108,6 +9111,153 @@ func (m *RoleMutation) ResetFamily() {
 	m.family = nil
 }
 
+// SetIsco08Code sets the "isco08_code" field.
+func (m *RoleMutation) SetIsco08Code(s string) {
+	m.isco08_code = &s
+}
+
+// Isco08Code returns the value of the "isco08_code" field in the mutation.
+func (m *RoleMutation) Isco08Code() (r string, exists bool) {
+	v := m.isco08_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIsco08Code returns the old "isco08_code" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldIsco08Code(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIsco08Code is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIsco08Code requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIsco08Code: %w", err)
+	}
+	return oldValue.Isco08Code, nil
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (m *RoleMutation) ClearIsco08Code() {
+	m.isco08_code = nil
+	m.clearedFields[role.FieldIsco08Code] = struct{}{}
+}
+
+// Isco08CodeCleared returns if the "isco08_code" field was cleared in this mutation.
+func (m *RoleMutation) Isco08CodeCleared() bool {
+	_, ok := m.clearedFields[role.FieldIsco08Code]
+	return ok
+}
+
+// ResetIsco08Code resets all changes to the "isco08_code" field.
+func (m *RoleMutation) ResetIsco08Code() {
+	m.isco08_code = nil
+	delete(m.clearedFields, role.FieldIsco08Code)
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (m *RoleMutation) SetNco2015Code(s string) {
+	m.nco2015_code = &s
+}
+
+// Nco2015Code returns the value of the "nco2015_code" field in the mutation.
+func (m *RoleMutation) Nco2015Code() (r string, exists bool) {
+	v := m.nco2015_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNco2015Code returns the old "nco2015_code" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldNco2015Code(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNco2015Code is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNco2015Code requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNco2015Code: %w", err)
+	}
+	return oldValue.Nco2015Code, nil
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (m *RoleMutation) ClearNco2015Code() {
+	m.nco2015_code = nil
+	m.clearedFields[role.FieldNco2015Code] = struct{}{}
+}
+
+// Nco2015CodeCleared returns if the "nco2015_code" field was cleared in this mutation.
+func (m *RoleMutation) Nco2015CodeCleared() bool {
+	_, ok := m.clearedFields[role.FieldNco2015Code]
+	return ok
+}
+
+// ResetNco2015Code resets all changes to the "nco2015_code" field.
+func (m *RoleMutation) ResetNco2015Code() {
+	m.nco2015_code = nil
+	delete(m.clearedFields, role.FieldNco2015Code)
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (m *RoleMutation) SetOnetSocCode(s string) {
+	m.onet_soc_code = &s
+}
+
+// OnetSocCode returns the value of the "onet_soc_code" field in the mutation.
+func (m *RoleMutation) OnetSocCode() (r string, exists bool) {
+	v := m.onet_soc_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOnetSocCode returns the old "onet_soc_code" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldOnetSocCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOnetSocCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOnetSocCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOnetSocCode: %w", err)
+	}
+	return oldValue.OnetSocCode, nil
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (m *RoleMutation) ClearOnetSocCode() {
+	m.onet_soc_code = nil
+	m.clearedFields[role.FieldOnetSocCode] = struct{}{}
+}
+
+// OnetSocCodeCleared returns if the "onet_soc_code" field was cleared in this mutation.
+func (m *RoleMutation) OnetSocCodeCleared() bool {
+	_, ok := m.clearedFields[role.FieldOnetSocCode]
+	return ok
+}
+
+// ResetOnetSocCode resets all changes to the "onet_soc_code" field.
+func (m *RoleMutation) ResetOnetSocCode() {
+	m.onet_soc_code = nil
+	delete(m.clearedFields, role.FieldOnetSocCode)
+}
+
 // AddItemIDs adds the "items" edge to the RoleItem entity by ids.
 func (m *RoleMutation) AddItemIDs(ids ...int) {
 	if m.items == nil {
@@ -9520,7 +9670,7 @@ func (m *RoleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, role.FieldCreatedAt)
 	}
@@ -9563,6 +9713,15 @@ func (m *RoleMutation) Fields() []string {
 	if m.family != nil {
 		fields = append(fields, role.FieldFamily)
 	}
+	if m.isco08_code != nil {
+		fields = append(fields, role.FieldIsco08Code)
+	}
+	if m.nco2015_code != nil {
+		fields = append(fields, role.FieldNco2015Code)
+	}
+	if m.onet_soc_code != nil {
+		fields = append(fields, role.FieldOnetSocCode)
+	}
 	return fields
 }
 
@@ -9599,6 +9758,12 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.ExperienceMaxYears()
 	case role.FieldFamily:
 		return m.Family()
+	case role.FieldIsco08Code:
+		return m.Isco08Code()
+	case role.FieldNco2015Code:
+		return m.Nco2015Code()
+	case role.FieldOnetSocCode:
+		return m.OnetSocCode()
 	}
 	return nil, false
 }
@@ -9636,6 +9801,12 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldExperienceMaxYears(ctx)
 	case role.FieldFamily:
 		return m.OldFamily(ctx)
+	case role.FieldIsco08Code:
+		return m.OldIsco08Code(ctx)
+	case role.FieldNco2015Code:
+		return m.OldNco2015Code(ctx)
+	case role.FieldOnetSocCode:
+		return m.OldOnetSocCode(ctx)
 	}
 	return nil, fmt.Errorf("unknown Role field %s", name)
 }
@@ -9743,6 +9914,27 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetFamily(v)
 		return nil
+	case role.FieldIsco08Code:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIsco08Code(v)
+		return nil
+	case role.FieldNco2015Code:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNco2015Code(v)
+		return nil
+	case role.FieldOnetSocCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOnetSocCode(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Role field %s", name)
 }
@@ -9824,6 +10016,15 @@ func (m *RoleMutation) ClearedFields() []string {
 	if m.FieldCleared(role.FieldAliases) {
 		fields = append(fields, role.FieldAliases)
 	}
+	if m.FieldCleared(role.FieldIsco08Code) {
+		fields = append(fields, role.FieldIsco08Code)
+	}
+	if m.FieldCleared(role.FieldNco2015Code) {
+		fields = append(fields, role.FieldNco2015Code)
+	}
+	if m.FieldCleared(role.FieldOnetSocCode) {
+		fields = append(fields, role.FieldOnetSocCode)
+	}
 	return fields
 }
 
@@ -9849,6 +10050,15 @@ func (m *RoleMutation) ClearField(name string) error {
 		return nil
 	case role.FieldAliases:
 		m.ClearAliases()
+		return nil
+	case role.FieldIsco08Code:
+		m.ClearIsco08Code()
+		return nil
+	case role.FieldNco2015Code:
+		m.ClearNco2015Code()
+		return nil
+	case role.FieldOnetSocCode:
+		m.ClearOnetSocCode()
 		return nil
 	}
 	return fmt.Errorf("unknown Role nullable field %s", name)
@@ -9899,6 +10109,15 @@ func (m *RoleMutation) ResetField(name string) error {
 		return nil
 	case role.FieldFamily:
 		m.ResetFamily()
+		return nil
+	case role.FieldIsco08Code:
+		m.ResetIsco08Code()
+		return nil
+	case role.FieldNco2015Code:
+		m.ResetNco2015Code()
+		return nil
+	case role.FieldOnetSocCode:
+		m.ResetOnetSocCode()
 		return nil
 	}
 	return fmt.Errorf("unknown Role field %s", name)
@@ -13924,6 +14143,7 @@ type SkillMutation struct {
 	category                   *skill.Category
 	synonyms                   *[]string
 	appendsynonyms             []string
+	esco_uri                   *string
 	group_mode                 *skill.GroupMode
 	clearedFields              map[string]struct{}
 	groups                     map[int]struct{}
@@ -14485,6 +14705,55 @@ func (m *SkillMutation) ResetSynonyms() {
 	delete(m.clearedFields, skill.FieldSynonyms)
 }
 
+// SetEscoURI sets the "esco_uri" field.
+func (m *SkillMutation) SetEscoURI(s string) {
+	m.esco_uri = &s
+}
+
+// EscoURI returns the value of the "esco_uri" field in the mutation.
+func (m *SkillMutation) EscoURI() (r string, exists bool) {
+	v := m.esco_uri
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEscoURI returns the old "esco_uri" field's value of the Skill entity.
+// If the Skill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillMutation) OldEscoURI(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEscoURI is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEscoURI requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEscoURI: %w", err)
+	}
+	return oldValue.EscoURI, nil
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (m *SkillMutation) ClearEscoURI() {
+	m.esco_uri = nil
+	m.clearedFields[skill.FieldEscoURI] = struct{}{}
+}
+
+// EscoURICleared returns if the "esco_uri" field was cleared in this mutation.
+func (m *SkillMutation) EscoURICleared() bool {
+	_, ok := m.clearedFields[skill.FieldEscoURI]
+	return ok
+}
+
+// ResetEscoURI resets all changes to the "esco_uri" field.
+func (m *SkillMutation) ResetEscoURI() {
+	m.esco_uri = nil
+	delete(m.clearedFields, skill.FieldEscoURI)
+}
+
 // SetGroupMode sets the "group_mode" field.
 func (m *SkillMutation) SetGroupMode(sm skill.GroupMode) {
 	m.group_mode = &sm
@@ -14946,7 +15215,7 @@ func (m *SkillMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SkillMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, skill.FieldCreatedAt)
 	}
@@ -14976,6 +15245,9 @@ func (m *SkillMutation) Fields() []string {
 	}
 	if m.synonyms != nil {
 		fields = append(fields, skill.FieldSynonyms)
+	}
+	if m.esco_uri != nil {
+		fields = append(fields, skill.FieldEscoURI)
 	}
 	if m.group_mode != nil {
 		fields = append(fields, skill.FieldGroupMode)
@@ -15008,6 +15280,8 @@ func (m *SkillMutation) Field(name string) (ent.Value, bool) {
 		return m.Category()
 	case skill.FieldSynonyms:
 		return m.Synonyms()
+	case skill.FieldEscoURI:
+		return m.EscoURI()
 	case skill.FieldGroupMode:
 		return m.GroupMode()
 	}
@@ -15039,6 +15313,8 @@ func (m *SkillMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCategory(ctx)
 	case skill.FieldSynonyms:
 		return m.OldSynonyms(ctx)
+	case skill.FieldEscoURI:
+		return m.OldEscoURI(ctx)
 	case skill.FieldGroupMode:
 		return m.OldGroupMode(ctx)
 	}
@@ -15120,6 +15396,13 @@ func (m *SkillMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSynonyms(v)
 		return nil
+	case skill.FieldEscoURI:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEscoURI(v)
+		return nil
 	case skill.FieldGroupMode:
 		v, ok := value.(skill.GroupMode)
 		if !ok {
@@ -15181,6 +15464,9 @@ func (m *SkillMutation) ClearedFields() []string {
 	if m.FieldCleared(skill.FieldSynonyms) {
 		fields = append(fields, skill.FieldSynonyms)
 	}
+	if m.FieldCleared(skill.FieldEscoURI) {
+		fields = append(fields, skill.FieldEscoURI)
+	}
 	if m.FieldCleared(skill.FieldGroupMode) {
 		fields = append(fields, skill.FieldGroupMode)
 	}
@@ -15206,6 +15492,9 @@ func (m *SkillMutation) ClearField(name string) error {
 		return nil
 	case skill.FieldSynonyms:
 		m.ClearSynonyms()
+		return nil
+	case skill.FieldEscoURI:
+		m.ClearEscoURI()
 		return nil
 	case skill.FieldGroupMode:
 		m.ClearGroupMode()
@@ -15247,6 +15536,9 @@ func (m *SkillMutation) ResetField(name string) error {
 		return nil
 	case skill.FieldSynonyms:
 		m.ResetSynonyms()
+		return nil
+	case skill.FieldEscoURI:
+		m.ResetEscoURI()
 		return nil
 	case skill.FieldGroupMode:
 		m.ResetGroupMode()

@@ -168,6 +168,48 @@ func (_c *RoleCreate) SetFamily(v string) *RoleCreate {
 	return _c
 }
 
+// SetIsco08Code sets the "isco08_code" field.
+func (_c *RoleCreate) SetIsco08Code(v string) *RoleCreate {
+	_c.mutation.SetIsco08Code(v)
+	return _c
+}
+
+// SetNillableIsco08Code sets the "isco08_code" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableIsco08Code(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetIsco08Code(*v)
+	}
+	return _c
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (_c *RoleCreate) SetNco2015Code(v string) *RoleCreate {
+	_c.mutation.SetNco2015Code(v)
+	return _c
+}
+
+// SetNillableNco2015Code sets the "nco2015_code" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableNco2015Code(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetNco2015Code(*v)
+	}
+	return _c
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (_c *RoleCreate) SetOnetSocCode(v string) *RoleCreate {
+	_c.mutation.SetOnetSocCode(v)
+	return _c
+}
+
+// SetNillableOnetSocCode sets the "onet_soc_code" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableOnetSocCode(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetOnetSocCode(*v)
+	}
+	return _c
+}
+
 // AddItemIDs adds the "items" edge to the RoleItem entity by IDs.
 func (_c *RoleCreate) AddItemIDs(ids ...int) *RoleCreate {
 	_c.mutation.AddItemIDs(ids...)
@@ -407,6 +449,21 @@ func (_c *RoleCreate) check() error {
 			return &ValidationError{Name: "family", err: fmt.Errorf(`ent: validator failed for field "Role.family": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Isco08Code(); ok {
+		if err := role.Isco08CodeValidator(v); err != nil {
+			return &ValidationError{Name: "isco08_code", err: fmt.Errorf(`ent: validator failed for field "Role.isco08_code": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Nco2015Code(); ok {
+		if err := role.Nco2015CodeValidator(v); err != nil {
+			return &ValidationError{Name: "nco2015_code", err: fmt.Errorf(`ent: validator failed for field "Role.nco2015_code": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.OnetSocCode(); ok {
+		if err := role.OnetSocCodeValidator(v); err != nil {
+			return &ValidationError{Name: "onet_soc_code", err: fmt.Errorf(`ent: validator failed for field "Role.onet_soc_code": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -489,6 +546,18 @@ func (_c *RoleCreate) createSpec() (*Role, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Family(); ok {
 		_spec.SetField(role.FieldFamily, field.TypeString, value)
 		_node.Family = value
+	}
+	if value, ok := _c.mutation.Isco08Code(); ok {
+		_spec.SetField(role.FieldIsco08Code, field.TypeString, value)
+		_node.Isco08Code = &value
+	}
+	if value, ok := _c.mutation.Nco2015Code(); ok {
+		_spec.SetField(role.FieldNco2015Code, field.TypeString, value)
+		_node.Nco2015Code = &value
+	}
+	if value, ok := _c.mutation.OnetSocCode(); ok {
+		_spec.SetField(role.FieldOnetSocCode, field.TypeString, value)
+		_node.OnetSocCode = &value
 	}
 	if nodes := _c.mutation.ItemsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -852,6 +921,60 @@ func (u *RoleUpsert) UpdateFamily() *RoleUpsert {
 	return u
 }
 
+// SetIsco08Code sets the "isco08_code" field.
+func (u *RoleUpsert) SetIsco08Code(v string) *RoleUpsert {
+	u.Set(role.FieldIsco08Code, v)
+	return u
+}
+
+// UpdateIsco08Code sets the "isco08_code" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateIsco08Code() *RoleUpsert {
+	u.SetExcluded(role.FieldIsco08Code)
+	return u
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (u *RoleUpsert) ClearIsco08Code() *RoleUpsert {
+	u.SetNull(role.FieldIsco08Code)
+	return u
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (u *RoleUpsert) SetNco2015Code(v string) *RoleUpsert {
+	u.Set(role.FieldNco2015Code, v)
+	return u
+}
+
+// UpdateNco2015Code sets the "nco2015_code" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateNco2015Code() *RoleUpsert {
+	u.SetExcluded(role.FieldNco2015Code)
+	return u
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (u *RoleUpsert) ClearNco2015Code() *RoleUpsert {
+	u.SetNull(role.FieldNco2015Code)
+	return u
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (u *RoleUpsert) SetOnetSocCode(v string) *RoleUpsert {
+	u.Set(role.FieldOnetSocCode, v)
+	return u
+}
+
+// UpdateOnetSocCode sets the "onet_soc_code" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateOnetSocCode() *RoleUpsert {
+	u.SetExcluded(role.FieldOnetSocCode)
+	return u
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (u *RoleUpsert) ClearOnetSocCode() *RoleUpsert {
+	u.SetNull(role.FieldOnetSocCode)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1125,6 +1248,69 @@ func (u *RoleUpsertOne) SetFamily(v string) *RoleUpsertOne {
 func (u *RoleUpsertOne) UpdateFamily() *RoleUpsertOne {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateFamily()
+	})
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (u *RoleUpsertOne) SetIsco08Code(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetIsco08Code(v)
+	})
+}
+
+// UpdateIsco08Code sets the "isco08_code" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateIsco08Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateIsco08Code()
+	})
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (u *RoleUpsertOne) ClearIsco08Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearIsco08Code()
+	})
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (u *RoleUpsertOne) SetNco2015Code(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetNco2015Code(v)
+	})
+}
+
+// UpdateNco2015Code sets the "nco2015_code" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateNco2015Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateNco2015Code()
+	})
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (u *RoleUpsertOne) ClearNco2015Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearNco2015Code()
+	})
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (u *RoleUpsertOne) SetOnetSocCode(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetOnetSocCode(v)
+	})
+}
+
+// UpdateOnetSocCode sets the "onet_soc_code" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateOnetSocCode() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateOnetSocCode()
+	})
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (u *RoleUpsertOne) ClearOnetSocCode() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearOnetSocCode()
 	})
 }
 
@@ -1567,6 +1753,69 @@ func (u *RoleUpsertBulk) SetFamily(v string) *RoleUpsertBulk {
 func (u *RoleUpsertBulk) UpdateFamily() *RoleUpsertBulk {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateFamily()
+	})
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (u *RoleUpsertBulk) SetIsco08Code(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetIsco08Code(v)
+	})
+}
+
+// UpdateIsco08Code sets the "isco08_code" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateIsco08Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateIsco08Code()
+	})
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (u *RoleUpsertBulk) ClearIsco08Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearIsco08Code()
+	})
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (u *RoleUpsertBulk) SetNco2015Code(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetNco2015Code(v)
+	})
+}
+
+// UpdateNco2015Code sets the "nco2015_code" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateNco2015Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateNco2015Code()
+	})
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (u *RoleUpsertBulk) ClearNco2015Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearNco2015Code()
+	})
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (u *RoleUpsertBulk) SetOnetSocCode(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetOnetSocCode(v)
+	})
+}
+
+// UpdateOnetSocCode sets the "onet_soc_code" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateOnetSocCode() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateOnetSocCode()
+	})
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (u *RoleUpsertBulk) ClearOnetSocCode() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearOnetSocCode()
 	})
 }
 

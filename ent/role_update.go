@@ -253,6 +253,66 @@ func (_u *RoleUpdate) SetNillableFamily(v *string) *RoleUpdate {
 	return _u
 }
 
+// SetIsco08Code sets the "isco08_code" field.
+func (_u *RoleUpdate) SetIsco08Code(v string) *RoleUpdate {
+	_u.mutation.SetIsco08Code(v)
+	return _u
+}
+
+// SetNillableIsco08Code sets the "isco08_code" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableIsco08Code(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetIsco08Code(*v)
+	}
+	return _u
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (_u *RoleUpdate) ClearIsco08Code() *RoleUpdate {
+	_u.mutation.ClearIsco08Code()
+	return _u
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (_u *RoleUpdate) SetNco2015Code(v string) *RoleUpdate {
+	_u.mutation.SetNco2015Code(v)
+	return _u
+}
+
+// SetNillableNco2015Code sets the "nco2015_code" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableNco2015Code(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetNco2015Code(*v)
+	}
+	return _u
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (_u *RoleUpdate) ClearNco2015Code() *RoleUpdate {
+	_u.mutation.ClearNco2015Code()
+	return _u
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (_u *RoleUpdate) SetOnetSocCode(v string) *RoleUpdate {
+	_u.mutation.SetOnetSocCode(v)
+	return _u
+}
+
+// SetNillableOnetSocCode sets the "onet_soc_code" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableOnetSocCode(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetOnetSocCode(*v)
+	}
+	return _u
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (_u *RoleUpdate) ClearOnetSocCode() *RoleUpdate {
+	_u.mutation.ClearOnetSocCode()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the RoleItem entity by IDs.
 func (_u *RoleUpdate) AddItemIDs(ids ...int) *RoleUpdate {
 	_u.mutation.AddItemIDs(ids...)
@@ -593,6 +653,21 @@ func (_u *RoleUpdate) check() error {
 			return &ValidationError{Name: "family", err: fmt.Errorf(`ent: validator failed for field "Role.family": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Isco08Code(); ok {
+		if err := role.Isco08CodeValidator(v); err != nil {
+			return &ValidationError{Name: "isco08_code", err: fmt.Errorf(`ent: validator failed for field "Role.isco08_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Nco2015Code(); ok {
+		if err := role.Nco2015CodeValidator(v); err != nil {
+			return &ValidationError{Name: "nco2015_code", err: fmt.Errorf(`ent: validator failed for field "Role.nco2015_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OnetSocCode(); ok {
+		if err := role.OnetSocCodeValidator(v); err != nil {
+			return &ValidationError{Name: "onet_soc_code", err: fmt.Errorf(`ent: validator failed for field "Role.onet_soc_code": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -678,6 +753,24 @@ func (_u *RoleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Family(); ok {
 		_spec.SetField(role.FieldFamily, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Isco08Code(); ok {
+		_spec.SetField(role.FieldIsco08Code, field.TypeString, value)
+	}
+	if _u.mutation.Isco08CodeCleared() {
+		_spec.ClearField(role.FieldIsco08Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.Nco2015Code(); ok {
+		_spec.SetField(role.FieldNco2015Code, field.TypeString, value)
+	}
+	if _u.mutation.Nco2015CodeCleared() {
+		_spec.ClearField(role.FieldNco2015Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.OnetSocCode(); ok {
+		_spec.SetField(role.FieldOnetSocCode, field.TypeString, value)
+	}
+	if _u.mutation.OnetSocCodeCleared() {
+		_spec.ClearField(role.FieldOnetSocCode, field.TypeString)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1233,6 +1326,66 @@ func (_u *RoleUpdateOne) SetNillableFamily(v *string) *RoleUpdateOne {
 	return _u
 }
 
+// SetIsco08Code sets the "isco08_code" field.
+func (_u *RoleUpdateOne) SetIsco08Code(v string) *RoleUpdateOne {
+	_u.mutation.SetIsco08Code(v)
+	return _u
+}
+
+// SetNillableIsco08Code sets the "isco08_code" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableIsco08Code(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetIsco08Code(*v)
+	}
+	return _u
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (_u *RoleUpdateOne) ClearIsco08Code() *RoleUpdateOne {
+	_u.mutation.ClearIsco08Code()
+	return _u
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (_u *RoleUpdateOne) SetNco2015Code(v string) *RoleUpdateOne {
+	_u.mutation.SetNco2015Code(v)
+	return _u
+}
+
+// SetNillableNco2015Code sets the "nco2015_code" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableNco2015Code(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetNco2015Code(*v)
+	}
+	return _u
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (_u *RoleUpdateOne) ClearNco2015Code() *RoleUpdateOne {
+	_u.mutation.ClearNco2015Code()
+	return _u
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (_u *RoleUpdateOne) SetOnetSocCode(v string) *RoleUpdateOne {
+	_u.mutation.SetOnetSocCode(v)
+	return _u
+}
+
+// SetNillableOnetSocCode sets the "onet_soc_code" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableOnetSocCode(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetOnetSocCode(*v)
+	}
+	return _u
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (_u *RoleUpdateOne) ClearOnetSocCode() *RoleUpdateOne {
+	_u.mutation.ClearOnetSocCode()
+	return _u
+}
+
 // AddItemIDs adds the "items" edge to the RoleItem entity by IDs.
 func (_u *RoleUpdateOne) AddItemIDs(ids ...int) *RoleUpdateOne {
 	_u.mutation.AddItemIDs(ids...)
@@ -1586,6 +1739,21 @@ func (_u *RoleUpdateOne) check() error {
 			return &ValidationError{Name: "family", err: fmt.Errorf(`ent: validator failed for field "Role.family": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Isco08Code(); ok {
+		if err := role.Isco08CodeValidator(v); err != nil {
+			return &ValidationError{Name: "isco08_code", err: fmt.Errorf(`ent: validator failed for field "Role.isco08_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Nco2015Code(); ok {
+		if err := role.Nco2015CodeValidator(v); err != nil {
+			return &ValidationError{Name: "nco2015_code", err: fmt.Errorf(`ent: validator failed for field "Role.nco2015_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OnetSocCode(); ok {
+		if err := role.OnetSocCodeValidator(v); err != nil {
+			return &ValidationError{Name: "onet_soc_code", err: fmt.Errorf(`ent: validator failed for field "Role.onet_soc_code": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1688,6 +1856,24 @@ func (_u *RoleUpdateOne) sqlSave(ctx context.Context) (_node *Role, err error) {
 	}
 	if value, ok := _u.mutation.Family(); ok {
 		_spec.SetField(role.FieldFamily, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Isco08Code(); ok {
+		_spec.SetField(role.FieldIsco08Code, field.TypeString, value)
+	}
+	if _u.mutation.Isco08CodeCleared() {
+		_spec.ClearField(role.FieldIsco08Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.Nco2015Code(); ok {
+		_spec.SetField(role.FieldNco2015Code, field.TypeString, value)
+	}
+	if _u.mutation.Nco2015CodeCleared() {
+		_spec.ClearField(role.FieldNco2015Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.OnetSocCode(); ok {
+		_spec.SetField(role.FieldOnetSocCode, field.TypeString, value)
+	}
+	if _u.mutation.OnetSocCodeCleared() {
+		_spec.ClearField(role.FieldOnetSocCode, field.TypeString)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -619,6 +619,18 @@ func init() {
 			return nil
 		}
 	}()
+	// roleDescIsco08Code is the schema descriptor for isco08_code field.
+	roleDescIsco08Code := roleFields[8].Descriptor()
+	// role.Isco08CodeValidator is a validator for the "isco08_code" field. It is called by the builders before save.
+	role.Isco08CodeValidator = roleDescIsco08Code.Validators[0].(func(string) error)
+	// roleDescNco2015Code is the schema descriptor for nco2015_code field.
+	roleDescNco2015Code := roleFields[9].Descriptor()
+	// role.Nco2015CodeValidator is a validator for the "nco2015_code" field. It is called by the builders before save.
+	role.Nco2015CodeValidator = roleDescNco2015Code.Validators[0].(func(string) error)
+	// roleDescOnetSocCode is the schema descriptor for onet_soc_code field.
+	roleDescOnetSocCode := roleFields[10].Descriptor()
+	// role.OnetSocCodeValidator is a validator for the "onet_soc_code" field. It is called by the builders before save.
+	role.OnetSocCodeValidator = roleDescOnetSocCode.Validators[0].(func(string) error)
 	roleitemMixin := schema.RoleItem{}.Mixin()
 	roleitemMixinFields0 := roleitemMixin[0].Fields()
 	_ = roleitemMixinFields0
@@ -908,6 +920,24 @@ func init() {
 	skillDescSynonyms := skillFields[3].Descriptor()
 	// skill.DefaultSynonyms holds the default value on creation for the synonyms field.
 	skill.DefaultSynonyms = skillDescSynonyms.Default.([]string)
+	// skillDescEscoURI is the schema descriptor for esco_uri field.
+	skillDescEscoURI := skillFields[4].Descriptor()
+	// skill.EscoURIValidator is a validator for the "esco_uri" field. It is called by the builders before save.
+	skill.EscoURIValidator = func() func(string) error {
+		validators := skillDescEscoURI.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(esco_uri string) error {
+			for _, fn := range fns {
+				if err := fn(esco_uri); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

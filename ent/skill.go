@@ -38,6 +38,8 @@ type Skill struct {
 	Category skill.Category `json:"category,omitempty"`
 	// Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.
 	Synonyms []string `json:"synonyms,omitempty"`
+	// The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+	EscoURI *string `json:"esco_uri,omitempty"`
 	// Set on a group: whether any member or every member satisfies it. Null for a plain skill.
 	GroupMode *skill.GroupMode `json:"group_mode,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -149,7 +151,7 @@ func (*Skill) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case skill.FieldID, skill.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case skill.FieldSource, skill.FieldMetaTitle, skill.FieldMetaDescription, skill.FieldSlug, skill.FieldName, skill.FieldCategory, skill.FieldGroupMode:
+		case skill.FieldSource, skill.FieldMetaTitle, skill.FieldMetaDescription, skill.FieldSlug, skill.FieldName, skill.FieldCategory, skill.FieldEscoURI, skill.FieldGroupMode:
 			values[i] = new(sql.NullString)
 		case skill.FieldCreatedAt, skill.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -235,6 +237,13 @@ func (_m *Skill) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Synonyms); err != nil {
 					return fmt.Errorf("unmarshal field synonyms: %w", err)
 				}
+			}
+		case skill.FieldEscoURI:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field esco_uri", values[i])
+			} else if value.Valid {
+				_m.EscoURI = new(string)
+				*_m.EscoURI = value.String
 			}
 		case skill.FieldGroupMode:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -343,6 +352,11 @@ func (_m *Skill) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("synonyms=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Synonyms))
+	builder.WriteString(", ")
+	if v := _m.EscoURI; v != nil {
+		builder.WriteString("esco_uri=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.GroupMode; v != nil {
 		builder.WriteString("group_mode=")

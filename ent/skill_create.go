@@ -135,6 +135,20 @@ func (_c *SkillCreate) SetSynonyms(v []string) *SkillCreate {
 	return _c
 }
 
+// SetEscoURI sets the "esco_uri" field.
+func (_c *SkillCreate) SetEscoURI(v string) *SkillCreate {
+	_c.mutation.SetEscoURI(v)
+	return _c
+}
+
+// SetNillableEscoURI sets the "esco_uri" field if the given value is not nil.
+func (_c *SkillCreate) SetNillableEscoURI(v *string) *SkillCreate {
+	if v != nil {
+		_c.SetEscoURI(*v)
+	}
+	return _c
+}
+
 // SetGroupMode sets the "group_mode" field.
 func (_c *SkillCreate) SetGroupMode(v skill.GroupMode) *SkillCreate {
 	_c.mutation.SetGroupMode(v)
@@ -364,6 +378,11 @@ func (_c *SkillCreate) check() error {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Skill.category": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.EscoURI(); ok {
+		if err := skill.EscoURIValidator(v); err != nil {
+			return &ValidationError{Name: "esco_uri", err: fmt.Errorf(`ent: validator failed for field "Skill.esco_uri": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.GroupMode(); ok {
 		if err := skill.GroupModeValidator(v); err != nil {
 			return &ValidationError{Name: "group_mode", err: fmt.Errorf(`ent: validator failed for field "Skill.group_mode": %w`, err)}
@@ -435,6 +454,10 @@ func (_c *SkillCreate) createSpec() (*Skill, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Synonyms(); ok {
 		_spec.SetField(skill.FieldSynonyms, field.TypeJSON, value)
 		_node.Synonyms = value
+	}
+	if value, ok := _c.mutation.EscoURI(); ok {
+		_spec.SetField(skill.FieldEscoURI, field.TypeString, value)
+		_node.EscoURI = &value
 	}
 	if value, ok := _c.mutation.GroupMode(); ok {
 		_spec.SetField(skill.FieldGroupMode, field.TypeEnum, value)
@@ -736,6 +759,24 @@ func (u *SkillUpsert) ClearSynonyms() *SkillUpsert {
 	return u
 }
 
+// SetEscoURI sets the "esco_uri" field.
+func (u *SkillUpsert) SetEscoURI(v string) *SkillUpsert {
+	u.Set(skill.FieldEscoURI, v)
+	return u
+}
+
+// UpdateEscoURI sets the "esco_uri" field to the value that was provided on create.
+func (u *SkillUpsert) UpdateEscoURI() *SkillUpsert {
+	u.SetExcluded(skill.FieldEscoURI)
+	return u
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (u *SkillUpsert) ClearEscoURI() *SkillUpsert {
+	u.SetNull(skill.FieldEscoURI)
+	return u
+}
+
 // SetGroupMode sets the "group_mode" field.
 func (u *SkillUpsert) SetGroupMode(v skill.GroupMode) *SkillUpsert {
 	u.Set(skill.FieldGroupMode, v)
@@ -950,6 +991,27 @@ func (u *SkillUpsertOne) UpdateSynonyms() *SkillUpsertOne {
 func (u *SkillUpsertOne) ClearSynonyms() *SkillUpsertOne {
 	return u.Update(func(s *SkillUpsert) {
 		s.ClearSynonyms()
+	})
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (u *SkillUpsertOne) SetEscoURI(v string) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetEscoURI(v)
+	})
+}
+
+// UpdateEscoURI sets the "esco_uri" field to the value that was provided on create.
+func (u *SkillUpsertOne) UpdateEscoURI() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateEscoURI()
+	})
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (u *SkillUpsertOne) ClearEscoURI() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearEscoURI()
 	})
 }
 
@@ -1336,6 +1398,27 @@ func (u *SkillUpsertBulk) UpdateSynonyms() *SkillUpsertBulk {
 func (u *SkillUpsertBulk) ClearSynonyms() *SkillUpsertBulk {
 	return u.Update(func(s *SkillUpsert) {
 		s.ClearSynonyms()
+	})
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (u *SkillUpsertBulk) SetEscoURI(v string) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetEscoURI(v)
+	})
+}
+
+// UpdateEscoURI sets the "esco_uri" field to the value that was provided on create.
+func (u *SkillUpsertBulk) UpdateEscoURI() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateEscoURI()
+	})
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (u *SkillUpsertBulk) ClearEscoURI() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearEscoURI()
 	})
 }
 

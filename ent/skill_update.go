@@ -176,6 +176,26 @@ func (_u *SkillUpdate) ClearSynonyms() *SkillUpdate {
 	return _u
 }
 
+// SetEscoURI sets the "esco_uri" field.
+func (_u *SkillUpdate) SetEscoURI(v string) *SkillUpdate {
+	_u.mutation.SetEscoURI(v)
+	return _u
+}
+
+// SetNillableEscoURI sets the "esco_uri" field if the given value is not nil.
+func (_u *SkillUpdate) SetNillableEscoURI(v *string) *SkillUpdate {
+	if v != nil {
+		_u.SetEscoURI(*v)
+	}
+	return _u
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (_u *SkillUpdate) ClearEscoURI() *SkillUpdate {
+	_u.mutation.ClearEscoURI()
+	return _u
+}
+
 // SetGroupMode sets the "group_mode" field.
 func (_u *SkillUpdate) SetGroupMode(v skill.GroupMode) *SkillUpdate {
 	_u.mutation.SetGroupMode(v)
@@ -521,6 +541,11 @@ func (_u *SkillUpdate) check() error {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Skill.category": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EscoURI(); ok {
+		if err := skill.EscoURIValidator(v); err != nil {
+			return &ValidationError{Name: "esco_uri", err: fmt.Errorf(`ent: validator failed for field "Skill.esco_uri": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.GroupMode(); ok {
 		if err := skill.GroupModeValidator(v); err != nil {
 			return &ValidationError{Name: "group_mode", err: fmt.Errorf(`ent: validator failed for field "Skill.group_mode": %w`, err)}
@@ -590,6 +615,12 @@ func (_u *SkillUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SynonymsCleared() {
 		_spec.ClearField(skill.FieldSynonyms, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.EscoURI(); ok {
+		_spec.SetField(skill.FieldEscoURI, field.TypeString, value)
+	}
+	if _u.mutation.EscoURICleared() {
+		_spec.ClearField(skill.FieldEscoURI, field.TypeString)
 	}
 	if value, ok := _u.mutation.GroupMode(); ok {
 		_spec.SetField(skill.FieldGroupMode, field.TypeEnum, value)
@@ -1075,6 +1106,26 @@ func (_u *SkillUpdateOne) ClearSynonyms() *SkillUpdateOne {
 	return _u
 }
 
+// SetEscoURI sets the "esco_uri" field.
+func (_u *SkillUpdateOne) SetEscoURI(v string) *SkillUpdateOne {
+	_u.mutation.SetEscoURI(v)
+	return _u
+}
+
+// SetNillableEscoURI sets the "esco_uri" field if the given value is not nil.
+func (_u *SkillUpdateOne) SetNillableEscoURI(v *string) *SkillUpdateOne {
+	if v != nil {
+		_u.SetEscoURI(*v)
+	}
+	return _u
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (_u *SkillUpdateOne) ClearEscoURI() *SkillUpdateOne {
+	_u.mutation.ClearEscoURI()
+	return _u
+}
+
 // SetGroupMode sets the "group_mode" field.
 func (_u *SkillUpdateOne) SetGroupMode(v skill.GroupMode) *SkillUpdateOne {
 	_u.mutation.SetGroupMode(v)
@@ -1433,6 +1484,11 @@ func (_u *SkillUpdateOne) check() error {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Skill.category": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EscoURI(); ok {
+		if err := skill.EscoURIValidator(v); err != nil {
+			return &ValidationError{Name: "esco_uri", err: fmt.Errorf(`ent: validator failed for field "Skill.esco_uri": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.GroupMode(); ok {
 		if err := skill.GroupModeValidator(v); err != nil {
 			return &ValidationError{Name: "group_mode", err: fmt.Errorf(`ent: validator failed for field "Skill.group_mode": %w`, err)}
@@ -1519,6 +1575,12 @@ func (_u *SkillUpdateOne) sqlSave(ctx context.Context) (_node *Skill, err error)
 	}
 	if _u.mutation.SynonymsCleared() {
 		_spec.ClearField(skill.FieldSynonyms, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.EscoURI(); ok {
+		_spec.SetField(skill.FieldEscoURI, field.TypeString, value)
+	}
+	if _u.mutation.EscoURICleared() {
+		_spec.ClearField(skill.FieldEscoURI, field.TypeString)
 	}
 	if value, ok := _u.mutation.GroupMode(); ok {
 		_spec.SetField(skill.FieldGroupMode, field.TypeEnum, value)

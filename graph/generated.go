@@ -377,6 +377,7 @@ type ComplexityRoot struct {
 		Role           func(childComplexity int, slug string) int
 		RoleFit        func(childComplexity int, slug string, profile ProfileInput) int
 		Roles          func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		RolesByCode    func(childComplexity int, code string, first *int) int
 		SalaryInsights func(childComplexity int, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) int
 		Skill          func(childComplexity int, slug string) int
 		SkillDemand    func(childComplexity int, role *string, city *string, first *int) int
@@ -403,9 +404,12 @@ type ComplexityRoot struct {
 		Faqs               func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		InterviewQuestions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) int
+		Isco08Code         func(childComplexity int) int
 		LiveOpenings       func(childComplexity int) int
 		MetaDescription    func(childComplexity int) int
 		MetaTitle          func(childComplexity int) int
+		Nco2015Code        func(childComplexity int) int
+		OnetSocCode        func(childComplexity int) int
 		Openings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
 		Overview           func(childComplexity int) int
 		RelatedRoles       func(childComplexity int, first *int) int
@@ -600,6 +604,7 @@ type ComplexityRoot struct {
 		Category           func(childComplexity int) int
 		CoreOf             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleSkillOrder, where *ent.RoleSkillWhereInput) int
 		CreatedAt          func(childComplexity int) int
+		EscoURI            func(childComplexity int) int
 		GroupMode          func(childComplexity int) int
 		Groups             func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -723,6 +728,7 @@ type QueryResolver interface {
 	Company(ctx context.Context, slug string) (*ent.Company, error)
 	Location(ctx context.Context, slug string) (*ent.Location, error)
 	Role(ctx context.Context, slug string) (*ent.Role, error)
+	RolesByCode(ctx context.Context, code string, first *int) ([]*ent.Role, error)
 	Roles(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	Match(ctx context.Context, profile ProfileInput, first *int, after *entgql.Cursor[int]) (*OpeningMatchConnection, error)
@@ -2414,6 +2420,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Query.rolesByCode":
+		if e.ComplexityRoot.Query.RolesByCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rolesByCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RolesByCode(childComplexity, args["code"].(string), args["first"].(*int)), true
 	case "Query.salaryInsights":
 		if e.ComplexityRoot.Query.SalaryInsights == nil {
 			break
@@ -2571,6 +2588,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.InterviewQuestions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InterviewQuestionOrder), args["where"].(*ent.InterviewQuestionWhereInput)), true
+	case "Role.isco08Code":
+		if e.ComplexityRoot.Role.Isco08Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Isco08Code(childComplexity), true
 	case "Role.liveOpenings":
 		if e.ComplexityRoot.Role.LiveOpenings == nil {
 			break
@@ -2589,6 +2612,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.MetaTitle(childComplexity), true
+	case "Role.nco2015Code":
+		if e.ComplexityRoot.Role.Nco2015Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Nco2015Code(childComplexity), true
+	case "Role.onetSocCode":
+		if e.ComplexityRoot.Role.OnetSocCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.OnetSocCode(childComplexity), true
 	case "Role.openings":
 		if e.ComplexityRoot.Role.Openings == nil {
 			break
@@ -3475,6 +3510,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.CreatedAt(childComplexity), true
+	case "Skill.escoURI":
+		if e.ComplexityRoot.Skill.EscoURI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.EscoURI(childComplexity), true
 	case "Skill.groupMode":
 		if e.ComplexityRoot.Skill.GroupMode == nil {
 			break
@@ -4923,6 +4964,18 @@ input CreateRoleInput {
   The family of careers, such as "Engineering".
   """
   family: String!
+  """
+  ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
+  """
+  isco08Code: String
+  """
+  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  """
+  nco2015Code: String
+  """
+  O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
+  """
+  onetSocCode: String
 }
 """
 CreateRoleItemInput is used for create RoleItem object.
@@ -5008,6 +5061,10 @@ input CreateSkillInput {
   Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.
   """
   synonyms: [String!]
+  """
+  The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+  """
+  escoURI: String
   """
   Set on a group: whether any member or every member satisfies it. Null for a plain skill.
   """
@@ -6279,6 +6336,18 @@ type Role implements Node {
   The family of careers, such as "Engineering".
   """
   family: String!
+  """
+  ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
+  """
+  isco08Code: String
+  """
+  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  """
+  nco2015Code: String
+  """
+  O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
+  """
+  onetSocCode: String
   salaryRecords(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6922,6 +6991,60 @@ input RoleWhereInput {
   familyEqualFold: String
   familyContainsFold: String
   """
+  isco08_code field predicates
+  """
+  isco08Code: String
+  isco08CodeNEQ: String
+  isco08CodeIn: [String!]
+  isco08CodeNotIn: [String!]
+  isco08CodeGT: String
+  isco08CodeGTE: String
+  isco08CodeLT: String
+  isco08CodeLTE: String
+  isco08CodeContains: String
+  isco08CodeHasPrefix: String
+  isco08CodeHasSuffix: String
+  isco08CodeIsNil: Boolean
+  isco08CodeNotNil: Boolean
+  isco08CodeEqualFold: String
+  isco08CodeContainsFold: String
+  """
+  nco2015_code field predicates
+  """
+  nco2015Code: String
+  nco2015CodeNEQ: String
+  nco2015CodeIn: [String!]
+  nco2015CodeNotIn: [String!]
+  nco2015CodeGT: String
+  nco2015CodeGTE: String
+  nco2015CodeLT: String
+  nco2015CodeLTE: String
+  nco2015CodeContains: String
+  nco2015CodeHasPrefix: String
+  nco2015CodeHasSuffix: String
+  nco2015CodeIsNil: Boolean
+  nco2015CodeNotNil: Boolean
+  nco2015CodeEqualFold: String
+  nco2015CodeContainsFold: String
+  """
+  onet_soc_code field predicates
+  """
+  onetSocCode: String
+  onetSocCodeNEQ: String
+  onetSocCodeIn: [String!]
+  onetSocCodeNotIn: [String!]
+  onetSocCodeGT: String
+  onetSocCodeGTE: String
+  onetSocCodeLT: String
+  onetSocCodeLTE: String
+  onetSocCodeContains: String
+  onetSocCodeHasPrefix: String
+  onetSocCodeHasSuffix: String
+  onetSocCodeIsNil: Boolean
+  onetSocCodeNotNil: Boolean
+  onetSocCodeEqualFold: String
+  onetSocCodeContainsFold: String
+  """
   items edge predicates
   """
   hasItems: Boolean
@@ -7362,6 +7485,10 @@ type Skill implements Node {
   Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.
   """
   synonyms: [String!]
+  """
+  The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+  """
+  escoURI: String
   """
   Set on a group: whether any member or every member satisfies it. Null for a plain skill.
   """
@@ -7914,6 +8041,21 @@ input UpdateRoleInput {
   The family of careers, such as "Engineering".
   """
   family: String
+  """
+  ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
+  """
+  isco08Code: String
+  clearIsco08Code: Boolean
+  """
+  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  """
+  nco2015Code: String
+  clearNco2015Code: Boolean
+  """
+  O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
+  """
+  onetSocCode: String
+  clearOnetSocCode: Boolean
 }
 """
 UpdateRoleItemInput is used for update RoleItem object.
@@ -8013,6 +8155,11 @@ input UpdateSkillInput {
   synonyms: [String!]
   appendSynonyms: [String!]
   clearSynonyms: Boolean
+  """
+  The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+  """
+  escoURI: String
+  clearEscoURI: Boolean
   """
   Set on a group: whether any member or every member satisfies it. Null for a plain skill.
   """
@@ -8253,6 +8400,14 @@ extend type Query {
   The role with this slug, such as "backend-developer"; null when there is none.
   """
   role(slug: String!): Role
+
+  """
+  The roles that carry an occupation code, in any of the three classifications: ISCO-08
+  ("2512"), NCO-2015 ("2512.0100") or O*NET-SOC ("15-1252.00"), by title. A list rather than
+  one role: a classification's group is broader than a role (ISCO-08 2512 covers Backend,
+  Android and iOS developers). Empty for a code no role carries; ` + "`" + `first` + "`" + ` is 0 to 100.
+  """
+  rolesByCode(code: String!, first: Int = 20): [Role!]!
 
   """
   Roles, optionally found by what people call them. With ` + "`" + `search` + "`" + `, roles whose title or an
@@ -9225,6 +9380,12 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_experienceMaxYears(ctx, field)
 	case "family":
 		return ec.fieldContext_Role_family(ctx, field)
+	case "isco08Code":
+		return ec.fieldContext_Role_isco08Code(ctx, field)
+	case "nco2015Code":
+		return ec.fieldContext_Role_nco2015Code(ctx, field)
+	case "onetSocCode":
+		return ec.fieldContext_Role_onetSocCode(ctx, field)
 	case "salaryRecords":
 		return ec.fieldContext_Role_salaryRecords(ctx, field)
 	case "openings":
@@ -9627,6 +9788,8 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_category(ctx, field)
 	case "synonyms":
 		return ec.fieldContext_Skill_synonyms(ctx, field)
+	case "escoURI":
+		return ec.fieldContext_Skill_escoURI(ctx, field)
 	case "groupMode":
 		return ec.fieldContext_Skill_groupMode(ctx, field)
 	case "groups":
@@ -11372,6 +11535,28 @@ func (ec *executionContext) field_Query_role_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rolesByCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -19572,6 +19757,50 @@ func (ec *executionContext) fieldContext_Query_role(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_rolesByCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rolesByCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RolesByCode(ctx, fc.Args["code"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rolesByCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rolesByCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_roles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20373,6 +20602,75 @@ func (ec *executionContext) _Role_family(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Role_family(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_isco08Code(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_isco08Code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Isco08Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_isco08Code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_nco2015Code(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_nco2015Code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nco2015Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_nco2015Code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_onetSocCode(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_onetSocCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnetSocCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_onetSocCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
 }
 
@@ -24201,6 +24499,29 @@ func (ec *executionContext) _Skill_synonyms(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Skill_synonyms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
+}
+
+func (ec *executionContext) _Skill_escoURI(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_escoURI(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscoURI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_escoURI(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
 }
 
@@ -29365,7 +29686,7 @@ func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "title", "summary", "overview", "aliases", "experienceMinYears", "experienceMaxYears", "family"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "title", "summary", "overview", "aliases", "experienceMinYears", "experienceMaxYears", "family", "isco08Code", "nco2015Code", "onetSocCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29442,6 +29763,27 @@ func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, o
 				return it, err
 			}
 			it.Family = data
+		case "isco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08Code = data
+		case "nco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015Code = data
+		case "onetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCode = data
 		}
 	}
 	return it, nil
@@ -29750,7 +30092,7 @@ func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "name", "category", "synonyms", "groupMode", "memberIDs"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "name", "category", "synonyms", "escoURI", "groupMode", "memberIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29799,6 +30141,13 @@ func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, 
 				return it, err
 			}
 			it.Synonyms = data
+		case "escoURI":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escoURI"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscoURI = data
 		case "groupMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupMode"))
 			data, err := ec.unmarshalOSkillGroupMode2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋskillᚐGroupMode(ctx, v)
@@ -34259,7 +34608,7 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "overview", "overviewNEQ", "overviewIn", "overviewNotIn", "overviewGT", "overviewGTE", "overviewLT", "overviewLTE", "overviewContains", "overviewHasPrefix", "overviewHasSuffix", "overviewIsNil", "overviewNotNil", "overviewEqualFold", "overviewContainsFold", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "family", "familyNEQ", "familyIn", "familyNotIn", "familyGT", "familyGTE", "familyLT", "familyLTE", "familyContains", "familyHasPrefix", "familyHasSuffix", "familyEqualFold", "familyContainsFold", "hasItems", "hasItemsWith", "hasCoreSkillLinks", "hasCoreSkillLinksWith", "hasSalaryRecords", "hasSalaryRecordsWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasRoutesOut", "hasRoutesOutWith", "hasRoutesIn", "hasRoutesInWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "overview", "overviewNEQ", "overviewIn", "overviewNotIn", "overviewGT", "overviewGTE", "overviewLT", "overviewLTE", "overviewContains", "overviewHasPrefix", "overviewHasSuffix", "overviewIsNil", "overviewNotNil", "overviewEqualFold", "overviewContainsFold", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "family", "familyNEQ", "familyIn", "familyNotIn", "familyGT", "familyGTE", "familyLT", "familyLTE", "familyContains", "familyHasPrefix", "familyHasSuffix", "familyEqualFold", "familyContainsFold", "isco08Code", "isco08CodeNEQ", "isco08CodeIn", "isco08CodeNotIn", "isco08CodeGT", "isco08CodeGTE", "isco08CodeLT", "isco08CodeLTE", "isco08CodeContains", "isco08CodeHasPrefix", "isco08CodeHasSuffix", "isco08CodeIsNil", "isco08CodeNotNil", "isco08CodeEqualFold", "isco08CodeContainsFold", "nco2015Code", "nco2015CodeNEQ", "nco2015CodeIn", "nco2015CodeNotIn", "nco2015CodeGT", "nco2015CodeGTE", "nco2015CodeLT", "nco2015CodeLTE", "nco2015CodeContains", "nco2015CodeHasPrefix", "nco2015CodeHasSuffix", "nco2015CodeIsNil", "nco2015CodeNotNil", "nco2015CodeEqualFold", "nco2015CodeContainsFold", "onetSocCode", "onetSocCodeNEQ", "onetSocCodeIn", "onetSocCodeNotIn", "onetSocCodeGT", "onetSocCodeGTE", "onetSocCodeLT", "onetSocCodeLTE", "onetSocCodeContains", "onetSocCodeHasPrefix", "onetSocCodeHasSuffix", "onetSocCodeIsNil", "onetSocCodeNotNil", "onetSocCodeEqualFold", "onetSocCodeContainsFold", "hasItems", "hasItemsWith", "hasCoreSkillLinks", "hasCoreSkillLinksWith", "hasSalaryRecords", "hasSalaryRecordsWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasRoutesOut", "hasRoutesOutWith", "hasRoutesIn", "hasRoutesInWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35127,6 +35476,321 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.FamilyContainsFold = data
+		case "isco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08Code = data
+		case "isco08CodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeNEQ = data
+		case "isco08CodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeIn = data
+		case "isco08CodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeNotIn = data
+		case "isco08CodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeGT = data
+		case "isco08CodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeGTE = data
+		case "isco08CodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeLT = data
+		case "isco08CodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeLTE = data
+		case "isco08CodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeContains = data
+		case "isco08CodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeHasPrefix = data
+		case "isco08CodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeHasSuffix = data
+		case "isco08CodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeIsNil = data
+		case "isco08CodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeNotNil = data
+		case "isco08CodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeEqualFold = data
+		case "isco08CodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeContainsFold = data
+		case "nco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015Code = data
+		case "nco2015CodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeNEQ = data
+		case "nco2015CodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeIn = data
+		case "nco2015CodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeNotIn = data
+		case "nco2015CodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeGT = data
+		case "nco2015CodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeGTE = data
+		case "nco2015CodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeLT = data
+		case "nco2015CodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeLTE = data
+		case "nco2015CodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeContains = data
+		case "nco2015CodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeHasPrefix = data
+		case "nco2015CodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeHasSuffix = data
+		case "nco2015CodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeIsNil = data
+		case "nco2015CodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeNotNil = data
+		case "nco2015CodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeEqualFold = data
+		case "nco2015CodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeContainsFold = data
+		case "onetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCode = data
+		case "onetSocCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeNEQ = data
+		case "onetSocCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeIn = data
+		case "onetSocCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeNotIn = data
+		case "onetSocCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeGT = data
+		case "onetSocCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeGTE = data
+		case "onetSocCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeLT = data
+		case "onetSocCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeLTE = data
+		case "onetSocCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeContains = data
+		case "onetSocCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeHasPrefix = data
+		case "onetSocCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeHasSuffix = data
+		case "onetSocCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeIsNil = data
+		case "onetSocCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeNotNil = data
+		case "onetSocCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeEqualFold = data
+		case "onetSocCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeContainsFold = data
 		case "hasItems":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItems"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -37991,7 +38655,7 @@ func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "title", "summary", "overview", "clearOverview", "aliases", "appendAliases", "clearAliases", "experienceMinYears", "experienceMaxYears", "family"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "title", "summary", "overview", "clearOverview", "aliases", "appendAliases", "clearAliases", "experienceMinYears", "experienceMaxYears", "family", "isco08Code", "clearIsco08Code", "nco2015Code", "clearNco2015Code", "onetSocCode", "clearOnetSocCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38103,6 +38767,48 @@ func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, o
 				return it, err
 			}
 			it.Family = data
+		case "isco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08Code = data
+		case "clearIsco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearIsco08Code"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearIsco08Code = data
+		case "nco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015Code = data
+		case "clearNco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearNco2015Code"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearNco2015Code = data
+		case "onetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCode = data
+		case "clearOnetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOnetSocCode"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearOnetSocCode = data
 		}
 	}
 	return it, nil
@@ -38481,7 +39187,7 @@ func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "name", "category", "synonyms", "appendSynonyms", "clearSynonyms", "groupMode", "clearGroupMode", "addMemberIDs", "removeMemberIDs", "clearMembers"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "name", "category", "synonyms", "appendSynonyms", "clearSynonyms", "escoURI", "clearEscoURI", "groupMode", "clearGroupMode", "addMemberIDs", "removeMemberIDs", "clearMembers"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38558,6 +39264,20 @@ func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClearSynonyms = data
+		case "escoURI":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escoURI"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscoURI = data
+		case "clearEscoURI":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEscoURI"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearEscoURI = data
 		case "groupMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupMode"))
 			data, err := ec.unmarshalOSkillGroupMode2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋskillᚐGroupMode(ctx, v)
@@ -41373,6 +42093,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_role(ctx, field)
 				})
+		case "rolesByCode":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rolesByCode(ctx, field)
+				})
 		case "roles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -41572,6 +42298,21 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 		case "family":
 			out.Values[i] = ec._Role_family(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isco08Code":
+			out.Values[i] = ec._Role_isco08Code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nco2015Code":
+			out.Values[i] = ec._Role_nco2015Code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onetSocCode":
+			out.Values[i] = ec._Role_onetSocCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "salaryRecords":
@@ -42849,6 +43590,11 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "synonyms":
 			out.Values[i] = ec._Skill_synonyms(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escoURI":
+			out.Values[i] = ec._Skill_escoURI(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -44247,6 +44993,22 @@ func (ec *executionContext) marshalNRelatedRole2ᚖgithubᚗcomᚋcareergraphᚋ
 		return graphql.Null
 	}
 	return ec._RelatedRole(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRole2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx context.Context, sel ast.SelectionSet, v *ent.Role) graphql.Marshaler {

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -26,6 +27,20 @@ func (r *queryResolver) Role(ctx context.Context, slug string) (*ent.Role, error
 	// No CollectFields: a single role's openings read faster on their own, in one statement,
 	// than eager-loaded with a separate count (see Role.OpeningsConnection).
 	return nilIfNotFound(r.client.Role.Query().Where(role.Slug(slug)).Only(ctx))
+}
+
+// RolesByCode is the resolver for the rolesByCode field.
+func (r *queryResolver) RolesByCode(ctx context.Context, code string, first *int) ([]*ent.Role, error) {
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	if n < 0 || n > 100 {
+		return nil, apperr.BadInput("first", "first: %d is out of range: ask for 0 to 100 roles", n)
+	}
+	c := strings.TrimSpace(code)
+	return r.client.Role.Query().Where(role.Or(role.Isco08Code(c), role.Nco2015Code(c), role.OnetSocCode(c))).
+		Order(ent.Asc(role.FieldTitle), ent.Asc(role.FieldID)).Limit(n).All(ctx)
 }
 
 // Roles is the resolver for the roles field.

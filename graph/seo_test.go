@@ -39,6 +39,7 @@ var schemaOrg = map[string][]string{
 	"City":                               {"name", "containedInPlace"},
 	"DefinedTerm":                        {"name", "termCode", "alternateName", "inDefinedTermSet"},
 	"DefinedTermSet":                     {"name"},
+	"CategoryCode":                       {"codeValue", "inCodeSet", "name"},
 }
 
 // sampleSize is Google's extension on Occupation (estimated-salary documentation); the rest

@@ -318,6 +318,9 @@ var (
 		{Name: "experience_min_years", Type: field.TypeInt},
 		{Name: "experience_max_years", Type: field.TypeInt},
 		{Name: "family", Type: field.TypeString, Size: 100},
+		{Name: "isco08_code", Type: field.TypeString, Nullable: true},
+		{Name: "nco2015_code", Type: field.TypeString, Nullable: true},
+		{Name: "onet_soc_code", Type: field.TypeString, Nullable: true},
 	}
 	// RolesTable holds the schema information for the "roles" table.
 	RolesTable = &schema.Table{
@@ -483,6 +486,7 @@ var (
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "category", Type: field.TypeEnum, Enums: []string{"LANGUAGE", "FRAMEWORK", "DATABASE", "API", "PRACTICE", "TOOL", "CLOUD", "PLATFORM"}},
 		{Name: "synonyms", Type: field.TypeJSON, Nullable: true},
+		{Name: "esco_uri", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "group_mode", Type: field.TypeEnum, Nullable: true, Enums: []string{"ANY_OF", "ALL_OF"}},
 	}
 	// SkillsTable holds the schema information for the "skills" table.

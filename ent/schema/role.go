@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"regexp"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -41,6 +43,15 @@ func (Role) Fields() []ent.Field {
 			Annotations(entgql.OrderField("EXPERIENCE_MAX_YEARS")),
 		field.String("family").NotEmpty().MaxLen(100).
 			Comment(`The family of careers, such as "Engineering".`),
+		// Occupation codes; several roles may share one (a classification's unit group is
+		// broader than a role), so they are not unique. See internal/seed/data/occupation-codes.json
+		// for the lists they come from.
+		field.String("isco08_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{4}$`)).
+			Comment("ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers)."),
+		field.String("nco2015_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{4}\.[0-9]{4}$`)).
+			Comment("India's National Classification of Occupations 2015 code, such as 2512.0100."),
+		field.String("onet_soc_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{2}-[0-9]{4}\.[0-9]{2}$`)).
+			Comment("O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers)."),
 	}
 }
 

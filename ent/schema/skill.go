@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"regexp"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -30,6 +32,10 @@ func (Skill) Fields() []ent.Field {
 			Annotations(entgql.OrderField("CATEGORY")),
 		field.Strings("synonyms").Optional().Default([]string{}).
 			Comment(`Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.`),
+		field.String("esco_uri").Optional().Nillable().MaxLen(200).
+			Match(regexp.MustCompile(`^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$`)).
+			Annotations(entgql.Skip(entgql.SkipWhereInput)).
+			Comment("The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one."),
 		field.Enum("group_mode").Values("ANY_OF", "ALL_OF").Optional().Nillable().
 			Comment("Set on a group: whether any member or every member satisfies it. Null for a plain skill."),
 	}

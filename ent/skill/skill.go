@@ -37,6 +37,8 @@ const (
 	FieldCategory = "category"
 	// FieldSynonyms holds the string denoting the synonyms field in the database.
 	FieldSynonyms = "synonyms"
+	// FieldEscoURI holds the string denoting the esco_uri field in the database.
+	FieldEscoURI = "esco_uri"
 	// FieldGroupMode holds the string denoting the group_mode field in the database.
 	FieldGroupMode = "group_mode"
 	// EdgeGroups holds the string denoting the groups edge name in mutations.
@@ -107,6 +109,7 @@ var Columns = []string{
 	FieldName,
 	FieldCategory,
 	FieldSynonyms,
+	FieldEscoURI,
 	FieldGroupMode,
 }
 
@@ -155,6 +158,8 @@ var (
 	NameValidator func(string) error
 	// DefaultSynonyms holds the default value on creation for the "synonyms" field.
 	DefaultSynonyms []string
+	// EscoURIValidator is a validator for the "esco_uri" field. It is called by the builders before save.
+	EscoURIValidator func(string) error
 )
 
 // Category defines the type for the "category" enum field.
@@ -260,6 +265,11 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByCategory orders the results by the category field.
 func ByCategory(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCategory, opts...).ToFunc()
+}
+
+// ByEscoURI orders the results by the esco_uri field.
+func ByEscoURI(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEscoURI, opts...).ToFunc()
 }
 
 // ByGroupMode orders the results by the group_mode field.

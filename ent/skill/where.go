@@ -95,6 +95,11 @@ func Name(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldName, v))
 }
 
+// EscoURI applies equality check predicate on the "esco_uri" field. It's identical to EscoURIEQ.
+func EscoURI(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldEscoURI, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldCreatedAt, v))
@@ -588,6 +593,81 @@ func SynonymsIsNil() predicate.Skill {
 // SynonymsNotNil applies the NotNil predicate on the "synonyms" field.
 func SynonymsNotNil() predicate.Skill {
 	return predicate.Skill(sql.FieldNotNull(FieldSynonyms))
+}
+
+// EscoURIEQ applies the EQ predicate on the "esco_uri" field.
+func EscoURIEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldEscoURI, v))
+}
+
+// EscoURINEQ applies the NEQ predicate on the "esco_uri" field.
+func EscoURINEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldNEQ(FieldEscoURI, v))
+}
+
+// EscoURIIn applies the In predicate on the "esco_uri" field.
+func EscoURIIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldIn(FieldEscoURI, vs...))
+}
+
+// EscoURINotIn applies the NotIn predicate on the "esco_uri" field.
+func EscoURINotIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldNotIn(FieldEscoURI, vs...))
+}
+
+// EscoURIGT applies the GT predicate on the "esco_uri" field.
+func EscoURIGT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGT(FieldEscoURI, v))
+}
+
+// EscoURIGTE applies the GTE predicate on the "esco_uri" field.
+func EscoURIGTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGTE(FieldEscoURI, v))
+}
+
+// EscoURILT applies the LT predicate on the "esco_uri" field.
+func EscoURILT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLT(FieldEscoURI, v))
+}
+
+// EscoURILTE applies the LTE predicate on the "esco_uri" field.
+func EscoURILTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLTE(FieldEscoURI, v))
+}
+
+// EscoURIContains applies the Contains predicate on the "esco_uri" field.
+func EscoURIContains(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContains(FieldEscoURI, v))
+}
+
+// EscoURIHasPrefix applies the HasPrefix predicate on the "esco_uri" field.
+func EscoURIHasPrefix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasPrefix(FieldEscoURI, v))
+}
+
+// EscoURIHasSuffix applies the HasSuffix predicate on the "esco_uri" field.
+func EscoURIHasSuffix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasSuffix(FieldEscoURI, v))
+}
+
+// EscoURIIsNil applies the IsNil predicate on the "esco_uri" field.
+func EscoURIIsNil() predicate.Skill {
+	return predicate.Skill(sql.FieldIsNull(FieldEscoURI))
+}
+
+// EscoURINotNil applies the NotNil predicate on the "esco_uri" field.
+func EscoURINotNil() predicate.Skill {
+	return predicate.Skill(sql.FieldNotNull(FieldEscoURI))
+}
+
+// EscoURIEqualFold applies the EqualFold predicate on the "esco_uri" field.
+func EscoURIEqualFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEqualFold(FieldEscoURI, v))
+}
+
+// EscoURIContainsFold applies the ContainsFold predicate on the "esco_uri" field.
+func EscoURIContainsFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContainsFold(FieldEscoURI, v))
 }
 
 // GroupModeEQ applies the EQ predicate on the "group_mode" field.

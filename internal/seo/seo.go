@@ -82,7 +82,7 @@ func Role(d RoleData) Head {
 		"@type":                "Occupation",
 		"name":                 r.Title,
 		"description":          r.Summary,
-		"occupationalCategory": r.Family,
+		"occupationalCategory": occupationalCategory(r),
 		"occupationLocation":   []any{map[string]any{"@type": "Country", "name": countryName(d.Country)}},
 		"experienceRequirements": map[string]any{
 			"@type":              "OccupationalExperienceRequirements",
@@ -404,3 +404,21 @@ func countryName(code string) string {
 // currencyCountry is the country a currency most likely means, for a remote opening that
 // names no other.
 var currencyCountry = map[string]string{"INR": "IN", "USD": "US", "GBP": "GB", "SGD": "SG", "AED": "AE", "CAD": "CA", "AUD": "AU"}
+
+// occupationalCategory is the role's codes as schema.org CategoryCodes, each naming its code
+// set, else the family's name (schema.org allows Text; a code is what search engines read).
+func occupationalCategory(r *ent.Role) any {
+	var out []any
+	for _, c := range []struct {
+		code *string
+		set  string
+	}{{r.Isco08Code, "ISCO-08"}, {r.Nco2015Code, "NCO-2015"}, {r.OnetSocCode, "O*NET-SOC"}} {
+		if c.code != nil && *c.code != "" {
+			out = append(out, map[string]any{"@type": "CategoryCode", "codeValue": *c.code, "inCodeSet": c.set})
+		}
+	}
+	if len(out) == 0 {
+		return r.Family
+	}
+	return out
+}
