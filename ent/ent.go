@@ -24,6 +24,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/trendsnapshot"
 	"github.com/careergraph/careergraph/ent/user"
 )
 
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 			roleskill.Table:         roleskill.ValidColumn,
 			salaryrecord.Table:      salaryrecord.ValidColumn,
 			skill.Table:             skill.ValidColumn,
+			trendsnapshot.Table:     trendsnapshot.ValidColumn,
 			user.Table:              user.ValidColumn,
 		})
 	})

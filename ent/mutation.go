@@ -24,6 +24,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/trendsnapshot"
 	"github.com/careergraph/careergraph/ent/user"
 	"github.com/careergraph/careergraph/internal/changes"
 )
@@ -49,6 +50,7 @@ const (
 	TypeRoleSkill         = "RoleSkill"
 	TypeSalaryRecord      = "SalaryRecord"
 	TypeSkill             = "Skill"
+	TypeTrendSnapshot     = "TrendSnapshot"
 	TypeUser              = "User"
 )
 
@@ -15785,6 +15787,953 @@ func (m *SkillMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Skill edge %s", name)
+}
+
+// TrendSnapshotMutation represents an operation that mutates the TrendSnapshot nodes in the graph.
+type TrendSnapshotMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	day              *time.Time
+	role_id          *int
+	addrole_id       *int
+	location_id      *int
+	addlocation_id   *int
+	skill_id         *int
+	addskill_id      *int
+	live_openings    *int
+	addlive_openings *int
+	currency         *string
+	median_pay       *int64
+	addmedian_pay    *int64
+	pay_count        *int
+	addpay_count     *int
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*TrendSnapshot, error)
+	predicates       []predicate.TrendSnapshot
+}
+
+var _ ent.Mutation = (*TrendSnapshotMutation)(nil)
+
+// trendsnapshotOption allows management of the mutation configuration using functional options.
+type trendsnapshotOption func(*TrendSnapshotMutation)
+
+// newTrendSnapshotMutation creates new mutation for the TrendSnapshot entity.
+func newTrendSnapshotMutation(c config, op Op, opts ...trendsnapshotOption) *TrendSnapshotMutation {
+	m := &TrendSnapshotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTrendSnapshot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrendSnapshotID sets the ID field of the mutation.
+func withTrendSnapshotID(id int) trendsnapshotOption {
+	return func(m *TrendSnapshotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TrendSnapshot
+		)
+		m.oldValue = func(ctx context.Context) (*TrendSnapshot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TrendSnapshot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTrendSnapshot sets the old TrendSnapshot of the mutation.
+func withTrendSnapshot(node *TrendSnapshot) trendsnapshotOption {
+	return func(m *TrendSnapshotMutation) {
+		m.oldValue = func(context.Context) (*TrendSnapshot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrendSnapshotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrendSnapshotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrendSnapshotMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrendSnapshotMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TrendSnapshot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetDay sets the "day" field.
+func (m *TrendSnapshotMutation) SetDay(t time.Time) {
+	m.day = &t
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *TrendSnapshotMutation) Day() (r time.Time, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldDay(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *TrendSnapshotMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetRoleID sets the "role_id" field.
+func (m *TrendSnapshotMutation) SetRoleID(i int) {
+	m.role_id = &i
+	m.addrole_id = nil
+}
+
+// RoleID returns the value of the "role_id" field in the mutation.
+func (m *TrendSnapshotMutation) RoleID() (r int, exists bool) {
+	v := m.role_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRoleID returns the old "role_id" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldRoleID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRoleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRoleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRoleID: %w", err)
+	}
+	return oldValue.RoleID, nil
+}
+
+// AddRoleID adds i to the "role_id" field.
+func (m *TrendSnapshotMutation) AddRoleID(i int) {
+	if m.addrole_id != nil {
+		*m.addrole_id += i
+	} else {
+		m.addrole_id = &i
+	}
+}
+
+// AddedRoleID returns the value that was added to the "role_id" field in this mutation.
+func (m *TrendSnapshotMutation) AddedRoleID() (r int, exists bool) {
+	v := m.addrole_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRoleID resets all changes to the "role_id" field.
+func (m *TrendSnapshotMutation) ResetRoleID() {
+	m.role_id = nil
+	m.addrole_id = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *TrendSnapshotMutation) SetLocationID(i int) {
+	m.location_id = &i
+	m.addlocation_id = nil
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *TrendSnapshotMutation) LocationID() (r int, exists bool) {
+	v := m.location_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldLocationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// AddLocationID adds i to the "location_id" field.
+func (m *TrendSnapshotMutation) AddLocationID(i int) {
+	if m.addlocation_id != nil {
+		*m.addlocation_id += i
+	} else {
+		m.addlocation_id = &i
+	}
+}
+
+// AddedLocationID returns the value that was added to the "location_id" field in this mutation.
+func (m *TrendSnapshotMutation) AddedLocationID() (r int, exists bool) {
+	v := m.addlocation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *TrendSnapshotMutation) ResetLocationID() {
+	m.location_id = nil
+	m.addlocation_id = nil
+}
+
+// SetSkillID sets the "skill_id" field.
+func (m *TrendSnapshotMutation) SetSkillID(i int) {
+	m.skill_id = &i
+	m.addskill_id = nil
+}
+
+// SkillID returns the value of the "skill_id" field in the mutation.
+func (m *TrendSnapshotMutation) SkillID() (r int, exists bool) {
+	v := m.skill_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkillID returns the old "skill_id" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldSkillID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkillID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkillID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkillID: %w", err)
+	}
+	return oldValue.SkillID, nil
+}
+
+// AddSkillID adds i to the "skill_id" field.
+func (m *TrendSnapshotMutation) AddSkillID(i int) {
+	if m.addskill_id != nil {
+		*m.addskill_id += i
+	} else {
+		m.addskill_id = &i
+	}
+}
+
+// AddedSkillID returns the value that was added to the "skill_id" field in this mutation.
+func (m *TrendSnapshotMutation) AddedSkillID() (r int, exists bool) {
+	v := m.addskill_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSkillID resets all changes to the "skill_id" field.
+func (m *TrendSnapshotMutation) ResetSkillID() {
+	m.skill_id = nil
+	m.addskill_id = nil
+}
+
+// SetLiveOpenings sets the "live_openings" field.
+func (m *TrendSnapshotMutation) SetLiveOpenings(i int) {
+	m.live_openings = &i
+	m.addlive_openings = nil
+}
+
+// LiveOpenings returns the value of the "live_openings" field in the mutation.
+func (m *TrendSnapshotMutation) LiveOpenings() (r int, exists bool) {
+	v := m.live_openings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveOpenings returns the old "live_openings" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldLiveOpenings(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveOpenings is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveOpenings requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveOpenings: %w", err)
+	}
+	return oldValue.LiveOpenings, nil
+}
+
+// AddLiveOpenings adds i to the "live_openings" field.
+func (m *TrendSnapshotMutation) AddLiveOpenings(i int) {
+	if m.addlive_openings != nil {
+		*m.addlive_openings += i
+	} else {
+		m.addlive_openings = &i
+	}
+}
+
+// AddedLiveOpenings returns the value that was added to the "live_openings" field in this mutation.
+func (m *TrendSnapshotMutation) AddedLiveOpenings() (r int, exists bool) {
+	v := m.addlive_openings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLiveOpenings resets all changes to the "live_openings" field.
+func (m *TrendSnapshotMutation) ResetLiveOpenings() {
+	m.live_openings = nil
+	m.addlive_openings = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *TrendSnapshotMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *TrendSnapshotMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldCurrency(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ClearCurrency clears the value of the "currency" field.
+func (m *TrendSnapshotMutation) ClearCurrency() {
+	m.currency = nil
+	m.clearedFields[trendsnapshot.FieldCurrency] = struct{}{}
+}
+
+// CurrencyCleared returns if the "currency" field was cleared in this mutation.
+func (m *TrendSnapshotMutation) CurrencyCleared() bool {
+	_, ok := m.clearedFields[trendsnapshot.FieldCurrency]
+	return ok
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *TrendSnapshotMutation) ResetCurrency() {
+	m.currency = nil
+	delete(m.clearedFields, trendsnapshot.FieldCurrency)
+}
+
+// SetMedianPay sets the "median_pay" field.
+func (m *TrendSnapshotMutation) SetMedianPay(i int64) {
+	m.median_pay = &i
+	m.addmedian_pay = nil
+}
+
+// MedianPay returns the value of the "median_pay" field in the mutation.
+func (m *TrendSnapshotMutation) MedianPay() (r int64, exists bool) {
+	v := m.median_pay
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMedianPay returns the old "median_pay" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldMedianPay(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMedianPay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMedianPay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMedianPay: %w", err)
+	}
+	return oldValue.MedianPay, nil
+}
+
+// AddMedianPay adds i to the "median_pay" field.
+func (m *TrendSnapshotMutation) AddMedianPay(i int64) {
+	if m.addmedian_pay != nil {
+		*m.addmedian_pay += i
+	} else {
+		m.addmedian_pay = &i
+	}
+}
+
+// AddedMedianPay returns the value that was added to the "median_pay" field in this mutation.
+func (m *TrendSnapshotMutation) AddedMedianPay() (r int64, exists bool) {
+	v := m.addmedian_pay
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMedianPay clears the value of the "median_pay" field.
+func (m *TrendSnapshotMutation) ClearMedianPay() {
+	m.median_pay = nil
+	m.addmedian_pay = nil
+	m.clearedFields[trendsnapshot.FieldMedianPay] = struct{}{}
+}
+
+// MedianPayCleared returns if the "median_pay" field was cleared in this mutation.
+func (m *TrendSnapshotMutation) MedianPayCleared() bool {
+	_, ok := m.clearedFields[trendsnapshot.FieldMedianPay]
+	return ok
+}
+
+// ResetMedianPay resets all changes to the "median_pay" field.
+func (m *TrendSnapshotMutation) ResetMedianPay() {
+	m.median_pay = nil
+	m.addmedian_pay = nil
+	delete(m.clearedFields, trendsnapshot.FieldMedianPay)
+}
+
+// SetPayCount sets the "pay_count" field.
+func (m *TrendSnapshotMutation) SetPayCount(i int) {
+	m.pay_count = &i
+	m.addpay_count = nil
+}
+
+// PayCount returns the value of the "pay_count" field in the mutation.
+func (m *TrendSnapshotMutation) PayCount() (r int, exists bool) {
+	v := m.pay_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayCount returns the old "pay_count" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldPayCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayCount: %w", err)
+	}
+	return oldValue.PayCount, nil
+}
+
+// AddPayCount adds i to the "pay_count" field.
+func (m *TrendSnapshotMutation) AddPayCount(i int) {
+	if m.addpay_count != nil {
+		*m.addpay_count += i
+	} else {
+		m.addpay_count = &i
+	}
+}
+
+// AddedPayCount returns the value that was added to the "pay_count" field in this mutation.
+func (m *TrendSnapshotMutation) AddedPayCount() (r int, exists bool) {
+	v := m.addpay_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPayCount resets all changes to the "pay_count" field.
+func (m *TrendSnapshotMutation) ResetPayCount() {
+	m.pay_count = nil
+	m.addpay_count = nil
+}
+
+// Where appends a list predicates to the TrendSnapshotMutation builder.
+func (m *TrendSnapshotMutation) Where(ps ...predicate.TrendSnapshot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrendSnapshotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrendSnapshotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TrendSnapshot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrendSnapshotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrendSnapshotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TrendSnapshot).
+func (m *TrendSnapshotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrendSnapshotMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.day != nil {
+		fields = append(fields, trendsnapshot.FieldDay)
+	}
+	if m.role_id != nil {
+		fields = append(fields, trendsnapshot.FieldRoleID)
+	}
+	if m.location_id != nil {
+		fields = append(fields, trendsnapshot.FieldLocationID)
+	}
+	if m.skill_id != nil {
+		fields = append(fields, trendsnapshot.FieldSkillID)
+	}
+	if m.live_openings != nil {
+		fields = append(fields, trendsnapshot.FieldLiveOpenings)
+	}
+	if m.currency != nil {
+		fields = append(fields, trendsnapshot.FieldCurrency)
+	}
+	if m.median_pay != nil {
+		fields = append(fields, trendsnapshot.FieldMedianPay)
+	}
+	if m.pay_count != nil {
+		fields = append(fields, trendsnapshot.FieldPayCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrendSnapshotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case trendsnapshot.FieldDay:
+		return m.Day()
+	case trendsnapshot.FieldRoleID:
+		return m.RoleID()
+	case trendsnapshot.FieldLocationID:
+		return m.LocationID()
+	case trendsnapshot.FieldSkillID:
+		return m.SkillID()
+	case trendsnapshot.FieldLiveOpenings:
+		return m.LiveOpenings()
+	case trendsnapshot.FieldCurrency:
+		return m.Currency()
+	case trendsnapshot.FieldMedianPay:
+		return m.MedianPay()
+	case trendsnapshot.FieldPayCount:
+		return m.PayCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrendSnapshotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case trendsnapshot.FieldDay:
+		return m.OldDay(ctx)
+	case trendsnapshot.FieldRoleID:
+		return m.OldRoleID(ctx)
+	case trendsnapshot.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case trendsnapshot.FieldSkillID:
+		return m.OldSkillID(ctx)
+	case trendsnapshot.FieldLiveOpenings:
+		return m.OldLiveOpenings(ctx)
+	case trendsnapshot.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case trendsnapshot.FieldMedianPay:
+		return m.OldMedianPay(ctx)
+	case trendsnapshot.FieldPayCount:
+		return m.OldPayCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown TrendSnapshot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrendSnapshotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case trendsnapshot.FieldDay:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case trendsnapshot.FieldRoleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRoleID(v)
+		return nil
+	case trendsnapshot.FieldLocationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case trendsnapshot.FieldSkillID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkillID(v)
+		return nil
+	case trendsnapshot.FieldLiveOpenings:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveOpenings(v)
+		return nil
+	case trendsnapshot.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMedianPay(v)
+		return nil
+	case trendsnapshot.FieldPayCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrendSnapshotMutation) AddedFields() []string {
+	var fields []string
+	if m.addrole_id != nil {
+		fields = append(fields, trendsnapshot.FieldRoleID)
+	}
+	if m.addlocation_id != nil {
+		fields = append(fields, trendsnapshot.FieldLocationID)
+	}
+	if m.addskill_id != nil {
+		fields = append(fields, trendsnapshot.FieldSkillID)
+	}
+	if m.addlive_openings != nil {
+		fields = append(fields, trendsnapshot.FieldLiveOpenings)
+	}
+	if m.addmedian_pay != nil {
+		fields = append(fields, trendsnapshot.FieldMedianPay)
+	}
+	if m.addpay_count != nil {
+		fields = append(fields, trendsnapshot.FieldPayCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrendSnapshotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case trendsnapshot.FieldRoleID:
+		return m.AddedRoleID()
+	case trendsnapshot.FieldLocationID:
+		return m.AddedLocationID()
+	case trendsnapshot.FieldSkillID:
+		return m.AddedSkillID()
+	case trendsnapshot.FieldLiveOpenings:
+		return m.AddedLiveOpenings()
+	case trendsnapshot.FieldMedianPay:
+		return m.AddedMedianPay()
+	case trendsnapshot.FieldPayCount:
+		return m.AddedPayCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrendSnapshotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case trendsnapshot.FieldRoleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRoleID(v)
+		return nil
+	case trendsnapshot.FieldLocationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLocationID(v)
+		return nil
+	case trendsnapshot.FieldSkillID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSkillID(v)
+		return nil
+	case trendsnapshot.FieldLiveOpenings:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLiveOpenings(v)
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMedianPay(v)
+		return nil
+	case trendsnapshot.FieldPayCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPayCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrendSnapshotMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(trendsnapshot.FieldCurrency) {
+		fields = append(fields, trendsnapshot.FieldCurrency)
+	}
+	if m.FieldCleared(trendsnapshot.FieldMedianPay) {
+		fields = append(fields, trendsnapshot.FieldMedianPay)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrendSnapshotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrendSnapshotMutation) ClearField(name string) error {
+	switch name {
+	case trendsnapshot.FieldCurrency:
+		m.ClearCurrency()
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		m.ClearMedianPay()
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrendSnapshotMutation) ResetField(name string) error {
+	switch name {
+	case trendsnapshot.FieldDay:
+		m.ResetDay()
+		return nil
+	case trendsnapshot.FieldRoleID:
+		m.ResetRoleID()
+		return nil
+	case trendsnapshot.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case trendsnapshot.FieldSkillID:
+		m.ResetSkillID()
+		return nil
+	case trendsnapshot.FieldLiveOpenings:
+		m.ResetLiveOpenings()
+		return nil
+	case trendsnapshot.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		m.ResetMedianPay()
+		return nil
+	case trendsnapshot.FieldPayCount:
+		m.ResetPayCount()
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrendSnapshotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrendSnapshotMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrendSnapshotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrendSnapshotMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrendSnapshotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrendSnapshotMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrendSnapshotMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown TrendSnapshot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrendSnapshotMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown TrendSnapshot edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -18,6 +18,7 @@ import (
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/schema"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/trendsnapshot"
 	"github.com/careergraph/careergraph/ent/user"
 )
 
@@ -938,6 +939,28 @@ func init() {
 			return nil
 		}
 	}()
+	trendsnapshotFields := schema.TrendSnapshot{}.Fields()
+	_ = trendsnapshotFields
+	// trendsnapshotDescRoleID is the schema descriptor for role_id field.
+	trendsnapshotDescRoleID := trendsnapshotFields[1].Descriptor()
+	// trendsnapshot.DefaultRoleID holds the default value on creation for the role_id field.
+	trendsnapshot.DefaultRoleID = trendsnapshotDescRoleID.Default.(int)
+	// trendsnapshotDescLocationID is the schema descriptor for location_id field.
+	trendsnapshotDescLocationID := trendsnapshotFields[2].Descriptor()
+	// trendsnapshot.DefaultLocationID holds the default value on creation for the location_id field.
+	trendsnapshot.DefaultLocationID = trendsnapshotDescLocationID.Default.(int)
+	// trendsnapshotDescSkillID is the schema descriptor for skill_id field.
+	trendsnapshotDescSkillID := trendsnapshotFields[3].Descriptor()
+	// trendsnapshot.DefaultSkillID holds the default value on creation for the skill_id field.
+	trendsnapshot.DefaultSkillID = trendsnapshotDescSkillID.Default.(int)
+	// trendsnapshotDescLiveOpenings is the schema descriptor for live_openings field.
+	trendsnapshotDescLiveOpenings := trendsnapshotFields[4].Descriptor()
+	// trendsnapshot.LiveOpeningsValidator is a validator for the "live_openings" field. It is called by the builders before save.
+	trendsnapshot.LiveOpeningsValidator = trendsnapshotDescLiveOpenings.Validators[0].(func(int) error)
+	// trendsnapshotDescPayCount is the schema descriptor for pay_count field.
+	trendsnapshotDescPayCount := trendsnapshotFields[7].Descriptor()
+	// trendsnapshot.DefaultPayCount holds the default value on creation for the pay_count field.
+	trendsnapshot.DefaultPayCount = trendsnapshotDescPayCount.Default.(int)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

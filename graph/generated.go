@@ -33,6 +33,7 @@ import (
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/rolesearch"
 	"github.com/careergraph/careergraph/internal/seo"
+	"github.com/careergraph/careergraph/internal/trends"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -363,26 +364,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		AuditLogs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
-		Companies      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
-		Company        func(childComplexity int, slug string) int
-		Location       func(childComplexity int, slug string) int
-		Locations      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match          func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
-		Me             func(childComplexity int) int
-		Node           func(childComplexity int, id int) int
-		Nodes          func(childComplexity int, ids []int) int
-		Openings       func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Role           func(childComplexity int, slug string) int
-		RoleFit        func(childComplexity int, slug string, profile ProfileInput) int
-		Roles          func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
-		RolesByCode    func(childComplexity int, code string, first *int) int
-		SalaryInsights func(childComplexity int, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) int
-		Skill          func(childComplexity int, slug string) int
-		SkillDemand    func(childComplexity int, role *string, city *string, first *int) int
-		Skills         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
-		Users          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		APITokens        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		AuditLogs        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
+		Companies        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
+		Company          func(childComplexity int, slug string) int
+		Location         func(childComplexity int, slug string) int
+		Locations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
+		Match            func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
+		Me               func(childComplexity int) int
+		Node             func(childComplexity int, id int) int
+		Nodes            func(childComplexity int, ids []int) int
+		Openings         func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		Role             func(childComplexity int, slug string) int
+		RoleFit          func(childComplexity int, slug string, profile ProfileInput) int
+		Roles            func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		RolesByCode      func(childComplexity int, code string, first *int) int
+		SalaryInsights   func(childComplexity int, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) int
+		SalaryTrend      func(childComplexity int, role *string, city *string, over trends.Range) int
+		Skill            func(childComplexity int, slug string) int
+		SkillDemand      func(childComplexity int, role *string, city *string, first *int) int
+		SkillDemandTrend func(childComplexity int, skill string, role *string, over trends.Range) int
+		Skills           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
+		Users            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
 	RelatedRole struct {
@@ -641,6 +644,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SkillTrendPoint struct {
+		Day      func(childComplexity int) int
+		Openings func(childComplexity int) int
+		Share    func(childComplexity int) int
+	}
+
+	TrendPoint struct {
+		Currency     func(childComplexity int) int
+		Day          func(childComplexity int) int
+		LiveOpenings func(childComplexity int) int
+		MedianPay    func(childComplexity int) int
+		PayCount     func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt func(childComplexity int) int
 		Disabled  func(childComplexity int) int
@@ -735,6 +752,8 @@ type QueryResolver interface {
 	RoleFit(ctx context.Context, slug string, profile ProfileInput) (*matching.Fit, error)
 	SkillDemand(ctx context.Context, role *string, city *string, first *int) ([]*insights.Demand, error)
 	SalaryInsights(ctx context.Context, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) (*insights.Salary, error)
+	SalaryTrend(ctx context.Context, role *string, city *string, over trends.Range) ([]*trends.Point, error)
+	SkillDemandTrend(ctx context.Context, skill string, role *string, over trends.Range) ([]*trends.SkillPoint, error)
 }
 type RoleResolver interface {
 	Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
@@ -2442,6 +2461,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SalaryInsights(childComplexity, args["role"].(*string), args["country"].(string), args["city"].(*string), args["company"].(*string), args["skill"].(*string), args["level"].(*salaryrecord.Level), args["experienceYears"].(*int)), true
+	case "Query.salaryTrend":
+		if e.ComplexityRoot.Query.SalaryTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_salaryTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SalaryTrend(childComplexity, args["role"].(*string), args["city"].(*string), args["over"].(trends.Range)), true
 	case "Query.skill":
 		if e.ComplexityRoot.Query.Skill == nil {
 			break
@@ -2464,6 +2494,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SkillDemand(childComplexity, args["role"].(*string), args["city"].(*string), args["first"].(*int)), true
+	case "Query.skillDemandTrend":
+		if e.ComplexityRoot.Query.SkillDemandTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_skillDemandTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SkillDemandTrend(childComplexity, args["skill"].(string), args["role"].(*string), args["over"].(trends.Range)), true
 	case "Query.skills":
 		if e.ComplexityRoot.Query.Skills == nil {
 			break
@@ -3690,6 +3731,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillEdge.Node(childComplexity), true
 
+	case "SkillTrendPoint.day":
+		if e.ComplexityRoot.SkillTrendPoint.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Day(childComplexity), true
+	case "SkillTrendPoint.openings":
+		if e.ComplexityRoot.SkillTrendPoint.Openings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Openings(childComplexity), true
+	case "SkillTrendPoint.share":
+		if e.ComplexityRoot.SkillTrendPoint.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Share(childComplexity), true
+
+	case "TrendPoint.currency":
+		if e.ComplexityRoot.TrendPoint.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Currency(childComplexity), true
+	case "TrendPoint.day":
+		if e.ComplexityRoot.TrendPoint.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Day(childComplexity), true
+	case "TrendPoint.liveOpenings":
+		if e.ComplexityRoot.TrendPoint.LiveOpenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.LiveOpenings(childComplexity), true
+	case "TrendPoint.medianPay":
+		if e.ComplexityRoot.TrendPoint.MedianPay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.MedianPay(childComplexity), true
+	case "TrendPoint.payCount":
+		if e.ComplexityRoot.TrendPoint.PayCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PayCount(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -3812,6 +3903,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SalaryRecordWhereInput", ec.unmarshalInputSalaryRecordWhereInput),
 			graphql.NewInputUnmarshaler("SkillOrder", ec.unmarshalInputSkillOrder),
 			graphql.NewInputUnmarshaler("SkillWhereInput", ec.unmarshalInputSkillWhereInput),
+			graphql.NewInputUnmarshaler("TrendRange", ec.unmarshalInputTrendRange),
 			graphql.NewInputUnmarshaler("UpdateCareerRouteInput", ec.unmarshalInputUpdateCareerRouteInput),
 			graphql.NewInputUnmarshaler("UpdateCompanyInput", ec.unmarshalInputUpdateCompanyInput),
 			graphql.NewInputUnmarshaler("UpdateInterviewQuestionInput", ec.unmarshalInputUpdateInterviewQuestionInput),
@@ -8813,6 +8905,66 @@ extend type Location {
   seo: SEO!
 }
 `, BuiltIn: false},
+	{Name: "../schema/trends.graphql", Input: `# Market trends from daily snapshots (internal/trends). Resolvers: graph/trends.resolvers.go.
+
+"A series' step."
+enum TrendInterval {
+  DAY
+  "ISO weeks, from Monday."
+  WEEK
+  MONTH
+}
+
+"""
+The span of a series, both days included (UTC). At most 366 days, 261 weeks or 120 months;
+more is a BAD_USER_INPUT error naming ` + "`" + `over` + "`" + `.
+"""
+input TrendRange {
+  from: Time!
+  to: Time!
+  interval: TrendInterval = DAY
+}
+
+"""
+One step of a series: the figures of the last daily snapshot in the interval (they are levels,
+not flows). Intervals without a snapshot have no point.
+"""
+type TrendPoint {
+  "The snapshot's day."
+  day: Time!
+  liveOpenings: Int!
+  "Nearest-rank median of the annualised midpoints of live openings' advertised pay, in currency; null when none advertise pay."
+  medianPay: Int
+  "The currency most of the scope's paying openings use."
+  currency: String
+  "Openings behind medianPay."
+  payCount: Int!
+}
+
+"A skill's demand at one step of a series."
+type SkillTrendPoint {
+  day: Time!
+  "Live openings in scope that ask for the skill."
+  openings: Int!
+  "openings over the scope's live openings that day, from 0 to 1."
+  share: Float!
+}
+
+extend type Query {
+  """
+  Live openings and median pay over time, for a role (slug) and a city (name or slug), or all
+  of either when left out; from the daily snapshots (taken by every server once a day). An
+  unknown role or city is a BAD_USER_INPUT error.
+  """
+  salaryTrend(role: String, city: String, over: TrendRange!): [TrendPoint!]!
+  """
+  A skill's demand over time (the time-series companion of skillDemand), within a role or
+  across all; from the daily snapshots. Demand per city is not snapshotted. An unknown skill
+  or role is a BAD_USER_INPUT error.
+  """
+  skillDemandTrend(skill: String!, role: String, over: TrendRange!): [SkillTrendPoint!]!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -9844,6 +9996,34 @@ func (ec *executionContext) childFields_SkillEdge(ctx context.Context, field gra
 		return ec.fieldContext_SkillEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_SkillTrendPoint_day(ctx, field)
+	case "openings":
+		return ec.fieldContext_SkillTrendPoint_openings(ctx, field)
+	case "share":
+		return ec.fieldContext_SkillTrendPoint_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillTrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_TrendPoint_day(ctx, field)
+	case "liveOpenings":
+		return ec.fieldContext_TrendPoint_liveOpenings(ctx, field)
+	case "medianPay":
+		return ec.fieldContext_TrendPoint_medianPay(ctx, field)
+	case "currency":
+		return ec.fieldContext_TrendPoint_currency(ctx, field)
+	case "payCount":
+		return ec.fieldContext_TrendPoint_payCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11681,6 +11861,66 @@ func (ec *executionContext) field_Query_salaryInsights_args(ctx context.Context,
 		return nil, err
 	}
 	args["experienceYears"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_salaryTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "city",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["city"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "over",
+		func(ctx context.Context, v any) (trends.Range, error) {
+			return ec.unmarshalNTrendRange2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["over"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_skillDemandTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "skill",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["skill"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "over",
+		func(ctx context.Context, v any) (trends.Range, error) {
+			return ec.unmarshalNTrendRange2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["over"] = arg2
 	return args, nil
 }
 
@@ -20065,6 +20305,94 @@ func (ec *executionContext) fieldContext_Query_salaryInsights(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_salaryTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_salaryTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SalaryTrend(ctx, fc.Args["role"].(*string), fc.Args["city"].(*string), fc.Args["over"].(trends.Range))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*trends.Point) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_salaryTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_salaryTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_skillDemandTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_skillDemandTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SkillDemandTrend(ctx, fc.Args["skill"].(string), fc.Args["role"].(*string), fc.Args["over"].(trends.Range))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*trends.SkillPoint) graphql.Marshaler {
+			return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_skillDemandTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillTrendPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_skillDemandTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25082,6 +25410,190 @@ func (ec *executionContext) _SkillEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_SkillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SkillEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SkillTrendPoint_day(ctx context.Context, field graphql.CollectedField, obj *trends.SkillPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillTrendPoint_openings(ctx context.Context, field graphql.CollectedField, obj *trends.SkillPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_openings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Openings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_openings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillTrendPoint_share(ctx context.Context, field graphql.CollectedField, obj *trends.SkillPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TrendPoint_day(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrendPoint_liveOpenings(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_liveOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiveOpenings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_liveOpenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_medianPay(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_medianPay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianPay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_medianPay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_currency(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendPoint_payCount(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_payCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_payCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -38000,6 +38512,66 @@ func UnmarshalSkillWhereInput(ctx context.Context, raw any) (ent.SkillWhereInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTrendRange(ctx context.Context, obj any) (trends.Range, error) {
+	var it trends.Range
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["interval"]; !present {
+		asMap["interval"] = "DAY"
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "interval"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "interval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interval"))
+			data, err := ec.unmarshalOTrendInterval2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐInterval(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interval = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrendRange unmarshals raw into the TrendRange input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrendRange(ctx context.Context, raw any) (trends.Range, error) {
+	var out trends.Range
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrendRange", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateCareerRouteInput(ctx context.Context, obj any) (ent.UpdateCareerRouteInput, error) {
 	var it ent.UpdateCareerRouteInput
 	if obj == nil {
@@ -42135,6 +42707,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_salaryInsights(ctx, field)
 				})
+		case "salaryTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_salaryTrend(ctx, field)
+				})
+		case "skillDemandTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_skillDemandTrend(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -43792,6 +44376,102 @@ func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var skillTrendPointImplementors = []string{"SkillTrendPoint"}
+
+func (ec *executionContext) _SkillTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *trends.SkillPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillTrendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillTrendPoint")
+		case "day":
+			out.Values[i] = ec._SkillTrendPoint_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openings":
+			out.Values[i] = ec._SkillTrendPoint_openings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._SkillTrendPoint_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendPointImplementors = []string{"TrendPoint"}
+
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *trends.Point) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPoint")
+		case "day":
+			out.Values[i] = ec._TrendPoint_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "liveOpenings":
+			out.Values[i] = ec._TrendPoint_liveOpenings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianPay":
+			out.Values[i] = ec._TrendPoint_medianPay(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._TrendPoint_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "payCount":
+			out.Values[i] = ec._TrendPoint_payCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *ent.User) graphql.Marshaler {
@@ -45382,6 +46062,30 @@ func (ec *executionContext) marshalNSkillOrderField2ᚖgithubᚗcomᚋcareergrap
 	return v
 }
 
+func (ec *executionContext) marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*trends.SkillPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPoint(ctx context.Context, sel ast.SelectionSet, v *trends.SkillPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillTrendPoint!")
+		return graphql.Null
+	}
+	return ec._SkillTrendPoint(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSkillWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillWhereInput(ctx context.Context, v any) (*ent.SkillWhereInput, error) {
 	res, err := ec.unmarshalInputSkillWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -45460,6 +46164,35 @@ func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*trends.Point) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPoint(ctx context.Context, sel ast.SelectionSet, v *trends.Point) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrendPoint!")
+		return graphql.Null
+	}
+	return ec._TrendPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrendRange2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐRange(ctx context.Context, v any) (trends.Range, error) {
+	res, err := ec.unmarshalInputTrendRange(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateCareerRouteInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateCareerRouteInput(ctx context.Context, v any) (ent.UpdateCareerRouteInput, error) {
@@ -47629,6 +48362,19 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTrendInterval2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐInterval(ctx context.Context, v any) (trends.Interval, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := trends.Interval(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrendInterval2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐInterval(ctx context.Context, sel ast.SelectionSet, v trends.Interval) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
 	return res
 }
 

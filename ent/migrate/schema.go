@@ -495,6 +495,31 @@ var (
 		Columns:    SkillsColumns,
 		PrimaryKey: []*schema.Column{SkillsColumns[0]},
 	}
+	// TrendSnapshotsColumns holds the columns for the "trend_snapshots" table.
+	TrendSnapshotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "day", Type: field.TypeTime},
+		{Name: "role_id", Type: field.TypeInt, Default: 0},
+		{Name: "location_id", Type: field.TypeInt, Default: 0},
+		{Name: "skill_id", Type: field.TypeInt, Default: 0},
+		{Name: "live_openings", Type: field.TypeInt},
+		{Name: "currency", Type: field.TypeString, Nullable: true},
+		{Name: "median_pay", Type: field.TypeInt64, Nullable: true},
+		{Name: "pay_count", Type: field.TypeInt, Default: 0},
+	}
+	// TrendSnapshotsTable holds the schema information for the "trend_snapshots" table.
+	TrendSnapshotsTable = &schema.Table{
+		Name:       "trend_snapshots",
+		Columns:    TrendSnapshotsColumns,
+		PrimaryKey: []*schema.Column{TrendSnapshotsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "trendsnapshot_role_id_location_id_skill_id_day",
+				Unique:  true,
+				Columns: []*schema.Column{TrendSnapshotsColumns[2], TrendSnapshotsColumns[3], TrendSnapshotsColumns[4], TrendSnapshotsColumns[1]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -576,6 +601,7 @@ var (
 		RoleSkillsTable,
 		SalaryRecordsTable,
 		SkillsTable,
+		TrendSnapshotsTable,
 		UsersTable,
 		OpeningSkillsTable,
 		SkillMembersTable,
@@ -636,6 +662,9 @@ func init() {
 	}
 	SkillsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
+	}
+	TrendSnapshotsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),

@@ -1,13 +1,13 @@
 package seed
 
 import (
-	"regexp"
 	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 )
 
