@@ -32,6 +32,7 @@ import (
 	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
+	"github.com/careergraph/careergraph/internal/trends"
 )
 
 func main() {
@@ -96,6 +97,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		// Jobs stop before the database closes (defers run last in, first out).
 		defer stopJobs()
 	}
+	// The daily market snapshot (internal/trends); it stops, and is waited for, before the
+	// database closes.
+	tctx, stopTrends := context.WithCancel(ctx)
+	trendsDone := make(chan struct{})
+	go func() { defer close(trendsDone); trends.Run(tctx, db.Client, log) }()
+	defer func() { stopTrends(); <-trendsDone }()
 	opts := httpserver.Options{
 		Client:        db.Client,
 		SQL:           db.SQL,

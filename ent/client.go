@@ -30,6 +30,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/trendsnapshot"
 	"github.com/careergraph/careergraph/ent/user"
 )
 
@@ -68,6 +69,8 @@ type Client struct {
 	SalaryRecord *SalaryRecordClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
+	// TrendSnapshot is the client for interacting with the TrendSnapshot builders.
+	TrendSnapshot *TrendSnapshotClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -96,6 +99,7 @@ func (c *Client) init() {
 	c.RoleSkill = NewRoleSkillClient(c.config)
 	c.SalaryRecord = NewSalaryRecordClient(c.config)
 	c.Skill = NewSkillClient(c.config)
+	c.TrendSnapshot = NewTrendSnapshotClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -204,6 +208,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		RoleSkill:         NewRoleSkillClient(cfg),
 		SalaryRecord:      NewSalaryRecordClient(cfg),
 		Skill:             NewSkillClient(cfg),
+		TrendSnapshot:     NewTrendSnapshotClient(cfg),
 		User:              NewUserClient(cfg),
 	}, nil
 }
@@ -239,6 +244,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		RoleSkill:         NewRoleSkillClient(cfg),
 		SalaryRecord:      NewSalaryRecordClient(cfg),
 		Skill:             NewSkillClient(cfg),
+		TrendSnapshot:     NewTrendSnapshotClient(cfg),
 		User:              NewUserClient(cfg),
 	}, nil
 }
@@ -271,7 +277,7 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
 		c.InterviewQuestion, c.Location, c.Opening, c.OpeningTombstone, c.Role,
-		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.User,
+		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -283,7 +289,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
 		c.InterviewQuestion, c.Location, c.Opening, c.OpeningTombstone, c.Role,
-		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.User,
+		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -322,6 +328,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SalaryRecord.mutate(ctx, m)
 	case *SkillMutation:
 		return c.Skill.mutate(ctx, m)
+	case *TrendSnapshotMutation:
+		return c.TrendSnapshot.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -2932,6 +2940,139 @@ func (c *SkillClient) mutate(ctx context.Context, m *SkillMutation) (Value, erro
 	}
 }
 
+// TrendSnapshotClient is a client for the TrendSnapshot schema.
+type TrendSnapshotClient struct {
+	config
+}
+
+// NewTrendSnapshotClient returns a client for the TrendSnapshot from the given config.
+func NewTrendSnapshotClient(c config) *TrendSnapshotClient {
+	return &TrendSnapshotClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `trendsnapshot.Hooks(f(g(h())))`.
+func (c *TrendSnapshotClient) Use(hooks ...Hook) {
+	c.hooks.TrendSnapshot = append(c.hooks.TrendSnapshot, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `trendsnapshot.Intercept(f(g(h())))`.
+func (c *TrendSnapshotClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TrendSnapshot = append(c.inters.TrendSnapshot, interceptors...)
+}
+
+// Create returns a builder for creating a TrendSnapshot entity.
+func (c *TrendSnapshotClient) Create() *TrendSnapshotCreate {
+	mutation := newTrendSnapshotMutation(c.config, OpCreate)
+	return &TrendSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TrendSnapshot entities.
+func (c *TrendSnapshotClient) CreateBulk(builders ...*TrendSnapshotCreate) *TrendSnapshotCreateBulk {
+	return &TrendSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TrendSnapshotClient) MapCreateBulk(slice any, setFunc func(*TrendSnapshotCreate, int)) *TrendSnapshotCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TrendSnapshotCreateBulk{err: fmt.Errorf("calling to TrendSnapshotClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TrendSnapshotCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TrendSnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TrendSnapshot.
+func (c *TrendSnapshotClient) Update() *TrendSnapshotUpdate {
+	mutation := newTrendSnapshotMutation(c.config, OpUpdate)
+	return &TrendSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TrendSnapshotClient) UpdateOne(_m *TrendSnapshot) *TrendSnapshotUpdateOne {
+	mutation := newTrendSnapshotMutation(c.config, OpUpdateOne, withTrendSnapshot(_m))
+	return &TrendSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TrendSnapshotClient) UpdateOneID(id int) *TrendSnapshotUpdateOne {
+	mutation := newTrendSnapshotMutation(c.config, OpUpdateOne, withTrendSnapshotID(id))
+	return &TrendSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TrendSnapshot.
+func (c *TrendSnapshotClient) Delete() *TrendSnapshotDelete {
+	mutation := newTrendSnapshotMutation(c.config, OpDelete)
+	return &TrendSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TrendSnapshotClient) DeleteOne(_m *TrendSnapshot) *TrendSnapshotDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TrendSnapshotClient) DeleteOneID(id int) *TrendSnapshotDeleteOne {
+	builder := c.Delete().Where(trendsnapshot.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TrendSnapshotDeleteOne{builder}
+}
+
+// Query returns a query builder for TrendSnapshot.
+func (c *TrendSnapshotClient) Query() *TrendSnapshotQuery {
+	return &TrendSnapshotQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTrendSnapshot},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TrendSnapshot entity by its id.
+func (c *TrendSnapshotClient) Get(ctx context.Context, id int) (*TrendSnapshot, error) {
+	return c.Query().Where(trendsnapshot.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TrendSnapshotClient) GetX(ctx context.Context, id int) *TrendSnapshot {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *TrendSnapshotClient) Hooks() []Hook {
+	return c.hooks.TrendSnapshot
+}
+
+// Interceptors returns the client interceptors.
+func (c *TrendSnapshotClient) Interceptors() []Interceptor {
+	return c.inters.TrendSnapshot
+}
+
+func (c *TrendSnapshotClient) mutate(ctx context.Context, m *TrendSnapshotMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TrendSnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TrendSnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TrendSnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TrendSnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TrendSnapshot mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3102,11 +3243,11 @@ type (
 	hooks struct {
 		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
 		InterviewQuestion, Location, Opening, OpeningTombstone, Role, RoleItem,
-		RoleSkill, SalaryRecord, Skill, User []ent.Hook
+		RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Hook
 	}
 	inters struct {
 		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
 		InterviewQuestion, Location, Opening, OpeningTombstone, Role, RoleItem,
-		RoleSkill, SalaryRecord, Skill, User []ent.Interceptor
+		RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Interceptor
 	}
 )

@@ -50,13 +50,13 @@ type CompanyEdges struct {
 	Headquarters *Location `json:"headquarters,omitempty"`
 	// Openings holds the value of the openings edge.
 	Openings []*Opening `json:"openings,omitempty"`
-	// SalaryRecords holds the value of the salary_records edge.
+	// Salary records observed at this company.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
 	namedOpenings      map[string][]*Opening
 	namedSalaryRecords map[string][]*SalaryRecord

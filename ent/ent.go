@@ -27,6 +27,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/trendsnapshot"
 	"github.com/careergraph/careergraph/ent/user"
 )
 
@@ -103,6 +104,7 @@ func checkColumn(t, c string) error {
 			roleskill.Table:         roleskill.ValidColumn,
 			salaryrecord.Table:      salaryrecord.ValidColumn,
 			skill.Table:             skill.ValidColumn,
+			trendsnapshot.Table:     trendsnapshot.ValidColumn,
 			user.Table:              user.ValidColumn,
 		})
 	})

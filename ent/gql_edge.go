@@ -69,6 +69,27 @@ func (_m *Company) Openings(
 	return _m.QueryOpenings().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Company) SalaryRecords(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SalaryRecordOrder, where *SalaryRecordWhereInput,
+) (*SalaryRecordConnection, error) {
+	opts := []SalaryRecordPaginateOption{
+		WithSalaryRecordOrder(orderBy),
+		WithSalaryRecordFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedSalaryRecords(alias); err == nil || hasTotalCount {
+		pager, err := newSalaryRecordPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SalaryRecordConnection{Edges: []*SalaryRecordEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySalaryRecords().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *InterviewQuestion) Role(ctx context.Context) (*Role, error) {
 	result, err := _m.Edges.RoleOrErr()
 	if IsNotLoaded(err) {
@@ -104,6 +125,48 @@ func (_m *Location) Openings(
 		return conn, nil
 	}
 	return _m.QueryOpenings().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Location) Headquartered(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CompanyOrder, where *CompanyWhereInput,
+) (*CompanyConnection, error) {
+	opts := []CompanyPaginateOption{
+		WithCompanyOrder(orderBy),
+		WithCompanyFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedHeadquartered(alias); err == nil || hasTotalCount {
+		pager, err := newCompanyPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CompanyConnection{Edges: []*CompanyEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryHeadquartered().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Location) SalaryRecords(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SalaryRecordOrder, where *SalaryRecordWhereInput,
+) (*SalaryRecordConnection, error) {
+	opts := []SalaryRecordPaginateOption{
+		WithSalaryRecordOrder(orderBy),
+		WithSalaryRecordFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedSalaryRecords(alias); err == nil || hasTotalCount {
+		pager, err := newSalaryRecordPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SalaryRecordConnection{Edges: []*SalaryRecordEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySalaryRecords().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Opening) Role(ctx context.Context) (*Role, error) {
@@ -142,6 +205,27 @@ func (_m *Opening) Skills(ctx context.Context) (result []*Skill, err error) {
 	return result, err
 }
 
+func (_m *Role) SalaryRecords(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SalaryRecordOrder, where *SalaryRecordWhereInput,
+) (*SalaryRecordConnection, error) {
+	opts := []SalaryRecordPaginateOption{
+		WithSalaryRecordOrder(orderBy),
+		WithSalaryRecordFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedSalaryRecords(alias); err == nil || hasTotalCount {
+		pager, err := newSalaryRecordPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SalaryRecordConnection{Edges: []*SalaryRecordEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySalaryRecords().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Role) Openings(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OpeningOrder, where *OpeningWhereInput,
 ) (*OpeningConnection, error) {
@@ -150,7 +234,7 @@ func (_m *Role) Openings(
 		WithOpeningFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
 	if nodes, err := _m.NamedOpenings(alias); err == nil || hasTotalCount {
 		pager, err := newOpeningPager(opts, last != nil)
 		if err != nil {
@@ -251,6 +335,27 @@ func (_m *Skill) Members(ctx context.Context) (result []*Skill, err error) {
 	return result, err
 }
 
+func (_m *Skill) CoreOf(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RoleSkillOrder, where *RoleSkillWhereInput,
+) (*RoleSkillConnection, error) {
+	opts := []RoleSkillPaginateOption{
+		WithRoleSkillOrder(orderBy),
+		WithRoleSkillFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedCoreOf(alias); err == nil || hasTotalCount {
+		pager, err := newRoleSkillPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RoleSkillConnection{Edges: []*RoleSkillEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryCoreOf().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Skill) Openings(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OpeningOrder, where *OpeningWhereInput,
 ) (*OpeningConnection, error) {
@@ -259,7 +364,7 @@ func (_m *Skill) Openings(
 		WithOpeningFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
 	if nodes, err := _m.NamedOpenings(alias); err == nil || hasTotalCount {
 		pager, err := newOpeningPager(opts, last != nil)
 		if err != nil {
@@ -270,4 +375,67 @@ func (_m *Skill) Openings(
 		return conn, nil
 	}
 	return _m.QueryOpenings().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Skill) InterviewQuestions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InterviewQuestionOrder, where *InterviewQuestionWhereInput,
+) (*InterviewQuestionConnection, error) {
+	opts := []InterviewQuestionPaginateOption{
+		WithInterviewQuestionOrder(orderBy),
+		WithInterviewQuestionFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedInterviewQuestions(alias); err == nil || hasTotalCount {
+		pager, err := newInterviewQuestionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &InterviewQuestionConnection{Edges: []*InterviewQuestionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryInterviewQuestions().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Skill) SalaryRecords(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SalaryRecordOrder, where *SalaryRecordWhereInput,
+) (*SalaryRecordConnection, error) {
+	opts := []SalaryRecordPaginateOption{
+		WithSalaryRecordOrder(orderBy),
+		WithSalaryRecordFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedSalaryRecords(alias); err == nil || hasTotalCount {
+		pager, err := newSalaryRecordPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SalaryRecordConnection{Edges: []*SalaryRecordEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySalaryRecords().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Skill) RoleItems(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RoleItemOrder, where *RoleItemWhereInput,
+) (*RoleItemConnection, error) {
+	opts := []RoleItemPaginateOption{
+		WithRoleItemOrder(orderBy),
+		WithRoleItemFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedRoleItems(alias); err == nil || hasTotalCount {
+		pager, err := newRoleItemPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RoleItemConnection{Edges: []*RoleItemEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRoleItems().Paginate(ctx, after, first, before, last, opts...)
 }

@@ -346,14 +346,22 @@ func (c *InterviewQuestionUpdateOne) SetInput(i UpdateInterviewQuestionInput) *I
 
 // CreateLocationInput represents a mutation input for creating locations.
 type CreateLocationInput struct {
-	Slug        string
-	City        string
-	Region      *string
-	CountryCode string
+	MetaTitle       *string
+	MetaDescription *string
+	Slug            string
+	City            string
+	Region          *string
+	CountryCode     string
 }
 
 // Mutate applies the CreateLocationInput on the LocationMutation builder.
 func (i *CreateLocationInput) Mutate(m *LocationMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetSlug(i.Slug)
 	m.SetCity(i.City)
 	if v := i.Region; v != nil {
@@ -370,15 +378,31 @@ func (c *LocationCreate) SetInput(i CreateLocationInput) *LocationCreate {
 
 // UpdateLocationInput represents a mutation input for updating locations.
 type UpdateLocationInput struct {
-	Slug        *string
-	City        *string
-	ClearRegion bool
-	Region      *string
-	CountryCode *string
+	ClearMetaTitle       bool
+	MetaTitle            *string
+	ClearMetaDescription bool
+	MetaDescription      *string
+	Slug                 *string
+	City                 *string
+	ClearRegion          bool
+	Region               *string
+	CountryCode          *string
 }
 
 // Mutate applies the UpdateLocationInput on the LocationMutation builder.
 func (i *UpdateLocationInput) Mutate(m *LocationMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.Slug; v != nil {
 		m.SetSlug(*v)
 	}
@@ -410,6 +434,8 @@ func (c *LocationUpdateOne) SetInput(i UpdateLocationInput) *LocationUpdateOne {
 
 // CreateOpeningInput represents a mutation input for creating openings.
 type CreateOpeningInput struct {
+	MetaTitle                     *string
+	MetaDescription               *string
 	ExternalID                    string
 	Title                         string
 	Description                   *string
@@ -435,6 +461,12 @@ type CreateOpeningInput struct {
 
 // Mutate applies the CreateOpeningInput on the OpeningMutation builder.
 func (i *CreateOpeningInput) Mutate(m *OpeningMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetExternalID(i.ExternalID)
 	m.SetTitle(i.Title)
 	if v := i.Description; v != nil {
@@ -498,6 +530,10 @@ func (c *OpeningCreate) SetInput(i CreateOpeningInput) *OpeningCreate {
 
 // UpdateOpeningInput represents a mutation input for updating openings.
 type UpdateOpeningInput struct {
+	ClearMetaTitle                      bool
+	MetaTitle                           *string
+	ClearMetaDescription                bool
+	MetaDescription                     *string
 	ExternalID                          *string
 	Title                               *string
 	ClearDescription                    bool
@@ -538,6 +574,18 @@ type UpdateOpeningInput struct {
 
 // Mutate applies the UpdateOpeningInput on the OpeningMutation builder.
 func (i *UpdateOpeningInput) Mutate(m *OpeningMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.ExternalID; v != nil {
 		m.SetExternalID(*v)
 	}
@@ -662,6 +710,8 @@ func (c *OpeningUpdateOne) SetInput(i UpdateOpeningInput) *OpeningUpdateOne {
 
 // CreateRoleInput represents a mutation input for creating roles.
 type CreateRoleInput struct {
+	MetaTitle          *string
+	MetaDescription    *string
 	Slug               string
 	Title              string
 	Summary            string
@@ -670,10 +720,19 @@ type CreateRoleInput struct {
 	ExperienceMinYears int
 	ExperienceMaxYears int
 	Family             string
+	Isco08Code         *string
+	Nco2015Code        *string
+	OnetSocCode        *string
 }
 
 // Mutate applies the CreateRoleInput on the RoleMutation builder.
 func (i *CreateRoleInput) Mutate(m *RoleMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetSlug(i.Slug)
 	m.SetTitle(i.Title)
 	m.SetSummary(i.Summary)
@@ -686,6 +745,15 @@ func (i *CreateRoleInput) Mutate(m *RoleMutation) {
 	m.SetExperienceMinYears(i.ExperienceMinYears)
 	m.SetExperienceMaxYears(i.ExperienceMaxYears)
 	m.SetFamily(i.Family)
+	if v := i.Isco08Code; v != nil {
+		m.SetIsco08Code(*v)
+	}
+	if v := i.Nco2015Code; v != nil {
+		m.SetNco2015Code(*v)
+	}
+	if v := i.OnetSocCode; v != nil {
+		m.SetOnetSocCode(*v)
+	}
 }
 
 // SetInput applies the change-set in the CreateRoleInput on the RoleCreate builder.
@@ -696,21 +764,43 @@ func (c *RoleCreate) SetInput(i CreateRoleInput) *RoleCreate {
 
 // UpdateRoleInput represents a mutation input for updating roles.
 type UpdateRoleInput struct {
-	Slug               *string
-	Title              *string
-	Summary            *string
-	ClearOverview      bool
-	Overview           *string
-	ClearAliases       bool
-	Aliases            []string
-	AppendAliases      []string
-	ExperienceMinYears *int
-	ExperienceMaxYears *int
-	Family             *string
+	ClearMetaTitle       bool
+	MetaTitle            *string
+	ClearMetaDescription bool
+	MetaDescription      *string
+	Slug                 *string
+	Title                *string
+	Summary              *string
+	ClearOverview        bool
+	Overview             *string
+	ClearAliases         bool
+	Aliases              []string
+	AppendAliases        []string
+	ExperienceMinYears   *int
+	ExperienceMaxYears   *int
+	Family               *string
+	ClearIsco08Code      bool
+	Isco08Code           *string
+	ClearNco2015Code     bool
+	Nco2015Code          *string
+	ClearOnetSocCode     bool
+	OnetSocCode          *string
 }
 
 // Mutate applies the UpdateRoleInput on the RoleMutation builder.
 func (i *UpdateRoleInput) Mutate(m *RoleMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.Slug; v != nil {
 		m.SetSlug(*v)
 	}
@@ -743,6 +833,24 @@ func (i *UpdateRoleInput) Mutate(m *RoleMutation) {
 	}
 	if v := i.Family; v != nil {
 		m.SetFamily(*v)
+	}
+	if i.ClearIsco08Code {
+		m.ClearIsco08Code()
+	}
+	if v := i.Isco08Code; v != nil {
+		m.SetIsco08Code(*v)
+	}
+	if i.ClearNco2015Code {
+		m.ClearNco2015Code()
+	}
+	if v := i.Nco2015Code; v != nil {
+		m.SetNco2015Code(*v)
+	}
+	if i.ClearOnetSocCode {
+		m.ClearOnetSocCode()
+	}
+	if v := i.OnetSocCode; v != nil {
+		m.SetOnetSocCode(*v)
 	}
 }
 
@@ -1080,21 +1188,33 @@ func (c *SalaryRecordUpdateOne) SetInput(i UpdateSalaryRecordInput) *SalaryRecor
 
 // CreateSkillInput represents a mutation input for creating skills.
 type CreateSkillInput struct {
-	Slug      string
-	Name      string
-	Category  skill.Category
-	Synonyms  []string
-	GroupMode *skill.GroupMode
-	MemberIDs []int
+	MetaTitle       *string
+	MetaDescription *string
+	Slug            string
+	Name            string
+	Category        skill.Category
+	Synonyms        []string
+	EscoURI         *string
+	GroupMode       *skill.GroupMode
+	MemberIDs       []int
 }
 
 // Mutate applies the CreateSkillInput on the SkillMutation builder.
 func (i *CreateSkillInput) Mutate(m *SkillMutation) {
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	m.SetSlug(i.Slug)
 	m.SetName(i.Name)
 	m.SetCategory(i.Category)
 	if v := i.Synonyms; v != nil {
 		m.SetSynonyms(v)
+	}
+	if v := i.EscoURI; v != nil {
+		m.SetEscoURI(*v)
 	}
 	if v := i.GroupMode; v != nil {
 		m.SetGroupMode(*v)
@@ -1112,21 +1232,39 @@ func (c *SkillCreate) SetInput(i CreateSkillInput) *SkillCreate {
 
 // UpdateSkillInput represents a mutation input for updating skills.
 type UpdateSkillInput struct {
-	Slug            *string
-	Name            *string
-	Category        *skill.Category
-	ClearSynonyms   bool
-	Synonyms        []string
-	AppendSynonyms  []string
-	ClearGroupMode  bool
-	GroupMode       *skill.GroupMode
-	ClearMembers    bool
-	AddMemberIDs    []int
-	RemoveMemberIDs []int
+	ClearMetaTitle       bool
+	MetaTitle            *string
+	ClearMetaDescription bool
+	MetaDescription      *string
+	Slug                 *string
+	Name                 *string
+	Category             *skill.Category
+	ClearSynonyms        bool
+	Synonyms             []string
+	AppendSynonyms       []string
+	ClearEscoURI         bool
+	EscoURI              *string
+	ClearGroupMode       bool
+	GroupMode            *skill.GroupMode
+	ClearMembers         bool
+	AddMemberIDs         []int
+	RemoveMemberIDs      []int
 }
 
 // Mutate applies the UpdateSkillInput on the SkillMutation builder.
 func (i *UpdateSkillInput) Mutate(m *SkillMutation) {
+	if i.ClearMetaTitle {
+		m.ClearMetaTitle()
+	}
+	if v := i.MetaTitle; v != nil {
+		m.SetMetaTitle(*v)
+	}
+	if i.ClearMetaDescription {
+		m.ClearMetaDescription()
+	}
+	if v := i.MetaDescription; v != nil {
+		m.SetMetaDescription(*v)
+	}
 	if v := i.Slug; v != nil {
 		m.SetSlug(*v)
 	}
@@ -1144,6 +1282,12 @@ func (i *UpdateSkillInput) Mutate(m *SkillMutation) {
 	}
 	if i.AppendSynonyms != nil {
 		m.AppendSynonyms(i.Synonyms)
+	}
+	if i.ClearEscoURI {
+		m.ClearEscoURI()
+	}
+	if v := i.EscoURI; v != nil {
+		m.SetEscoURI(*v)
 	}
 	if i.ClearGroupMode {
 		m.ClearGroupMode()

@@ -4581,6 +4581,20 @@ var (
 			}
 		},
 	}
+	// SalaryRecordOrderFieldCountryCode orders SalaryRecord by country_code.
+	SalaryRecordOrderFieldCountryCode = &SalaryRecordOrderField{
+		Value: func(_m *SalaryRecord) (ent.Value, error) {
+			return _m.CountryCode, nil
+		},
+		column: salaryrecord.FieldCountryCode,
+		toTerm: salaryrecord.ByCountryCode,
+		toCursor: func(_m *SalaryRecord) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CountryCode,
+			}
+		},
+	}
 	// SalaryRecordOrderFieldMinAmount orders SalaryRecord by min_amount.
 	SalaryRecordOrderFieldMinAmount = &SalaryRecordOrderField{
 		Value: func(_m *SalaryRecord) (ent.Value, error) {
@@ -4607,6 +4621,8 @@ func (f SalaryRecordOrderField) String() string {
 		str = "UPDATED_AT"
 	case SalaryRecordOrderFieldSource.column:
 		str = "SOURCE"
+	case SalaryRecordOrderFieldCountryCode.column:
+		str = "COUNTRY_CODE"
 	case SalaryRecordOrderFieldMinAmount.column:
 		str = "MIN_AMOUNT"
 	}
@@ -4631,6 +4647,8 @@ func (f *SalaryRecordOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *SalaryRecordOrderFieldUpdatedAt
 	case "SOURCE":
 		*f = *SalaryRecordOrderFieldSource
+	case "COUNTRY_CODE":
+		*f = *SalaryRecordOrderFieldCountryCode
 	case "MIN_AMOUNT":
 		*f = *SalaryRecordOrderFieldMinAmount
 	default:

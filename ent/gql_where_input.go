@@ -5208,6 +5208,57 @@ type RoleWhereInput struct {
 	FamilyEqualFold    *string  `json:"familyEqualFold,omitempty"`
 	FamilyContainsFold *string  `json:"familyContainsFold,omitempty"`
 
+	// "isco08_code" field predicates.
+	Isco08Code             *string  `json:"isco08Code,omitempty"`
+	Isco08CodeNEQ          *string  `json:"isco08CodeNEQ,omitempty"`
+	Isco08CodeIn           []string `json:"isco08CodeIn,omitempty"`
+	Isco08CodeNotIn        []string `json:"isco08CodeNotIn,omitempty"`
+	Isco08CodeGT           *string  `json:"isco08CodeGT,omitempty"`
+	Isco08CodeGTE          *string  `json:"isco08CodeGTE,omitempty"`
+	Isco08CodeLT           *string  `json:"isco08CodeLT,omitempty"`
+	Isco08CodeLTE          *string  `json:"isco08CodeLTE,omitempty"`
+	Isco08CodeContains     *string  `json:"isco08CodeContains,omitempty"`
+	Isco08CodeHasPrefix    *string  `json:"isco08CodeHasPrefix,omitempty"`
+	Isco08CodeHasSuffix    *string  `json:"isco08CodeHasSuffix,omitempty"`
+	Isco08CodeIsNil        bool     `json:"isco08CodeIsNil,omitempty"`
+	Isco08CodeNotNil       bool     `json:"isco08CodeNotNil,omitempty"`
+	Isco08CodeEqualFold    *string  `json:"isco08CodeEqualFold,omitempty"`
+	Isco08CodeContainsFold *string  `json:"isco08CodeContainsFold,omitempty"`
+
+	// "nco2015_code" field predicates.
+	Nco2015Code             *string  `json:"nco2015Code,omitempty"`
+	Nco2015CodeNEQ          *string  `json:"nco2015CodeNEQ,omitempty"`
+	Nco2015CodeIn           []string `json:"nco2015CodeIn,omitempty"`
+	Nco2015CodeNotIn        []string `json:"nco2015CodeNotIn,omitempty"`
+	Nco2015CodeGT           *string  `json:"nco2015CodeGT,omitempty"`
+	Nco2015CodeGTE          *string  `json:"nco2015CodeGTE,omitempty"`
+	Nco2015CodeLT           *string  `json:"nco2015CodeLT,omitempty"`
+	Nco2015CodeLTE          *string  `json:"nco2015CodeLTE,omitempty"`
+	Nco2015CodeContains     *string  `json:"nco2015CodeContains,omitempty"`
+	Nco2015CodeHasPrefix    *string  `json:"nco2015CodeHasPrefix,omitempty"`
+	Nco2015CodeHasSuffix    *string  `json:"nco2015CodeHasSuffix,omitempty"`
+	Nco2015CodeIsNil        bool     `json:"nco2015CodeIsNil,omitempty"`
+	Nco2015CodeNotNil       bool     `json:"nco2015CodeNotNil,omitempty"`
+	Nco2015CodeEqualFold    *string  `json:"nco2015CodeEqualFold,omitempty"`
+	Nco2015CodeContainsFold *string  `json:"nco2015CodeContainsFold,omitempty"`
+
+	// "onet_soc_code" field predicates.
+	OnetSocCode             *string  `json:"onetSocCode,omitempty"`
+	OnetSocCodeNEQ          *string  `json:"onetSocCodeNEQ,omitempty"`
+	OnetSocCodeIn           []string `json:"onetSocCodeIn,omitempty"`
+	OnetSocCodeNotIn        []string `json:"onetSocCodeNotIn,omitempty"`
+	OnetSocCodeGT           *string  `json:"onetSocCodeGT,omitempty"`
+	OnetSocCodeGTE          *string  `json:"onetSocCodeGTE,omitempty"`
+	OnetSocCodeLT           *string  `json:"onetSocCodeLT,omitempty"`
+	OnetSocCodeLTE          *string  `json:"onetSocCodeLTE,omitempty"`
+	OnetSocCodeContains     *string  `json:"onetSocCodeContains,omitempty"`
+	OnetSocCodeHasPrefix    *string  `json:"onetSocCodeHasPrefix,omitempty"`
+	OnetSocCodeHasSuffix    *string  `json:"onetSocCodeHasSuffix,omitempty"`
+	OnetSocCodeIsNil        bool     `json:"onetSocCodeIsNil,omitempty"`
+	OnetSocCodeNotNil       bool     `json:"onetSocCodeNotNil,omitempty"`
+	OnetSocCodeEqualFold    *string  `json:"onetSocCodeEqualFold,omitempty"`
+	OnetSocCodeContainsFold *string  `json:"onetSocCodeContainsFold,omitempty"`
+
 	// "items" edge predicates.
 	HasItems     *bool                 `json:"hasItems,omitempty"`
 	HasItemsWith []*RoleItemWhereInput `json:"hasItemsWith,omitempty"`
@@ -5667,6 +5718,141 @@ func (i *RoleWhereInput) P() (predicate.Role, error) {
 	}
 	if i.FamilyContainsFold != nil {
 		predicates = append(predicates, role.FamilyContainsFold(*i.FamilyContainsFold))
+	}
+	if i.Isco08Code != nil {
+		predicates = append(predicates, role.Isco08CodeEQ(*i.Isco08Code))
+	}
+	if i.Isco08CodeNEQ != nil {
+		predicates = append(predicates, role.Isco08CodeNEQ(*i.Isco08CodeNEQ))
+	}
+	if len(i.Isco08CodeIn) > 0 {
+		predicates = append(predicates, role.Isco08CodeIn(i.Isco08CodeIn...))
+	}
+	if len(i.Isco08CodeNotIn) > 0 {
+		predicates = append(predicates, role.Isco08CodeNotIn(i.Isco08CodeNotIn...))
+	}
+	if i.Isco08CodeGT != nil {
+		predicates = append(predicates, role.Isco08CodeGT(*i.Isco08CodeGT))
+	}
+	if i.Isco08CodeGTE != nil {
+		predicates = append(predicates, role.Isco08CodeGTE(*i.Isco08CodeGTE))
+	}
+	if i.Isco08CodeLT != nil {
+		predicates = append(predicates, role.Isco08CodeLT(*i.Isco08CodeLT))
+	}
+	if i.Isco08CodeLTE != nil {
+		predicates = append(predicates, role.Isco08CodeLTE(*i.Isco08CodeLTE))
+	}
+	if i.Isco08CodeContains != nil {
+		predicates = append(predicates, role.Isco08CodeContains(*i.Isco08CodeContains))
+	}
+	if i.Isco08CodeHasPrefix != nil {
+		predicates = append(predicates, role.Isco08CodeHasPrefix(*i.Isco08CodeHasPrefix))
+	}
+	if i.Isco08CodeHasSuffix != nil {
+		predicates = append(predicates, role.Isco08CodeHasSuffix(*i.Isco08CodeHasSuffix))
+	}
+	if i.Isco08CodeIsNil {
+		predicates = append(predicates, role.Isco08CodeIsNil())
+	}
+	if i.Isco08CodeNotNil {
+		predicates = append(predicates, role.Isco08CodeNotNil())
+	}
+	if i.Isco08CodeEqualFold != nil {
+		predicates = append(predicates, role.Isco08CodeEqualFold(*i.Isco08CodeEqualFold))
+	}
+	if i.Isco08CodeContainsFold != nil {
+		predicates = append(predicates, role.Isco08CodeContainsFold(*i.Isco08CodeContainsFold))
+	}
+	if i.Nco2015Code != nil {
+		predicates = append(predicates, role.Nco2015CodeEQ(*i.Nco2015Code))
+	}
+	if i.Nco2015CodeNEQ != nil {
+		predicates = append(predicates, role.Nco2015CodeNEQ(*i.Nco2015CodeNEQ))
+	}
+	if len(i.Nco2015CodeIn) > 0 {
+		predicates = append(predicates, role.Nco2015CodeIn(i.Nco2015CodeIn...))
+	}
+	if len(i.Nco2015CodeNotIn) > 0 {
+		predicates = append(predicates, role.Nco2015CodeNotIn(i.Nco2015CodeNotIn...))
+	}
+	if i.Nco2015CodeGT != nil {
+		predicates = append(predicates, role.Nco2015CodeGT(*i.Nco2015CodeGT))
+	}
+	if i.Nco2015CodeGTE != nil {
+		predicates = append(predicates, role.Nco2015CodeGTE(*i.Nco2015CodeGTE))
+	}
+	if i.Nco2015CodeLT != nil {
+		predicates = append(predicates, role.Nco2015CodeLT(*i.Nco2015CodeLT))
+	}
+	if i.Nco2015CodeLTE != nil {
+		predicates = append(predicates, role.Nco2015CodeLTE(*i.Nco2015CodeLTE))
+	}
+	if i.Nco2015CodeContains != nil {
+		predicates = append(predicates, role.Nco2015CodeContains(*i.Nco2015CodeContains))
+	}
+	if i.Nco2015CodeHasPrefix != nil {
+		predicates = append(predicates, role.Nco2015CodeHasPrefix(*i.Nco2015CodeHasPrefix))
+	}
+	if i.Nco2015CodeHasSuffix != nil {
+		predicates = append(predicates, role.Nco2015CodeHasSuffix(*i.Nco2015CodeHasSuffix))
+	}
+	if i.Nco2015CodeIsNil {
+		predicates = append(predicates, role.Nco2015CodeIsNil())
+	}
+	if i.Nco2015CodeNotNil {
+		predicates = append(predicates, role.Nco2015CodeNotNil())
+	}
+	if i.Nco2015CodeEqualFold != nil {
+		predicates = append(predicates, role.Nco2015CodeEqualFold(*i.Nco2015CodeEqualFold))
+	}
+	if i.Nco2015CodeContainsFold != nil {
+		predicates = append(predicates, role.Nco2015CodeContainsFold(*i.Nco2015CodeContainsFold))
+	}
+	if i.OnetSocCode != nil {
+		predicates = append(predicates, role.OnetSocCodeEQ(*i.OnetSocCode))
+	}
+	if i.OnetSocCodeNEQ != nil {
+		predicates = append(predicates, role.OnetSocCodeNEQ(*i.OnetSocCodeNEQ))
+	}
+	if len(i.OnetSocCodeIn) > 0 {
+		predicates = append(predicates, role.OnetSocCodeIn(i.OnetSocCodeIn...))
+	}
+	if len(i.OnetSocCodeNotIn) > 0 {
+		predicates = append(predicates, role.OnetSocCodeNotIn(i.OnetSocCodeNotIn...))
+	}
+	if i.OnetSocCodeGT != nil {
+		predicates = append(predicates, role.OnetSocCodeGT(*i.OnetSocCodeGT))
+	}
+	if i.OnetSocCodeGTE != nil {
+		predicates = append(predicates, role.OnetSocCodeGTE(*i.OnetSocCodeGTE))
+	}
+	if i.OnetSocCodeLT != nil {
+		predicates = append(predicates, role.OnetSocCodeLT(*i.OnetSocCodeLT))
+	}
+	if i.OnetSocCodeLTE != nil {
+		predicates = append(predicates, role.OnetSocCodeLTE(*i.OnetSocCodeLTE))
+	}
+	if i.OnetSocCodeContains != nil {
+		predicates = append(predicates, role.OnetSocCodeContains(*i.OnetSocCodeContains))
+	}
+	if i.OnetSocCodeHasPrefix != nil {
+		predicates = append(predicates, role.OnetSocCodeHasPrefix(*i.OnetSocCodeHasPrefix))
+	}
+	if i.OnetSocCodeHasSuffix != nil {
+		predicates = append(predicates, role.OnetSocCodeHasSuffix(*i.OnetSocCodeHasSuffix))
+	}
+	if i.OnetSocCodeIsNil {
+		predicates = append(predicates, role.OnetSocCodeIsNil())
+	}
+	if i.OnetSocCodeNotNil {
+		predicates = append(predicates, role.OnetSocCodeNotNil())
+	}
+	if i.OnetSocCodeEqualFold != nil {
+		predicates = append(predicates, role.OnetSocCodeEqualFold(*i.OnetSocCodeEqualFold))
+	}
+	if i.OnetSocCodeContainsFold != nil {
+		predicates = append(predicates, role.OnetSocCodeContainsFold(*i.OnetSocCodeContainsFold))
 	}
 
 	if i.HasItems != nil {
@@ -7628,6 +7814,10 @@ type SkillWhereInput struct {
 	// "salary_records" edge predicates.
 	HasSalaryRecords     *bool                     `json:"hasSalaryRecords,omitempty"`
 	HasSalaryRecordsWith []*SalaryRecordWhereInput `json:"hasSalaryRecordsWith,omitempty"`
+
+	// "role_items" edge predicates.
+	HasRoleItems     *bool                 `json:"hasRoleItems,omitempty"`
+	HasRoleItemsWith []*RoleItemWhereInput `json:"hasRoleItemsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -8028,6 +8218,24 @@ func (i *SkillWhereInput) P() (predicate.Skill, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, skill.HasSalaryRecordsWith(with...))
+	}
+	if i.HasRoleItems != nil {
+		p := skill.HasRoleItems()
+		if !*i.HasRoleItems {
+			p = skill.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRoleItemsWith) > 0 {
+		with := make([]predicate.RoleItem, 0, len(i.HasRoleItemsWith))
+		for _, w := range i.HasRoleItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRoleItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, skill.HasRoleItemsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

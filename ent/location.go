@@ -25,6 +25,10 @@ type Location struct {
 	Source string `json:"source,omitempty"`
 	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
 	Version int `json:"version,omitempty"`
+	// The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+	MetaTitle string `json:"meta_title,omitempty"`
+	// The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+	MetaDescription string `json:"meta_description,omitempty"`
 	// Slug holds the value of the "slug" field.
 	Slug string `json:"slug,omitempty"`
 	// City holds the value of the "city" field.
@@ -43,15 +47,15 @@ type Location struct {
 type LocationEdges struct {
 	// Openings holds the value of the openings edge.
 	Openings []*Opening `json:"openings,omitempty"`
-	// Headquartered holds the value of the headquartered edge.
+	// The companies headquartered in this city.
 	Headquartered []*Company `json:"headquartered,omitempty"`
-	// SalaryRecords holds the value of the salary_records edge.
+	// Salary records narrowed to this city.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [3]map[string]int
 
 	namedOpenings      map[string][]*Opening
 	namedHeadquartered map[string][]*Company
@@ -92,7 +96,7 @@ func (*Location) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case location.FieldID, location.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case location.FieldSource, location.FieldSlug, location.FieldCity, location.FieldRegion, location.FieldCountryCode:
+		case location.FieldSource, location.FieldMetaTitle, location.FieldMetaDescription, location.FieldSlug, location.FieldCity, location.FieldRegion, location.FieldCountryCode:
 			values[i] = new(sql.NullString)
 		case location.FieldCreatedAt, location.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -140,6 +144,18 @@ func (_m *Location) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case location.FieldMetaTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_title", values[i])
+			} else if value.Valid {
+				_m.MetaTitle = value.String
+			}
+		case location.FieldMetaDescription:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_description", values[i])
+			} else if value.Valid {
+				_m.MetaDescription = value.String
 			}
 		case location.FieldSlug:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -227,6 +243,12 @@ func (_m *Location) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("meta_title=")
+	builder.WriteString(_m.MetaTitle)
+	builder.WriteString(", ")
+	builder.WriteString("meta_description=")
+	builder.WriteString(_m.MetaDescription)
 	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)

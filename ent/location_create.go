@@ -81,6 +81,34 @@ func (_c *LocationCreate) SetNillableVersion(v *int) *LocationCreate {
 	return _c
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_c *LocationCreate) SetMetaTitle(v string) *LocationCreate {
+	_c.mutation.SetMetaTitle(v)
+	return _c
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_c *LocationCreate) SetNillableMetaTitle(v *string) *LocationCreate {
+	if v != nil {
+		_c.SetMetaTitle(*v)
+	}
+	return _c
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_c *LocationCreate) SetMetaDescription(v string) *LocationCreate {
+	_c.mutation.SetMetaDescription(v)
+	return _c
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_c *LocationCreate) SetNillableMetaDescription(v *string) *LocationCreate {
+	if v != nil {
+		_c.SetMetaDescription(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *LocationCreate) SetSlug(v string) *LocationCreate {
 	_c.mutation.SetSlug(v)
@@ -230,6 +258,16 @@ func (_c *LocationCreate) check() error {
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Location.version"`)}
 	}
+	if v, ok := _c.mutation.MetaTitle(); ok {
+		if err := location.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Location.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MetaDescription(); ok {
+		if err := location.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Location.meta_description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Location.slug"`)}
 	}
@@ -301,6 +339,14 @@ func (_c *LocationCreate) createSpec() (*Location, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(location.FieldVersion, field.TypeInt, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.MetaTitle(); ok {
+		_spec.SetField(location.FieldMetaTitle, field.TypeString, value)
+		_node.MetaTitle = value
+	}
+	if value, ok := _c.mutation.MetaDescription(); ok {
+		_spec.SetField(location.FieldMetaDescription, field.TypeString, value)
+		_node.MetaDescription = value
 	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(location.FieldSlug, field.TypeString, value)
@@ -460,6 +506,42 @@ func (u *LocationUpsert) AddVersion(v int) *LocationUpsert {
 	return u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *LocationUpsert) SetMetaTitle(v string) *LocationUpsert {
+	u.Set(location.FieldMetaTitle, v)
+	return u
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateMetaTitle() *LocationUpsert {
+	u.SetExcluded(location.FieldMetaTitle)
+	return u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *LocationUpsert) ClearMetaTitle() *LocationUpsert {
+	u.SetNull(location.FieldMetaTitle)
+	return u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *LocationUpsert) SetMetaDescription(v string) *LocationUpsert {
+	u.Set(location.FieldMetaDescription, v)
+	return u
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateMetaDescription() *LocationUpsert {
+	u.SetExcluded(location.FieldMetaDescription)
+	return u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *LocationUpsert) ClearMetaDescription() *LocationUpsert {
+	u.SetNull(location.FieldMetaDescription)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *LocationUpsert) SetSlug(v string) *LocationUpsert {
 	u.Set(location.FieldSlug, v)
@@ -605,6 +687,48 @@ func (u *LocationUpsertOne) AddVersion(v int) *LocationUpsertOne {
 func (u *LocationUpsertOne) UpdateVersion() *LocationUpsertOne {
 	return u.Update(func(s *LocationUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *LocationUpsertOne) SetMetaTitle(v string) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateMetaTitle() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *LocationUpsertOne) ClearMetaTitle() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *LocationUpsertOne) SetMetaDescription(v string) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateMetaDescription() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *LocationUpsertOne) ClearMetaDescription() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 
@@ -928,6 +1052,48 @@ func (u *LocationUpsertBulk) AddVersion(v int) *LocationUpsertBulk {
 func (u *LocationUpsertBulk) UpdateVersion() *LocationUpsertBulk {
 	return u.Update(func(s *LocationUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *LocationUpsertBulk) SetMetaTitle(v string) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateMetaTitle() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *LocationUpsertBulk) ClearMetaTitle() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *LocationUpsertBulk) SetMetaDescription(v string) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateMetaDescription() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *LocationUpsertBulk) ClearMetaDescription() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 

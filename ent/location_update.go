@@ -73,6 +73,46 @@ func (_u *LocationUpdate) AddVersion(v int) *LocationUpdate {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *LocationUpdate) SetMetaTitle(v string) *LocationUpdate {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *LocationUpdate) SetNillableMetaTitle(v *string) *LocationUpdate {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *LocationUpdate) ClearMetaTitle() *LocationUpdate {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *LocationUpdate) SetMetaDescription(v string) *LocationUpdate {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *LocationUpdate) SetNillableMetaDescription(v *string) *LocationUpdate {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *LocationUpdate) ClearMetaDescription() *LocationUpdate {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *LocationUpdate) SetSlug(v string) *LocationUpdate {
 	_u.mutation.SetSlug(v)
@@ -291,6 +331,16 @@ func (_u *LocationUpdate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Location.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := location.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Location.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := location.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Location.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := location.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Location.slug": %w`, err)}
@@ -343,6 +393,18 @@ func (_u *LocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(location.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(location.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(location.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(location.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(location.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(location.FieldSlug, field.TypeString, value)
@@ -554,6 +616,46 @@ func (_u *LocationUpdateOne) SetNillableVersion(v *int) *LocationUpdateOne {
 // AddVersion adds value to the "version" field.
 func (_u *LocationUpdateOne) AddVersion(v int) *LocationUpdateOne {
 	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (_u *LocationUpdateOne) SetMetaTitle(v string) *LocationUpdateOne {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *LocationUpdateOne) SetNillableMetaTitle(v *string) *LocationUpdateOne {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *LocationUpdateOne) ClearMetaTitle() *LocationUpdateOne {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *LocationUpdateOne) SetMetaDescription(v string) *LocationUpdateOne {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *LocationUpdateOne) SetNillableMetaDescription(v *string) *LocationUpdateOne {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *LocationUpdateOne) ClearMetaDescription() *LocationUpdateOne {
+	_u.mutation.ClearMetaDescription()
 	return _u
 }
 
@@ -788,6 +890,16 @@ func (_u *LocationUpdateOne) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Location.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := location.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Location.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := location.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Location.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := location.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Location.slug": %w`, err)}
@@ -857,6 +969,18 @@ func (_u *LocationUpdateOne) sqlSave(ctx context.Context) (_node *Location, err 
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(location.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(location.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(location.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(location.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(location.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(location.FieldSlug, field.TypeString, value)

@@ -27,6 +27,7 @@ import (
 	"github.com/careergraph/careergraph/ent/roleskill"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/trendsnapshot"
 	"github.com/careergraph/careergraph/ent/user"
 	"github.com/careergraph/careergraph/internal/changes"
 	"github.com/careergraph/careergraph/internal/rejects"
@@ -56,6 +57,7 @@ const (
 	TypeRoleSkill         = "RoleSkill"
 	TypeSalaryRecord      = "SalaryRecord"
 	TypeSkill             = "Skill"
+	TypeTrendSnapshot     = "TrendSnapshot"
 	TypeUser              = "User"
 )
 
@@ -7527,6 +7529,8 @@ type LocationMutation struct {
 	source                *string
 	version               *int
 	addversion            *int
+	meta_title            *string
+	meta_description      *string
 	slug                  *string
 	city                  *string
 	region                *string
@@ -7806,6 +7810,104 @@ func (m *LocationMutation) AddedVersion() (r int, exists bool) {
 func (m *LocationMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (m *LocationMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *LocationMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *LocationMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[location.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *LocationMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[location.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *LocationMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, location.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *LocationMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *LocationMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *LocationMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[location.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *LocationMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[location.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *LocationMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, location.FieldMetaDescription)
 }
 
 // SetSlug sets the "slug" field.
@@ -8161,7 +8263,7 @@ func (m *LocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LocationMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, location.FieldCreatedAt)
 	}
@@ -8173,6 +8275,12 @@ func (m *LocationMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, location.FieldVersion)
+	}
+	if m.meta_title != nil {
+		fields = append(fields, location.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, location.FieldMetaDescription)
 	}
 	if m.slug != nil {
 		fields = append(fields, location.FieldSlug)
@@ -8202,6 +8310,10 @@ func (m *LocationMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case location.FieldVersion:
 		return m.Version()
+	case location.FieldMetaTitle:
+		return m.MetaTitle()
+	case location.FieldMetaDescription:
+		return m.MetaDescription()
 	case location.FieldSlug:
 		return m.Slug()
 	case location.FieldCity:
@@ -8227,6 +8339,10 @@ func (m *LocationMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldSource(ctx)
 	case location.FieldVersion:
 		return m.OldVersion(ctx)
+	case location.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case location.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case location.FieldSlug:
 		return m.OldSlug(ctx)
 	case location.FieldCity:
@@ -8271,6 +8387,20 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case location.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case location.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
 		return nil
 	case location.FieldSlug:
 		v, ok := value.(string)
@@ -8345,6 +8475,12 @@ func (m *LocationMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *LocationMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(location.FieldMetaTitle) {
+		fields = append(fields, location.FieldMetaTitle)
+	}
+	if m.FieldCleared(location.FieldMetaDescription) {
+		fields = append(fields, location.FieldMetaDescription)
+	}
 	if m.FieldCleared(location.FieldRegion) {
 		fields = append(fields, location.FieldRegion)
 	}
@@ -8362,6 +8498,12 @@ func (m *LocationMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *LocationMutation) ClearField(name string) error {
 	switch name {
+	case location.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case location.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case location.FieldRegion:
 		m.ClearRegion()
 		return nil
@@ -8384,6 +8526,12 @@ func (m *LocationMutation) ResetField(name string) error {
 		return nil
 	case location.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case location.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case location.FieldMetaDescription:
+		m.ResetMetaDescription()
 		return nil
 	case location.FieldSlug:
 		m.ResetSlug()
@@ -8548,6 +8696,8 @@ type OpeningMutation struct {
 	source                                *string
 	version                               *int
 	addversion                            *int
+	meta_title                            *string
+	meta_description                      *string
 	external_id                           *string
 	title                                 *string
 	description                           *string
@@ -8849,6 +8999,104 @@ func (m *OpeningMutation) AddedVersion() (r int, exists bool) {
 func (m *OpeningMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (m *OpeningMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *OpeningMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *OpeningMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[opening.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *OpeningMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[opening.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *OpeningMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, opening.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *OpeningMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *OpeningMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Opening entity.
+// If the Opening object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *OpeningMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[opening.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *OpeningMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[opening.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *OpeningMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, opening.FieldMetaDescription)
 }
 
 // SetExternalID sets the "external_id" field.
@@ -10149,7 +10397,7 @@ func (m *OpeningMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OpeningMutation) Fields() []string {
-	fields := make([]string, 0, 27)
+	fields := make([]string, 0, 29)
 	if m.created_at != nil {
 		fields = append(fields, opening.FieldCreatedAt)
 	}
@@ -10161,6 +10409,12 @@ func (m *OpeningMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, opening.FieldVersion)
+	}
+	if m.meta_title != nil {
+		fields = append(fields, opening.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, opening.FieldMetaDescription)
 	}
 	if m.external_id != nil {
 		fields = append(fields, opening.FieldExternalID)
@@ -10247,6 +10501,10 @@ func (m *OpeningMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case opening.FieldVersion:
 		return m.Version()
+	case opening.FieldMetaTitle:
+		return m.MetaTitle()
+	case opening.FieldMetaDescription:
+		return m.MetaDescription()
 	case opening.FieldExternalID:
 		return m.ExternalID()
 	case opening.FieldTitle:
@@ -10310,6 +10568,10 @@ func (m *OpeningMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldSource(ctx)
 	case opening.FieldVersion:
 		return m.OldVersion(ctx)
+	case opening.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case opening.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case opening.FieldExternalID:
 		return m.OldExternalID(ctx)
 	case opening.FieldTitle:
@@ -10392,6 +10654,20 @@ func (m *OpeningMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case opening.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case opening.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
 		return nil
 	case opening.FieldExternalID:
 		v, ok := value.(string)
@@ -10659,6 +10935,12 @@ func (m *OpeningMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *OpeningMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(opening.FieldMetaTitle) {
+		fields = append(fields, opening.FieldMetaTitle)
+	}
+	if m.FieldCleared(opening.FieldMetaDescription) {
+		fields = append(fields, opening.FieldMetaDescription)
+	}
 	if m.FieldCleared(opening.FieldDescription) {
 		fields = append(fields, opening.FieldDescription)
 	}
@@ -10715,6 +10997,12 @@ func (m *OpeningMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *OpeningMutation) ClearField(name string) error {
 	switch name {
+	case opening.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case opening.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case opening.FieldDescription:
 		m.ClearDescription()
 		return nil
@@ -10776,6 +11064,12 @@ func (m *OpeningMutation) ResetField(name string) error {
 		return nil
 	case opening.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case opening.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case opening.FieldMetaDescription:
+		m.ResetMetaDescription()
 		return nil
 	case opening.FieldExternalID:
 		m.ResetExternalID()
@@ -11415,6 +11709,8 @@ type RoleMutation struct {
 	source                     *string
 	version                    *int
 	addversion                 *int
+	meta_title                 *string
+	meta_description           *string
 	slug                       *string
 	title                      *string
 	summary                    *string
@@ -11426,6 +11722,9 @@ type RoleMutation struct {
 	experience_max_years       *int
 	addexperience_max_years    *int
 	family                     *string
+	isco08_code                *string
+	nco2015_code               *string
+	onet_soc_code              *string
 	clearedFields              map[string]struct{}
 	items                      map[int]struct{}
 	removeditems               map[int]struct{}
@@ -11713,6 +12012,104 @@ func (m *RoleMutation) AddedVersion() (r int, exists bool) {
 func (m *RoleMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (m *RoleMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *RoleMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *RoleMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[role.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *RoleMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[role.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *RoleMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, role.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *RoleMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *RoleMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *RoleMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[role.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *RoleMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[role.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *RoleMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, role.FieldMetaDescription)
 }
 
 // SetSlug sets the "slug" field.
@@ -12083,6 +12480,153 @@ func (m *RoleMutation) OldFamily(ctx context.Context) (v string, err error) {
 // ResetFamily resets all changes to the "family" field.
 func (m *RoleMutation) ResetFamily() {
 	m.family = nil
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (m *RoleMutation) SetIsco08Code(s string) {
+	m.isco08_code = &s
+}
+
+// Isco08Code returns the value of the "isco08_code" field in the mutation.
+func (m *RoleMutation) Isco08Code() (r string, exists bool) {
+	v := m.isco08_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIsco08Code returns the old "isco08_code" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldIsco08Code(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIsco08Code is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIsco08Code requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIsco08Code: %w", err)
+	}
+	return oldValue.Isco08Code, nil
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (m *RoleMutation) ClearIsco08Code() {
+	m.isco08_code = nil
+	m.clearedFields[role.FieldIsco08Code] = struct{}{}
+}
+
+// Isco08CodeCleared returns if the "isco08_code" field was cleared in this mutation.
+func (m *RoleMutation) Isco08CodeCleared() bool {
+	_, ok := m.clearedFields[role.FieldIsco08Code]
+	return ok
+}
+
+// ResetIsco08Code resets all changes to the "isco08_code" field.
+func (m *RoleMutation) ResetIsco08Code() {
+	m.isco08_code = nil
+	delete(m.clearedFields, role.FieldIsco08Code)
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (m *RoleMutation) SetNco2015Code(s string) {
+	m.nco2015_code = &s
+}
+
+// Nco2015Code returns the value of the "nco2015_code" field in the mutation.
+func (m *RoleMutation) Nco2015Code() (r string, exists bool) {
+	v := m.nco2015_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNco2015Code returns the old "nco2015_code" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldNco2015Code(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNco2015Code is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNco2015Code requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNco2015Code: %w", err)
+	}
+	return oldValue.Nco2015Code, nil
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (m *RoleMutation) ClearNco2015Code() {
+	m.nco2015_code = nil
+	m.clearedFields[role.FieldNco2015Code] = struct{}{}
+}
+
+// Nco2015CodeCleared returns if the "nco2015_code" field was cleared in this mutation.
+func (m *RoleMutation) Nco2015CodeCleared() bool {
+	_, ok := m.clearedFields[role.FieldNco2015Code]
+	return ok
+}
+
+// ResetNco2015Code resets all changes to the "nco2015_code" field.
+func (m *RoleMutation) ResetNco2015Code() {
+	m.nco2015_code = nil
+	delete(m.clearedFields, role.FieldNco2015Code)
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (m *RoleMutation) SetOnetSocCode(s string) {
+	m.onet_soc_code = &s
+}
+
+// OnetSocCode returns the value of the "onet_soc_code" field in the mutation.
+func (m *RoleMutation) OnetSocCode() (r string, exists bool) {
+	v := m.onet_soc_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOnetSocCode returns the old "onet_soc_code" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldOnetSocCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOnetSocCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOnetSocCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOnetSocCode: %w", err)
+	}
+	return oldValue.OnetSocCode, nil
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (m *RoleMutation) ClearOnetSocCode() {
+	m.onet_soc_code = nil
+	m.clearedFields[role.FieldOnetSocCode] = struct{}{}
+}
+
+// OnetSocCodeCleared returns if the "onet_soc_code" field was cleared in this mutation.
+func (m *RoleMutation) OnetSocCodeCleared() bool {
+	_, ok := m.clearedFields[role.FieldOnetSocCode]
+	return ok
+}
+
+// ResetOnetSocCode resets all changes to the "onet_soc_code" field.
+func (m *RoleMutation) ResetOnetSocCode() {
+	m.onet_soc_code = nil
+	delete(m.clearedFields, role.FieldOnetSocCode)
 }
 
 // AddItemIDs adds the "items" edge to the RoleItem entity by ids.
@@ -12497,7 +13041,7 @@ func (m *RoleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *RoleMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, role.FieldCreatedAt)
 	}
@@ -12509,6 +13053,12 @@ func (m *RoleMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, role.FieldVersion)
+	}
+	if m.meta_title != nil {
+		fields = append(fields, role.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, role.FieldMetaDescription)
 	}
 	if m.slug != nil {
 		fields = append(fields, role.FieldSlug)
@@ -12534,6 +13084,15 @@ func (m *RoleMutation) Fields() []string {
 	if m.family != nil {
 		fields = append(fields, role.FieldFamily)
 	}
+	if m.isco08_code != nil {
+		fields = append(fields, role.FieldIsco08Code)
+	}
+	if m.nco2015_code != nil {
+		fields = append(fields, role.FieldNco2015Code)
+	}
+	if m.onet_soc_code != nil {
+		fields = append(fields, role.FieldOnetSocCode)
+	}
 	return fields
 }
 
@@ -12550,6 +13109,10 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case role.FieldVersion:
 		return m.Version()
+	case role.FieldMetaTitle:
+		return m.MetaTitle()
+	case role.FieldMetaDescription:
+		return m.MetaDescription()
 	case role.FieldSlug:
 		return m.Slug()
 	case role.FieldTitle:
@@ -12566,6 +13129,12 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.ExperienceMaxYears()
 	case role.FieldFamily:
 		return m.Family()
+	case role.FieldIsco08Code:
+		return m.Isco08Code()
+	case role.FieldNco2015Code:
+		return m.Nco2015Code()
+	case role.FieldOnetSocCode:
+		return m.OnetSocCode()
 	}
 	return nil, false
 }
@@ -12583,6 +13152,10 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldSource(ctx)
 	case role.FieldVersion:
 		return m.OldVersion(ctx)
+	case role.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case role.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case role.FieldSlug:
 		return m.OldSlug(ctx)
 	case role.FieldTitle:
@@ -12599,6 +13172,12 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldExperienceMaxYears(ctx)
 	case role.FieldFamily:
 		return m.OldFamily(ctx)
+	case role.FieldIsco08Code:
+		return m.OldIsco08Code(ctx)
+	case role.FieldNco2015Code:
+		return m.OldNco2015Code(ctx)
+	case role.FieldOnetSocCode:
+		return m.OldOnetSocCode(ctx)
 	}
 	return nil, fmt.Errorf("unknown Role field %s", name)
 }
@@ -12635,6 +13214,20 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case role.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case role.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
 		return nil
 	case role.FieldSlug:
 		v, ok := value.(string)
@@ -12691,6 +13284,27 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetFamily(v)
+		return nil
+	case role.FieldIsco08Code:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIsco08Code(v)
+		return nil
+	case role.FieldNco2015Code:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNco2015Code(v)
+		return nil
+	case role.FieldOnetSocCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOnetSocCode(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Role field %s", name)
@@ -12761,11 +13375,26 @@ func (m *RoleMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *RoleMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(role.FieldMetaTitle) {
+		fields = append(fields, role.FieldMetaTitle)
+	}
+	if m.FieldCleared(role.FieldMetaDescription) {
+		fields = append(fields, role.FieldMetaDescription)
+	}
 	if m.FieldCleared(role.FieldOverview) {
 		fields = append(fields, role.FieldOverview)
 	}
 	if m.FieldCleared(role.FieldAliases) {
 		fields = append(fields, role.FieldAliases)
+	}
+	if m.FieldCleared(role.FieldIsco08Code) {
+		fields = append(fields, role.FieldIsco08Code)
+	}
+	if m.FieldCleared(role.FieldNco2015Code) {
+		fields = append(fields, role.FieldNco2015Code)
+	}
+	if m.FieldCleared(role.FieldOnetSocCode) {
+		fields = append(fields, role.FieldOnetSocCode)
 	}
 	return fields
 }
@@ -12781,11 +13410,26 @@ func (m *RoleMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *RoleMutation) ClearField(name string) error {
 	switch name {
+	case role.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case role.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case role.FieldOverview:
 		m.ClearOverview()
 		return nil
 	case role.FieldAliases:
 		m.ClearAliases()
+		return nil
+	case role.FieldIsco08Code:
+		m.ClearIsco08Code()
+		return nil
+	case role.FieldNco2015Code:
+		m.ClearNco2015Code()
+		return nil
+	case role.FieldOnetSocCode:
+		m.ClearOnetSocCode()
 		return nil
 	}
 	return fmt.Errorf("unknown Role nullable field %s", name)
@@ -12806,6 +13450,12 @@ func (m *RoleMutation) ResetField(name string) error {
 		return nil
 	case role.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case role.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case role.FieldMetaDescription:
+		m.ResetMetaDescription()
 		return nil
 	case role.FieldSlug:
 		m.ResetSlug()
@@ -12830,6 +13480,15 @@ func (m *RoleMutation) ResetField(name string) error {
 		return nil
 	case role.FieldFamily:
 		m.ResetFamily()
+		return nil
+	case role.FieldIsco08Code:
+		m.ResetIsco08Code()
+		return nil
+	case role.FieldNco2015Code:
+		m.ResetNco2015Code()
+		return nil
+	case role.FieldOnetSocCode:
+		m.ResetOnetSocCode()
 		return nil
 	}
 	return fmt.Errorf("unknown Role field %s", name)
@@ -16848,11 +17507,14 @@ type SkillMutation struct {
 	source                     *string
 	version                    *int
 	addversion                 *int
+	meta_title                 *string
+	meta_description           *string
 	slug                       *string
 	name                       *string
 	category                   *skill.Category
 	synonyms                   *[]string
 	appendsynonyms             []string
+	esco_uri                   *string
 	group_mode                 *skill.GroupMode
 	clearedFields              map[string]struct{}
 	groups                     map[int]struct{}
@@ -17143,6 +17805,104 @@ func (m *SkillMutation) ResetVersion() {
 	m.addversion = nil
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (m *SkillMutation) SetMetaTitle(s string) {
+	m.meta_title = &s
+}
+
+// MetaTitle returns the value of the "meta_title" field in the mutation.
+func (m *SkillMutation) MetaTitle() (r string, exists bool) {
+	v := m.meta_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaTitle returns the old "meta_title" field's value of the Skill entity.
+// If the Skill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillMutation) OldMetaTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaTitle: %w", err)
+	}
+	return oldValue.MetaTitle, nil
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (m *SkillMutation) ClearMetaTitle() {
+	m.meta_title = nil
+	m.clearedFields[skill.FieldMetaTitle] = struct{}{}
+}
+
+// MetaTitleCleared returns if the "meta_title" field was cleared in this mutation.
+func (m *SkillMutation) MetaTitleCleared() bool {
+	_, ok := m.clearedFields[skill.FieldMetaTitle]
+	return ok
+}
+
+// ResetMetaTitle resets all changes to the "meta_title" field.
+func (m *SkillMutation) ResetMetaTitle() {
+	m.meta_title = nil
+	delete(m.clearedFields, skill.FieldMetaTitle)
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (m *SkillMutation) SetMetaDescription(s string) {
+	m.meta_description = &s
+}
+
+// MetaDescription returns the value of the "meta_description" field in the mutation.
+func (m *SkillMutation) MetaDescription() (r string, exists bool) {
+	v := m.meta_description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetaDescription returns the old "meta_description" field's value of the Skill entity.
+// If the Skill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillMutation) OldMetaDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetaDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetaDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetaDescription: %w", err)
+	}
+	return oldValue.MetaDescription, nil
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (m *SkillMutation) ClearMetaDescription() {
+	m.meta_description = nil
+	m.clearedFields[skill.FieldMetaDescription] = struct{}{}
+}
+
+// MetaDescriptionCleared returns if the "meta_description" field was cleared in this mutation.
+func (m *SkillMutation) MetaDescriptionCleared() bool {
+	_, ok := m.clearedFields[skill.FieldMetaDescription]
+	return ok
+}
+
+// ResetMetaDescription resets all changes to the "meta_description" field.
+func (m *SkillMutation) ResetMetaDescription() {
+	m.meta_description = nil
+	delete(m.clearedFields, skill.FieldMetaDescription)
+}
+
 // SetSlug sets the "slug" field.
 func (m *SkillMutation) SetSlug(s string) {
 	m.slug = &s
@@ -17314,6 +18074,55 @@ func (m *SkillMutation) ResetSynonyms() {
 	m.synonyms = nil
 	m.appendsynonyms = nil
 	delete(m.clearedFields, skill.FieldSynonyms)
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (m *SkillMutation) SetEscoURI(s string) {
+	m.esco_uri = &s
+}
+
+// EscoURI returns the value of the "esco_uri" field in the mutation.
+func (m *SkillMutation) EscoURI() (r string, exists bool) {
+	v := m.esco_uri
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEscoURI returns the old "esco_uri" field's value of the Skill entity.
+// If the Skill object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SkillMutation) OldEscoURI(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEscoURI is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEscoURI requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEscoURI: %w", err)
+	}
+	return oldValue.EscoURI, nil
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (m *SkillMutation) ClearEscoURI() {
+	m.esco_uri = nil
+	m.clearedFields[skill.FieldEscoURI] = struct{}{}
+}
+
+// EscoURICleared returns if the "esco_uri" field was cleared in this mutation.
+func (m *SkillMutation) EscoURICleared() bool {
+	_, ok := m.clearedFields[skill.FieldEscoURI]
+	return ok
+}
+
+// ResetEscoURI resets all changes to the "esco_uri" field.
+func (m *SkillMutation) ResetEscoURI() {
+	m.esco_uri = nil
+	delete(m.clearedFields, skill.FieldEscoURI)
 }
 
 // SetGroupMode sets the "group_mode" field.
@@ -17777,7 +18586,7 @@ func (m *SkillMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SkillMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, skill.FieldCreatedAt)
 	}
@@ -17790,6 +18599,12 @@ func (m *SkillMutation) Fields() []string {
 	if m.version != nil {
 		fields = append(fields, skill.FieldVersion)
 	}
+	if m.meta_title != nil {
+		fields = append(fields, skill.FieldMetaTitle)
+	}
+	if m.meta_description != nil {
+		fields = append(fields, skill.FieldMetaDescription)
+	}
 	if m.slug != nil {
 		fields = append(fields, skill.FieldSlug)
 	}
@@ -17801,6 +18616,9 @@ func (m *SkillMutation) Fields() []string {
 	}
 	if m.synonyms != nil {
 		fields = append(fields, skill.FieldSynonyms)
+	}
+	if m.esco_uri != nil {
+		fields = append(fields, skill.FieldEscoURI)
 	}
 	if m.group_mode != nil {
 		fields = append(fields, skill.FieldGroupMode)
@@ -17821,6 +18639,10 @@ func (m *SkillMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case skill.FieldVersion:
 		return m.Version()
+	case skill.FieldMetaTitle:
+		return m.MetaTitle()
+	case skill.FieldMetaDescription:
+		return m.MetaDescription()
 	case skill.FieldSlug:
 		return m.Slug()
 	case skill.FieldName:
@@ -17829,6 +18651,8 @@ func (m *SkillMutation) Field(name string) (ent.Value, bool) {
 		return m.Category()
 	case skill.FieldSynonyms:
 		return m.Synonyms()
+	case skill.FieldEscoURI:
+		return m.EscoURI()
 	case skill.FieldGroupMode:
 		return m.GroupMode()
 	}
@@ -17848,6 +18672,10 @@ func (m *SkillMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldSource(ctx)
 	case skill.FieldVersion:
 		return m.OldVersion(ctx)
+	case skill.FieldMetaTitle:
+		return m.OldMetaTitle(ctx)
+	case skill.FieldMetaDescription:
+		return m.OldMetaDescription(ctx)
 	case skill.FieldSlug:
 		return m.OldSlug(ctx)
 	case skill.FieldName:
@@ -17856,6 +18684,8 @@ func (m *SkillMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldCategory(ctx)
 	case skill.FieldSynonyms:
 		return m.OldSynonyms(ctx)
+	case skill.FieldEscoURI:
+		return m.OldEscoURI(ctx)
 	case skill.FieldGroupMode:
 		return m.OldGroupMode(ctx)
 	}
@@ -17895,6 +18725,20 @@ func (m *SkillMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetVersion(v)
 		return nil
+	case skill.FieldMetaTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaTitle(v)
+		return nil
+	case skill.FieldMetaDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetaDescription(v)
+		return nil
 	case skill.FieldSlug:
 		v, ok := value.(string)
 		if !ok {
@@ -17922,6 +18766,13 @@ func (m *SkillMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetSynonyms(v)
+		return nil
+	case skill.FieldEscoURI:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEscoURI(v)
 		return nil
 	case skill.FieldGroupMode:
 		v, ok := value.(skill.GroupMode)
@@ -17975,8 +18826,17 @@ func (m *SkillMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *SkillMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(skill.FieldMetaTitle) {
+		fields = append(fields, skill.FieldMetaTitle)
+	}
+	if m.FieldCleared(skill.FieldMetaDescription) {
+		fields = append(fields, skill.FieldMetaDescription)
+	}
 	if m.FieldCleared(skill.FieldSynonyms) {
 		fields = append(fields, skill.FieldSynonyms)
+	}
+	if m.FieldCleared(skill.FieldEscoURI) {
+		fields = append(fields, skill.FieldEscoURI)
 	}
 	if m.FieldCleared(skill.FieldGroupMode) {
 		fields = append(fields, skill.FieldGroupMode)
@@ -17995,8 +18855,17 @@ func (m *SkillMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *SkillMutation) ClearField(name string) error {
 	switch name {
+	case skill.FieldMetaTitle:
+		m.ClearMetaTitle()
+		return nil
+	case skill.FieldMetaDescription:
+		m.ClearMetaDescription()
+		return nil
 	case skill.FieldSynonyms:
 		m.ClearSynonyms()
+		return nil
+	case skill.FieldEscoURI:
+		m.ClearEscoURI()
 		return nil
 	case skill.FieldGroupMode:
 		m.ClearGroupMode()
@@ -18021,6 +18890,12 @@ func (m *SkillMutation) ResetField(name string) error {
 	case skill.FieldVersion:
 		m.ResetVersion()
 		return nil
+	case skill.FieldMetaTitle:
+		m.ResetMetaTitle()
+		return nil
+	case skill.FieldMetaDescription:
+		m.ResetMetaDescription()
+		return nil
 	case skill.FieldSlug:
 		m.ResetSlug()
 		return nil
@@ -18032,6 +18907,9 @@ func (m *SkillMutation) ResetField(name string) error {
 		return nil
 	case skill.FieldSynonyms:
 		m.ResetSynonyms()
+		return nil
+	case skill.FieldEscoURI:
+		m.ResetEscoURI()
 		return nil
 	case skill.FieldGroupMode:
 		m.ResetGroupMode()
@@ -18278,6 +19156,953 @@ func (m *SkillMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Skill edge %s", name)
+}
+
+// TrendSnapshotMutation represents an operation that mutates the TrendSnapshot nodes in the graph.
+type TrendSnapshotMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	day              *time.Time
+	role_id          *int
+	addrole_id       *int
+	location_id      *int
+	addlocation_id   *int
+	skill_id         *int
+	addskill_id      *int
+	live_openings    *int
+	addlive_openings *int
+	currency         *string
+	median_pay       *int64
+	addmedian_pay    *int64
+	pay_count        *int
+	addpay_count     *int
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*TrendSnapshot, error)
+	predicates       []predicate.TrendSnapshot
+}
+
+var _ ent.Mutation = (*TrendSnapshotMutation)(nil)
+
+// trendsnapshotOption allows management of the mutation configuration using functional options.
+type trendsnapshotOption func(*TrendSnapshotMutation)
+
+// newTrendSnapshotMutation creates new mutation for the TrendSnapshot entity.
+func newTrendSnapshotMutation(c config, op Op, opts ...trendsnapshotOption) *TrendSnapshotMutation {
+	m := &TrendSnapshotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTrendSnapshot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrendSnapshotID sets the ID field of the mutation.
+func withTrendSnapshotID(id int) trendsnapshotOption {
+	return func(m *TrendSnapshotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TrendSnapshot
+		)
+		m.oldValue = func(ctx context.Context) (*TrendSnapshot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TrendSnapshot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTrendSnapshot sets the old TrendSnapshot of the mutation.
+func withTrendSnapshot(node *TrendSnapshot) trendsnapshotOption {
+	return func(m *TrendSnapshotMutation) {
+		m.oldValue = func(context.Context) (*TrendSnapshot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrendSnapshotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrendSnapshotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrendSnapshotMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrendSnapshotMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TrendSnapshot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetDay sets the "day" field.
+func (m *TrendSnapshotMutation) SetDay(t time.Time) {
+	m.day = &t
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *TrendSnapshotMutation) Day() (r time.Time, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldDay(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *TrendSnapshotMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetRoleID sets the "role_id" field.
+func (m *TrendSnapshotMutation) SetRoleID(i int) {
+	m.role_id = &i
+	m.addrole_id = nil
+}
+
+// RoleID returns the value of the "role_id" field in the mutation.
+func (m *TrendSnapshotMutation) RoleID() (r int, exists bool) {
+	v := m.role_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRoleID returns the old "role_id" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldRoleID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRoleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRoleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRoleID: %w", err)
+	}
+	return oldValue.RoleID, nil
+}
+
+// AddRoleID adds i to the "role_id" field.
+func (m *TrendSnapshotMutation) AddRoleID(i int) {
+	if m.addrole_id != nil {
+		*m.addrole_id += i
+	} else {
+		m.addrole_id = &i
+	}
+}
+
+// AddedRoleID returns the value that was added to the "role_id" field in this mutation.
+func (m *TrendSnapshotMutation) AddedRoleID() (r int, exists bool) {
+	v := m.addrole_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRoleID resets all changes to the "role_id" field.
+func (m *TrendSnapshotMutation) ResetRoleID() {
+	m.role_id = nil
+	m.addrole_id = nil
+}
+
+// SetLocationID sets the "location_id" field.
+func (m *TrendSnapshotMutation) SetLocationID(i int) {
+	m.location_id = &i
+	m.addlocation_id = nil
+}
+
+// LocationID returns the value of the "location_id" field in the mutation.
+func (m *TrendSnapshotMutation) LocationID() (r int, exists bool) {
+	v := m.location_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocationID returns the old "location_id" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldLocationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocationID: %w", err)
+	}
+	return oldValue.LocationID, nil
+}
+
+// AddLocationID adds i to the "location_id" field.
+func (m *TrendSnapshotMutation) AddLocationID(i int) {
+	if m.addlocation_id != nil {
+		*m.addlocation_id += i
+	} else {
+		m.addlocation_id = &i
+	}
+}
+
+// AddedLocationID returns the value that was added to the "location_id" field in this mutation.
+func (m *TrendSnapshotMutation) AddedLocationID() (r int, exists bool) {
+	v := m.addlocation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLocationID resets all changes to the "location_id" field.
+func (m *TrendSnapshotMutation) ResetLocationID() {
+	m.location_id = nil
+	m.addlocation_id = nil
+}
+
+// SetSkillID sets the "skill_id" field.
+func (m *TrendSnapshotMutation) SetSkillID(i int) {
+	m.skill_id = &i
+	m.addskill_id = nil
+}
+
+// SkillID returns the value of the "skill_id" field in the mutation.
+func (m *TrendSnapshotMutation) SkillID() (r int, exists bool) {
+	v := m.skill_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkillID returns the old "skill_id" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldSkillID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkillID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkillID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkillID: %w", err)
+	}
+	return oldValue.SkillID, nil
+}
+
+// AddSkillID adds i to the "skill_id" field.
+func (m *TrendSnapshotMutation) AddSkillID(i int) {
+	if m.addskill_id != nil {
+		*m.addskill_id += i
+	} else {
+		m.addskill_id = &i
+	}
+}
+
+// AddedSkillID returns the value that was added to the "skill_id" field in this mutation.
+func (m *TrendSnapshotMutation) AddedSkillID() (r int, exists bool) {
+	v := m.addskill_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSkillID resets all changes to the "skill_id" field.
+func (m *TrendSnapshotMutation) ResetSkillID() {
+	m.skill_id = nil
+	m.addskill_id = nil
+}
+
+// SetLiveOpenings sets the "live_openings" field.
+func (m *TrendSnapshotMutation) SetLiveOpenings(i int) {
+	m.live_openings = &i
+	m.addlive_openings = nil
+}
+
+// LiveOpenings returns the value of the "live_openings" field in the mutation.
+func (m *TrendSnapshotMutation) LiveOpenings() (r int, exists bool) {
+	v := m.live_openings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLiveOpenings returns the old "live_openings" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldLiveOpenings(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLiveOpenings is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLiveOpenings requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLiveOpenings: %w", err)
+	}
+	return oldValue.LiveOpenings, nil
+}
+
+// AddLiveOpenings adds i to the "live_openings" field.
+func (m *TrendSnapshotMutation) AddLiveOpenings(i int) {
+	if m.addlive_openings != nil {
+		*m.addlive_openings += i
+	} else {
+		m.addlive_openings = &i
+	}
+}
+
+// AddedLiveOpenings returns the value that was added to the "live_openings" field in this mutation.
+func (m *TrendSnapshotMutation) AddedLiveOpenings() (r int, exists bool) {
+	v := m.addlive_openings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLiveOpenings resets all changes to the "live_openings" field.
+func (m *TrendSnapshotMutation) ResetLiveOpenings() {
+	m.live_openings = nil
+	m.addlive_openings = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *TrendSnapshotMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *TrendSnapshotMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldCurrency(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ClearCurrency clears the value of the "currency" field.
+func (m *TrendSnapshotMutation) ClearCurrency() {
+	m.currency = nil
+	m.clearedFields[trendsnapshot.FieldCurrency] = struct{}{}
+}
+
+// CurrencyCleared returns if the "currency" field was cleared in this mutation.
+func (m *TrendSnapshotMutation) CurrencyCleared() bool {
+	_, ok := m.clearedFields[trendsnapshot.FieldCurrency]
+	return ok
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *TrendSnapshotMutation) ResetCurrency() {
+	m.currency = nil
+	delete(m.clearedFields, trendsnapshot.FieldCurrency)
+}
+
+// SetMedianPay sets the "median_pay" field.
+func (m *TrendSnapshotMutation) SetMedianPay(i int64) {
+	m.median_pay = &i
+	m.addmedian_pay = nil
+}
+
+// MedianPay returns the value of the "median_pay" field in the mutation.
+func (m *TrendSnapshotMutation) MedianPay() (r int64, exists bool) {
+	v := m.median_pay
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMedianPay returns the old "median_pay" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldMedianPay(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMedianPay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMedianPay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMedianPay: %w", err)
+	}
+	return oldValue.MedianPay, nil
+}
+
+// AddMedianPay adds i to the "median_pay" field.
+func (m *TrendSnapshotMutation) AddMedianPay(i int64) {
+	if m.addmedian_pay != nil {
+		*m.addmedian_pay += i
+	} else {
+		m.addmedian_pay = &i
+	}
+}
+
+// AddedMedianPay returns the value that was added to the "median_pay" field in this mutation.
+func (m *TrendSnapshotMutation) AddedMedianPay() (r int64, exists bool) {
+	v := m.addmedian_pay
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMedianPay clears the value of the "median_pay" field.
+func (m *TrendSnapshotMutation) ClearMedianPay() {
+	m.median_pay = nil
+	m.addmedian_pay = nil
+	m.clearedFields[trendsnapshot.FieldMedianPay] = struct{}{}
+}
+
+// MedianPayCleared returns if the "median_pay" field was cleared in this mutation.
+func (m *TrendSnapshotMutation) MedianPayCleared() bool {
+	_, ok := m.clearedFields[trendsnapshot.FieldMedianPay]
+	return ok
+}
+
+// ResetMedianPay resets all changes to the "median_pay" field.
+func (m *TrendSnapshotMutation) ResetMedianPay() {
+	m.median_pay = nil
+	m.addmedian_pay = nil
+	delete(m.clearedFields, trendsnapshot.FieldMedianPay)
+}
+
+// SetPayCount sets the "pay_count" field.
+func (m *TrendSnapshotMutation) SetPayCount(i int) {
+	m.pay_count = &i
+	m.addpay_count = nil
+}
+
+// PayCount returns the value of the "pay_count" field in the mutation.
+func (m *TrendSnapshotMutation) PayCount() (r int, exists bool) {
+	v := m.pay_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayCount returns the old "pay_count" field's value of the TrendSnapshot entity.
+// If the TrendSnapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrendSnapshotMutation) OldPayCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayCount: %w", err)
+	}
+	return oldValue.PayCount, nil
+}
+
+// AddPayCount adds i to the "pay_count" field.
+func (m *TrendSnapshotMutation) AddPayCount(i int) {
+	if m.addpay_count != nil {
+		*m.addpay_count += i
+	} else {
+		m.addpay_count = &i
+	}
+}
+
+// AddedPayCount returns the value that was added to the "pay_count" field in this mutation.
+func (m *TrendSnapshotMutation) AddedPayCount() (r int, exists bool) {
+	v := m.addpay_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPayCount resets all changes to the "pay_count" field.
+func (m *TrendSnapshotMutation) ResetPayCount() {
+	m.pay_count = nil
+	m.addpay_count = nil
+}
+
+// Where appends a list predicates to the TrendSnapshotMutation builder.
+func (m *TrendSnapshotMutation) Where(ps ...predicate.TrendSnapshot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrendSnapshotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrendSnapshotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TrendSnapshot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrendSnapshotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrendSnapshotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TrendSnapshot).
+func (m *TrendSnapshotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrendSnapshotMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.day != nil {
+		fields = append(fields, trendsnapshot.FieldDay)
+	}
+	if m.role_id != nil {
+		fields = append(fields, trendsnapshot.FieldRoleID)
+	}
+	if m.location_id != nil {
+		fields = append(fields, trendsnapshot.FieldLocationID)
+	}
+	if m.skill_id != nil {
+		fields = append(fields, trendsnapshot.FieldSkillID)
+	}
+	if m.live_openings != nil {
+		fields = append(fields, trendsnapshot.FieldLiveOpenings)
+	}
+	if m.currency != nil {
+		fields = append(fields, trendsnapshot.FieldCurrency)
+	}
+	if m.median_pay != nil {
+		fields = append(fields, trendsnapshot.FieldMedianPay)
+	}
+	if m.pay_count != nil {
+		fields = append(fields, trendsnapshot.FieldPayCount)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrendSnapshotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case trendsnapshot.FieldDay:
+		return m.Day()
+	case trendsnapshot.FieldRoleID:
+		return m.RoleID()
+	case trendsnapshot.FieldLocationID:
+		return m.LocationID()
+	case trendsnapshot.FieldSkillID:
+		return m.SkillID()
+	case trendsnapshot.FieldLiveOpenings:
+		return m.LiveOpenings()
+	case trendsnapshot.FieldCurrency:
+		return m.Currency()
+	case trendsnapshot.FieldMedianPay:
+		return m.MedianPay()
+	case trendsnapshot.FieldPayCount:
+		return m.PayCount()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrendSnapshotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case trendsnapshot.FieldDay:
+		return m.OldDay(ctx)
+	case trendsnapshot.FieldRoleID:
+		return m.OldRoleID(ctx)
+	case trendsnapshot.FieldLocationID:
+		return m.OldLocationID(ctx)
+	case trendsnapshot.FieldSkillID:
+		return m.OldSkillID(ctx)
+	case trendsnapshot.FieldLiveOpenings:
+		return m.OldLiveOpenings(ctx)
+	case trendsnapshot.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case trendsnapshot.FieldMedianPay:
+		return m.OldMedianPay(ctx)
+	case trendsnapshot.FieldPayCount:
+		return m.OldPayCount(ctx)
+	}
+	return nil, fmt.Errorf("unknown TrendSnapshot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrendSnapshotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case trendsnapshot.FieldDay:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case trendsnapshot.FieldRoleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRoleID(v)
+		return nil
+	case trendsnapshot.FieldLocationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocationID(v)
+		return nil
+	case trendsnapshot.FieldSkillID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkillID(v)
+		return nil
+	case trendsnapshot.FieldLiveOpenings:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLiveOpenings(v)
+		return nil
+	case trendsnapshot.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMedianPay(v)
+		return nil
+	case trendsnapshot.FieldPayCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrendSnapshotMutation) AddedFields() []string {
+	var fields []string
+	if m.addrole_id != nil {
+		fields = append(fields, trendsnapshot.FieldRoleID)
+	}
+	if m.addlocation_id != nil {
+		fields = append(fields, trendsnapshot.FieldLocationID)
+	}
+	if m.addskill_id != nil {
+		fields = append(fields, trendsnapshot.FieldSkillID)
+	}
+	if m.addlive_openings != nil {
+		fields = append(fields, trendsnapshot.FieldLiveOpenings)
+	}
+	if m.addmedian_pay != nil {
+		fields = append(fields, trendsnapshot.FieldMedianPay)
+	}
+	if m.addpay_count != nil {
+		fields = append(fields, trendsnapshot.FieldPayCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrendSnapshotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case trendsnapshot.FieldRoleID:
+		return m.AddedRoleID()
+	case trendsnapshot.FieldLocationID:
+		return m.AddedLocationID()
+	case trendsnapshot.FieldSkillID:
+		return m.AddedSkillID()
+	case trendsnapshot.FieldLiveOpenings:
+		return m.AddedLiveOpenings()
+	case trendsnapshot.FieldMedianPay:
+		return m.AddedMedianPay()
+	case trendsnapshot.FieldPayCount:
+		return m.AddedPayCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrendSnapshotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case trendsnapshot.FieldRoleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRoleID(v)
+		return nil
+	case trendsnapshot.FieldLocationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLocationID(v)
+		return nil
+	case trendsnapshot.FieldSkillID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSkillID(v)
+		return nil
+	case trendsnapshot.FieldLiveOpenings:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLiveOpenings(v)
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMedianPay(v)
+		return nil
+	case trendsnapshot.FieldPayCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPayCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrendSnapshotMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(trendsnapshot.FieldCurrency) {
+		fields = append(fields, trendsnapshot.FieldCurrency)
+	}
+	if m.FieldCleared(trendsnapshot.FieldMedianPay) {
+		fields = append(fields, trendsnapshot.FieldMedianPay)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrendSnapshotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrendSnapshotMutation) ClearField(name string) error {
+	switch name {
+	case trendsnapshot.FieldCurrency:
+		m.ClearCurrency()
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		m.ClearMedianPay()
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrendSnapshotMutation) ResetField(name string) error {
+	switch name {
+	case trendsnapshot.FieldDay:
+		m.ResetDay()
+		return nil
+	case trendsnapshot.FieldRoleID:
+		m.ResetRoleID()
+		return nil
+	case trendsnapshot.FieldLocationID:
+		m.ResetLocationID()
+		return nil
+	case trendsnapshot.FieldSkillID:
+		m.ResetSkillID()
+		return nil
+	case trendsnapshot.FieldLiveOpenings:
+		m.ResetLiveOpenings()
+		return nil
+	case trendsnapshot.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case trendsnapshot.FieldMedianPay:
+		m.ResetMedianPay()
+		return nil
+	case trendsnapshot.FieldPayCount:
+		m.ResetPayCount()
+		return nil
+	}
+	return fmt.Errorf("unknown TrendSnapshot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrendSnapshotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrendSnapshotMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrendSnapshotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrendSnapshotMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrendSnapshotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrendSnapshotMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrendSnapshotMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown TrendSnapshot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrendSnapshotMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown TrendSnapshot edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -29,6 +29,10 @@ type Opening struct {
 	Source string `json:"source,omitempty"`
 	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
 	Version int `json:"version,omitempty"`
+	// The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+	MetaTitle string `json:"meta_title,omitempty"`
+	// The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+	MetaDescription string `json:"meta_description,omitempty"`
 	// The opening's id in its source feed.
 	ExternalID string `json:"external_id,omitempty"`
 	// Title holds the value of the "title" field.
@@ -151,7 +155,7 @@ func (*Opening) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case opening.FieldID, opening.FieldVersion, opening.FieldRoleID, opening.FieldCompanyID, opening.FieldLocationID, opening.FieldExperienceMinYears, opening.FieldExperienceMaxYears, opening.FieldSalaryMin, opening.FieldSalaryMax, opening.FieldSkillCount:
 			values[i] = new(sql.NullInt64)
-		case opening.FieldSource, opening.FieldExternalID, opening.FieldTitle, opening.FieldDescription, opening.FieldDescriptionHTML, opening.FieldURL, opening.FieldContentHash, opening.FieldWorkMode, opening.FieldEmploymentType, opening.FieldSalaryCurrency, opening.FieldSalaryPeriod, opening.FieldStatus, opening.FieldSearchText:
+		case opening.FieldSource, opening.FieldMetaTitle, opening.FieldMetaDescription, opening.FieldExternalID, opening.FieldTitle, opening.FieldDescription, opening.FieldDescriptionHTML, opening.FieldURL, opening.FieldContentHash, opening.FieldWorkMode, opening.FieldEmploymentType, opening.FieldSalaryCurrency, opening.FieldSalaryPeriod, opening.FieldStatus, opening.FieldSearchText:
 			values[i] = new(sql.NullString)
 		case opening.FieldCreatedAt, opening.FieldUpdatedAt, opening.FieldPostedAt, opening.FieldValidThrough:
 			values[i] = new(sql.NullTime)
@@ -199,6 +203,18 @@ func (_m *Opening) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case opening.FieldMetaTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_title", values[i])
+			} else if value.Valid {
+				_m.MetaTitle = value.String
+			}
+		case opening.FieldMetaDescription:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_description", values[i])
+			} else if value.Valid {
+				_m.MetaDescription = value.String
 			}
 		case opening.FieldExternalID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -415,6 +431,12 @@ func (_m *Opening) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("meta_title=")
+	builder.WriteString(_m.MetaTitle)
+	builder.WriteString(", ")
+	builder.WriteString("meta_description=")
+	builder.WriteString(_m.MetaDescription)
 	builder.WriteString(", ")
 	builder.WriteString("external_id=")
 	builder.WriteString(_m.ExternalID)

@@ -82,6 +82,34 @@ func (_c *OpeningCreate) SetNillableVersion(v *int) *OpeningCreate {
 	return _c
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_c *OpeningCreate) SetMetaTitle(v string) *OpeningCreate {
+	_c.mutation.SetMetaTitle(v)
+	return _c
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableMetaTitle(v *string) *OpeningCreate {
+	if v != nil {
+		_c.SetMetaTitle(*v)
+	}
+	return _c
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_c *OpeningCreate) SetMetaDescription(v string) *OpeningCreate {
+	_c.mutation.SetMetaDescription(v)
+	return _c
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_c *OpeningCreate) SetNillableMetaDescription(v *string) *OpeningCreate {
+	if v != nil {
+		_c.SetMetaDescription(*v)
+	}
+	return _c
+}
+
 // SetExternalID sets the "external_id" field.
 func (_c *OpeningCreate) SetExternalID(v string) *OpeningCreate {
 	_c.mutation.SetExternalID(v)
@@ -474,6 +502,16 @@ func (_c *OpeningCreate) check() error {
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Opening.version"`)}
 	}
+	if v, ok := _c.mutation.MetaTitle(); ok {
+		if err := opening.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Opening.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MetaDescription(); ok {
+		if err := opening.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Opening.meta_description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.ExternalID(); !ok {
 		return &ValidationError{Name: "external_id", err: errors.New(`ent: missing required field "Opening.external_id"`)}
 	}
@@ -616,6 +654,14 @@ func (_c *OpeningCreate) createSpec() (*Opening, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(opening.FieldVersion, field.TypeInt, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.MetaTitle(); ok {
+		_spec.SetField(opening.FieldMetaTitle, field.TypeString, value)
+		_node.MetaTitle = value
+	}
+	if value, ok := _c.mutation.MetaDescription(); ok {
+		_spec.SetField(opening.FieldMetaDescription, field.TypeString, value)
+		_node.MetaDescription = value
 	}
 	if value, ok := _c.mutation.ExternalID(); ok {
 		_spec.SetField(opening.FieldExternalID, field.TypeString, value)
@@ -855,6 +901,42 @@ func (u *OpeningUpsert) UpdateVersion() *OpeningUpsert {
 // AddVersion adds v to the "version" field.
 func (u *OpeningUpsert) AddVersion(v int) *OpeningUpsert {
 	u.Add(opening.FieldVersion, v)
+	return u
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *OpeningUpsert) SetMetaTitle(v string) *OpeningUpsert {
+	u.Set(opening.FieldMetaTitle, v)
+	return u
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateMetaTitle() *OpeningUpsert {
+	u.SetExcluded(opening.FieldMetaTitle)
+	return u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *OpeningUpsert) ClearMetaTitle() *OpeningUpsert {
+	u.SetNull(opening.FieldMetaTitle)
+	return u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *OpeningUpsert) SetMetaDescription(v string) *OpeningUpsert {
+	u.Set(opening.FieldMetaDescription, v)
+	return u
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *OpeningUpsert) UpdateMetaDescription() *OpeningUpsert {
+	u.SetExcluded(opening.FieldMetaDescription)
+	return u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *OpeningUpsert) ClearMetaDescription() *OpeningUpsert {
+	u.SetNull(opening.FieldMetaDescription)
 	return u
 }
 
@@ -1339,6 +1421,48 @@ func (u *OpeningUpsertOne) AddVersion(v int) *OpeningUpsertOne {
 func (u *OpeningUpsertOne) UpdateVersion() *OpeningUpsertOne {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *OpeningUpsertOne) SetMetaTitle(v string) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateMetaTitle() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *OpeningUpsertOne) ClearMetaTitle() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *OpeningUpsertOne) SetMetaDescription(v string) *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *OpeningUpsertOne) UpdateMetaDescription() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *OpeningUpsertOne) ClearMetaDescription() *OpeningUpsertOne {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 
@@ -2054,6 +2178,48 @@ func (u *OpeningUpsertBulk) AddVersion(v int) *OpeningUpsertBulk {
 func (u *OpeningUpsertBulk) UpdateVersion() *OpeningUpsertBulk {
 	return u.Update(func(s *OpeningUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *OpeningUpsertBulk) SetMetaTitle(v string) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateMetaTitle() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *OpeningUpsertBulk) ClearMetaTitle() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *OpeningUpsertBulk) SetMetaDescription(v string) *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *OpeningUpsertBulk) UpdateMetaDescription() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *OpeningUpsertBulk) ClearMetaDescription() *OpeningUpsertBulk {
+	return u.Update(func(s *OpeningUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 

@@ -75,6 +75,46 @@ func (_u *OpeningUpdate) AddVersion(v int) *OpeningUpdate {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *OpeningUpdate) SetMetaTitle(v string) *OpeningUpdate {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableMetaTitle(v *string) *OpeningUpdate {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *OpeningUpdate) ClearMetaTitle() *OpeningUpdate {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *OpeningUpdate) SetMetaDescription(v string) *OpeningUpdate {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *OpeningUpdate) SetNillableMetaDescription(v *string) *OpeningUpdate {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *OpeningUpdate) ClearMetaDescription() *OpeningUpdate {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetExternalID sets the "external_id" field.
 func (_u *OpeningUpdate) SetExternalID(v string) *OpeningUpdate {
 	_u.mutation.SetExternalID(v)
@@ -631,6 +671,16 @@ func (_u *OpeningUpdate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Opening.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := opening.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Opening.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := opening.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Opening.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ExternalID(); ok {
 		if err := opening.ExternalIDValidator(v); err != nil {
 			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Opening.external_id": %w`, err)}
@@ -736,6 +786,18 @@ func (_u *OpeningUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(opening.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(opening.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(opening.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(opening.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(opening.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.ExternalID(); ok {
 		_spec.SetField(opening.FieldExternalID, field.TypeString, value)
@@ -1045,6 +1107,46 @@ func (_u *OpeningUpdateOne) SetNillableVersion(v *int) *OpeningUpdateOne {
 // AddVersion adds value to the "version" field.
 func (_u *OpeningUpdateOne) AddVersion(v int) *OpeningUpdateOne {
 	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (_u *OpeningUpdateOne) SetMetaTitle(v string) *OpeningUpdateOne {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableMetaTitle(v *string) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *OpeningUpdateOne) ClearMetaTitle() *OpeningUpdateOne {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *OpeningUpdateOne) SetMetaDescription(v string) *OpeningUpdateOne {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *OpeningUpdateOne) SetNillableMetaDescription(v *string) *OpeningUpdateOne {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *OpeningUpdateOne) ClearMetaDescription() *OpeningUpdateOne {
+	_u.mutation.ClearMetaDescription()
 	return _u
 }
 
@@ -1617,6 +1719,16 @@ func (_u *OpeningUpdateOne) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Opening.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := opening.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Opening.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := opening.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Opening.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ExternalID(); ok {
 		if err := opening.ExternalIDValidator(v); err != nil {
 			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Opening.external_id": %w`, err)}
@@ -1739,6 +1851,18 @@ func (_u *OpeningUpdateOne) sqlSave(ctx context.Context) (_node *Opening, err er
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(opening.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(opening.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(opening.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(opening.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(opening.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.ExternalID(); ok {
 		_spec.SetField(opening.FieldExternalID, field.TypeString, value)

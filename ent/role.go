@@ -26,6 +26,10 @@ type Role struct {
 	Source string `json:"source,omitempty"`
 	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
 	Version int `json:"version,omitempty"`
+	// The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+	MetaTitle string `json:"meta_title,omitempty"`
+	// The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+	MetaDescription string `json:"meta_description,omitempty"`
 	// Slug holds the value of the "slug" field.
 	Slug string `json:"slug,omitempty"`
 	// Title holds the value of the "title" field.
@@ -42,6 +46,12 @@ type Role struct {
 	ExperienceMaxYears int `json:"experience_max_years,omitempty"`
 	// The family of careers, such as "Engineering".
 	Family string `json:"family,omitempty"`
+	// ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
+	Isco08Code *string `json:"isco08_code,omitempty"`
+	// India's National Classification of Occupations 2015 code, such as 2512.0100.
+	Nco2015Code *string `json:"nco2015_code,omitempty"`
+	// O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
+	OnetSocCode *string `json:"onet_soc_code,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RoleQuery when eager-loading is set.
 	Edges        RoleEdges `json:"edges"`
@@ -54,7 +64,7 @@ type RoleEdges struct {
 	Items []*RoleItem `json:"items,omitempty"`
 	// CoreSkillLinks holds the value of the core_skill_links edge.
 	CoreSkillLinks []*RoleSkill `json:"core_skill_links,omitempty"`
-	// SalaryRecords holds the value of the salary_records edge.
+	// Every salary record of the role: by country, city, company, skill and level.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
 	// Openings holds the value of the openings edge.
 	Openings []*Opening `json:"openings,omitempty"`
@@ -68,7 +78,7 @@ type RoleEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 
 	namedItems              map[string][]*RoleItem
 	namedCoreSkillLinks     map[string][]*RoleSkill
@@ -151,7 +161,7 @@ func (*Role) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case role.FieldID, role.FieldVersion, role.FieldExperienceMinYears, role.FieldExperienceMaxYears:
 			values[i] = new(sql.NullInt64)
-		case role.FieldSource, role.FieldSlug, role.FieldTitle, role.FieldSummary, role.FieldOverview, role.FieldFamily:
+		case role.FieldSource, role.FieldMetaTitle, role.FieldMetaDescription, role.FieldSlug, role.FieldTitle, role.FieldSummary, role.FieldOverview, role.FieldFamily, role.FieldIsco08Code, role.FieldNco2015Code, role.FieldOnetSocCode:
 			values[i] = new(sql.NullString)
 		case role.FieldCreatedAt, role.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -199,6 +209,18 @@ func (_m *Role) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case role.FieldMetaTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_title", values[i])
+			} else if value.Valid {
+				_m.MetaTitle = value.String
+			}
+		case role.FieldMetaDescription:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_description", values[i])
+			} else if value.Valid {
+				_m.MetaDescription = value.String
 			}
 		case role.FieldSlug:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -249,6 +271,27 @@ func (_m *Role) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field family", values[i])
 			} else if value.Valid {
 				_m.Family = value.String
+			}
+		case role.FieldIsco08Code:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field isco08_code", values[i])
+			} else if value.Valid {
+				_m.Isco08Code = new(string)
+				*_m.Isco08Code = value.String
+			}
+		case role.FieldNco2015Code:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field nco2015_code", values[i])
+			} else if value.Valid {
+				_m.Nco2015Code = new(string)
+				*_m.Nco2015Code = value.String
+			}
+		case role.FieldOnetSocCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field onet_soc_code", values[i])
+			} else if value.Valid {
+				_m.OnetSocCode = new(string)
+				*_m.OnetSocCode = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -333,6 +376,12 @@ func (_m *Role) String() string {
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
+	builder.WriteString("meta_title=")
+	builder.WriteString(_m.MetaTitle)
+	builder.WriteString(", ")
+	builder.WriteString("meta_description=")
+	builder.WriteString(_m.MetaDescription)
+	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)
 	builder.WriteString(", ")
@@ -356,6 +405,21 @@ func (_m *Role) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("family=")
 	builder.WriteString(_m.Family)
+	builder.WriteString(", ")
+	if v := _m.Isco08Code; v != nil {
+		builder.WriteString("isco08_code=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.Nco2015Code; v != nil {
+		builder.WriteString("nco2015_code=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.OnetSocCode; v != nil {
+		builder.WriteString("onet_soc_code=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -84,6 +84,34 @@ func (_c *RoleCreate) SetNillableVersion(v *int) *RoleCreate {
 	return _c
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_c *RoleCreate) SetMetaTitle(v string) *RoleCreate {
+	_c.mutation.SetMetaTitle(v)
+	return _c
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableMetaTitle(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetMetaTitle(*v)
+	}
+	return _c
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_c *RoleCreate) SetMetaDescription(v string) *RoleCreate {
+	_c.mutation.SetMetaDescription(v)
+	return _c
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableMetaDescription(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetMetaDescription(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *RoleCreate) SetSlug(v string) *RoleCreate {
 	_c.mutation.SetSlug(v)
@@ -137,6 +165,48 @@ func (_c *RoleCreate) SetExperienceMaxYears(v int) *RoleCreate {
 // SetFamily sets the "family" field.
 func (_c *RoleCreate) SetFamily(v string) *RoleCreate {
 	_c.mutation.SetFamily(v)
+	return _c
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (_c *RoleCreate) SetIsco08Code(v string) *RoleCreate {
+	_c.mutation.SetIsco08Code(v)
+	return _c
+}
+
+// SetNillableIsco08Code sets the "isco08_code" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableIsco08Code(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetIsco08Code(*v)
+	}
+	return _c
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (_c *RoleCreate) SetNco2015Code(v string) *RoleCreate {
+	_c.mutation.SetNco2015Code(v)
+	return _c
+}
+
+// SetNillableNco2015Code sets the "nco2015_code" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableNco2015Code(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetNco2015Code(*v)
+	}
+	return _c
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (_c *RoleCreate) SetOnetSocCode(v string) *RoleCreate {
+	_c.mutation.SetOnetSocCode(v)
+	return _c
+}
+
+// SetNillableOnetSocCode sets the "onet_soc_code" field if the given value is not nil.
+func (_c *RoleCreate) SetNillableOnetSocCode(v *string) *RoleCreate {
+	if v != nil {
+		_c.SetOnetSocCode(*v)
+	}
 	return _c
 }
 
@@ -321,6 +391,16 @@ func (_c *RoleCreate) check() error {
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Role.version"`)}
 	}
+	if v, ok := _c.mutation.MetaTitle(); ok {
+		if err := role.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Role.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MetaDescription(); ok {
+		if err := role.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Role.meta_description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Role.slug"`)}
 	}
@@ -369,6 +449,21 @@ func (_c *RoleCreate) check() error {
 			return &ValidationError{Name: "family", err: fmt.Errorf(`ent: validator failed for field "Role.family": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Isco08Code(); ok {
+		if err := role.Isco08CodeValidator(v); err != nil {
+			return &ValidationError{Name: "isco08_code", err: fmt.Errorf(`ent: validator failed for field "Role.isco08_code": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.Nco2015Code(); ok {
+		if err := role.Nco2015CodeValidator(v); err != nil {
+			return &ValidationError{Name: "nco2015_code", err: fmt.Errorf(`ent: validator failed for field "Role.nco2015_code": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.OnetSocCode(); ok {
+		if err := role.OnetSocCodeValidator(v); err != nil {
+			return &ValidationError{Name: "onet_soc_code", err: fmt.Errorf(`ent: validator failed for field "Role.onet_soc_code": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -412,6 +507,14 @@ func (_c *RoleCreate) createSpec() (*Role, *sqlgraph.CreateSpec) {
 		_spec.SetField(role.FieldVersion, field.TypeInt, value)
 		_node.Version = value
 	}
+	if value, ok := _c.mutation.MetaTitle(); ok {
+		_spec.SetField(role.FieldMetaTitle, field.TypeString, value)
+		_node.MetaTitle = value
+	}
+	if value, ok := _c.mutation.MetaDescription(); ok {
+		_spec.SetField(role.FieldMetaDescription, field.TypeString, value)
+		_node.MetaDescription = value
+	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)
 		_node.Slug = value
@@ -443,6 +546,18 @@ func (_c *RoleCreate) createSpec() (*Role, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Family(); ok {
 		_spec.SetField(role.FieldFamily, field.TypeString, value)
 		_node.Family = value
+	}
+	if value, ok := _c.mutation.Isco08Code(); ok {
+		_spec.SetField(role.FieldIsco08Code, field.TypeString, value)
+		_node.Isco08Code = &value
+	}
+	if value, ok := _c.mutation.Nco2015Code(); ok {
+		_spec.SetField(role.FieldNco2015Code, field.TypeString, value)
+		_node.Nco2015Code = &value
+	}
+	if value, ok := _c.mutation.OnetSocCode(); ok {
+		_spec.SetField(role.FieldOnetSocCode, field.TypeString, value)
+		_node.OnetSocCode = &value
 	}
 	if nodes := _c.mutation.ItemsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -650,6 +765,42 @@ func (u *RoleUpsert) AddVersion(v int) *RoleUpsert {
 	return u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *RoleUpsert) SetMetaTitle(v string) *RoleUpsert {
+	u.Set(role.FieldMetaTitle, v)
+	return u
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateMetaTitle() *RoleUpsert {
+	u.SetExcluded(role.FieldMetaTitle)
+	return u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *RoleUpsert) ClearMetaTitle() *RoleUpsert {
+	u.SetNull(role.FieldMetaTitle)
+	return u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *RoleUpsert) SetMetaDescription(v string) *RoleUpsert {
+	u.Set(role.FieldMetaDescription, v)
+	return u
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateMetaDescription() *RoleUpsert {
+	u.SetExcluded(role.FieldMetaDescription)
+	return u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *RoleUpsert) ClearMetaDescription() *RoleUpsert {
+	u.SetNull(role.FieldMetaDescription)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *RoleUpsert) SetSlug(v string) *RoleUpsert {
 	u.Set(role.FieldSlug, v)
@@ -770,6 +921,60 @@ func (u *RoleUpsert) UpdateFamily() *RoleUpsert {
 	return u
 }
 
+// SetIsco08Code sets the "isco08_code" field.
+func (u *RoleUpsert) SetIsco08Code(v string) *RoleUpsert {
+	u.Set(role.FieldIsco08Code, v)
+	return u
+}
+
+// UpdateIsco08Code sets the "isco08_code" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateIsco08Code() *RoleUpsert {
+	u.SetExcluded(role.FieldIsco08Code)
+	return u
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (u *RoleUpsert) ClearIsco08Code() *RoleUpsert {
+	u.SetNull(role.FieldIsco08Code)
+	return u
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (u *RoleUpsert) SetNco2015Code(v string) *RoleUpsert {
+	u.Set(role.FieldNco2015Code, v)
+	return u
+}
+
+// UpdateNco2015Code sets the "nco2015_code" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateNco2015Code() *RoleUpsert {
+	u.SetExcluded(role.FieldNco2015Code)
+	return u
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (u *RoleUpsert) ClearNco2015Code() *RoleUpsert {
+	u.SetNull(role.FieldNco2015Code)
+	return u
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (u *RoleUpsert) SetOnetSocCode(v string) *RoleUpsert {
+	u.Set(role.FieldOnetSocCode, v)
+	return u
+}
+
+// UpdateOnetSocCode sets the "onet_soc_code" field to the value that was provided on create.
+func (u *RoleUpsert) UpdateOnetSocCode() *RoleUpsert {
+	u.SetExcluded(role.FieldOnetSocCode)
+	return u
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (u *RoleUpsert) ClearOnetSocCode() *RoleUpsert {
+	u.SetNull(role.FieldOnetSocCode)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -861,6 +1066,48 @@ func (u *RoleUpsertOne) AddVersion(v int) *RoleUpsertOne {
 func (u *RoleUpsertOne) UpdateVersion() *RoleUpsertOne {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetMetaTitle sets the "meta_title" field.
+func (u *RoleUpsertOne) SetMetaTitle(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateMetaTitle() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *RoleUpsertOne) ClearMetaTitle() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *RoleUpsertOne) SetMetaDescription(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateMetaDescription() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *RoleUpsertOne) ClearMetaDescription() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaDescription()
 	})
 }
 
@@ -1001,6 +1248,69 @@ func (u *RoleUpsertOne) SetFamily(v string) *RoleUpsertOne {
 func (u *RoleUpsertOne) UpdateFamily() *RoleUpsertOne {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateFamily()
+	})
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (u *RoleUpsertOne) SetIsco08Code(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetIsco08Code(v)
+	})
+}
+
+// UpdateIsco08Code sets the "isco08_code" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateIsco08Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateIsco08Code()
+	})
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (u *RoleUpsertOne) ClearIsco08Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearIsco08Code()
+	})
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (u *RoleUpsertOne) SetNco2015Code(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetNco2015Code(v)
+	})
+}
+
+// UpdateNco2015Code sets the "nco2015_code" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateNco2015Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateNco2015Code()
+	})
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (u *RoleUpsertOne) ClearNco2015Code() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearNco2015Code()
+	})
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (u *RoleUpsertOne) SetOnetSocCode(v string) *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetOnetSocCode(v)
+	})
+}
+
+// UpdateOnetSocCode sets the "onet_soc_code" field to the value that was provided on create.
+func (u *RoleUpsertOne) UpdateOnetSocCode() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateOnetSocCode()
+	})
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (u *RoleUpsertOne) ClearOnetSocCode() *RoleUpsertOne {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearOnetSocCode()
 	})
 }
 
@@ -1264,6 +1574,48 @@ func (u *RoleUpsertBulk) UpdateVersion() *RoleUpsertBulk {
 	})
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *RoleUpsertBulk) SetMetaTitle(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateMetaTitle() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *RoleUpsertBulk) ClearMetaTitle() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *RoleUpsertBulk) SetMetaDescription(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateMetaDescription() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *RoleUpsertBulk) ClearMetaDescription() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearMetaDescription()
+	})
+}
+
 // SetSlug sets the "slug" field.
 func (u *RoleUpsertBulk) SetSlug(v string) *RoleUpsertBulk {
 	return u.Update(func(s *RoleUpsert) {
@@ -1401,6 +1753,69 @@ func (u *RoleUpsertBulk) SetFamily(v string) *RoleUpsertBulk {
 func (u *RoleUpsertBulk) UpdateFamily() *RoleUpsertBulk {
 	return u.Update(func(s *RoleUpsert) {
 		s.UpdateFamily()
+	})
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (u *RoleUpsertBulk) SetIsco08Code(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetIsco08Code(v)
+	})
+}
+
+// UpdateIsco08Code sets the "isco08_code" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateIsco08Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateIsco08Code()
+	})
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (u *RoleUpsertBulk) ClearIsco08Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearIsco08Code()
+	})
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (u *RoleUpsertBulk) SetNco2015Code(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetNco2015Code(v)
+	})
+}
+
+// UpdateNco2015Code sets the "nco2015_code" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateNco2015Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateNco2015Code()
+	})
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (u *RoleUpsertBulk) ClearNco2015Code() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearNco2015Code()
+	})
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (u *RoleUpsertBulk) SetOnetSocCode(v string) *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.SetOnetSocCode(v)
+	})
+}
+
+// UpdateOnetSocCode sets the "onet_soc_code" field to the value that was provided on create.
+func (u *RoleUpsertBulk) UpdateOnetSocCode() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.UpdateOnetSocCode()
+	})
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (u *RoleUpsertBulk) ClearOnetSocCode() *RoleUpsertBulk {
+	return u.Update(func(s *RoleUpsert) {
+		s.ClearOnetSocCode()
 	})
 }
 

@@ -77,6 +77,46 @@ func (_u *RoleUpdate) AddVersion(v int) *RoleUpdate {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *RoleUpdate) SetMetaTitle(v string) *RoleUpdate {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableMetaTitle(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *RoleUpdate) ClearMetaTitle() *RoleUpdate {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *RoleUpdate) SetMetaDescription(v string) *RoleUpdate {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableMetaDescription(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *RoleUpdate) ClearMetaDescription() *RoleUpdate {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *RoleUpdate) SetSlug(v string) *RoleUpdate {
 	_u.mutation.SetSlug(v)
@@ -210,6 +250,66 @@ func (_u *RoleUpdate) SetNillableFamily(v *string) *RoleUpdate {
 	if v != nil {
 		_u.SetFamily(*v)
 	}
+	return _u
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (_u *RoleUpdate) SetIsco08Code(v string) *RoleUpdate {
+	_u.mutation.SetIsco08Code(v)
+	return _u
+}
+
+// SetNillableIsco08Code sets the "isco08_code" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableIsco08Code(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetIsco08Code(*v)
+	}
+	return _u
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (_u *RoleUpdate) ClearIsco08Code() *RoleUpdate {
+	_u.mutation.ClearIsco08Code()
+	return _u
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (_u *RoleUpdate) SetNco2015Code(v string) *RoleUpdate {
+	_u.mutation.SetNco2015Code(v)
+	return _u
+}
+
+// SetNillableNco2015Code sets the "nco2015_code" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableNco2015Code(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetNco2015Code(*v)
+	}
+	return _u
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (_u *RoleUpdate) ClearNco2015Code() *RoleUpdate {
+	_u.mutation.ClearNco2015Code()
+	return _u
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (_u *RoleUpdate) SetOnetSocCode(v string) *RoleUpdate {
+	_u.mutation.SetOnetSocCode(v)
+	return _u
+}
+
+// SetNillableOnetSocCode sets the "onet_soc_code" field if the given value is not nil.
+func (_u *RoleUpdate) SetNillableOnetSocCode(v *string) *RoleUpdate {
+	if v != nil {
+		_u.SetOnetSocCode(*v)
+	}
+	return _u
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (_u *RoleUpdate) ClearOnetSocCode() *RoleUpdate {
+	_u.mutation.ClearOnetSocCode()
 	return _u
 }
 
@@ -513,6 +613,16 @@ func (_u *RoleUpdate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Role.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := role.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Role.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := role.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Role.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := role.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Role.slug": %w`, err)}
@@ -541,6 +651,21 @@ func (_u *RoleUpdate) check() error {
 	if v, ok := _u.mutation.Family(); ok {
 		if err := role.FamilyValidator(v); err != nil {
 			return &ValidationError{Name: "family", err: fmt.Errorf(`ent: validator failed for field "Role.family": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Isco08Code(); ok {
+		if err := role.Isco08CodeValidator(v); err != nil {
+			return &ValidationError{Name: "isco08_code", err: fmt.Errorf(`ent: validator failed for field "Role.isco08_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Nco2015Code(); ok {
+		if err := role.Nco2015CodeValidator(v); err != nil {
+			return &ValidationError{Name: "nco2015_code", err: fmt.Errorf(`ent: validator failed for field "Role.nco2015_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OnetSocCode(); ok {
+		if err := role.OnetSocCodeValidator(v); err != nil {
+			return &ValidationError{Name: "onet_soc_code", err: fmt.Errorf(`ent: validator failed for field "Role.onet_soc_code": %w`, err)}
 		}
 	}
 	return nil
@@ -575,6 +700,18 @@ func (_u *RoleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(role.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(role.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(role.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(role.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(role.FieldMetaDescription, field.TypeString)
 	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)
@@ -616,6 +753,24 @@ func (_u *RoleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Family(); ok {
 		_spec.SetField(role.FieldFamily, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Isco08Code(); ok {
+		_spec.SetField(role.FieldIsco08Code, field.TypeString, value)
+	}
+	if _u.mutation.Isco08CodeCleared() {
+		_spec.ClearField(role.FieldIsco08Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.Nco2015Code(); ok {
+		_spec.SetField(role.FieldNco2015Code, field.TypeString, value)
+	}
+	if _u.mutation.Nco2015CodeCleared() {
+		_spec.ClearField(role.FieldNco2015Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.OnetSocCode(); ok {
+		_spec.SetField(role.FieldOnetSocCode, field.TypeString, value)
+	}
+	if _u.mutation.OnetSocCodeCleared() {
+		_spec.ClearField(role.FieldOnetSocCode, field.TypeString)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -995,6 +1150,46 @@ func (_u *RoleUpdateOne) AddVersion(v int) *RoleUpdateOne {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *RoleUpdateOne) SetMetaTitle(v string) *RoleUpdateOne {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableMetaTitle(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *RoleUpdateOne) ClearMetaTitle() *RoleUpdateOne {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *RoleUpdateOne) SetMetaDescription(v string) *RoleUpdateOne {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableMetaDescription(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *RoleUpdateOne) ClearMetaDescription() *RoleUpdateOne {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *RoleUpdateOne) SetSlug(v string) *RoleUpdateOne {
 	_u.mutation.SetSlug(v)
@@ -1128,6 +1323,66 @@ func (_u *RoleUpdateOne) SetNillableFamily(v *string) *RoleUpdateOne {
 	if v != nil {
 		_u.SetFamily(*v)
 	}
+	return _u
+}
+
+// SetIsco08Code sets the "isco08_code" field.
+func (_u *RoleUpdateOne) SetIsco08Code(v string) *RoleUpdateOne {
+	_u.mutation.SetIsco08Code(v)
+	return _u
+}
+
+// SetNillableIsco08Code sets the "isco08_code" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableIsco08Code(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetIsco08Code(*v)
+	}
+	return _u
+}
+
+// ClearIsco08Code clears the value of the "isco08_code" field.
+func (_u *RoleUpdateOne) ClearIsco08Code() *RoleUpdateOne {
+	_u.mutation.ClearIsco08Code()
+	return _u
+}
+
+// SetNco2015Code sets the "nco2015_code" field.
+func (_u *RoleUpdateOne) SetNco2015Code(v string) *RoleUpdateOne {
+	_u.mutation.SetNco2015Code(v)
+	return _u
+}
+
+// SetNillableNco2015Code sets the "nco2015_code" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableNco2015Code(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetNco2015Code(*v)
+	}
+	return _u
+}
+
+// ClearNco2015Code clears the value of the "nco2015_code" field.
+func (_u *RoleUpdateOne) ClearNco2015Code() *RoleUpdateOne {
+	_u.mutation.ClearNco2015Code()
+	return _u
+}
+
+// SetOnetSocCode sets the "onet_soc_code" field.
+func (_u *RoleUpdateOne) SetOnetSocCode(v string) *RoleUpdateOne {
+	_u.mutation.SetOnetSocCode(v)
+	return _u
+}
+
+// SetNillableOnetSocCode sets the "onet_soc_code" field if the given value is not nil.
+func (_u *RoleUpdateOne) SetNillableOnetSocCode(v *string) *RoleUpdateOne {
+	if v != nil {
+		_u.SetOnetSocCode(*v)
+	}
+	return _u
+}
+
+// ClearOnetSocCode clears the value of the "onet_soc_code" field.
+func (_u *RoleUpdateOne) ClearOnetSocCode() *RoleUpdateOne {
+	_u.mutation.ClearOnetSocCode()
 	return _u
 }
 
@@ -1444,6 +1699,16 @@ func (_u *RoleUpdateOne) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Role.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := role.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Role.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := role.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Role.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := role.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Role.slug": %w`, err)}
@@ -1472,6 +1737,21 @@ func (_u *RoleUpdateOne) check() error {
 	if v, ok := _u.mutation.Family(); ok {
 		if err := role.FamilyValidator(v); err != nil {
 			return &ValidationError{Name: "family", err: fmt.Errorf(`ent: validator failed for field "Role.family": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Isco08Code(); ok {
+		if err := role.Isco08CodeValidator(v); err != nil {
+			return &ValidationError{Name: "isco08_code", err: fmt.Errorf(`ent: validator failed for field "Role.isco08_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Nco2015Code(); ok {
+		if err := role.Nco2015CodeValidator(v); err != nil {
+			return &ValidationError{Name: "nco2015_code", err: fmt.Errorf(`ent: validator failed for field "Role.nco2015_code": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.OnetSocCode(); ok {
+		if err := role.OnetSocCodeValidator(v); err != nil {
+			return &ValidationError{Name: "onet_soc_code", err: fmt.Errorf(`ent: validator failed for field "Role.onet_soc_code": %w`, err)}
 		}
 	}
 	return nil
@@ -1524,6 +1804,18 @@ func (_u *RoleUpdateOne) sqlSave(ctx context.Context) (_node *Role, err error) {
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(role.FieldVersion, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(role.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(role.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(role.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(role.FieldMetaDescription, field.TypeString)
+	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(role.FieldSlug, field.TypeString, value)
 	}
@@ -1564,6 +1856,24 @@ func (_u *RoleUpdateOne) sqlSave(ctx context.Context) (_node *Role, err error) {
 	}
 	if value, ok := _u.mutation.Family(); ok {
 		_spec.SetField(role.FieldFamily, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Isco08Code(); ok {
+		_spec.SetField(role.FieldIsco08Code, field.TypeString, value)
+	}
+	if _u.mutation.Isco08CodeCleared() {
+		_spec.ClearField(role.FieldIsco08Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.Nco2015Code(); ok {
+		_spec.SetField(role.FieldNco2015Code, field.TypeString, value)
+	}
+	if _u.mutation.Nco2015CodeCleared() {
+		_spec.ClearField(role.FieldNco2015Code, field.TypeString)
+	}
+	if value, ok := _u.mutation.OnetSocCode(); ok {
+		_spec.SetField(role.FieldOnetSocCode, field.TypeString, value)
+	}
+	if _u.mutation.OnetSocCodeCleared() {
+		_spec.ClearField(role.FieldOnetSocCode, field.TypeString)
 	}
 	if _u.mutation.ItemsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -21,6 +21,7 @@ import (
 	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/ent/schema"
 	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/trendsnapshot"
 	"github.com/careergraph/careergraph/ent/user"
 )
 
@@ -409,6 +410,8 @@ func init() {
 	_ = locationMixinFields1
 	locationMixinFields2 := locationMixin[2].Fields()
 	_ = locationMixinFields2
+	locationMixinFields3 := locationMixin[3].Fields()
+	_ = locationMixinFields3
 	locationFields := schema.Location{}.Fields()
 	_ = locationFields
 	// locationDescCreatedAt is the schema descriptor for created_at field.
@@ -445,6 +448,14 @@ func init() {
 	locationDescVersion := locationMixinFields2[0].Descriptor()
 	// location.DefaultVersion holds the default value on creation for the version field.
 	location.DefaultVersion = locationDescVersion.Default.(int)
+	// locationDescMetaTitle is the schema descriptor for meta_title field.
+	locationDescMetaTitle := locationMixinFields3[0].Descriptor()
+	// location.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	location.MetaTitleValidator = locationDescMetaTitle.Validators[0].(func(string) error)
+	// locationDescMetaDescription is the schema descriptor for meta_description field.
+	locationDescMetaDescription := locationMixinFields3[1].Descriptor()
+	// location.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	location.MetaDescriptionValidator = locationDescMetaDescription.Validators[0].(func(string) error)
 	// locationDescSlug is the schema descriptor for slug field.
 	locationDescSlug := locationFields[0].Descriptor()
 	// location.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -512,6 +523,8 @@ func init() {
 	_ = openingMixinFields1
 	openingMixinFields2 := openingMixin[2].Fields()
 	_ = openingMixinFields2
+	openingMixinFields3 := openingMixin[3].Fields()
+	_ = openingMixinFields3
 	openingFields := schema.Opening{}.Fields()
 	_ = openingFields
 	// openingDescCreatedAt is the schema descriptor for created_at field.
@@ -548,6 +561,14 @@ func init() {
 	openingDescVersion := openingMixinFields2[0].Descriptor()
 	// opening.DefaultVersion holds the default value on creation for the version field.
 	opening.DefaultVersion = openingDescVersion.Default.(int)
+	// openingDescMetaTitle is the schema descriptor for meta_title field.
+	openingDescMetaTitle := openingMixinFields3[0].Descriptor()
+	// opening.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	opening.MetaTitleValidator = openingDescMetaTitle.Validators[0].(func(string) error)
+	// openingDescMetaDescription is the schema descriptor for meta_description field.
+	openingDescMetaDescription := openingMixinFields3[1].Descriptor()
+	// opening.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	opening.MetaDescriptionValidator = openingDescMetaDescription.Validators[0].(func(string) error)
 	// openingDescExternalID is the schema descriptor for external_id field.
 	openingDescExternalID := openingFields[0].Descriptor()
 	// opening.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
@@ -647,6 +668,8 @@ func init() {
 	_ = roleMixinFields1
 	roleMixinFields2 := roleMixin[2].Fields()
 	_ = roleMixinFields2
+	roleMixinFields3 := roleMixin[3].Fields()
+	_ = roleMixinFields3
 	roleFields := schema.Role{}.Fields()
 	_ = roleFields
 	// roleDescCreatedAt is the schema descriptor for created_at field.
@@ -683,6 +706,14 @@ func init() {
 	roleDescVersion := roleMixinFields2[0].Descriptor()
 	// role.DefaultVersion holds the default value on creation for the version field.
 	role.DefaultVersion = roleDescVersion.Default.(int)
+	// roleDescMetaTitle is the schema descriptor for meta_title field.
+	roleDescMetaTitle := roleMixinFields3[0].Descriptor()
+	// role.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	role.MetaTitleValidator = roleDescMetaTitle.Validators[0].(func(string) error)
+	// roleDescMetaDescription is the schema descriptor for meta_description field.
+	roleDescMetaDescription := roleMixinFields3[1].Descriptor()
+	// role.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	role.MetaDescriptionValidator = roleDescMetaDescription.Validators[0].(func(string) error)
 	// roleDescSlug is the schema descriptor for slug field.
 	roleDescSlug := roleFields[0].Descriptor()
 	// role.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -754,6 +785,18 @@ func init() {
 			return nil
 		}
 	}()
+	// roleDescIsco08Code is the schema descriptor for isco08_code field.
+	roleDescIsco08Code := roleFields[8].Descriptor()
+	// role.Isco08CodeValidator is a validator for the "isco08_code" field. It is called by the builders before save.
+	role.Isco08CodeValidator = roleDescIsco08Code.Validators[0].(func(string) error)
+	// roleDescNco2015Code is the schema descriptor for nco2015_code field.
+	roleDescNco2015Code := roleFields[9].Descriptor()
+	// role.Nco2015CodeValidator is a validator for the "nco2015_code" field. It is called by the builders before save.
+	role.Nco2015CodeValidator = roleDescNco2015Code.Validators[0].(func(string) error)
+	// roleDescOnetSocCode is the schema descriptor for onet_soc_code field.
+	roleDescOnetSocCode := roleFields[10].Descriptor()
+	// role.OnetSocCodeValidator is a validator for the "onet_soc_code" field. It is called by the builders before save.
+	role.OnetSocCodeValidator = roleDescOnetSocCode.Validators[0].(func(string) error)
 	roleitemMixin := schema.RoleItem{}.Mixin()
 	roleitemMixinFields0 := roleitemMixin[0].Fields()
 	_ = roleitemMixinFields0
@@ -956,6 +999,8 @@ func init() {
 	_ = skillMixinFields1
 	skillMixinFields2 := skillMixin[2].Fields()
 	_ = skillMixinFields2
+	skillMixinFields3 := skillMixin[3].Fields()
+	_ = skillMixinFields3
 	skillFields := schema.Skill{}.Fields()
 	_ = skillFields
 	// skillDescCreatedAt is the schema descriptor for created_at field.
@@ -992,6 +1037,14 @@ func init() {
 	skillDescVersion := skillMixinFields2[0].Descriptor()
 	// skill.DefaultVersion holds the default value on creation for the version field.
 	skill.DefaultVersion = skillDescVersion.Default.(int)
+	// skillDescMetaTitle is the schema descriptor for meta_title field.
+	skillDescMetaTitle := skillMixinFields3[0].Descriptor()
+	// skill.MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	skill.MetaTitleValidator = skillDescMetaTitle.Validators[0].(func(string) error)
+	// skillDescMetaDescription is the schema descriptor for meta_description field.
+	skillDescMetaDescription := skillMixinFields3[1].Descriptor()
+	// skill.MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	skill.MetaDescriptionValidator = skillDescMetaDescription.Validators[0].(func(string) error)
 	// skillDescSlug is the schema descriptor for slug field.
 	skillDescSlug := skillFields[0].Descriptor()
 	// skill.SlugValidator is a validator for the "slug" field. It is called by the builders before save.
@@ -1033,6 +1086,46 @@ func init() {
 	skillDescSynonyms := skillFields[3].Descriptor()
 	// skill.DefaultSynonyms holds the default value on creation for the synonyms field.
 	skill.DefaultSynonyms = skillDescSynonyms.Default.([]string)
+	// skillDescEscoURI is the schema descriptor for esco_uri field.
+	skillDescEscoURI := skillFields[4].Descriptor()
+	// skill.EscoURIValidator is a validator for the "esco_uri" field. It is called by the builders before save.
+	skill.EscoURIValidator = func() func(string) error {
+		validators := skillDescEscoURI.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(esco_uri string) error {
+			for _, fn := range fns {
+				if err := fn(esco_uri); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	trendsnapshotFields := schema.TrendSnapshot{}.Fields()
+	_ = trendsnapshotFields
+	// trendsnapshotDescRoleID is the schema descriptor for role_id field.
+	trendsnapshotDescRoleID := trendsnapshotFields[1].Descriptor()
+	// trendsnapshot.DefaultRoleID holds the default value on creation for the role_id field.
+	trendsnapshot.DefaultRoleID = trendsnapshotDescRoleID.Default.(int)
+	// trendsnapshotDescLocationID is the schema descriptor for location_id field.
+	trendsnapshotDescLocationID := trendsnapshotFields[2].Descriptor()
+	// trendsnapshot.DefaultLocationID holds the default value on creation for the location_id field.
+	trendsnapshot.DefaultLocationID = trendsnapshotDescLocationID.Default.(int)
+	// trendsnapshotDescSkillID is the schema descriptor for skill_id field.
+	trendsnapshotDescSkillID := trendsnapshotFields[3].Descriptor()
+	// trendsnapshot.DefaultSkillID holds the default value on creation for the skill_id field.
+	trendsnapshot.DefaultSkillID = trendsnapshotDescSkillID.Default.(int)
+	// trendsnapshotDescLiveOpenings is the schema descriptor for live_openings field.
+	trendsnapshotDescLiveOpenings := trendsnapshotFields[4].Descriptor()
+	// trendsnapshot.LiveOpeningsValidator is a validator for the "live_openings" field. It is called by the builders before save.
+	trendsnapshot.LiveOpeningsValidator = trendsnapshotDescLiveOpenings.Validators[0].(func(int) error)
+	// trendsnapshotDescPayCount is the schema descriptor for pay_count field.
+	trendsnapshotDescPayCount := trendsnapshotFields[7].Descriptor()
+	// trendsnapshot.DefaultPayCount holds the default value on creation for the pay_count field.
+	trendsnapshot.DefaultPayCount = trendsnapshotDescPayCount.Default.(int)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

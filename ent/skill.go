@@ -26,6 +26,10 @@ type Skill struct {
 	Source string `json:"source,omitempty"`
 	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
 	Version int `json:"version,omitempty"`
+	// The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+	MetaTitle string `json:"meta_title,omitempty"`
+	// The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+	MetaDescription string `json:"meta_description,omitempty"`
 	// Slug holds the value of the "slug" field.
 	Slug string `json:"slug,omitempty"`
 	// Name holds the value of the "name" field.
@@ -34,6 +38,8 @@ type Skill struct {
 	Category skill.Category `json:"category,omitempty"`
 	// Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.
 	Synonyms []string `json:"synonyms,omitempty"`
+	// The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+	EscoURI *string `json:"esco_uri,omitempty"`
 	// Set on a group: whether any member or every member satisfies it. Null for a plain skill.
 	GroupMode *skill.GroupMode `json:"group_mode,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -48,21 +54,21 @@ type SkillEdges struct {
 	Groups []*Skill `json:"groups,omitempty"`
 	// A group's member skills; empty for a plain skill.
 	Members []*Skill `json:"members,omitempty"`
-	// CoreOf holds the value of the core_of edge.
+	// The roles that rank this skill (or group) as a core skill, with the rank; orderBy RANK puts the roles where it matters most first.
 	CoreOf []*RoleSkill `json:"core_of,omitempty"`
 	// Openings holds the value of the openings edge.
 	Openings []*Opening `json:"openings,omitempty"`
-	// InterviewQuestions holds the value of the interview_questions edge.
+	// Interview questions about this skill, of every role.
 	InterviewQuestions []*InterviewQuestion `json:"interview_questions,omitempty"`
-	// SalaryRecords holds the value of the salary_records edge.
+	// Salary records for holders of this skill.
 	SalaryRecords []*SalaryRecord `json:"salary_records,omitempty"`
-	// RoleItems holds the value of the role_items edge.
+	// The role items that name this skill: requirements (where: {kind: REQUIREMENT}) and any other kind that points at it.
 	RoleItems []*RoleItem `json:"role_items,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [7]map[string]int
 
 	namedGroups             map[string][]*Skill
 	namedMembers            map[string][]*Skill
@@ -145,7 +151,7 @@ func (*Skill) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case skill.FieldID, skill.FieldVersion:
 			values[i] = new(sql.NullInt64)
-		case skill.FieldSource, skill.FieldSlug, skill.FieldName, skill.FieldCategory, skill.FieldGroupMode:
+		case skill.FieldSource, skill.FieldMetaTitle, skill.FieldMetaDescription, skill.FieldSlug, skill.FieldName, skill.FieldCategory, skill.FieldEscoURI, skill.FieldGroupMode:
 			values[i] = new(sql.NullString)
 		case skill.FieldCreatedAt, skill.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -194,6 +200,18 @@ func (_m *Skill) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
 			}
+		case skill.FieldMetaTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_title", values[i])
+			} else if value.Valid {
+				_m.MetaTitle = value.String
+			}
+		case skill.FieldMetaDescription:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field meta_description", values[i])
+			} else if value.Valid {
+				_m.MetaDescription = value.String
+			}
 		case skill.FieldSlug:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field slug", values[i])
@@ -219,6 +237,13 @@ func (_m *Skill) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Synonyms); err != nil {
 					return fmt.Errorf("unmarshal field synonyms: %w", err)
 				}
+			}
+		case skill.FieldEscoURI:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field esco_uri", values[i])
+			} else if value.Valid {
+				_m.EscoURI = new(string)
+				*_m.EscoURI = value.String
 			}
 		case skill.FieldGroupMode:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -310,6 +335,12 @@ func (_m *Skill) String() string {
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
+	builder.WriteString("meta_title=")
+	builder.WriteString(_m.MetaTitle)
+	builder.WriteString(", ")
+	builder.WriteString("meta_description=")
+	builder.WriteString(_m.MetaDescription)
+	builder.WriteString(", ")
 	builder.WriteString("slug=")
 	builder.WriteString(_m.Slug)
 	builder.WriteString(", ")
@@ -321,6 +352,11 @@ func (_m *Skill) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("synonyms=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Synonyms))
+	builder.WriteString(", ")
+	if v := _m.EscoURI; v != nil {
+		builder.WriteString("esco_uri=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.GroupMode; v != nil {
 		builder.WriteString("group_mode=")

@@ -83,6 +83,34 @@ func (_c *SkillCreate) SetNillableVersion(v *int) *SkillCreate {
 	return _c
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_c *SkillCreate) SetMetaTitle(v string) *SkillCreate {
+	_c.mutation.SetMetaTitle(v)
+	return _c
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_c *SkillCreate) SetNillableMetaTitle(v *string) *SkillCreate {
+	if v != nil {
+		_c.SetMetaTitle(*v)
+	}
+	return _c
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_c *SkillCreate) SetMetaDescription(v string) *SkillCreate {
+	_c.mutation.SetMetaDescription(v)
+	return _c
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_c *SkillCreate) SetNillableMetaDescription(v *string) *SkillCreate {
+	if v != nil {
+		_c.SetMetaDescription(*v)
+	}
+	return _c
+}
+
 // SetSlug sets the "slug" field.
 func (_c *SkillCreate) SetSlug(v string) *SkillCreate {
 	_c.mutation.SetSlug(v)
@@ -104,6 +132,20 @@ func (_c *SkillCreate) SetCategory(v skill.Category) *SkillCreate {
 // SetSynonyms sets the "synonyms" field.
 func (_c *SkillCreate) SetSynonyms(v []string) *SkillCreate {
 	_c.mutation.SetSynonyms(v)
+	return _c
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (_c *SkillCreate) SetEscoURI(v string) *SkillCreate {
+	_c.mutation.SetEscoURI(v)
+	return _c
+}
+
+// SetNillableEscoURI sets the "esco_uri" field if the given value is not nil.
+func (_c *SkillCreate) SetNillableEscoURI(v *string) *SkillCreate {
+	if v != nil {
+		_c.SetEscoURI(*v)
+	}
 	return _c
 }
 
@@ -302,6 +344,16 @@ func (_c *SkillCreate) check() error {
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Skill.version"`)}
 	}
+	if v, ok := _c.mutation.MetaTitle(); ok {
+		if err := skill.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.MetaDescription(); ok {
+		if err := skill.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Slug(); !ok {
 		return &ValidationError{Name: "slug", err: errors.New(`ent: missing required field "Skill.slug"`)}
 	}
@@ -324,6 +376,11 @@ func (_c *SkillCreate) check() error {
 	if v, ok := _c.mutation.Category(); ok {
 		if err := skill.CategoryValidator(v); err != nil {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Skill.category": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.EscoURI(); ok {
+		if err := skill.EscoURIValidator(v); err != nil {
+			return &ValidationError{Name: "esco_uri", err: fmt.Errorf(`ent: validator failed for field "Skill.esco_uri": %w`, err)}
 		}
 	}
 	if v, ok := _c.mutation.GroupMode(); ok {
@@ -374,6 +431,14 @@ func (_c *SkillCreate) createSpec() (*Skill, *sqlgraph.CreateSpec) {
 		_spec.SetField(skill.FieldVersion, field.TypeInt, value)
 		_node.Version = value
 	}
+	if value, ok := _c.mutation.MetaTitle(); ok {
+		_spec.SetField(skill.FieldMetaTitle, field.TypeString, value)
+		_node.MetaTitle = value
+	}
+	if value, ok := _c.mutation.MetaDescription(); ok {
+		_spec.SetField(skill.FieldMetaDescription, field.TypeString, value)
+		_node.MetaDescription = value
+	}
 	if value, ok := _c.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)
 		_node.Slug = value
@@ -389,6 +454,10 @@ func (_c *SkillCreate) createSpec() (*Skill, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Synonyms(); ok {
 		_spec.SetField(skill.FieldSynonyms, field.TypeJSON, value)
 		_node.Synonyms = value
+	}
+	if value, ok := _c.mutation.EscoURI(); ok {
+		_spec.SetField(skill.FieldEscoURI, field.TypeString, value)
+		_node.EscoURI = &value
 	}
 	if value, ok := _c.mutation.GroupMode(); ok {
 		_spec.SetField(skill.FieldGroupMode, field.TypeEnum, value)
@@ -600,6 +669,42 @@ func (u *SkillUpsert) AddVersion(v int) *SkillUpsert {
 	return u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *SkillUpsert) SetMetaTitle(v string) *SkillUpsert {
+	u.Set(skill.FieldMetaTitle, v)
+	return u
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *SkillUpsert) UpdateMetaTitle() *SkillUpsert {
+	u.SetExcluded(skill.FieldMetaTitle)
+	return u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *SkillUpsert) ClearMetaTitle() *SkillUpsert {
+	u.SetNull(skill.FieldMetaTitle)
+	return u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *SkillUpsert) SetMetaDescription(v string) *SkillUpsert {
+	u.Set(skill.FieldMetaDescription, v)
+	return u
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *SkillUpsert) UpdateMetaDescription() *SkillUpsert {
+	u.SetExcluded(skill.FieldMetaDescription)
+	return u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *SkillUpsert) ClearMetaDescription() *SkillUpsert {
+	u.SetNull(skill.FieldMetaDescription)
+	return u
+}
+
 // SetSlug sets the "slug" field.
 func (u *SkillUpsert) SetSlug(v string) *SkillUpsert {
 	u.Set(skill.FieldSlug, v)
@@ -651,6 +756,24 @@ func (u *SkillUpsert) UpdateSynonyms() *SkillUpsert {
 // ClearSynonyms clears the value of the "synonyms" field.
 func (u *SkillUpsert) ClearSynonyms() *SkillUpsert {
 	u.SetNull(skill.FieldSynonyms)
+	return u
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (u *SkillUpsert) SetEscoURI(v string) *SkillUpsert {
+	u.Set(skill.FieldEscoURI, v)
+	return u
+}
+
+// UpdateEscoURI sets the "esco_uri" field to the value that was provided on create.
+func (u *SkillUpsert) UpdateEscoURI() *SkillUpsert {
+	u.SetExcluded(skill.FieldEscoURI)
+	return u
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (u *SkillUpsert) ClearEscoURI() *SkillUpsert {
+	u.SetNull(skill.FieldEscoURI)
 	return u
 }
 
@@ -766,6 +889,48 @@ func (u *SkillUpsertOne) UpdateVersion() *SkillUpsertOne {
 	})
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *SkillUpsertOne) SetMetaTitle(v string) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *SkillUpsertOne) UpdateMetaTitle() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *SkillUpsertOne) ClearMetaTitle() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *SkillUpsertOne) SetMetaDescription(v string) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *SkillUpsertOne) UpdateMetaDescription() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *SkillUpsertOne) ClearMetaDescription() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaDescription()
+	})
+}
+
 // SetSlug sets the "slug" field.
 func (u *SkillUpsertOne) SetSlug(v string) *SkillUpsertOne {
 	return u.Update(func(s *SkillUpsert) {
@@ -826,6 +991,27 @@ func (u *SkillUpsertOne) UpdateSynonyms() *SkillUpsertOne {
 func (u *SkillUpsertOne) ClearSynonyms() *SkillUpsertOne {
 	return u.Update(func(s *SkillUpsert) {
 		s.ClearSynonyms()
+	})
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (u *SkillUpsertOne) SetEscoURI(v string) *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetEscoURI(v)
+	})
+}
+
+// UpdateEscoURI sets the "esco_uri" field to the value that was provided on create.
+func (u *SkillUpsertOne) UpdateEscoURI() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateEscoURI()
+	})
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (u *SkillUpsertOne) ClearEscoURI() *SkillUpsertOne {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearEscoURI()
 	})
 }
 
@@ -1110,6 +1296,48 @@ func (u *SkillUpsertBulk) UpdateVersion() *SkillUpsertBulk {
 	})
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (u *SkillUpsertBulk) SetMetaTitle(v string) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaTitle(v)
+	})
+}
+
+// UpdateMetaTitle sets the "meta_title" field to the value that was provided on create.
+func (u *SkillUpsertBulk) UpdateMetaTitle() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaTitle()
+	})
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (u *SkillUpsertBulk) ClearMetaTitle() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaTitle()
+	})
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (u *SkillUpsertBulk) SetMetaDescription(v string) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetMetaDescription(v)
+	})
+}
+
+// UpdateMetaDescription sets the "meta_description" field to the value that was provided on create.
+func (u *SkillUpsertBulk) UpdateMetaDescription() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateMetaDescription()
+	})
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (u *SkillUpsertBulk) ClearMetaDescription() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearMetaDescription()
+	})
+}
+
 // SetSlug sets the "slug" field.
 func (u *SkillUpsertBulk) SetSlug(v string) *SkillUpsertBulk {
 	return u.Update(func(s *SkillUpsert) {
@@ -1170,6 +1398,27 @@ func (u *SkillUpsertBulk) UpdateSynonyms() *SkillUpsertBulk {
 func (u *SkillUpsertBulk) ClearSynonyms() *SkillUpsertBulk {
 	return u.Update(func(s *SkillUpsert) {
 		s.ClearSynonyms()
+	})
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (u *SkillUpsertBulk) SetEscoURI(v string) *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.SetEscoURI(v)
+	})
+}
+
+// UpdateEscoURI sets the "esco_uri" field to the value that was provided on create.
+func (u *SkillUpsertBulk) UpdateEscoURI() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.UpdateEscoURI()
+	})
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (u *SkillUpsertBulk) ClearEscoURI() *SkillUpsertBulk {
+	return u.Update(func(s *SkillUpsert) {
+		s.ClearEscoURI()
 	})
 }
 

@@ -76,6 +76,46 @@ func (_u *SkillUpdate) AddVersion(v int) *SkillUpdate {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *SkillUpdate) SetMetaTitle(v string) *SkillUpdate {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *SkillUpdate) SetNillableMetaTitle(v *string) *SkillUpdate {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *SkillUpdate) ClearMetaTitle() *SkillUpdate {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *SkillUpdate) SetMetaDescription(v string) *SkillUpdate {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *SkillUpdate) SetNillableMetaDescription(v *string) *SkillUpdate {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *SkillUpdate) ClearMetaDescription() *SkillUpdate {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *SkillUpdate) SetSlug(v string) *SkillUpdate {
 	_u.mutation.SetSlug(v)
@@ -133,6 +173,26 @@ func (_u *SkillUpdate) AppendSynonyms(v []string) *SkillUpdate {
 // ClearSynonyms clears the value of the "synonyms" field.
 func (_u *SkillUpdate) ClearSynonyms() *SkillUpdate {
 	_u.mutation.ClearSynonyms()
+	return _u
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (_u *SkillUpdate) SetEscoURI(v string) *SkillUpdate {
+	_u.mutation.SetEscoURI(v)
+	return _u
+}
+
+// SetNillableEscoURI sets the "esco_uri" field if the given value is not nil.
+func (_u *SkillUpdate) SetNillableEscoURI(v *string) *SkillUpdate {
+	if v != nil {
+		_u.SetEscoURI(*v)
+	}
+	return _u
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (_u *SkillUpdate) ClearEscoURI() *SkillUpdate {
+	_u.mutation.ClearEscoURI()
 	return _u
 }
 
@@ -456,6 +516,16 @@ func (_u *SkillUpdate) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Skill.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := skill.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := skill.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := skill.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Skill.slug": %w`, err)}
@@ -469,6 +539,11 @@ func (_u *SkillUpdate) check() error {
 	if v, ok := _u.mutation.Category(); ok {
 		if err := skill.CategoryValidator(v); err != nil {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Skill.category": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EscoURI(); ok {
+		if err := skill.EscoURIValidator(v); err != nil {
+			return &ValidationError{Name: "esco_uri", err: fmt.Errorf(`ent: validator failed for field "Skill.esco_uri": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.GroupMode(); ok {
@@ -509,6 +584,18 @@ func (_u *SkillUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(skill.FieldVersion, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(skill.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(skill.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(skill.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(skill.FieldMetaDescription, field.TypeString)
+	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)
 	}
@@ -528,6 +615,12 @@ func (_u *SkillUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.SynonymsCleared() {
 		_spec.ClearField(skill.FieldSynonyms, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.EscoURI(); ok {
+		_spec.SetField(skill.FieldEscoURI, field.TypeString, value)
+	}
+	if _u.mutation.EscoURICleared() {
+		_spec.ClearField(skill.FieldEscoURI, field.TypeString)
 	}
 	if value, ok := _u.mutation.GroupMode(); ok {
 		_spec.SetField(skill.FieldGroupMode, field.TypeEnum, value)
@@ -913,6 +1006,46 @@ func (_u *SkillUpdateOne) AddVersion(v int) *SkillUpdateOne {
 	return _u
 }
 
+// SetMetaTitle sets the "meta_title" field.
+func (_u *SkillUpdateOne) SetMetaTitle(v string) *SkillUpdateOne {
+	_u.mutation.SetMetaTitle(v)
+	return _u
+}
+
+// SetNillableMetaTitle sets the "meta_title" field if the given value is not nil.
+func (_u *SkillUpdateOne) SetNillableMetaTitle(v *string) *SkillUpdateOne {
+	if v != nil {
+		_u.SetMetaTitle(*v)
+	}
+	return _u
+}
+
+// ClearMetaTitle clears the value of the "meta_title" field.
+func (_u *SkillUpdateOne) ClearMetaTitle() *SkillUpdateOne {
+	_u.mutation.ClearMetaTitle()
+	return _u
+}
+
+// SetMetaDescription sets the "meta_description" field.
+func (_u *SkillUpdateOne) SetMetaDescription(v string) *SkillUpdateOne {
+	_u.mutation.SetMetaDescription(v)
+	return _u
+}
+
+// SetNillableMetaDescription sets the "meta_description" field if the given value is not nil.
+func (_u *SkillUpdateOne) SetNillableMetaDescription(v *string) *SkillUpdateOne {
+	if v != nil {
+		_u.SetMetaDescription(*v)
+	}
+	return _u
+}
+
+// ClearMetaDescription clears the value of the "meta_description" field.
+func (_u *SkillUpdateOne) ClearMetaDescription() *SkillUpdateOne {
+	_u.mutation.ClearMetaDescription()
+	return _u
+}
+
 // SetSlug sets the "slug" field.
 func (_u *SkillUpdateOne) SetSlug(v string) *SkillUpdateOne {
 	_u.mutation.SetSlug(v)
@@ -970,6 +1103,26 @@ func (_u *SkillUpdateOne) AppendSynonyms(v []string) *SkillUpdateOne {
 // ClearSynonyms clears the value of the "synonyms" field.
 func (_u *SkillUpdateOne) ClearSynonyms() *SkillUpdateOne {
 	_u.mutation.ClearSynonyms()
+	return _u
+}
+
+// SetEscoURI sets the "esco_uri" field.
+func (_u *SkillUpdateOne) SetEscoURI(v string) *SkillUpdateOne {
+	_u.mutation.SetEscoURI(v)
+	return _u
+}
+
+// SetNillableEscoURI sets the "esco_uri" field if the given value is not nil.
+func (_u *SkillUpdateOne) SetNillableEscoURI(v *string) *SkillUpdateOne {
+	if v != nil {
+		_u.SetEscoURI(*v)
+	}
+	return _u
+}
+
+// ClearEscoURI clears the value of the "esco_uri" field.
+func (_u *SkillUpdateOne) ClearEscoURI() *SkillUpdateOne {
+	_u.mutation.ClearEscoURI()
 	return _u
 }
 
@@ -1306,6 +1459,16 @@ func (_u *SkillUpdateOne) check() error {
 			return &ValidationError{Name: "source", err: fmt.Errorf(`ent: validator failed for field "Skill.source": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MetaTitle(); ok {
+		if err := skill.MetaTitleValidator(v); err != nil {
+			return &ValidationError{Name: "meta_title", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MetaDescription(); ok {
+		if err := skill.MetaDescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "meta_description", err: fmt.Errorf(`ent: validator failed for field "Skill.meta_description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Slug(); ok {
 		if err := skill.SlugValidator(v); err != nil {
 			return &ValidationError{Name: "slug", err: fmt.Errorf(`ent: validator failed for field "Skill.slug": %w`, err)}
@@ -1319,6 +1482,11 @@ func (_u *SkillUpdateOne) check() error {
 	if v, ok := _u.mutation.Category(); ok {
 		if err := skill.CategoryValidator(v); err != nil {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Skill.category": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EscoURI(); ok {
+		if err := skill.EscoURIValidator(v); err != nil {
+			return &ValidationError{Name: "esco_uri", err: fmt.Errorf(`ent: validator failed for field "Skill.esco_uri": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.GroupMode(); ok {
@@ -1376,6 +1544,18 @@ func (_u *SkillUpdateOne) sqlSave(ctx context.Context) (_node *Skill, err error)
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(skill.FieldVersion, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.MetaTitle(); ok {
+		_spec.SetField(skill.FieldMetaTitle, field.TypeString, value)
+	}
+	if _u.mutation.MetaTitleCleared() {
+		_spec.ClearField(skill.FieldMetaTitle, field.TypeString)
+	}
+	if value, ok := _u.mutation.MetaDescription(); ok {
+		_spec.SetField(skill.FieldMetaDescription, field.TypeString, value)
+	}
+	if _u.mutation.MetaDescriptionCleared() {
+		_spec.ClearField(skill.FieldMetaDescription, field.TypeString)
+	}
 	if value, ok := _u.mutation.Slug(); ok {
 		_spec.SetField(skill.FieldSlug, field.TypeString, value)
 	}
@@ -1395,6 +1575,12 @@ func (_u *SkillUpdateOne) sqlSave(ctx context.Context) (_node *Skill, err error)
 	}
 	if _u.mutation.SynonymsCleared() {
 		_spec.ClearField(skill.FieldSynonyms, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.EscoURI(); ok {
+		_spec.SetField(skill.FieldEscoURI, field.TypeString, value)
+	}
+	if _u.mutation.EscoURICleared() {
+		_spec.ClearField(skill.FieldEscoURI, field.TypeString)
 	}
 	if value, ok := _u.mutation.GroupMode(); ok {
 		_spec.SetField(skill.FieldGroupMode, field.TypeEnum, value)

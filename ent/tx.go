@@ -42,6 +42,8 @@ type Tx struct {
 	SalaryRecord *SalaryRecordClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
+	// TrendSnapshot is the client for interacting with the TrendSnapshot builders.
+	TrendSnapshot *TrendSnapshotClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -190,6 +192,7 @@ func (tx *Tx) init() {
 	tx.RoleSkill = NewRoleSkillClient(tx.config)
 	tx.SalaryRecord = NewSalaryRecordClient(tx.config)
 	tx.Skill = NewSkillClient(tx.config)
+	tx.TrendSnapshot = NewTrendSnapshotClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

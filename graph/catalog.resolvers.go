@@ -10,6 +10,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/skill"
 )
 
@@ -25,6 +26,15 @@ func (r *queryResolver) Skill(ctx context.Context, slug string) (*ent.Skill, err
 // Company is the resolver for the company field.
 func (r *queryResolver) Company(ctx context.Context, slug string) (*ent.Company, error) {
 	q, err := r.client.Company.Query().Where(company.Slug(slug)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nilIfNotFound(q.Only(ctx))
+}
+
+// Location is the resolver for the location field.
+func (r *queryResolver) Location(ctx context.Context, slug string) (*ent.Location, error) {
+	q, err := r.client.Location.Query().Where(location.Slug(slug)).CollectFields(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -68,20 +68,6 @@ func (r *queryResolver) Locations(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithLocationOrder(orderBy), ent.WithLocationFilter(where.Filter))
 }
 
-// Roles is the resolver for the roles field.
-func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
-	conn, err := r.client.Role.Query().Paginate(ctx, after, first, before, last,
-		ent.WithRoleOrder(orderBy), ent.WithRoleFilter(where.Filter))
-	if err != nil {
-		return nil, err
-	}
-	roles := make([]*ent.Role, len(conn.Edges))
-	for i, e := range conn.Edges {
-		roles[i] = e.Node
-	}
-	return conn, primeRoles(ctx, roles, "edges", "node")
-}
-
 // Skills is the resolver for the skills field.
 func (r *queryResolver) Skills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) (*ent.SkillConnection, error) {
 	return r.client.Skill.Query().Paginate(ctx, after, first, before, last,
@@ -99,11 +85,23 @@ func (r *roleResolver) Openings(ctx context.Context, obj *ent.Role, after *entgq
 	return obj.OpeningsConnection(ctx, after, first, before, last, orderBy, where)
 }
 
+// Location returns LocationResolver implementation.
+func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
+
+// Opening returns OpeningResolver implementation.
+func (r *Resolver) Opening() OpeningResolver { return &openingResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 // Role returns RoleResolver implementation.
 func (r *Resolver) Role() RoleResolver { return &roleResolver{r} }
+
+// SalaryRecord returns SalaryRecordResolver implementation.
+func (r *Resolver) SalaryRecord() SalaryRecordResolver { return &salaryRecordResolver{r} }
+
+// Skill returns SkillResolver implementation.
+func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
 // OpeningWhereInput returns OpeningWhereInputResolver implementation.
 func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
@@ -111,7 +109,11 @@ func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
 }
 
 type (
+	locationResolver          struct{ *Resolver }
+	openingResolver           struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }
+	salaryRecordResolver      struct{ *Resolver }
+	skillResolver             struct{ *Resolver }
 	openingWhereInputResolver struct{ *Resolver }
 )

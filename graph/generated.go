@@ -34,6 +34,9 @@ import (
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/rejects"
+	"github.com/careergraph/careergraph/internal/rolesearch"
+	"github.com/careergraph/careergraph/internal/seo"
+	"github.com/careergraph/careergraph/internal/trends"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -48,9 +51,14 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Location() LocationResolver
 	Mutation() MutationResolver
+	Opening() OpeningResolver
 	Query() QueryResolver
 	Role() RoleResolver
+	SalaryInsights() SalaryInsightsResolver
+	SalaryRecord() SalaryRecordResolver
+	Skill() SkillResolver
 	OpeningWhereInput() OpeningWhereInputResolver
 }
 
@@ -153,6 +161,7 @@ type ComplexityRoot struct {
 		Industry       func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Openings       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		SalaryRecords  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
 		Size           func(childComplexity int) int
 		Slug           func(childComplexity int) int
 		Source         func(childComplexity int) int
@@ -281,17 +290,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LiveOpenings struct {
+		Count   func(childComplexity int) int
+		Display func(childComplexity int) int
+	}
+
 	Location struct {
-		City        func(childComplexity int) int
-		CountryCode func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Openings    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Region      func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		Source      func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
+		City            func(childComplexity int) int
+		CountryCode     func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Headquartered   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
+		ID              func(childComplexity int) int
+		MetaDescription func(childComplexity int) int
+		MetaTitle       func(childComplexity int) int
+		Openings        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		Region          func(childComplexity int) int
+		SalaryRecords   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Seo             func(childComplexity int) int
+		Slug            func(childComplexity int) int
+		Source          func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	LocationConnection struct {
@@ -366,6 +385,8 @@ type ComplexityRoot struct {
 		ID                            func(childComplexity int) int
 		Location                      func(childComplexity int) int
 		LocationID                    func(childComplexity int) int
+		MetaDescription               func(childComplexity int) int
+		MetaTitle                     func(childComplexity int) int
 		PostedAt                      func(childComplexity int) int
 		Role                          func(childComplexity int) int
 		RoleID                        func(childComplexity int) int
@@ -373,6 +394,7 @@ type ComplexityRoot struct {
 		SalaryMax                     func(childComplexity int) int
 		SalaryMin                     func(childComplexity int) int
 		SalaryPeriod                  func(childComplexity int) int
+		Seo                           func(childComplexity int) int
 		Skills                        func(childComplexity int) int
 		Source                        func(childComplexity int) int
 		Status                        func(childComplexity int) int
@@ -422,32 +444,44 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		AuditLogs       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
-		Companies       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
-		Company         func(childComplexity int, slug string) int
-		FeedSources     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) int
-		ImportRuns      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) int
-		Locations       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match           func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
-		Me              func(childComplexity int) int
-		Node            func(childComplexity int, id int) int
-		Nodes           func(childComplexity int, ids []int) int
-		Openings        func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		ProfileFromText func(childComplexity int, text string) int
-		Role            func(childComplexity int, slug string) int
-		RoleFit         func(childComplexity int, slug string, profile ProfileInput) int
-		Roles           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
-		SalaryInsights  func(childComplexity int, role string, country string, city *string, level *salaryrecord.Level) int
-		Skill           func(childComplexity int, slug string) int
-		SkillDemand     func(childComplexity int, role *string, city *string, first *int) int
-		Skills          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
-		Users           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		APITokens        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		AuditLogs        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditLogOrder, where *ent.AuditLogWhereInput) int
+		Companies        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CompanyOrder, where *ent.CompanyWhereInput) int
+		Company          func(childComplexity int, slug string) int
+		FeedSources      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) int
+		ImportRuns       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) int
+		Location         func(childComplexity int, slug string) int
+		Locations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) int
+		Match            func(childComplexity int, profile ProfileInput, first *int, after *entgql.Cursor[int]) int
+		Me               func(childComplexity int) int
+		Node             func(childComplexity int, id int) int
+		Nodes            func(childComplexity int, ids []int) int
+		Openings         func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		ProfileFromText  func(childComplexity int, text string) int
+		Role             func(childComplexity int, slug string) int
+		RoleFit          func(childComplexity int, slug string, profile ProfileInput) int
+		Roles            func(childComplexity int, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		RolesByCode      func(childComplexity int, code string, first *int) int
+		SalaryInsights   func(childComplexity int, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) int
+		SalaryTrend      func(childComplexity int, role *string, city *string, over trends.Range) int
+		Skill            func(childComplexity int, slug string) int
+		SkillDemand      func(childComplexity int, role *string, city *string, first *int) int
+		SkillDemandTrend func(childComplexity int, skill string, role *string, over trends.Range) int
+		Skills           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) int
+		Users            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+	}
+
+	RelatedRole struct {
+		Role         func(childComplexity int) int
+		Route        func(childComplexity int) int
+		Score        func(childComplexity int) int
+		SharedSkills func(childComplexity int) int
 	}
 
 	Role struct {
 		Aliases            func(childComplexity int) int
 		CareerRoutes       func(childComplexity int, kind *careerroute.Kind) int
+		ClusterUpdatedAt   func(childComplexity int) int
 		CoreSkills         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		ExperienceMaxYears func(childComplexity int) int
@@ -456,11 +490,20 @@ type ComplexityRoot struct {
 		Faqs               func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		InterviewQuestions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) int
+		Isco08Code         func(childComplexity int) int
+		LiveOpenings       func(childComplexity int) int
+		MetaDescription    func(childComplexity int) int
+		MetaTitle          func(childComplexity int) int
+		Nco2015Code        func(childComplexity int) int
+		OnetSocCode        func(childComplexity int) int
 		Openings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
 		Overview           func(childComplexity int) int
+		RelatedRoles       func(childComplexity int, first *int) int
 		Requirements       func(childComplexity int) int
 		Responsibilities   func(childComplexity int) int
 		Salary             func(childComplexity int, country string) int
+		SalaryRecords      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Seo                func(childComplexity int, country *string) int
 		Slug               func(childComplexity int) int
 		Source             func(childComplexity int) int
 		Summary            func(childComplexity int) int
@@ -502,16 +545,29 @@ type ComplexityRoot struct {
 		Version   func(childComplexity int) int
 	}
 
+	RoleItemConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RoleItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	RoleSalary struct {
-		AsOf        func(childComplexity int) int
-		Bands       func(childComplexity int) int
-		CountryCode func(childComplexity int) int
-		Currency    func(childComplexity int) int
-		Max         func(childComplexity int) int
-		Median      func(childComplexity int) int
-		Min         func(childComplexity int) int
-		Period      func(childComplexity int) int
-		Source      func(childComplexity int) int
+		AsOf              func(childComplexity int) int
+		Bands             func(childComplexity int) int
+		CountryCode       func(childComplexity int) int
+		Currency          func(childComplexity int) int
+		Display           func(childComplexity int) int
+		DisplayWithPeriod func(childComplexity int) int
+		Max               func(childComplexity int) int
+		Median            func(childComplexity int) int
+		Min               func(childComplexity int) int
+		Period            func(childComplexity int) int
+		Source            func(childComplexity int) int
 	}
 
 	RoleSkill struct {
@@ -525,7 +581,27 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	RoleSkillConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RoleSkillEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SEO struct {
+		CanonicalPath   func(childComplexity int) int
+		JSONLD          func(childComplexity int) int
+		MetaDescription func(childComplexity int) int
+		MetaTitle       func(childComplexity int) int
+	}
+
 	SalaryBand struct {
+		Display            func(childComplexity int) int
+		DisplayWithPeriod  func(childComplexity int) int
 		ExperienceMaxYears func(childComplexity int) int
 		ExperienceMinYears func(childComplexity int) int
 		Level              func(childComplexity int) int
@@ -535,8 +611,18 @@ type ComplexityRoot struct {
 		Source             func(childComplexity int) int
 	}
 
+	SalaryGroup struct {
+		City    func(childComplexity int) int
+		Company func(childComplexity int) int
+		Skill   func(childComplexity int) int
+		Stats   func(childComplexity int) int
+	}
+
 	SalaryInsights struct {
 		Basis             func(childComplexity int) int
+		ByCity            func(childComplexity int, first *int) int
+		ByCompany         func(childComplexity int, first *int) int
+		BySkill           func(childComplexity int, first *int) int
 		Count             func(childComplexity int) int
 		Currency          func(childComplexity int) int
 		FromOpenings      func(childComplexity int) int
@@ -555,6 +641,8 @@ type ComplexityRoot struct {
 		CountryCode        func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		Currency           func(childComplexity int) int
+		Display            func(childComplexity int) int
+		DisplayWithPeriod  func(childComplexity int) int
 		ExperienceMaxYears func(childComplexity int) int
 		ExperienceMinYears func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -599,19 +687,27 @@ type ComplexityRoot struct {
 	}
 
 	Skill struct {
-		Category  func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		GroupMode func(childComplexity int) int
-		Groups    func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Members   func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Openings  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
-		Slug      func(childComplexity int) int
-		Source    func(childComplexity int) int
-		Synonyms  func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
-		Version   func(childComplexity int) int
+		Category           func(childComplexity int) int
+		CoreOf             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleSkillOrder, where *ent.RoleSkillWhereInput) int
+		CreatedAt          func(childComplexity int) int
+		EscoURI            func(childComplexity int) int
+		GroupMode          func(childComplexity int) int
+		Groups             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		InterviewQuestions func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) int
+		Members            func(childComplexity int) int
+		MetaDescription    func(childComplexity int) int
+		MetaTitle          func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Openings           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) int
+		RoleItems          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleItemOrder, where *ent.RoleItemWhereInput) int
+		SalaryRecords      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SalaryRecordOrder, where *ent.SalaryRecordWhereInput) int
+		Seo                func(childComplexity int) int
+		Slug               func(childComplexity int) int
+		Source             func(childComplexity int) int
+		Synonyms           func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	SkillConnection struct {
@@ -629,6 +725,20 @@ type ComplexityRoot struct {
 	SkillEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SkillTrendPoint struct {
+		Day      func(childComplexity int) int
+		Openings func(childComplexity int) int
+		Share    func(childComplexity int) int
+	}
+
+	TrendPoint struct {
+		Currency     func(childComplexity int) int
+		Day          func(childComplexity int) int
+		LiveOpenings func(childComplexity int) int
+		MedianPay    func(childComplexity int) int
+		PayCount     func(childComplexity int) int
 	}
 
 	User struct {
@@ -657,6 +767,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type LocationResolver interface {
+	Seo(ctx context.Context, obj *ent.Location) (*seo.Head, error)
+}
 type MutationResolver interface {
 	CreateRole(ctx context.Context, input ent.CreateRoleInput) (*ent.Role, error)
 	UpdateRole(ctx context.Context, id int, input ent.UpdateRoleInput, version *int) (*ent.Role, error)
@@ -703,6 +816,9 @@ type MutationResolver interface {
 	DeleteFeedSource(ctx context.Context, id int) (int, error)
 	ImportDocument(ctx context.Context, content string, source string, full *bool) (*ent.ImportRun, error)
 }
+type OpeningResolver interface {
+	Seo(ctx context.Context, obj *ent.Opening) (*seo.Head, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
@@ -712,19 +828,23 @@ type QueryResolver interface {
 	FeedSources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.FeedSourceOrder, where *ent.FeedSourceWhereInput) (*ent.FeedSourceConnection, error)
 	ImportRuns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ImportRunOrder, where *ent.ImportRunWhereInput) (*ent.ImportRunConnection, error)
 	Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
-	Roles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Skills(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SkillOrder, where *ent.SkillWhereInput) (*ent.SkillConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Skill(ctx context.Context, slug string) (*ent.Skill, error)
 	Company(ctx context.Context, slug string) (*ent.Company, error)
+	Location(ctx context.Context, slug string) (*ent.Location, error)
 	ProfileFromText(ctx context.Context, text string) (*cv.Profile, error)
 	Role(ctx context.Context, slug string) (*ent.Role, error)
+	RolesByCode(ctx context.Context, code string, first *int) ([]*ent.Role, error)
+	Roles(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error)
 	Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
 	Match(ctx context.Context, profile ProfileInput, first *int, after *entgql.Cursor[int]) (*OpeningMatchConnection, error)
 	RoleFit(ctx context.Context, slug string, profile ProfileInput) (*matching.Fit, error)
 	SkillDemand(ctx context.Context, role *string, city *string, first *int) ([]*insights.Demand, error)
-	SalaryInsights(ctx context.Context, role string, country string, city *string, level *salaryrecord.Level) (*SalaryInsights, error)
+	SalaryInsights(ctx context.Context, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) (*insights.Salary, error)
+	SalaryTrend(ctx context.Context, role *string, city *string, over trends.Range) ([]*trends.Point, error)
+	SkillDemandTrend(ctx context.Context, skill string, role *string, over trends.Range) ([]*trends.SkillPoint, error)
 }
 type RoleResolver interface {
 	Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error)
@@ -735,6 +855,22 @@ type RoleResolver interface {
 	Salary(ctx context.Context, obj *ent.Role, country string) (*cluster.Salary, error)
 	InterviewQuestions(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InterviewQuestionOrder, where *ent.InterviewQuestionWhereInput) (*ent.InterviewQuestionConnection, error)
 	CareerRoutes(ctx context.Context, obj *ent.Role, kind *careerroute.Kind) ([]*ent.CareerRoute, error)
+	RelatedRoles(ctx context.Context, obj *ent.Role, first *int) ([]*rolesearch.Related, error)
+	LiveOpenings(ctx context.Context, obj *ent.Role) (*cluster.LiveOpenings, error)
+	ClusterUpdatedAt(ctx context.Context, obj *ent.Role) (*time.Time, error)
+	Seo(ctx context.Context, obj *ent.Role, country *string) (*seo.Head, error)
+}
+type SalaryInsightsResolver interface {
+	ByCity(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
+	ByCompany(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
+	BySkill(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error)
+}
+type SalaryRecordResolver interface {
+	Display(ctx context.Context, obj *ent.SalaryRecord) (string, error)
+	DisplayWithPeriod(ctx context.Context, obj *ent.SalaryRecord) (string, error)
+}
+type SkillResolver interface {
+	Seo(ctx context.Context, obj *ent.Skill) (*seo.Head, error)
 }
 
 type OpeningWhereInputResolver interface {
@@ -1138,6 +1274,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Openings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
+	case "Company.salaryRecords":
+		if e.ComplexityRoot.Company.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Company_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
 	case "Company.size":
 		if e.ComplexityRoot.Company.Size == nil {
 			break
@@ -1640,6 +1787,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InterviewQuestionEdge.Node(childComplexity), true
 
+	case "LiveOpenings.count":
+		if e.ComplexityRoot.LiveOpenings.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveOpenings.Count(childComplexity), true
+	case "LiveOpenings.display":
+		if e.ComplexityRoot.LiveOpenings.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LiveOpenings.Display(childComplexity), true
+
 	case "Location.city":
 		if e.ComplexityRoot.Location.City == nil {
 			break
@@ -1658,12 +1818,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.CreatedAt(childComplexity), true
+	case "Location.headquartered":
+		if e.ComplexityRoot.Location.Headquartered == nil {
+			break
+		}
+
+		args, err := ec.field_Location_headquartered_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.Headquartered(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CompanyOrder), args["where"].(*ent.CompanyWhereInput)), true
 	case "Location.id":
 		if e.ComplexityRoot.Location.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Location.ID(childComplexity), true
+	case "Location.metaDescription":
+		if e.ComplexityRoot.Location.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.MetaDescription(childComplexity), true
+	case "Location.metaTitle":
+		if e.ComplexityRoot.Location.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.MetaTitle(childComplexity), true
 	case "Location.openings":
 		if e.ComplexityRoot.Location.Openings == nil {
 			break
@@ -1681,6 +1864,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.Region(childComplexity), true
+	case "Location.salaryRecords":
+		if e.ComplexityRoot.Location.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Location_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Location.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
+	case "Location.seo":
+		if e.ComplexityRoot.Location.Seo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Seo(childComplexity), true
 	case "Location.slug":
 		if e.ComplexityRoot.Location.Slug == nil {
 			break
@@ -2296,6 +2496,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.LocationID(childComplexity), true
+	case "Opening.metaDescription":
+		if e.ComplexityRoot.Opening.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.MetaDescription(childComplexity), true
+	case "Opening.metaTitle":
+		if e.ComplexityRoot.Opening.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.MetaTitle(childComplexity), true
 	case "Opening.postedAt":
 		if e.ComplexityRoot.Opening.PostedAt == nil {
 			break
@@ -2338,6 +2550,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.SalaryPeriod(childComplexity), true
+	case "Opening.seo":
+		if e.ComplexityRoot.Opening.Seo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.Seo(childComplexity), true
 	case "Opening.skills":
 		if e.ComplexityRoot.Opening.Skills == nil {
 			break
@@ -2580,6 +2798,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.ImportRuns(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ImportRunOrder), args["where"].(*ent.ImportRunWhereInput)), true
 
+	case "Query.location":
+		if e.ComplexityRoot.Query.Location == nil {
+			break
+		}
+
+		args, err := ec.field_Query_location_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Location(childComplexity, args["slug"].(string)), true
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
 			break
@@ -2684,7 +2913,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Roles(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+		return e.ComplexityRoot.Query.Roles(childComplexity, args["search"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Query.rolesByCode":
+		if e.ComplexityRoot.Query.RolesByCode == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rolesByCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RolesByCode(childComplexity, args["code"].(string), args["first"].(*int)), true
 	case "Query.salaryInsights":
 		if e.ComplexityRoot.Query.SalaryInsights == nil {
 			break
@@ -2695,7 +2935,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SalaryInsights(childComplexity, args["role"].(string), args["country"].(string), args["city"].(*string), args["level"].(*salaryrecord.Level)), true
+		return e.ComplexityRoot.Query.SalaryInsights(childComplexity, args["role"].(*string), args["country"].(string), args["city"].(*string), args["company"].(*string), args["skill"].(*string), args["level"].(*salaryrecord.Level), args["experienceYears"].(*int)), true
+	case "Query.salaryTrend":
+		if e.ComplexityRoot.Query.SalaryTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_salaryTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SalaryTrend(childComplexity, args["role"].(*string), args["city"].(*string), args["over"].(trends.Range)), true
 	case "Query.skill":
 		if e.ComplexityRoot.Query.Skill == nil {
 			break
@@ -2718,6 +2969,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SkillDemand(childComplexity, args["role"].(*string), args["city"].(*string), args["first"].(*int)), true
+	case "Query.skillDemandTrend":
+		if e.ComplexityRoot.Query.SkillDemandTrend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_skillDemandTrend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SkillDemandTrend(childComplexity, args["skill"].(string), args["role"].(*string), args["over"].(trends.Range)), true
 	case "Query.skills":
 		if e.ComplexityRoot.Query.Skills == nil {
 			break
@@ -2741,6 +3003,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
 
+	case "RelatedRole.role":
+		if e.ComplexityRoot.RelatedRole.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedRole.Role(childComplexity), true
+	case "RelatedRole.route":
+		if e.ComplexityRoot.RelatedRole.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedRole.Route(childComplexity), true
+	case "RelatedRole.score":
+		if e.ComplexityRoot.RelatedRole.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedRole.Score(childComplexity), true
+	case "RelatedRole.sharedSkills":
+		if e.ComplexityRoot.RelatedRole.SharedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedRole.SharedSkills(childComplexity), true
+
 	case "Role.aliases":
 		if e.ComplexityRoot.Role.Aliases == nil {
 			break
@@ -2758,6 +3045,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.CareerRoutes(childComplexity, args["kind"].(*careerroute.Kind)), true
+	case "Role.clusterUpdatedAt":
+		if e.ComplexityRoot.Role.ClusterUpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.ClusterUpdatedAt(childComplexity), true
 	case "Role.coreSkills":
 		if e.ComplexityRoot.Role.CoreSkills == nil {
 			break
@@ -2811,6 +3104,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.InterviewQuestions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InterviewQuestionOrder), args["where"].(*ent.InterviewQuestionWhereInput)), true
+	case "Role.isco08Code":
+		if e.ComplexityRoot.Role.Isco08Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Isco08Code(childComplexity), true
+	case "Role.liveOpenings":
+		if e.ComplexityRoot.Role.LiveOpenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.LiveOpenings(childComplexity), true
+	case "Role.metaDescription":
+		if e.ComplexityRoot.Role.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.MetaDescription(childComplexity), true
+	case "Role.metaTitle":
+		if e.ComplexityRoot.Role.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.MetaTitle(childComplexity), true
+	case "Role.nco2015Code":
+		if e.ComplexityRoot.Role.Nco2015Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.Nco2015Code(childComplexity), true
+	case "Role.onetSocCode":
+		if e.ComplexityRoot.Role.OnetSocCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Role.OnetSocCode(childComplexity), true
 	case "Role.openings":
 		if e.ComplexityRoot.Role.Openings == nil {
 			break
@@ -2828,6 +3157,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.Overview(childComplexity), true
+	case "Role.relatedRoles":
+		if e.ComplexityRoot.Role.RelatedRoles == nil {
+			break
+		}
+
+		args, err := ec.field_Role_relatedRoles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.RelatedRoles(childComplexity, args["first"].(*int)), true
 	case "Role.requirements":
 		if e.ComplexityRoot.Role.Requirements == nil {
 			break
@@ -2851,6 +3191,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Role.Salary(childComplexity, args["country"].(string)), true
+	case "Role.salaryRecords":
+		if e.ComplexityRoot.Role.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Role_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
+	case "Role.seo":
+		if e.ComplexityRoot.Role.Seo == nil {
+			break
+		}
+
+		args, err := ec.field_Role_seo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Role.Seo(childComplexity, args["country"].(*string)), true
 	case "Role.slug":
 		if e.ComplexityRoot.Role.Slug == nil {
 			break
@@ -3018,6 +3380,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleItem.Version(childComplexity), true
 
+	case "RoleItemConnection.edges":
+		if e.ComplexityRoot.RoleItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemConnection.Edges(childComplexity), true
+	case "RoleItemConnection.pageInfo":
+		if e.ComplexityRoot.RoleItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemConnection.PageInfo(childComplexity), true
+	case "RoleItemConnection.totalCount":
+		if e.ComplexityRoot.RoleItemConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemConnection.TotalCount(childComplexity), true
+
+	case "RoleItemEdge.cursor":
+		if e.ComplexityRoot.RoleItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemEdge.Cursor(childComplexity), true
+	case "RoleItemEdge.node":
+		if e.ComplexityRoot.RoleItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleItemEdge.Node(childComplexity), true
+
 	case "RoleSalary.asOf":
 		if e.ComplexityRoot.RoleSalary.AsOf == nil {
 			break
@@ -3042,6 +3436,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleSalary.Currency(childComplexity), true
+	case "RoleSalary.display":
+		if e.ComplexityRoot.RoleSalary.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSalary.Display(childComplexity), true
+	case "RoleSalary.displayWithPeriod":
+		if e.ComplexityRoot.RoleSalary.DisplayWithPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSalary.DisplayWithPeriod(childComplexity), true
 	case "RoleSalary.max":
 		if e.ComplexityRoot.RoleSalary.Max == nil {
 			break
@@ -3122,6 +3528,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleSkill.Version(childComplexity), true
 
+	case "RoleSkillConnection.edges":
+		if e.ComplexityRoot.RoleSkillConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillConnection.Edges(childComplexity), true
+	case "RoleSkillConnection.pageInfo":
+		if e.ComplexityRoot.RoleSkillConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillConnection.PageInfo(childComplexity), true
+	case "RoleSkillConnection.totalCount":
+		if e.ComplexityRoot.RoleSkillConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillConnection.TotalCount(childComplexity), true
+
+	case "RoleSkillEdge.cursor":
+		if e.ComplexityRoot.RoleSkillEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillEdge.Cursor(childComplexity), true
+	case "RoleSkillEdge.node":
+		if e.ComplexityRoot.RoleSkillEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleSkillEdge.Node(childComplexity), true
+
+	case "SEO.canonicalPath":
+		if e.ComplexityRoot.SEO.CanonicalPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.CanonicalPath(childComplexity), true
+	case "SEO.jsonLd":
+		if e.ComplexityRoot.SEO.JSONLD == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.JSONLD(childComplexity), true
+	case "SEO.metaDescription":
+		if e.ComplexityRoot.SEO.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.MetaDescription(childComplexity), true
+	case "SEO.metaTitle":
+		if e.ComplexityRoot.SEO.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SEO.MetaTitle(childComplexity), true
+
+	case "SalaryBand.display":
+		if e.ComplexityRoot.SalaryBand.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryBand.Display(childComplexity), true
+	case "SalaryBand.displayWithPeriod":
+		if e.ComplexityRoot.SalaryBand.DisplayWithPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryBand.DisplayWithPeriod(childComplexity), true
 	case "SalaryBand.experienceMaxYears":
 		if e.ComplexityRoot.SalaryBand.ExperienceMaxYears == nil {
 			break
@@ -3165,12 +3640,70 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SalaryBand.Source(childComplexity), true
 
+	case "SalaryGroup.city":
+		if e.ComplexityRoot.SalaryGroup.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.City(childComplexity), true
+	case "SalaryGroup.company":
+		if e.ComplexityRoot.SalaryGroup.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.Company(childComplexity), true
+	case "SalaryGroup.skill":
+		if e.ComplexityRoot.SalaryGroup.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.Skill(childComplexity), true
+	case "SalaryGroup.stats":
+		if e.ComplexityRoot.SalaryGroup.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryGroup.Stats(childComplexity), true
+
 	case "SalaryInsights.basis":
 		if e.ComplexityRoot.SalaryInsights.Basis == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SalaryInsights.Basis(childComplexity), true
+	case "SalaryInsights.byCity":
+		if e.ComplexityRoot.SalaryInsights.ByCity == nil {
+			break
+		}
+
+		args, err := ec.field_SalaryInsights_byCity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SalaryInsights.ByCity(childComplexity, args["first"].(*int)), true
+	case "SalaryInsights.byCompany":
+		if e.ComplexityRoot.SalaryInsights.ByCompany == nil {
+			break
+		}
+
+		args, err := ec.field_SalaryInsights_byCompany_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SalaryInsights.ByCompany(childComplexity, args["first"].(*int)), true
+	case "SalaryInsights.bySkill":
+		if e.ComplexityRoot.SalaryInsights.BySkill == nil {
+			break
+		}
+
+		args, err := ec.field_SalaryInsights_bySkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SalaryInsights.BySkill(childComplexity, args["first"].(*int)), true
 	case "SalaryInsights.count":
 		if e.ComplexityRoot.SalaryInsights.Count == nil {
 			break
@@ -3262,6 +3795,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SalaryRecord.Currency(childComplexity), true
+	case "SalaryRecord.display":
+		if e.ComplexityRoot.SalaryRecord.Display == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryRecord.Display(childComplexity), true
+	case "SalaryRecord.displayWithPeriod":
+		if e.ComplexityRoot.SalaryRecord.DisplayWithPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalaryRecord.DisplayWithPeriod(childComplexity), true
 	case "SalaryRecord.experienceMaxYears":
 		if e.ComplexityRoot.SalaryRecord.ExperienceMaxYears == nil {
 			break
@@ -3464,12 +4009,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Category(childComplexity), true
+	case "Skill.coreOf":
+		if e.ComplexityRoot.Skill.CoreOf == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_coreOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.CoreOf(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleSkillOrder), args["where"].(*ent.RoleSkillWhereInput)), true
 	case "Skill.createdAt":
 		if e.ComplexityRoot.Skill.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Skill.CreatedAt(childComplexity), true
+	case "Skill.escoURI":
+		if e.ComplexityRoot.Skill.EscoURI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.EscoURI(childComplexity), true
 	case "Skill.groupMode":
 		if e.ComplexityRoot.Skill.GroupMode == nil {
 			break
@@ -3488,12 +4050,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.ID(childComplexity), true
+	case "Skill.interviewQuestions":
+		if e.ComplexityRoot.Skill.InterviewQuestions == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_interviewQuestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.InterviewQuestions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.InterviewQuestionOrder), args["where"].(*ent.InterviewQuestionWhereInput)), true
 	case "Skill.members":
 		if e.ComplexityRoot.Skill.Members == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Skill.Members(childComplexity), true
+	case "Skill.metaDescription":
+		if e.ComplexityRoot.Skill.MetaDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.MetaDescription(childComplexity), true
+	case "Skill.metaTitle":
+		if e.ComplexityRoot.Skill.MetaTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.MetaTitle(childComplexity), true
 	case "Skill.name":
 		if e.ComplexityRoot.Skill.Name == nil {
 			break
@@ -3511,6 +4096,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Openings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OpeningOrder), args["where"].(*ent.OpeningWhereInput)), true
+	case "Skill.roleItems":
+		if e.ComplexityRoot.Skill.RoleItems == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_roleItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.RoleItems(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RoleItemOrder), args["where"].(*ent.RoleItemWhereInput)), true
+	case "Skill.salaryRecords":
+		if e.ComplexityRoot.Skill.SalaryRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_salaryRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.SalaryRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SalaryRecordOrder), args["where"].(*ent.SalaryRecordWhereInput)), true
+	case "Skill.seo":
+		if e.ComplexityRoot.Skill.Seo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.Seo(childComplexity), true
 	case "Skill.slug":
 		if e.ComplexityRoot.Skill.Slug == nil {
 			break
@@ -3592,6 +4205,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillEdge.Node(childComplexity), true
+
+	case "SkillTrendPoint.day":
+		if e.ComplexityRoot.SkillTrendPoint.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Day(childComplexity), true
+	case "SkillTrendPoint.openings":
+		if e.ComplexityRoot.SkillTrendPoint.Openings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Openings(childComplexity), true
+	case "SkillTrendPoint.share":
+		if e.ComplexityRoot.SkillTrendPoint.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillTrendPoint.Share(childComplexity), true
+
+	case "TrendPoint.currency":
+		if e.ComplexityRoot.TrendPoint.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Currency(childComplexity), true
+	case "TrendPoint.day":
+		if e.ComplexityRoot.TrendPoint.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Day(childComplexity), true
+	case "TrendPoint.liveOpenings":
+		if e.ComplexityRoot.TrendPoint.LiveOpenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.LiveOpenings(childComplexity), true
+	case "TrendPoint.medianPay":
+		if e.ComplexityRoot.TrendPoint.MedianPay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.MedianPay(childComplexity), true
+	case "TrendPoint.payCount":
+		if e.ComplexityRoot.TrendPoint.PayCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PayCount(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -3720,6 +4383,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SalaryRecordWhereInput", ec.unmarshalInputSalaryRecordWhereInput),
 			graphql.NewInputUnmarshaler("SkillOrder", ec.unmarshalInputSkillOrder),
 			graphql.NewInputUnmarshaler("SkillWhereInput", ec.unmarshalInputSkillWhereInput),
+			graphql.NewInputUnmarshaler("TrendRange", ec.unmarshalInputTrendRange),
 			graphql.NewInputUnmarshaler("UpdateCareerRouteInput", ec.unmarshalInputUpdateCareerRouteInput),
 			graphql.NewInputUnmarshaler("UpdateCompanyInput", ec.unmarshalInputUpdateCompanyInput),
 			graphql.NewInputUnmarshaler("UpdateFeedSourceInput", ec.unmarshalInputUpdateFeedSourceInput),
@@ -3910,6 +4574,11 @@ extend type Query {
   skill(slug: String!): Skill
   "The company with this slug; null when there is none."
   company(slug: String!): Company
+}
+
+extend type Query {
+  "The city with this location slug, such as \"bengaluru\"; null when there is none."
+  location(slug: String!): Location
 }
 `, BuiltIn: false},
 	{Name: "../schema/cv.graphql", Input: `# A pasted CV against the graph (internal/cv). The CV's text is read in the request and
@@ -4546,6 +5215,37 @@ type Company implements Node {
     """
     where: OpeningWhereInput
   ): OpeningConnection!
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
 }
 """
 A connection to a list of items.
@@ -4840,6 +5540,14 @@ CreateLocationInput is used for create Location object.
 Input was generated by ent.
 """
 input CreateLocationInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   city: String!
   """
@@ -4856,6 +5564,14 @@ CreateOpeningInput is used for create Opening object.
 Input was generated by ent.
 """
 input CreateOpeningInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   """
   The opening's id in its source feed.
   """
@@ -4898,6 +5614,14 @@ CreateRoleInput is used for create Role object.
 Input was generated by ent.
 """
 input CreateRoleInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   title: String!
   """
@@ -4918,6 +5642,18 @@ input CreateRoleInput {
   The family of careers, such as "Engineering".
   """
   family: String!
+  """
+  ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
+  """
+  isco08Code: String
+  """
+  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  """
+  nco2015Code: String
+  """
+  O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
+  """
+  onetSocCode: String
 }
 """
 CreateRoleItemInput is used for create RoleItem object.
@@ -4988,6 +5724,14 @@ CreateSkillInput is used for create Skill object.
 Input was generated by ent.
 """
 input CreateSkillInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   name: String!
   category: SkillCategory!
@@ -4995,6 +5739,10 @@ input CreateSkillInput {
   Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.
   """
   synonyms: [String!]
+  """
+  The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+  """
+  escoURI: String
   """
   Set on a group: whether any member or every member satisfies it. Null for a plain skill.
   """
@@ -5737,6 +6485,14 @@ type Location implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   city: String!
   """
@@ -5778,6 +6534,68 @@ type Location implements Node {
     """
     where: OpeningWhereInput
   ): OpeningConnection!
+  headquartered(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Companies returned from the connection.
+    """
+    orderBy: CompanyOrder
+
+    """
+    Filtering options for Companies returned from the connection.
+    """
+    where: CompanyWhereInput
+  ): CompanyConnection!
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
 }
 """
 A connection to a list of items.
@@ -5994,6 +6812,14 @@ type Opening implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   """
   The opening's id in its source feed.
   """
@@ -6664,37 +7490,6 @@ type Query {
     """
     where: LocationWhereInput
   ): LocationConnection!
-  roles(
-    """
-    Returns the elements in the list that come after the specified cursor.
-    """
-    after: Cursor
-
-    """
-    Returns the first _n_ elements from the list.
-    """
-    first: Int
-
-    """
-    Returns the elements in the list that come before the specified cursor.
-    """
-    before: Cursor
-
-    """
-    Returns the last _n_ elements from the list.
-    """
-    last: Int
-
-    """
-    Ordering options for Roles returned from the connection.
-    """
-    orderBy: RoleOrder
-
-    """
-    Filtering options for Roles returned from the connection.
-    """
-    where: RoleWhereInput
-  ): RoleConnection!
   skills(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6770,6 +7565,14 @@ type Role implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   title: String!
   """
@@ -6790,6 +7593,49 @@ type Role implements Node {
   The family of careers, such as "Engineering".
   """
   family: String!
+  """
+  ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
+  """
+  isco08Code: String
+  """
+  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  """
+  nco2015Code: String
+  """
+  O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
+  """
+  onetSocCode: String
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
   openings(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6881,6 +7727,36 @@ type RoleItem implements Node {
   skillID: ID
   role: Role!
   skill: Skill
+}
+"""
+A connection to a list of items.
+"""
+type RoleItemConnection {
+  """
+  A list of edges.
+  """
+  edges: [RoleItemEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RoleItemEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RoleItem
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 RoleItemKind is enum for the field kind
@@ -7088,6 +7964,36 @@ type RoleSkill implements Node {
   rank: Int!
   role: Role!
   skill: Skill!
+}
+"""
+A connection to a list of items.
+"""
+type RoleSkillConnection {
+  """
+  A list of edges.
+  """
+  edges: [RoleSkillEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RoleSkillEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RoleSkill
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 Ordering options for RoleSkill connections
@@ -7342,6 +8248,60 @@ input RoleWhereInput {
   familyEqualFold: String
   familyContainsFold: String
   """
+  isco08_code field predicates
+  """
+  isco08Code: String
+  isco08CodeNEQ: String
+  isco08CodeIn: [String!]
+  isco08CodeNotIn: [String!]
+  isco08CodeGT: String
+  isco08CodeGTE: String
+  isco08CodeLT: String
+  isco08CodeLTE: String
+  isco08CodeContains: String
+  isco08CodeHasPrefix: String
+  isco08CodeHasSuffix: String
+  isco08CodeIsNil: Boolean
+  isco08CodeNotNil: Boolean
+  isco08CodeEqualFold: String
+  isco08CodeContainsFold: String
+  """
+  nco2015_code field predicates
+  """
+  nco2015Code: String
+  nco2015CodeNEQ: String
+  nco2015CodeIn: [String!]
+  nco2015CodeNotIn: [String!]
+  nco2015CodeGT: String
+  nco2015CodeGTE: String
+  nco2015CodeLT: String
+  nco2015CodeLTE: String
+  nco2015CodeContains: String
+  nco2015CodeHasPrefix: String
+  nco2015CodeHasSuffix: String
+  nco2015CodeIsNil: Boolean
+  nco2015CodeNotNil: Boolean
+  nco2015CodeEqualFold: String
+  nco2015CodeContainsFold: String
+  """
+  onet_soc_code field predicates
+  """
+  onetSocCode: String
+  onetSocCodeNEQ: String
+  onetSocCodeIn: [String!]
+  onetSocCodeNotIn: [String!]
+  onetSocCodeGT: String
+  onetSocCodeGTE: String
+  onetSocCodeLT: String
+  onetSocCodeLTE: String
+  onetSocCodeContains: String
+  onetSocCodeHasPrefix: String
+  onetSocCodeHasSuffix: String
+  onetSocCodeIsNil: Boolean
+  onetSocCodeNotNil: Boolean
+  onetSocCodeEqualFold: String
+  onetSocCodeContainsFold: String
+  """
   items edge predicates
   """
   hasItems: Boolean
@@ -7483,6 +8443,7 @@ enum SalaryRecordOrderField {
   CREATED_AT
   UPDATED_AT
   SOURCE
+  COUNTRY_CODE
   MIN_AMOUNT
 }
 """
@@ -7766,6 +8727,14 @@ type Skill implements Node {
   Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
   """
   version: Int!
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
   slug: String!
   name: String!
   category: SkillCategory!
@@ -7773,6 +8742,10 @@ type Skill implements Node {
   Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.
   """
   synonyms: [String!]
+  """
+  The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+  """
+  escoURI: String
   """
   Set on a group: whether any member or every member satisfies it. Null for a plain skill.
   """
@@ -7785,6 +8758,37 @@ type Skill implements Node {
   A group's member skills; empty for a plain skill.
   """
   members: [Skill!]
+  coreOf(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RoleSkills returned from the connection.
+    """
+    orderBy: RoleSkillOrder
+
+    """
+    Filtering options for RoleSkills returned from the connection.
+    """
+    where: RoleSkillWhereInput
+  ): RoleSkillConnection!
   openings(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7816,6 +8820,99 @@ type Skill implements Node {
     """
     where: OpeningWhereInput
   ): OpeningConnection!
+  interviewQuestions(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for InterviewQuestions returned from the connection.
+    """
+    orderBy: InterviewQuestionOrder
+
+    """
+    Filtering options for InterviewQuestions returned from the connection.
+    """
+    where: InterviewQuestionWhereInput
+  ): InterviewQuestionConnection!
+  salaryRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SalaryRecords returned from the connection.
+    """
+    orderBy: SalaryRecordOrder
+
+    """
+    Filtering options for SalaryRecords returned from the connection.
+    """
+    where: SalaryRecordWhereInput
+  ): SalaryRecordConnection!
+  roleItems(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RoleItems returned from the connection.
+    """
+    orderBy: RoleItemOrder
+
+    """
+    Filtering options for RoleItems returned from the connection.
+    """
+    where: RoleItemWhereInput
+  ): RoleItemConnection!
 }
 """
 SkillCategory is enum for the field category
@@ -8026,6 +9123,11 @@ input SkillWhereInput {
   """
   hasSalaryRecords: Boolean
   hasSalaryRecordsWith: [SalaryRecordWhereInput!]
+  """
+  role_items edge predicates
+  """
+  hasRoleItems: Boolean
+  hasRoleItemsWith: [RoleItemWhereInput!]
 }
 """
 The builtin Time type
@@ -8112,6 +9214,16 @@ UpdateLocationInput is used for update Location object.
 Input was generated by ent.
 """
 input UpdateLocationInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   slug: String
   city: String
   """
@@ -8129,6 +9241,16 @@ UpdateOpeningInput is used for update Opening object.
 Input was generated by ent.
 """
 input UpdateOpeningInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   """
   The opening's id in its source feed.
   """
@@ -8186,6 +9308,16 @@ UpdateRoleInput is used for update Role object.
 Input was generated by ent.
 """
 input UpdateRoleInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   slug: String
   title: String
   """
@@ -8209,6 +9341,21 @@ input UpdateRoleInput {
   The family of careers, such as "Engineering".
   """
   family: String
+  """
+  ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
+  """
+  isco08Code: String
+  clearIsco08Code: Boolean
+  """
+  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  """
+  nco2015Code: String
+  clearNco2015Code: Boolean
+  """
+  O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
+  """
+  onetSocCode: String
+  clearOnetSocCode: Boolean
 }
 """
 UpdateRoleItemInput is used for update RoleItem object.
@@ -8289,6 +9436,16 @@ UpdateSkillInput is used for update Skill object.
 Input was generated by ent.
 """
 input UpdateSkillInput {
+  """
+  The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).
+  """
+  metaTitle: String
+  clearMetaTitle: Boolean
+  """
+  The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).
+  """
+  metaDescription: String
+  clearMetaDescription: Boolean
   slug: String
   name: String
   category: SkillCategory
@@ -8298,6 +9455,11 @@ input UpdateSkillInput {
   synonyms: [String!]
   appendSynonyms: [String!]
   clearSynonyms: Boolean
+  """
+  The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one.
+  """
+  escoURI: String
+  clearEscoURI: Boolean
   """
   Set on a group: whether any member or every member satisfies it. Null for a plain skill.
   """
@@ -8582,6 +9744,33 @@ extend type Query {
   The role with this slug, such as "backend-developer"; null when there is none.
   """
   role(slug: String!): Role
+
+  """
+  The roles that carry an occupation code, in any of the three classifications: ISCO-08
+  ("2512"), NCO-2015 ("2512.0100") or O*NET-SOC ("15-1252.00"), by title. A list rather than
+  one role: a classification's group is broader than a role (ISCO-08 2512 covers Backend,
+  Android and iOS developers). Empty for a code no role carries; ` + "`" + `first` + "`" + ` is 0 to 100.
+  """
+  rolesByCode(code: String!, first: Int = 20): [Role!]!
+
+  """
+  Roles, optionally found by what people call them. With ` + "`" + `search` + "`" + `, roles whose title or an
+  alias matches the words are returned most relevant first (typo-tolerant: "backend
+  engineer", "back-end dev" and "API developer" all find Backend Developer; see the README
+  for the rules and the score), at most 20 unless first or last says otherwise; ` + "`" + `where` + "`" + `
+  narrows the candidates, and ` + "`" + `orderBy` + "`" + ` may not be given with it. A blank search or one of
+  more than 200 characters is a BAD_USER_INPUT error. Without ` + "`" + `search` + "`" + `, an ordinary
+  connection.
+  """
+  roles(
+    search: String
+    after: Cursor
+    first: Int
+    before: Cursor
+    last: Int
+    orderBy: RoleOrder
+    where: RoleWhereInput
+  ): RoleConnection!
 }
 
 extend type Role {
@@ -8615,6 +9804,53 @@ extend type Role {
   optionally only of one kind.
   """
   careerRoutes(kind: CareerRouteKind): [CareerRoute!]!
+  """
+  Roles related to this one, best first: by the share of this role's core skills they also
+  rank (a group counts as its members) and by career routes between them. See the README for
+  the score. ` + "`" + `first` + "`" + ` is 0 to 50.
+  """
+  relatedRoles(first: Int = 5): [RelatedRole!]!
+  """
+  How many live openings the role has, and the page's words for it ("47,000+ live jobs").
+  Counted on the match index: no statement of its own.
+  """
+  liveOpenings: LiveOpenings!
+  """
+  When any part of the cluster last changed: the role, its items, its core skills (the skills
+  themselves), salary records, openings, interview questions and career routes. Deleting an
+  opening, salary record, interview question or route does not move it. Six statements per
+  role.
+  """
+  clusterUpdatedAt: Time!
+}
+
+"A count of live openings, with the words a page shows."
+type LiveOpenings {
+  count: Int!
+  """
+  As the page shows it: below 100 the exact count ("47 live jobs", "1 live job", "No live
+  jobs"); from 100 rounded down to two significant figures, with "+" when that dropped
+  anything ("47,000+ live jobs"), so a page never claims more openings than there are.
+  """
+  display: String!
+}
+
+extend type SalaryRecord {
+  "The record's range as a page prints it (\"₹4L–₹24L\", \"₹20L+\", \"$120,000–$150,000\"); see RoleSalary.display."
+  display: String!
+  "display with the period (\"₹4L–₹24L/yr\", \"/mo\" for monthly figures)."
+  displayWithPeriod: String!
+}
+
+"A role related to another, with why."
+type RelatedRole {
+  role: Role!
+  "0 to 100: 70 × the share of the first role's core skills this role also ranks, plus 30 when a career route joins them."
+  score: Int!
+  "The first role's core skills (in its rank order) that this role's core skills share."
+  sharedSkills: [Skill!]!
+  "A career route between the two roles (out of the first role before into it); null when there is none."
+  route: CareerRoute
 }
 
 "A question and its answer on a role's page."
@@ -8640,6 +9876,14 @@ type RoleSalary {
   asOf: Time
   "One band per level, FRESHER then MID then SENIOR, where known."
   bands: [SalaryBand!]!
+  """
+  The typical range as the page prints it: "₹4L–₹24L". Indian rupees in lakhs (L) and crores
+  (Cr) with at most one decimal; other currencies in full with the country's grouping and
+  symbol ("$120,000–$150,000", "85.000 € – 95.000 €"); "+" for an open-ended range.
+  """
+  display: String!
+  "display with the period, as the page writes it: \"₹4L–₹24L/yr\"."
+  displayWithPeriod: String!
 }
 
 "Pay for one level of a role."
@@ -8652,6 +9896,10 @@ type SalaryBand {
   max: Int
   median: Int
   source: String!
+  "The band as the page prints it: \"₹10L–₹18L\", \"₹20L+\"."
+  display: String!
+  "display with the period: \"₹20L+/yr\"."
+  displayWithPeriod: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/search.graphql", Input: `# Search over openings, CV matching and market insights. Resolvers: graph/search.resolvers.go;
@@ -8700,11 +9948,32 @@ extend type Query {
   skillDemand(role: String, city: String, first: Int = 10): [SkillDemand!]!
 
   """
-  What a role pays in a country, per year: percentiles from live openings' advertised ranges
-  and from salary records, and the better-founded of the two at the top level (` + "`" + `basis` + "`" + ` says
-  which). Null when neither source has data. An unknown role or city is a BAD_USER_INPUT error.
+  What pay is in a country, per year: percentiles from live openings' advertised ranges and
+  from salary records, and the better-founded of the two at the top level (` + "`" + `basis` + "`" + ` says
+  which). Any combination of role, city, company, skill, level and experienceYears narrows
+  the question; ` + "`" + `country` + "`" + ` is required because pay is only comparable in one currency. A
+  salary record answers only questions that name every dimension it is narrowed by (a
+  company's record does not stand for the city); openings match on all of them (a skill
+  group also matches openings that ask for a member). ` + "`" + `byCity` + "`" + `, ` + "`" + `byCompany` + "`" + ` and ` + "`" + `bySkill` + "`" + `
+  say how pay varies. Null when neither source has data. An unknown role, city, company or
+  skill is a BAD_USER_INPUT error naming the argument.
   """
-  salaryInsights(role: String!, country: String!, city: String, level: SalaryRecordLevel): SalaryInsights
+  salaryInsights(
+    "A role slug, such as \"backend-developer\"; leave out for every role."
+    role: String
+    "ISO 3166-1 alpha-2, such as \"IN\"."
+    country: String!
+    "A city name or location slug in the country."
+    city: String
+    "A company slug."
+    company: String
+    "A skill slug or name (a group also covers its members on openings)."
+    skill: String
+    "FRESHER (openings asking 0-2 years), MID (3-6) or SENIOR (7+); records of that level."
+    level: SalaryRecordLevel
+    "Openings whose experience range fits this many years; levelled records whose range contains it. 0 to 60."
+    experienceYears: Int
+  ): SalaryInsights
 }
 
 extend input OpeningWhereInput {
@@ -8829,6 +10098,137 @@ type SalaryInsights {
   max: Int!
   fromOpenings: SalaryStats
   fromSalaryRecords: SalaryStats
+  """
+  How pay varies by city ("varies by city, company and skills"): one group per city with data
+  of the top-level basis (at least 3 openings, or 1 salary record: a record already summarises
+  many salaries), highest median first (ties: more data points first). A salary record counts
+  for a group only when it narrows the question by that one dimension. ` + "`" + `first` + "`" + ` is 0 to 50.
+  """
+  byCity(first: Int = 10): [SalaryGroup!]!
+  "How pay varies by company, as byCity."
+  byCompany(first: Int = 10): [SalaryGroup!]!
+  """
+  How pay varies by skill, as byCity: an opening counts for every skill it asks for, a salary
+  record for the skill it is narrowed to.
+  """
+  bySkill(first: Int = 10): [SalaryGroup!]!
+}
+
+"Pay of one city, company or skill within a salaryInsights answer; exactly one of the three is set."
+type SalaryGroup {
+  city: Location
+  company: Company
+  skill: Skill
+  stats: SalaryStats!
+}
+`, BuiltIn: false},
+	{Name: "../schema/seo.graphql", Input: `# The head of a public page, from the same data the page shows. Resolvers: graph/seo.resolvers.go;
+# the rules live in internal/seo.
+
+"Any JSON value; here a schema.org JSON-LD object, ready for <script type=\"application/ld+json\">."
+scalar JSON
+
+"""
+What a public page's <head> needs. metaTitle and metaDescription are the editor's (the
+entity's metaTitle / metaDescription fields) when set, else generated from the data: titles
+fit 60 characters with " | careergraph", descriptions 160, cut at a word.
+"""
+type SEO {
+  "The page's path on the site, such as /roles/backend-developer; prefix the site's origin for the canonical URL."
+  canonicalPath: String!
+  metaTitle: String!
+  metaDescription: String!
+  """
+  schema.org JSON-LD: Occupation for a role (estimatedSalary as a MonetaryAmountDistribution
+  with percentiles, skills, experienceRequirements), JobPosting for an opening (with Google's
+  required and, where the data has them, recommended properties), DefinedTerm for a skill,
+  City for a location. URLs are left for the page to add.
+  """
+  jsonLd: JSON!
+}
+
+extend type Role {
+  """
+  The role page's head; the Occupation's occupationLocation and estimatedSalary are for
+  ` + "`" + `country` + "`" + ` (ISO 3166-1 alpha-2). estimatedSalary comes from salaryInsights for the role and
+  country, and is left out when there is no pay data.
+  """
+  seo(country: String = "IN"): SEO!
+}
+
+extend type Opening {
+  "The opening page's head, with a JobPosting."
+  seo: SEO!
+}
+
+extend type Skill {
+  "The skill page's head."
+  seo: SEO!
+}
+
+extend type Location {
+  "The city page's head."
+  seo: SEO!
+}
+`, BuiltIn: false},
+	{Name: "../schema/trends.graphql", Input: `# Market trends from daily snapshots (internal/trends). Resolvers: graph/trends.resolvers.go.
+
+"A series' step."
+enum TrendInterval {
+  DAY
+  "ISO weeks, from Monday."
+  WEEK
+  MONTH
+}
+
+"""
+The span of a series, both days included (UTC). At most 366 days, 261 weeks or 120 months;
+more is a BAD_USER_INPUT error naming ` + "`" + `over` + "`" + `.
+"""
+input TrendRange {
+  from: Time!
+  to: Time!
+  interval: TrendInterval = DAY
+}
+
+"""
+One step of a series: the figures of the last daily snapshot in the interval (they are levels,
+not flows). Intervals without a snapshot have no point.
+"""
+type TrendPoint {
+  "The snapshot's day."
+  day: Time!
+  liveOpenings: Int!
+  "Nearest-rank median of the annualised midpoints of live openings' advertised pay, in currency; null when none advertise pay."
+  medianPay: Int
+  "The currency most of the scope's paying openings use."
+  currency: String
+  "Openings behind medianPay."
+  payCount: Int!
+}
+
+"A skill's demand at one step of a series."
+type SkillTrendPoint {
+  day: Time!
+  "Live openings in scope that ask for the skill."
+  openings: Int!
+  "openings over the scope's live openings that day, from 0 to 1."
+  share: Float!
+}
+
+extend type Query {
+  """
+  Live openings and median pay over time, for a role (slug) and a city (name or slug), or all
+  of either when left out; from the daily snapshots (taken by every server once a day). An
+  unknown role or city is a BAD_USER_INPUT error.
+  """
+  salaryTrend(role: String, city: String, over: TrendRange!): [TrendPoint!]!
+  """
+  A skill's demand over time (the time-series companion of skillDemand), within a role or
+  across all; from the daily snapshots. Demand per city is not snapshotted. An unknown skill
+  or role is a BAD_USER_INPUT error.
+  """
+  skillDemandTrend(skill: String!, role: String, over: TrendRange!): [SkillTrendPoint!]!
 }
 `, BuiltIn: false},
 }
@@ -9038,6 +10438,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_headquarters(ctx, field)
 	case "openings":
 		return ec.fieldContext_Company_openings(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Company_salaryRecords(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -9282,6 +10684,16 @@ func (ec *executionContext) childFields_InterviewQuestionEdge(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type InterviewQuestionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LiveOpenings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_LiveOpenings_count(ctx, field)
+	case "display":
+		return ec.fieldContext_LiveOpenings_display(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LiveOpenings", field.Name)
+}
+
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9294,6 +10706,10 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Location_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Location_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Location_metaDescription(ctx, field)
 	case "slug":
 		return ec.fieldContext_Location_slug(ctx, field)
 	case "city":
@@ -9304,6 +10720,12 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_countryCode(ctx, field)
 	case "openings":
 		return ec.fieldContext_Location_openings(ctx, field)
+	case "headquartered":
+		return ec.fieldContext_Location_headquartered(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Location_salaryRecords(ctx, field)
+	case "seo":
+		return ec.fieldContext_Location_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }
@@ -9342,6 +10764,10 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Opening_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Opening_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Opening_metaDescription(ctx, field)
 	case "externalID":
 		return ec.fieldContext_Opening_externalID(ctx, field)
 	case "title":
@@ -9390,6 +10816,8 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_location(ctx, field)
 	case "skills":
 		return ec.fieldContext_Opening_skills(ctx, field)
+	case "seo":
+		return ec.fieldContext_Opening_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Opening", field.Name)
 }
@@ -9468,6 +10896,20 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_RelatedRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_RelatedRole_role(ctx, field)
+	case "score":
+		return ec.fieldContext_RelatedRole_score(ctx, field)
+	case "sharedSkills":
+		return ec.fieldContext_RelatedRole_sharedSkills(ctx, field)
+	case "route":
+		return ec.fieldContext_RelatedRole_route(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedRole", field.Name)
+}
+
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9480,6 +10922,10 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Role_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Role_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Role_metaDescription(ctx, field)
 	case "slug":
 		return ec.fieldContext_Role_slug(ctx, field)
 	case "title":
@@ -9496,6 +10942,14 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_experienceMaxYears(ctx, field)
 	case "family":
 		return ec.fieldContext_Role_family(ctx, field)
+	case "isco08Code":
+		return ec.fieldContext_Role_isco08Code(ctx, field)
+	case "nco2015Code":
+		return ec.fieldContext_Role_nco2015Code(ctx, field)
+	case "onetSocCode":
+		return ec.fieldContext_Role_onetSocCode(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Role_salaryRecords(ctx, field)
 	case "openings":
 		return ec.fieldContext_Role_openings(ctx, field)
 	case "coreSkills":
@@ -9512,6 +10966,14 @@ func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.
 		return ec.fieldContext_Role_interviewQuestions(ctx, field)
 	case "careerRoutes":
 		return ec.fieldContext_Role_careerRoutes(ctx, field)
+	case "relatedRoles":
+		return ec.fieldContext_Role_relatedRoles(ctx, field)
+	case "liveOpenings":
+		return ec.fieldContext_Role_liveOpenings(ctx, field)
+	case "clusterUpdatedAt":
+		return ec.fieldContext_Role_clusterUpdatedAt(ctx, field)
+	case "seo":
+		return ec.fieldContext_Role_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Role", field.Name)
 }
@@ -9582,6 +11044,28 @@ func (ec *executionContext) childFields_RoleItem(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type RoleItem", field.Name)
 }
 
+func (ec *executionContext) childFields_RoleItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RoleItemConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RoleItemConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RoleItemConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RoleItemEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RoleItemEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleItemEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RoleSalary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "countryCode":
@@ -9602,6 +11086,10 @@ func (ec *executionContext) childFields_RoleSalary(ctx context.Context, field gr
 		return ec.fieldContext_RoleSalary_asOf(ctx, field)
 	case "bands":
 		return ec.fieldContext_RoleSalary_bands(ctx, field)
+	case "display":
+		return ec.fieldContext_RoleSalary_display(ctx, field)
+	case "displayWithPeriod":
+		return ec.fieldContext_RoleSalary_displayWithPeriod(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleSalary", field.Name)
 }
@@ -9628,6 +11116,42 @@ func (ec *executionContext) childFields_RoleSkill(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RoleSkill", field.Name)
 }
 
+func (ec *executionContext) childFields_RoleSkillConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RoleSkillConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RoleSkillConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RoleSkillConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleSkillConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleSkillEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RoleSkillEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RoleSkillEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleSkillEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SEO(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "canonicalPath":
+		return ec.fieldContext_SEO_canonicalPath(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_SEO_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_SEO_metaDescription(ctx, field)
+	case "jsonLd":
+		return ec.fieldContext_SEO_jsonLd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SEO", field.Name)
+}
+
 func (ec *executionContext) childFields_SalaryBand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "level":
@@ -9644,8 +11168,26 @@ func (ec *executionContext) childFields_SalaryBand(ctx context.Context, field gr
 		return ec.fieldContext_SalaryBand_median(ctx, field)
 	case "source":
 		return ec.fieldContext_SalaryBand_source(ctx, field)
+	case "display":
+		return ec.fieldContext_SalaryBand_display(ctx, field)
+	case "displayWithPeriod":
+		return ec.fieldContext_SalaryBand_displayWithPeriod(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SalaryBand", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "city":
+		return ec.fieldContext_SalaryGroup_city(ctx, field)
+	case "company":
+		return ec.fieldContext_SalaryGroup_company(ctx, field)
+	case "skill":
+		return ec.fieldContext_SalaryGroup_skill(ctx, field)
+	case "stats":
+		return ec.fieldContext_SalaryGroup_stats(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_SalaryInsights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9670,6 +11212,12 @@ func (ec *executionContext) childFields_SalaryInsights(ctx context.Context, fiel
 		return ec.fieldContext_SalaryInsights_fromOpenings(ctx, field)
 	case "fromSalaryRecords":
 		return ec.fieldContext_SalaryInsights_fromSalaryRecords(ctx, field)
+	case "byCity":
+		return ec.fieldContext_SalaryInsights_byCity(ctx, field)
+	case "byCompany":
+		return ec.fieldContext_SalaryInsights_byCompany(ctx, field)
+	case "bySkill":
+		return ec.fieldContext_SalaryInsights_bySkill(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SalaryInsights", field.Name)
 }
@@ -9726,8 +11274,24 @@ func (ec *executionContext) childFields_SalaryRecord(ctx context.Context, field 
 		return ec.fieldContext_SalaryRecord_company(ctx, field)
 	case "skill":
 		return ec.fieldContext_SalaryRecord_skill(ctx, field)
+	case "display":
+		return ec.fieldContext_SalaryRecord_display(ctx, field)
+	case "displayWithPeriod":
+		return ec.fieldContext_SalaryRecord_displayWithPeriod(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SalaryRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_SalaryRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SalaryRecordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SalaryRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SalaryRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalaryRecordConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_SalaryRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9774,6 +11338,10 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Skill_version(ctx, field)
+	case "metaTitle":
+		return ec.fieldContext_Skill_metaTitle(ctx, field)
+	case "metaDescription":
+		return ec.fieldContext_Skill_metaDescription(ctx, field)
 	case "slug":
 		return ec.fieldContext_Skill_slug(ctx, field)
 	case "name":
@@ -9782,14 +11350,26 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_category(ctx, field)
 	case "synonyms":
 		return ec.fieldContext_Skill_synonyms(ctx, field)
+	case "escoURI":
+		return ec.fieldContext_Skill_escoURI(ctx, field)
 	case "groupMode":
 		return ec.fieldContext_Skill_groupMode(ctx, field)
 	case "groups":
 		return ec.fieldContext_Skill_groups(ctx, field)
 	case "members":
 		return ec.fieldContext_Skill_members(ctx, field)
+	case "coreOf":
+		return ec.fieldContext_Skill_coreOf(ctx, field)
 	case "openings":
 		return ec.fieldContext_Skill_openings(ctx, field)
+	case "interviewQuestions":
+		return ec.fieldContext_Skill_interviewQuestions(ctx, field)
+	case "salaryRecords":
+		return ec.fieldContext_Skill_salaryRecords(ctx, field)
+	case "roleItems":
+		return ec.fieldContext_Skill_roleItems(ctx, field)
+	case "seo":
+		return ec.fieldContext_Skill_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Skill", field.Name)
 }
@@ -9826,6 +11406,34 @@ func (ec *executionContext) childFields_SkillEdge(ctx context.Context, field gra
 		return ec.fieldContext_SkillEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_SkillTrendPoint_day(ctx, field)
+	case "openings":
+		return ec.fieldContext_SkillTrendPoint_openings(ctx, field)
+	case "share":
+		return ec.fieldContext_SkillTrendPoint_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillTrendPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_TrendPoint_day(ctx, field)
+	case "liveOpenings":
+		return ec.fieldContext_TrendPoint_liveOpenings(ctx, field)
+	case "medianPay":
+		return ec.fieldContext_TrendPoint_medianPay(ctx, field)
+	case "currency":
+		return ec.fieldContext_TrendPoint_currency(ctx, field)
+	case "payCount":
+		return ec.fieldContext_TrendPoint_payCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10054,6 +11662,114 @@ func (ec *executionContext) field_Company_openings_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_headquartered_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CompanyOrder, error) {
+			return ec.unmarshalOCompanyOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCompanyOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CompanyWhereInput, error) {
+			return ec.unmarshalOCompanyWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCompanyWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Location_openings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10100,6 +11816,60 @@ func (ec *executionContext) field_Location_openings_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OpeningWhereInput, error) {
 			return ec.unmarshalOOpeningWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Location_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11352,6 +13122,20 @@ func (ec *executionContext) field_Query_importRuns_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_location_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11576,17 +13360,17 @@ func (ec *executionContext) field_Query_role_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
-func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Query_rolesByCode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg0
+	args["code"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -11595,38 +13379,68 @@ func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
 			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*ent.RoleOrder, error) {
 			return ec.unmarshalORoleOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+	args["orderBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.RoleWhereInput, error) {
 			return ec.unmarshalORoleWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["where"] = arg5
+	args["where"] = arg6
 	return args, nil
 }
 
@@ -11634,8 +13448,8 @@ func (ec *executionContext) field_Query_salaryInsights_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11657,14 +13471,98 @@ func (ec *executionContext) field_Query_salaryInsights_args(ctx context.Context,
 		return nil, err
 	}
 	args["city"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "company",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["company"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "skill",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["skill"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "level",
 		func(ctx context.Context, v any) (*salaryrecord.Level, error) {
 			return ec.unmarshalOSalaryRecordLevel2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐLevel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["level"] = arg3
+	args["level"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "experienceYears",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["experienceYears"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_salaryTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "city",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["city"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "over",
+		func(ctx context.Context, v any) (trends.Range, error) {
+			return ec.unmarshalNTrendRange2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["over"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_skillDemandTrend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "skill",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["skill"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "over",
+		func(ctx context.Context, v any) (trends.Range, error) {
+			return ec.unmarshalNTrendRange2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐRange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["over"] = arg2
 	return args, nil
 }
 
@@ -11942,6 +13840,74 @@ func (ec *executionContext) field_Role_openings_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Role_relatedRoles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Role_salary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11953,6 +13919,170 @@ func (ec *executionContext) field_Role_salary_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["country"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Role_seo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SalaryInsights_byCity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SalaryInsights_byCompany_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SalaryInsights_bySkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_coreOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RoleSkillOrder, error) {
+			return ec.unmarshalORoleSkillOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RoleSkillWhereInput, error) {
+			return ec.unmarshalORoleSkillWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_interviewQuestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.InterviewQuestionOrder, error) {
+			return ec.unmarshalOInterviewQuestionOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐInterviewQuestionOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.InterviewQuestionWhereInput, error) {
+			return ec.unmarshalOInterviewQuestionWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐInterviewQuestionWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -12002,6 +14132,114 @@ func (ec *executionContext) field_Skill_openings_args(ctx context.Context, rawAr
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OpeningWhereInput, error) {
 			return ec.unmarshalOOpeningWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_roleItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.RoleItemOrder, error) {
+			return ec.unmarshalORoleItemOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.RoleItemWhereInput, error) {
+			return ec.unmarshalORoleItemWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_salaryRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+			return ec.unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
+			return ec.unmarshalOSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13761,6 +15999,50 @@ func (ec *executionContext) fieldContext_Company_openings(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Company_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15636,6 +17918,52 @@ func (ec *executionContext) fieldContext_InterviewQuestionEdge_cursor(_ context.
 	return graphql.NewScalarFieldContext("InterviewQuestionEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _LiveOpenings_count(ctx context.Context, field graphql.CollectedField, obj *cluster.LiveOpenings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveOpenings_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveOpenings_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveOpenings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LiveOpenings_display(ctx context.Context, field graphql.CollectedField, obj *cluster.LiveOpenings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LiveOpenings_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LiveOpenings_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LiveOpenings", field, true, false, "String")
+}
+
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15749,6 +18077,52 @@ func (ec *executionContext) _Location_version(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Location_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Location_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Location_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
@@ -15883,6 +18257,126 @@ func (ec *executionContext) fieldContext_Location_openings(ctx context.Context, 
 	if fc.Args, err = ec.field_Location_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Location_headquartered(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_headquartered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Headquartered(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CompanyOrder), fc.Args["where"].(*ent.CompanyWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CompanyConnection) graphql.Marshaler {
+			return ec.marshalNCompanyConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCompanyConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_headquartered(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompanyConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_headquartered_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Location_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Location_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Location_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().Seo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_seo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Location",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18833,6 +21327,52 @@ func (ec *executionContext) fieldContext_Opening_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Opening", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Opening_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
+func (ec *executionContext) _Opening_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Opening", field, false, false, "String")
+}
+
 func (ec *executionContext) _Opening_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19416,6 +21956,38 @@ func (ec *executionContext) fieldContext_Opening_skills(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Opening_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Opening().Seo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_seo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Opening",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20372,50 +22944,6 @@ func (ec *executionContext) fieldContext_Query_locations(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_roles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_roles(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Roles(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RoleOrder), fc.Args["where"].(*ent.RoleWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleConnection) graphql.Marshaler {
-			return ec.marshalNRoleConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_roles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RoleConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_roles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_skills(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20642,6 +23170,50 @@ func (ec *executionContext) fieldContext_Query_company(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_location(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Location(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_location(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_location_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_profileFromText(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20724,6 +23296,94 @@ func (ec *executionContext) fieldContext_Query_role(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_role_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rolesByCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rolesByCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RolesByCode(ctx, fc.Args["code"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rolesByCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rolesByCode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_roles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Roles(ctx, fc.Args["search"].(*string), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RoleOrder), fc.Args["where"].(*ent.RoleWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleConnection) graphql.Marshaler {
+			return ec.marshalNRoleConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_roles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_roles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20916,11 +23576,11 @@ func (ec *executionContext) _Query_salaryInsights(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SalaryInsights(ctx, fc.Args["role"].(string), fc.Args["country"].(string), fc.Args["city"].(*string), fc.Args["level"].(*salaryrecord.Level))
+			return ec.Resolvers.Query().SalaryInsights(ctx, fc.Args["role"].(*string), fc.Args["country"].(string), fc.Args["city"].(*string), fc.Args["company"].(*string), fc.Args["skill"].(*string), fc.Args["level"].(*salaryrecord.Level), fc.Args["experienceYears"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *SalaryInsights) graphql.Marshaler {
-			return ec.marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐSalaryInsights(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *insights.Salary) graphql.Marshaler {
+			return ec.marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐSalary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -20944,6 +23604,94 @@ func (ec *executionContext) fieldContext_Query_salaryInsights(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_salaryInsights_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_salaryTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_salaryTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SalaryTrend(ctx, fc.Args["role"].(*string), fc.Args["city"].(*string), fc.Args["over"].(trends.Range))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*trends.Point) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_salaryTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_salaryTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_skillDemandTrend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_skillDemandTrend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SkillDemandTrend(ctx, fc.Args["skill"].(string), fc.Args["role"].(*string), fc.Args["over"].(trends.Range))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*trends.SkillPoint) graphql.Marshaler {
+			return ec.marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_skillDemandTrend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillTrendPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_skillDemandTrend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21021,6 +23769,125 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedRole_role(ctx context.Context, field graphql.CollectedField, obj *rolesearch.Related) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedRole_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedRole_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedRole",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedRole_score(ctx context.Context, field graphql.CollectedField, obj *rolesearch.Related) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedRole_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedRole_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedRole", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RelatedRole_sharedSkills(ctx context.Context, field graphql.CollectedField, obj *rolesearch.Related) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedRole_sharedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedRole_sharedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedRole",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedRole_route(ctx context.Context, field graphql.CollectedField, obj *rolesearch.Related) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedRole_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareerRoute) graphql.Marshaler {
+			return ec.marshalOCareerRoute2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCareerRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedRole_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedRole",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareerRoute(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21139,6 +24006,52 @@ func (ec *executionContext) _Role_version(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Role_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Role", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Role_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
 }
 
 func (ec *executionContext) _Role_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
@@ -21323,6 +24236,119 @@ func (ec *executionContext) _Role_family(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Role_family(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_isco08Code(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_isco08Code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Isco08Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_isco08Code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_nco2015Code(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_nco2015Code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nco2015Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_nco2015Code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_onetSocCode(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_onetSocCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnetSocCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Role_onetSocCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, false, false, "String")
+}
+
+func (ec *executionContext) _Role_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Role_openings(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
@@ -21623,6 +24649,149 @@ func (ec *executionContext) fieldContext_Role_careerRoutes(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Role_careerRoutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Role_relatedRoles(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_relatedRoles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Role().RelatedRoles(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*rolesearch.Related) graphql.Marshaler {
+			return ec.marshalNRelatedRole2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrolesearchᚐRelatedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_relatedRoles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedRole(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_relatedRoles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Role_liveOpenings(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_liveOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Role().LiveOpenings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *cluster.LiveOpenings) graphql.Marshaler {
+			return ec.marshalNLiveOpenings2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋclusterᚐLiveOpenings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_liveOpenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LiveOpenings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Role_clusterUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_clusterUpdatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Role().ClusterUpdatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_clusterUpdatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Role", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Role_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Role_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Role().Seo(ctx, obj, fc.Args["country"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Role_seo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Role",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Role_seo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22175,6 +25344,148 @@ func (ec *executionContext) fieldContext_RoleItem_skill(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RoleItemEdge) graphql.Marshaler {
+			return ec.marshalORoleItemEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleItemConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleItemConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RoleItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleItem) graphql.Marshaler {
+			return ec.marshalORoleItem2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RoleItemEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleItemEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _RoleSalary_countryCode(ctx context.Context, field graphql.CollectedField, obj *cluster.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22391,6 +25702,52 @@ func (ec *executionContext) fieldContext_RoleSalary_bands(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleSalary_display(ctx context.Context, field graphql.CollectedField, obj *cluster.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSalary_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSalary_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSalary", field, true, false, "String")
+}
+
+func (ec *executionContext) _RoleSalary_displayWithPeriod(ctx context.Context, field graphql.CollectedField, obj *cluster.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSalary_displayWithPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayWithPeriod(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSalary_displayWithPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSalary", field, true, false, "String")
+}
+
 func (ec *executionContext) _RoleSkill_id(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22593,6 +25950,240 @@ func (ec *executionContext) fieldContext_RoleSkill_skill(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _RoleSkillConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.RoleSkillEdge) graphql.Marshaler {
+			return ec.marshalORoleSkillEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleSkillConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleSkillEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleSkillConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleSkillConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleSkillConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSkillConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RoleSkillEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleSkill) graphql.Marshaler {
+			return ec.marshalORoleSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkill(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RoleSkillEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleSkill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RoleSkillEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.RoleSkillEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleSkillEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleSkillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleSkillEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SEO_canonicalPath(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_canonicalPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanonicalPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_canonicalPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "String")
+}
+
+func (ec *executionContext) _SEO_metaTitle(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "String")
+}
+
+func (ec *executionContext) _SEO_metaDescription(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "String")
+}
+
+func (ec *executionContext) _SEO_jsonLd(ctx context.Context, field graphql.CollectedField, obj *seo.Head) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SEO_jsonLd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JSONLD, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNJSON2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SEO_jsonLd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SEO", field, false, false, "JSON")
+}
+
 func (ec *executionContext) _SalaryBand_level(ctx context.Context, field graphql.CollectedField, obj *cluster.SalaryBand) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22754,7 +26345,181 @@ func (ec *executionContext) fieldContext_SalaryBand_source(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SalaryBand", field, false, false, "String")
 }
 
-func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryBand_display(ctx context.Context, field graphql.CollectedField, obj *cluster.SalaryBand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryBand_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Display(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryBand_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryBand", field, true, false, "String")
+}
+
+func (ec *executionContext) _SalaryBand_displayWithPeriod(ctx context.Context, field graphql.CollectedField, obj *cluster.SalaryBand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryBand_displayWithPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayWithPeriod(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryBand_displayWithPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryBand", field, true, false, "String")
+}
+
+func (ec *executionContext) _SalaryGroup_city(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryGroup_company(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Company, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Company) graphql.Marshaler {
+			return ec.marshalOCompany2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryGroup_skill(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Skill) graphql.Marshaler {
+			return ec.marshalOSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkill(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryGroup_stats(ctx context.Context, field graphql.CollectedField, obj *insights.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryGroup_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
+			return ec.marshalNSalaryStats2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryGroup_stats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22763,7 +26528,7 @@ func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field gra
 			return ec.fieldContext_SalaryInsights_basis(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Basis, nil
+			return obj.Basis(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v insights.Basis) graphql.Marshaler {
@@ -22774,10 +26539,10 @@ func (ec *executionContext) _SalaryInsights_basis(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "SalaryBasis")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "SalaryBasis")
 }
 
-func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22786,7 +26551,7 @@ func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field 
 			return ec.fieldContext_SalaryInsights_currency(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
+			return obj.Currency(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22797,10 +26562,10 @@ func (ec *executionContext) _SalaryInsights_currency(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "String")
 }
 
-func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22809,7 +26574,7 @@ func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field gra
 			return ec.fieldContext_SalaryInsights_count(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
+			return obj.Count(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -22820,10 +26585,10 @@ func (ec *executionContext) _SalaryInsights_count(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22832,7 +26597,7 @@ func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_min(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Min, nil
+			return obj.Min(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -22843,10 +26608,10 @@ func (ec *executionContext) _SalaryInsights_min(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22855,7 +26620,7 @@ func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_p25(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.P25, nil
+			return obj.P25(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -22866,10 +26631,10 @@ func (ec *executionContext) _SalaryInsights_p25(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_p25(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22878,7 +26643,7 @@ func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field gr
 			return ec.fieldContext_SalaryInsights_median(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Median, nil
+			return obj.Median(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -22889,10 +26654,10 @@ func (ec *executionContext) _SalaryInsights_median(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_median(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22901,7 +26666,7 @@ func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_p75(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.P75, nil
+			return obj.P75(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -22912,10 +26677,10 @@ func (ec *executionContext) _SalaryInsights_p75(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_p75(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22924,7 +26689,7 @@ func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graph
 			return ec.fieldContext_SalaryInsights_max(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Max, nil
+			return obj.Max(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -22935,10 +26700,10 @@ func (ec *executionContext) _SalaryInsights_max(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SalaryInsights_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SalaryInsights", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SalaryInsights", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SalaryInsights_fromOpenings(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_fromOpenings(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22947,7 +26712,7 @@ func (ec *executionContext) _SalaryInsights_fromOpenings(ctx context.Context, fi
 			return ec.fieldContext_SalaryInsights_fromOpenings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromOpenings, nil
+			return obj.FromOpenings(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
@@ -22961,7 +26726,7 @@ func (ec *executionContext) fieldContext_SalaryInsights_fromOpenings(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "SalaryInsights",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SalaryStats(ctx, field)
@@ -22970,7 +26735,7 @@ func (ec *executionContext) fieldContext_SalaryInsights_fromOpenings(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _SalaryInsights_fromSalaryRecords(ctx context.Context, field graphql.CollectedField, obj *SalaryInsights) (ret graphql.Marshaler) {
+func (ec *executionContext) _SalaryInsights_fromSalaryRecords(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22979,7 +26744,7 @@ func (ec *executionContext) _SalaryInsights_fromSalaryRecords(ctx context.Contex
 			return ec.fieldContext_SalaryInsights_fromSalaryRecords(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromSalaryRecords, nil
+			return obj.FromSalaryRecords(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
@@ -22993,11 +26758,143 @@ func (ec *executionContext) fieldContext_SalaryInsights_fromSalaryRecords(_ cont
 	fc = &graphql.FieldContext{
 		Object:     "SalaryInsights",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SalaryStats(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_byCity(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_byCity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SalaryInsights().ByCity(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+			return ec.marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_byCity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SalaryInsights_byCity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_byCompany(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_byCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SalaryInsights().ByCompany(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+			return ec.marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_byCompany(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SalaryInsights_byCompany_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SalaryInsights_bySkill(ctx context.Context, field graphql.CollectedField, obj *insights.Salary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryInsights_bySkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SalaryInsights().BySkill(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+			return ec.marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryInsights_bySkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalaryInsights",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SalaryInsights_bySkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23613,6 +27510,52 @@ func (ec *executionContext) fieldContext_SalaryRecord_skill(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _SalaryRecord_display(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryRecord_display(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SalaryRecord().Display(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryRecord_display(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryRecord", field, true, true, "String")
+}
+
+func (ec *executionContext) _SalaryRecord_displayWithPeriod(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalaryRecord_displayWithPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SalaryRecord().DisplayWithPeriod(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalaryRecord_displayWithPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalaryRecord", field, true, true, "String")
+}
+
 func (ec *executionContext) _SalaryRecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SalaryRecordConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24054,6 +27997,52 @@ func (ec *executionContext) fieldContext_Skill_version(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Skill_metaTitle(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_metaTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_metaTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
+}
+
+func (ec *executionContext) _Skill_metaDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_metaDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MetaDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_metaDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
+}
+
 func (ec *executionContext) _Skill_slug(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24146,6 +28135,29 @@ func (ec *executionContext) fieldContext_Skill_synonyms(_ context.Context, field
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
 }
 
+func (ec *executionContext) _Skill_escoURI(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_escoURI(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscoURI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_escoURI(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "String")
+}
+
 func (ec *executionContext) _Skill_groupMode(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24233,6 +28245,50 @@ func (ec *executionContext) fieldContext_Skill_members(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Skill_coreOf(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_coreOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.CoreOf(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RoleSkillOrder), fc.Args["where"].(*ent.RoleSkillWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleSkillConnection) graphql.Marshaler {
+			return ec.marshalNRoleSkillConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_coreOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleSkillConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_coreOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Skill_openings(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24273,6 +28329,170 @@ func (ec *executionContext) fieldContext_Skill_openings(ctx context.Context, fie
 	if fc.Args, err = ec.field_Skill_openings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_interviewQuestions(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_interviewQuestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.InterviewQuestions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.InterviewQuestionOrder), fc.Args["where"].(*ent.InterviewQuestionWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.InterviewQuestionConnection) graphql.Marshaler {
+			return ec.marshalNInterviewQuestionConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐInterviewQuestionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_interviewQuestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InterviewQuestionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_interviewQuestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_salaryRecords(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_salaryRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.SalaryRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SalaryRecordOrder), fc.Args["where"].(*ent.SalaryRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+			return ec.marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_salaryRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalaryRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_salaryRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_roleItems(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_roleItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.RoleItems(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.RoleItemOrder), fc.Args["where"].(*ent.RoleItemWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RoleItemConnection) graphql.Marshaler {
+			return ec.marshalNRoleItemConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_roleItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RoleItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_roleItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Skill_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_seo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Skill().Seo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+			return ec.marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_seo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SEO(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -24495,6 +28715,190 @@ func (ec *executionContext) _SkillEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_SkillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SkillEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SkillTrendPoint_day(ctx context.Context, field graphql.CollectedField, obj *trends.SkillPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillTrendPoint_openings(ctx context.Context, field graphql.CollectedField, obj *trends.SkillPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_openings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Openings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_openings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillTrendPoint_share(ctx context.Context, field graphql.CollectedField, obj *trends.SkillPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillTrendPoint_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillTrendPoint_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TrendPoint_day(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrendPoint_liveOpenings(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_liveOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiveOpenings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_liveOpenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_medianPay(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_medianPay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianPay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_medianPay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_currency(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendPoint_payCount(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_payCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_payCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -29092,13 +33496,27 @@ func (ec *executionContext) unmarshalInputCreateLocationInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "city", "region", "countryCode"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "city", "region", "countryCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -29155,13 +33573,27 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "descriptionHTML", "url", "applicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "externalID", "title", "description", "descriptionHTML", "url", "applicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "externalID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalID"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -29337,13 +33769,27 @@ func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "title", "summary", "overview", "aliases", "experienceMinYears", "experienceMaxYears", "family"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "title", "summary", "overview", "aliases", "experienceMinYears", "experienceMaxYears", "family", "isco08Code", "nco2015Code", "onetSocCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -29400,6 +33846,27 @@ func (ec *executionContext) unmarshalInputCreateRoleInput(ctx context.Context, o
 				return it, err
 			}
 			it.Family = data
+		case "isco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08Code = data
+		case "nco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015Code = data
+		case "onetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCode = data
 		}
 	}
 	return it, nil
@@ -29708,13 +34175,27 @@ func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "name", "category", "synonyms", "groupMode", "memberIDs"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "slug", "name", "category", "synonyms", "escoURI", "groupMode", "memberIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -29743,6 +34224,13 @@ func (ec *executionContext) unmarshalInputCreateSkillInput(ctx context.Context, 
 				return it, err
 			}
 			it.Synonyms = data
+		case "escoURI":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escoURI"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscoURI = data
 		case "groupMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupMode"))
 			data, err := ec.unmarshalOSkillGroupMode2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋskillᚐGroupMode(ctx, v)
@@ -35989,7 +40477,7 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "overview", "overviewNEQ", "overviewIn", "overviewNotIn", "overviewGT", "overviewGTE", "overviewLT", "overviewLTE", "overviewContains", "overviewHasPrefix", "overviewHasSuffix", "overviewIsNil", "overviewNotNil", "overviewEqualFold", "overviewContainsFold", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "family", "familyNEQ", "familyIn", "familyNotIn", "familyGT", "familyGTE", "familyLT", "familyLTE", "familyContains", "familyHasPrefix", "familyHasSuffix", "familyEqualFold", "familyContainsFold", "hasItems", "hasItemsWith", "hasCoreSkillLinks", "hasCoreSkillLinksWith", "hasSalaryRecords", "hasSalaryRecordsWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasRoutesOut", "hasRoutesOutWith", "hasRoutesIn", "hasRoutesInWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "summary", "summaryNEQ", "summaryIn", "summaryNotIn", "summaryGT", "summaryGTE", "summaryLT", "summaryLTE", "summaryContains", "summaryHasPrefix", "summaryHasSuffix", "summaryEqualFold", "summaryContainsFold", "overview", "overviewNEQ", "overviewIn", "overviewNotIn", "overviewGT", "overviewGTE", "overviewLT", "overviewLTE", "overviewContains", "overviewHasPrefix", "overviewHasSuffix", "overviewIsNil", "overviewNotNil", "overviewEqualFold", "overviewContainsFold", "experienceMinYears", "experienceMinYearsNEQ", "experienceMinYearsIn", "experienceMinYearsNotIn", "experienceMinYearsGT", "experienceMinYearsGTE", "experienceMinYearsLT", "experienceMinYearsLTE", "experienceMaxYears", "experienceMaxYearsNEQ", "experienceMaxYearsIn", "experienceMaxYearsNotIn", "experienceMaxYearsGT", "experienceMaxYearsGTE", "experienceMaxYearsLT", "experienceMaxYearsLTE", "family", "familyNEQ", "familyIn", "familyNotIn", "familyGT", "familyGTE", "familyLT", "familyLTE", "familyContains", "familyHasPrefix", "familyHasSuffix", "familyEqualFold", "familyContainsFold", "isco08Code", "isco08CodeNEQ", "isco08CodeIn", "isco08CodeNotIn", "isco08CodeGT", "isco08CodeGTE", "isco08CodeLT", "isco08CodeLTE", "isco08CodeContains", "isco08CodeHasPrefix", "isco08CodeHasSuffix", "isco08CodeIsNil", "isco08CodeNotNil", "isco08CodeEqualFold", "isco08CodeContainsFold", "nco2015Code", "nco2015CodeNEQ", "nco2015CodeIn", "nco2015CodeNotIn", "nco2015CodeGT", "nco2015CodeGTE", "nco2015CodeLT", "nco2015CodeLTE", "nco2015CodeContains", "nco2015CodeHasPrefix", "nco2015CodeHasSuffix", "nco2015CodeIsNil", "nco2015CodeNotNil", "nco2015CodeEqualFold", "nco2015CodeContainsFold", "onetSocCode", "onetSocCodeNEQ", "onetSocCodeIn", "onetSocCodeNotIn", "onetSocCodeGT", "onetSocCodeGTE", "onetSocCodeLT", "onetSocCodeLTE", "onetSocCodeContains", "onetSocCodeHasPrefix", "onetSocCodeHasSuffix", "onetSocCodeIsNil", "onetSocCodeNotNil", "onetSocCodeEqualFold", "onetSocCodeContainsFold", "hasItems", "hasItemsWith", "hasCoreSkillLinks", "hasCoreSkillLinksWith", "hasSalaryRecords", "hasSalaryRecordsWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasRoutesOut", "hasRoutesOutWith", "hasRoutesIn", "hasRoutesInWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36857,6 +41345,321 @@ func (ec *executionContext) unmarshalInputRoleWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.FamilyContainsFold = data
+		case "isco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08Code = data
+		case "isco08CodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeNEQ = data
+		case "isco08CodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeIn = data
+		case "isco08CodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeNotIn = data
+		case "isco08CodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeGT = data
+		case "isco08CodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeGTE = data
+		case "isco08CodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeLT = data
+		case "isco08CodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeLTE = data
+		case "isco08CodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeContains = data
+		case "isco08CodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeHasPrefix = data
+		case "isco08CodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeHasSuffix = data
+		case "isco08CodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeIsNil = data
+		case "isco08CodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeNotNil = data
+		case "isco08CodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeEqualFold = data
+		case "isco08CodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08CodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08CodeContainsFold = data
+		case "nco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015Code = data
+		case "nco2015CodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeNEQ = data
+		case "nco2015CodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeIn = data
+		case "nco2015CodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeNotIn = data
+		case "nco2015CodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeGT = data
+		case "nco2015CodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeGTE = data
+		case "nco2015CodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeLT = data
+		case "nco2015CodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeLTE = data
+		case "nco2015CodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeContains = data
+		case "nco2015CodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeHasPrefix = data
+		case "nco2015CodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeHasSuffix = data
+		case "nco2015CodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeIsNil = data
+		case "nco2015CodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeNotNil = data
+		case "nco2015CodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeEqualFold = data
+		case "nco2015CodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015CodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015CodeContainsFold = data
+		case "onetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCode = data
+		case "onetSocCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeNEQ = data
+		case "onetSocCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeIn = data
+		case "onetSocCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeNotIn = data
+		case "onetSocCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeGT = data
+		case "onetSocCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeGTE = data
+		case "onetSocCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeLT = data
+		case "onetSocCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeLTE = data
+		case "onetSocCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeContains = data
+		case "onetSocCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeHasPrefix = data
+		case "onetSocCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeHasSuffix = data
+		case "onetSocCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeIsNil = data
+		case "onetSocCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeNotNil = data
+		case "onetSocCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeEqualFold = data
+		case "onetSocCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCodeContainsFold = data
 		case "hasItems":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItems"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -38412,7 +43215,7 @@ func (ec *executionContext) unmarshalInputSkillWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "groupMode", "groupModeNEQ", "groupModeIn", "groupModeNotIn", "groupModeIsNil", "groupModeNotNil", "hasGroups", "hasGroupsWith", "hasMembers", "hasMembersWith", "hasCoreOf", "hasCoreOfWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasSalaryRecords", "hasSalaryRecordsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "slug", "slugNEQ", "slugIn", "slugNotIn", "slugGT", "slugGTE", "slugLT", "slugLTE", "slugContains", "slugHasPrefix", "slugHasSuffix", "slugEqualFold", "slugContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "groupMode", "groupModeNEQ", "groupModeIn", "groupModeNotIn", "groupModeIsNil", "groupModeNotNil", "hasGroups", "hasGroupsWith", "hasMembers", "hasMembersWith", "hasCoreOf", "hasCoreOfWith", "hasOpenings", "hasOpeningsWith", "hasInterviewQuestions", "hasInterviewQuestionsWith", "hasSalaryRecords", "hasSalaryRecordsWith", "hasRoleItems", "hasRoleItemsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39035,6 +43838,20 @@ func (ec *executionContext) unmarshalInputSkillWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasSalaryRecordsWith = data
+		case "hasRoleItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoleItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRoleItems = data
+		case "hasRoleItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRoleItemsWith"))
+			data, err := ec.unmarshalORoleItemWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRoleItemsWith = data
 		}
 	}
 	return it, nil
@@ -39049,6 +43866,66 @@ func (ec *executionContext) unmarshalInputSkillWhereInput(ctx context.Context, o
 func UnmarshalSkillWhereInput(ctx context.Context, raw any) (ent.SkillWhereInput, error) {
 	var out ent.SkillWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrendRange(ctx context.Context, obj any) (trends.Range, error) {
+	var it trends.Range
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["interval"]; !present {
+		asMap["interval"] = "DAY"
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "interval"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "interval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interval"))
+			data, err := ec.unmarshalOTrendInterval2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐInterval(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interval = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrendRange unmarshals raw into the TrendRange input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrendRange(ctx context.Context, raw any) (trends.Range, error) {
+	var out trends.Range
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrendRange", raw, &out)
 	return out, err
 }
 
@@ -39420,13 +44297,41 @@ func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "city", "region", "clearRegion", "countryCode"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "city", "region", "clearRegion", "countryCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -39490,13 +44395,41 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalID", "title", "description", "clearDescription", "descriptionHTML", "clearDescriptionHTML", "url", "clearURL", "applicantLocationRequirements", "appendApplicantLocationRequirements", "clearApplicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "clearRole", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "externalID", "title", "description", "clearDescription", "descriptionHTML", "clearDescriptionHTML", "url", "clearURL", "applicantLocationRequirements", "appendApplicantLocationRequirements", "clearApplicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "clearRole", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "externalID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalID"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -39777,13 +44710,41 @@ func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "title", "summary", "overview", "clearOverview", "aliases", "appendAliases", "clearAliases", "experienceMinYears", "experienceMaxYears", "family"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "title", "summary", "overview", "clearOverview", "aliases", "appendAliases", "clearAliases", "experienceMinYears", "experienceMaxYears", "family", "isco08Code", "clearIsco08Code", "nco2015Code", "clearNco2015Code", "onetSocCode", "clearOnetSocCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -39861,6 +44822,48 @@ func (ec *executionContext) unmarshalInputUpdateRoleInput(ctx context.Context, o
 				return it, err
 			}
 			it.Family = data
+		case "isco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isco08Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Isco08Code = data
+		case "clearIsco08Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearIsco08Code"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearIsco08Code = data
+		case "nco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nco2015Code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Nco2015Code = data
+		case "clearNco2015Code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearNco2015Code"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearNco2015Code = data
+		case "onetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onetSocCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnetSocCode = data
+		case "clearOnetSocCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOnetSocCode"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearOnetSocCode = data
 		}
 	}
 	return it, nil
@@ -40239,13 +45242,41 @@ func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "name", "category", "synonyms", "appendSynonyms", "clearSynonyms", "groupMode", "clearGroupMode", "addMemberIDs", "removeMemberIDs", "clearMembers"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "slug", "name", "category", "synonyms", "appendSynonyms", "clearSynonyms", "escoURI", "clearEscoURI", "groupMode", "clearGroupMode", "addMemberIDs", "removeMemberIDs", "clearMembers"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "metaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaTitle = data
+		case "clearMetaTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaTitle"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaTitle = data
+		case "metaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metaDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MetaDescription = data
+		case "clearMetaDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearMetaDescription"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearMetaDescription = data
 		case "slug":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -40288,6 +45319,20 @@ func (ec *executionContext) unmarshalInputUpdateSkillInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClearSynonyms = data
+		case "escoURI":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escoURI"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscoURI = data
+		case "clearEscoURI":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearEscoURI"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearEscoURI = data
 		case "groupMode":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupMode"))
 			data, err := ec.unmarshalOSkillGroupMode2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋskillᚐGroupMode(ctx, v)
@@ -41669,6 +46714,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_openings(ctx, field, obj)
 				})
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_salaryRecords(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42483,6 +47534,44 @@ func (ec *executionContext) _InterviewQuestionEdge(ctx context.Context, sel ast.
 	return out
 }
 
+var liveOpeningsImplementors = []string{"LiveOpenings"}
+
+func (ec *executionContext) _LiveOpenings(ctx context.Context, sel ast.SelectionSet, obj *cluster.LiveOpenings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, liveOpeningsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LiveOpenings")
+		case "count":
+			out.Values[i] = ec._LiveOpenings_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "display":
+			out.Values[i] = ec._LiveOpenings_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var locationImplementors = []string{"Location", "Node"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
@@ -42519,6 +47608,16 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Location_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Location_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Location_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42544,6 +47643,24 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_openings(ctx, field, obj)
+				})
+		case "headquartered":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_headquartered(ctx, field, obj)
+				})
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_salaryRecords(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Location_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43023,6 +48140,16 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Opening_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Opening_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalID":
 			out.Values[i] = ec._Opening_externalID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43146,6 +48273,12 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Opening_skills(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Opening_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43494,12 +48627,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_locations(ctx, field)
 				})
-		case "roles":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_roles(ctx, field)
-				})
 		case "skills":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -43530,6 +48657,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_company(ctx, field)
 				})
+		case "location":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_location(ctx, field)
+				})
 		case "profileFromText":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -43541,6 +48674,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_role(ctx, field)
+				})
+		case "rolesByCode":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rolesByCode(ctx, field)
+				})
+		case "roles":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_roles(ctx, field)
 				})
 		case "openings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -43572,6 +48717,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_salaryInsights(ctx, field)
 				})
+		case "salaryTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_salaryTrend(ctx, field)
+				})
+		case "skillDemandTrend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_skillDemandTrend(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -43585,6 +48742,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var relatedRoleImplementors = []string{"RelatedRole"}
+
+func (ec *executionContext) _RelatedRole(ctx context.Context, sel ast.SelectionSet, obj *rolesearch.Related) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatedRoleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedRole")
+		case "role":
+			out.Values[i] = ec._RelatedRole_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._RelatedRole_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedSkills":
+			out.Values[i] = ec._RelatedRole_sharedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._RelatedRole_route(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43639,6 +48844,16 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Role_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Role_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Role_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43679,6 +48894,27 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "isco08Code":
+			out.Values[i] = ec._Role_isco08Code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nco2015Code":
+			out.Values[i] = ec._Role_nco2015Code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onetSocCode":
+			out.Values[i] = ec._Role_onetSocCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_salaryRecords(ctx, field, obj)
+				})
 		case "openings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -43726,6 +48962,30 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Role_careerRoutes(ctx, field, obj)
+				})
+		case "relatedRoles":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_relatedRoles(ctx, field, obj)
+				})
+		case "liveOpenings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_liveOpenings(ctx, field, obj)
+				})
+		case "clusterUpdatedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_clusterUpdatedAt(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Role_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43963,6 +49223,87 @@ func (ec *executionContext) _RoleItem(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var roleItemConnectionImplementors = []string{"RoleItemConnection"}
+
+func (ec *executionContext) _RoleItemConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleItemConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleItemConnection")
+		case "edges":
+			out.Values[i] = ec._RoleItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RoleItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RoleItemConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleItemEdgeImplementors = []string{"RoleItemEdge"}
+
+func (ec *executionContext) _RoleItemEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleItemEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleItemEdge")
+		case "node":
+			out.Values[i] = ec._RoleItemEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RoleItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var roleSalaryImplementors = []string{"RoleSalary"}
 
 func (ec *executionContext) _RoleSalary(ctx context.Context, sel ast.SelectionSet, obj *cluster.Salary) graphql.Marshaler {
@@ -44016,6 +49357,16 @@ func (ec *executionContext) _RoleSalary(ctx context.Context, sel ast.SelectionSe
 			}
 		case "bands":
 			out.Values[i] = ec._RoleSalary_bands(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "display":
+			out.Values[i] = ec._RoleSalary_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayWithPeriod":
+			out.Values[i] = ec._RoleSalary_displayWithPeriod(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44106,6 +49457,135 @@ func (ec *executionContext) _RoleSkill(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var roleSkillConnectionImplementors = []string{"RoleSkillConnection"}
+
+func (ec *executionContext) _RoleSkillConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleSkillConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleSkillConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleSkillConnection")
+		case "edges":
+			out.Values[i] = ec._RoleSkillConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RoleSkillConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RoleSkillConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var roleSkillEdgeImplementors = []string{"RoleSkillEdge"}
+
+func (ec *executionContext) _RoleSkillEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.RoleSkillEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, roleSkillEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RoleSkillEdge")
+		case "node":
+			out.Values[i] = ec._RoleSkillEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RoleSkillEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sEOImplementors = []string{"SEO"}
+
+func (ec *executionContext) _SEO(ctx context.Context, sel ast.SelectionSet, obj *seo.Head) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sEOImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SEO")
+		case "canonicalPath":
+			out.Values[i] = ec._SEO_canonicalPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metaTitle":
+			out.Values[i] = ec._SEO_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "metaDescription":
+			out.Values[i] = ec._SEO_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jsonLd":
+			out.Values[i] = ec._SEO_jsonLd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var salaryBandImplementors = []string{"SalaryBand"}
 
 func (ec *executionContext) _SalaryBand(ctx context.Context, sel ast.SelectionSet, obj *cluster.SalaryBand) graphql.Marshaler {
@@ -44152,6 +49632,64 @@ func (ec *executionContext) _SalaryBand(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "display":
+			out.Values[i] = ec._SalaryBand_display(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayWithPeriod":
+			out.Values[i] = ec._SalaryBand_displayWithPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salaryGroupImplementors = []string{"SalaryGroup"}
+
+func (ec *executionContext) _SalaryGroup(ctx context.Context, sel ast.SelectionSet, obj *insights.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salaryGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalaryGroup")
+		case "city":
+			out.Values[i] = ec._SalaryGroup_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "company":
+			out.Values[i] = ec._SalaryGroup_company(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skill":
+			out.Values[i] = ec._SalaryGroup_skill(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stats":
+			out.Values[i] = ec._SalaryGroup_stats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44171,7 +49709,7 @@ func (ec *executionContext) _SalaryBand(ctx context.Context, sel ast.SelectionSe
 
 var salaryInsightsImplementors = []string{"SalaryInsights"}
 
-func (ec *executionContext) _SalaryInsights(ctx context.Context, sel ast.SelectionSet, obj *SalaryInsights) graphql.Marshaler {
+func (ec *executionContext) _SalaryInsights(ctx context.Context, sel ast.SelectionSet, obj *insights.Salary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, salaryInsightsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -44183,53 +49721,71 @@ func (ec *executionContext) _SalaryInsights(ctx context.Context, sel ast.Selecti
 		case "basis":
 			out.Values[i] = ec._SalaryInsights_basis(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._SalaryInsights_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "count":
 			out.Values[i] = ec._SalaryInsights_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "min":
 			out.Values[i] = ec._SalaryInsights_min(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p25":
 			out.Values[i] = ec._SalaryInsights_p25(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "median":
 			out.Values[i] = ec._SalaryInsights_median(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "p75":
 			out.Values[i] = ec._SalaryInsights_p75(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "max":
 			out.Values[i] = ec._SalaryInsights_max(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromOpenings":
 			out.Values[i] = ec._SalaryInsights_fromOpenings(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromSalaryRecords":
 			out.Values[i] = ec._SalaryInsights_fromSalaryRecords(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "byCity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryInsights_byCity(ctx, field, obj)
+				})
+		case "byCompany":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryInsights_byCompany(ctx, field, obj)
+				})
+		case "bySkill":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryInsights_bySkill(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44386,6 +49942,18 @@ func (ec *executionContext) _SalaryRecord(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SalaryRecord_skill(ctx, field, obj)
+				})
+		case "display":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryRecord_display(ctx, field, obj)
+				})
+		case "displayWithPeriod":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SalaryRecord_displayWithPeriod(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44589,6 +50157,16 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metaTitle":
+			out.Values[i] = ec._Skill_metaTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metaDescription":
+			out.Values[i] = ec._Skill_metaDescription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Skill_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44609,6 +50187,11 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "escoURI":
+			out.Values[i] = ec._Skill_escoURI(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "groupMode":
 			out.Values[i] = ec._Skill_groupMode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -44626,11 +50209,41 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Skill_members(ctx, field, obj)
 				})
+		case "coreOf":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_coreOf(ctx, field, obj)
+				})
 		case "openings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Skill_openings(ctx, field, obj)
+				})
+		case "interviewQuestions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_interviewQuestions(ctx, field, obj)
+				})
+		case "salaryRecords":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_salaryRecords(ctx, field, obj)
+				})
+		case "roleItems":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_roleItems(ctx, field, obj)
+				})
+		case "seo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_seo(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44753,6 +50366,102 @@ func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "cursor":
 			out.Values[i] = ec._SkillEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillTrendPointImplementors = []string{"SkillTrendPoint"}
+
+func (ec *executionContext) _SkillTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *trends.SkillPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillTrendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillTrendPoint")
+		case "day":
+			out.Values[i] = ec._SkillTrendPoint_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openings":
+			out.Values[i] = ec._SkillTrendPoint_openings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._SkillTrendPoint_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendPointImplementors = []string{"TrendPoint"}
+
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *trends.Point) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPoint")
+		case "day":
+			out.Values[i] = ec._TrendPoint_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "liveOpenings":
+			out.Values[i] = ec._TrendPoint_liveOpenings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianPay":
+			out.Values[i] = ec._TrendPoint_medianPay(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._TrendPoint_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "payCount":
+			out.Values[i] = ec._TrendPoint_payCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45836,6 +51545,32 @@ func (ec *executionContext) unmarshalNInterviewQuestionWhereInput2ᚖgithubᚗco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNJSON2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNLiveOpenings2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋclusterᚐLiveOpenings(ctx context.Context, sel ast.SelectionSet, v *cluster.LiveOpenings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LiveOpenings!")
+		return graphql.Null
+	}
+	return ec._LiveOpenings(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLocation2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐLocation(ctx context.Context, sel ast.SelectionSet, v *ent.Location) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Location!")
@@ -46023,6 +51758,46 @@ func (ec *executionContext) unmarshalNProfileInput2githubᚗcomᚋcareergraphᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRelatedRole2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrolesearchᚐRelatedᚄ(ctx context.Context, sel ast.SelectionSet, v []*rolesearch.Related) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelatedRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrolesearchᚐRelated(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelatedRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋrolesearchᚐRelated(ctx context.Context, sel ast.SelectionSet, v *rolesearch.Related) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelatedRole!")
+		return graphql.Null
+	}
+	return ec._RelatedRole(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRole2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx context.Context, sel ast.SelectionSet, v *ent.Role) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Role!")
@@ -46061,6 +51836,14 @@ func (ec *executionContext) marshalNRoleItem2ᚖgithubᚗcomᚋcareergraphᚋcar
 		return graphql.Null
 	}
 	return ec._RoleItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRoleItemConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RoleItemConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RoleItemConnection!")
+		return graphql.Null
+	}
+	return ec._RoleItemConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRoleItemKind2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋroleitemᚐKind(ctx context.Context, v any) (roleitem.Kind, error) {
@@ -46130,6 +51913,14 @@ func (ec *executionContext) marshalNRoleSkill2ᚖgithubᚗcomᚋcareergraphᚋca
 	return ec._RoleSkill(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRoleSkillConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillConnection(ctx context.Context, sel ast.SelectionSet, v *ent.RoleSkillConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RoleSkillConnection!")
+		return graphql.Null
+	}
+	return ec._RoleSkillConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRoleSkillOrderField2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillOrderField(ctx context.Context, v any) (*ent.RoleSkillOrderField, error) {
 	var res = new(ent.RoleSkillOrderField)
 	err := res.UnmarshalGQL(v)
@@ -46152,6 +51943,14 @@ func (ec *executionContext) unmarshalNRoleSkillWhereInput2ᚖgithubᚗcomᚋcare
 func (ec *executionContext) unmarshalNRoleWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleWhereInput(ctx context.Context, v any) (*ent.RoleWhereInput, error) {
 	res, err := ec.unmarshalInputRoleWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSEO2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋseoᚐHead(ctx context.Context, sel ast.SelectionSet, v *seo.Head) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SEO!")
+		return graphql.Null
+	}
+	return ec._SEO(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSalaryBand2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋclusterᚐSalaryBandᚄ(ctx context.Context, sel ast.SelectionSet, v []*cluster.SalaryBand) graphql.Marshaler {
@@ -46193,12 +51992,44 @@ func (ec *executionContext) marshalNSalaryBasis2githubᚗcomᚋcareergraphᚋcar
 	return res
 }
 
+func (ec *executionContext) marshalNSalaryGroup2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*insights.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSalaryGroup2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSalaryGroup2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐGroup(ctx context.Context, sel ast.SelectionSet, v *insights.Group) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryGroup!")
+		return graphql.Null
+	}
+	return ec._SalaryGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSalaryRecord2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecord(ctx context.Context, sel ast.SelectionSet, v *ent.SalaryRecord) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SalaryRecord!")
 		return graphql.Null
 	}
 	return ec._SalaryRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSalaryRecordConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SalaryRecordConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryRecordConnection!")
+		return graphql.Null
+	}
+	return ec._SalaryRecordConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSalaryRecordLevel2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐLevel(ctx context.Context, v any) (salaryrecord.Level, error) {
@@ -46238,6 +52069,14 @@ func (ec *executionContext) marshalNSalaryRecordPeriod2githubᚗcomᚋcareergrap
 func (ec *executionContext) unmarshalNSalaryRecordWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordWhereInput(ctx context.Context, v any) (*ent.SalaryRecordWhereInput, error) {
 	res, err := ec.unmarshalInputSalaryRecordWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSalaryStats2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐStats(ctx context.Context, sel ast.SelectionSet, v *insights.Stats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SalaryStats!")
+		return graphql.Null
+	}
+	return ec._SalaryStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
@@ -46330,6 +52169,30 @@ func (ec *executionContext) marshalNSkillOrderField2ᚖgithubᚗcomᚋcareergrap
 	return v
 }
 
+func (ec *executionContext) marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*trends.SkillPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPoint(ctx context.Context, sel ast.SelectionSet, v *trends.SkillPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillTrendPoint!")
+		return graphql.Null
+	}
+	return ec._SkillTrendPoint(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSkillWhereInput2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkillWhereInput(ctx context.Context, v any) (*ent.SkillWhereInput, error) {
 	res, err := ec.unmarshalInputSkillWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -46390,6 +52253,53 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Time!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalTime(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*trends.Point) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐPoint(ctx context.Context, sel ast.SelectionSet, v *trends.Point) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrendPoint!")
+		return graphql.Null
+	}
+	return ec._TrendPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrendRange2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐRange(ctx context.Context, v any) (trends.Range, error) {
+	res, err := ec.unmarshalInputTrendRange(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateCareerRouteInput2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUpdateCareerRouteInput(ctx context.Context, v any) (ent.UpdateCareerRouteInput, error) {
@@ -46910,6 +52820,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCareerRoute2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐCareerRoute(ctx context.Context, sel ast.SelectionSet, v *ent.CareerRoute) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CareerRoute(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCareerRouteKind2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋcareerrouteᚐKindᚄ(ctx context.Context, v any) ([]careerroute.Kind, error) {
@@ -48060,6 +53977,33 @@ func (ec *executionContext) marshalORoleFit2ᚖgithubᚗcomᚋcareergraphᚋcare
 	return ec._RoleFit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORoleItem2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItem(ctx context.Context, sel ast.SelectionSet, v *ent.RoleItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoleItemEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RoleItemEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORoleItemEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORoleItemEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RoleItemEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleItemEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORoleItemKind2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋroleitemᚐKindᚄ(ctx context.Context, v any) ([]roleitem.Kind, error) {
 	if v == nil {
 		return nil, nil
@@ -48112,6 +54056,14 @@ func (ec *executionContext) marshalORoleItemKind2ᚖgithubᚗcomᚋcareergraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalORoleItemOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemOrder(ctx context.Context, v any) (*ent.RoleItemOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRoleItemOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORoleItemWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.RoleItemWhereInput, error) {
 	if v == nil {
 		return nil, nil
@@ -48150,6 +54102,41 @@ func (ec *executionContext) marshalORoleSalary2ᚖgithubᚗcomᚋcareergraphᚋc
 		return graphql.Null
 	}
 	return ec._RoleSalary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoleSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkill(ctx context.Context, sel ast.SelectionSet, v *ent.RoleSkill) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleSkill(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORoleSkillEdge2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.RoleSkillEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORoleSkillEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORoleSkillEdge2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillEdge(ctx context.Context, sel ast.SelectionSet, v *ent.RoleSkillEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RoleSkillEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORoleSkillOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillOrder(ctx context.Context, v any) (*ent.RoleSkillOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRoleSkillOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalORoleSkillWhereInput2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRoleSkillWhereInputᚄ(ctx context.Context, v any) ([]*ent.RoleSkillWhereInput, error) {
@@ -48202,7 +54189,7 @@ func (ec *executionContext) unmarshalORoleWhereInput2ᚖgithubᚗcomᚋcareergra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐSalaryInsights(ctx context.Context, sel ast.SelectionSet, v *SalaryInsights) graphql.Marshaler {
+func (ec *executionContext) marshalOSalaryInsights2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋinsightsᚐSalary(ctx context.Context, sel ast.SelectionSet, v *insights.Salary) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -48286,6 +54273,14 @@ func (ec *executionContext) marshalOSalaryRecordLevel2ᚖgithubᚗcomᚋcareergr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOSalaryRecordOrder2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSalaryRecordOrder(ctx context.Context, v any) (*ent.SalaryRecordOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSalaryRecordOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSalaryRecordPeriod2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚋsalaryrecordᚐPeriodᚄ(ctx context.Context, v any) ([]salaryrecord.Period, error) {
@@ -48670,6 +54665,19 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTrendInterval2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐInterval(ctx context.Context, v any) (trends.Interval, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := trends.Interval(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrendInterval2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐInterval(ctx context.Context, sel ast.SelectionSet, v trends.Interval) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
 	return res
 }
 

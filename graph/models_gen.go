@@ -9,7 +9,6 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/user"
-	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/matching"
 )
 
@@ -87,20 +86,6 @@ type ProfileInput struct {
 	// Acceptable work modes; openings in other modes score no location points.
 	WorkModes      []opening.WorkMode `json:"workModes,omitempty"`
 	ExpectedSalary *MoneyInput        `json:"expectedSalary,omitempty"`
-}
-
-type SalaryInsights struct {
-	// Which source the top-level figures come from: openings when at least 5 advertise pay, else salary records.
-	Basis             insights.Basis  `json:"basis"`
-	Currency          string          `json:"currency"`
-	Count             int             `json:"count"`
-	Min               int             `json:"min"`
-	P25               int             `json:"p25"`
-	Median            int             `json:"median"`
-	P75               int             `json:"p75"`
-	Max               int             `json:"max"`
-	FromOpenings      *insights.Stats `json:"fromOpenings,omitempty"`
-	FromSalaryRecords *insights.Stats `json:"fromSalaryRecords,omitempty"`
 }
 
 type UpdateUserInput struct {

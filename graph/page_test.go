@@ -304,3 +304,43 @@ func TestRoleListStatementCount(t *testing.T) {
 		assert.Equal(t, two, all, env.Statements.Statements())
 	})
 }
+
+// clusterExtras are the fields issue 12 added to a role, asked together with the cluster page.
+const clusterExtras = `
+    liveOpenings { count display }
+    clusterUpdatedAt
+    salary2: salary(country: "IN") { display displayWithPeriod bands { display displayWithPeriod } }
+    salaryRecords(first: 20, orderBy: {field: MIN_AMOUNT}) { totalCount edges { node { display level location { city } company { name } skill { name } } } }
+    relatedRoles(first: 5) { score role { title } sharedSkills { name } route { kind } }
+    seo(country: "IN") { canonicalPath metaTitle metaDescription jsonLd }
+`
+
+var extrasFirst = regexp.MustCompile(`(openings|interviewQuestions|salaryRecords|relatedRoles)\(first: \d+`)
+
+// TestRolePageWithExtrasStatementCount: the cluster page with everything issue 12 added to a
+// role still costs a fixed number of statements, whatever its page sizes and whichever role.
+func TestRolePageWithExtrasStatementCount(t *testing.T) {
+	q := strings.Replace(rolePage, "careerRoutes { kind from { title } to { title } }",
+		"careerRoutes { kind from { title } to { title } }"+clusterExtras, 1)
+	require.NotEqual(t, rolePage, q)
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		h := env.Handler(t)
+		count := func(query, slug string) int {
+			t.Helper()
+			env.Statements.Reset()
+			var d pageData
+			testenv.Post(t, h, query, map[string]any{"slug": slug}).MustData(t, &d)
+			require.NotNil(t, d.Role)
+			return env.Statements.Count()
+		}
+		count(q, "backend-developer") // builds the match index, which later reads only catch up
+		base := count(q, "backend-developer")
+		t.Logf("%s: the page with the extras ran %d statements", b, base)
+		assert.LessOrEqual(t, base, 29, env.Statements.Statements())
+		for _, n := range []string{"1", "3", "50"} { // relatedRoles takes at most 50
+			assert.Equal(t, base, count(extrasFirst.ReplaceAllString(q, "${1}(first: "+n), "backend-developer"), "first: %s", n)
+		}
+		assert.Equal(t, base, count(q, "frontend-developer"), "another role")
+	})
+}

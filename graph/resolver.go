@@ -206,3 +206,11 @@ func checkFeed(ctx context.Context, c *ent.Client, id int, url, name string) err
 	}
 	return editing.Unique(ctx, "input.name", name, c.FeedSource.Query().Where(feedsource.Name(name), feedsource.IDNEQ(id)).Count)
 }
+
+// groupsFirst is a salary grouping's first argument with its schema default (10) applied.
+func groupsFirst(first *int) int {
+	if first == nil {
+		return 10
+	}
+	return *first
+}

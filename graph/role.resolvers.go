@@ -7,14 +7,19 @@ package graph
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
+	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/cluster"
+	"github.com/careergraph/careergraph/internal/display"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/rolesearch"
 )
 
 // Role is the resolver for the role field.
@@ -22,6 +27,43 @@ func (r *queryResolver) Role(ctx context.Context, slug string) (*ent.Role, error
 	// No CollectFields: a single role's openings read faster on their own, in one statement,
 	// than eager-loaded with a separate count (see Role.OpeningsConnection).
 	return nilIfNotFound(r.client.Role.Query().Where(role.Slug(slug)).Only(ctx))
+}
+
+// RolesByCode is the resolver for the rolesByCode field.
+func (r *queryResolver) RolesByCode(ctx context.Context, code string, first *int) ([]*ent.Role, error) {
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	if n < 0 || n > 100 {
+		return nil, apperr.BadInput("first", "first: %d is out of range: ask for 0 to 100 roles", n)
+	}
+	c := strings.TrimSpace(code)
+	return r.client.Role.Query().Where(role.Or(role.Isco08Code(c), role.Nco2015Code(c), role.OnetSocCode(c))).
+		Order(ent.Asc(role.FieldTitle), ent.Asc(role.FieldID)).Limit(n).All(ctx)
+}
+
+// Roles is the resolver for the roles field.
+func (r *queryResolver) Roles(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
+	var conn *ent.RoleConnection
+	var err error
+	if search != nil {
+		if orderBy != nil {
+			return nil, apperr.BadInput("orderBy", "orderBy: search results come most relevant first; leave orderBy out or search out")
+		}
+		conn, err = rolesearch.Search(ctx, r.client, *search, where.Filter, after, first, before, last)
+	} else {
+		conn, err = r.client.Role.Query().Paginate(ctx, after, first, before, last,
+			ent.WithRoleOrder(orderBy), ent.WithRoleFilter(where.Filter))
+	}
+	if err != nil {
+		return nil, err
+	}
+	roles := make([]*ent.Role, len(conn.Edges))
+	for i, e := range conn.Edges {
+		roles[i] = e.Node
+	}
+	return conn, primeRoles(ctx, roles, "edges", "node")
 }
 
 // CoreSkills is the resolver for the coreSkills field.
@@ -75,4 +117,41 @@ func (r *roleResolver) CareerRoutes(ctx context.Context, obj *ent.Role, kind *ca
 		}
 	}
 	return out, nil
+}
+
+// RelatedRoles is the resolver for the relatedRoles field.
+func (r *roleResolver) RelatedRoles(ctx context.Context, obj *ent.Role, first *int) ([]*rolesearch.Related, error) {
+	n := 5
+	if first != nil {
+		n = *first
+	}
+	return rolesearch.RelatedRoles(ctx, r.client, obj.ID, n)
+}
+
+// LiveOpenings is the resolver for the liveOpenings field.
+func (r *roleResolver) LiveOpenings(ctx context.Context, obj *ent.Role) (*cluster.LiveOpenings, error) {
+	n, err := r.matcher.LiveCount(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &cluster.LiveOpenings{Count: n}, nil
+}
+
+// ClusterUpdatedAt is the resolver for the clusterUpdatedAt field.
+func (r *roleResolver) ClusterUpdatedAt(ctx context.Context, obj *ent.Role) (*time.Time, error) {
+	t, err := cluster.UpdatedAt(ctx, r.client, obj)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Display is the resolver for the display field.
+func (r *salaryRecordResolver) Display(ctx context.Context, obj *ent.SalaryRecord) (string, error) {
+	return display.Range(obj.MinAmount, obj.MaxAmount, obj.Currency, obj.CountryCode), nil
+}
+
+// DisplayWithPeriod is the resolver for the displayWithPeriod field.
+func (r *salaryRecordResolver) DisplayWithPeriod(ctx context.Context, obj *ent.SalaryRecord) (string, error) {
+	return display.Range(obj.MinAmount, obj.MaxAmount, obj.Currency, obj.CountryCode) + display.PerPeriod(string(obj.Period)), nil
 }

@@ -75,14 +75,28 @@ func (r *queryResolver) SkillDemand(ctx context.Context, role *string, city *str
 }
 
 // SalaryInsights is the resolver for the salaryInsights field.
-func (r *queryResolver) SalaryInsights(ctx context.Context, role string, country string, city *string, level *salaryrecord.Level) (*SalaryInsights, error) {
-	s, err := r.insights.SalaryInsights(ctx, role, country, city, level)
+func (r *queryResolver) SalaryInsights(ctx context.Context, role *string, country string, city *string, company *string, skill *string, level *salaryrecord.Level, experienceYears *int) (*insights.Salary, error) {
+	s, err := r.insights.SalaryInsights(ctx, insights.SalaryQuery{Role: role, Country: country, City: city,
+		Company: company, Skill: skill, Level: level, ExperienceYears: experienceYears})
 	if err != nil || s.Best == nil {
 		return nil, err
 	}
-	b := s.Best
-	return &SalaryInsights{Basis: b.Basis, Currency: b.Currency, Count: b.Count, Min: b.Min, P25: b.P25,
-		Median: b.Median, P75: b.P75, Max: b.Max, FromOpenings: s.Openings, FromSalaryRecords: s.Records}, nil
+	return s, nil
+}
+
+// ByCity is the resolver for the byCity field.
+func (r *salaryInsightsResolver) ByCity(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error) {
+	return obj.Groups(ctx, insights.ByCity, groupsFirst(first))
+}
+
+// ByCompany is the resolver for the byCompany field.
+func (r *salaryInsightsResolver) ByCompany(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error) {
+	return obj.Groups(ctx, insights.ByCompany, groupsFirst(first))
+}
+
+// BySkill is the resolver for the bySkill field.
+func (r *salaryInsightsResolver) BySkill(ctx context.Context, obj *insights.Salary, first *int) ([]*insights.Group, error) {
+	return obj.Groups(ctx, insights.BySkill, groupsFirst(first))
 }
 
 // ExperienceYears is the resolver for the experienceYears field.
@@ -144,3 +158,8 @@ func (r *openingWhereInputResolver) SkillsAnyOf(ctx context.Context, obj *ent.Op
 	obj.AddPredicates(p)
 	return nil
 }
+
+// SalaryInsights returns SalaryInsightsResolver implementation.
+func (r *Resolver) SalaryInsights() SalaryInsightsResolver { return &salaryInsightsResolver{r} }
+
+type salaryInsightsResolver struct{ *Resolver }

@@ -189,6 +189,18 @@ func (f SkillFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SkillMutation", m)
 }
 
+// The TrendSnapshotFunc type is an adapter to allow the use of ordinary
+// function as TrendSnapshot mutator.
+type TrendSnapshotFunc func(context.Context, *ent.TrendSnapshotMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TrendSnapshotFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TrendSnapshotMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrendSnapshotMutation", m)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary
 // function as User mutator.
 type UserFunc func(context.Context, *ent.UserMutation) (ent.Value, error)

@@ -22,6 +22,10 @@ const (
 	FieldSource = "source"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldMetaTitle holds the string denoting the meta_title field in the database.
+	FieldMetaTitle = "meta_title"
+	// FieldMetaDescription holds the string denoting the meta_description field in the database.
+	FieldMetaDescription = "meta_description"
 	// FieldSlug holds the string denoting the slug field in the database.
 	FieldSlug = "slug"
 	// FieldCity holds the string denoting the city field in the database.
@@ -68,6 +72,8 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldSource,
 	FieldVersion,
+	FieldMetaTitle,
+	FieldMetaDescription,
 	FieldSlug,
 	FieldCity,
 	FieldRegion,
@@ -97,6 +103,10 @@ var (
 	SourceValidator func(string) error
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int
+	// MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	MetaTitleValidator func(string) error
+	// MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	MetaDescriptionValidator func(string) error
 	// SlugValidator is a validator for the "slug" field. It is called by the builders before save.
 	SlugValidator func(string) error
 	// CityValidator is a validator for the "city" field. It is called by the builders before save.
@@ -133,6 +143,16 @@ func BySource(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByMetaTitle orders the results by the meta_title field.
+func ByMetaTitle(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaTitle, opts...).ToFunc()
+}
+
+// ByMetaDescription orders the results by the meta_description field.
+func ByMetaDescription(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaDescription, opts...).ToFunc()
 }
 
 // BySlug orders the results by the slug field.

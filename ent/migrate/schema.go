@@ -249,6 +249,8 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "meta_title", Type: field.TypeString, Nullable: true, Size: 70},
+		{Name: "meta_description", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "city", Type: field.TypeString, Size: 100},
 		{Name: "region", Type: field.TypeString, Nullable: true, Size: 100},
@@ -263,7 +265,7 @@ var (
 			{
 				Name:    "location_country_code_city",
 				Unique:  false,
-				Columns: []*schema.Column{LocationsColumns[8], LocationsColumns[6]},
+				Columns: []*schema.Column{LocationsColumns[10], LocationsColumns[8]},
 			},
 		},
 	}
@@ -274,6 +276,8 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "meta_title", Type: field.TypeString, Nullable: true, Size: 70},
+		{Name: "meta_description", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "external_id", Type: field.TypeString, Size: 200},
 		{Name: "title", Type: field.TypeString, Size: 300},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -306,19 +310,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "openings_companies_openings",
-				Columns:    []*schema.Column{OpeningsColumns[25]},
+				Columns:    []*schema.Column{OpeningsColumns[27]},
 				RefColumns: []*schema.Column{CompaniesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "openings_locations_openings",
-				Columns:    []*schema.Column{OpeningsColumns[26]},
+				Columns:    []*schema.Column{OpeningsColumns[28]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "openings_roles_openings",
-				Columns:    []*schema.Column{OpeningsColumns[27]},
+				Columns:    []*schema.Column{OpeningsColumns[29]},
 				RefColumns: []*schema.Column{RolesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -327,27 +331,27 @@ var (
 			{
 				Name:    "opening_source_external_id",
 				Unique:  true,
-				Columns: []*schema.Column{OpeningsColumns[3], OpeningsColumns[5]},
+				Columns: []*schema.Column{OpeningsColumns[3], OpeningsColumns[7]},
 			},
 			{
 				Name:    "opening_role_id_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[27], OpeningsColumns[22], OpeningsColumns[20]},
+				Columns: []*schema.Column{OpeningsColumns[29], OpeningsColumns[24], OpeningsColumns[22]},
 			},
 			{
 				Name:    "opening_status_posted_at",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[22], OpeningsColumns[20]},
+				Columns: []*schema.Column{OpeningsColumns[24], OpeningsColumns[22]},
 			},
 			{
 				Name:    "opening_company_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[25]},
+				Columns: []*schema.Column{OpeningsColumns[27]},
 			},
 			{
 				Name:    "opening_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[26]},
+				Columns: []*schema.Column{OpeningsColumns[28]},
 			},
 			{
 				Name:    "opening_updated_at",
@@ -382,6 +386,8 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "meta_title", Type: field.TypeString, Nullable: true, Size: 70},
+		{Name: "meta_description", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "summary", Type: field.TypeString, Size: 2147483647},
@@ -390,6 +396,9 @@ var (
 		{Name: "experience_min_years", Type: field.TypeInt},
 		{Name: "experience_max_years", Type: field.TypeInt},
 		{Name: "family", Type: field.TypeString, Size: 100},
+		{Name: "isco08_code", Type: field.TypeString, Nullable: true},
+		{Name: "nco2015_code", Type: field.TypeString, Nullable: true},
+		{Name: "onet_soc_code", Type: field.TypeString, Nullable: true},
 	}
 	// RolesTable holds the schema information for the "roles" table.
 	RolesTable = &schema.Table{
@@ -549,10 +558,13 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "source", Type: field.TypeString, Size: 64, Default: "manual"},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "meta_title", Type: field.TypeString, Nullable: true, Size: 70},
+		{Name: "meta_description", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "slug", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 100},
 		{Name: "category", Type: field.TypeEnum, Enums: []string{"LANGUAGE", "FRAMEWORK", "DATABASE", "API", "PRACTICE", "TOOL", "CLOUD", "PLATFORM"}},
 		{Name: "synonyms", Type: field.TypeJSON, Nullable: true},
+		{Name: "esco_uri", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "group_mode", Type: field.TypeEnum, Nullable: true, Enums: []string{"ANY_OF", "ALL_OF"}},
 	}
 	// SkillsTable holds the schema information for the "skills" table.
@@ -560,6 +572,31 @@ var (
 		Name:       "skills",
 		Columns:    SkillsColumns,
 		PrimaryKey: []*schema.Column{SkillsColumns[0]},
+	}
+	// TrendSnapshotsColumns holds the columns for the "trend_snapshots" table.
+	TrendSnapshotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "day", Type: field.TypeTime},
+		{Name: "role_id", Type: field.TypeInt, Default: 0},
+		{Name: "location_id", Type: field.TypeInt, Default: 0},
+		{Name: "skill_id", Type: field.TypeInt, Default: 0},
+		{Name: "live_openings", Type: field.TypeInt},
+		{Name: "currency", Type: field.TypeString, Nullable: true},
+		{Name: "median_pay", Type: field.TypeInt64, Nullable: true},
+		{Name: "pay_count", Type: field.TypeInt, Default: 0},
+	}
+	// TrendSnapshotsTable holds the schema information for the "trend_snapshots" table.
+	TrendSnapshotsTable = &schema.Table{
+		Name:       "trend_snapshots",
+		Columns:    TrendSnapshotsColumns,
+		PrimaryKey: []*schema.Column{TrendSnapshotsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "trendsnapshot_role_id_location_id_skill_id_day",
+				Unique:  true,
+				Columns: []*schema.Column{TrendSnapshotsColumns[2], TrendSnapshotsColumns[3], TrendSnapshotsColumns[4], TrendSnapshotsColumns[1]},
+			},
+		},
 	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
@@ -645,6 +682,7 @@ var (
 		RoleSkillsTable,
 		SalaryRecordsTable,
 		SkillsTable,
+		TrendSnapshotsTable,
 		UsersTable,
 		OpeningSkillsTable,
 		SkillMembersTable,
@@ -714,6 +752,9 @@ func init() {
 	}
 	SkillsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
+	}
+	TrendSnapshotsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),

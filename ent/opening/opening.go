@@ -25,6 +25,10 @@ const (
 	FieldSource = "source"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldMetaTitle holds the string denoting the meta_title field in the database.
+	FieldMetaTitle = "meta_title"
+	// FieldMetaDescription holds the string denoting the meta_description field in the database.
+	FieldMetaDescription = "meta_description"
 	// FieldExternalID holds the string denoting the external_id field in the database.
 	FieldExternalID = "external_id"
 	// FieldTitle holds the string denoting the title field in the database.
@@ -116,6 +120,8 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldSource,
 	FieldVersion,
+	FieldMetaTitle,
+	FieldMetaDescription,
 	FieldExternalID,
 	FieldTitle,
 	FieldDescription,
@@ -170,6 +176,10 @@ var (
 	SourceValidator func(string) error
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int
+	// MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	MetaTitleValidator func(string) error
+	// MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	MetaDescriptionValidator func(string) error
 	// ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
 	ExternalIDValidator func(string) error
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -324,6 +334,16 @@ func BySource(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByMetaTitle orders the results by the meta_title field.
+func ByMetaTitle(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaTitle, opts...).ToFunc()
+}
+
+// ByMetaDescription orders the results by the meta_description field.
+func ByMetaDescription(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaDescription, opts...).ToFunc()
 }
 
 // ByExternalID orders the results by the external_id field.

@@ -75,6 +75,16 @@ func Version(v int) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldVersion, v))
 }
 
+// MetaTitle applies equality check predicate on the "meta_title" field. It's identical to MetaTitleEQ.
+func MetaTitle(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaDescription applies equality check predicate on the "meta_description" field. It's identical to MetaDescriptionEQ.
+func MetaDescription(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldMetaDescription, v))
+}
+
 // ExternalID applies equality check predicate on the "external_id" field. It's identical to ExternalIDEQ.
 func ExternalID(v string) predicate.Opening {
 	return predicate.Opening(sql.FieldEQ(FieldExternalID, v))
@@ -348,6 +358,156 @@ func VersionLT(v int) predicate.Opening {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.Opening {
 	return predicate.Opening(sql.FieldLTE(FieldVersion, v))
+}
+
+// MetaTitleEQ applies the EQ predicate on the "meta_title" field.
+func MetaTitleEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleNEQ applies the NEQ predicate on the "meta_title" field.
+func MetaTitleNEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleIn applies the In predicate on the "meta_title" field.
+func MetaTitleIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleNotIn applies the NotIn predicate on the "meta_title" field.
+func MetaTitleNotIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleGT applies the GT predicate on the "meta_title" field.
+func MetaTitleGT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldMetaTitle, v))
+}
+
+// MetaTitleGTE applies the GTE predicate on the "meta_title" field.
+func MetaTitleGTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldMetaTitle, v))
+}
+
+// MetaTitleLT applies the LT predicate on the "meta_title" field.
+func MetaTitleLT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldMetaTitle, v))
+}
+
+// MetaTitleLTE applies the LTE predicate on the "meta_title" field.
+func MetaTitleLTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldMetaTitle, v))
+}
+
+// MetaTitleContains applies the Contains predicate on the "meta_title" field.
+func MetaTitleContains(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContains(FieldMetaTitle, v))
+}
+
+// MetaTitleHasPrefix applies the HasPrefix predicate on the "meta_title" field.
+func MetaTitleHasPrefix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasPrefix(FieldMetaTitle, v))
+}
+
+// MetaTitleHasSuffix applies the HasSuffix predicate on the "meta_title" field.
+func MetaTitleHasSuffix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasSuffix(FieldMetaTitle, v))
+}
+
+// MetaTitleIsNil applies the IsNil predicate on the "meta_title" field.
+func MetaTitleIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldMetaTitle))
+}
+
+// MetaTitleNotNil applies the NotNil predicate on the "meta_title" field.
+func MetaTitleNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldMetaTitle))
+}
+
+// MetaTitleEqualFold applies the EqualFold predicate on the "meta_title" field.
+func MetaTitleEqualFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEqualFold(FieldMetaTitle, v))
+}
+
+// MetaTitleContainsFold applies the ContainsFold predicate on the "meta_title" field.
+func MetaTitleContainsFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContainsFold(FieldMetaTitle, v))
+}
+
+// MetaDescriptionEQ applies the EQ predicate on the "meta_description" field.
+func MetaDescriptionEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionNEQ applies the NEQ predicate on the "meta_description" field.
+func MetaDescriptionNEQ(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldNEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIn applies the In predicate on the "meta_description" field.
+func MetaDescriptionIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionNotIn applies the NotIn predicate on the "meta_description" field.
+func MetaDescriptionNotIn(vs ...string) predicate.Opening {
+	return predicate.Opening(sql.FieldNotIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionGT applies the GT predicate on the "meta_description" field.
+func MetaDescriptionGT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionGTE applies the GTE predicate on the "meta_description" field.
+func MetaDescriptionGTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldGTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLT applies the LT predicate on the "meta_description" field.
+func MetaDescriptionLT(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLTE applies the LTE predicate on the "meta_description" field.
+func MetaDescriptionLTE(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldLTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContains applies the Contains predicate on the "meta_description" field.
+func MetaDescriptionContains(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContains(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasPrefix applies the HasPrefix predicate on the "meta_description" field.
+func MetaDescriptionHasPrefix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasPrefix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasSuffix applies the HasSuffix predicate on the "meta_description" field.
+func MetaDescriptionHasSuffix(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldHasSuffix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIsNil applies the IsNil predicate on the "meta_description" field.
+func MetaDescriptionIsNil() predicate.Opening {
+	return predicate.Opening(sql.FieldIsNull(FieldMetaDescription))
+}
+
+// MetaDescriptionNotNil applies the NotNil predicate on the "meta_description" field.
+func MetaDescriptionNotNil() predicate.Opening {
+	return predicate.Opening(sql.FieldNotNull(FieldMetaDescription))
+}
+
+// MetaDescriptionEqualFold applies the EqualFold predicate on the "meta_description" field.
+func MetaDescriptionEqualFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldEqualFold(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContainsFold applies the ContainsFold predicate on the "meta_description" field.
+func MetaDescriptionContainsFold(v string) predicate.Opening {
+	return predicate.Opening(sql.FieldContainsFold(FieldMetaDescription, v))
 }
 
 // ExternalIDEQ applies the EQ predicate on the "external_id" field.

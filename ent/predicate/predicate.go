@@ -51,5 +51,8 @@ type SalaryRecord func(*sql.Selector)
 // Skill is the predicate function for skill builders.
 type Skill func(*sql.Selector)
 
+// TrendSnapshot is the predicate function for trendsnapshot builders.
+type TrendSnapshot func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

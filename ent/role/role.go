@@ -22,6 +22,10 @@ const (
 	FieldSource = "source"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldMetaTitle holds the string denoting the meta_title field in the database.
+	FieldMetaTitle = "meta_title"
+	// FieldMetaDescription holds the string denoting the meta_description field in the database.
+	FieldMetaDescription = "meta_description"
 	// FieldSlug holds the string denoting the slug field in the database.
 	FieldSlug = "slug"
 	// FieldTitle holds the string denoting the title field in the database.
@@ -38,6 +42,12 @@ const (
 	FieldExperienceMaxYears = "experience_max_years"
 	// FieldFamily holds the string denoting the family field in the database.
 	FieldFamily = "family"
+	// FieldIsco08Code holds the string denoting the isco08_code field in the database.
+	FieldIsco08Code = "isco08_code"
+	// FieldNco2015Code holds the string denoting the nco2015_code field in the database.
+	FieldNco2015Code = "nco2015_code"
+	// FieldOnetSocCode holds the string denoting the onet_soc_code field in the database.
+	FieldOnetSocCode = "onet_soc_code"
 	// EdgeItems holds the string denoting the items edge name in mutations.
 	EdgeItems = "items"
 	// EdgeCoreSkillLinks holds the string denoting the core_skill_links edge name in mutations.
@@ -112,6 +122,8 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldSource,
 	FieldVersion,
+	FieldMetaTitle,
+	FieldMetaDescription,
 	FieldSlug,
 	FieldTitle,
 	FieldSummary,
@@ -120,6 +132,9 @@ var Columns = []string{
 	FieldExperienceMinYears,
 	FieldExperienceMaxYears,
 	FieldFamily,
+	FieldIsco08Code,
+	FieldNco2015Code,
+	FieldOnetSocCode,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -145,6 +160,10 @@ var (
 	SourceValidator func(string) error
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int
+	// MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	MetaTitleValidator func(string) error
+	// MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	MetaDescriptionValidator func(string) error
 	// SlugValidator is a validator for the "slug" field. It is called by the builders before save.
 	SlugValidator func(string) error
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.
@@ -159,6 +178,12 @@ var (
 	ExperienceMaxYearsValidator func(int) error
 	// FamilyValidator is a validator for the "family" field. It is called by the builders before save.
 	FamilyValidator func(string) error
+	// Isco08CodeValidator is a validator for the "isco08_code" field. It is called by the builders before save.
+	Isco08CodeValidator func(string) error
+	// Nco2015CodeValidator is a validator for the "nco2015_code" field. It is called by the builders before save.
+	Nco2015CodeValidator func(string) error
+	// OnetSocCodeValidator is a validator for the "onet_soc_code" field. It is called by the builders before save.
+	OnetSocCodeValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Role queries.
@@ -187,6 +212,16 @@ func BySource(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByMetaTitle orders the results by the meta_title field.
+func ByMetaTitle(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaTitle, opts...).ToFunc()
+}
+
+// ByMetaDescription orders the results by the meta_description field.
+func ByMetaDescription(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaDescription, opts...).ToFunc()
 }
 
 // BySlug orders the results by the slug field.
@@ -222,6 +257,21 @@ func ByExperienceMaxYears(opts ...sql.OrderTermOption) OrderOption {
 // ByFamily orders the results by the family field.
 func ByFamily(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldFamily, opts...).ToFunc()
+}
+
+// ByIsco08Code orders the results by the isco08_code field.
+func ByIsco08Code(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIsco08Code, opts...).ToFunc()
+}
+
+// ByNco2015Code orders the results by the nco2015_code field.
+func ByNco2015Code(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNco2015Code, opts...).ToFunc()
+}
+
+// ByOnetSocCode orders the results by the onet_soc_code field.
+func ByOnetSocCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOnetSocCode, opts...).ToFunc()
 }
 
 // ByItemsCount orders the results by items count.

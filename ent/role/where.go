@@ -75,6 +75,16 @@ func Version(v int) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldVersion, v))
 }
 
+// MetaTitle applies equality check predicate on the "meta_title" field. It's identical to MetaTitleEQ.
+func MetaTitle(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaDescription applies equality check predicate on the "meta_description" field. It's identical to MetaDescriptionEQ.
+func MetaDescription(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldMetaDescription, v))
+}
+
 // Slug applies equality check predicate on the "slug" field. It's identical to SlugEQ.
 func Slug(v string) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldSlug, v))
@@ -108,6 +118,21 @@ func ExperienceMaxYears(v int) predicate.Role {
 // Family applies equality check predicate on the "family" field. It's identical to FamilyEQ.
 func Family(v string) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldFamily, v))
+}
+
+// Isco08Code applies equality check predicate on the "isco08_code" field. It's identical to Isco08CodeEQ.
+func Isco08Code(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldIsco08Code, v))
+}
+
+// Nco2015Code applies equality check predicate on the "nco2015_code" field. It's identical to Nco2015CodeEQ.
+func Nco2015Code(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldNco2015Code, v))
+}
+
+// OnetSocCode applies equality check predicate on the "onet_soc_code" field. It's identical to OnetSocCodeEQ.
+func OnetSocCode(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldOnetSocCode, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -293,6 +318,156 @@ func VersionLT(v int) predicate.Role {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.Role {
 	return predicate.Role(sql.FieldLTE(FieldVersion, v))
+}
+
+// MetaTitleEQ applies the EQ predicate on the "meta_title" field.
+func MetaTitleEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleNEQ applies the NEQ predicate on the "meta_title" field.
+func MetaTitleNEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleIn applies the In predicate on the "meta_title" field.
+func MetaTitleIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleNotIn applies the NotIn predicate on the "meta_title" field.
+func MetaTitleNotIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleGT applies the GT predicate on the "meta_title" field.
+func MetaTitleGT(v string) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldMetaTitle, v))
+}
+
+// MetaTitleGTE applies the GTE predicate on the "meta_title" field.
+func MetaTitleGTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldMetaTitle, v))
+}
+
+// MetaTitleLT applies the LT predicate on the "meta_title" field.
+func MetaTitleLT(v string) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldMetaTitle, v))
+}
+
+// MetaTitleLTE applies the LTE predicate on the "meta_title" field.
+func MetaTitleLTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldMetaTitle, v))
+}
+
+// MetaTitleContains applies the Contains predicate on the "meta_title" field.
+func MetaTitleContains(v string) predicate.Role {
+	return predicate.Role(sql.FieldContains(FieldMetaTitle, v))
+}
+
+// MetaTitleHasPrefix applies the HasPrefix predicate on the "meta_title" field.
+func MetaTitleHasPrefix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasPrefix(FieldMetaTitle, v))
+}
+
+// MetaTitleHasSuffix applies the HasSuffix predicate on the "meta_title" field.
+func MetaTitleHasSuffix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasSuffix(FieldMetaTitle, v))
+}
+
+// MetaTitleIsNil applies the IsNil predicate on the "meta_title" field.
+func MetaTitleIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldMetaTitle))
+}
+
+// MetaTitleNotNil applies the NotNil predicate on the "meta_title" field.
+func MetaTitleNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldMetaTitle))
+}
+
+// MetaTitleEqualFold applies the EqualFold predicate on the "meta_title" field.
+func MetaTitleEqualFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldEqualFold(FieldMetaTitle, v))
+}
+
+// MetaTitleContainsFold applies the ContainsFold predicate on the "meta_title" field.
+func MetaTitleContainsFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldContainsFold(FieldMetaTitle, v))
+}
+
+// MetaDescriptionEQ applies the EQ predicate on the "meta_description" field.
+func MetaDescriptionEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionNEQ applies the NEQ predicate on the "meta_description" field.
+func MetaDescriptionNEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIn applies the In predicate on the "meta_description" field.
+func MetaDescriptionIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionNotIn applies the NotIn predicate on the "meta_description" field.
+func MetaDescriptionNotIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionGT applies the GT predicate on the "meta_description" field.
+func MetaDescriptionGT(v string) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionGTE applies the GTE predicate on the "meta_description" field.
+func MetaDescriptionGTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLT applies the LT predicate on the "meta_description" field.
+func MetaDescriptionLT(v string) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLTE applies the LTE predicate on the "meta_description" field.
+func MetaDescriptionLTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContains applies the Contains predicate on the "meta_description" field.
+func MetaDescriptionContains(v string) predicate.Role {
+	return predicate.Role(sql.FieldContains(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasPrefix applies the HasPrefix predicate on the "meta_description" field.
+func MetaDescriptionHasPrefix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasPrefix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasSuffix applies the HasSuffix predicate on the "meta_description" field.
+func MetaDescriptionHasSuffix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasSuffix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIsNil applies the IsNil predicate on the "meta_description" field.
+func MetaDescriptionIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldMetaDescription))
+}
+
+// MetaDescriptionNotNil applies the NotNil predicate on the "meta_description" field.
+func MetaDescriptionNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldMetaDescription))
+}
+
+// MetaDescriptionEqualFold applies the EqualFold predicate on the "meta_description" field.
+func MetaDescriptionEqualFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldEqualFold(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContainsFold applies the ContainsFold predicate on the "meta_description" field.
+func MetaDescriptionContainsFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldContainsFold(FieldMetaDescription, v))
 }
 
 // SlugEQ applies the EQ predicate on the "slug" field.
@@ -718,6 +893,231 @@ func FamilyEqualFold(v string) predicate.Role {
 // FamilyContainsFold applies the ContainsFold predicate on the "family" field.
 func FamilyContainsFold(v string) predicate.Role {
 	return predicate.Role(sql.FieldContainsFold(FieldFamily, v))
+}
+
+// Isco08CodeEQ applies the EQ predicate on the "isco08_code" field.
+func Isco08CodeEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldIsco08Code, v))
+}
+
+// Isco08CodeNEQ applies the NEQ predicate on the "isco08_code" field.
+func Isco08CodeNEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldIsco08Code, v))
+}
+
+// Isco08CodeIn applies the In predicate on the "isco08_code" field.
+func Isco08CodeIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldIsco08Code, vs...))
+}
+
+// Isco08CodeNotIn applies the NotIn predicate on the "isco08_code" field.
+func Isco08CodeNotIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldIsco08Code, vs...))
+}
+
+// Isco08CodeGT applies the GT predicate on the "isco08_code" field.
+func Isco08CodeGT(v string) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldIsco08Code, v))
+}
+
+// Isco08CodeGTE applies the GTE predicate on the "isco08_code" field.
+func Isco08CodeGTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldIsco08Code, v))
+}
+
+// Isco08CodeLT applies the LT predicate on the "isco08_code" field.
+func Isco08CodeLT(v string) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldIsco08Code, v))
+}
+
+// Isco08CodeLTE applies the LTE predicate on the "isco08_code" field.
+func Isco08CodeLTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldIsco08Code, v))
+}
+
+// Isco08CodeContains applies the Contains predicate on the "isco08_code" field.
+func Isco08CodeContains(v string) predicate.Role {
+	return predicate.Role(sql.FieldContains(FieldIsco08Code, v))
+}
+
+// Isco08CodeHasPrefix applies the HasPrefix predicate on the "isco08_code" field.
+func Isco08CodeHasPrefix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasPrefix(FieldIsco08Code, v))
+}
+
+// Isco08CodeHasSuffix applies the HasSuffix predicate on the "isco08_code" field.
+func Isco08CodeHasSuffix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasSuffix(FieldIsco08Code, v))
+}
+
+// Isco08CodeIsNil applies the IsNil predicate on the "isco08_code" field.
+func Isco08CodeIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldIsco08Code))
+}
+
+// Isco08CodeNotNil applies the NotNil predicate on the "isco08_code" field.
+func Isco08CodeNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldIsco08Code))
+}
+
+// Isco08CodeEqualFold applies the EqualFold predicate on the "isco08_code" field.
+func Isco08CodeEqualFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldEqualFold(FieldIsco08Code, v))
+}
+
+// Isco08CodeContainsFold applies the ContainsFold predicate on the "isco08_code" field.
+func Isco08CodeContainsFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldContainsFold(FieldIsco08Code, v))
+}
+
+// Nco2015CodeEQ applies the EQ predicate on the "nco2015_code" field.
+func Nco2015CodeEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldNco2015Code, v))
+}
+
+// Nco2015CodeNEQ applies the NEQ predicate on the "nco2015_code" field.
+func Nco2015CodeNEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldNco2015Code, v))
+}
+
+// Nco2015CodeIn applies the In predicate on the "nco2015_code" field.
+func Nco2015CodeIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldNco2015Code, vs...))
+}
+
+// Nco2015CodeNotIn applies the NotIn predicate on the "nco2015_code" field.
+func Nco2015CodeNotIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldNco2015Code, vs...))
+}
+
+// Nco2015CodeGT applies the GT predicate on the "nco2015_code" field.
+func Nco2015CodeGT(v string) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldNco2015Code, v))
+}
+
+// Nco2015CodeGTE applies the GTE predicate on the "nco2015_code" field.
+func Nco2015CodeGTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldNco2015Code, v))
+}
+
+// Nco2015CodeLT applies the LT predicate on the "nco2015_code" field.
+func Nco2015CodeLT(v string) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldNco2015Code, v))
+}
+
+// Nco2015CodeLTE applies the LTE predicate on the "nco2015_code" field.
+func Nco2015CodeLTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldNco2015Code, v))
+}
+
+// Nco2015CodeContains applies the Contains predicate on the "nco2015_code" field.
+func Nco2015CodeContains(v string) predicate.Role {
+	return predicate.Role(sql.FieldContains(FieldNco2015Code, v))
+}
+
+// Nco2015CodeHasPrefix applies the HasPrefix predicate on the "nco2015_code" field.
+func Nco2015CodeHasPrefix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasPrefix(FieldNco2015Code, v))
+}
+
+// Nco2015CodeHasSuffix applies the HasSuffix predicate on the "nco2015_code" field.
+func Nco2015CodeHasSuffix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasSuffix(FieldNco2015Code, v))
+}
+
+// Nco2015CodeIsNil applies the IsNil predicate on the "nco2015_code" field.
+func Nco2015CodeIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldNco2015Code))
+}
+
+// Nco2015CodeNotNil applies the NotNil predicate on the "nco2015_code" field.
+func Nco2015CodeNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldNco2015Code))
+}
+
+// Nco2015CodeEqualFold applies the EqualFold predicate on the "nco2015_code" field.
+func Nco2015CodeEqualFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldEqualFold(FieldNco2015Code, v))
+}
+
+// Nco2015CodeContainsFold applies the ContainsFold predicate on the "nco2015_code" field.
+func Nco2015CodeContainsFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldContainsFold(FieldNco2015Code, v))
+}
+
+// OnetSocCodeEQ applies the EQ predicate on the "onet_soc_code" field.
+func OnetSocCodeEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldEQ(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeNEQ applies the NEQ predicate on the "onet_soc_code" field.
+func OnetSocCodeNEQ(v string) predicate.Role {
+	return predicate.Role(sql.FieldNEQ(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeIn applies the In predicate on the "onet_soc_code" field.
+func OnetSocCodeIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldIn(FieldOnetSocCode, vs...))
+}
+
+// OnetSocCodeNotIn applies the NotIn predicate on the "onet_soc_code" field.
+func OnetSocCodeNotIn(vs ...string) predicate.Role {
+	return predicate.Role(sql.FieldNotIn(FieldOnetSocCode, vs...))
+}
+
+// OnetSocCodeGT applies the GT predicate on the "onet_soc_code" field.
+func OnetSocCodeGT(v string) predicate.Role {
+	return predicate.Role(sql.FieldGT(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeGTE applies the GTE predicate on the "onet_soc_code" field.
+func OnetSocCodeGTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldGTE(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeLT applies the LT predicate on the "onet_soc_code" field.
+func OnetSocCodeLT(v string) predicate.Role {
+	return predicate.Role(sql.FieldLT(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeLTE applies the LTE predicate on the "onet_soc_code" field.
+func OnetSocCodeLTE(v string) predicate.Role {
+	return predicate.Role(sql.FieldLTE(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeContains applies the Contains predicate on the "onet_soc_code" field.
+func OnetSocCodeContains(v string) predicate.Role {
+	return predicate.Role(sql.FieldContains(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeHasPrefix applies the HasPrefix predicate on the "onet_soc_code" field.
+func OnetSocCodeHasPrefix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasPrefix(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeHasSuffix applies the HasSuffix predicate on the "onet_soc_code" field.
+func OnetSocCodeHasSuffix(v string) predicate.Role {
+	return predicate.Role(sql.FieldHasSuffix(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeIsNil applies the IsNil predicate on the "onet_soc_code" field.
+func OnetSocCodeIsNil() predicate.Role {
+	return predicate.Role(sql.FieldIsNull(FieldOnetSocCode))
+}
+
+// OnetSocCodeNotNil applies the NotNil predicate on the "onet_soc_code" field.
+func OnetSocCodeNotNil() predicate.Role {
+	return predicate.Role(sql.FieldNotNull(FieldOnetSocCode))
+}
+
+// OnetSocCodeEqualFold applies the EqualFold predicate on the "onet_soc_code" field.
+func OnetSocCodeEqualFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldEqualFold(FieldOnetSocCode, v))
+}
+
+// OnetSocCodeContainsFold applies the ContainsFold predicate on the "onet_soc_code" field.
+func OnetSocCodeContainsFold(v string) predicate.Role {
+	return predicate.Role(sql.FieldContainsFold(FieldOnetSocCode, v))
 }
 
 // HasItems applies the HasEdge predicate on the "items" edge.

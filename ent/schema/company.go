@@ -32,7 +32,9 @@ func (Company) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("headquarters", Location.Type).Ref("headquartered").Field("headquarters_id").Unique(),
 		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
+		edge.To("salary_records", SalaryRecord.Type).
+			Comment("Salary records observed at this company.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 	}
 }
 

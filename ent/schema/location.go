@@ -13,7 +13,9 @@ import (
 type Location struct{ ent.Schema }
 
 // Mixin of the Location.
-func (Location) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
+func (Location) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}, PageMeta{}}
+}
 
 // Fields of the Location.
 func (Location) Fields() []ent.Field {
@@ -32,8 +34,12 @@ func (Location) Fields() []ent.Field {
 func (Location) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
-		edge.To("headquartered", Company.Type).Annotations(hiddenEdge),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
+		edge.To("headquartered", Company.Type).
+			Comment("The companies headquartered in this city.").
+			Annotations(entgql.RelayConnection(), notInInputs),
+		edge.To("salary_records", SalaryRecord.Type).
+			Comment("Salary records narrowed to this city.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 	}
 }
 

@@ -58,3 +58,23 @@ func (Versioned) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 	}
 }
+
+// PageMeta are the optional, editor-written head of an entity's public page. When empty, the
+// API generates them from the data (internal/seo); when set, they win.
+type PageMeta struct{ mixin.Schema }
+
+// Fields of the PageMeta mixin.
+func (PageMeta) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("meta_title").
+			Optional().
+			MaxLen(70).
+			Comment("The page's <title> as an editor wrote it; empty: generated from the data (seo.metaTitle).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+		field.String("meta_description").
+			Optional().
+			MaxLen(300).
+			Comment("The page's meta description as an editor wrote it; empty: generated from the data (seo.metaDescription).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
+	}
+}

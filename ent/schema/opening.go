@@ -16,7 +16,9 @@ import (
 type Opening struct{ ent.Schema }
 
 // Mixin of the Opening.
-func (Opening) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
+func (Opening) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}, PageMeta{}}
+}
 
 // Fields of the Opening.
 func (Opening) Fields() []ent.Field {

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"regexp"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -17,7 +19,9 @@ import (
 type Role struct{ ent.Schema }
 
 // Mixin of the Role.
-func (Role) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
+func (Role) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}, PageMeta{}}
+}
 
 // Fields of the Role.
 func (Role) Fields() []ent.Field {
@@ -39,6 +43,15 @@ func (Role) Fields() []ent.Field {
 			Annotations(entgql.OrderField("EXPERIENCE_MAX_YEARS")),
 		field.String("family").NotEmpty().MaxLen(100).
 			Comment(`The family of careers, such as "Engineering".`),
+		// Occupation codes; several roles may share one (a classification's unit group is
+		// broader than a role), so they are not unique. See internal/seed/data/occupation-codes.json
+		// for the lists they come from.
+		field.String("isco08_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{4}$`)).
+			Comment("ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers)."),
+		field.String("nco2015_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{4}\.[0-9]{4}$`)).
+			Comment("India's National Classification of Occupations 2015 code, such as 2512.0100."),
+		field.String("onet_soc_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{2}-[0-9]{4}\.[0-9]{2}$`)).
+			Comment("O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers)."),
 	}
 }
 
@@ -48,7 +61,11 @@ func (Role) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("items", RoleItem.Type).Annotations(hidden),
 		edge.To("core_skill_links", RoleSkill.Type).Annotations(hidden),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(hidden),
+		// Salary records are a connection for salary pages; the cluster page's typical range and
+		// bands come from Role.salary, which batches them (internal/loader).
+		edge.To("salary_records", SalaryRecord.Type).
+			Comment("Every salary record of the role: by country, city, company, skill and level.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 		// Lists of roles eager-load openings through entgql; a single role reads them in one
 		// statement instead (ent/gql_paginate_ext.go).
 		edge.To("openings", Opening.Type).Annotations(entgql.RelayConnection(), notInInputs),
@@ -60,8 +77,8 @@ func (Role) Edges() []ent.Edge {
 
 // Annotations of the Role.
 func (Role) Annotations() []schema.Annotation {
+	// The root roles field is declared by hand (schema/role.graphql) for its search argument.
 	return []schema.Annotation{editable(),
-		entgql.QueryField(),
 		entgql.RelayConnection(),
 	}
 }

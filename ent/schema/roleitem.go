@@ -50,5 +50,5 @@ func (RoleItem) Indexes() []ent.Index {
 
 // Annotations of the RoleItem.
 func (RoleItem) Annotations() []schema.Annotation {
-	return []schema.Annotation{editable()}
+	return []schema.Annotation{editable(), entgql.RelayConnection()}
 }

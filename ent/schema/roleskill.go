@@ -43,5 +43,5 @@ func (RoleSkill) Indexes() []ent.Index {
 
 // Annotations of the RoleSkill.
 func (RoleSkill) Annotations() []schema.Annotation {
-	return []schema.Annotation{editable()}
+	return []schema.Annotation{editable(), entgql.RelayConnection()}
 }

@@ -23,7 +23,8 @@ func (SalaryRecord) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("role_id"),
 		field.String("country_code").NotEmpty().MaxLen(2).MinLen(2).
-			Comment("ISO 3166-1 alpha-2, such as IN."),
+			Comment("ISO 3166-1 alpha-2, such as IN.").
+			Annotations(entgql.OrderField("COUNTRY_CODE")),
 		field.String("currency").NotEmpty().MaxLen(3).MinLen(3).
 			Comment("ISO 4217, such as INR."),
 		field.Enum("period").Values("YEAR", "MONTH").Default("YEAR"),

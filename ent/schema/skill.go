@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"regexp"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -14,7 +16,9 @@ import (
 type Skill struct{ ent.Schema }
 
 // Mixin of the Skill.
-func (Skill) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}} }
+func (Skill) Mixin() []ent.Mixin {
+	return []ent.Mixin{Timestamps{}, Provenance{}, Versioned{}, PageMeta{}}
+}
 
 // Fields of the Skill.
 func (Skill) Fields() []ent.Field {
@@ -28,6 +32,10 @@ func (Skill) Fields() []ent.Field {
 			Annotations(entgql.OrderField("CATEGORY")),
 		field.Strings("synonyms").Optional().Default([]string{}).
 			Comment(`Other spellings of the same skill ("NodeJS", "node"); matched case-insensitively.`),
+		field.String("esco_uri").Optional().Nillable().MaxLen(200).
+			Match(regexp.MustCompile(`^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$`)).
+			Annotations(entgql.Skip(entgql.SkipWhereInput)).
+			Comment("The skill's ESCO concept URI (http://data.europa.eu/esco/skill/<uuid>), where it has one."),
 		field.Enum("group_mode").Values("ANY_OF", "ALL_OF").Optional().Nillable().
 			Comment("Set on a group: whether any member or every member satisfies it. Null for a plain skill."),
 	}
@@ -41,12 +49,20 @@ func (Skill) Edges() []ent.Edge {
 			From("groups").
 			Comment("The groups this skill is a member of.").
 			Annotations(notInInputs),
-		edge.To("core_of", RoleSkill.Type).Annotations(hiddenEdge),
+		edge.To("core_of", RoleSkill.Type).
+			Comment("The roles that rank this skill (or group) as a core skill, with the rank; orderBy RANK puts the roles where it matters most first.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 		edge.From("openings", Opening.Type).Ref("skills").
 			Annotations(entgql.RelayConnection(), notInInputs),
-		edge.To("interview_questions", InterviewQuestion.Type).Annotations(hiddenEdge),
-		edge.To("salary_records", SalaryRecord.Type).Annotations(hiddenEdge),
-		edge.From("role_items", RoleItem.Type).Ref("skill").Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("interview_questions", InterviewQuestion.Type).
+			Comment("Interview questions about this skill, of every role.").
+			Annotations(entgql.RelayConnection(), notInInputs),
+		edge.To("salary_records", SalaryRecord.Type).
+			Comment("Salary records for holders of this skill.").
+			Annotations(entgql.RelayConnection(), notInInputs),
+		edge.From("role_items", RoleItem.Type).Ref("skill").
+			Comment("The role items that name this skill: requirements (where: {kind: REQUIREMENT}) and any other kind that points at it.").
+			Annotations(entgql.RelayConnection(), notInInputs),
 	}
 }
 

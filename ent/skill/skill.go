@@ -25,6 +25,10 @@ const (
 	FieldSource = "source"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldMetaTitle holds the string denoting the meta_title field in the database.
+	FieldMetaTitle = "meta_title"
+	// FieldMetaDescription holds the string denoting the meta_description field in the database.
+	FieldMetaDescription = "meta_description"
 	// FieldSlug holds the string denoting the slug field in the database.
 	FieldSlug = "slug"
 	// FieldName holds the string denoting the name field in the database.
@@ -33,6 +37,8 @@ const (
 	FieldCategory = "category"
 	// FieldSynonyms holds the string denoting the synonyms field in the database.
 	FieldSynonyms = "synonyms"
+	// FieldEscoURI holds the string denoting the esco_uri field in the database.
+	FieldEscoURI = "esco_uri"
 	// FieldGroupMode holds the string denoting the group_mode field in the database.
 	FieldGroupMode = "group_mode"
 	// EdgeGroups holds the string denoting the groups edge name in mutations.
@@ -97,10 +103,13 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldSource,
 	FieldVersion,
+	FieldMetaTitle,
+	FieldMetaDescription,
 	FieldSlug,
 	FieldName,
 	FieldCategory,
 	FieldSynonyms,
+	FieldEscoURI,
 	FieldGroupMode,
 }
 
@@ -139,12 +148,18 @@ var (
 	SourceValidator func(string) error
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int
+	// MetaTitleValidator is a validator for the "meta_title" field. It is called by the builders before save.
+	MetaTitleValidator func(string) error
+	// MetaDescriptionValidator is a validator for the "meta_description" field. It is called by the builders before save.
+	MetaDescriptionValidator func(string) error
 	// SlugValidator is a validator for the "slug" field. It is called by the builders before save.
 	SlugValidator func(string) error
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
 	// DefaultSynonyms holds the default value on creation for the "synonyms" field.
 	DefaultSynonyms []string
+	// EscoURIValidator is a validator for the "esco_uri" field. It is called by the builders before save.
+	EscoURIValidator func(string) error
 )
 
 // Category defines the type for the "category" enum field.
@@ -227,6 +242,16 @@ func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
 }
 
+// ByMetaTitle orders the results by the meta_title field.
+func ByMetaTitle(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaTitle, opts...).ToFunc()
+}
+
+// ByMetaDescription orders the results by the meta_description field.
+func ByMetaDescription(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMetaDescription, opts...).ToFunc()
+}
+
 // BySlug orders the results by the slug field.
 func BySlug(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSlug, opts...).ToFunc()
@@ -240,6 +265,11 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByCategory orders the results by the category field.
 func ByCategory(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCategory, opts...).ToFunc()
+}
+
+// ByEscoURI orders the results by the esco_uri field.
+func ByEscoURI(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEscoURI, opts...).ToFunc()
 }
 
 // ByGroupMode orders the results by the group_mode field.

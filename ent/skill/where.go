@@ -75,6 +75,16 @@ func Version(v int) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldVersion, v))
 }
 
+// MetaTitle applies equality check predicate on the "meta_title" field. It's identical to MetaTitleEQ.
+func MetaTitle(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaDescription applies equality check predicate on the "meta_description" field. It's identical to MetaDescriptionEQ.
+func MetaDescription(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaDescription, v))
+}
+
 // Slug applies equality check predicate on the "slug" field. It's identical to SlugEQ.
 func Slug(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldSlug, v))
@@ -83,6 +93,11 @@ func Slug(v string) predicate.Skill {
 // Name applies equality check predicate on the "name" field. It's identical to NameEQ.
 func Name(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldName, v))
+}
+
+// EscoURI applies equality check predicate on the "esco_uri" field. It's identical to EscoURIEQ.
+func EscoURI(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldEscoURI, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -270,6 +285,156 @@ func VersionLTE(v int) predicate.Skill {
 	return predicate.Skill(sql.FieldLTE(FieldVersion, v))
 }
 
+// MetaTitleEQ applies the EQ predicate on the "meta_title" field.
+func MetaTitleEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleNEQ applies the NEQ predicate on the "meta_title" field.
+func MetaTitleNEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldNEQ(FieldMetaTitle, v))
+}
+
+// MetaTitleIn applies the In predicate on the "meta_title" field.
+func MetaTitleIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleNotIn applies the NotIn predicate on the "meta_title" field.
+func MetaTitleNotIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldNotIn(FieldMetaTitle, vs...))
+}
+
+// MetaTitleGT applies the GT predicate on the "meta_title" field.
+func MetaTitleGT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGT(FieldMetaTitle, v))
+}
+
+// MetaTitleGTE applies the GTE predicate on the "meta_title" field.
+func MetaTitleGTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGTE(FieldMetaTitle, v))
+}
+
+// MetaTitleLT applies the LT predicate on the "meta_title" field.
+func MetaTitleLT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLT(FieldMetaTitle, v))
+}
+
+// MetaTitleLTE applies the LTE predicate on the "meta_title" field.
+func MetaTitleLTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLTE(FieldMetaTitle, v))
+}
+
+// MetaTitleContains applies the Contains predicate on the "meta_title" field.
+func MetaTitleContains(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContains(FieldMetaTitle, v))
+}
+
+// MetaTitleHasPrefix applies the HasPrefix predicate on the "meta_title" field.
+func MetaTitleHasPrefix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasPrefix(FieldMetaTitle, v))
+}
+
+// MetaTitleHasSuffix applies the HasSuffix predicate on the "meta_title" field.
+func MetaTitleHasSuffix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasSuffix(FieldMetaTitle, v))
+}
+
+// MetaTitleIsNil applies the IsNil predicate on the "meta_title" field.
+func MetaTitleIsNil() predicate.Skill {
+	return predicate.Skill(sql.FieldIsNull(FieldMetaTitle))
+}
+
+// MetaTitleNotNil applies the NotNil predicate on the "meta_title" field.
+func MetaTitleNotNil() predicate.Skill {
+	return predicate.Skill(sql.FieldNotNull(FieldMetaTitle))
+}
+
+// MetaTitleEqualFold applies the EqualFold predicate on the "meta_title" field.
+func MetaTitleEqualFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEqualFold(FieldMetaTitle, v))
+}
+
+// MetaTitleContainsFold applies the ContainsFold predicate on the "meta_title" field.
+func MetaTitleContainsFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContainsFold(FieldMetaTitle, v))
+}
+
+// MetaDescriptionEQ applies the EQ predicate on the "meta_description" field.
+func MetaDescriptionEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionNEQ applies the NEQ predicate on the "meta_description" field.
+func MetaDescriptionNEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldNEQ(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIn applies the In predicate on the "meta_description" field.
+func MetaDescriptionIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionNotIn applies the NotIn predicate on the "meta_description" field.
+func MetaDescriptionNotIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldNotIn(FieldMetaDescription, vs...))
+}
+
+// MetaDescriptionGT applies the GT predicate on the "meta_description" field.
+func MetaDescriptionGT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionGTE applies the GTE predicate on the "meta_description" field.
+func MetaDescriptionGTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLT applies the LT predicate on the "meta_description" field.
+func MetaDescriptionLT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLT(FieldMetaDescription, v))
+}
+
+// MetaDescriptionLTE applies the LTE predicate on the "meta_description" field.
+func MetaDescriptionLTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLTE(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContains applies the Contains predicate on the "meta_description" field.
+func MetaDescriptionContains(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContains(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasPrefix applies the HasPrefix predicate on the "meta_description" field.
+func MetaDescriptionHasPrefix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasPrefix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionHasSuffix applies the HasSuffix predicate on the "meta_description" field.
+func MetaDescriptionHasSuffix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasSuffix(FieldMetaDescription, v))
+}
+
+// MetaDescriptionIsNil applies the IsNil predicate on the "meta_description" field.
+func MetaDescriptionIsNil() predicate.Skill {
+	return predicate.Skill(sql.FieldIsNull(FieldMetaDescription))
+}
+
+// MetaDescriptionNotNil applies the NotNil predicate on the "meta_description" field.
+func MetaDescriptionNotNil() predicate.Skill {
+	return predicate.Skill(sql.FieldNotNull(FieldMetaDescription))
+}
+
+// MetaDescriptionEqualFold applies the EqualFold predicate on the "meta_description" field.
+func MetaDescriptionEqualFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEqualFold(FieldMetaDescription, v))
+}
+
+// MetaDescriptionContainsFold applies the ContainsFold predicate on the "meta_description" field.
+func MetaDescriptionContainsFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContainsFold(FieldMetaDescription, v))
+}
+
 // SlugEQ applies the EQ predicate on the "slug" field.
 func SlugEQ(v string) predicate.Skill {
 	return predicate.Skill(sql.FieldEQ(FieldSlug, v))
@@ -428,6 +593,81 @@ func SynonymsIsNil() predicate.Skill {
 // SynonymsNotNil applies the NotNil predicate on the "synonyms" field.
 func SynonymsNotNil() predicate.Skill {
 	return predicate.Skill(sql.FieldNotNull(FieldSynonyms))
+}
+
+// EscoURIEQ applies the EQ predicate on the "esco_uri" field.
+func EscoURIEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEQ(FieldEscoURI, v))
+}
+
+// EscoURINEQ applies the NEQ predicate on the "esco_uri" field.
+func EscoURINEQ(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldNEQ(FieldEscoURI, v))
+}
+
+// EscoURIIn applies the In predicate on the "esco_uri" field.
+func EscoURIIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldIn(FieldEscoURI, vs...))
+}
+
+// EscoURINotIn applies the NotIn predicate on the "esco_uri" field.
+func EscoURINotIn(vs ...string) predicate.Skill {
+	return predicate.Skill(sql.FieldNotIn(FieldEscoURI, vs...))
+}
+
+// EscoURIGT applies the GT predicate on the "esco_uri" field.
+func EscoURIGT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGT(FieldEscoURI, v))
+}
+
+// EscoURIGTE applies the GTE predicate on the "esco_uri" field.
+func EscoURIGTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldGTE(FieldEscoURI, v))
+}
+
+// EscoURILT applies the LT predicate on the "esco_uri" field.
+func EscoURILT(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLT(FieldEscoURI, v))
+}
+
+// EscoURILTE applies the LTE predicate on the "esco_uri" field.
+func EscoURILTE(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldLTE(FieldEscoURI, v))
+}
+
+// EscoURIContains applies the Contains predicate on the "esco_uri" field.
+func EscoURIContains(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContains(FieldEscoURI, v))
+}
+
+// EscoURIHasPrefix applies the HasPrefix predicate on the "esco_uri" field.
+func EscoURIHasPrefix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasPrefix(FieldEscoURI, v))
+}
+
+// EscoURIHasSuffix applies the HasSuffix predicate on the "esco_uri" field.
+func EscoURIHasSuffix(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldHasSuffix(FieldEscoURI, v))
+}
+
+// EscoURIIsNil applies the IsNil predicate on the "esco_uri" field.
+func EscoURIIsNil() predicate.Skill {
+	return predicate.Skill(sql.FieldIsNull(FieldEscoURI))
+}
+
+// EscoURINotNil applies the NotNil predicate on the "esco_uri" field.
+func EscoURINotNil() predicate.Skill {
+	return predicate.Skill(sql.FieldNotNull(FieldEscoURI))
+}
+
+// EscoURIEqualFold applies the EqualFold predicate on the "esco_uri" field.
+func EscoURIEqualFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldEqualFold(FieldEscoURI, v))
+}
+
+// EscoURIContainsFold applies the ContainsFold predicate on the "esco_uri" field.
+func EscoURIContainsFold(v string) predicate.Skill {
+	return predicate.Skill(sql.FieldContainsFold(FieldEscoURI, v))
 }
 
 // GroupModeEQ applies the EQ predicate on the "group_mode" field.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/salaryrecord"
+	"github.com/careergraph/careergraph/internal/display"
 )
 
 // Salary is a role's pay in one country: the typical range across levels and a band per level.
@@ -32,6 +33,9 @@ type SalaryBand struct {
 	Max                *int
 	Median             *int
 	Source             string
+
+	currency, country string
+	period            salaryrecord.Period
 }
 
 var levelOrder = []salaryrecord.Level{salaryrecord.LevelFRESHER, salaryrecord.LevelMID, salaryrecord.LevelSENIOR}
@@ -81,6 +85,9 @@ func SummarizeSalary(records []*ent.SalaryRecord) *Salary {
 			Max:                intPtr(b.MaxAmount),
 			Median:             intPtr(b.MedianAmount),
 			Source:             b.Source,
+			currency:           b.Currency,
+			country:            b.CountryCode,
+			period:             b.Period,
 		})
 	}
 	return s
@@ -105,4 +112,30 @@ func intPtr(v *int64) *int {
 	}
 	n := int(*v)
 	return &n
+}
+
+func int64Ptr(v *int) *int64 {
+	if v == nil {
+		return nil
+	}
+	n := int64(*v)
+	return &n
+}
+
+// Display is the typical range as the page prints it ("₹4L–₹24L"; see display.Range).
+func (s *Salary) Display() string {
+	return display.Range(int64(s.Min), int64Ptr(s.Max), s.Currency, s.CountryCode)
+}
+
+// DisplayWithPeriod is Display with the period ("₹4L–₹24L/yr").
+func (s *Salary) DisplayWithPeriod() string { return s.Display() + display.PerPeriod(string(s.Period)) }
+
+// Display is the band's range as the page prints it ("₹10L–₹18L", "₹20L+").
+func (b *SalaryBand) Display() string {
+	return display.Range(int64(b.Min), int64Ptr(b.Max), b.currency, b.country)
+}
+
+// DisplayWithPeriod is Display with the period ("₹20L+/yr").
+func (b *SalaryBand) DisplayWithPeriod() string {
+	return b.Display() + display.PerPeriod(string(b.period))
 }

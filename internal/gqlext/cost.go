@@ -31,13 +31,16 @@ const costStatsKey = "Cost"
 //	                    = 1                          otherwise
 //
 // where first and last are the field's arguments of those names, resolved against the
-// operation's variables; an absent, null, zero, negative or non-integer argument counts as 0,
-// so the multiplier is never below 1. A connection asked for without first or last is priced
-// at the default page DefaultPage gives it (register DefaultPage before Cost). Plain lists
-// (an opening's skills, a role's items) are priced at their documented bound, ListBounds; a
+// operation's variables, or the schema's default for an argument left out (salaryInsights'
+// byCity(first: Int = 10) asked bare multiplies by 10, as it returns up to 10 groups); an
+// absent argument without a default, null, zero, negative or non-integer counts as 0, so the
+// multiplier is never below 1. A connection asked for without first or last is priced at the
+// default page DefaultPage gives it (register DefaultPage before Cost). Plain lists (an
+// opening's skills, a role's items) are priced at their documented bound, ListBounds; a
 // connection's edges list is already priced by the connection's page size. terms(where) is
 // FilterSize(where).Terms for a field with a `where` argument (0 without one): every field set
-// and list item of a filter, through and/or/not and has…With, costs 1. A leaf field costs 1. Directives such as @skip are not
+// and list item of a filter, through and/or/not and has…With, costs 1. A leaf field costs 1.
+// Directives such as @skip are not
 // evaluated, and fields that execution would merge are counted each time they appear, so the
 // cost is an upper bound. Costs saturate at Saturated.
 //
@@ -188,13 +191,20 @@ func Multiplier(f *ast.Field, vars map[string]any) int {
 		return ListBound(f)
 	}
 	m := 1
-	for _, arg := range f.Arguments {
-		if arg.Name != "first" && arg.Name != "last" || arg.Value == nil {
-			continue
+	for _, name := range [...]string{"first", "last"} {
+		var v any
+		if arg := f.Arguments.ForName(name); arg != nil && arg.Value != nil {
+			var err error
+			if v, err = arg.Value.Value(vars); err != nil {
+				continue
+			}
 		}
-		v, err := arg.Value.Value(vars)
-		if err != nil {
-			continue
+		// An argument left out (or given as an absent variable) takes the schema's default,
+		// as execution does: byCity(first: Int = 10) costs ten children when asked bare.
+		if v == nil && f.Definition != nil {
+			if d := f.Definition.Arguments.ForName(name); d != nil && d.DefaultValue != nil {
+				v, _ = d.DefaultValue.Value(nil)
+			}
 		}
 		if n, ok := toInt(v); ok {
 			m = max(m, n)

@@ -36,6 +36,9 @@ func TestOperationCost(t *testing.T) {
 		{"nested connections multiply", "{ viewer { friends(first: 10) { edges { node { friends(first: 10) { totalCount } } } } } }",
 			nil, 1 + (1 + 10*(1+(1+(1+10))))},
 		{"fragment chain", fragmentChain(3), nil, 339},
+		{"schema default", "{ groups { name } }", nil, 11},
+		{"argument over the default", "{ groups(first: 2) { name } }", nil, 3},
+		{"absent variable takes the schema default", "query($n: Int) { groups(first: $n) { name } }", nil, 11},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			oc := opCtx(t, c.query, c.vars)

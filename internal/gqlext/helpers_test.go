@@ -17,7 +17,9 @@ type Query {
   role(id: ID!): Role
   roles(first: Int, last: Int, after: String): RoleConnection!
   node(id: ID!): Node
+  groups(first: Int = 10): [Group!]!
 }
+type Group { name: String! }
 interface Node { id: ID! }
 type User implements Node {
   id: ID!

@@ -8,7 +8,6 @@ package insights
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/location"
@@ -19,7 +18,6 @@ import (
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/matching"
-	"github.com/careergraph/careergraph/internal/pay"
 )
 
 // Service answers market questions.
@@ -128,107 +126,20 @@ type Stats struct {
 	Currency                   string
 	Count                      int
 	Min, P25, Median, P75, Max int
+	// P10 and P90 are for schema.org's MonetaryAmountDistribution (SEO); nearest-rank too.
+	P10, P90 int
 }
 
-// Salary are a role's pay figures from both sources; Best is the one to show.
-type Salary struct {
-	Best     *Stats
-	Openings *Stats
-	Records  *Stats
-}
-
-// MinOpeningsForBest is how many advertised ranges outweigh curated salary records.
-const MinOpeningsForBest = 5
-
-// SalaryInsights computes pay percentiles for a role in a country (optionally a city and a level)
-// from two sources: live openings' advertised ranges (each contributes the annualised midpoint of
-// its range; read from the matching index) and salary records (each its median, else the midpoint of its range, else its
-// minimum when open-ended). Percentiles are nearest-rank. Best is the openings' figures when at
-// least MinOpeningsForBest openings advertise pay, else the records'. Amounts are per year.
-func (s *Service) SalaryInsights(ctx context.Context, roleSlug, country string, city *string, level *salaryrecord.Level) (*Salary, error) {
-	country = strings.ToUpper(strings.TrimSpace(country))
-	if len(country) != 2 {
-		return nil, apperr.BadInput("country", "country %q: send an ISO 3166-1 alpha-2 code such as \"IN\"", country)
-	}
-	rid, err := s.roleID(ctx, "role", roleSlug)
-	if err != nil {
-		return nil, err
-	}
-	var cityIDs []int
-	if city != nil {
-		if cityIDs, err = matching.CityIDs(ctx, s.client, "city", *city, country); err != nil {
-			return nil, err
-		}
-	}
-	// Records: the role's, in the country, of the level (or the typical ones without a level).
-	rp := []predicate.SalaryRecord{salaryrecord.RoleID(rid), salaryrecord.CountryCode(country),
-		salaryrecord.CompanyIDIsNil(), salaryrecord.SkillIDIsNil()}
-	if level != nil {
-		rp = append(rp, salaryrecord.LevelEQ(*level))
-	}
-	if cityIDs != nil {
-		rp = append(rp, salaryrecord.LocationIDIn(cityIDs...))
-	} else {
-		rp = append(rp, salaryrecord.LocationIDIsNil())
-	}
-	currency, err := s.currency(ctx, rid, country)
-	if err != nil {
-		return nil, err
-	}
-	out := &Salary{}
-	// Records are curated, a handful per role: their points are read and summarised here.
-	recs, err := s.client.SalaryRecord.Query().Where(append(rp, salaryrecord.Currency(currency))...).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	points := make([]int64, len(recs))
-	for i, r := range recs {
-		v := pay.Midpoint(&r.MinAmount, r.MaxAmount)
-		if r.MedianAmount != nil {
-			v = *r.MedianAmount
-		}
-		points[i] = pay.Annual(v, r.Period == salaryrecord.PeriodMONTH)
-	}
-	out.Records = statsOf(BasisSalaryRecords, currency, points)
-	// Openings: read from the matching index, which holds every live opening's pay.
-	locs := cityIDs
-	if locs == nil {
-		if locs, err = s.client.Location.Query().Where(location.CountryCode(country)).IDs(ctx); err != nil {
-			return nil, err
-		}
-	}
-	minYears, maxYears := 0, -1
-	if level != nil {
-		switch *level {
-		case salaryrecord.LevelFRESHER:
-			maxYears = 2
-		case salaryrecord.LevelMID:
-			minYears, maxYears = 3, 6
-		case salaryrecord.LevelSENIOR:
-			minYears = 7
-		}
-	}
-	pay, err := s.matcher.Pay(ctx, currency, rid, locs, minYears, maxYears)
-	if err != nil {
-		return nil, err
-	}
-	out.Openings = statsOf(BasisOpenings, currency, pay)
-	switch {
-	case out.Openings != nil && out.Openings.Count >= MinOpeningsForBest:
-		out.Best = out.Openings
-	case out.Records != nil:
-		out.Best = out.Records
-	default:
-		out.Best = out.Openings
-	}
-	return out, nil
-}
-
-// currency is the currency the role's pay is quoted in for a country: its typical record's,
-// else INR for India, else the most common among its openings there.
+// currency is the currency pay is quoted in for a country (for one role when rid is not 0):
+// the first matching salary record's, else INR for India, else the first matching opening's.
 func (s *Service) currency(ctx context.Context, rid int, country string) (string, error) {
-	rec, err := s.client.SalaryRecord.Query().Where(salaryrecord.RoleID(rid), salaryrecord.CountryCode(country)).
-		Order(ent.Asc(salaryrecord.FieldID)).First(ctx)
+	rp := []predicate.SalaryRecord{salaryrecord.CountryCode(country)}
+	op := []predicate.Opening{opening.SalaryCurrencyNotNil(), opening.HasLocationWith(location.CountryCode(country))}
+	if rid != 0 {
+		rp = append(rp, salaryrecord.RoleID(rid))
+		op = append(op, opening.RoleID(rid))
+	}
+	rec, err := s.client.SalaryRecord.Query().Where(rp...).Order(ent.Asc(salaryrecord.FieldID)).First(ctx)
 	if err == nil {
 		return rec.Currency, nil
 	}
@@ -238,8 +149,7 @@ func (s *Service) currency(ctx context.Context, rid int, country string) (string
 	if country == "IN" {
 		return "INR", nil
 	}
-	o, err := s.client.Opening.Query().Where(opening.RoleID(rid), opening.SalaryCurrencyNotNil(),
-		opening.HasLocationWith(location.CountryCode(country))).First(ctx)
+	o, err := s.client.Opening.Query().Where(op...).First(ctx)
 	if ent.IsNotFound(err) {
 		return "", nil
 	}
@@ -257,6 +167,6 @@ func statsOf(basis Basis, currency string, values []int64) *Stats {
 	slices.Sort(values)
 	n := len(values)
 	at := func(p int) int { return int(values[(n*p+99)/100-1]) }
-	return &Stats{Basis: basis, Currency: currency, Count: n, Min: int(values[0]), P25: at(25),
-		Median: at(50), P75: at(75), Max: int(values[n-1])}
+	return &Stats{Basis: basis, Currency: currency, Count: n, Min: int(values[0]), P10: at(10), P25: at(25),
+		Median: at(50), P75: at(75), P90: at(90), Max: int(values[n-1])}
 }

@@ -52,6 +52,7 @@ type Index struct {
 type entry struct {
 	id         int64
 	role       int64
+	company    int64
 	location   int64 // 0: none
 	salary     int64 // annualised top of the advertised range; 0: none advertised
 	mid        int64 // annualised midpoint of the advertised range; 0: none advertised
@@ -112,7 +113,7 @@ func (x *Index) fresh(ctx context.Context) error {
 	return x.catchUp(ctx)
 }
 
-const cols = `id, COALESCE(role_id, 0), COALESCE(location_id, 0), status, work_mode, experience_min_years,
+const cols = `id, COALESCE(role_id, 0), company_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
 	COALESCE(experience_max_years, -1), skill_count, salary_min, salary_max,
 	COALESCE(salary_currency, ''), COALESCE(salary_period, '')`
 
@@ -138,7 +139,7 @@ func scanEntry(rows *sql.Rows) (entry, error) {
 	var e entry
 	var status, mode, cur, period string
 	var lo, hi sql.NullInt64
-	if err := rows.Scan(&e.id, &e.role, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
+	if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
 		&lo, &hi, &cur, &period); err != nil {
 		return e, err
 	}
@@ -245,8 +246,9 @@ func (x *Index) catchUp(ctx context.Context) error {
 	x.mu.RLock()
 	since := x.watermark.Add(-safety)
 	x.mu.RUnlock()
-	// Deleted openings come back as rows that are not live, from their tombstones.
-	changed, err := x.read(ctx, `updated_at > `+x.ph(1)+` UNION ALL SELECT opening_id, 0, 0, 'DELETED', '', 0, -1, 0, NULL, NULL, '', ''
+	// Deleted openings come back as rows that are not live, from their tombstones (the columns
+	// of cols: id, role, company, location, status, …).
+	changed, err := x.read(ctx, `updated_at > `+x.ph(1)+` UNION ALL SELECT opening_id, 0, 0, 0, 'DELETED', '', 0, -1, 0, NULL, NULL, '', ''
 		FROM opening_tombstones WHERE deleted_at > `+x.ph(2), since, since)
 	if err != nil {
 		return err
@@ -526,4 +528,74 @@ func (x *Index) Pay(ctx context.Context, currency string, keep func(role, locati
 		}
 	}
 	return out, nil
+}
+
+// PayOpening is what salary questions see of one live opening that advertises pay.
+type PayOpening struct {
+	Role, Company, Location int // Location 0: none
+	ExpMin                  int
+	ExpMax                  int // -1: no maximum
+	// Mid is the annualised midpoint of the advertised range.
+	Mid int64
+}
+
+// payEach calls fn, under the read lock, for every live opening that advertises pay in
+// currency. has reports whether the opening asks for a skill (by ID); skills lists the skills
+// it asks for. fn must not call back into the index.
+func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpening, has func(skill int) bool, skills func() []int)) error {
+	if err := x.fresh(ctx); err != nil {
+		return err
+	}
+	var cur [3]byte
+	copy(cur[:], upper(currency))
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	bitOf := func(i, skill int) bool {
+		b, ok := x.skillBit[skill]
+		return ok && x.bitmap[i*x.words+b/64]&(1<<(b%64)) != 0
+	}
+	ids := make([]int, 0, len(x.skillBit))
+	for sid, b := range x.skillBit {
+		for len(ids) <= b {
+			ids = append(ids, 0)
+		}
+		ids[b] = sid
+	}
+	for i := range x.entries {
+		e := &x.entries[i]
+		if !e.live || e.mid <= 0 || e.currency != cur {
+			continue
+		}
+		fn(PayOpening{Role: int(e.role), Company: int(e.company), Location: int(e.location),
+			ExpMin: int(e.expMin), ExpMax: int(e.expMax), Mid: e.mid},
+			func(skill int) bool { return bitOf(i, skill) },
+			func() []int {
+				var out []int
+				for w, v := range x.bitmap[i*x.words : (i+1)*x.words] {
+					for v != 0 {
+						b := bits.TrailingZeros64(v)
+						out = append(out, ids[w*64+b])
+						v &= v - 1
+					}
+				}
+				return out
+			})
+	}
+	return nil
+}
+
+// liveCount counts the live openings of role.
+func (x *Index) liveCount(ctx context.Context, role int64) (int, error) {
+	if err := x.fresh(ctx); err != nil {
+		return 0, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := 0
+	for i := range x.entries {
+		if e := &x.entries[i]; e.live && e.role == role {
+			n++
+		}
+	}
+	return n, nil
 }

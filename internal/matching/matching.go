@@ -260,6 +260,20 @@ func (m *Matcher) Pay(ctx context.Context, currency string, role int, locations 
 	})
 }
 
+// LiveCount is the number of live openings of a role, counted on the index (no statement
+// beyond the index's catch-up).
+func (m *Matcher) LiveCount(ctx context.Context, role int) (int, error) {
+	return m.index.liveCount(ctx, int64(role))
+}
+
+// PayEach calls fn for every live opening that advertises pay in currency (read from the
+// index, so it costs no statement beyond the index's catch-up). has reports whether the
+// opening asks for a skill by ID; skills lists them. fn runs under the index's read lock and
+// must not call the Matcher.
+func (m *Matcher) PayEach(ctx context.Context, currency string, fn func(o PayOpening, has func(skill int) bool, skills func() []int)) error {
+	return m.index.payEach(ctx, currency, fn)
+}
+
 // Demand counts how many live openings ask for each skill, among those of role (when not
 // nil) and in one of locations (when not empty), and how many openings that is in all. It
 // reads the index, so it costs no statement beyond the index's catch-up.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 )
 
@@ -95,12 +96,29 @@ type (
 	}
 )
 
+// codesJSON are a role's occupation codes (data/occupation-codes.json).
+type codesJSON struct {
+	ISCO08  string `json:"isco08"`
+	NCO2015 string `json:"nco2015"`
+	ONETSOC string `json:"onetSoc"`
+}
+
+// occupationCodesJSON is data/occupation-codes.json: the codes by role slug, with the code
+// lists they come from.
+type occupationCodesJSON struct {
+	Sources map[string]string    `json:"sources"`
+	Notes   string               `json:"notes"`
+	Roles   map[string]codesJSON `json:"roles"`
+}
+
 // Data is the whole embedded seed, parsed and checked.
 type Data struct {
 	Locations []locationJSON
 	Companies []companyJSON
 	Skills    []skillJSON
 	Roles     []roleJSON
+	// Codes are the roles' occupation codes by slug (optional file).
+	Codes map[string]codesJSON
 }
 
 // Parse reads and checks the embedded seed data.
@@ -117,6 +135,18 @@ func ParseFS(fsys fs.FS) (*Data, error) {
 		if err := decode(fsys, name, dst); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := fs.Stat(fsys, "data/occupation-codes.json"); err == nil {
+		var oc occupationCodesJSON
+		if err := decode(fsys, "data/occupation-codes.json", &oc); err != nil {
+			return nil, err
+		}
+		for _, k := range []string{"isco08", "onetSoc", "nco2015"} {
+			if oc.Sources[k] == "" {
+				return nil, fmt.Errorf("seed: data/occupation-codes.json: cite the source of the %s codes in sources", k)
+			}
+		}
+		d.Codes = oc.Roles
 	}
 	names, err := fs.Glob(fsys, "data/roles/*.json")
 	if err != nil {
@@ -217,6 +247,19 @@ func (d *Data) check() error {
 		}
 		if r.Openings.Count > 0 && len(r.Openings.Titles) == 0 {
 			return fmt.Errorf("seed: role %q: openings need titles", r.Slug)
+		}
+	}
+	for slug, c := range d.Codes {
+		if !roles[slug] {
+			return fmt.Errorf("seed: occupation codes for unknown role %q", slug)
+		}
+		for _, f := range []struct{ name, v, pattern string }{
+			{"isco08", c.ISCO08, `^[0-9]{4}$`}, {"nco2015", c.NCO2015, `^[0-9]{4}\.[0-9]{4}$`},
+			{"onetSoc", c.ONETSOC, `^[0-9]{2}-[0-9]{4}\.[0-9]{2}$`},
+		} {
+			if f.v != "" && !regexp.MustCompile(f.pattern).MatchString(f.v) {
+				return fmt.Errorf("seed: role %q: %s code %q is not of the form %s", slug, f.name, f.v, f.pattern)
+			}
 		}
 	}
 	return nil

@@ -130,7 +130,7 @@ func (d *Data) write(ctx context.Context, tx *ent.Tx) (Result, error) {
 	}
 
 	for _, r := range d.Roles {
-		id, err := writeRole(ctx, tx, r, skills)
+		id, err := writeRole(ctx, tx, r, d.Codes[r.Slug], skills)
 		if err != nil {
 			return Result{}, fmt.Errorf("role %s: %w", r.Slug, err)
 		}
@@ -158,10 +158,12 @@ func (d *Data) write(ctx context.Context, tx *ent.Tx) (Result, error) {
 	return Result{Loaded: true, Roles: len(d.Roles), Openings: len(specs)}, nil
 }
 
-func writeRole(ctx context.Context, tx *ent.Tx, r roleJSON, skills ids) (int, error) {
+func writeRole(ctx context.Context, tx *ent.Tx, r roleJSON, codes codesJSON, skills ids) (int, error) {
 	role, err := tx.Role.Create().SetSlug(r.Slug).SetTitle(r.Title).SetFamily(r.Family).
 		SetSummary(r.Summary).SetOverview(r.Overview).SetAliases(nonNil(r.Aliases)).
 		SetExperienceMinYears(r.ExperienceMinYears).SetExperienceMaxYears(r.ExperienceMaxYears).
+		SetNillableIsco08Code(nonEmpty(codes.ISCO08)).SetNillableNco2015Code(nonEmpty(codes.NCO2015)).
+		SetNillableOnetSocCode(nonEmpty(codes.ONETSOC)).
 		SetSource(r.Source).Save(ctx)
 	if err != nil {
 		return 0, err
@@ -237,4 +239,12 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// nonEmpty is nil for an empty string.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
