@@ -29,6 +29,7 @@ import (
 	"github.com/careergraph/careergraph/internal/gen"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
 )
@@ -42,10 +43,13 @@ func main() {
 
 func run(args []string, getenv func(string) string) error {
 	if len(args) > 0 {
-		if args[0] == "gen" {
+		switch args[0] {
+		case "gen":
 			return runGen(args[1:], getenv)
+		case "migrate":
+			return runMigrate(args[1:], getenv, os.Stdout)
 		}
-		return fmt.Errorf("unknown command %q: run with no arguments to serve, or `gen --openings N [--seed S]`", args[0])
+		return fmt.Errorf("unknown command %q: run with no arguments to serve, `migrate` (see `migrate help`), or `gen --openings N [--seed S]`", args[0])
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -66,7 +70,10 @@ func runCtx(ctx context.Context, getenv func(string) string) error {
 // in-flight requests finish within cfg.ShutdownTimeout, and closes the database.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	start := time.Now()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
+		Migrate: cfg.MigrateOnStart,
+		Applied: func(f migrate.File, n int) { log.Info("migration applied", "file", f.Name, "statements", n) },
+	})
 	if err != nil {
 		return err
 	}
@@ -184,7 +191,7 @@ func runGen(args []string, getenv func(string) string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ package httpserver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -25,6 +26,7 @@ import (
 	"github.com/careergraph/careergraph/internal/cors"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
@@ -38,7 +40,8 @@ type Options struct {
 	SQL     *sql.DB
 	Dialect string
 	Logger  *slog.Logger
-	// Ready reports whether the database answers; /readyz serves it.
+	// Ready reports whether the database answers and its schema is current; /readyz serves
+	// it, naming the pending migration when that is the reason.
 	Ready func(context.Context) error
 	// Introspection allows __schema and __type queries.
 	Introspection bool
@@ -166,7 +169,13 @@ func New(o Options) http.Handler {
 			if err := o.Ready(r.Context()); err != nil {
 				o.Logger.WarnContext(r.Context(), "not ready", "err", err)
 				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = w.Write([]byte("database unreachable\n"))
+				// The reason, without driver text: a load balancer's log shows it.
+				var behind *migrate.BehindError
+				if errors.As(err, &behind) {
+					_, _ = w.Write([]byte(behind.Error() + "\n"))
+				} else {
+					_, _ = w.Write([]byte("database unreachable\n"))
+				}
 				return
 			}
 		}
