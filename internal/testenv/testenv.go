@@ -118,15 +118,7 @@ type Env struct {
 func New(t testing.TB, b Backend) *Env {
 	t.Helper()
 	ctx := context.Background()
-	var dsn string
-	switch b {
-	case SQLite:
-		dsn = "file:" + filepath.Join(t.TempDir(), "test.db")
-	case Postgres:
-		dsn = postgresSchema(t)
-	default:
-		t.Fatalf("unknown backend %q", b)
-	}
+	dsn := EmptyDatabase(t, b)
 	c := &Counter{}
 	// The same migration files production applies build every test database, so the suite
 	// proves them on both backends.
@@ -138,6 +130,20 @@ func New(t testing.TB, b Backend) *Env {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return &Env{Backend: b, DB: db, Statements: c}
+}
+
+// EmptyDatabase returns the DATABASE_URL of a fresh database of backend b with no tables (a
+// SQLite file, or a PostgreSQL schema), removed when t ends.
+func EmptyDatabase(t testing.TB, b Backend) string {
+	t.Helper()
+	switch b {
+	case SQLite:
+		return "file:" + filepath.Join(t.TempDir(), "test.db")
+	case Postgres:
+		return postgresSchema(t)
+	}
+	t.Fatalf("unknown backend %q", b)
+	return ""
 }
 
 // Seeded is New with the embedded seed data loaded.
