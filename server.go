@@ -29,6 +29,7 @@ import (
 	"github.com/careergraph/careergraph/internal/gen"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/metrics"
 	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
@@ -143,6 +144,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		log.Info("first admin", "email", accounts.NormalizeEmail(cfg.AdminEmail), "created", created)
 	}
+	if cfg.MetricsAddr != "" {
+		opts.Metrics = metrics.New(db.SQL)
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, opts.Metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
 		Handler:           httpserver.New(opts),
@@ -174,6 +183,29 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves m at /metrics on addr, a listener apart from the public port, and
+// returns a function that stops it.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (func(), error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	ms := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("METRICS_ADDR=%s: %w", addr, err)
+	}
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = ms.Shutdown(ctx)
+	}, nil
 }
 
 // runGen is `careergraph gen --openings N [--seed S]`: it fills the database DATABASE_URL names

@@ -26,6 +26,8 @@ import (
 	"github.com/careergraph/careergraph/internal/cors"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/matching"
+	"github.com/careergraph/careergraph/internal/metrics"
 	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
@@ -70,6 +72,9 @@ type Options struct {
 	// Retry bounds how often a mutation that lost to concurrent writers runs again; the zero
 	// value is txretry.DefaultPolicy.
 	Retry txretry.Policy
+	// Metrics, when set, is told of every response, refusal and retry; the caller serves
+	// Metrics.Handler on a listener of its own. nil: no metrics.
+	Metrics *metrics.Metrics
 	// Extensions are added after the built-in ones, inside the transaction and just outside
 	// the retry; tests inject faults with them.
 	Extensions []graphql.HandlerExtension
@@ -152,7 +157,7 @@ func (o Options) withDefaults() Options {
 func New(o Options) http.Handler {
 	o = o.withDefaults()
 	mux := http.NewServeMux()
-	rl := RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger}
+	rl := RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger, Metrics: o.Metrics}
 	var gql http.Handler = graphQL(o, rl)
 	gql = withTimeout(o.Limits.RequestTimeout, gql)
 	gql = rl.Middleware(gql)
@@ -200,15 +205,21 @@ func New(o Options) http.Handler {
 // GraphQL returns the GraphQL endpoint alone, without the HTTP protections New adds.
 func GraphQL(o Options) http.Handler {
 	o = o.withDefaults()
-	return graphQL(o, RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger})
+	return graphQL(o, RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger, Metrics: o.Metrics})
 }
 
 func graphQL(o Options, rl RateLimit) *handler.Server {
-	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts})
+	matcher := matching.New(o.Client, o.SQL, o.Dialect)
+	o.Metrics.SetMatchIndex(matcher.IndexStats)
+	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts, Matcher: matcher})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	for _, t := range httpTransports() {
 		srv.AddTransport(t)
+	}
+	if o.Metrics != nil {
+		// Outermost, so that it times and counts what the client receives.
+		srv.Use(o.Metrics.Extension())
 	}
 	srv.Use(uncodedErrors{log: o.Logger})
 	queries := querycache.NewParsed(o.Caches.QueryCacheBytes)
@@ -249,7 +260,11 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	}
 	// Innermost operation interceptor: runs a mutation that lost to concurrent writers again,
 	// in a new transaction (see txretry.Extension).
-	srv.Use(txretry.Extension{Policy: o.Retry})
+	retry := o.Retry
+	if retry.OnRetry == nil && o.Metrics != nil {
+		retry.OnRetry = o.Metrics.Retried
+	}
+	srv.Use(txretry.Extension{Policy: retry})
 	srv.SetErrorPresenter(presentError(schema, o.Logger))
 	srv.SetRecoverFunc(recoverPanic(o.Logger))
 	return srv
