@@ -164,4 +164,3 @@ func TestMetricsOperationLabelsAreBounded(t *testing.T) {
 	assert.True(t, ops["other"])
 	assert.EqualValues(t, 5, sample(t, m, "careergraph_graphql_request_duration_seconds", map[string]string{"operation": "other"}))
 }
-
