@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"ariga.io/atlas/sql/migrate"
 	"entgo.io/ent/dialect"
@@ -34,6 +35,10 @@ var Dialects = []string{dialect.Postgres, dialect.SQLite}
 // It returns the names of the files it wrote (none when the files already match), and updates
 // atlas.sum when it writes.
 func Diff(ctx context.Context, dia, devURL, path, name string) ([]string, error) {
+	// ent's planner writes to the package-level table descriptions in ent/migrate; two plans
+	// at once (parallel tests) would race on them.
+	diffMu.Lock()
+	defer diffMu.Unlock()
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, err
 	}
@@ -96,6 +101,8 @@ func Diff(ctx context.Context, dia, devURL, path, name string) ([]string, error)
 	sort.Strings(added)
 	return added, nil
 }
+
+var diffMu sync.Mutex
 
 // Stale reports, for each dialect, the migration a `migrate diff` would write now, by running
 // it on a copy of the directory under root: an empty result means the files match the ent
