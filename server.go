@@ -33,6 +33,7 @@ import (
 	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
+	"github.com/careergraph/careergraph/internal/tracing"
 )
 
 func main() {
@@ -143,6 +144,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		log.Info("first admin", "email", accounts.NormalizeEmail(cfg.AdminEmail), "created", created)
+	}
+	if cfg.Tracing {
+		tp, err := tracing.Setup(ctx, os.Getenv)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				log.Warn("flushing traces", "err", err)
+			}
+		}()
+		opts.TracerProvider = tp
+		log.Info("tracing", "exporter", "otlp/http")
 	}
 	if cfg.MetricsAddr != "" {
 		opts.Metrics = metrics.New(db.SQL)

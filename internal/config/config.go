@@ -74,6 +74,10 @@ type Config struct {
 	// listener of its own, never the public port (METRICS_ADDR, e.g. 127.0.0.1:9090; default
 	// off).
 	MetricsAddr string
+	// Tracing sends OpenTelemetry traces over OTLP/HTTP, configured by the standard OTEL_*
+	// variables: on when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is
+	// set, off when neither is, or OTEL_SDK_DISABLED=true, or OTEL_TRACES_EXPORTER=none.
+	Tracing bool
 }
 
 // Caches are the byte bounds of what clients can make the server keep: persisted queries
@@ -289,6 +293,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.MigrateOnStart = x
 	}
 	c.MetricsAddr = strings.TrimSpace(getenv("METRICS_ADDR"))
+	c.Tracing = !strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") && !strings.EqualFold(getenv("OTEL_TRACES_EXPORTER"), "none") &&
+		(getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "")
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}

@@ -159,3 +159,29 @@ func TestMigrateOnStartAndMetricsAddr(t *testing.T) {
 	_, err = FromEnv(get(map[string]string{"METRICS_ADDR": "0.0.0.0:8080"}))
 	assert.ErrorContains(t, err, "public port")
 }
+
+// TestTracingFollowsOTELVariables: traces are on only when an OTLP endpoint is named, and the
+// standard switches turn them off.
+func TestTracingFollowsOTELVariables(t *testing.T) {
+	for env, want := range map[string]bool{
+		"":                                   false,
+		"OTEL_EXPORTER_OTLP_ENDPOINT":        true,
+		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": true,
+	} {
+		c, err := FromEnv(func(k string) string {
+			if k == env {
+				return "http://collector:4318"
+			}
+			return ""
+		})
+		require.NoError(t, err)
+		assert.Equal(t, want, c.Tracing, env)
+	}
+	for _, off := range [][2]string{{"OTEL_SDK_DISABLED", "true"}, {"OTEL_TRACES_EXPORTER", "none"}} {
+		c, err := FromEnv(func(k string) string {
+			return map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", off[0]: off[1]}[k]
+		})
+		require.NoError(t, err)
+		assert.False(t, c.Tracing, off[0])
+	}
+}

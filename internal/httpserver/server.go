@@ -11,6 +11,8 @@ import (
 	"net/netip"
 
 	"entgo.io/contrib/entgql"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -32,6 +34,7 @@ import (
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/txretry"
 )
 
@@ -75,6 +78,9 @@ type Options struct {
 	// Metrics, when set, is told of every response, refusal and retry; the caller serves
 	// Metrics.Handler on a listener of its own. nil: no metrics.
 	Metrics *metrics.Metrics
+	// TracerProvider, when set, traces each /query request, its operation and its root
+	// fields (see internal/tracing). nil: no spans.
+	TracerProvider trace.TracerProvider
 	// Extensions are added after the built-in ones, inside the transaction and just outside
 	// the retry; tests inject faults with them.
 	Extensions []graphql.HandlerExtension
@@ -163,6 +169,11 @@ func New(o Options) http.Handler {
 	gql = rl.Middleware(gql)
 	gql = authenticate(o.Client, o.Accounts, o.Logger, gql)
 	gql = readBody(o.Limits.MaxBodyBytes, gql)
+	if o.TracerProvider != nil {
+		gql = otelhttp.NewHandler(gql, "/query", otelhttp.WithTracerProvider(o.TracerProvider),
+			otelhttp.WithPropagators(tracing.Propagator()),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " /query" }))
+	}
 	mux.Handle("/query", gql)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -220,6 +231,9 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	if o.Metrics != nil {
 		// Outermost, so that it times and counts what the client receives.
 		srv.Use(o.Metrics.Extension())
+	}
+	if o.TracerProvider != nil {
+		srv.Use(tracing.Extension(o.TracerProvider))
 	}
 	srv.Use(uncodedErrors{log: o.Logger})
 	queries := querycache.NewParsed(o.Caches.QueryCacheBytes)
