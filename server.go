@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/apqcache"
@@ -72,10 +74,33 @@ func runCtx(ctx context.Context, getenv func(string) string) error {
 // in-flight requests finish within cfg.ShutdownTimeout, and closes the database.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	start := time.Now()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{
+	// Tracing first, so that the database driver can trace statements.
+	var tp trace.TracerProvider
+	if cfg.Tracing {
+		sdk, err := tracing.Setup(ctx, os.Getenv)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := sdk.Shutdown(sctx); err != nil {
+				log.Warn("flushing traces", "err", err)
+			}
+		}()
+		// Export failures (a collector down) are logged like everything else, not fatal.
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("opentelemetry", "err", err) }))
+		log.Info("tracing", "exporter", "otlp/http")
+		tp = sdk
+	}
+	dbOpts := database.Options{
 		Migrate: cfg.MigrateOnStart,
 		Applied: func(f migrate.File, n int) { log.Info("migration applied", "file", f.Name, "statements", n) },
-	})
+	}
+	if tp != nil {
+		dbOpts.Wrap = tracing.WrapDriver(tp)
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, dbOpts)
 	if err != nil {
 		return err
 	}
@@ -105,6 +130,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Caches:        cfg.Caches,
 
 		TrustedProxies: cfg.TrustedProxies,
+		TracerProvider: tp,
 	}
 	if cfg.RedisURL != "" {
 		ropts, err := redis.ParseURL(cfg.RedisURL)
@@ -144,21 +170,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 		log.Info("first admin", "email", accounts.NormalizeEmail(cfg.AdminEmail), "created", created)
-	}
-	if cfg.Tracing {
-		tp, err := tracing.Setup(ctx, os.Getenv)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := tp.Shutdown(sctx); err != nil {
-				log.Warn("flushing traces", "err", err)
-			}
-		}()
-		opts.TracerProvider = tp
-		log.Info("tracing", "exporter", "otlp/http")
 	}
 	if cfg.MetricsAddr != "" {
 		opts.Metrics = metrics.New(db.SQL)

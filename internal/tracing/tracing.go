@@ -4,8 +4,8 @@
 // Spans: one per /query request (otelhttp, continuing a caller's W3C traceparent), one per
 // GraphQL operation inside it ("query RolePage"), and one per root field ("Query.role",
 // "Mutation.updateRole"): the resolvers of note, since a root field is where an operation's
-// work is decided and nested fields are served by batch loaders. SQL statements are not traced
-// yet.
+// work is decided and nested fields are served by batch loaders; and one per SQL statement run
+// through ent beneath those (WrapDriver).
 package tracing
 
 import (
