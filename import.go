@@ -52,7 +52,7 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/apqcache"
@@ -30,8 +32,11 @@ import (
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/httpserver"
 	"github.com/careergraph/careergraph/internal/jobs"
+	"github.com/careergraph/careergraph/internal/metrics"
+	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
+	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/trends"
 )
 
@@ -51,8 +56,10 @@ func run(args []string, getenv func(string) string) error {
 			return runImport(args[1:], getenv, os.Stdout, os.Stderr)
 		case "worker":
 			return runWorker(getenv)
+		case "migrate":
+			return runMigrate(args[1:], getenv, os.Stdout)
 		}
-		return fmt.Errorf("unknown command %q: run with no arguments to serve, `gen --openings N [--seed S]`, `worker`, or `import [--source NAME] [--full] PATH|URL…`", args[0])
+		return fmt.Errorf("unknown command %q: run with no arguments to serve, `migrate` (see `migrate help`), `gen --openings N [--seed S]`, `worker`, or `import [--source NAME] [--full] PATH|URL…`", args[0])
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -73,7 +80,33 @@ func runCtx(ctx context.Context, getenv func(string) string) error {
 // in-flight requests finish within cfg.ShutdownTimeout, and closes the database.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	start := time.Now()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	// Tracing first, so that the database driver can trace statements.
+	var tp trace.TracerProvider
+	if cfg.Tracing {
+		sdk, err := tracing.Setup(ctx, os.Getenv)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := sdk.Shutdown(sctx); err != nil {
+				log.Warn("flushing traces", "err", err)
+			}
+		}()
+		// Export failures (a collector down) are logged like everything else, not fatal.
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("opentelemetry", "err", err) }))
+		log.Info("tracing", "exporter", "otlp/http")
+		tp = sdk
+	}
+	dbOpts := database.Options{
+		Migrate: cfg.MigrateOnStart,
+		Applied: func(f migrate.File, n int) { log.Info("migration applied", "file", f.Name, "statements", n) },
+	}
+	if tp != nil {
+		dbOpts.Wrap = tracing.WrapDriver(tp)
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL, dbOpts)
 	if err != nil {
 		return err
 	}
@@ -117,6 +150,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Caches:        cfg.Caches,
 
 		TrustedProxies: cfg.TrustedProxies,
+		TracerProvider: tp,
 	}
 	if cfg.RedisURL != "" {
 		ropts, err := redis.ParseURL(cfg.RedisURL)
@@ -157,6 +191,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		log.Info("first admin", "email", accounts.NormalizeEmail(cfg.AdminEmail), "created", created)
 	}
+	if cfg.MetricsAddr != "" {
+		opts.Metrics = metrics.New(db.SQL)
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, opts.Metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
 		Handler:           httpserver.New(opts),
@@ -190,6 +232,29 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return nil
 }
 
+// serveMetrics serves m at /metrics on addr, a listener apart from the public port, and
+// returns a function that stops it.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (func(), error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	ms := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("METRICS_ADDR=%s: %w", addr, err)
+	}
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = ms.Shutdown(ctx)
+	}, nil
+}
+
 // runGen is `careergraph gen --openings N [--seed S]`: it fills the database DATABASE_URL names
 // with N deterministic sample openings (see internal/gen).
 func runGen(args []string, getenv func(string) string) error {
@@ -205,7 +270,7 @@ func runGen(args []string, getenv func(string) string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
 	if err != nil {
 		return err
 	}
@@ -251,7 +316,7 @@ func runWorker(getenv func(string) string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{})
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ func main() {
 			gen.FeatureModifier,
 			gen.FeatureGlobalID,
 			gen.FeatureUpsert,
+			gen.FeatureVersionedMigration,
 		},
 	}, entc.Extensions(ex), entc.TemplateFiles("./ent/template/paginate_counted.tmpl", "./ent/template/version.tmpl")); err != nil {
 		log.Fatalf("running ent codegen: %v", err)

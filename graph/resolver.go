@@ -47,11 +47,17 @@ type Deps struct {
 	Dialect string
 	// Accounts logs users in and manages tokens.
 	Accounts *accounts.Service
+	// Matcher, when set, is the matcher (and its in-memory index) to use; the caller keeps it
+	// to report on the index. nil: NewSchema makes one.
+	Matcher *matching.Matcher
 }
 
 // NewSchema returns the executable schema, with the @hasRole directive.
 func NewSchema(d Deps) graphql.ExecutableSchema {
-	matcher := matching.New(d.Client, d.SQL, d.Dialect)
+	matcher := d.Matcher
+	if matcher == nil {
+		matcher = matching.New(d.Client, d.SQL, d.Dialect)
+	}
 	return NewExecutableSchema(Config{
 		Resolvers: &Resolver{
 			client:   d.Client,

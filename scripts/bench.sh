@@ -14,6 +14,8 @@ N=${1:-1000000}
 PORT=${BENCH_PORT:-18181}
 bin=$(mktemp -d)/careergraph
 go build -o "$bin" .
+# PostgreSQL is migrated as a release step (MIGRATE_ON_START defaults to false there).
+DATABASE_URL="$BENCH_DATABASE_URL" "$bin" migrate
 have=$(psql "$BENCH_DATABASE_URL" -tAc "SELECT count(*) FROM openings WHERE external_id LIKE 'gen-1-%'" 2>/dev/null || echo 0)
 if [ "${have:-0}" -lt "$N" ]; then
   DATABASE_URL="$BENCH_DATABASE_URL" "$bin" gen --openings "$N" --seed 1

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -68,6 +69,20 @@ type Config struct {
 	APITokenMaxLifetime time.Duration
 	// Caches bound the query caches in bytes; see Caches.
 	Caches Caches
+
+	// MigrateOnStart applies pending migrations at start, under the migration lock
+	// (MIGRATE_ON_START). Default: true for the embedded SQLite, so that `go run .` works on
+	// a fresh machine; false for PostgreSQL, where migrating is a release step
+	// (`careergraph migrate`) and a replica whose schema is behind refuses to start.
+	MigrateOnStart bool
+	// MetricsAddr, when set, serves Prometheus metrics at /metrics on this address, a
+	// listener of its own, never the public port (METRICS_ADDR, e.g. 127.0.0.1:9090; default
+	// off).
+	MetricsAddr string
+	// Tracing sends OpenTelemetry traces over OTLP/HTTP, configured by the standard OTEL_*
+	// variables: on when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is
+	// set, off when neither is, or OTEL_SDK_DISABLED=true, or OTEL_TRACES_EXPORTER=none.
+	Tracing bool
 }
 
 // Caches are the byte bounds of what clients can make the server keep: persisted queries
@@ -284,6 +299,19 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.AdminEmail = strings.TrimSpace(getenv("CAREERGRAPH_ADMIN_EMAIL"))
 	c.AdminPassword = getenv("CAREERGRAPH_ADMIN_PASSWORD")
+	if kind, _, err := ParseDatabaseURL(c.DatabaseURL); err == nil {
+		c.MigrateOnStart = kind == SQLite
+	}
+	if v := getenv("MIGRATE_ON_START"); v != "" {
+		x, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("MIGRATE_ON_START", v, "want true or false")
+		}
+		c.MigrateOnStart = x
+	}
+	c.MetricsAddr = strings.TrimSpace(getenv("METRICS_ADDR"))
+	c.Tracing = !strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") && !strings.EqualFold(getenv("OTEL_TRACES_EXPORTER"), "none") &&
+		(getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "")
 	if len(errs) > 0 {
 		return c, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
@@ -300,6 +328,13 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("config: SHUTDOWN_TIMEOUT=%s: want a positive duration", c.ShutdownTimeout)
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("config: METRICS_ADDR=%q: want host:port, e.g. 127.0.0.1:9090: %w", c.MetricsAddr, err)
+		} else if p, err := strconv.Atoi(port); err != nil || p == c.Port {
+			return fmt.Errorf("config: METRICS_ADDR=%q: want a port of its own, not PORT=%d (metrics are never served on the public port)", c.MetricsAddr, c.Port)
+		}
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("config: CAREERGRAPH_ADMIN_EMAIL and CAREERGRAPH_ADMIN_PASSWORD: set both to create the first admin, or neither")

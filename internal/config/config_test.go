@@ -136,3 +136,52 @@ func TestAdminPasswordIsNeverEchoed(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "tiny-secret")
 }
+
+// TestMigrateOnStartAndMetricsAddr: migrating at start defaults on for SQLite and off for
+// PostgreSQL, either can be overridden; METRICS_ADDR must be host:port and not the public port.
+func TestMigrateOnStartAndMetricsAddr(t *testing.T) {
+	get := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := FromEnv(get(nil))
+	require.NoError(t, err)
+	assert.True(t, c.MigrateOnStart, "SQLite")
+	assert.Empty(t, c.MetricsAddr, "metrics off by default")
+	c, err = FromEnv(get(map[string]string{"DATABASE_URL": "postgres://x@db/cg"}))
+	require.NoError(t, err)
+	assert.False(t, c.MigrateOnStart, "PostgreSQL")
+	c, err = FromEnv(get(map[string]string{"DATABASE_URL": "postgres://x@db/cg", "MIGRATE_ON_START": "true", "METRICS_ADDR": ":9090"}))
+	require.NoError(t, err)
+	assert.True(t, c.MigrateOnStart)
+	assert.Equal(t, ":9090", c.MetricsAddr)
+	_, err = FromEnv(get(map[string]string{"MIGRATE_ON_START": "sometimes"}))
+	assert.ErrorContains(t, err, "MIGRATE_ON_START")
+	_, err = FromEnv(get(map[string]string{"METRICS_ADDR": "9090"}))
+	assert.ErrorContains(t, err, "METRICS_ADDR")
+	_, err = FromEnv(get(map[string]string{"METRICS_ADDR": "0.0.0.0:8080"}))
+	assert.ErrorContains(t, err, "public port")
+}
+
+// TestTracingFollowsOTELVariables: traces are on only when an OTLP endpoint is named, and the
+// standard switches turn them off.
+func TestTracingFollowsOTELVariables(t *testing.T) {
+	for env, want := range map[string]bool{
+		"":                                   false,
+		"OTEL_EXPORTER_OTLP_ENDPOINT":        true,
+		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": true,
+	} {
+		c, err := FromEnv(func(k string) string {
+			if k == env {
+				return "http://collector:4318"
+			}
+			return ""
+		})
+		require.NoError(t, err)
+		assert.Equal(t, want, c.Tracing, env)
+	}
+	for _, off := range [][2]string{{"OTEL_SDK_DISABLED", "true"}, {"OTEL_TRACES_EXPORTER", "none"}} {
+		c, err := FromEnv(func(k string) string {
+			return map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", off[0]: off[1]}[k]
+		})
+		require.NoError(t, err)
+		assert.False(t, c.Tracing, off[0])
+	}
+}

@@ -1,5 +1,6 @@
 // Package database opens the ent client on PostgreSQL (lib/pq) or the embedded SQLite (modernc,
-// pure Go), migrates the schema, and reports readiness. It is the only package that knows which
+// pure Go), applies or checks the versioned migrations (internal/migrate), and reports
+// readiness. It is the only package that knows which
 // database is behind the client.
 package database
 
@@ -7,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -19,10 +19,9 @@ import (
 	"github.com/careergraph/careergraph/internal/audit"
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/editing"
+	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/search"
 )
-
-var migrateMu sync.Mutex
 
 // DB is an open database: the ent client and the pool beneath it.
 type DB struct {
@@ -36,10 +35,18 @@ type DB struct {
 type Options struct {
 	// Wrap, when set, wraps the ent driver (tests count statements with it).
 	Wrap func(dialect.Driver) dialect.Driver
+	// Migrate applies pending migrations (under the migration lock) before Open returns.
+	// Without it, Open fails with a *migrate.BehindError when files are pending: a replica
+	// never serves a schema older than its code.
+	Migrate bool
+	// SkipCheck opens without looking at the schema (the migrate command itself).
+	SkipCheck bool
+	// Applied, when set, is told of each migration Migrate applies.
+	Applied func(f migrate.File, statements int)
 }
 
 // Open connects to the database a URL names (see config.ParseDatabaseURL), checks that it
-// answers, and migrates the schema.
+// answers, and applies (Options.Migrate) or checks the versioned migrations.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	kind, dsn, err := config.ParseDatabaseURL(url)
 	if err != nil {
@@ -80,27 +87,31 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// move with every change and guard update<X>(version:) (after the audit hook, so the
 	// version is not listed among a change's fields).
 	client.Use(audit.Hook(), search.Hook(), editing.VersionHook())
-	// ent's generated migration writes to package-level table descriptions; two migrations at
-	// once (parallel tests opening several databases) would race on them.
-	migrateMu.Lock()
-	err = client.Schema.Create(ctx)
-	migrateMu.Unlock()
-	if err != nil {
-		_ = client.Close()
-		return nil, fmt.Errorf("database: migrate %s: %w", kind, err)
-	}
-	if err := search.EnsureIndex(ctx, pool, dia); err != nil {
-		_ = client.Close()
-		return nil, fmt.Errorf("database: %w", err)
+	switch {
+	case opts.Migrate:
+		if _, err := migrate.Apply(ctx, pool, dia, migrate.Options{Applied: opts.Applied}); err != nil {
+			_ = client.Close()
+			return nil, fmt.Errorf("database: %w", err)
+		}
+	case !opts.SkipCheck:
+		if err := migrate.Check(ctx, pool, dia); err != nil {
+			_ = client.Close()
+			return nil, fmt.Errorf("database: %w", err)
+		}
 	}
 	return &DB{Client: client, Dialect: dia, SQL: pool}, nil
 }
 
-// Ready reports whether the database answers now.
+// Ready reports whether the database answers now and its schema has every migration this
+// binary carries (a *migrate.BehindError if not: someone restored an old backup, or a replica
+// started with SkipCheck).
 func (db *DB) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	return db.SQL.PingContext(ctx)
+	if err := db.SQL.PingContext(ctx); err != nil {
+		return err
+	}
+	return migrate.Check(ctx, db.SQL, db.Dialect)
 }
 
 // Close closes the client and its pool.

@@ -23,6 +23,7 @@ import (
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/gqlext"
+	"github.com/careergraph/careergraph/internal/metrics"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/txretry"
 	"github.com/careergraph/careergraph/internal/viewer"
@@ -174,6 +175,8 @@ type RateLimit struct {
 	Points int
 	Window time.Duration
 	Logger *slog.Logger
+	// Metrics counts refusals; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // PointsFor converts an operation's cost (gqlext.Cost) to rate-limit points: one point per
@@ -248,6 +251,7 @@ func (rl RateLimit) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		if res.Remaining == 0 {
+			rl.Metrics.RateLimited()
 			rl.setHeaders(w.Header(), res, 0)
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(res)))
 			writeError(w, http.StatusTooManyRequests, CodeRateLimited,
@@ -320,6 +324,7 @@ func (rl RateLimit) InterceptResponse(ctx context.Context, next graphql.Response
 		},
 	}
 	if !res.Allowed {
+		rl.Metrics.RateLimited()
 		st.mu.Lock()
 		st.status = http.StatusTooManyRequests
 		st.mu.Unlock()

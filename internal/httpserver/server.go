@@ -5,11 +5,14 @@ package httpserver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
 
 	"entgo.io/contrib/entgql"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -25,9 +28,13 @@ import (
 	"github.com/careergraph/careergraph/internal/cors"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/matching"
+	"github.com/careergraph/careergraph/internal/metrics"
+	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/txretry"
 )
 
@@ -38,7 +45,8 @@ type Options struct {
 	SQL     *sql.DB
 	Dialect string
 	Logger  *slog.Logger
-	// Ready reports whether the database answers; /readyz serves it.
+	// Ready reports whether the database answers and its schema is current; /readyz serves
+	// it, naming the pending migration when that is the reason.
 	Ready func(context.Context) error
 	// Introspection allows __schema and __type queries.
 	Introspection bool
@@ -67,6 +75,12 @@ type Options struct {
 	// Retry bounds how often a mutation that lost to concurrent writers runs again; the zero
 	// value is txretry.DefaultPolicy.
 	Retry txretry.Policy
+	// Metrics, when set, is told of every response, refusal and retry; the caller serves
+	// Metrics.Handler on a listener of its own. nil: no metrics.
+	Metrics *metrics.Metrics
+	// TracerProvider, when set, traces each /query request, its operation and its root
+	// fields (see internal/tracing). nil: no spans.
+	TracerProvider trace.TracerProvider
 	// Extensions are added after the built-in ones, inside the transaction and just outside
 	// the retry; tests inject faults with them.
 	Extensions []graphql.HandlerExtension
@@ -149,12 +163,17 @@ func (o Options) withDefaults() Options {
 func New(o Options) http.Handler {
 	o = o.withDefaults()
 	mux := http.NewServeMux()
-	rl := RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger}
+	rl := RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger, Metrics: o.Metrics}
 	var gql http.Handler = graphQL(o, rl)
 	gql = withTimeout(o.Limits.RequestTimeout, gql)
 	gql = rl.Middleware(gql)
 	gql = authenticate(o.Client, o.Accounts, o.Logger, gql)
 	gql = readBody(o.Limits.MaxBodyBytes, gql)
+	if o.TracerProvider != nil {
+		gql = otelhttp.NewHandler(gql, "/query", otelhttp.WithTracerProvider(o.TracerProvider),
+			otelhttp.WithPropagators(tracing.Propagator()),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " /query" }))
+	}
 	mux.Handle("/query", gql)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -166,7 +185,13 @@ func New(o Options) http.Handler {
 			if err := o.Ready(r.Context()); err != nil {
 				o.Logger.WarnContext(r.Context(), "not ready", "err", err)
 				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = w.Write([]byte("database unreachable\n"))
+				// The reason, without driver text: a load balancer's log shows it.
+				var behind *migrate.BehindError
+				if errors.As(err, &behind) {
+					_, _ = w.Write([]byte(behind.Error() + "\n"))
+				} else {
+					_, _ = w.Write([]byte("database unreachable\n"))
+				}
 				return
 			}
 		}
@@ -191,15 +216,24 @@ func New(o Options) http.Handler {
 // GraphQL returns the GraphQL endpoint alone, without the HTTP protections New adds.
 func GraphQL(o Options) http.Handler {
 	o = o.withDefaults()
-	return graphQL(o, RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger})
+	return graphQL(o, RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger, Metrics: o.Metrics})
 }
 
 func graphQL(o Options, rl RateLimit) *handler.Server {
-	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts})
+	matcher := matching.New(o.Client, o.SQL, o.Dialect)
+	o.Metrics.SetMatchIndex(matcher.IndexStats)
+	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts, Matcher: matcher})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	for _, t := range httpTransports() {
 		srv.AddTransport(t)
+	}
+	if o.Metrics != nil {
+		// Outermost, so that it times and counts what the client receives.
+		srv.Use(o.Metrics.Extension())
+	}
+	if o.TracerProvider != nil {
+		srv.Use(tracing.Extension(o.TracerProvider))
 	}
 	srv.Use(uncodedErrors{log: o.Logger})
 	queries := querycache.NewParsed(o.Caches.QueryCacheBytes)
@@ -240,7 +274,11 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	}
 	// Innermost operation interceptor: runs a mutation that lost to concurrent writers again,
 	// in a new transaction (see txretry.Extension).
-	srv.Use(txretry.Extension{Policy: o.Retry})
+	retry := o.Retry
+	if retry.OnRetry == nil && o.Metrics != nil {
+		retry.OnRetry = o.Metrics.Retried
+	}
+	srv.Use(txretry.Extension{Policy: retry})
 	srv.SetErrorPresenter(presentError(schema, o.Logger))
 	srv.SetRecoverFunc(recoverPanic(o.Logger))
 	return srv

@@ -106,7 +106,7 @@ func (c *Counter) Statements() string {
 // Count returns the statements run since the last Reset.
 func (c *Counter) Count() int { return int(c.n.Load()) }
 
-// Env is a migrated database for one test.
+// Env is a database, migrated by the versioned migration files, for one test.
 type Env struct {
 	Backend Backend
 	DB      *database.DB
@@ -118,17 +118,11 @@ type Env struct {
 func New(t testing.TB, b Backend) *Env {
 	t.Helper()
 	ctx := context.Background()
-	var dsn string
-	switch b {
-	case SQLite:
-		dsn = "file:" + filepath.Join(t.TempDir(), "test.db")
-	case Postgres:
-		dsn = postgresSchema(t)
-	default:
-		t.Fatalf("unknown backend %q", b)
-	}
+	dsn := EmptyDatabase(t, b)
 	c := &Counter{}
-	db, err := database.Open(ctx, dsn, database.Options{Wrap: func(d dialect.Driver) dialect.Driver {
+	// The same migration files production applies build every test database, so the suite
+	// proves them on both backends.
+	db, err := database.Open(ctx, dsn, database.Options{Migrate: true, Wrap: func(d dialect.Driver) dialect.Driver {
 		return &countingDriver{Driver: d, c: c}
 	}})
 	if err != nil {
@@ -136,6 +130,20 @@ func New(t testing.TB, b Backend) *Env {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return &Env{Backend: b, DB: db, Statements: c}
+}
+
+// EmptyDatabase returns the DATABASE_URL of a fresh database of backend b with no tables (a
+// SQLite file, or a PostgreSQL schema), removed when t ends.
+func EmptyDatabase(t testing.TB, b Backend) string {
+	t.Helper()
+	switch b {
+	case SQLite:
+		return "file:" + filepath.Join(t.TempDir(), "test.db")
+	case Postgres:
+		return postgresSchema(t)
+	}
+	t.Fatalf("unknown backend %q", b)
+	return ""
 }
 
 // Seeded is New with the embedded seed data loaded.

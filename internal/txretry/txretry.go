@@ -53,6 +53,8 @@ type Policy struct {
 	// up to Max. Pauses are drawn uniformly from [0, limit) ("full jitter"), so writers that
 	// collided spread out instead of colliding again.
 	Base, Max time.Duration
+	// OnRetry, when set, is called before each retry (metrics count them).
+	OnRetry func()
 }
 
 // DefaultPolicy: up to 5 runs, pauses below 10, 20, 40 and 80 ms.
@@ -71,8 +73,11 @@ func (p Policy) withDefaults() Policy {
 	return p
 }
 
-// pause waits before retry number n (1-based), or until ctx ends.
+// pause tells OnRetry, then waits before retry number n (1-based), or until ctx ends.
 func (p Policy) pause(ctx context.Context, n int) error {
+	if p.OnRetry != nil {
+		p.OnRetry()
+	}
 	limit := p.Base << (n - 1)
 	if limit > p.Max || limit <= 0 {
 		limit = p.Max

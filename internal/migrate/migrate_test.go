@@ -1,0 +1,215 @@
+package migrate_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"entgo.io/ent/dialect"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careergraph/careergraph/internal/database"
+	"github.com/careergraph/careergraph/internal/migrate"
+	"github.com/careergraph/careergraph/internal/testenv"
+)
+
+func dialectOf(b testenv.Backend) string {
+	if b == testenv.Postgres {
+		return dialect.Postgres
+	}
+	return dialect.SQLite
+}
+
+// TestFilesMatchSchema is CI's guard: a `migrate diff` now would write nothing, on either
+// dialect (PostgreSQL plans on a throwaway schema at TEST_DATABASE_URL).
+func TestFilesMatchSchema(t *testing.T) {
+	for _, b := range testenv.Backends(t) {
+		dia := dialectOf(b)
+		t.Run(string(b), func(t *testing.T) {
+			root := filepath.Join("..", "..", "migrations")
+			tmp := t.TempDir()
+			copyDir(t, filepath.Join(root, migrate.DirName(dia)), tmp)
+			added, err := migrate.Diff(context.Background(), dia, os.Getenv("TEST_DATABASE_URL"), tmp, "check")
+			require.NoError(t, err)
+			var text string
+			for _, n := range added {
+				b, _ := os.ReadFile(filepath.Join(tmp, n))
+				text += string(b)
+			}
+			assert.Empty(t, added, "the ent schema needs a migration; run `go run . migrate diff NAME`:\n%s", text)
+		})
+	}
+}
+
+// TestDiffWritesWhatIsMissing: into an empty directory, diff writes the whole schema (so a
+// stale directory is noticed), and a second diff over its own output writes nothing.
+func TestDiffWritesWhatIsMissing(t *testing.T) {
+	for _, b := range testenv.Backends(t) {
+		dia := dialectOf(b)
+		t.Run(string(b), func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			added, err := migrate.Diff(ctx, dia, os.Getenv("TEST_DATABASE_URL"), dir, "first")
+			require.NoError(t, err)
+			require.Len(t, added, 2, "a migration file and atlas.sum")
+			body, err := os.ReadFile(filepath.Join(dir, added[0]))
+			require.NoError(t, err)
+			assert.Contains(t, string(body), "openings")
+			again, err := migrate.Diff(ctx, dia, os.Getenv("TEST_DATABASE_URL"), dir, "second")
+			require.NoError(t, err)
+			assert.Empty(t, again)
+		})
+	}
+}
+
+// TestApplyIsIdempotentAndRecorded: the test database was built by the files; applying again
+// runs nothing, and every file is recorded.
+func TestApplyIsIdempotentAndRecorded(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.New(t, b)
+		ctx := context.Background()
+		files, err := migrate.Files(env.DB.Dialect)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, len(files), 2)
+		var n int
+		require.NoError(t, env.DB.SQL.QueryRow(`SELECT count(*) FROM `+migrate.Table).Scan(&n))
+		assert.Equal(t, len(files), n)
+		applied, err := migrate.Apply(ctx, env.DB.SQL, env.DB.Dialect, migrate.Options{})
+		require.NoError(t, err)
+		assert.Empty(t, applied)
+		// The hand-written file ran: the full-text index exists.
+		if b == testenv.Postgres {
+			require.NoError(t, env.DB.SQL.QueryRow(`SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'openings_search_vector'`).Scan(&n))
+		} else {
+			require.NoError(t, env.DB.SQL.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'openings_fts'`).Scan(&n))
+		}
+		assert.Equal(t, 1, n)
+	})
+}
+
+// TestBehindRefusesToServe: with the last file unrecorded (as when the binary is newer than
+// the database), Open without Migrate fails naming the file and the command, Ready fails the
+// same way, and /readyz answers 503 with that reason; `migrate` then applies just that file.
+func TestBehindRefusesToServe(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.New(t, b)
+		ctx := context.Background()
+		files, err := migrate.Files(env.DB.Dialect)
+		require.NoError(t, err)
+		last := files[len(files)-1]
+		// Undo the last (search index) file and forget it.
+		if b == testenv.Postgres {
+			_, err = env.DB.SQL.Exec(`DROP INDEX openings_search_vector; ALTER TABLE openings DROP COLUMN search_vector`)
+		} else {
+			_, err = env.DB.SQL.Exec(`DROP TRIGGER openings_fts_insert; DROP TRIGGER openings_fts_delete; DROP TRIGGER openings_fts_update; DROP TABLE openings_fts`)
+		}
+		require.NoError(t, err)
+		q := `DELETE FROM ` + migrate.Table + ` WHERE version = $1`
+		if b == testenv.SQLite {
+			q = strings.Replace(q, "$1", "?", 1)
+		}
+		_, err = env.DB.SQL.Exec(q, last.Version)
+		require.NoError(t, err)
+
+		err = env.DB.Ready(ctx)
+		var behind *migrate.BehindError
+		require.True(t, errors.As(err, &behind), "Ready: %v", err)
+		assert.Equal(t, last.Name, behind.Pending[0].Name)
+		assert.Contains(t, err.Error(), "careergraph migrate")
+
+		rec := httptest.NewRecorder()
+		env.Handler(t).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Contains(t, rec.Body.String(), last.Name)
+		assert.Contains(t, rec.Body.String(), "careergraph migrate")
+
+		applied, err := migrate.Apply(ctx, env.DB.SQL, env.DB.Dialect, migrate.Options{})
+		require.NoError(t, err)
+		require.Len(t, applied, 1)
+		assert.Equal(t, last.Name, applied[0].Name)
+		require.NoError(t, env.DB.Ready(ctx))
+	})
+}
+
+// TestOpenRefusesWhenBehind: a replica started without MIGRATE_ON_START on a database with
+// pending files does not open.
+func TestOpenRefusesWhenBehind(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.db")
+	_, err := database.Open(context.Background(), "file:"+path, database.Options{})
+	var behind *migrate.BehindError
+	require.True(t, errors.As(err, &behind), "Open: %v", err)
+	files, _ := migrate.Files(dialect.SQLite)
+	assert.Len(t, behind.Pending, len(files))
+	assert.Contains(t, err.Error(), "run `careergraph migrate`")
+}
+
+// TestConcurrentApply: replicas starting together on one database each apply, and every file
+// runs once (the others wait for the lock, then find nothing pending).
+func TestConcurrentApply(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		url := testenv.EmptyDatabase(t, b)
+		dbs := make([]*database.DB, 3)
+		for i := range dbs {
+			db, err := database.Open(context.Background(), url, database.Options{SkipCheck: true})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = db.Close() })
+			dbs[i] = db
+		}
+		var wg sync.WaitGroup
+		counts := make([]int, len(dbs))
+		errs := make([]error, len(dbs))
+		for i, db := range dbs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				applied, err := migrate.Apply(context.Background(), db.SQL, db.Dialect, migrate.Options{})
+				counts[i], errs[i] = len(applied), err
+			}()
+		}
+		wg.Wait()
+		files, _ := migrate.Files(dbs[0].Dialect)
+		total := 0
+		for i := range dbs {
+			require.NoError(t, errs[i])
+			total += counts[i]
+		}
+		assert.Equal(t, len(files), total, "each file applied exactly once across replicas: %v", counts)
+		require.NoError(t, dbs[0].Ready(context.Background()))
+	})
+}
+
+// TestOldDatabaseNeedsBaseline: a database made before versioned migrations (tables, no
+// schema_migrations) is not half-migrated; the error says what to do, and --baseline records
+// the files without running them.
+func TestOldDatabaseNeedsBaseline(t *testing.T) {
+	env := testenv.New(t, testenv.SQLite)
+	ctx := context.Background()
+	_, err := env.DB.SQL.Exec(`DROP TABLE ` + migrate.Table)
+	require.NoError(t, err)
+	_, err = migrate.Apply(ctx, env.DB.SQL, env.DB.Dialect, migrate.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--baseline")
+	files, _ := migrate.Files(env.DB.Dialect)
+	applied, err := migrate.Apply(ctx, env.DB.SQL, env.DB.Dialect, migrate.Options{Baseline: files[len(files)-1].Version})
+	require.NoError(t, err)
+	assert.Len(t, applied, len(files))
+	require.NoError(t, env.DB.Ready(ctx))
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	ents, err := os.ReadDir(src)
+	require.NoError(t, err)
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644))
+	}
+}
