@@ -2,15 +2,14 @@ package gqlext
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/careergraph/careergraph/internal/numconv"
 )
 
 // costStatsKey is the name under which Cost records its result in the operation's stats.
@@ -213,34 +212,10 @@ func Multiplier(f *ast.Field, vars map[string]any) int {
 	return m
 }
 
-// toInt converts an argument value to an int in [0, Saturated].
+// toInt converts an argument value to an int in [0, Saturated] (numconv reads the number).
 func toInt(v any) (int, bool) {
-	var n int64
-	switch x := v.(type) {
-	case int:
-		n = int64(x)
-	case int32:
-		n = int64(x)
-	case int64:
-		n = x
-	case float64:
-		if x != math.Trunc(x) || math.IsInf(x, 0) || math.IsNaN(x) {
-			return 0, false
-		}
-		n = int64(max(min(x, Saturated), math.MinInt32))
-	case json.Number:
-		i, err := x.Int64()
-		if err != nil {
-			return 0, false
-		}
-		n = i
-	case string:
-		i, err := strconv.ParseInt(x, 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		n = i
-	default:
+	n, ok := numconv.Int64(v)
+	if !ok {
 		return 0, false
 	}
 	return int(max(min(n, Saturated), 0)), true
