@@ -21,6 +21,8 @@ type FeedSource struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+	Version int `json:"version,omitempty"`
 	// The feed's name: its openings have the source "import:<name>".
 	Name string `json:"name,omitempty"`
 	// An http(s) URL on a public address.
@@ -43,7 +45,7 @@ func (*FeedSource) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case feedsource.FieldFull, feedsource.FieldEnabled:
 			values[i] = new(sql.NullBool)
-		case feedsource.FieldID, feedsource.FieldIntervalMinutes:
+		case feedsource.FieldID, feedsource.FieldVersion, feedsource.FieldIntervalMinutes:
 			values[i] = new(sql.NullInt64)
 		case feedsource.FieldName, feedsource.FieldURL:
 			values[i] = new(sql.NullString)
@@ -81,6 +83,12 @@ func (_m *FeedSource) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case feedsource.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case feedsource.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -160,6 +168,9 @@ func (_m *FeedSource) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

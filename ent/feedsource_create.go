@@ -50,6 +50,20 @@ func (_c *FeedSourceCreate) SetNillableUpdatedAt(v *time.Time) *FeedSourceCreate
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *FeedSourceCreate) SetVersion(v int) *FeedSourceCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *FeedSourceCreate) SetNillableVersion(v *int) *FeedSourceCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *FeedSourceCreate) SetName(v string) *FeedSourceCreate {
 	_c.mutation.SetName(v)
@@ -161,6 +175,10 @@ func (_c *FeedSourceCreate) defaults() {
 		v := feedsource.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := feedsource.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.IntervalMinutes(); !ok {
 		v := feedsource.DefaultIntervalMinutes
 		_c.mutation.SetIntervalMinutes(v)
@@ -182,6 +200,9 @@ func (_c *FeedSourceCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "FeedSource.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "FeedSource.version"`)}
 	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "FeedSource.name"`)}
@@ -247,6 +268,10 @@ func (_c *FeedSourceCreate) createSpec() (*FeedSource, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(feedsource.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(feedsource.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(feedsource.FieldName, field.TypeString, value)
@@ -333,6 +358,24 @@ func (u *FeedSourceUpsert) SetUpdatedAt(v time.Time) *FeedSourceUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *FeedSourceUpsert) UpdateUpdatedAt() *FeedSourceUpsert {
 	u.SetExcluded(feedsource.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *FeedSourceUpsert) SetVersion(v int) *FeedSourceUpsert {
+	u.Set(feedsource.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *FeedSourceUpsert) UpdateVersion() *FeedSourceUpsert {
+	u.SetExcluded(feedsource.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *FeedSourceUpsert) AddVersion(v int) *FeedSourceUpsert {
+	u.Add(feedsource.FieldVersion, v)
 	return u
 }
 
@@ -476,6 +519,27 @@ func (u *FeedSourceUpsertOne) SetUpdatedAt(v time.Time) *FeedSourceUpsertOne {
 func (u *FeedSourceUpsertOne) UpdateUpdatedAt() *FeedSourceUpsertOne {
 	return u.Update(func(s *FeedSourceUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *FeedSourceUpsertOne) SetVersion(v int) *FeedSourceUpsertOne {
+	return u.Update(func(s *FeedSourceUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *FeedSourceUpsertOne) AddVersion(v int) *FeedSourceUpsertOne {
+	return u.Update(func(s *FeedSourceUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *FeedSourceUpsertOne) UpdateVersion() *FeedSourceUpsertOne {
+	return u.Update(func(s *FeedSourceUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -799,6 +863,27 @@ func (u *FeedSourceUpsertBulk) SetUpdatedAt(v time.Time) *FeedSourceUpsertBulk {
 func (u *FeedSourceUpsertBulk) UpdateUpdatedAt() *FeedSourceUpsertBulk {
 	return u.Update(func(s *FeedSourceUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *FeedSourceUpsertBulk) SetVersion(v int) *FeedSourceUpsertBulk {
+	return u.Update(func(s *FeedSourceUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *FeedSourceUpsertBulk) AddVersion(v int) *FeedSourceUpsertBulk {
+	return u.Update(func(s *FeedSourceUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *FeedSourceUpsertBulk) UpdateVersion() *FeedSourceUpsertBulk {
+	return u.Update(func(s *FeedSourceUpsert) {
+		s.UpdateVersion()
 	})
 }
 

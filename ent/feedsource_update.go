@@ -35,6 +35,27 @@ func (_u *FeedSourceUpdate) SetUpdatedAt(v time.Time) *FeedSourceUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *FeedSourceUpdate) SetVersion(v int) *FeedSourceUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *FeedSourceUpdate) SetNillableVersion(v *int) *FeedSourceUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *FeedSourceUpdate) AddVersion(v int) *FeedSourceUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *FeedSourceUpdate) SetName(v string) *FeedSourceUpdate {
 	_u.mutation.SetName(v)
@@ -214,6 +235,12 @@ func (_u *FeedSourceUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(feedsource.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(feedsource.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(feedsource.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(feedsource.FieldName, field.TypeString, value)
 	}
@@ -263,6 +290,27 @@ type FeedSourceUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *FeedSourceUpdateOne) SetUpdatedAt(v time.Time) *FeedSourceUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *FeedSourceUpdateOne) SetVersion(v int) *FeedSourceUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *FeedSourceUpdateOne) SetNillableVersion(v *int) *FeedSourceUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *FeedSourceUpdateOne) AddVersion(v int) *FeedSourceUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -474,6 +522,12 @@ func (_u *FeedSourceUpdateOne) sqlSave(ctx context.Context) (_node *FeedSource, 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(feedsource.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(feedsource.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(feedsource.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(feedsource.FieldName, field.TypeString, value)

@@ -822,6 +822,11 @@ func (_q *FeedSourceQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, feedsource.FieldUpdatedAt)
 				fieldSeen[feedsource.FieldUpdatedAt] = struct{}{}
 			}
+		case "version":
+			if _, ok := fieldSeen[feedsource.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, feedsource.FieldVersion)
+				fieldSeen[feedsource.FieldVersion] = struct{}{}
+			}
 		case "name":
 			if _, ok := fieldSeen[feedsource.FieldName]; !ok {
 				selectedFields = append(selectedFields, feedsource.FieldName)

@@ -4012,6 +4012,8 @@ type FeedSourceMutation struct {
 	id                  *int
 	created_at          *time.Time
 	updated_at          *time.Time
+	version             *int
+	addversion          *int
 	name                *string
 	url                 *string
 	interval_minutes    *int
@@ -4193,6 +4195,62 @@ func (m *FeedSourceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *FeedSourceMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *FeedSourceMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *FeedSourceMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the FeedSource entity.
+// If the FeedSource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FeedSourceMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *FeedSourceMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *FeedSourceMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *FeedSourceMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetName sets the "name" field.
@@ -4478,12 +4536,15 @@ func (m *FeedSourceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FeedSourceMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, feedsource.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, feedsource.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, feedsource.FieldVersion)
 	}
 	if m.name != nil {
 		fields = append(fields, feedsource.FieldName)
@@ -4515,6 +4576,8 @@ func (m *FeedSourceMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case feedsource.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case feedsource.FieldVersion:
+		return m.Version()
 	case feedsource.FieldName:
 		return m.Name()
 	case feedsource.FieldURL:
@@ -4540,6 +4603,8 @@ func (m *FeedSourceMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldCreatedAt(ctx)
 	case feedsource.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case feedsource.FieldVersion:
+		return m.OldVersion(ctx)
 	case feedsource.FieldName:
 		return m.OldName(ctx)
 	case feedsource.FieldURL:
@@ -4574,6 +4639,13 @@ func (m *FeedSourceMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case feedsource.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case feedsource.FieldName:
 		v, ok := value.(string)
@@ -4625,6 +4697,9 @@ func (m *FeedSourceMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *FeedSourceMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, feedsource.FieldVersion)
+	}
 	if m.addinterval_minutes != nil {
 		fields = append(fields, feedsource.FieldIntervalMinutes)
 	}
@@ -4636,6 +4711,8 @@ func (m *FeedSourceMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *FeedSourceMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case feedsource.FieldVersion:
+		return m.AddedVersion()
 	case feedsource.FieldIntervalMinutes:
 		return m.AddedIntervalMinutes()
 	}
@@ -4647,6 +4724,13 @@ func (m *FeedSourceMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *FeedSourceMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case feedsource.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case feedsource.FieldIntervalMinutes:
 		v, ok := value.(int)
 		if !ok {
@@ -4695,6 +4779,9 @@ func (m *FeedSourceMutation) ResetField(name string) error {
 		return nil
 	case feedsource.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case feedsource.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case feedsource.FieldName:
 		m.ResetName()

@@ -209,6 +209,8 @@ func init() {
 	feedsourceMixin := schema.FeedSource{}.Mixin()
 	feedsourceMixinFields0 := feedsourceMixin[0].Fields()
 	_ = feedsourceMixinFields0
+	feedsourceMixinFields1 := feedsourceMixin[1].Fields()
+	_ = feedsourceMixinFields1
 	feedsourceFields := schema.FeedSource{}.Fields()
 	_ = feedsourceFields
 	// feedsourceDescCreatedAt is the schema descriptor for created_at field.
@@ -221,6 +223,10 @@ func init() {
 	feedsource.DefaultUpdatedAt = feedsourceDescUpdatedAt.Default.(func() time.Time)
 	// feedsource.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	feedsource.UpdateDefaultUpdatedAt = feedsourceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// feedsourceDescVersion is the schema descriptor for version field.
+	feedsourceDescVersion := feedsourceMixinFields1[0].Descriptor()
+	// feedsource.DefaultVersion holds the default value on creation for the version field.
+	feedsource.DefaultVersion = feedsourceDescVersion.Default.(int)
 	// feedsourceDescName is the schema descriptor for name field.
 	feedsourceDescName := feedsourceFields[0].Descriptor()
 	// feedsource.NameValidator is a validator for the "name" field. It is called by the builders before save.

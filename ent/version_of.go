@@ -8,6 +8,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent/careerroute"
 	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -30,6 +31,8 @@ func (c *Client) VersionOf(ctx context.Context, id int) (int, error) {
 		return c.CareerRoute.Query().Where(careerroute.ID(id)).Select(careerroute.FieldVersion).Int(ctx)
 	case company.Table:
 		return c.Company.Query().Where(company.ID(id)).Select(company.FieldVersion).Int(ctx)
+	case feedsource.Table:
+		return c.FeedSource.Query().Where(feedsource.ID(id)).Select(feedsource.FieldVersion).Int(ctx)
 	case interviewquestion.Table:
 		return c.InterviewQuestion.Query().Where(interviewquestion.ID(id)).Select(interviewquestion.FieldVersion).Int(ctx)
 	case location.Table:

@@ -204,6 +204,7 @@ type ComplexityRoot struct {
 		Name            func(childComplexity int) int
 		URL             func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	FeedSourceConnection struct {
@@ -341,7 +342,7 @@ type ComplexityRoot struct {
 		CreateUser              func(childComplexity int, input CreateUserInput) int
 		DeleteCareerRoute       func(childComplexity int, id int, version *int) int
 		DeleteCompany           func(childComplexity int, id int, version *int) int
-		DeleteFeedSource        func(childComplexity int, id int) int
+		DeleteFeedSource        func(childComplexity int, id int, version *int) int
 		DeleteInterviewQuestion func(childComplexity int, id int, version *int) int
 		DeleteLocation          func(childComplexity int, id int, version *int) int
 		DeleteOpening           func(childComplexity int, id int, version *int) int
@@ -359,7 +360,7 @@ type ComplexityRoot struct {
 		RevokeAPIToken          func(childComplexity int, id int) int
 		UpdateCareerRoute       func(childComplexity int, id int, input ent.UpdateCareerRouteInput, version *int) int
 		UpdateCompany           func(childComplexity int, id int, input ent.UpdateCompanyInput, version *int) int
-		UpdateFeedSource        func(childComplexity int, id int, input ent.UpdateFeedSourceInput) int
+		UpdateFeedSource        func(childComplexity int, id int, input ent.UpdateFeedSourceInput, version *int) int
 		UpdateInterviewQuestion func(childComplexity int, id int, input ent.UpdateInterviewQuestionInput, version *int) int
 		UpdateLocation          func(childComplexity int, id int, input ent.UpdateLocationInput, version *int) int
 		UpdateOpening           func(childComplexity int, id int, input ent.UpdateOpeningInput, version *int) int
@@ -812,8 +813,8 @@ type MutationResolver interface {
 	UpdateUser(ctx context.Context, id int, input UpdateUserInput) (*ent.User, error)
 	ImportOpenings(ctx context.Context, url string, source *string, full *bool) (*ent.ImportRun, error)
 	CreateFeedSource(ctx context.Context, input ent.CreateFeedSourceInput) (*ent.FeedSource, error)
-	UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput) (*ent.FeedSource, error)
-	DeleteFeedSource(ctx context.Context, id int) (int, error)
+	UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput, version *int) (*ent.FeedSource, error)
+	DeleteFeedSource(ctx context.Context, id int, version *int) (int, error)
 	ImportDocument(ctx context.Context, content string, source string, full *bool) (*ent.ImportRun, error)
 }
 type OpeningResolver interface {
@@ -1452,6 +1453,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FeedSource.UpdatedAt(childComplexity), true
+	case "FeedSource.version":
+		if e.ComplexityRoot.FeedSource.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FeedSource.Version(childComplexity), true
 
 	case "FeedSourceConnection.edges":
 		if e.ComplexityRoot.FeedSourceConnection.Edges == nil {
@@ -2124,7 +2131,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteFeedSource(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.DeleteFeedSource(childComplexity, args["id"].(int), args["version"].(*int)), true
 	case "Mutation.deleteInterviewQuestion":
 		if e.ComplexityRoot.Mutation.DeleteInterviewQuestion == nil {
 			break
@@ -2317,7 +2324,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateFeedSource(childComplexity, args["id"].(int), args["input"].(ent.UpdateFeedSourceInput)), true
+		return e.ComplexityRoot.Mutation.UpdateFeedSource(childComplexity, args["id"].(int), args["input"].(ent.UpdateFeedSourceInput), args["version"].(*int)), true
 	case "Mutation.updateInterviewQuestion":
 		if e.ComplexityRoot.Mutation.UpdateInterviewQuestion == nil {
 			break
@@ -5758,6 +5765,10 @@ type FeedSource implements Node {
   id: ID!
   createdAt: Time!
   updatedAt: Time!
+  """
+  Bumped on every change; send it back as update<X>(version:) to refuse a stale write.
+  """
+  version: Int!
   """
   The feed's name: its openings have the source "import:<name>".
   """
@@ -9661,9 +9672,9 @@ extend type Mutation {
   """
   createFeedSource(input: CreateFeedSourceInput!): FeedSource! @hasRole(role: EDITOR)
   "Changes a feed (enabled: false pauses it)."
-  updateFeedSource(id: ID!, input: UpdateFeedSourceInput!): FeedSource! @hasRole(role: EDITOR)
+  updateFeedSource(id: ID!, input: UpdateFeedSourceInput!, version: Int): FeedSource! @hasRole(role: EDITOR)
   "Removes a feed; its openings and runs stay."
-  deleteFeedSource(id: ID!): ID! @hasRole(role: EDITOR)
+  deleteFeedSource(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 }
 
 extend type Mutation {
@@ -10500,6 +10511,8 @@ func (ec *executionContext) childFields_FeedSource(ctx context.Context, field gr
 		return ec.fieldContext_FeedSource_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_FeedSource_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_FeedSource_version(ctx, field)
 	case "name":
 		return ec.fieldContext_FeedSource_name(ctx, field)
 	case "url":
@@ -12137,6 +12150,14 @@ func (ec *executionContext) field_Mutation_deleteFeedSource_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -12559,6 +12580,14 @@ func (ec *executionContext) field_Mutation_updateFeedSource_args(ctx context.Con
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -16428,6 +16457,29 @@ func (ec *executionContext) _FeedSource_updatedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_FeedSource_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FeedSource_version(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FeedSource_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FeedSource_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FeedSource", field, false, false, "Int")
 }
 
 func (ec *executionContext) _FeedSource_name(ctx context.Context, field graphql.CollectedField, obj *ent.FeedSource) (ret graphql.Marshaler) {
@@ -21036,7 +21088,7 @@ func (ec *executionContext) _Mutation_updateFeedSource(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateFeedSource(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateFeedSourceInput))
+			return ec.Resolvers.Mutation().UpdateFeedSource(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateFeedSourceInput), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -21098,7 +21150,7 @@ func (ec *executionContext) _Mutation_deleteFeedSource(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteFeedSource(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().DeleteFeedSource(ctx, fc.Args["id"].(int), fc.Args["version"].(*int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -46932,6 +46984,11 @@ func (ec *executionContext) _FeedSource(ctx context.Context, sel ast.SelectionSe
 			}
 		case "updatedAt":
 			out.Values[i] = ec._FeedSource_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._FeedSource_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

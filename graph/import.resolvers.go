@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/importer"
 )
 
@@ -26,37 +27,19 @@ func (r *mutationResolver) ImportOpenings(ctx context.Context, url string, sourc
 
 // CreateFeedSource is the resolver for the createFeedSource field.
 func (r *mutationResolver) CreateFeedSource(ctx context.Context, input ent.CreateFeedSourceInput) (*ent.FeedSource, error) {
-	if err := checkFeed(ctx, r.db(ctx), 0, input.URL, input.Name); err != nil {
-		return nil, err
-	}
-	return r.db(ctx).FeedSource.Create().SetInput(input).Save(ctx)
+	return editing.CreateFeedSource(ctx, r.db(ctx), input)
 }
 
 // UpdateFeedSource is the resolver for the updateFeedSource field.
-func (r *mutationResolver) UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput) (*ent.FeedSource, error) {
-	f, err := r.db(ctx).FeedSource.Get(ctx, id)
-	if err != nil {
-		return nil, notFoundAs(err, "id", id)
-	}
-	url, name := f.URL, f.Name
-	if input.URL != nil {
-		url = *input.URL
-	}
-	if input.Name != nil {
-		name = *input.Name
-	}
-	if err := checkFeed(ctx, r.db(ctx), id, url, name); err != nil {
-		return nil, err
-	}
-	return r.db(ctx).FeedSource.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput, version *int) (*ent.FeedSource, error) {
+	ctx = editing.Expect(ctx, id, version)
+	return editing.UpdateFeedSource(ctx, r.db(ctx), id, input)
 }
 
 // DeleteFeedSource is the resolver for the deleteFeedSource field.
-func (r *mutationResolver) DeleteFeedSource(ctx context.Context, id int) (int, error) {
-	if err := r.db(ctx).FeedSource.DeleteOneID(id).Exec(ctx); err != nil {
-		return 0, notFoundAs(err, "id", id)
-	}
-	return id, nil
+func (r *mutationResolver) DeleteFeedSource(ctx context.Context, id int, version *int) (int, error) {
+	ctx = editing.Expect(ctx, id, version)
+	return id, editing.DeleteFeedSource(ctx, r.db(ctx), id)
 }
 
 // ImportDocument is the resolver for the importDocument field.

@@ -7,20 +7,16 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/cv"
-	"github.com/careergraph/careergraph/internal/editing"
-	"github.com/careergraph/careergraph/internal/importer"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/loader"
@@ -187,30 +183,6 @@ func (r *Resolver) db(ctx context.Context) *ent.Client {
 		return c
 	}
 	return r.client
-}
-
-// notFoundAs reports a missing referenced entity as NOT_FOUND naming the input field.
-func notFoundAs(err error, field string, id int) error {
-	if ent.IsNotFound(err) {
-		return editing.NotFound(field, id)
-	}
-	return err
-}
-
-// checkFeed validates a feed's URL and name (unique) as BAD_USER_INPUT errors naming the field.
-func checkFeed(ctx context.Context, c *ent.Client, id int, url, name string) error {
-	if _, _, err := importer.CheckURL(url, &name); err != nil {
-		if e, ok := apperr.As(err); ok {
-			// CheckURL speaks of importOpenings' arguments; a feed's source is its name.
-			field, msg := e.Field, e.Message
-			if field == "source" {
-				field, msg = "name", "name"+strings.TrimPrefix(msg, "source")
-			}
-			return apperr.BadInput("input."+field, "input.%s", msg)
-		}
-		return err
-	}
-	return editing.Unique(ctx, "input.name", name, c.FeedSource.Query().Where(feedsource.Name(name), feedsource.IDNEQ(id)).Count)
 }
 
 // groupsFirst is a salary grouping's first argument with its schema default (10) applied.

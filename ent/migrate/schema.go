@@ -159,6 +159,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 57},
 		{Name: "url", Type: field.TypeString, Size: 2000},
 		{Name: "interval_minutes", Type: field.TypeInt, Default: 1440},

@@ -12,7 +12,7 @@ import (
 type FeedSource struct{ ent.Schema }
 
 // Mixin of the FeedSource.
-func (FeedSource) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}} }
+func (FeedSource) Mixin() []ent.Mixin { return []ent.Mixin{Timestamps{}, Versioned{}} }
 
 // Fields of the FeedSource.
 func (FeedSource) Fields() []ent.Field {

@@ -10,6 +10,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/careergraph/careergraph/internal/apperr"
 )
 
 // FilterArgument is the name of the arguments FilterLimits measures: entgql's WhereInputs.
@@ -57,6 +59,9 @@ type FilterStats struct {
 	Skills int
 	// DeepestPath and the like name where a limit is first crossed, for the error message.
 	deepestPath string
+	// emptyPath names the first empty object below the top ({not: {}}, {or: [{}]}), which
+	// entgql cannot turn into a predicate; "" when there is none.
+	emptyPath string
 }
 
 // FilterSize measures a coerced filter value (maps, lists and scalars as gqlgen decodes
@@ -68,6 +73,9 @@ func FilterSize(v any) FilterStats {
 		switch x := v.(type) {
 		case map[string]any:
 			depth++
+			if len(x) == 0 && depth > 1 && s.emptyPath == "" {
+				s.emptyPath = path
+			}
 			if depth > s.Depth {
 				s.Depth, s.deepestPath = depth, path
 			}
@@ -154,6 +162,9 @@ func (l FilterLimits) check(s FilterStats, path ast.Path) *gqlerror.Error {
 		e = newError(CodeFilterTooComplex, "%s.where is nested %d levels deep (at where%s), more than the maximum of %d",
 			path, s.Depth, s.deepestPath, l.MaxDepth)
 		e.Extensions["depth"], e.Extensions["maxDepth"] = s.Depth, l.MaxDepth
+	case s.emptyPath != "":
+		e = newError(apperr.CodeBadUserInput, "%s.where%s is an empty filter; give it at least one field, or leave it out",
+			path, s.emptyPath)
 	case l.MaxSkills > 0 && s.Skills > l.MaxSkills:
 		e = newError(CodeFilterTooComplex, "%s.where names %d skills in %s across the whole filter, more than the maximum of %d",
 			path, s.Skills, strings.Join(sortedKeys(SkillListFields), "/"), l.MaxSkills)

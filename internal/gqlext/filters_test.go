@@ -97,6 +97,19 @@ func TestFilterLimits(t *testing.T) {
 		require.NotNil(t, err)
 		assert.Contains(t, err.Message, "x.where")
 	})
+	t.Run("empty nested filters are refused, an empty top-level one is no filter", func(t *testing.T) {
+		for path, w := range map[string]map[string]any{
+			".not":   {"not": map[string]any{}},
+			".or[1]": {"or": []any{map[string]any{"title": "x"}, map[string]any{}}},
+		} {
+			err := l.MutateOperationContext(context.Background(), filterCtx(t, q, map[string]any{"w": w}))
+			require.NotNil(t, err, path)
+			assert.Equal(t, "BAD_USER_INPUT", err.Extensions["code"])
+			assert.Equal(t, "where", err.Extensions["argument"])
+			assert.Contains(t, err.Message, "items.where"+path+" is an empty filter")
+		}
+		assert.Nil(t, l.MutateOperationContext(context.Background(), filterCtx(t, q, map[string]any{"w": map[string]any{}})))
+	})
 	t.Run("the cost counts the terms", func(t *testing.T) {
 		oc := filterCtx(t, q, map[string]any{"w": or(5)})
 		// items 1 + 11 terms (or, its 5 items, their 5 titles) + 1 × totalCount 1.

@@ -27,7 +27,7 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ("companies", 4294967296);
 -- Create index "companies_slug_key" to table: "companies"
 CREATE UNIQUE INDEX `companies_slug_key` ON `companies` (`slug`);
 -- Create "feed_sources" table
-CREATE TABLE `feed_sources` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `name` text NOT NULL, `url` text NOT NULL, `interval_minutes` integer NOT NULL DEFAULT (1440), `full` bool NOT NULL DEFAULT (true), `enabled` bool NOT NULL DEFAULT (true), `last_enqueued_at` datetime NULL);
+CREATE TABLE `feed_sources` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `version` integer NOT NULL DEFAULT (1), `name` text NOT NULL, `url` text NOT NULL, `interval_minutes` integer NOT NULL DEFAULT (1440), `full` bool NOT NULL DEFAULT (true), `enabled` bool NOT NULL DEFAULT (true), `last_enqueued_at` datetime NULL);
 -- Set sequence for "feed_sources" table
 INSERT INTO sqlite_sequence (name, seq) VALUES ("feed_sources", 60129542144);
 -- Create index "feed_sources_name_key" to table: "feed_sources"
