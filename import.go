@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,18 +8,14 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/careergraph/careergraph/internal/config"
-	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/importer"
 	"github.com/careergraph/careergraph/internal/seed"
 )
@@ -46,17 +41,12 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 	if *source == "" {
 		*source = sourceName(fs.Arg(0))
 	}
-	cfg, err := config.FromEnv(getenv)
+	cmd, err := openCommand(getenv)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer cmd.Close()
+	ctx, cfg, db := cmd.ctx, cmd.cfg, cmd.db
 	if cfg.Seed {
 		// Titles are classified against the roles: an empty database gets the seed's first.
 		if _, err := seed.Load(ctx, db.Client); err != nil {

@@ -264,17 +264,12 @@ func runGen(args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.FromEnv(getenv)
+	cmd, err := openCommand(getenv)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer cmd.Close()
+	ctx, db := cmd.ctx, cmd.db
 	res, err := gen.Run(ctx, db, gen.Options{Openings: *n, Seed: *s, Progress: os.Stderr})
 	if err != nil {
 		return err
@@ -309,18 +304,13 @@ func startJobs(ctx context.Context, cfg config.Config, db *database.DB, log *slo
 // runWorker is `careergraph worker`: the same binary running jobs only, no HTTP, until
 // SIGTERM or SIGINT.
 func runWorker(getenv func(string) string) error {
-	cfg, err := config.FromEnv(getenv)
+	cmd, err := openCommand(getenv)
 	if err != nil {
 		return err
 	}
+	defer cmd.Close()
+	ctx, cfg, db := cmd.ctx, cmd.cfg, cmd.db
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	stopJobs, err := startJobs(ctx, cfg, db, log)
 	if err != nil {
 		return err
@@ -330,4 +320,35 @@ func runWorker(getenv func(string) string) error {
 	log.Info("worker stopping")
 	stopJobs()
 	return nil
+}
+
+// command is what a one-shot subcommand (gen, import, worker) works with: its config, a
+// context that SIGINT and SIGTERM cancel, and the database, migrated when MIGRATE_ON_START
+// says so (as the server is).
+type command struct {
+	ctx  context.Context
+	stop context.CancelFunc
+	cfg  config.Config
+	db   *database.DB
+}
+
+// openCommand reads the config and opens the database for a subcommand.
+func openCommand(getenv func(string) string) (*command, error) {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Migrate: cfg.MigrateOnStart})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &command{ctx: ctx, stop: stop, cfg: cfg, db: db}, nil
+}
+
+// Close closes the database and stops listening for signals.
+func (c *command) Close() {
+	_ = c.db.Close()
+	c.stop()
 }
