@@ -5,7 +5,6 @@ package graph
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 
 	"entgo.io/contrib/entgql"
@@ -18,6 +17,7 @@ import (
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/audit"
 	"github.com/careergraph/careergraph/internal/changes"
+	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/loader"
@@ -37,17 +37,23 @@ type Resolver struct {
 // Deps are what the resolvers need.
 type Deps struct {
 	Client *ent.Client
-	// SQL is the pool beneath Client, for the few statements ent cannot build.
-	SQL *sql.DB
+	// SQL runs the few statements ent cannot build, on the pool beneath Client.
+	SQL database.Querier
 	// Dialect is dialect.Postgres or dialect.SQLite.
 	Dialect string
 	// Accounts logs users in and manages tokens.
 	Accounts *accounts.Service
+	// Matcher ranks openings for profiles; nil builds one whose index builds on first use.
+	// The server passes the one whose index it builds at start (see matching.Matcher.Build).
+	Matcher *matching.Matcher
 }
 
 // NewSchema returns the executable schema, with the @hasRole directive.
 func NewSchema(d Deps) graphql.ExecutableSchema {
-	matcher := matching.New(d.Client, d.SQL, d.Dialect)
+	matcher := d.Matcher
+	if matcher == nil {
+		matcher = matching.New(d.Client, d.SQL, d.Dialect)
+	}
 	return NewExecutableSchema(Config{
 		Resolvers: &Resolver{
 			client:   d.Client,

@@ -266,14 +266,14 @@ var (
 				Columns: []*schema.Column{OpeningsColumns[3], OpeningsColumns[4]},
 			},
 			{
-				Name:    "opening_role_id_status_posted_at",
+				Name:    "opening_role_id_status_posted_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[22], OpeningsColumns[17], OpeningsColumns[15]},
+				Columns: []*schema.Column{OpeningsColumns[22], OpeningsColumns[17], OpeningsColumns[15], OpeningsColumns[0]},
 			},
 			{
-				Name:    "opening_status_posted_at",
+				Name:    "opening_status_posted_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[17], OpeningsColumns[15]},
+				Columns: []*schema.Column{OpeningsColumns[17], OpeningsColumns[15], OpeningsColumns[0]},
 			},
 			{
 				Name:    "opening_company_id",

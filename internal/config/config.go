@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,10 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API (CORS_ORIGINS, comma
 	// separated; empty: no cross-origin access).
 	CORSOrigins []string
+	// DebugAddr, when set, serves net/http/pprof on this address, on a listener of its own
+	// (DEBUG_ADDR, such as 127.0.0.1:6060; default off). It is never served on the public
+	// port: bind it to loopback or a private interface.
+	DebugAddr string
 }
 
 // Limits are the protection limits, each with its variable and default (see README).
@@ -173,6 +178,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			}
 		}
 	}
+	c.DebugAddr = strings.TrimSpace(getenv("DEBUG_ADDR"))
 	c.AdminEmail = strings.TrimSpace(getenv("CAREERGRAPH_ADMIN_EMAIL"))
 	c.AdminPassword = getenv("CAREERGRAPH_ADMIN_PASSWORD")
 	if len(errs) > 0 {
@@ -209,6 +215,17 @@ func (c Config) Validate() error {
 	}
 	if err := cors.ValidateOrigins(c.CORSOrigins); err != nil {
 		return fmt.Errorf("config: CORS_ORIGINS: %w", err)
+	}
+	if c.DebugAddr != "" {
+		// Any host, any port but PORT: the profiler must not share the public listener.
+		_, port, err := net.SplitHostPort(c.DebugAddr)
+		n, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("config: DEBUG_ADDR=%q: want host:port, such as 127.0.0.1:6060", c.DebugAddr)
+		}
+		if n == c.Port {
+			return fmt.Errorf("config: DEBUG_ADDR=%q: the profiler needs a port of its own, not PORT=%d", c.DebugAddr, c.Port)
+		}
 	}
 	return nil
 }

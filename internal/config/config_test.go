@@ -22,6 +22,7 @@ func TestDefaults(t *testing.T) {
 	assert.True(t, c.Introspection)
 	assert.True(t, c.Playground)
 	assert.True(t, c.Seed)
+	assert.Empty(t, c.DebugAddr, "the profiler is off unless DEBUG_ADDR asks for it")
 }
 
 func TestBadValuesNameTheirVariable(t *testing.T) {
@@ -43,6 +44,8 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"timeout req":   {map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
 		"redis":         {map[string]string{"REDIS_URL": "localhost:6379"}, "REDIS_URL"},
 		"cors":          {map[string]string{"CORS_ORIGINS": "dashboard.example.com"}, "CORS_ORIGINS"},
+		"debug no port": {map[string]string{"DEBUG_ADDR": "localhost"}, `DEBUG_ADDR="localhost"`},
+		"debug on PORT": {map[string]string{"PORT": "9000", "DEBUG_ADDR": "127.0.0.1:9000"}, `DEBUG_ADDR="127.0.0.1:9000"`},
 		"admin alone":   {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com"}, "CAREERGRAPH_ADMIN_PASSWORD"},
 		"admin weak":    {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com", "CAREERGRAPH_ADMIN_PASSWORD": "short"}, "CAREERGRAPH_ADMIN_PASSWORD"},
 	} {

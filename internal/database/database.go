@@ -31,6 +31,13 @@ type DB struct {
 	SQL     *sql.DB
 }
 
+// Querier runs a statement that ent's builders cannot express (the ranked search page, the
+// match index's reads). *sql.DB is one; tests pass their statement counter instead, so that
+// those statements are counted like ent's.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Options adjust Open; the zero value is production.
 type Options struct {
 	// Wrap, when set, wraps the ent driver (tests count statements with it).

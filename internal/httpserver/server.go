@@ -4,7 +4,6 @@ package httpserver
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"net/http"
 
@@ -23,8 +22,10 @@ import (
 	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/cors"
+	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
+	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 )
@@ -32,9 +33,13 @@ import (
 // Options configure the handler. Zero values get production defaults (see withDefaults).
 type Options struct {
 	Client *ent.Client
-	// SQL is the pool beneath Client and Dialect its database (dialect.Postgres or SQLite).
-	SQL     *sql.DB
+	// SQL runs the statements ent cannot build on the pool beneath Client (tests pass their
+	// statement counter); Dialect is its database (dialect.Postgres or SQLite).
+	SQL     database.Querier
 	Dialect string
+	// Matcher, when set, is the matcher whose index the server builds at start; /readyz
+	// answers 503 until that index is built. Nil: the index builds on the first match.
+	Matcher *matching.Matcher
 	Logger  *slog.Logger
 	// Ready reports whether the database answers; /readyz serves it.
 	Ready func(context.Context) error
@@ -130,6 +135,13 @@ func New(o Options) http.Handler {
 				return
 			}
 		}
+		if o.Matcher != nil && !o.Matcher.Ready() {
+			// A replica that cannot match yet takes no traffic: its first match would wait
+			// for the whole index.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("match index building\n"))
+			return
+		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	if o.Playground {
@@ -155,7 +167,7 @@ func GraphQL(o Options) http.Handler {
 }
 
 func graphQL(o Options, rl RateLimit) *handler.Server {
-	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts})
+	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts, Matcher: o.Matcher})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	for _, t := range httpTransports() {

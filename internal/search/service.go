@@ -24,13 +24,19 @@ import (
 // Service searches openings.
 type Service struct {
 	client  *ent.Client
-	db      *stdsql.DB
+	db      Querier
 	dialect string
+}
+
+// Querier runs the ranked page statement: the pool beneath the client (*sql.DB), or in tests
+// their statement counter.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
 }
 
 // New returns a Service over client, and db (the pool beneath it) for the ranked page statement
 // ent's builders cannot nest, on a database of dialect (dialect.Postgres or SQLite).
-func New(client *ent.Client, db *stdsql.DB, dia string) *Service {
+func New(client *ent.Client, db Querier, dia string) *Service {
 	return &Service{client: client, db: db, dialect: dia}
 }
 
