@@ -98,6 +98,11 @@ func (r *roleResolver) Openings(ctx context.Context, obj *ent.Role, after *entgq
 	return obj.OpeningsConnection(ctx, after, first, before, last, orderBy, where)
 }
 
+// OpeningConnection returns OpeningConnectionResolver implementation.
+func (r *Resolver) OpeningConnection() OpeningConnectionResolver {
+	return &openingConnectionResolver{r}
+}
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -110,6 +115,7 @@ func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
 }
 
 type (
+	openingConnectionResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }
 	openingWhereInputResolver struct{ *Resolver }

@@ -46,6 +46,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Mutation() MutationResolver
+	OpeningConnection() OpeningConnectionResolver
 	Query() QueryResolver
 	Role() RoleResolver
 	OpeningWhereInput() OpeningWhereInputResolver
@@ -294,9 +295,10 @@ type ComplexityRoot struct {
 	}
 
 	OpeningConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges             func(childComplexity int) int
+		PageInfo          func(childComplexity int) int
+		TotalCount        func(childComplexity int) int
+		TotalCountIsExact func(childComplexity int) int
 	}
 
 	OpeningEdge struct {
@@ -597,6 +599,9 @@ type MutationResolver interface {
 	RevokeAPIToken(ctx context.Context, id int) (*ent.APIToken, error)
 	CreateUser(ctx context.Context, input CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id int, input UpdateUserInput) (*ent.User, error)
+}
+type OpeningConnectionResolver interface {
+	TotalCountIsExact(ctx context.Context, obj *ent.OpeningConnection) (bool, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1898,6 +1903,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OpeningConnection.TotalCount(childComplexity), true
+	case "OpeningConnection.totalCountIsExact":
+		if e.ComplexityRoot.OpeningConnection.TotalCountIsExact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningConnection.TotalCountIsExact(childComplexity), true
 
 	case "OpeningEdge.cursor":
 		if e.ComplexityRoot.OpeningEdge.Cursor == nil {
@@ -7396,6 +7407,16 @@ type SalaryInsights {
   fromOpenings: SalaryStats
   fromSalaryRecords: SalaryStats
 }
+
+extend type OpeningConnection {
+  """
+  Whether totalCount is a count. False when a search ranked by relevance matches more than
+  1,000 openings on PostgreSQL: only the newest 1,000 matches are ranked and reachable, and
+  totalCount is then the database planner's estimate of all matches (never less than 1,001).
+  True for every other list of openings.
+  """
+  totalCountIsExact: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7804,6 +7825,8 @@ func (ec *executionContext) childFields_OpeningConnection(ctx context.Context, f
 		return ec.fieldContext_OpeningConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_OpeningConnection_totalCount(ctx, field)
+	case "totalCountIsExact":
+		return ec.fieldContext_OpeningConnection_totalCountIsExact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OpeningConnection", field.Name)
 }
@@ -15741,6 +15764,29 @@ func (ec *executionContext) _OpeningConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_OpeningConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpeningConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OpeningConnection_totalCountIsExact(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningConnection_totalCountIsExact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OpeningConnection().TotalCountIsExact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningConnection_totalCountIsExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningConnection", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _OpeningEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningEdge) (ret graphql.Marshaler) {
@@ -36373,18 +36419,24 @@ func (ec *executionContext) _OpeningConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._OpeningConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._OpeningConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._OpeningConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCountIsExact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OpeningConnection_totalCountIsExact(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
