@@ -38,14 +38,14 @@ type Index struct {
 	mu       sync.RWMutex
 	entries  []entry // sorted by id for the rebuilt part, then appended
 	bitmap   []uint64
-	words    int           // uint64 words per opening's skill bitmap
+	words    int         // uint64 words per opening's skill bitmap
 	skillBit map[int]int // skill id -> bit
 	// sorted is how many entries, from the start, are sorted by id (the rebuilt part): they
 	// are found by binary search. Openings a catch-up appends are found through extra.
-	sorted int
-	extra  map[int64]int // opening id -> index in entries, for entries[sorted:]
-	live   int
-	builtAt  time.Time
+	sorted  int
+	extra   map[int64]int // opening id -> index in entries, for entries[sorted:]
+	live    int
+	builtAt time.Time
 	// watermark is when the last successful look at the database began (this process's
 	// clock, as updated_at is written by the servers' clocks); the next catch-up reads rows
 	// updated since then, less the safety margin.
