@@ -63,8 +63,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		// One writer at a time is all SQLite allows; WAL lets readers go on meanwhile.
 		pool.SetMaxOpenConns(8)
 	} else {
+		// As many idle connections as open ones: with fewer, a burst above the idle limit
+		// closes each connection it returns and opens a new one for the next statement (a
+		// PostgreSQL backend forked per statement), which under load cost more CPU than the
+		// statements themselves.
 		pool.SetMaxOpenConns(20)
-		pool.SetMaxIdleConns(10)
+		pool.SetMaxIdleConns(20)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
