@@ -59,7 +59,7 @@ var queries = []query{
 // filter, each asking for totalCount.
 var broad = func() []query {
 	var out []query
-	for _, words := range []string{"java", "backend", "developer", "python remote"} {
+	for _, words := range []string{"java", "backend", "developer", "python remote", "python developer"} {
 		out = append(out,
 			query{fmt.Sprintf("search %q, first 20, totalCount", words), `query($s: String!) { openings(search: $s, first: 20) {
 				totalCount totalCountIsExact edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"s": words}},
