@@ -237,7 +237,10 @@ func (x *Index) rebuild(ctx context.Context) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+	byID := func(a, b entry) int { return cmp.Compare(a.id, b.id) }
+	if !slices.IsSortedFunc(entries, byID) { // a sequential scan is usually in id order already
+		slices.SortFunc(entries, byID)
+	}
 	bitmap := make([]uint64, len(entries)*words)
 	j := 0
 	for i := range entries {
