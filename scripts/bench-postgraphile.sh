@@ -11,7 +11,8 @@
 # v1.2.6 if it is not on PATH, checks that both answer the page without errors, then loads
 # them alternately with the same settings (CONNECTIONS connections, DURATION a round, ROUNDS
 # rounds each) and prints req/s and latency percentiles per round and the ratio of the
-# medians. Both servers are stopped on exit, whatever happens. Run scripts/bench.sh first to
+# medians. CAREERGRAPH_BIN runs a prebuilt binary instead of this tree (an older version, for a
+# before/after in one session). Both servers are stopped on exit, whatever happens. Run scripts/bench.sh first to
 # fill the database. Everything listens on 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,9 +39,10 @@ if [ ! -x "$prefix/node_modules/.bin/postgraphile" ]; then
   npm install --silent --no-audit --no-fund --prefix "$prefix" postgraphile@4 @graphile-contrib/pg-simplify-inflector@6 >/dev/null
 fi
 
-go build -o "$work/careergraph" .
+bin=${CAREERGRAPH_BIN:-}
+if [ -z "$bin" ]; then bin="$work/careergraph"; go build -o "$bin" .; fi
 DATABASE_URL="$BENCH_DATABASE_URL" PORT=$CG_PORT LOG_LEVEL=warn RATE_LIMIT_POINTS=1000000000 \
-  DEBUG_ADDR=${DEBUG_ADDR:-} "$work/careergraph" &
+  DEBUG_ADDR=${DEBUG_ADDR:-} "$bin" &
 cg_pid=$!
 "$prefix/node_modules/.bin/postgraphile" -c "$BENCH_DATABASE_URL" --schema public --disable-query-log \
   --disable-graphiql --dynamic-json --append-plugins @graphile-contrib/pg-simplify-inflector \

@@ -6,15 +6,16 @@
 # It fills the database with N openings (default 1,000,000; skipped when the database already
 # has them), starts the server on it, runs cmd/bench against it, and prints the server's peak
 # resident memory (VmHWM) and how long it took to become ready (its match index built). The
-# database named must be one you can throw away. DEBUG_ADDR, if set, is passed on (pprof). The server runs
+# database named must be one you can throw away. DEBUG_ADDR, if set, is passed on (pprof);
+# CAREERGRAPH_BIN runs a prebuilt binary instead of this tree's. The server runs
 # with the rate limit lifted (RATE_LIMIT_POINTS), since one client sends hundreds of requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 : "${BENCH_DATABASE_URL:?set BENCH_DATABASE_URL to a throwaway PostgreSQL database}"
 PORT=${BENCH_PORT:-18181}
-bin=$(mktemp -d)/careergraph
-go build -o "$bin" .
+bin=${CAREERGRAPH_BIN:-}
+if [ -z "$bin" ]; then bin=$(mktemp -d)/careergraph; go build -o "$bin" .; fi
 have=$(psql "$BENCH_DATABASE_URL" -tAc "SELECT count(*) FROM openings WHERE external_id LIKE 'gen-1-%'" 2>/dev/null || echo 0)
 if [ "${have:-0}" -lt "$N" ]; then
   DATABASE_URL="$BENCH_DATABASE_URL" "$bin" gen --openings "$N" --seed 1 # ANALYZEs what it loads

@@ -62,9 +62,9 @@ var broad = func() []query {
 	for _, words := range []string{"java", "backend", "developer", "python remote", "python developer"} {
 		out = append(out,
 			query{fmt.Sprintf("search %q, first 20, totalCount", words), `query($s: String!) { openings(search: $s, first: 20) {
-				totalCount totalCountIsExact edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"s": words}},
+				totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"s": words}},
 			query{fmt.Sprintf("search %q + LIVE, first 20, totalCount", words), `query($s: String!) { openings(search: $s, first: 20, where: {status: LIVE}) {
-				totalCount totalCountIsExact edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"s": words}})
+				totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"s": words}})
 	}
 	return out
 }()
