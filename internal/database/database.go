@@ -78,6 +78,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database: %s is not reachable: %w", kind, err)
 	}
 	var drv dialect.Driver = entsql.OpenDB(dia, pool)
+	if dia == dialect.Postgres {
+		drv = newStmtCache(drv, pool) // ent's reads as prepared statements (see stmtCache)
+	}
 	if opts.Wrap != nil {
 		drv = opts.Wrap(drv)
 	}
