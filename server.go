@@ -34,6 +34,7 @@ import (
 	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/metrics"
 	"github.com/careergraph/careergraph/internal/migrate"
+	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
 	"github.com/careergraph/careergraph/internal/tracing"
@@ -136,9 +137,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	trendsDone := make(chan struct{})
 	go func() { defer close(trendsDone); trends.Run(tctx, db.Client, log) }()
 	defer func() { stopTrends(); <-trendsDone }()
+	// The match index builds in the background; /readyz says 503 until it is built, so that a
+	// load balancer sends no match to a replica that would make it wait for the build.
+	matcher := matching.New(db.Client, db.SQL, db.Dialect)
+	go func() {
+		t := time.Now()
+		if err := matcher.Build(ctx); err != nil {
+			// The next match builds it instead; until then the replica stays not ready.
+			log.Error("match index", "err", err)
+			return
+		}
+		log.Info("match index built", "ms", time.Since(t).Milliseconds())
+	}()
 	opts := httpserver.Options{
 		Client:        db.Client,
 		SQL:           db.SQL,
+		Matcher:       matcher,
 		Dialect:       db.Dialect,
 		Logger:        log,
 		Ready:         db.Ready,
@@ -214,6 +228,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect, "startup_ms", time.Since(start).Milliseconds())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.DebugAddr != "" {
+		// The profiler listens apart from the public port (config.Validate refuses PORT).
+		dln, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("DEBUG_ADDR=%s: %w", cfg.DebugAddr, err)
+		}
+		dsrv := &http.Server{Handler: httpserver.Debug(), ReadHeaderTimeout: 10 * time.Second}
+		defer func() { _ = dsrv.Close() }()
+		go func() { _ = dsrv.Serve(dln) }()
+		log.Info("profiler", "addr", dln.Addr().String())
+	}
 	select {
 	case err := <-errc:
 		return err

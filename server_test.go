@@ -154,3 +154,30 @@ func TestFirstAdminFromEnvironment(t *testing.T) {
 		assert.NotContains(t, logs.String(), password)
 	}
 }
+
+// TestDebugAddrIsASeparateListener: with DEBUG_ADDR set, the profiler answers there and the
+// public port still answers 404 for it.
+func TestDebugAddrIsASeparateListener(t *testing.T) {
+	port, dport := freePort(t), freePort(t)
+	env := map[string]string{"PORT": fmt.Sprint(port), "DEBUG_ADDR": fmt.Sprintf("127.0.0.1:%d", dport),
+		"DATABASE_URL": "file:" + filepath.Join(t.TempDir(), "cg.db"), "LOG_LEVEL": "warn"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runCtx(ctx, func(k string) string { return env[k] }) }()
+	waitReady(t, port)
+	get := func(port int) (int, string) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/", port))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	code, body := get(dport)
+	assert.Equal(t, 200, code)
+	assert.Contains(t, body, "goroutine")
+	code, body = get(port)
+	assert.Equal(t, 404, code)
+	assert.NotContains(t, body, "goroutine")
+	cancel()
+	require.NoError(t, <-done)
+}

@@ -29,6 +29,14 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
 	}
+	if _m.ctx.Unique == nil {
+		// ent makes a query that starts from an edge (role.QueryOpenings()) SELECT DISTINCT by
+		// default. Its edge steps are "= id" or "IN (subquery)" predicates, never joins, so no
+		// row can repeat; and DISTINCT under ORDER BY … LIMIT makes PostgreSQL read and sort
+		// every matching row before it can return the first page (33 ms instead of 0.3 ms for
+		// a role's openings at a million openings).
+		_m.Unique(false)
+	}
 	conn := &InterviewQuestionConnection{Edges: []*InterviewQuestionEdge{}}
 	total := wantsTotal(ctx)
 	counter := _m.Clone()
@@ -89,6 +97,14 @@ func (_m *OpeningQuery) PaginateCounted(
 	}
 	if _m, err = pager.applyFilter(_m); err != nil {
 		return nil, err
+	}
+	if _m.ctx.Unique == nil {
+		// ent makes a query that starts from an edge (role.QueryOpenings()) SELECT DISTINCT by
+		// default. Its edge steps are "= id" or "IN (subquery)" predicates, never joins, so no
+		// row can repeat; and DISTINCT under ORDER BY … LIMIT makes PostgreSQL read and sort
+		// every matching row before it can return the first page (33 ms instead of 0.3 ms for
+		// a role's openings at a million openings).
+		_m.Unique(false)
 	}
 	conn := &OpeningConnection{Edges: []*OpeningEdge{}}
 	total := wantsTotal(ctx)

@@ -91,6 +91,11 @@ func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
 // Opening returns OpeningResolver implementation.
 func (r *Resolver) Opening() OpeningResolver { return &openingResolver{r} }
 
+// OpeningConnection returns OpeningConnectionResolver implementation.
+func (r *Resolver) OpeningConnection() OpeningConnectionResolver {
+	return &openingConnectionResolver{r}
+}
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -111,6 +116,7 @@ func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
 type (
 	locationResolver          struct{ *Resolver }
 	openingResolver           struct{ *Resolver }
+	openingConnectionResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }
 	salaryRecordResolver      struct{ *Resolver }

@@ -54,6 +54,7 @@ type ResolverRoot interface {
 	Location() LocationResolver
 	Mutation() MutationResolver
 	Opening() OpeningResolver
+	OpeningConnection() OpeningConnectionResolver
 	Query() QueryResolver
 	Role() RoleResolver
 	SalaryInsights() SalaryInsightsResolver
@@ -408,9 +409,10 @@ type ComplexityRoot struct {
 	}
 
 	OpeningConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges             func(childComplexity int) int
+		PageInfo          func(childComplexity int) int
+		TotalCount        func(childComplexity int) int
+		TotalCountIsExact func(childComplexity int) int
 	}
 
 	OpeningEdge struct {
@@ -819,6 +821,9 @@ type MutationResolver interface {
 }
 type OpeningResolver interface {
 	Seo(ctx context.Context, obj *ent.Opening) (*seo.Head, error)
+}
+type OpeningConnectionResolver interface {
+	TotalCountIsExact(ctx context.Context, obj *ent.OpeningConnection) (bool, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -2636,6 +2641,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OpeningConnection.TotalCount(childComplexity), true
+	case "OpeningConnection.totalCountIsExact":
+		if e.ComplexityRoot.OpeningConnection.TotalCountIsExact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningConnection.TotalCountIsExact(childComplexity), true
 
 	case "OpeningEdge.cursor":
 		if e.ComplexityRoot.OpeningEdge.Cursor == nil {
@@ -10132,6 +10143,16 @@ type SalaryGroup {
   skill: Skill
   stats: SalaryStats!
 }
+
+extend type OpeningConnection {
+  """
+  Whether totalCount is a count. False when a search ranked by relevance matches more than
+  1,000 openings on PostgreSQL: only the newest 1,000 matches are ranked and reachable, and
+  totalCount is then the database planner's estimate of all matches (never less than 1,001).
+  True for every other list of openings.
+  """
+  totalCountIsExact: Boolean!
+}
 `, BuiltIn: false},
 	{Name: "../schema/seo.graphql", Input: `# The head of a public page, from the same data the page shows. Resolvers: graph/seo.resolvers.go;
 # the rules live in internal/seo.
@@ -10843,6 +10864,8 @@ func (ec *executionContext) childFields_OpeningConnection(ctx context.Context, f
 		return ec.fieldContext_OpeningConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_OpeningConnection_totalCount(ctx, field)
+	case "totalCountIsExact":
+		return ec.fieldContext_OpeningConnection_totalCountIsExact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OpeningConnection", field.Name)
 }
@@ -22130,6 +22153,29 @@ func (ec *executionContext) _OpeningConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_OpeningConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpeningConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OpeningConnection_totalCountIsExact(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningConnection_totalCountIsExact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OpeningConnection().TotalCountIsExact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningConnection_totalCountIsExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningConnection", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _OpeningEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningEdge) (ret graphql.Marshaler) {
@@ -48368,18 +48414,24 @@ func (ec *executionContext) _OpeningConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._OpeningConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._OpeningConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._OpeningConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCountIsExact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OpeningConnection_totalCountIsExact(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/apperr"
 	"github.com/careergraph/careergraph/internal/cv"
+	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/loader"
@@ -37,14 +38,17 @@ type Resolver struct {
 // Deps are what the resolvers need.
 type Deps struct {
 	Client *ent.Client
-	// SQL is the pool beneath Client, for the few statements ent cannot build.
-	SQL *sql.DB
+	// SQL runs the few statements ent cannot build, on the pool beneath Client.
+	SQL database.Querier
+	// Pool is the pool itself, for the job queue's inserts (River needs a *sql.DB); nil
+	// takes SQL when it is one.
+	Pool *sql.DB
 	// Dialect is dialect.Postgres or dialect.SQLite.
 	Dialect string
 	// Accounts logs users in and manages tokens.
 	Accounts *accounts.Service
-	// Matcher, when set, is the matcher (and its in-memory index) to use; the caller keeps it
-	// to report on the index. nil: NewSchema makes one.
+	// Matcher ranks openings for profiles; nil builds one whose index builds on first use.
+	// The server passes the one whose index it builds at start (see matching.Matcher.Build).
 	Matcher *matching.Matcher
 }
 
@@ -54,6 +58,9 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 	if matcher == nil {
 		matcher = matching.New(d.Client, d.SQL, d.Dialect)
 	}
+	if d.Pool == nil {
+		d.Pool, _ = d.SQL.(*sql.DB)
+	}
 	return NewExecutableSchema(Config{
 		Resolvers: &Resolver{
 			client:   d.Client,
@@ -61,7 +68,7 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 			matcher:  matcher,
 			insights: insights.New(d.Client, matcher),
 			accounts: d.Accounts,
-			jobs:     jobs.NewInserter(d.Client, d.SQL, d.Dialect),
+			jobs:     jobs.NewInserter(d.Client, d.Pool, d.Dialect),
 		},
 		Directives: DirectiveRoot{HasRole: hasRole},
 	})

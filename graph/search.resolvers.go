@@ -19,6 +19,11 @@ import (
 	"github.com/careergraph/careergraph/internal/skills"
 )
 
+// TotalCountIsExact is the resolver for the totalCountIsExact field.
+func (r *openingConnectionResolver) TotalCountIsExact(ctx context.Context, obj *ent.OpeningConnection) (bool, error) {
+	return !loader.For(ctx).Estimated(obj), nil
+}
+
 // Openings is the resolver for the openings field.
 func (r *queryResolver) Openings(ctx context.Context, search *string, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
 	var v *skills.Vocabulary
@@ -28,7 +33,11 @@ func (r *queryResolver) Openings(ctx context.Context, search *string, after *ent
 			return nil, err
 		}
 	}
-	return r.search.Openings(ctx, v, search, after, first, before, last, orderBy, where)
+	conn, estimated, err := r.search.Search(ctx, v, search, after, first, before, last, orderBy, where)
+	if estimated {
+		loader.For(ctx).MarkEstimated(conn)
+	}
+	return conn, err
 }
 
 // Match is the resolver for the match field.

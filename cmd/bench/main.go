@@ -1,6 +1,7 @@
 // Command bench measures careergraph's heavy queries against a running server, as a client
 // would: each query is sent -n times in a row after -warm warm-up runs, and the median and 95th
-// percentile latencies are printed as a Markdown table. scripts/bench.sh starts a server over a
+// percentile latencies are printed as a Markdown table. The set includes the broad searches
+// of issue 9 (common words, with and without status: LIVE, with totalCount). scripts/bench.sh starts a server over a
 // generated database, runs this, and reports the server's peak memory.
 package main
 
@@ -54,6 +55,20 @@ var queries = []query{
 		careerRoutes { kind from { title } to { title } } } }`, map[string]any{"slug": "backend-developer"}},
 }
 
+// broad are the broad searches of issue 9: one or two common words, with and without the LIVE
+// filter, each asking for totalCount.
+var broad = func() []query {
+	var out []query
+	for _, words := range []string{"java", "backend", "developer", "python remote", "python developer"} {
+		out = append(out,
+			query{fmt.Sprintf("search %q, first 20, totalCount", words), `query($s: String!) { openings(search: $s, first: 20) {
+				totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"s": words}},
+			query{fmt.Sprintf("search %q + LIVE, first 20, totalCount", words), `query($s: String!) { openings(search: $s, first: 20, where: {status: LIVE}) {
+				totalCount edges { cursor node { id title } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"s": words}})
+	}
+	return out
+}()
+
 const pageQuery = `query Page($after: Cursor) { openings(first: 20, after: $after, where: {status: LIVE},
 	orderBy: {field: POSTED_AT, direction: DESC}) { pageInfo { hasNextPage endCursor } edges { cursor node { id title postedAt } } } }`
 
@@ -66,7 +81,7 @@ func main() {
 	c := &http.Client{Timeout: 60 * time.Second}
 	fmt.Println("| query | median | p95 | runs |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
-	for _, q := range queries {
+	for _, q := range append(queries, broad...) {
 		med, p95 := measure(c, *url, q.query, q.vars, *warm, *n)
 		fmt.Printf("| %s | %s | %s | %d |\n", q.name, ms(med), ms(p95), *n)
 	}

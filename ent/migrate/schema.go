@@ -335,14 +335,14 @@ var (
 				Columns: []*schema.Column{OpeningsColumns[3], OpeningsColumns[7]},
 			},
 			{
-				Name:    "opening_role_id_status_posted_at",
+				Name:    "opening_role_id_status_posted_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[29], OpeningsColumns[24], OpeningsColumns[22]},
+				Columns: []*schema.Column{OpeningsColumns[29], OpeningsColumns[24], OpeningsColumns[22], OpeningsColumns[0]},
 			},
 			{
-				Name:    "opening_status_posted_at",
+				Name:    "opening_status_posted_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[24], OpeningsColumns[22]},
+				Columns: []*schema.Column{OpeningsColumns[24], OpeningsColumns[22], OpeningsColumns[0]},
 			},
 			{
 				Name:    "opening_company_id",

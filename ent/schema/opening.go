@@ -79,8 +79,10 @@ func (Opening) Edges() []ent.Edge {
 func (Opening) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("source", "external_id").Unique(),
-		index.Fields("role_id", "status", "posted_at"),
-		index.Fields("status", "posted_at"),
+		// A role's page of openings and the root list, newest first: the id tie-breaker is in
+		// the index so that ORDER BY posted_at DESC, id DESC LIMIT n reads n rows and no sort.
+		index.Fields("role_id", "status", "posted_at", "id"),
+		index.Fields("status", "posted_at", "id"),
 		index.Fields("company_id"),
 		index.Fields("location_id"),
 		// The match index (internal/matching) catches up on changes by updated_at.

@@ -83,6 +83,10 @@ type Config struct {
 	// variables: on when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is
 	// set, off when neither is, or OTEL_SDK_DISABLED=true, or OTEL_TRACES_EXPORTER=none.
 	Tracing bool
+	// DebugAddr, when set, serves net/http/pprof on this address, on a listener of its own
+	// (DEBUG_ADDR, such as 127.0.0.1:6060; default off). It is never served on the public
+	// port: bind it to loopback or a private interface.
+	DebugAddr string
 }
 
 // Caches are the byte bounds of what clients can make the server keep: persisted queries
@@ -297,6 +301,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			*n.dst = x
 		}
 	}
+	c.DebugAddr = strings.TrimSpace(getenv("DEBUG_ADDR"))
 	c.AdminEmail = strings.TrimSpace(getenv("CAREERGRAPH_ADMIN_EMAIL"))
 	c.AdminPassword = getenv("CAREERGRAPH_ADMIN_PASSWORD")
 	if kind, _, err := ParseDatabaseURL(c.DatabaseURL); err == nil {
@@ -383,6 +388,17 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: QUERY_CACHE_BYTES=%d: want at least 65536", cc.QueryCacheBytes)
 	case cc.MaxOperationNameBytes < 1:
 		return fmt.Errorf("config: MAX_OPERATION_NAME_BYTES=%d: want a positive number of bytes", cc.MaxOperationNameBytes)
+	}
+	if c.DebugAddr != "" {
+		// Any host, any port but PORT: the profiler must not share the public listener.
+		_, port, err := net.SplitHostPort(c.DebugAddr)
+		n, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("config: DEBUG_ADDR=%q: want host:port, such as 127.0.0.1:6060", c.DebugAddr)
+		}
+		if n == c.Port {
+			return fmt.Errorf("config: DEBUG_ADDR=%q: the profiler needs a port of its own, not PORT=%d", c.DebugAddr, c.Port)
+		}
 	}
 	return nil
 }

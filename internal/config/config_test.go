@@ -22,6 +22,7 @@ func TestDefaults(t *testing.T) {
 	assert.True(t, c.Introspection)
 	assert.True(t, c.Playground)
 	assert.True(t, c.Seed)
+	assert.Empty(t, c.DebugAddr, "the profiler is off unless DEBUG_ADDR asks for it")
 	assert.Empty(t, c.TrustedProxies, "no proxy is trusted unless configured")
 	assert.Equal(t, 365*24*time.Hour, c.APITokenMaxLifetime)
 	assert.Equal(t, DefaultCaches, c.Caches)
@@ -75,6 +76,8 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"apq cache":     {map[string]string{"APQ_CACHE_BYTES": "lots"}, "APQ_CACHE_BYTES"},
 		"query cache":   {map[string]string{"QUERY_CACHE_BYTES": "1000"}, "QUERY_CACHE_BYTES"},
 		"op name":       {map[string]string{"MAX_OPERATION_NAME_BYTES": "-1"}, "MAX_OPERATION_NAME_BYTES"},
+		"debug no port": {map[string]string{"DEBUG_ADDR": "localhost"}, `DEBUG_ADDR="localhost"`},
+		"debug on PORT": {map[string]string{"PORT": "9000", "DEBUG_ADDR": "127.0.0.1:9000"}, `DEBUG_ADDR="127.0.0.1:9000"`},
 		"admin alone":   {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com"}, "CAREERGRAPH_ADMIN_PASSWORD"},
 		"admin weak":    {map[string]string{"CAREERGRAPH_ADMIN_EMAIL": "a@example.com", "CAREERGRAPH_ADMIN_PASSWORD": "short"}, "CAREERGRAPH_ADMIN_PASSWORD"},
 	} {

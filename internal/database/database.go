@@ -31,6 +31,13 @@ type DB struct {
 	SQL     *sql.DB
 }
 
+// Querier runs a statement that ent's builders cannot express (the ranked search page, the
+// match index's reads). *sql.DB is one; tests pass their statement counter instead, so that
+// those statements are counted like ent's.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Options adjust Open; the zero value is production.
 type Options struct {
 	// Wrap, when set, wraps the ent driver (tests count statements with it).
@@ -64,8 +71,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		// One writer at a time is all SQLite allows; WAL lets readers go on meanwhile.
 		pool.SetMaxOpenConns(8)
 	} else {
+		// As many idle connections as open ones: with fewer, a burst above the idle limit
+		// closes each connection it returns and opens a new one for the next statement (a
+		// PostgreSQL backend forked per statement), which under load cost more CPU than the
+		// statements themselves.
 		pool.SetMaxOpenConns(20)
-		pool.SetMaxIdleConns(10)
+		pool.SetMaxIdleConns(20)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -75,6 +86,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database: %s is not reachable: %w", kind, err)
 	}
 	var drv dialect.Driver = entsql.OpenDB(dia, pool)
+	if dia == dialect.Postgres {
+		drv = newStmtCache(drv, pool) // ent's reads as prepared statements (see stmtCache)
+	}
 	if opts.Wrap != nil {
 		drv = opts.Wrap(drv)
 	}

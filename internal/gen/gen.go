@@ -87,7 +87,25 @@ func Run(ctx context.Context, db *database.DB, opt Options) (Result, error) {
 			fmt.Fprintf(opt.Progress, "gen: %d/%d openings (%.1fs, %.0f/s)\n", done, opt.Openings, el.Seconds(), float64(done)/el.Seconds())
 		}
 	}
+	if err := analyze(ctx, db); err != nil {
+		return Result{}, err
+	}
 	return Result{Openings: done, Elapsed: time.Since(start)}, nil
+}
+
+// analyze refreshes the planner's statistics of the tables Run loaded. Until autovacuum gets to
+// them (never, where it is off) PostgreSQL plans over a freshly loaded table with guesses,
+// and SQLite without sqlite_stat1 at all; one ANALYZE costs a few seconds at a million
+// openings and makes the first plans the right ones.
+func analyze(ctx context.Context, db *database.DB) error {
+	stmt := `ANALYZE openings, opening_skills`
+	if db.Dialect != dialect.Postgres {
+		stmt = `ANALYZE`
+	}
+	if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("gen: analyze: %w", err)
+	}
+	return nil
 }
 
 func loadRefs(ctx context.Context, c *ent.Client) (seed.Refs, error) {

@@ -26,6 +26,7 @@ import (
 	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/config"
 	"github.com/careergraph/careergraph/internal/cors"
+	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
@@ -41,9 +42,15 @@ import (
 // Options configure the handler. Zero values get production defaults (see withDefaults).
 type Options struct {
 	Client *ent.Client
-	// SQL is the pool beneath Client and Dialect its database (dialect.Postgres or SQLite).
-	SQL     *sql.DB
+	// SQL runs the statements ent cannot build on the pool beneath Client (tests pass their
+	// statement counter); Dialect is its database (dialect.Postgres or SQLite).
+	SQL database.Querier
+	// Pool is the pool beneath Client, for the job queue; nil takes SQL when it is one.
+	Pool    *sql.DB
 	Dialect string
+	// Matcher, when set, is the matcher whose index the server builds at start; /readyz
+	// answers 503 until that index is built. Nil: the index builds on the first match.
+	Matcher *matching.Matcher
 	Logger  *slog.Logger
 	// Ready reports whether the database answers and its schema is current; /readyz serves
 	// it, naming the pending migration when that is the reason.
@@ -195,6 +202,13 @@ func New(o Options) http.Handler {
 				return
 			}
 		}
+		if o.Matcher != nil && !o.Matcher.Ready() {
+			// A replica that cannot match yet takes no traffic: its first match would wait
+			// for the whole index.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("match index building\n"))
+			return
+		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	if o.Playground {
@@ -220,9 +234,12 @@ func GraphQL(o Options) http.Handler {
 }
 
 func graphQL(o Options, rl RateLimit) *handler.Server {
-	matcher := matching.New(o.Client, o.SQL, o.Dialect)
+	matcher := o.Matcher
+	if matcher == nil {
+		matcher = matching.New(o.Client, o.SQL, o.Dialect)
+	}
 	o.Metrics.SetMatchIndex(matcher.IndexStats)
-	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Dialect: o.Dialect, Accounts: o.Accounts, Matcher: matcher})
+	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Pool: o.Pool, Dialect: o.Dialect, Accounts: o.Accounts, Matcher: matcher})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	for _, t := range httpTransports() {

@@ -54,6 +54,27 @@ type Loaders struct {
 	items      *dataloadgen.Loader[int, []*ent.RoleItem]
 	salary     *dataloadgen.Loader[SalaryKey, []*ent.SalaryRecord]
 	routes     *dataloadgen.Loader[int, []*ent.CareerRoute]
+
+	estMu     sync.Mutex
+	estimated map[any]bool
+}
+
+// MarkEstimated records that a connection resolved in this operation carries an estimated
+// totalCount (see search.Service.Search), for its totalCountIsExact field.
+func (l *Loaders) MarkEstimated(conn any) {
+	l.estMu.Lock()
+	defer l.estMu.Unlock()
+	if l.estimated == nil {
+		l.estimated = map[any]bool{}
+	}
+	l.estimated[conn] = true
+}
+
+// Estimated reports whether MarkEstimated recorded conn.
+func (l *Loaders) Estimated(conn any) bool {
+	l.estMu.Lock()
+	defer l.estMu.Unlock()
+	return l.estimated[conn]
 }
 
 // New builds a request's loaders over client.

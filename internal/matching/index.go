@@ -1,24 +1,28 @@
 package matching
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"database/sql"
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"entgo.io/ent/dialect"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/pay"
 )
 
 // Index is a compact, in-memory image of every live opening: what scoring needs and nothing
-// else (about 40 bytes and a skill bitmap per opening, so some 50 MB for a million live
-// openings). Matching and skill demand scan it instead of the database, which at a million
+// else (a 56-byte entry and a skill bitmap of 8 bytes per 64 skills per opening: about 67 MB
+// for 840,000 live openings and 152 skills). Matching and skill demand scan it instead of the database, which at a million
 // openings is the difference between milliseconds and seconds.
 //
 // It stays current: every read first asks the database for openings updated since the last
@@ -28,17 +32,22 @@ import (
 // deletes drop out at once too; a full rebuild runs every RebuildEvery, or when a read notices
 // many changes.
 type Index struct {
-	db      *sql.DB
+	db      Querier
 	dialect string
+	// ready is set once the first build has finished (Matcher.Ready).
+	ready atomic.Bool
 
 	mu       sync.RWMutex
 	entries  []entry // sorted by id for the rebuilt part, then appended
 	bitmap   []uint64
-	words    int           // uint64 words per opening's skill bitmap
-	skillBit map[int]int   // skill id -> bit
-	pos      map[int64]int // opening id -> index in entries
-	live     int
-	builtAt  time.Time
+	words    int         // uint64 words per opening's skill bitmap
+	skillBit map[int]int // skill id -> bit
+	// sorted is how many entries, from the start, are sorted by id (the rebuilt part): they
+	// are found by binary search. Openings a catch-up appends are found through extra.
+	sorted  int
+	extra   map[int64]int // opening id -> index in entries, for entries[sorted:]
+	live    int
+	builtAt time.Time
 	// watermark is when the last successful look at the database began (this process's
 	// clock, as updated_at is written by the servers' clocks); the next catch-up reads rows
 	// updated since then, less the safety margin.
@@ -60,18 +69,53 @@ type entry struct {
 	expMin     int16
 	expMax     int16 // -1: no maximum
 	skillCount int16
-	mode       opening.WorkMode
+	mode       workMode
 	live       bool
+}
+
+// workMode is an opening's work mode in one byte (the entry is kept small: one per live
+// opening).
+type workMode uint8
+
+const (
+	modeOnsite workMode = iota
+	modeHybrid
+	modeRemote
+)
+
+func modeOf(m opening.WorkMode) workMode {
+	switch m {
+	case opening.WorkModeHYBRID:
+		return modeHybrid
+	case opening.WorkModeREMOTE:
+		return modeRemote
+	}
+	return modeOnsite
+}
+
+// position returns the index of opening id in entries.
+func (x *Index) position(id int64) (int, bool) {
+	if i, ok := slices.BinarySearchFunc(x.entries[:x.sorted], id, func(e entry, id int64) int { return cmp.Compare(e.id, id) }); ok {
+		return i, true
+	}
+	i, ok := x.extra[id]
+	return i, ok
 }
 
 // RebuildEvery is how often the index is built afresh (in the background).
 const RebuildEvery = 10 * time.Minute
 
+// bulkChanges is how many changed openings a catch-up applies one by one. More changes since
+// the last look come from a bulk load or import, and the index is rebuilt instead, which reads
+// everything in two statements. Small enough that the catch-up's LIMIT makes its index scan the
+// cheapest plan on any table (see catchUp).
+const bulkChanges = 1000
+
 // safety is how far back each catch-up re-reads, for transactions that commit late.
 const safety = 5 * time.Second
 
 // NewIndex returns an empty index over db; it builds on first use.
-func NewIndex(db *sql.DB, dia string) *Index { return &Index{db: db, dialect: dia} }
+func NewIndex(db Querier, dia string) *Index { return &Index{db: db, dialect: dia} }
 
 // ph returns the i-th placeholder for the dialect.
 func (x *Index) ph(i int) string {
@@ -113,56 +157,57 @@ func (x *Index) fresh(ctx context.Context) error {
 	return x.catchUp(ctx)
 }
 
-const cols = `id, COALESCE(role_id, 0), company_id, COALESCE(location_id, 0), status, work_mode, experience_min_years,
-	COALESCE(experience_max_years, -1), skill_count, salary_min, salary_max,
-	COALESCE(salary_currency, ''), COALESCE(salary_period, '')`
+// cols are an entry's columns, computed by the database as numbers where it can (a live flag,
+// the work mode's code, pay per year), so that reading a million of them allocates no strings
+// but the currency. An unclassified opening (no role) reads as role 0.
+var cols = `id, COALESCE(role_id, 0), company_id, COALESCE(location_id, 0), status = 'LIVE',
+	CASE work_mode WHEN 'HYBRID' THEN 1 WHEN 'REMOTE' THEN 2 ELSE 0 END,
+	experience_min_years, COALESCE(experience_max_years, -1), skill_count,
+	COALESCE(salary_max, salary_min, 0) * ` + perYear + `,
+	(COALESCE(salary_min, 0) + COALESCE(salary_max, salary_min, 0)) / 2 * ` + perYear + `,
+	COALESCE(salary_currency, '')`
 
-// read reads the openings that where (a SQL condition over openings) selects.
-func (x *Index) read(ctx context.Context, where string, args ...any) ([]entry, error) {
+// perYear is the SQL factor that makes an opening's pay per year (pay.Annual's rule).
+var perYear = `CASE WHEN salary_period = 'MONTH' THEN ` + strconv.Itoa(pay.MonthsPerYear) + ` ELSE 1 END`
+
+// read reads the openings that where (a SQL condition over openings) selects, into a slice
+// of capacity size (a hint; 0 when unknown).
+func (x *Index) read(ctx context.Context, size int, where string, args ...any) ([]entry, error) {
 	rows, err := x.db.QueryContext(ctx, `SELECT `+cols+` FROM openings WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("match index: %w", err)
+	}
+	defer rows.Close()
+	out := make([]entry, 0, size)
+	var cur sql.RawBytes
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &e.live, &e.mode, &e.expMin, &e.expMax, &e.skillCount,
+			&e.salary, &e.mid, &cur); err != nil {
+			return nil, fmt.Errorf("match index: %w", err)
+		}
+		copy(e.currency[:], cur)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// tombstones returns, as entries that are not live, the openings deleted since since.
+func (x *Index) tombstones(ctx context.Context, since time.Time) ([]entry, error) {
+	rows, err := x.db.QueryContext(ctx, `SELECT opening_id FROM opening_tombstones WHERE deleted_at > `+x.ph(1), since)
 	if err != nil {
 		return nil, fmt.Errorf("match index: %w", err)
 	}
 	defer rows.Close()
 	var out []entry
 	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
+		var e entry
+		if err := rows.Scan(&e.id); err != nil {
 			return nil, fmt.Errorf("match index: %w", err)
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-func scanEntry(rows *sql.Rows) (entry, error) {
-	var e entry
-	var status, mode, cur, period string
-	var lo, hi sql.NullInt64
-	if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &status, &mode, &e.expMin, &e.expMax, &e.skillCount,
-		&lo, &hi, &cur, &period); err != nil {
-		return e, err
-	}
-	var min, max *int64
-	if lo.Valid {
-		min = &lo.Int64
-	}
-	if hi.Valid {
-		max = &hi.Int64
-	}
-	switch { // the top of the range, or its bottom when it has no top
-	case max != nil:
-		e.salary = *max
-	case min != nil:
-		e.salary = *min
-	}
-	e.mid = pay.Midpoint(min, max)
-	e.live = status == string(opening.StatusLIVE)
-	e.mode = opening.WorkMode(mode)
-	copy(e.currency[:], cur)
-	monthly := period == string(opening.SalaryPeriodMONTH)
-	e.salary, e.mid = pay.Annual(e.salary, monthly), pay.Annual(e.mid, monthly)
-	return e, nil
 }
 
 // skillRows streams the (opening id, skill id) rows query returns to fn.
@@ -187,56 +232,148 @@ func (x *Index) skillRows(ctx context.Context, query string, args []any, fn func
 // index to have caught up or rebuilt (RebuildEvery) several times over.
 const TombstonesKept = 6 * RebuildEvery
 
-// rebuild reads every live opening and its skills, streaming both in id order.
+// rebuild reads every live opening, and the skills of every opening grouped by opening, in two
+// statements that run at once on two connections (the database works on one while this
+// process decodes the other), then joins the two by id. The skills come one row per opening
+// (its skill ids as one text) rather than one row per pair: a million rows to decode instead
+// of nearly nine million, and no join in the database (which spilled to disk at a million
+// openings).
 func (x *Index) rebuild(ctx context.Context) error {
 	start := time.Now()
 	// A rebuild reads no deleted opening; older tombstones have served every index. Pruning is
 	// best effort: a read must not fail because the write did (a busy SQLite writer, a
 	// read-only replica); what is left is pruned at a later rebuild, and tombstones are small.
-	_, _ = x.db.ExecContext(ctx, `DELETE FROM opening_tombstones WHERE deleted_at < `+x.ph(1), start.Add(-TombstonesKept))
-	skillBit := map[int]int{}
-	srows, err := x.db.QueryContext(ctx, `SELECT id FROM skills ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("match index: %w", err)
+	if ex, ok := x.db.(interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}); ok {
+		_, _ = ex.ExecContext(ctx, `DELETE FROM opening_tombstones WHERE deleted_at < `+x.ph(1), start.Add(-TombstonesKept))
 	}
-	for srows.Next() {
-		var id int
-		if err := srows.Scan(&id); err != nil {
-			srows.Close()
-			return err
-		}
-		skillBit[id] = len(skillBit)
-	}
-	srows.Close()
-	words := (len(skillBit) + 63) / 64
-	entries, err := x.read(ctx, `status = `+x.ph(1)+` ORDER BY id`, string(opening.StatusLIVE))
+	skillBit, err := x.skillBits(ctx)
 	if err != nil {
 		return err
+	}
+	words := (len(skillBit) + 63) / 64
+	// Sized up front: growing slices of a million entries by appending would leave several
+	// times their size behind as garbage, and the process's peak memory with it.
+	total, err := x.count(ctx)
+	if err != nil {
+		return err
+	}
+	var entries []entry
+	var sets skillSets
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		entries, err = x.read(gctx, total, `status = `+x.ph(1), string(opening.StatusLIVE))
+		return err
+	})
+	g.Go(func() (err error) {
+		sets, err = x.readSkillSets(gctx, skillBit, words, total)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	byID := func(a, b entry) int { return cmp.Compare(a.id, b.id) }
+	if !slices.IsSortedFunc(entries, byID) { // a sequential scan is usually in id order already
+		slices.SortFunc(entries, byID)
 	}
 	bitmap := make([]uint64, len(entries)*words)
-	pos := make(map[int64]int, len(entries))
-	for i, e := range entries {
-		pos[e.id] = i
-	}
-	err = x.skillRows(ctx, `SELECT os.opening_id, os.skill_id FROM opening_skills os
-		JOIN openings o ON o.id = os.opening_id WHERE o.status = `+x.ph(1), []any{string(opening.StatusLIVE)},
-		func(oid int64, sid int) {
-			if i, ok := pos[oid]; ok {
-				if b, ok := skillBit[sid]; ok {
-					bitmap[i*words+b/64] |= 1 << (b % 64)
-				}
-			}
-		})
-	if err != nil {
-		return err
+	j := 0
+	for i := range entries {
+		for j < len(sets.ids) && sets.ids[j] < entries[i].id {
+			j++
+		}
+		if j < len(sets.ids) && sets.ids[j] == entries[i].id {
+			copy(bitmap[i*words:(i+1)*words], sets.bits[j*words:(j+1)*words])
+		}
 	}
 	x.mu.Lock()
-	x.entries, x.bitmap, x.words, x.skillBit, x.pos = entries, bitmap, words, skillBit, pos
+	x.entries, x.bitmap, x.words, x.skillBit = entries, bitmap, words, skillBit
+	x.sorted, x.extra = len(entries), map[int64]int{}
 	x.live = len(entries)
 	x.builtAt = start
 	x.watermark = start
 	x.mu.Unlock()
+	x.ready.Store(true)
 	return nil
+}
+
+func (x *Index) count(ctx context.Context) (int, error) {
+	rows, err := x.db.QueryContext(ctx, `SELECT count(*) FROM openings`)
+	if err != nil {
+		return 0, fmt.Errorf("match index: %w", err)
+	}
+	defer rows.Close()
+	var n int
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, fmt.Errorf("match index: %w", err)
+		}
+	}
+	return n, rows.Err()
+}
+
+func (x *Index) skillBits(ctx context.Context) (map[int]int, error) {
+	rows, err := x.db.QueryContext(ctx, `SELECT id FROM skills ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("match index: %w", err)
+	}
+	defer rows.Close()
+	skillBit := map[int]int{}
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("match index: %w", err)
+		}
+		skillBit[id] = len(skillBit)
+	}
+	return skillBit, rows.Err()
+}
+
+// skillSets are the skill bitmaps of openings, in ascending opening id order: opening ids[i]
+// has bits[i*words:(i+1)*words].
+type skillSets struct {
+	ids  []int64
+	bits []uint64
+}
+
+// readSkillSets reads every opening's skills, one row per opening, in opening id order.
+func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, words, size int) (skillSets, error) {
+	agg := `string_agg(skill_id::text, ',')`
+	if x.dialect != dialect.Postgres {
+		agg = `group_concat(skill_id)`
+	}
+	rows, err := x.db.QueryContext(ctx, `SELECT opening_id, `+agg+` FROM opening_skills GROUP BY opening_id ORDER BY opening_id`)
+	if err != nil {
+		return skillSets{}, fmt.Errorf("match index: %w", err)
+	}
+	defer rows.Close()
+	out := skillSets{ids: make([]int64, 0, size), bits: make([]uint64, 0, size*words)}
+	var list sql.RawBytes
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &list); err != nil {
+			return skillSets{}, fmt.Errorf("match index: %w", err)
+		}
+		out.ids = append(out.ids, id)
+		out.bits = append(out.bits, make([]uint64, words)...)
+		row := out.bits[len(out.bits)-words:]
+		// list is "12,34,56": decimal skill ids, parsed in place.
+		n, digits := 0, false
+		for k := 0; k <= len(list); k++ {
+			if k < len(list) && list[k] >= '0' && list[k] <= '9' {
+				n, digits = n*10+int(list[k]-'0'), true
+				continue
+			}
+			if digits {
+				if b, ok := skillBit[n]; ok {
+					row[b/64] |= 1 << (b % 64)
+				}
+			}
+			n, digits = 0, false
+		}
+	}
+	return out, rows.Err()
 }
 
 // catchUp applies openings updated since the watermark (less the safety margin). Rows in the
@@ -246,13 +383,23 @@ func (x *Index) catchUp(ctx context.Context) error {
 	x.mu.RLock()
 	since := x.watermark.Add(-safety)
 	x.mu.RUnlock()
-	// Deleted openings come back as rows that are not live, from their tombstones (the columns
-	// of cols: id, role, company, location, status, …).
-	changed, err := x.read(ctx, `updated_at > `+x.ph(1)+` UNION ALL SELECT opening_id, 0, 0, 0, 'DELETED', '', 0, -1, 0, NULL, NULL, '', ''
-		FROM opening_tombstones WHERE deleted_at > `+x.ph(2), since, since)
+	// ORDER BY … LIMIT makes the b-tree on updated_at the plan whatever the statistics say:
+	// right after a bulk load, before any ANALYZE, PostgreSQL guesses that a third of the
+	// table is newer than any date and plans a bare "updated_at > $1" as a sequential scan
+	// (410 ms at a million openings, on every read). With the order and the limit, the index
+	// scan that stops after the limit is the cheapest plan even on that guess
+	// (TestCatchUpUsesTheIndexWithoutStatistics).
+	changed, err := x.read(ctx, 0, `updated_at > `+x.ph(1)+` ORDER BY updated_at LIMIT `+strconv.Itoa(bulkChanges+1), since)
 	if err != nil {
 		return err
 	}
+	// Deleted openings leave tombstones (ent/schema.OpeningTombstone): they come back as
+	// entries that are not live, so deletes drop out at once too.
+	gone, err := x.tombstones(ctx, since)
+	if err != nil {
+		return err
+	}
+	changed = append(changed, gone...)
 	if len(changed) == 0 {
 		x.mu.Lock()
 		if start.After(x.watermark) {
@@ -261,7 +408,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 		x.mu.Unlock()
 		return nil
 	}
-	if len(changed) > 50000 {
+	if len(changed) > bulkChanges {
 		return x.rebuild(ctx) // a bulk load: cheaper to start over
 	}
 	// Their skills, in one statement.
@@ -288,7 +435,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 				x.addSkill(sid)
 			}
 		}
-		i, ok := x.pos[e.id]
+		i, ok := x.position(e.id)
 		if !ok {
 			if !e.live {
 				continue
@@ -296,7 +443,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 			i = len(x.entries)
 			x.entries = append(x.entries, e)
 			x.bitmap = append(x.bitmap, make([]uint64, x.words)...)
-			x.pos[e.id] = i
+			x.extra[e.id] = i
 			x.live++
 		} else {
 			if x.entries[i].live && !e.live {
@@ -381,9 +528,9 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 	for _, id := range pr.cityIDs {
 		cities[int64(id)] = true
 	}
-	modes := map[opening.WorkMode]bool{}
+	modes := map[workMode]bool{}
 	for _, m := range pr.p.WorkModes {
-		modes[m] = true
+		modes[modeOf(m)] = true
 	}
 	var want int64
 	var cur [3]byte
@@ -421,9 +568,9 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 		switch {
 		case len(modes) > 0 && !modes[e.mode]:
 			s.loc = 0
-		case !pr.cityGiven, e.mode == opening.WorkModeREMOTE, cities[e.location]:
+		case !pr.cityGiven, e.mode == modeRemote, cities[e.location]:
 			s.loc = LocationPoints * 1000
-		case e.mode == opening.WorkModeHYBRID:
+		case e.mode == modeHybrid:
 			s.loc = LocationPoints * 1000 / 4
 		}
 		switch {

@@ -99,9 +99,23 @@ type Matcher struct {
 
 // New returns a Matcher over client, keeping its index of live openings (see Index) from db,
 // the pool beneath client, of dialect dia.
-func New(client *ent.Client, db *stdsql.DB, dia string) *Matcher {
+func New(client *ent.Client, db Querier, dia string) *Matcher {
 	return &Matcher{client: client, index: NewIndex(db, dia)}
 }
+
+// Querier runs the index's statements: the pool beneath the client (*sql.DB), or in tests
+// their statement counter.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
+}
+
+// Build builds the index of live openings now, if no read has built it yet. The server runs
+// it in the background at start and reports not ready (/readyz) until it returns.
+func (m *Matcher) Build(ctx context.Context) error { return m.index.fresh(ctx) }
+
+// Ready reports whether the index has been built once, so that a match answers without
+// waiting for a full build.
+func (m *Matcher) Ready() bool { return m.index.ready.Load() }
 
 // prepared is a validated profile resolved against the vocabulary.
 type prepared struct {

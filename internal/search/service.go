@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	stdsql "database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -24,14 +25,30 @@ import (
 // Service searches openings.
 type Service struct {
 	client  *ent.Client
-	db      *stdsql.DB
+	db      Querier
 	dialect string
+	// candidates is Candidates, smaller in tests.
+	candidates int
+}
+
+// Querier runs the ranked page statement: the pool beneath the client (*sql.DB), or in tests
+// their statement counter.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error)
 }
 
 // New returns a Service over client, and db (the pool beneath it) for the ranked page statement
 // ent's builders cannot nest, on a database of dialect (dialect.Postgres or SQLite).
-func New(client *ent.Client, db *stdsql.DB, dia string) *Service {
-	return &Service{client: client, db: db, dialect: dia}
+func New(client *ent.Client, db Querier, dia string) *Service {
+	return &Service{client: client, db: db, dialect: dia, candidates: Candidates}
+}
+
+// WithCandidates returns s ranking at most n candidates instead of Candidates (tests use a
+// handful to exercise the bound on a small database).
+func (s *Service) WithCandidates(n int) *Service {
+	c := *s
+	c.candidates = n
+	return &c
 }
 
 // Openings lists openings: without text, as entgql's connection; with text, only openings that
@@ -42,25 +59,36 @@ func New(client *ent.Client, db *stdsql.DB, dia string) *Service {
 // v, the skill vocabulary, tells whole words from prefixes; it may be nil.
 func (s *Service) Openings(ctx context.Context, v *skills.Vocabulary, text *string, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
 	orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
+	conn, _, err := s.Search(ctx, v, text, after, first, before, last, orderBy, where)
+	return conn, err
+}
+
+// Search is Openings, also reporting whether the connection's totalCount is an estimate: a
+// search ranked by relevance that matches more than Candidates openings ranks only the newest
+// Candidates of them (see ranked), and on PostgreSQL its total is then the planner's estimate
+// rather than a count.
+func (s *Service) Search(ctx context.Context, v *skills.Vocabulary, text *string, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
+	orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (conn *ent.OpeningConnection, estimated bool, err error) {
 	if text == nil {
-		return s.client.Opening.Query().PaginateCounted(ctx, after, first, before, last,
+		conn, err = s.client.Opening.Query().PaginateCounted(ctx, after, first, before, last,
 			ent.WithOpeningOrder(orderBy), ent.WithOpeningFilter(where.Filter))
+		return conn, false, err
 	}
 	q, err := Parse(*text)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if v != nil {
 		q = q.Exact(v.Known)
 	}
 	if s.dialect == dialect.Postgres {
 		if q.filters, where, err = s.filterTokens(ctx, where); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	match := s.Match(q)
 	if orderBy != nil {
-		return s.client.Opening.Query().PaginateCounted(ctx, after, first, before, last, ent.WithOpeningOrder(orderBy),
+		conn, err = s.client.Opening.Query().PaginateCounted(ctx, after, first, before, last, ent.WithOpeningOrder(orderBy),
 			ent.WithOpeningFilter(func(oq *ent.OpeningQuery) (*ent.OpeningQuery, error) {
 				oq, err := where.Filter(oq)
 				if err != nil {
@@ -68,6 +96,7 @@ func (s *Service) Openings(ctx context.Context, v *skills.Vocabulary, text *stri
 				}
 				return oq.Where(match), nil
 			}))
+		return conn, false, err
 	}
 	return s.ranked(ctx, q, after, first, before, last, where)
 }
@@ -94,35 +123,44 @@ func (s *Service) Match(q Query) predicate.Opening {
 	}
 }
 
-// rank is the relevance expression, higher is better, as float8 so that it round-trips
+// rank is the relevance expression over the columns vector (PostgreSQL's search_vector) and
+// id (SQLite's rowid in the FTS table), higher is better, as float8 so that it round-trips
 // exactly through a cursor.
-func (s *Service) rank(sel *sql.Selector, q Query) sql.Querier {
+func (s *Service) rank(vector, id string, q Query) sql.Querier {
 	if s.dialect == dialect.Postgres {
-		tsq, col := q.RankTSQuery(), sel.C("search_vector")
+		tsq := q.RankTSQuery()
 		return sql.ExprFunc(func(b *sql.Builder) {
-			b.WriteString("ts_rank_cd(").Ident(col).WriteString(", to_tsquery('simple', ").Arg(tsq).WriteString("))::float8")
+			b.WriteString("ts_rank_cd(").Ident(vector).WriteString(", to_tsquery('simple', ").Arg(tsq).WriteString("))::float8")
 		})
 	}
-	fts, col := q.FTS5(), sel.C(opening.FieldID)
+	fts := q.FTS5()
 	return sql.ExprFunc(func(b *sql.Builder) {
 		b.WriteString("COALESCE((SELECT -bm25(openings_fts) FROM openings_fts WHERE openings_fts MATCH ").Arg(fts).
-			WriteString(" AND openings_fts.rowid = ").Ident(col).WriteString("), 0)")
+			WriteString(" AND openings_fts.rowid = ").Ident(id).WriteString("), 0)")
 	})
 }
 
 type rankedRow struct {
-	ID    int     `sql:"id"`
-	Rank  float64 `sql:"cg_rank"`
-	Total int     `sql:"cg_total"`
+	ID    int
+	Rank  float64
+	Total int
 }
 
-// ranked pages through matches by relevance (rank DESC, id DESC): one statement for the page's
-// IDs and ranks (and, on a first page, the total), one for the total past a cursor, then the
-// nodes with what the client selected below them.
+// Candidates bounds the matches a relevance-ranked search ranks: the newest Candidates
+// matches (by ID, which grows with time) are ranked, older ones are not, and paging ends
+// after them. A search for one common word matches a sixth of a million openings; ranking
+// and counting every match costs half a second, while finding the newest thousand and ranking
+// those costs a few milliseconds. A search that matches fewer is ranked whole, as before.
+const Candidates = 1000
+
+// ranked pages through matches by relevance (rank DESC, id DESC) among the newest candidates:
+// one statement for the page's IDs, ranks and the number of candidates (up to bound+1), one more
+// for an estimated total when there are more matches than that, then the nodes with what the
+// client selected below them.
 func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first *int, before *ent.Cursor, last *int,
-	where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
+	where *ent.OpeningWhereInput) (*ent.OpeningConnection, bool, error) {
 	if first != nil && last != nil {
-		return nil, fmt.Errorf("search: first and last together")
+		return nil, false, fmt.Errorf("search: first and last together")
 	}
 	n := 20
 	if first != nil {
@@ -130,36 +168,40 @@ func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first 
 	} else if last != nil {
 		n = *last
 	}
-	base, err := where.Filter(s.client.Opening.Query())
-	if err != nil {
-		return nil, err
+	var p predicate.Opening
+	if where != nil {
+		var err error
+		if p, err = where.P(); err != nil && !errors.Is(err, ent.ErrEmptyOpeningWhereInput) {
+			return nil, false, err
+		}
 	}
-	base = base.Where(s.Match(q))
+	bound := s.candidates
 	conn := &ent.OpeningConnection{Edges: []*ent.OpeningEdge{}}
 	wantTotal := hasField(ctx, "totalCount")
-	// On a first page the total comes with the page: the database has to rank every match
-	// anyway, and counting them in the same pass (COUNT(*) OVER ()) saves visiting them twice.
-	// Past a cursor the page sees only the rows after it, so the total is counted apart.
-	totalInPage := wantTotal && after == nil && before == nil
-	if wantTotal && (!totalInPage || n == 0 || !hasField(ctx, "edges")) {
-		if conn.TotalCount, err = base.Clone().Count(ctx); err != nil {
-			return nil, err
-		}
-		totalInPage = false
+	var rows []rankedRow
+	var candidates int
+	var err error
+	if n > 0 && hasField(ctx, "edges") {
+		// Forwards the order is rank DESC, id DESC; backwards (last/before) it is reversed
+		// and the page is flipped back afterwards.
+		rows, candidates, err = s.rankedPage(ctx, q, p, after, before, n+1, last != nil, bound)
+	} else if wantTotal {
+		candidates, err = s.countCandidates(ctx, q, p, bound)
 	}
-	if n == 0 || !hasField(ctx, "edges") {
-		return conn, nil
-	}
-	// Forwards the order is rank DESC, id DESC; backwards (last/before) it is reversed and the
-	// page is flipped back afterwards.
-	rows, err := s.rankedPage(ctx, q, where, after, before, n+1, last != nil, totalInPage)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	estimated := false
+	if wantTotal {
+		conn.TotalCount = candidates
+		if candidates > bound {
+			// More matches than are ranked: count or estimate them all.
+			if conn.TotalCount, estimated, err = s.total(ctx, q, p, bound); err != nil {
+				return nil, false, err
+			}
+		}
 	}
 	backwards := last != nil
-	if totalInPage && len(rows) > 0 {
-		conn.TotalCount = rows[0].Total
-	}
 	more := len(rows) > n
 	if more {
 		rows = rows[:n]
@@ -173,7 +215,7 @@ func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first 
 		conn.PageInfo.HasPreviousPage = after != nil
 	}
 	if len(rows) == 0 {
-		return conn, nil
+		return conn, estimated, nil
 	}
 	ids := make([]int, len(rows))
 	for i, r := range rows {
@@ -181,11 +223,11 @@ func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first 
 	}
 	nq, err := s.client.Opening.Query().Where(opening.IDIn(ids...)).CollectFieldsAt(ctx, "edges", "node")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	nodes, err := nq.All(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	byID := make(map[int]*ent.Opening, len(nodes))
 	for _, o := range nodes {
@@ -202,7 +244,7 @@ func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first 
 		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
 		conn.PageInfo.EndCursor = &conn.Edges[l-1].Cursor
 	}
-	return conn, nil
+	return conn, estimated, nil
 }
 
 // hasField reports whether the connection field in ctx selects name; outside GraphQL, true.
@@ -272,51 +314,59 @@ func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput
 	return out, &rest, nil
 }
 
-// rankedPage reads one page of (id, rank[, total]) in one statement:
-//
-//	SELECT id, cg_rank[, COUNT(*) OVER ()] FROM (SELECT id, <rank> AS cg_rank FROM openings
-//	  WHERE <filters> AND <match> [OFFSET 0]) t
-//	WHERE <keyset on cg_rank, id> ORDER BY cg_rank, id LIMIT n
-//
-// Ranking in a subquery keeps the rows the window and the sort carry narrow (id and rank, not
-// the whole opening with its vector), which on PostgreSQL also needs the OFFSET 0 fence.
-func (s *Service) rankedPage(ctx context.Context, q Query, where *ent.OpeningWhereInput, after, before *ent.Cursor,
-	limit int, backwards, withTotal bool) ([]rankedRow, error) {
-	var p predicate.Opening
-	if where != nil {
-		var err error
-		if p, err = where.P(); err != nil && !errors.Is(err, ent.ErrEmptyOpeningWhereInput) {
-			return nil, err
-		}
-	}
+// candidateIDs is "SELECT id FROM openings WHERE <filters> AND <match> ORDER BY id DESC
+// LIMIT limit": the newest matches. For a common word PostgreSQL walks the primary key
+// backwards and stops after limit matches; for a rare one it reads the matches from the GIN
+// index and keeps the newest. Only IDs travel: carrying the search vector through the sort
+// would detoast it for every match.
+func (s *Service) candidateIDs(q Query, p predicate.Opening, limit int) *sql.Selector {
 	d := sql.Dialect(s.dialect)
-	inner := d.Select().From(d.Table(opening.Table))
-	inner.Select(inner.C(opening.FieldID)).AppendSelectExprAs(s.rank(inner, q), "cg_rank")
+	sel := d.Select().From(d.Table(opening.Table))
+	sel.Select(sel.C(opening.FieldID))
 	if p != nil {
-		p(inner)
+		p(sel)
 	}
-	s.Match(q)(inner)
-	if s.dialect == dialect.Postgres {
-		inner.Offset(0)
-	}
-	outer := d.Select("id", "cg_rank").From(inner.As("t"))
-	if withTotal {
-		outer.AppendSelectExprAs(sql.Expr("COUNT(*) OVER ()"), "cg_total")
-	} else {
-		outer.AppendSelectExprAs(sql.Expr("0"), "cg_total")
-	}
-	for _, c := range []*ent.Cursor{after, before} {
-		if c == nil {
+	s.Match(q)(sel)
+	return sel.OrderBy(sql.Desc(sel.C(opening.FieldID))).Limit(limit)
+}
+
+// rankedPage reads one page of (id, rank) and the number of candidates (at most bound+1) in
+// one statement:
+//
+//	SELECT id, cg_rank, cg_total FROM (
+//	  SELECT o.id, <rank of o> AS cg_rank, c.cg_total FROM (
+//	    SELECT id, COUNT(*) OVER () AS cg_total FROM (<candidateIDs, LIMIT bound+1>) x
+//	    ORDER BY id DESC LIMIT bound) c
+//	  JOIN openings o ON o.id = c.id) t
+//	WHERE <keyset on cg_rank, id> ORDER BY cg_rank DESC, id DESC LIMIT n
+//
+// The window counts the bound+1 newest matches before the LIMIT keeps bound of them, so
+// cg_total > bound says there are more matches than are ranked.
+func (s *Service) rankedPage(ctx context.Context, q Query, p predicate.Opening, after, before *ent.Cursor,
+	limit int, backwards bool, bound int) ([]rankedRow, int, error) {
+	d := sql.Dialect(s.dialect)
+	x := s.candidateIDs(q, p, bound+1).As("x")
+	c := d.Select(x.C(opening.FieldID)).From(x)
+	c.AppendSelectExprAs(sql.Expr("COUNT(*) OVER ()"), "cg_total").
+		OrderBy(sql.Desc(x.C(opening.FieldID))).Limit(bound)
+	cs := c.As("c")
+	o := d.Table(opening.Table).As("o")
+	mid := d.Select(o.C(opening.FieldID)).From(cs).Join(o).On(cs.C(opening.FieldID), o.C(opening.FieldID))
+	mid.AppendSelectExprAs(s.rank(o.C("search_vector"), o.C(opening.FieldID), q), "cg_rank").
+		AppendSelect(cs.C("cg_total"))
+	outer := d.Select("id", "cg_rank", "cg_total").From(mid.As("t"))
+	for _, cur := range []*ent.Cursor{after, before} {
+		if cur == nil {
 			continue
 		}
-		v, _ := c.Value.(float64)
+		v, _ := cur.Value.(float64)
 		op := "<" // rows after a cursor rank lower
-		if c == before {
+		if cur == before {
 			op = ">"
 		}
 		outer.Where(sql.P(func(b *sql.Builder) {
 			b.WriteString("(cg_rank " + op + " ").Arg(v).WriteString(" OR (cg_rank = ").Arg(v).
-				WriteString(" AND id " + op + " ").Arg(c.ID).WriteString("))")
+				WriteString(" AND id " + op + " ").Arg(cur.ID).WriteString("))")
 		}))
 	}
 	dir := "DESC"
@@ -327,16 +377,89 @@ func (s *Service) rankedPage(ctx context.Context, q Query, where *ent.OpeningWhe
 	query, args := outer.Query()
 	rs, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, 0, fmt.Errorf("search: %w", err)
 	}
 	defer rs.Close()
 	var out []rankedRow
 	for rs.Next() {
 		var r rankedRow
 		if err := rs.Scan(&r.ID, &r.Rank, &r.Total); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return nil, 0, fmt.Errorf("search: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rs.Err()
+	if err := rs.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if len(out) > 0 {
+		return out, out[0].Total, nil
+	}
+	if after == nil && before == nil {
+		return out, 0, nil // nothing matches
+	}
+	// A cursor past the last candidate: the page is empty, the candidates still count.
+	n, err := s.countCandidates(ctx, q, p, bound)
+	return out, n, err
+}
+
+// countCandidates counts the newest matches, up to bound+1.
+func (s *Service) countCandidates(ctx context.Context, q Query, p predicate.Opening, bound int) (int, error) {
+	d := sql.Dialect(s.dialect)
+	x := s.candidateIDs(q, p, bound+1).As("x")
+	query, args := d.Select(sql.Count("*")).From(x).Query()
+	var n int
+	if err := s.scanOne(ctx, query, args, &n); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// total is the number of all matches when there are more than bound: on PostgreSQL the
+// planner's estimate (never below bound+1, which is known), since counting a hundred thousand
+// matches exactly costs what ranking them did; on SQLite, which serves small databases, an
+// exact count.
+func (s *Service) total(ctx context.Context, q Query, p predicate.Opening, bound int) (n int, estimated bool, err error) {
+	d := sql.Dialect(s.dialect)
+	sel := d.Select().From(d.Table(opening.Table))
+	if p != nil {
+		p(sel)
+	}
+	s.Match(q)(sel)
+	if s.dialect != dialect.Postgres {
+		query, args := sel.Select(sql.Count("*")).Query()
+		err := s.scanOne(ctx, query, args, &n)
+		return n, false, err
+	}
+	query, args := sel.Select(sel.C(opening.FieldID)).Query()
+	var plan []byte
+	if err := s.scanOne(ctx, "EXPLAIN (FORMAT JSON) "+query, args, &plan); err != nil {
+		return 0, false, err
+	}
+	var explained []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(plan, &explained); err != nil || len(explained) == 0 {
+		return 0, false, fmt.Errorf("search: read estimate: %v", err)
+	}
+	return max(int(explained[0].Plan.Rows), bound+1), true, nil
+}
+
+func (s *Service) scanOne(ctx context.Context, query string, args []any, dst any) error {
+	rs, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer rs.Close()
+	if !rs.Next() {
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		return fmt.Errorf("search: no row from %q", query)
+	}
+	if err := rs.Scan(dst); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	return rs.Close()
 }

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -103,6 +104,13 @@ func (c *Counter) Statements() string {
 	return strings.Join(c.log, "\n")
 }
 
+// List returns the statements run since the last Reset, in order (a statement may span lines).
+func (c *Counter) List() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.log)
+}
+
 // Count returns the statements run since the last Reset.
 func (c *Counter) Count() int { return int(c.n.Load()) }
 
@@ -110,8 +118,11 @@ func (c *Counter) Count() int { return int(c.n.Load()) }
 type Env struct {
 	Backend Backend
 	DB      *database.DB
-	// Statements counts every statement run through DB.Client.
+	// Statements counts every statement run through DB.Client and through Querier.
 	Statements *Counter
+	// Querier runs raw statements on DB.SQL and counts them in Statements; the handler's
+	// search and match index use it, so their statements are counted like ent's.
+	Querier database.Querier
 }
 
 // New opens a fresh, migrated database of backend b that is removed when t ends.
@@ -129,7 +140,7 @@ func New(t testing.TB, b Backend) *Env {
 		t.Fatalf("open %s: %v", b, err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return &Env{Backend: b, DB: db, Statements: c}
+	return &Env{Backend: b, DB: db, Statements: c, Querier: countingQuerier{db: db.SQL, c: c}}
 }
 
 // EmptyDatabase returns the DATABASE_URL of a fresh database of backend b with no tables (a
@@ -214,6 +225,17 @@ func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 	return &countingTx{Tx: tx, c: d.c}, nil
 }
 
+// countingQuerier counts the raw statements domain packages run beside ent.
+type countingQuerier struct {
+	db *sql.DB
+	c  *Counter
+}
+
+func (q countingQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.c.add(query)
+	return q.db.QueryContext(ctx, query, args...)
+}
+
 type countingTx struct {
 	dialect.Tx
 	c *Counter
@@ -241,7 +263,8 @@ func (e *Env) HandlerWith(t testing.TB, adjust func(*httpserver.Options)) http.H
 	t.Helper()
 	o := httpserver.Options{
 		Client:        e.DB.Client,
-		SQL:           e.DB.SQL,
+		SQL:           e.Querier,
+		Pool:          e.DB.SQL,
 		Dialect:       e.DB.Dialect,
 		Logger:        slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Ready:         e.DB.Ready,

@@ -56,10 +56,10 @@ CREATE TABLE `openings` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `creat
 INSERT INTO sqlite_sequence (name, seq) VALUES ("openings", 17179869184);
 -- Create index "opening_source_external_id" to table: "openings"
 CREATE UNIQUE INDEX `opening_source_external_id` ON `openings` (`source`, `external_id`);
--- Create index "opening_role_id_status_posted_at" to table: "openings"
-CREATE INDEX `opening_role_id_status_posted_at` ON `openings` (`role_id`, `status`, `posted_at`);
--- Create index "opening_status_posted_at" to table: "openings"
-CREATE INDEX `opening_status_posted_at` ON `openings` (`status`, `posted_at`);
+-- Create index "opening_role_id_status_posted_at_id" to table: "openings"
+CREATE INDEX `opening_role_id_status_posted_at_id` ON `openings` (`role_id`, `status`, `posted_at`, `id`);
+-- Create index "opening_status_posted_at_id" to table: "openings"
+CREATE INDEX `opening_status_posted_at_id` ON `openings` (`status`, `posted_at`, `id`);
 -- Create index "opening_company_id" to table: "openings"
 CREATE INDEX `opening_company_id` ON `openings` (`company_id`);
 -- Create index "opening_location_id" to table: "openings"
