@@ -3,6 +3,8 @@ package rolesearch
 import (
 	"slices"
 	"strings"
+
+	"github.com/careergraph/careergraph/internal/titles"
 )
 
 // Candidate is a role as search sees it.
@@ -55,10 +57,12 @@ func maxEdits(n int) int {
 // where words is the average match
 // strength of the query's words (exact 100, prefix 80, typo 70, none 0) and covered the
 // name's words some query word matched. So "backend engineer" scores 100 against "Backend
-// Developer" (rule 4 of Normalize), "backend" alone 75 (half the title unasked), and
-// "frontend developer" 37 against it (below MinScore). Both sides go through Normalize.
+// Developer" (titles.Tokens reads engineer as developer), "backend" alone 75 (half the title
+// unasked), and "frontend developer" 37 against it (below MinScore). Both sides go through
+// titles.Tokens, the importer's normaliser, so that a searcher's words and an imported
+// opening's title are read by the same rules.
 func Rank(query string, cands []Candidate) []Hit {
-	q := Normalize(query)
+	q := titles.Tokens(query)
 	if len(q) == 0 {
 		return nil
 	}
@@ -66,7 +70,7 @@ func Rank(query string, cands []Candidate) []Hit {
 	for _, c := range cands {
 		best := Hit{ID: c.ID}
 		try := func(name string, weight int) {
-			if s := score(q, Normalize(name)) * weight / 100; s > best.Score ||
+			if s := score(q, titles.Tokens(name)) * weight / 100; s > best.Score ||
 				s == best.Score && best.Name != "" && len(name) < len(best.Name) {
 				best.Score, best.Name = s, name
 			}
@@ -127,46 +131,16 @@ func wordMatch(w, n string) int {
 		return exact
 	case len(w) >= 3 && strings.HasPrefix(n, w):
 		return prefix
-	case maxEdits(len([]rune(w))) > 0 && distance(w, n) <= maxEdits(len([]rune(w))):
+	case maxEdits(len([]rune(w))) > 0 && titles.Distance(w, n) <= maxEdits(len([]rune(w))):
 		return typo
-	case n == "developer":
-		// Normalize collapsed the title's "engineer" into "developer"; a misspelt role noun
-		// ("enginer", "devloper") is measured against every spelling of it.
-		for noun := range roleNouns {
-			if len(noun) >= 4 && maxEdits(len([]rune(w))) > 0 && distance(w, noun) <= maxEdits(len([]rune(w))) {
+	case maxEdits(len([]rune(w))) > 0:
+		// titles.Tokens collapsed the name's "engineer" into "developer"; a misspelt word
+		// ("enginer") is measured against every spelling of the canonical word.
+		for _, sp := range titles.Spellings(n) {
+			if len(sp) >= 4 && titles.Distance(w, sp) <= maxEdits(len([]rune(w))) {
 				return typo
 			}
 		}
 	}
 	return 0
-}
-
-// distance is the optimal-string-alignment edit distance between a and b: insertions,
-// deletions, substitutions and transpositions of neighbours each cost 1.
-func distance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	if d := len(x) - len(y); d > 2 || d < -2 {
-		return 3 // further than any allowance; skip the table
-	}
-	prev2 := make([]int, len(y)+1)
-	prev := make([]int, len(y)+1)
-	cur := make([]int, len(y)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		cur[0] = i
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(y)]
 }

@@ -19,22 +19,6 @@ var seedRoles = []Candidate{
 	{9, "Android Developer", []string{"Android Engineer", "Kotlin Developer", "Mobile App Developer (Android)"}},
 }
 
-func TestNormalize(t *testing.T) {
-	for in, want := range map[string][]string{
-		"Backend Developer":          {"backend", "developer"},
-		"back-end dev":               {"backend", "developer"},
-		"Back End Engineer":          {"backend", "developer"},
-		"Server-side Developer":      {"serverside", "developer"},
-		"Sr. SDE":                    {"senior", "software", "developer"},
-		"ML Engineer":                {"machine", "learning", "developer"},
-		"Build and Release Engineer": {"build", "release", "developer"},
-		"iOS/Android developer":      {"ios", "android", "developer"},
-		"  ":                         {},
-	} {
-		assert.Equal(t, want, Normalize(in), in)
-	}
-}
-
 func TestRank(t *testing.T) {
 	top := func(q string) []int {
 		var ids []int
@@ -68,14 +52,4 @@ func TestRank(t *testing.T) {
 	assert.Equal(t, "API Developer", h[0].Name)
 	h = Rank("backnd developer", seedRoles)
 	assert.Equal(t, 85, h[0].Score, "(70 + 100) / 2 words, the whole title covered")
-}
-
-func TestDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		d    int
-	}{{"backend", "backend", 0}, {"backnd", "backend", 1}, {"bakcend", "backend", 1}, {"devloper", "developer", 1},
-		{"kitten", "sitting", 3}, {"ab", "abcdef", 3}} {
-		assert.Equal(t, c.d, distance(c.a, c.b), "%s %s", c.a, c.b)
-	}
 }

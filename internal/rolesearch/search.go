@@ -7,6 +7,7 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/titles"
 )
 
 // MaxSearchLen bounds a search's length in characters; a title is never longer.
@@ -23,7 +24,7 @@ const DefaultPage = 20
 func Search(ctx context.Context, client *ent.Client, text string,
 	filter func(*ent.RoleQuery) (*ent.RoleQuery, error),
 	after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.RoleConnection, error) {
-	if strings.TrimSpace(text) == "" || len(Normalize(text)) == 0 {
+	if strings.TrimSpace(text) == "" || len(titles.Tokens(text)) == 0 {
 		return nil, apperr.BadInput("search", "search: send the words of a job title, such as \"backend engineer\"")
 	}
 	if utf8.RuneCountInString(text) > MaxSearchLen {

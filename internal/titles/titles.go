@@ -176,29 +176,59 @@ func (n *Normaliser) rank(title []string, fuzzy bool) []Match {
 
 func index(title []string, t string, fuzzy bool) int {
 	for i, w := range title {
-		if w == t || (fuzzy && len(t) >= 5 && len(w) >= 5 && oneEdit(w, t)) {
+		if w == t || (fuzzy && len(t) >= 5 && len(w) >= 5 && Distance(w, t) <= 1) {
 			return i
 		}
 	}
 	return -1
 }
 
-// oneEdit reports whether a and b differ by at most one insertion, deletion or substitution.
-func oneEdit(a, b string) bool {
-	if len(a) > len(b) {
-		a, b = b, a
+// Distance is the optimal-string-alignment edit distance between a and b: insertions,
+// deletions, substitutions and transpositions of neighbours each cost 1. Strings whose lengths
+// differ by more than two are reported as 3 without building the table: no caller allows more
+// than two edits. It is the one edit distance of the project: Rank here and the role search's
+// ranking (internal/rolesearch) both measure typos with it.
+func Distance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	if d := len(x) - len(y); d > 2 || d < -2 {
+		return 3
 	}
-	if len(b)-len(a) > 1 {
-		return false
+	prev2 := make([]int, len(y)+1)
+	prev := make([]int, len(y)+1)
+	cur := make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
 	}
-	i := 0
-	for i < len(a) && a[i] == b[i] {
-		i++
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	if len(a) == len(b) {
-		return a[i+min(1, len(a)-i):] == b[i+min(1, len(b)-i):]
+	return prev[len(y)]
+}
+
+// Spellings are the written words Tokens turns into the single canonical word w, w itself
+// first ("developer": developer, engineer, dev, programmer, ...), sorted after it. A typo of a
+// title word is only recognisable against what was written ("enginer" is one edit from
+// "engineer", not from "developer"), so a fuzzy matcher compares it with every spelling.
+func Spellings(w string) []string {
+	out := []string{w}
+	for from, to := range synonyms {
+		if len(to) == 1 && to[0] == w && from != w {
+			out = append(out, from)
+		}
 	}
-	return a[i:] == b[i+1:]
+	slices.Sort(out[1:])
+	return out
 }
 
 // generic words say little about which role a title means.
@@ -248,12 +278,12 @@ var compounds = []struct{ from, to string }{
 // synonyms map single words to their canonical words (one or more).
 var synonyms = map[string][]string{
 	"engineer": {"developer"}, "engineers": {"developer"}, "developers": {"developer"},
-	"dev": {"developer"}, "devs": {"developer"}, "programmer": {"developer"}, "engineering": {"developer"},
+	"dev": {"developer"}, "devs": {"developer"}, "programmer": {"developer"}, "coder": {"developer"}, "engineering": {"developer"},
 	"engg": {"developer"}, "eng": {"developer"}, "development": {"developer"},
 	"sde": {"software", "developer"}, "swe": {"software", "developer"}, "sdes": {"software", "developer"},
 	"tester": {"test"}, "testing": {"test"}, "tests": {"test"},
 	"internship": {"intern"}, "interns": {"intern"},
-	"serverside": {"backend"}, "iphone": {"ios"}, "golang": {"go"}, "nodejs": {"node"},
+	"serverside": {"backend"}, "k8s": {"kubernetes"}, "iphone": {"ios"}, "golang": {"go"}, "nodejs": {"node"},
 	"scientists": {"scientist"}, "science": {"scientist"},
 	"mlops": {"mlops"}, "automated": {"automation"},
 }
@@ -272,7 +302,10 @@ var dropped = map[string]bool{
 	"at": true, "to": true, "or": true, "years": true, "yrs": true, "year": true, "exp": true,
 }
 
-// Tokens is a title's canonical words, in order, without duplicates: what Classify compares.
+// Tokens is a title's canonical words, in order, without duplicates: what Classify compares,
+// and what the role search (internal/rolesearch) compares a searcher's words and role names
+// by. It is the project's one title normaliser. A title with no meaningful word gives an empty,
+// non-nil slice.
 func Tokens(title string) []string {
 	s := " " + strings.ToLower(title) + " "
 	// Dashes of every kind and slashes separate like spaces, but "back-end" must be joined
@@ -285,7 +318,7 @@ func Tokens(title string) []string {
 	words := strings.FieldsFunc(s, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+' || r == '#')
 	})
-	var out []string
+	out := []string{}
 	seen := map[string]bool{}
 	add := func(w string) {
 		if w != "" && !dropped[w] && !seen[w] {

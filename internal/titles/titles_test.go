@@ -133,3 +133,40 @@ func TestRank(t *testing.T) {
 	assert.Empty(t, n.Rank("accountant"))
 	assert.Empty(t, n.Rank(""))
 }
+
+// TestTokensSearchWords are the role search's words (they were rolesearch.Normalize's cases
+// before the two normalisers became one): the importer's rules read them too.
+func TestTokensSearchWords(t *testing.T) {
+	for in, want := range map[string][]string{
+		"Backend Developer":          {"backend", "developer"},
+		"back-end dev":               {"backend", "developer"},
+		"Back End Engineer":          {"backend", "developer"},
+		"Server-side Developer":      {"backend", "developer"},
+		"Sr. SDE":                    {"software", "developer"},
+		"ML Engineer":                {"ml", "developer"},
+		"Build and Release Engineer": {"build", "release", "developer"},
+		"iOS/Android developer":      {"ios", "android", "developer"},
+		"  ":                         {},
+	} {
+		assert.Equal(t, want, titles.Tokens(in), in)
+	}
+}
+
+func TestDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		d    int
+	}{{"backend", "backend", 0}, {"backnd", "backend", 1}, {"bakcend", "backend", 1}, {"devloper", "developer", 1},
+		{"kitten", "sitting", 3}, {"ab", "abcdef", 3}} {
+		assert.Equal(t, c.d, titles.Distance(c.a, c.b), "%s %s", c.a, c.b)
+	}
+}
+
+func TestSpellings(t *testing.T) {
+	sp := titles.Spellings("developer")
+	assert.Equal(t, "developer", sp[0])
+	assert.Contains(t, sp, "engineer")
+	assert.Contains(t, sp, "programmer")
+	assert.NotContains(t, sp, "sde", "sde means two words, software developer")
+	assert.Equal(t, []string{"kafka"}, titles.Spellings("kafka"))
+}
