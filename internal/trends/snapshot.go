@@ -18,6 +18,7 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/trendsnapshot"
+	"github.com/careergraph/careergraph/internal/pay"
 )
 
 // scope is one row's key: 0 means "all".
@@ -28,6 +29,9 @@ func Day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// payPage is how many openings one read of pay brings.
+const payPage = 20000
 
 // Snapshot writes day's figures from the live openings now: per (role, city), per role, per
 // city and overall, the number of live openings and the median of their advertised pay
@@ -60,7 +64,10 @@ func Snapshot(ctx context.Context, client *ent.Client, day time.Time) (int, erro
 		}
 	}
 
-	var pays []struct {
+	// Pay is read in pages by id, so that a million live openings never sit in memory at once
+	// (only the per-scope points do, eight bytes each).
+	type payRow struct {
+		ID         int     `json:"id"`
 		RoleID     int     `json:"role_id"`
 		LocationID *int    `json:"location_id"`
 		Min        int64   `json:"salary_min"`
@@ -68,31 +75,33 @@ func Snapshot(ctx context.Context, client *ent.Client, day time.Time) (int, erro
 		Currency   string  `json:"salary_currency"`
 		Period     *string `json:"salary_period"`
 	}
-	if err := client.Opening.Query().Where(live, opening.SalaryMinNotNil(), opening.SalaryCurrencyNotNil()).
-		Select(opening.FieldRoleID, opening.FieldLocationID, opening.FieldSalaryMin, opening.FieldSalaryMax,
-			opening.FieldSalaryCurrency, opening.FieldSalaryPeriod).Scan(ctx, &pays); err != nil {
-		return 0, err
-	}
 	points := map[scope]map[string][]int64{}
-	for _, p := range pays {
-		hi := p.Min
-		if p.Max != nil {
-			hi = *p.Max
+	for after := 0; ; {
+		var pays []payRow
+		if err := client.Opening.Query().
+			Where(live, opening.RoleIDNotNil(), opening.SalaryMinNotNil(), opening.SalaryCurrencyNotNil(), opening.IDGT(after)).
+			Order(ent.Asc(opening.FieldID)).Limit(payPage).
+			Select(opening.FieldID, opening.FieldRoleID, opening.FieldLocationID, opening.FieldSalaryMin, opening.FieldSalaryMax,
+				opening.FieldSalaryCurrency, opening.FieldSalaryPeriod).Scan(ctx, &pays); err != nil {
+			return 0, err
 		}
-		mid := (p.Min + hi) / 2
-		if p.Period != nil && *p.Period == string(opening.SalaryPeriodMONTH) {
-			mid *= 12
-		}
-		loc := 0
-		if p.LocationID != nil {
-			loc = *p.LocationID
-		}
-		for _, s := range rollUp(p.RoleID, loc, 0) {
-			if points[s] == nil {
-				points[s] = map[string][]int64{}
+		for _, p := range pays {
+			mid := pay.Annual(pay.Midpoint(&p.Min, p.Max), p.Period != nil && *p.Period == string(opening.SalaryPeriodMONTH))
+			loc := 0
+			if p.LocationID != nil {
+				loc = *p.LocationID
 			}
-			points[s][p.Currency] = append(points[s][p.Currency], mid)
+			for _, s := range rollUp(p.RoleID, loc, 0) {
+				if points[s] == nil {
+					points[s] = map[string][]int64{}
+				}
+				points[s][p.Currency] = append(points[s][p.Currency], mid)
+			}
 		}
+		if len(pays) < payPage {
+			break
+		}
+		after = pays[len(pays)-1].ID
 	}
 
 	var skills []struct {
