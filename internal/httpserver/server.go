@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/graph"
@@ -284,7 +285,11 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(resolverErrors{})
 	srv.Use(operationLog{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.WithLoaders(ctx, loader.New(o.Client)))
+		ctx = loader.WithLoaders(ctx, loader.New(o.Client))
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Query {
+			ctx = matching.OneLook(ctx) // a query's fields read the match index as of one moment
+		}
+		return next(ctx)
 	})
 	for _, x := range o.Extensions {
 		srv.Use(x)

@@ -125,9 +125,45 @@ func (x *Index) ph(i int) string {
 	return "?"
 }
 
+// lookKey marks a context in which the index looks at the database once (OneLook).
+type lookKey struct{}
+
+// looked records which indexes have caught up within one OneLook context.
+type looked struct {
+	mu sync.Mutex
+	at map[*Index]bool
+}
+
+// OneLook returns ctx in which every index catches up with the database at most once: the
+// reads of one query (a cluster page asks the index for its live count, its pay figures and
+// its JSON-LD salary) see one moment of the database instead of catching up for each field.
+// Use it for read-only operations; a mutation must see its own writes, so it goes without.
+func OneLook(ctx context.Context) context.Context {
+	return context.WithValue(ctx, lookKey{}, &looked{at: map[*Index]bool{}})
+}
+
 // fresh brings the index up to date: a full build when it has none or it is old, else a
-// catch-up on recently updated openings.
+// catch-up on recently updated openings (once per OneLook context).
 func (x *Index) fresh(ctx context.Context) error {
+	l, once := ctx.Value(lookKey{}).(*looked)
+	if once {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.at[x] {
+			return nil
+		}
+	}
+	if err := x.look(ctx); err != nil {
+		return err
+	}
+	if once {
+		l.at[x] = true
+	}
+	return nil
+}
+
+// look is fresh without the once-per-context check.
+func (x *Index) look(ctx context.Context) error {
 	x.refreshMu.Lock()
 	defer x.refreshMu.Unlock()
 	x.mu.Lock()
