@@ -130,13 +130,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		// Jobs stop before the database closes (defers run last in, first out).
 		defer stopJobs()
+		// The daily market snapshot is background work too: it runs where jobs run (JOBS, or
+		// `careergraph worker`), not on web-only replicas.
+		defer startTrends(ctx, db, log)()
 	}
-	// The daily market snapshot (internal/trends); it stops, and is waited for, before the
-	// database closes.
-	tctx, stopTrends := context.WithCancel(ctx)
-	trendsDone := make(chan struct{})
-	go func() { defer close(trendsDone); trends.Run(tctx, db.Client, log) }()
-	defer func() { stopTrends(); <-trendsDone }()
 	// The match index builds in the background; /readyz says 503 until it is built, so that a
 	// load balancer sends no match to a replica that would make it wait for the build.
 	matcher := matching.New(db.Client, db.SQL, db.Dialect)
@@ -341,9 +338,11 @@ func runWorker(getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	stopTrends := startTrends(ctx, db, log)
 	log.Info("worker running")
 	<-ctx.Done()
 	log.Info("worker stopping")
+	stopTrends()
 	stopJobs()
 	return nil
 }
@@ -377,4 +376,13 @@ func openCommand(getenv func(string) string) (*command, error) {
 func (c *command) Close() {
 	_ = c.db.Close()
 	c.stop()
+}
+
+// startTrends runs the daily market snapshot (internal/trends) until the returned function,
+// which waits for it, is called.
+func startTrends(ctx context.Context, db *database.DB, log *slog.Logger) func() {
+	tctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); trends.Run(tctx, db.Client, log) }()
+	return func() { stop(); <-done }
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/cors"
 )
@@ -114,8 +115,9 @@ var DefaultCaches = Caches{
 	MaxOperationNameBytes: 100,
 }
 
-// DefaultAPITokenMaxLifetime is API_TOKEN_MAX_LIFETIME's default: a year.
-const DefaultAPITokenMaxLifetime = 365 * 24 * time.Hour
+// DefaultAPITokenMaxLifetime is API_TOKEN_MAX_LIFETIME's default: a year, the accounts
+// service's own default.
+const DefaultAPITokenMaxLifetime = accounts.DefaultTokenMaxLifetime
 
 // Limits are the protection limits, each with its variable and default (see README).
 type Limits struct {

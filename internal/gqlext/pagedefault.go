@@ -103,9 +103,6 @@ func (r *pageRewriter) unpaged(f *ast.Field) bool {
 	return args["first"] == nil && args["last"] == nil
 }
 
-func (r *pageRewriter) fragment(name string) *ast.FragmentDefinition {
-	return r.doc.Fragments.ForName(name)
-}
 
 func (r *pageRewriter) need(set ast.SelectionSet) bool {
 	for _, sel := range set {
@@ -122,7 +119,7 @@ func (r *pageRewriter) need(set ast.SelectionSet) bool {
 			v, seen := r.needs[s.Name]
 			if !seen {
 				r.needs[s.Name] = false // a cycle (refused by validation) counts as no need
-				if def := r.fragment(s.Name); def != nil {
+				if def := fragmentOf(r.doc, s); def != nil {
 					v = r.need(def.SelectionSet)
 				}
 				r.needs[s.Name] = v
@@ -165,7 +162,7 @@ func (r *pageRewriter) copySet(set ast.SelectionSet) ast.SelectionSet {
 			out[i] = &c
 		case *ast.FragmentSpread:
 			c := *s
-			c.Definition = r.copyFragment(s.Name)
+			c.Definition = r.copyFragment(s)
 			out[i] = &c
 		default:
 			out[i] = sel
@@ -174,11 +171,12 @@ func (r *pageRewriter) copySet(set ast.SelectionSet) ast.SelectionSet {
 	return out
 }
 
-func (r *pageRewriter) copyFragment(name string) *ast.FragmentDefinition {
+func (r *pageRewriter) copyFragment(s *ast.FragmentSpread) *ast.FragmentDefinition {
+	name := s.Name
 	if c, ok := r.copies[name]; ok {
 		return c
 	}
-	def := r.fragment(name)
+	def := fragmentOf(r.doc, s)
 	if def == nil {
 		return nil
 	}

@@ -261,19 +261,6 @@ func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, fi
 
 func milli(v int64) float64 { return float64(v) / 1000 }
 
-// Pay returns the annualised midpoints of the advertised pay of the live openings of role, in
-// one of locations, whose minimum experience is within [minYears, maxYears] (maxYears < 0: no
-// maximum), paid in currency. It reads the index.
-func (m *Matcher) Pay(ctx context.Context, currency string, role int, locations []int, minYears, maxYears int) ([]int64, error) {
-	locs := map[int64]bool{}
-	for _, l := range locations {
-		locs[int64(l)] = true
-	}
-	return m.index.Pay(ctx, currency, func(r, l int64, exp int) bool {
-		return r == int64(role) && locs[l] && exp >= minYears && (maxYears < 0 || exp <= maxYears)
-	})
-}
-
 // LiveCount is the number of live openings of a role, counted on the index (no statement
 // beyond the index's catch-up).
 func (m *Matcher) LiveCount(ctx context.Context, role int) (int, error) {
