@@ -39,6 +39,7 @@ import (
 	"github.com/careergraph/careergraph/internal/search"
 	"github.com/careergraph/careergraph/internal/skills"
 	"github.com/careergraph/careergraph/internal/titles"
+	"github.com/careergraph/careergraph/internal/txretry"
 )
 
 // Options configure an import run.
@@ -360,7 +361,14 @@ type row struct {
 	doc      string
 }
 
-func (im *Importer) write(ctx context.Context, batch []pending) (err error) {
+// write writes a batch in one transaction, run again when it loses to concurrent writers (a
+// deadlock with an editor or another import; txretry): nothing it changes outside the database
+// is changed before the commit, so a second run starts clean.
+func (im *Importer) write(ctx context.Context, batch []pending) error {
+	return txretry.Do(ctx, txretry.DefaultPolicy, func(ctx context.Context) error { return im.writeOnce(ctx, batch) })
+}
+
+func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) {
 	tx, err := im.client.Tx(ctx)
 	if err != nil {
 		return err
