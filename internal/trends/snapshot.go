@@ -36,8 +36,8 @@ const payPage = 20000
 // Snapshot writes day's figures from the live openings now: per (role, city), per role, per
 // city and overall, the number of live openings and the median of their advertised pay
 // (annualised midpoints, in the currency most of them use); and per (role, skill) and per skill
-// the live openings that ask for the skill. It returns the number of rows written. Three
-// reads (counts, pay, skill counts) and one upsert per 500 rows.
+// the live openings that ask for the skill. It returns the number of rows written. Two reads
+// (counts, skill counts), the pay read in pages of payPage, and one upsert per 500 rows.
 func Snapshot(ctx context.Context, client *ent.Client, day time.Time) (int, error) {
 	day = Day(day)
 	live := opening.StatusEQ(opening.StatusLIVE)
