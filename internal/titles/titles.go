@@ -1,7 +1,8 @@
 // Package titles normalises job titles to the graph's roles: "Sr. Backend Engineer (Java)",
 // "SDE II – Backend" and "Server-side Developer" all mean backend-developer. The feed importer
-// classifies every posting's title with it (Classify), and a role search can rank roles for
-// what people type with it (Rank), so that both agree on what a title means.
+// classifies every posting's title with it (Classify), and the role search (internal/rolesearch)
+// reads what people type with its Tokens, Distance and Spellings, so that both agree on what a
+// title means.
 //
 // How a title is read (decided here, documented in the README):
 //
@@ -28,14 +29,9 @@ package titles
 
 import (
 	"cmp"
-	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
-
-	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/ent/role"
 )
 
 // Unclassified is what Classify returns for a title that matches no role well enough.
@@ -115,20 +111,17 @@ func New(roles []Role) *Normaliser {
 
 // Classify returns the slug of the role title names, or Unclassified.
 func (n *Normaliser) Classify(title string) string {
-	ms := n.rank(Tokens(title), false)
+	ms := n.rank(Tokens(title))
 	if len(ms) == 0 || ms[0].Score < MinCoverage {
 		return Unclassified
 	}
 	return ms[0].Slug
 }
 
-// Rank returns every role some phrase of which shares a distinctive word with query, best first
-// (by coverage, then matched weight, then slug). Words of five or more letters also match a word
-// one edit away ("develper", "kubernets"), so that a search box forgives a typo; Classify does
-// not, because a feed's titles are not typed by hand.
-func (n *Normaliser) Rank(query string) []Match { return n.rank(Tokens(query), true) }
-
-func (n *Normaliser) rank(title []string, fuzzy bool) []Match {
+// rank returns every role some phrase of which shares a distinctive word with title, best first
+// (by coverage, then matched weight, then position). Words match exactly: a feed's titles are
+// not typed by hand, and the role search box (internal/rolesearch) forgives typos on its own.
+func (n *Normaliser) rank(title []string) []Match {
 	if len(title) == 0 {
 		return nil
 	}
@@ -139,7 +132,7 @@ func (n *Normaliser) rank(title []string, fuzzy bool) []Match {
 			var got float64
 			distinctive, first := false, len(title)
 			for _, t := range p.tokens {
-				if i := index(title, t, fuzzy); i >= 0 {
+				if i := slices.Index(title, t); i >= 0 {
 					got += weight(t)
 					distinctive = distinctive || weight(t) >= 1
 					first = min(first, i)
@@ -174,20 +167,11 @@ func (n *Normaliser) rank(title []string, fuzzy bool) []Match {
 	return out
 }
 
-func index(title []string, t string, fuzzy bool) int {
-	for i, w := range title {
-		if w == t || (fuzzy && len(t) >= 5 && len(w) >= 5 && Distance(w, t) <= 1) {
-			return i
-		}
-	}
-	return -1
-}
-
 // Distance is the optimal-string-alignment edit distance between a and b: insertions,
 // deletions, substitutions and transpositions of neighbours each cost 1. Strings whose lengths
 // differ by more than two are reported as 3 without building the table: no caller allows more
-// than two edits. It is the one edit distance of the project: Rank here and the role search's
-// ranking (internal/rolesearch) both measure typos with it.
+// than two edits. It is the one edit distance of the project: the role search's ranking
+// (internal/rolesearch) measures typos with it.
 func Distance(a, b string) int {
 	x, y := []rune(a), []rune(b)
 	if d := len(x) - len(y); d > 2 || d < -2 {
@@ -349,17 +333,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// Load builds a normaliser over every role in the database (one statement).
-func Load(ctx context.Context, client *ent.Client) (*Normaliser, error) {
-	rs, err := client.Role.Query().Select(role.FieldSlug, role.FieldTitle, role.FieldAliases).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("titles: load roles: %w", err)
-	}
-	out := make([]Role, len(rs))
-	for i, r := range rs {
-		out[i] = Role{Slug: r.Slug, Title: r.Title, Aliases: r.Aliases}
-	}
-	return New(out), nil
 }

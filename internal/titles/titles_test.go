@@ -110,30 +110,6 @@ func TestTokens(t *testing.T) {
 	assert.Equal(t, []string{"sdet"}, titles.Tokens("Software Development Engineer in Test"))
 }
 
-// TestRank is what a role search box gets: several roles for a loose query, the right one
-// first, typos forgiven.
-func TestRank(t *testing.T) {
-	n := seedNormaliser(t)
-	for q, want := range map[string]string{
-		"backend engineer": "backend-developer",
-		"back-end dev":     "backend-developer",
-		"API developer":    "backend-developer",
-		"backend develper": "backend-developer",
-		"kotlin":           "android-developer",
-		"reliability":      "site-reliability-engineer",
-		"data scientst":    "data-scientist",
-	} {
-		ms := n.Rank(q)
-		require.NotEmpty(t, ms, q)
-		assert.Equal(t, want, ms[0].Slug, "%q: %+v", q, ms)
-		for i := 1; i < len(ms); i++ {
-			assert.GreaterOrEqual(t, ms[i-1].Score, ms[i].Score, q)
-		}
-	}
-	assert.Empty(t, n.Rank("accountant"))
-	assert.Empty(t, n.Rank(""))
-}
-
 // TestTokensSearchWords are the role search's words (they were rolesearch.Normalize's cases
 // before the two normalisers became one): the importer's rules read them too.
 func TestTokensSearchWords(t *testing.T) {
