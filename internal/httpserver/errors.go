@@ -63,8 +63,9 @@ func (resolverErrors) InterceptField(ctx context.Context, next graphql.Resolver)
 // extensions.code never went through the presenter (entgql.Transactioner builds its
 // "cannot create transaction: …" and "cannot commit transaction: …" responses directly with
 // graphql.ErrorResponse, quoting the error), so its words are unvetted. It is replaced by
-// INTERNAL_SERVER_ERROR with the request id, and logged. Register it first, so that it wraps
-// every other response interceptor.
+// INTERNAL_SERVER_ERROR with the request id, and logged. Register it outside every interceptor
+// that can produce errors, so that it wraps them all; only observers (metrics, tracing, the
+// access log) sit outside it, and they see what the client gets.
 type uncodedErrors struct{ log *slog.Logger }
 
 var _ interface {
@@ -84,15 +85,22 @@ func (u uncodedErrors) InterceptResponse(ctx context.Context, next graphql.Respo
 			continue
 		}
 		id := RequestID(ctx)
-		u.log.ErrorContext(ctx, "error without a code", "request_id", id, "err", e.Message)
+		// cleanTx already logged the driver's error under this id and left only the id in
+		// the message; logging its wrapper again would report one failure twice.
+		if !strings.Contains(e.Message, quoteID(id)) {
+			u.log.ErrorContext(ctx, "error without a code", "request_id", id, "err", e.Message)
+		}
 		resp.Errors[i] = &gqlerror.Error{
-			Message:    "internal error; quote request id " + id + " when reporting it",
+			Message:    "internal error; " + quoteID(id) + " when reporting it",
 			Path:       e.Path,
 			Extensions: map[string]any{"code": apperr.CodeInternal, "requestId": id},
 		}
 	}
 	return resp
 }
+
+// quoteID is how a message hands a client the request id to quote.
+func quoteID(id string) string { return "quote request id " + id }
 
 // CodeIntrospectionDisabled answers __schema and __type when introspection is off.
 const CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
@@ -186,7 +194,7 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 		}
 		id := RequestID(ctx)
 		log.ErrorContext(ctx, "resolver error", "request_id", id, "path", gerr.Path.String(), "err", err)
-		gerr.Message = "internal error; quote request id " + id + " when reporting it"
+		gerr.Message = "internal error; " + quoteID(id) + " when reporting it"
 		gerr.Extensions = map[string]any{"code": apperr.CodeInternal, "requestId": id}
 		return gerr
 	}
@@ -211,7 +219,7 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 		id := RequestID(ctx)
 		log.ErrorContext(ctx, "resolver panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return &gqlerror.Error{
-			Message:    "internal error; quote request id " + id + " when reporting it",
+			Message:    "internal error; " + quoteID(id) + " when reporting it",
 			Extensions: map[string]any{"code": apperr.CodeInternal, "requestId": id},
 		}
 	}

@@ -122,7 +122,7 @@ func authenticate(client *ent.Client, acc *accounts.Service, log *slog.Logger, n
 				}
 				log.ErrorContext(r.Context(), "authenticate", "request_id", v.RequestID, "err", err)
 				writeError(w, http.StatusInternalServerError, apperr.CodeInternal,
-					"internal error; quote request id "+v.RequestID+" when reporting it", map[string]any{"requestId": v.RequestID})
+					"internal error; "+quoteID(v.RequestID)+" when reporting it", map[string]any{"requestId": v.RequestID})
 				return
 			}
 			v.UserID, v.Role, v.TokenID = u.ID, string(u.Role), tok.ID
@@ -390,7 +390,7 @@ func (o cleanTx) OpenTx(ctx context.Context) (context.Context, driver.Tx, error)
 		}
 		id := RequestID(ctx)
 		o.log.ErrorContext(ctx, "begin transaction", "request_id", id, "err", err)
-		return nil, nil, fmt.Errorf("internal error; quote request id %s when reporting it", id)
+		return nil, nil, fmt.Errorf("internal error; %s when reporting it", quoteID(id))
 	}
 	return txCtx, cleanCommit{Tx: tx, ctx: ctx, log: o.log}, nil
 }
@@ -408,7 +408,7 @@ func (c cleanCommit) Commit() error {
 		}
 		id := RequestID(c.ctx)
 		c.log.ErrorContext(c.ctx, "commit", "request_id", id, "err", err)
-		return fmt.Errorf("internal error; quote request id %s when reporting it", id)
+		return fmt.Errorf("internal error; %s when reporting it", quoteID(id))
 	}
 	return nil
 }

@@ -253,6 +253,9 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	if o.TracerProvider != nil {
 		srv.Use(tracing.Extension(o.TracerProvider))
 	}
+	// The access log's operation and error codes: outside uncodedErrors, so that it records
+	// the codes the client gets (a failed commit's INTERNAL_SERVER_ERROR included).
+	srv.Use(operationLog{})
 	srv.Use(uncodedErrors{log: o.Logger})
 	queries := querycache.NewParsed(o.Caches.QueryCacheBytes)
 	srv.SetQueryCache(queries)
@@ -283,7 +286,6 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(timeouts{})
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}}})
 	srv.Use(resolverErrors{})
-	srv.Use(operationLog{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		ctx = loader.WithLoaders(ctx, loader.New(o.Client))
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Query {
