@@ -14,13 +14,15 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// ParsedBytesPerByte and ParsedOverhead estimate the heap a parsed document takes from the
-// length of its text: measured with gqlparser v2.5.64, trees take 21 to 28 times the text
-// (the cluster page's 669-byte query: 16 kB; 2,000 repeated __typename fields: 22 kB of text,
-// 457 kB of tree; 200 aliased fields with arguments: 5 kB, 148 kB). The estimate rounds up.
+// ParsedNodeBytes and ParsedOverhead estimate the heap a parsed document takes: its text (the
+// cache key, which the tree's strings point into) plus ParsedNodeBytes for every node of the
+// tree (selection, argument, value, directive, variable, definition) plus ParsedOverhead. A
+// per-byte-of-text estimate cannot be a bound: compact documents ("{a a a …}", "[1 1 1 …]") build
+// over 100 bytes of tree per byte of text, spaced ones 20. Measured with gqlparser v2.5 (see
+// TestParsedEstimateCoversRealTrees): 200 to 250 bytes a node whatever the shape.
 const (
-	ParsedBytesPerByte = 32
-	ParsedOverhead     = 1024
+	ParsedNodeBytes = 320
+	ParsedOverhead  = 1024
 )
 
 // Cache is a graphql.Cache bounded by the total weight, in bytes, of what it holds.
@@ -66,12 +68,78 @@ func (p persisted) Add(ctx context.Context, key, query string) {
 }
 
 // NewParsed returns the parsed-query cache for gqlgen's SetQueryCache: at most maxBytes of
-// parsed documents by the ParsedBytesPerByte estimate. gqlgen caches only documents that
-// parsed and validated.
+// parsed documents by ParsedWeight. gqlgen caches only documents that parsed and validated.
 func NewParsed(maxBytes int64) *Cache[*ast.QueryDocument] {
-	return newCache(maxBytes, 0, func(k string, _ *ast.QueryDocument) int64 {
-		return int64(len(k))*ParsedBytesPerByte + ParsedOverhead
-	})
+	return newCache(maxBytes, 0, ParsedWeight)
+}
+
+// ParsedWeight is the estimated heap of doc parsed from text: one walk over the tree, done once
+// when the document enters the cache.
+func ParsedWeight(text string, doc *ast.QueryDocument) int64 {
+	return int64(len(text)) + int64(countNodes(doc))*ParsedNodeBytes + ParsedOverhead
+}
+
+func countNodes(doc *ast.QueryDocument) int {
+	if doc == nil {
+		return 0
+	}
+	n := 0
+	var value func(v *ast.Value)
+	value = func(v *ast.Value) {
+		if v == nil {
+			return
+		}
+		n++
+		for _, c := range v.Children {
+			n++ // the child entry, with its name for object fields
+			value(c.Value)
+		}
+	}
+	arguments := func(args ast.ArgumentList) {
+		for _, a := range args {
+			n++
+			value(a.Value)
+		}
+	}
+	directives := func(ds ast.DirectiveList) {
+		for _, d := range ds {
+			n++
+			arguments(d.Arguments)
+		}
+	}
+	var selections func(ss ast.SelectionSet)
+	selections = func(ss ast.SelectionSet) {
+		for _, s := range ss {
+			n++
+			switch s := s.(type) {
+			case *ast.Field:
+				arguments(s.Arguments)
+				directives(s.Directives)
+				selections(s.SelectionSet)
+			case *ast.InlineFragment:
+				directives(s.Directives)
+				selections(s.SelectionSet)
+			case *ast.FragmentSpread:
+				directives(s.Directives)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		n++
+		for _, v := range op.VariableDefinitions {
+			n++
+			value(v.DefaultValue)
+			directives(v.Directives)
+		}
+		directives(op.Directives)
+		selections(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		n++
+		directives(f.Directives)
+		selections(f.SelectionSet)
+	}
+	return n
 }
 
 // Get implements graphql.Cache.
