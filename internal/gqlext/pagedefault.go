@@ -103,7 +103,6 @@ func (r *pageRewriter) unpaged(f *ast.Field) bool {
 	return args["first"] == nil && args["last"] == nil
 }
 
-
 func (r *pageRewriter) need(set ast.SelectionSet) bool {
 	for _, sel := range set {
 		switch s := sel.(type) {
