@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SIGTERM under a mixed read/write load, on the real binary and PostgreSQL.
+#
+# Builds careergraph and cmd/opsload, recreates the database $FAULT_DB (default cgops) on the
+# PostgreSQL server $PG (default postgres://postgres@127.0.0.1:5432), migrates it, starts the
+# server on $PORT (default 18401) and puts readers (role page, search, match) and writers
+# (createSkill) on it, one connection per request. After $TERM_AFTER seconds it sends SIGTERM
+# and checks:
+#   - the server exits 0 within SHUTDOWN_TIMEOUT (in-flight requests finished, database closed);
+#   - no request was cut in flight ("broken": connected and sent, no answer) -- requests after
+#     the listener closed are "refused", as they should be;
+#   - every write the server acknowledged is in the database.
+# Exit status 0 when all hold. Drops the database at the end (KEEP_DB=1 keeps it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
+DB=${FAULT_DB:-cgops}
+PORT=${PORT:-18401}
+READERS=${READERS:-32}
+WRITERS=${WRITERS:-8}
+TERM_AFTER=${TERM_AFTER:-8}
+ADMIN_EMAIL=ops-admin@example.com
+ADMIN_PASSWORD=ops-admin-password-123
+
+dir=$(mktemp -d)
+server_pid=""
+load_pid=""
+cleanup() {
+  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  if [ "${KEEP_DB:-0}" != 1 ]; then
+    psql -q "$PG/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+echo "building..."
+go build -o "$dir/careergraph" .
+go build -o "$dir/opsload" ./cmd/opsload
+
+psql -q "$PG/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
+URL="$PG/$DB?sslmode=disable"
+DATABASE_URL="$URL" "$dir/careergraph" migrate >/dev/null
+
+PORT=$PORT DATABASE_URL="$URL" LOG_LEVEL=warn SHUTDOWN_TIMEOUT=15s \
+  CAREERGRAPH_ADMIN_EMAIL=$ADMIN_EMAIL CAREERGRAPH_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+  RATE_LIMIT_POINTS=100000000 "$dir/careergraph" 2>"$dir/server.log" &
+server_pid=$!
+deadline=$((SECONDS + 60))
+until curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz"; do
+  if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+    echo "server did not become ready:"; cat "$dir/server.log"; exit 1
+  fi
+  sleep 0.2
+done
+
+"$dir/opsload" -url "http://127.0.0.1:$PORT" -conns "$READERS" -writers "$WRITERS" \
+  -email $ADMIN_EMAIL -password $ADMIN_PASSWORD -duration $((TERM_AFTER + 6))s -interval 2s \
+  -acked "$dir/acked" -keepalive=false >"$dir/load.out" 2>"$dir/load.err" &
+load_pid=$!
+
+sleep "$TERM_AFTER"
+echo "SIGTERM to the server (pid $server_pid) under load"
+t0=$(date +%s.%N)
+kill -TERM "$server_pid"
+set +e
+wait "$server_pid"
+server_rc=$?
+set -e
+server_pid=""
+t1=$(date +%s.%N)
+wait "$load_pid" || true
+load_pid=""
+cat "$dir/load.out" "$dir/load.err"
+
+acked=$(wc -l <"$dir/acked" | tr -d ' ')
+# Every acknowledged write, looked up by id and slug.
+found=$(awk '{printf "(%s,'"'"'%s'"'"'),", $1, $2}' "$dir/acked" | sed 's/,$//' |
+  { read -r values; [ -z "$values" ] && echo 0 || psql -tA "$URL" -c "SELECT count(*) FROM skills s JOIN (VALUES $values) AS a(id, slug) ON s.id = a.id AND s.slug = a.slug"; })
+total=$(psql -tA "$URL" -c "SELECT count(*) FROM skills WHERE slug LIKE 'ops-%'")
+broken=$(awk '/^total/ { for (i = 1; i <= NF; i++) if ($i ~ /^broken=/) { sub("broken=", "", $i); print $i } }' "$dir/load.out")
+
+printf 'server exit status %s, %.2f s from SIGTERM to exit\n' "$server_rc" "$(echo "$t1 - $t0" | bc)"
+echo "acknowledged writes: $acked; of them in the database: $found; ops- skills in the database: $total"
+echo "requests cut in flight (broken): $broken"
+grep -v '"level":"WARN","msg":"not ready"' "$dir/server.log" | grep -E '"level":"(ERROR|WARN)"' | head -5 || true
+
+ok=1
+[ "$server_rc" = 0 ] || { echo "FAIL: the server exited $server_rc"; ok=0; }
+[ "$acked" -gt 0 ] || { echo "FAIL: no write was acknowledged (load did not run?)"; ok=0; }
+[ "$found" = "$acked" ] || { echo "FAIL: $((acked - found)) acknowledged write(s) missing"; ok=0; }
+[ "${broken:-0}" = 0 ] || { echo "FAIL: $broken request(s) cut in flight"; ok=0; }
+[ $ok = 1 ] && echo "PASS"
+[ $ok = 1 ]
