@@ -23,42 +23,9 @@ PORT=${PORT:-18401}
 READERS=${READERS:-32}
 WRITERS=${WRITERS:-8}
 TERM_AFTER=${TERM_AFTER:-8}
-ADMIN_EMAIL=ops-admin@example.com
-ADMIN_PASSWORD=ops-admin-password-123
-
-dir=$(mktemp -d)
-server_pid=""
-load_pid=""
-cleanup() {
-  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  if [ "${KEEP_DB:-0}" != 1 ]; then
-    psql -q "$PG/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-echo "building..."
-go build -o "$dir/careergraph" .
-go build -o "$dir/opsload" ./cmd/opsload
-
-psql -q "$PG/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null
-URL="$PG/$DB?sslmode=disable"
-DATABASE_URL="$URL" "$dir/careergraph" migrate >/dev/null
-
-PORT=$PORT DATABASE_URL="$URL" LOG_LEVEL=warn SHUTDOWN_TIMEOUT=15s \
-  CAREERGRAPH_ADMIN_EMAIL=$ADMIN_EMAIL CAREERGRAPH_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-  RATE_LIMIT_POINTS=100000000 "$dir/careergraph" 2>"$dir/server.log" &
-server_pid=$!
-deadline=$((SECONDS + 60))
-until curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz"; do
-  if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-    echo "server did not become ready:"; cat "$dir/server.log"; exit 1
-  fi
-  sleep 0.2
-done
+source scripts/lib/pgserver.sh
+pg_setup
+start_pg_server SHUTDOWN_TIMEOUT=15s
 
 "$dir/opsload" -url "http://127.0.0.1:$PORT" -conns "$READERS" -writers "$WRITERS" \
   -email $ADMIN_EMAIL -password $ADMIN_PASSWORD -duration $((TERM_AFTER + 6))s -interval 2s \

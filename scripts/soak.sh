@@ -23,45 +23,13 @@ INTERVAL=${INTERVAL:-10}
 CONNS=${CONNS:-64}
 WRITERS=${WRITERS:-1}
 OPENINGS=${OPENINGS:-20000}
-ADMIN_EMAIL=soak-admin@example.com
-ADMIN_PASSWORD=soak-admin-password-123
-
-dir=$(mktemp -d)
-server_pid=""
-load_pid=""
-cleanup() {
-  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  if [ "${KEEP_DB:-0}" != 1 ]; then
-    psql -q "$PG/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-echo "building..."
-go build -o "$dir/careergraph" .
-go build -o "$dir/opsload" ./cmd/opsload
-psql -q "$PG/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null 2>&1
-URL="$PG/$DB?sslmode=disable"
-DATABASE_URL="$URL" "$dir/careergraph" migrate >/dev/null
+source scripts/lib/pgserver.sh
+pg_setup
 if [ "$OPENINGS" -gt 0 ]; then
   echo "generating $OPENINGS openings..."
   DATABASE_URL="$URL" "$dir/careergraph" gen --openings "$OPENINGS" 2>&1 | tail -1
 fi
-
-PORT=$PORT DATABASE_URL="$URL" LOG_LEVEL=warn DEBUG_ADDR=127.0.0.1:$DEBUG_PORT \
-  CAREERGRAPH_ADMIN_EMAIL=$ADMIN_EMAIL CAREERGRAPH_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-  RATE_LIMIT_POINTS=1000000000 "$dir/careergraph" 2>"$dir/server.log" &
-server_pid=$!
-deadline=$((SECONDS + 120))
-until curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz"; do
-  if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
-    echo "server did not become ready:"; cat "$dir/server.log"; exit 1
-  fi
-  sleep 0.2
-done
+start_pg_server DEBUG_ADDR=127.0.0.1:$DEBUG_PORT
 
 "$dir/opsload" -url "http://127.0.0.1:$PORT" -conns "$CONNS" -writers "$WRITERS" \
   -email $ADMIN_EMAIL -password $ADMIN_PASSWORD -duration "${DURATION}s" -interval "${INTERVAL}s" \
