@@ -186,7 +186,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		// While Redis is away, budgets (and login throttles) are kept in process: no request
 		// fails for it, and each replica still enforces the budget on its own.
 		opts.RateStore = &ratelimit.Fallback{Primary: ratelimit.NewRedis(rdb, "careergraph:ratelimit:"), Secondary: opts.RateStore,
-			OnError: func(ctx context.Context, err error) { log.WarnContext(ctx, "rate limit store: Redis failed, budgets kept in process for a second", "err", err) }}
+			OnError: func(ctx context.Context, err error) {
+				log.WarnContext(ctx, "rate limit store: Redis failed, budgets kept in process for a second", "err", err)
+			}}
 		opts.APQCache = apqcache.New(rdb, "careergraph:apq:", apqcache.DefaultTTL,
 			apqcache.MaxQueryBytes(cfg.Caches.APQMaxQueryBytes), apqcache.Budget(cfg.Caches.APQCacheBytes),
 			apqcache.OnError(func(ctx context.Context, err error) {

@@ -136,4 +136,3 @@ func (p *Proxy) Close() error {
 	p.Down()
 	return nil
 }
-

@@ -100,7 +100,7 @@ func TestReadReplica(t *testing.T) {
 	reset()
 	var upd struct {
 		UpdateRole struct {
-			Title       string
+			Title      string
 			CoreSkills []struct{ Name string }
 		}
 	}
