@@ -51,7 +51,7 @@ func indexRead(s string) bool {
 func TestReadReplica(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	env := testenv.NewWithReplica(t, "")
+	env := testenv.NewWithReplica(t)
 	ctx := context.Background()
 	_, err := seed.Load(ctx, env.DB.Client)
 	require.NoError(t, err)

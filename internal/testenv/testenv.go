@@ -171,23 +171,20 @@ func ReadOnlyReplicaURL(t testing.TB, primary string) string {
 	return u.String()
 }
 
-// NewWithReplica is New on PostgreSQL with a read replica (ReadOnlyReplicaURL, or replicaURL
-// when not empty, which must reach the same schema): ReplicaStatements counts what runs
-// there, Statements what runs on the primary.
-func NewWithReplica(t testing.TB, replicaURL string) *Env {
+// NewWithReplica is New on PostgreSQL with a stand-in read replica (ReadOnlyReplicaURL):
+// ReplicaStatements counts what runs there, Statements what runs on the primary.
+func NewWithReplica(t testing.TB) *Env {
 	t.Helper()
 	dsn := EmptyDatabase(t, Postgres)
-	if replicaURL == "" {
-		replicaURL = ReadOnlyReplicaURL(t, dsn)
-	}
-	return openWithReplica(t, dsn, replicaURL)
+	return openWithReplica(t, dsn, ReadOnlyReplicaURL(t, dsn))
 }
 
 // SchemaURL returns the URL of a fresh empty PostgreSQL schema (EmptyDatabase) for tests
 // that build their replica URL themselves (through a proxy, say) before NewWithReplicaAt.
 func SchemaURL(t testing.TB) string { return EmptyDatabase(t, Postgres) }
 
-// NewWithReplicaAt is NewWithReplica on a schema URL from SchemaURL.
+// NewWithReplicaAt is NewWithReplica on a schema URL from SchemaURL, with the replica at
+// replicaURL (which must reach the same schema).
 func NewWithReplicaAt(t testing.TB, dsn, replicaURL string) *Env {
 	t.Helper()
 	return openWithReplica(t, dsn, replicaURL)
