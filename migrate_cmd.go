@@ -58,15 +58,23 @@ func runMigrate(args []string, getenv func(string) string, out io.Writer) error 
 			if err != nil {
 				return err
 			}
-			if len(p) == 0 {
+			r, err := migrate.RiverPending(ctx, db.SQL, db.Dialect)
+			if err != nil {
+				return err
+			}
+			if len(p) == 0 && len(r) == 0 {
 				fmt.Fprintf(out, "%s: up to date\n", db.Dialect)
 				return nil
 			}
 			for _, f := range p {
 				fmt.Fprintf(out, "pending %s\n", f.Name)
 			}
-			return &migrate.BehindError{Pending: p}
+			for _, m := range r {
+				fmt.Fprintf(out, "pending River migration %d (%s)\n", m.Version, m.Name)
+			}
+			return &migrate.BehindError{Pending: p, River: r}
 		}
+		riverApplied := 0
 		applied, err := migrate.Apply(ctx, db.SQL, db.Dialect, migrate.Options{
 			Baseline: *baseline,
 			Applied: func(f migrate.File, n int) {
@@ -76,11 +84,15 @@ func runMigrate(args []string, getenv func(string) string, out io.Writer) error 
 				}
 				fmt.Fprintf(out, "applied %s (%d statements)\n", f.Name, n)
 			},
+			RiverApplied: func(m migrate.RiverMigration) {
+				riverApplied++
+				fmt.Fprintf(out, "applied River migration %d (%s)\n", m.Version, m.Name)
+			},
 		})
 		if err != nil {
 			return err
 		}
-		if len(applied) == 0 {
+		if len(applied) == 0 && riverApplied == 0 {
 			fmt.Fprintf(out, "%s: up to date, nothing to apply\n", db.Dialect)
 		}
 		return nil

@@ -101,8 +101,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		tp = sdk
 	}
 	dbOpts := database.Options{
-		Migrate: cfg.MigrateOnStart,
-		Applied: func(f migrate.File, n int) { log.Info("migration applied", "file", f.Name, "statements", n) },
+		Migrate:    cfg.MigrateOnStart,
+		ReplicaURL: cfg.ReplicaURL,
+		Applied:    func(f migrate.File, n int) { log.Info("migration applied", "file", f.Name, "statements", n) },
 	}
 	if tp != nil {
 		dbOpts.Wrap = tracing.WrapDriver(tp)
@@ -134,7 +135,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		// `careergraph worker`), not on web-only replicas.
 		defer startTrends(ctx, db, log)()
 	}
-	// The match index builds in the background; /readyz says 503 until it is built, so that a
+	// The match index reads the primary always (its catch-up must see every committed row);
+	// it builds in the background; /readyz says 503 until it is built, so that a
 	// load balancer sends no match to a replica that would make it wait for the build.
 	matcher := matching.New(db.Client, db.SQL, db.Dialect)
 	go func() {
@@ -148,7 +150,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}()
 	opts := httpserver.Options{
 		Client:        db.Client,
-		SQL:           db.SQL,
+		SQL:           db.Reader(),
+		Pool:          db.SQL,
 		Matcher:       matcher,
 		Dialect:       db.Dialect,
 		Logger:        log,
@@ -163,6 +166,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		TrustedProxies: cfg.TrustedProxies,
 		TracerProvider: tp,
 	}
+	if db.Replica != nil {
+		opts.Replica = database.NewRecent(cfg.ReplicaStickiness)
+		log.Info("read replica", "stickiness", cfg.ReplicaStickiness.String())
+	}
 	if cfg.RedisURL != "" {
 		ropts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -176,7 +183,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("REDIS_URL: Redis is not reachable: %w", err)
 		}
-		opts.RateStore = ratelimit.NewRedis(rdb, "careergraph:ratelimit:")
+		// While Redis is away, budgets (and login throttles) are kept in process: no request
+		// fails for it, and each replica still enforces the budget on its own.
+		opts.RateStore = &ratelimit.Fallback{Primary: ratelimit.NewRedis(rdb, "careergraph:ratelimit:"), Secondary: opts.RateStore,
+			OnError: func(ctx context.Context, err error) {
+				log.WarnContext(ctx, "rate limit store: Redis failed, budgets kept in process for a second", "err", err)
+			}}
 		opts.APQCache = apqcache.New(rdb, "careergraph:apq:", apqcache.DefaultTTL,
 			apqcache.MaxQueryBytes(cfg.Caches.APQMaxQueryBytes), apqcache.Budget(cfg.Caches.APQCacheBytes),
 			apqcache.OnError(func(ctx context.Context, err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -23,7 +24,15 @@ type Cache struct {
 	maxQueryBytes int
 	budget        int64
 	onError       func(ctx context.Context, err error)
+	// skipUntil (unix nanoseconds): after a Redis error the cache is left alone for a
+	// second, so that an outage does not cost every request a failed round trip.
+	skipUntil atomic.Int64
 }
+
+// skipAfterError is how long Redis is left alone after an error.
+const skipAfterError = time.Second
+
+func (c *Cache) skipping() bool { return time.Now().UnixNano() < c.skipUntil.Load() }
 
 var _ graphql.Cache[string] = (*Cache)(nil)
 
@@ -83,6 +92,9 @@ func New(client redis.UniversalClient, prefix string, ttl time.Duration, opts ..
 // Get implements graphql.Cache: it returns the query cached under hash. A Redis error counts
 // as a miss.
 func (c *Cache) Get(ctx context.Context, hash string) (string, bool) {
+	if c.skipping() {
+		return "", false
+	}
 	v, err := c.client.Get(ctx, c.prefix+hash).Result()
 	if err != nil {
 		if !errors.Is(err, redis.Nil) {
@@ -97,7 +109,7 @@ func (c *Cache) Get(ctx context.Context, hash string) (string, bool) {
 // if it was already there. gqlgen calls it only after checking that hash is the query's
 // SHA-256.
 func (c *Cache) Add(ctx context.Context, hash, query string) {
-	if c.maxQueryBytes > 0 && len(query) > c.maxQueryBytes {
+	if (c.maxQueryBytes > 0 && len(query) > c.maxQueryBytes) || c.skipping() {
 		return
 	}
 	if c.budget > 0 {
@@ -116,6 +128,9 @@ func (c *Cache) Add(ctx context.Context, hash, query string) {
 }
 
 func (c *Cache) report(ctx context.Context, err error) {
+	if ctx.Err() == nil {
+		c.skipUntil.Store(time.Now().Add(skipAfterError).UnixNano())
+	}
 	if c.onError != nil {
 		c.onError(ctx, err)
 	}

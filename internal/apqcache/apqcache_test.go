@@ -111,6 +111,8 @@ func TestMaxQueryBytes(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// TestRedisErrorsAreMissesAndReported: with Redis unreachable, Add drops, Get misses, the
+// error is reported once and Redis is then skipped.
 func TestRedisErrorsAreMissesAndReported(t *testing.T) {
 	ctx := context.Background()
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond,
@@ -128,7 +130,9 @@ func TestRedisErrorsAreMissesAndReported(t *testing.T) {
 	assert.False(t, ok)
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Len(t, errs, 2)
+	// After the Add's error Redis is left alone for a second: the Get is a miss without a
+	// round trip, so an outage costs requests nothing.
+	assert.Len(t, errs, 1)
 }
 
 // echo answers every operation with its raw query, so the test sees what APQ resolved.

@@ -7,5 +7,6 @@
 // clients do not pay the extra round trip again after every deploy or load-balancer hop.
 //
 // Redis failures never fail a request: Get reports a miss (the client then resends the full
-// query) and Add drops the entry. Pass OnError to log them.
+// query) and Add drops the entry, and for a second after an error Redis is not asked at all
+// (an outage costs no round trip per request). Pass OnError to log them.
 package apqcache

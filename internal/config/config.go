@@ -25,6 +25,14 @@ type Config struct {
 	// DatabaseURL selects the database (DATABASE_URL): postgres:// or postgresql:// for
 	// PostgreSQL through lib/pq, file: or sqlite: for the embedded SQLite.
 	DatabaseURL string
+	// ReplicaURL, when set, is a read replica of the PostgreSQL primary DatabaseURL names
+	// (DATABASE_REPLICA_URL, postgres://…): queries read from it, mutations and everything
+	// after a write go to the primary (internal/database).
+	ReplicaURL string
+	// ReplicaStickiness is how long a client's queries keep going to the primary after its
+	// own mutation, so that it reads its writes despite replication lag
+	// (DATABASE_REPLICA_STICKINESS, default 5s).
+	ReplicaStickiness time.Duration
 	// LogLevel is debug, info, warn or error (LOG_LEVEL, default info).
 	LogLevel slog.Level
 	// ShutdownTimeout bounds how long in-flight requests may run after SIGTERM
@@ -163,6 +171,10 @@ var DefaultLimits = Limits{
 	RateWindow:     time.Minute,
 }
 
+// DefaultReplicaStickiness is DATABASE_REPLICA_STICKINESS's default: a client's queries go
+// to the primary for this long after its own mutation.
+const DefaultReplicaStickiness = 5 * time.Second
+
 // DefaultDatabaseURL is the embedded SQLite file used when DATABASE_URL is unset.
 const DefaultDatabaseURL = "file:careergraph.db"
 
@@ -196,6 +208,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if v := strings.TrimSpace(getenv("DATABASE_URL")); v != "" {
 		c.DatabaseURL = v
+	}
+	c.ReplicaURL = strings.TrimSpace(getenv("DATABASE_REPLICA_URL"))
+	c.ReplicaStickiness = DefaultReplicaStickiness
+	if v := getenv("DATABASE_REPLICA_STICKINESS"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			bad("DATABASE_REPLICA_STICKINESS", v, "want a duration such as 5s (0: no stickiness)")
+		}
+		c.ReplicaStickiness = d
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -332,6 +353,15 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := ParseDatabaseURL(c.DatabaseURL); err != nil {
 		return fmt.Errorf("config: DATABASE_URL: %w", err)
+	}
+	if c.ReplicaURL != "" {
+		kind, _, err := ParseDatabaseURL(c.ReplicaURL)
+		if err != nil {
+			return fmt.Errorf("config: DATABASE_REPLICA_URL: %w", err)
+		}
+		if primary, _, _ := ParseDatabaseURL(c.DatabaseURL); kind != Postgres || primary != Postgres {
+			return errors.New("config: DATABASE_REPLICA_URL: a read replica needs PostgreSQL, both in DATABASE_URL and in DATABASE_REPLICA_URL (postgres://…)")
+		}
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("config: SHUTDOWN_TIMEOUT=%s: want a positive duration", c.ShutdownTimeout)

@@ -188,3 +188,22 @@ func TestTracingFollowsOTELVariables(t *testing.T) {
 		assert.False(t, c.Tracing, off[0])
 	}
 }
+
+// TestReplicaURL: DATABASE_REPLICA_URL needs PostgreSQL on both sides; the stickiness window
+// defaults to 5s and takes a duration.
+func TestReplicaURL(t *testing.T) {
+	get := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := FromEnv(get(map[string]string{"DATABASE_URL": "postgres://x@db/cg", "DATABASE_REPLICA_URL": "postgres://x@replica/cg"}))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://x@replica/cg", c.ReplicaURL)
+	assert.Equal(t, DefaultReplicaStickiness, c.ReplicaStickiness)
+	c, err = FromEnv(get(map[string]string{"DATABASE_URL": "postgres://x@db/cg", "DATABASE_REPLICA_URL": "postgres://x@replica/cg", "DATABASE_REPLICA_STICKINESS": "0s"}))
+	require.NoError(t, err)
+	assert.Zero(t, c.ReplicaStickiness)
+	_, err = FromEnv(get(map[string]string{"DATABASE_REPLICA_URL": "postgres://x@replica/cg"}))
+	assert.ErrorContains(t, err, "DATABASE_REPLICA_URL")
+	_, err = FromEnv(get(map[string]string{"DATABASE_URL": "postgres://x@db/cg", "DATABASE_REPLICA_URL": "file:replica.db"}))
+	assert.ErrorContains(t, err, "DATABASE_REPLICA_URL")
+	_, err = FromEnv(get(map[string]string{"DATABASE_URL": "postgres://x@db/cg", "DATABASE_REPLICA_URL": "postgres://x@replica/cg", "DATABASE_REPLICA_STICKINESS": "soon"}))
+	assert.ErrorContains(t, err, "DATABASE_REPLICA_STICKINESS")
+}

@@ -29,6 +29,9 @@ type DB struct {
 	// Dialect is dialect.Postgres or dialect.SQLite.
 	Dialect string
 	SQL     *sql.DB
+	// Replica is the read replica's pool (DATABASE_REPLICA_URL), nil without one. The
+	// client reads from it in contexts marked by ReadFromReplica (see replica.go).
+	Replica *sql.DB
 }
 
 // Querier runs a statement that ent's builders cannot express (the ranked search page, the
@@ -50,47 +53,39 @@ type Options struct {
 	SkipCheck bool
 	// Applied, when set, is told of each migration Migrate applies.
 	Applied func(f migrate.File, statements int)
+	// ReplicaURL, when set, names a read replica of the (PostgreSQL) primary.
+	ReplicaURL string
+	// WrapReplica, when set, wraps the replica's driver; nil wraps it with Wrap.
+	WrapReplica func(dialect.Driver) dialect.Driver
 }
 
 // Open connects to the database a URL names (see config.ParseDatabaseURL), checks that it
 // answers, and applies (Options.Migrate) or checks the versioned migrations.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
-	kind, dsn, err := config.ParseDatabaseURL(url)
+	kind, _, err := config.ParseDatabaseURL(url)
 	if err != nil {
 		return nil, err
 	}
-	driverName, dia := "postgres", dialect.Postgres
-	if kind == config.SQLite {
-		driverName, dia = "sqlite", dialect.SQLite
-	}
-	pool, err := sql.Open(driverName, dsn)
+	pool, dia, err := openPool(ctx, url, "")
 	if err != nil {
-		return nil, fmt.Errorf("database: open %s: %w", kind, err)
+		return nil, err
 	}
-	if kind == config.SQLite {
-		// One writer at a time is all SQLite allows; WAL lets readers go on meanwhile.
-		pool.SetMaxOpenConns(8)
-	} else {
-		// As many idle connections as open ones: with fewer, a burst above the idle limit
-		// closes each connection it returns and opens a new one for the next statement (a
-		// PostgreSQL backend forked per statement), which under load cost more CPU than the
-		// statements themselves.
-		pool.SetMaxOpenConns(20)
-		pool.SetMaxIdleConns(20)
-		pool.SetConnMaxIdleTime(5 * time.Minute)
-	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := pool.PingContext(pingCtx); err != nil {
-		_ = pool.Close()
-		return nil, fmt.Errorf("database: %s is not reachable: %w", kind, err)
-	}
-	var drv dialect.Driver = entsql.OpenDB(dia, pool)
-	if dia == dialect.Postgres {
-		drv = newStmtCache(drv, pool) // ent's reads as prepared statements (see stmtCache)
-	}
-	if opts.Wrap != nil {
-		drv = opts.Wrap(drv)
+	drv := entDriver(pool, dia, opts.Wrap)
+	var replica *sql.DB
+	if opts.ReplicaURL != "" {
+		if kind != config.Postgres {
+			_ = pool.Close()
+			return nil, fmt.Errorf("database: a read replica needs PostgreSQL")
+		}
+		if replica, _, err = openPool(ctx, opts.ReplicaURL, "replica "); err != nil {
+			_ = pool.Close()
+			return nil, err
+		}
+		wrap := opts.WrapReplica
+		if wrap == nil {
+			wrap = opts.Wrap
+		}
+		drv = routeDriver{Driver: drv, replica: entDriver(replica, dia, wrap)}
 	}
 	// Transactions begin at their first statement, so that a mutation holds a connection
 	// only while it talks to the database (see lazyTxDriver).
@@ -113,11 +108,58 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("database: %w", err)
 		}
 	}
-	return &DB{Client: client, Dialect: dia, SQL: pool}, nil
+	return &DB{Client: client, Dialect: dia, SQL: pool, Replica: replica}, nil
 }
 
-// Ready reports whether the database answers now and its schema has every migration this
-// binary carries (a *migrate.BehindError if not: someone restored an old backup, or a replica
+// openPool opens and pings the pool a URL names; what ("replica ") goes into messages.
+func openPool(ctx context.Context, url, what string) (*sql.DB, string, error) {
+	kind, dsn, err := config.ParseDatabaseURL(url)
+	if err != nil {
+		return nil, "", err
+	}
+	driverName, dia := "postgres", dialect.Postgres
+	if kind == config.SQLite {
+		driverName, dia = "sqlite", dialect.SQLite
+	}
+	pool, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, "", fmt.Errorf("database: open %s%s: %w", what, kind, err)
+	}
+	if kind == config.SQLite {
+		// One writer at a time is all SQLite allows; WAL lets readers go on meanwhile.
+		pool.SetMaxOpenConns(8)
+	} else {
+		// As many idle connections as open ones: with fewer, a burst above the idle limit
+		// closes each connection it returns and opens a new one for the next statement (a
+		// PostgreSQL backend forked per statement), which under load cost more CPU than the
+		// statements themselves.
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(20)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.PingContext(pingCtx); err != nil {
+		_ = pool.Close()
+		return nil, "", fmt.Errorf("database: %s%s is not reachable: %w", what, kind, err)
+	}
+	return pool, dia, nil
+}
+
+// entDriver is ent's driver over pool: prepared statements on PostgreSQL, wrapped by wrap.
+func entDriver(pool *sql.DB, dia string, wrap func(dialect.Driver) dialect.Driver) dialect.Driver {
+	var drv dialect.Driver = entsql.OpenDB(dia, pool)
+	if dia == dialect.Postgres {
+		drv = newStmtCache(drv, pool) // ent's reads as prepared statements (see stmtCache)
+	}
+	if wrap != nil {
+		drv = wrap(drv)
+	}
+	return drv
+}
+
+// Ready reports whether the database (and the read replica, when there is one) answers now
+// and its schema has every migration this binary carries (a *migrate.BehindError if not: someone restored an old backup, or a replica
 // started with SkipCheck).
 func (db *DB) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -125,8 +167,16 @@ func (db *DB) Ready(ctx context.Context) error {
 	if err := db.SQL.PingContext(ctx); err != nil {
 		return err
 	}
-	return migrate.Check(ctx, db.SQL, db.Dialect)
+	if err := migrate.Check(ctx, db.SQL, db.Dialect); err != nil {
+		return err
+	}
+	if db.Replica != nil {
+		if err := db.Replica.PingContext(ctx); err != nil {
+			return &ReplicaUnreachableError{Err: err}
+		}
+	}
+	return nil
 }
 
-// Close closes the client and its pool.
+// Close closes the client and its pools.
 func (db *DB) Close() error { return db.Client.Close() }

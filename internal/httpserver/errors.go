@@ -6,10 +6,13 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/lib/pq"
@@ -172,6 +175,13 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 			gerr.Message = "the request took too long and was stopped"
 			gerr.Extensions = map[string]any{"code": CodeTimeout}
 			return gerr
+		case databaseUnreachable(err):
+			// The database is away (an outage, a failover): the client may retry; /readyz
+			// says 503 meanwhile.
+			log.WarnContext(ctx, "database unreachable", "request_id", RequestID(ctx), "path", gerr.Path.String(), "err", err)
+			gerr.Message = "the database is unavailable at the moment; retry shortly"
+			gerr.Extensions = map[string]any{"code": CodeDatabaseUnavailable, apperr.ExtRetryable: true}
+			return gerr
 		case fromDatabase(err) && !ent.IsConstraintError(err):
 			// The internal error below: a driver's words never decide what the client reads.
 		case ent.IsNotFound(err):
@@ -198,6 +208,19 @@ func presentError(schema graphql.ExecutableSchema, log *slog.Logger) graphql.Err
 		gerr.Extensions = map[string]any{"code": apperr.CodeInternal, "requestId": id}
 		return gerr
 	}
+}
+
+// CodeDatabaseUnavailable is the code of an error caused by the database not answering.
+const CodeDatabaseUnavailable = "DATABASE_UNAVAILABLE"
+
+// databaseUnreachable reports whether err is the database connection failing rather than a
+// statement: a refused or reset connection, a connection that broke mid-statement.
+func databaseUnreachable(err error) bool {
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // fromDatabase reports whether err carries a database driver's error: lib/pq's, modernc

@@ -3,10 +3,13 @@ package httpserver
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"syscall"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -76,6 +79,18 @@ func TestPresenterHidesDriverErrorsOnEveryPath(t *testing.T) {
 			Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}})
 		assert.Equal(t, "GRAPHQL_VALIDATION_FAILED", got.Extensions["code"])
 		assert.Contains(t, got.Message, "titel")
+	})
+	t.Run("a connection that fails is DATABASE_UNAVAILABLE, retryable, without the driver's words", func(t *testing.T) {
+		for _, err := range []error{
+			resolverError{fmt.Errorf("load roles: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})},
+			resolverError{fmt.Errorf("pq: %w", driver.ErrBadConn)},
+		} {
+			got := present(ctx, err)
+			assert.Equal(t, CodeDatabaseUnavailable, got.Extensions["code"])
+			assert.Equal(t, true, got.Extensions[apperr.ExtRetryable])
+			assert.NotContains(t, got.Message, "dial")
+			assert.NotContains(t, got.Message, "pq")
+		}
 	})
 	t.Run("a driver error after the deadline is a timeout without the driver's words", func(t *testing.T) {
 		done, cancel := context.WithCancel(ctx)

@@ -38,6 +38,7 @@ import (
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/txretry"
+	"github.com/careergraph/careergraph/internal/viewer"
 )
 
 // Options configure the handler. Zero values get production defaults (see withDefaults).
@@ -89,6 +90,11 @@ type Options struct {
 	// TracerProvider, when set, traces each /query request, its operation and its root
 	// fields (see internal/tracing). nil: no spans.
 	TracerProvider trace.TracerProvider
+	// Replica, when set, sends GraphQL queries' reads to the read replica the client's driver
+	// routes to (database.ReadFromReplica), except for clients that wrote within its window;
+	// mutations run on the primary and record their client in it. nil: everything reads the
+	// primary.
+	Replica *database.Recent
 	// Extensions are added after the built-in ones, inside the transaction and just outside
 	// the retry; tests inject faults with them.
 	Extensions []graphql.HandlerExtension
@@ -195,8 +201,11 @@ func New(o Options) http.Handler {
 				w.WriteHeader(http.StatusServiceUnavailable)
 				// The reason, without driver text: a load balancer's log shows it.
 				var behind *migrate.BehindError
+				var replica *database.ReplicaUnreachableError
 				if errors.As(err, &behind) {
 					_, _ = w.Write([]byte(behind.Error() + "\n"))
+				} else if errors.As(err, &replica) {
+					_, _ = w.Write([]byte("database replica unreachable\n"))
 				} else {
 					_, _ = w.Write([]byte("database unreachable\n"))
 				}
@@ -287,11 +296,27 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}}})
 	srv.Use(resolverErrors{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		ctx = loader.WithLoaders(ctx, loader.New(o.Client))
-		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Query {
-			ctx = matching.OneLook(ctx) // a query's fields read the match index as of one moment
+		var op ast.Operation
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
+			op = oc.Operation.Operation
 		}
-		return next(ctx)
+		if op == ast.Query {
+			ctx = matching.OneLook(ctx) // a query's fields read the match index as of one moment
+			// Queries read the replica, unless this client wrote lately (read-your-writes).
+			if o.Replica != nil && !o.Replica.Within(viewer.From(ctx).RateKey()) {
+				ctx = database.ReadFromReplica(ctx)
+			}
+		}
+		ctx = loader.WithLoaders(ctx, loader.New(o.Client))
+		rh := next(ctx)
+		if op != ast.Mutation || o.Replica == nil {
+			return rh
+		}
+		return func(ctx context.Context) *graphql.Response {
+			resp := rh(ctx)
+			o.Replica.Wrote(viewer.From(ctx).RateKey())
+			return resp
+		}
 	})
 	for _, x := range o.Extensions {
 		srv.Use(x)

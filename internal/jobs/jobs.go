@@ -11,7 +11,8 @@
 //   - expiry_sweep: the periodic sweep of stale openings (internal/expiry), inserted every
 //     Config.SweepInterval by River's leader and on start.
 //
-// River's tables are created by River's own migrations (rivermigrate) when the client opens.
+// River's tables are created by River's own migrations, which internal/migrate applies with
+// the schema's files (`careergraph migrate`, or MIGRATE_ON_START); nothing here runs DDL.
 package jobs
 
 import (
@@ -29,7 +30,6 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/careergraph/careergraph/ent"
@@ -86,7 +86,7 @@ type Runner struct {
 	client *river.Client[*sql.Tx]
 }
 
-// New migrates River's tables and prepares a client over db (dia is dialect.Postgres or
+// New prepares a client over db (dia is dialect.Postgres or
 // dialect.SQLite). Call Start to work jobs; a Runner that is never started can still insert
 // them (a web process that leaves the work to workers).
 func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Config) (*Runner, error) {
@@ -107,9 +107,6 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 	}
 	drv, err := driver(db, dia)
 	if err != nil {
-		return nil, err
-	}
-	if err := migrate(ctx, drv, cfg.Log); err != nil {
 		return nil, err
 	}
 	workers := river.NewWorkers()
@@ -149,20 +146,8 @@ func driver(db *sql.DB, dia string) (riverdriver.Driver[*sql.Tx], error) {
 	return nil, fmt.Errorf("jobs: no River driver for %q", dia)
 }
 
-// migrate brings River's tables up to date (River's own migrations; idempotent).
-func migrate(ctx context.Context, drv riverdriver.Driver[*sql.Tx], log *slog.Logger) error {
-	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: log})
-	if err != nil {
-		return fmt.Errorf("jobs: migrate: %w", err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("jobs: migrate: %w", err)
-	}
-	return nil
-}
-
 // Inserter enqueues jobs without working them: what the API holds, whether the jobs run in
-// its process or in workers. River's tables are migrated on first use.
+// its process or in workers.
 type Inserter struct {
 	db     *sql.DB
 	dia    string
@@ -184,9 +169,6 @@ func (in *Inserter) riverClient(ctx context.Context) (*river.Client[*sql.Tx], er
 	}
 	drv, err := driver(in.db, in.dia)
 	if err != nil {
-		return nil, err
-	}
-	if err := migrate(ctx, drv, slog.New(slog.DiscardHandler)); err != nil {
 		return nil, err
 	}
 	c, err := river.NewClient(drv, &river.Config{Logger: slog.New(slog.DiscardHandler)})

@@ -1,5 +1,6 @@
 // Package migrate applies the versioned schema migrations in package migrations and writes new
-// ones from the ent schema. It is the only code that changes the database's schema.
+// ones from the ent schema, and River's own migrations for the job tables (driven through
+// rivermigrate, see river.go). It is the only code that changes the database's schema.
 //
 // Files are Atlas migration directories (one per dialect, each with its atlas.sum, checked
 // before anything runs). Applying is this package's own small executor rather than the Atlas
@@ -46,14 +47,25 @@ type File struct {
 	stmts []string
 }
 
-// BehindError reports a database whose schema lacks migrations the binary carries.
+// BehindError reports a database whose schema lacks migrations the binary carries: its own
+// files, River's (the job tables), or both.
 type BehindError struct {
 	Pending []File
+	// River lists River's migrations the database lacks.
+	River []RiverMigration
 }
 
 func (e *BehindError) Error() string {
-	return fmt.Sprintf("database schema is behind: %d migration(s) pending, the first %s; run `%s` (or start with MIGRATE_ON_START=true)",
-		len(e.Pending), e.Pending[0].Name, Command)
+	var what string
+	switch {
+	case len(e.Pending) > 0 && len(e.River) > 0:
+		what = fmt.Sprintf("%d migration(s) pending, the first %s, and %d of River's (job tables)", len(e.Pending), e.Pending[0].Name, len(e.River))
+	case len(e.Pending) > 0:
+		what = fmt.Sprintf("%d migration(s) pending, the first %s", len(e.Pending), e.Pending[0].Name)
+	default:
+		what = fmt.Sprintf("River's job tables lack %d migration(s), the first River version %d (%s)", len(e.River), e.River[0].Version, e.River[0].Name)
+	}
+	return fmt.Sprintf("database schema is behind: %s; run `%s` (or start with MIGRATE_ON_START=true)", what, Command)
 }
 
 var cache sync.Map // dialect → []File; the embedded files never change
@@ -160,14 +172,19 @@ func Pending(ctx context.Context, db *sql.DB, dia string) ([]File, error) {
 	return out, nil
 }
 
-// Check returns a *BehindError when files are pending, nil when the schema is current.
+// Check returns a *BehindError when files or River's migrations are pending, nil when the
+// schema is current.
 func Check(ctx context.Context, db *sql.DB, dia string) error {
 	p, err := Pending(ctx, db, dia)
 	if err != nil {
 		return err
 	}
-	if len(p) > 0 {
-		return &BehindError{Pending: p}
+	r, err := RiverPending(ctx, db, dia)
+	if err != nil {
+		return err
+	}
+	if len(p) > 0 || len(r) > 0 {
+		return &BehindError{Pending: p, River: r}
 	}
 	return nil
 }
@@ -220,10 +237,13 @@ type Options struct {
 	Baseline string
 	// Applied, when set, is told of each file as it is applied (or baselined).
 	Applied func(f File, statements int)
+	// RiverApplied, when set, is told of each of River's migrations Apply ran.
+	RiverApplied func(m RiverMigration)
 }
 
-// Apply applies the pending files to db in order and returns those it applied. See the
-// package comment for how replicas and crashes are handled.
+// Apply applies the pending files to db in order, then River's pending migrations (see
+// river.go), and returns the files it applied. See the package comment for how replicas and
+// crashes are handled.
 func Apply(ctx context.Context, db *sql.DB, dia string, opts Options) (applied []File, err error) {
 	files, err := Files(dia)
 	if err != nil {
@@ -305,6 +325,15 @@ func Apply(ctx context.Context, db *sql.DB, dia string, opts Options) (applied [
 				n = 0
 			}
 			opts.Applied(f, n)
+		}
+	}
+	river, err := applyRiver(ctx, db, conn, dia)
+	if err != nil {
+		return applied, err
+	}
+	if opts.RiverApplied != nil {
+		for _, m := range river {
+			opts.RiverApplied(m)
 		}
 	}
 	return applied, nil

@@ -2,7 +2,9 @@ package migrate_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,12 +12,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/careergraph/careergraph/internal/database"
+	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/testenv"
 )
@@ -212,4 +220,60 @@ func copyDir(t *testing.T, src, dst string) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644))
 	}
+}
+
+// TestRiverBehindRefusesToServe: River's job tables are part of the schema. With River's last
+// migration rolled back (a binary whose River is newer than the database), Ready names it and
+// the command, /readyz answers 503, starting the job runner does not repair it (no DDL at
+// boot), and Apply, under the migration lock, brings it back.
+func TestRiverBehindRefusesToServe(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.New(t, b)
+		ctx := context.Background()
+		pending, err := migrate.RiverPending(ctx, env.DB.SQL, env.DB.Dialect)
+		require.NoError(t, err)
+		require.Empty(t, pending, "testenv's databases have River's tables from Apply")
+
+		var drv riverdriver.Driver[*sql.Tx] = riversqlite.New(env.DB.SQL)
+		if b == testenv.Postgres {
+			drv = riverdatabasesql.New(env.DB.SQL)
+		}
+		m, err := rivermigrate.New(drv, nil)
+		require.NoError(t, err)
+		down, err := m.Migrate(ctx, rivermigrate.DirectionDown, &rivermigrate.MigrateOpts{MaxSteps: 1})
+		require.NoError(t, err)
+		require.Len(t, down.Versions, 1)
+		last := down.Versions[0].Version
+
+		err = env.DB.Ready(ctx)
+		var behind *migrate.BehindError
+		require.True(t, errors.As(err, &behind), "Ready: %v", err)
+		require.Len(t, behind.River, 1)
+		assert.Equal(t, last, behind.River[0].Version)
+		assert.Empty(t, behind.Pending)
+		assert.Contains(t, err.Error(), fmt.Sprintf("River version %d", last))
+		assert.Contains(t, err.Error(), "careergraph migrate")
+
+		rec := httptest.NewRecorder()
+		env.Handler(t).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Contains(t, rec.Body.String(), "River")
+
+		// The job runner no longer migrates: preparing it leaves River behind.
+		_, err = jobs.New(ctx, env.DB.Client, env.DB.SQL, env.DB.Dialect, jobs.Config{SweepInterval: time.Hour, OpeningValidity: time.Hour})
+		require.NoError(t, err)
+		pending, err = migrate.RiverPending(ctx, env.DB.SQL, env.DB.Dialect)
+		require.NoError(t, err)
+		require.Len(t, pending, 1)
+
+		var ran []migrate.RiverMigration
+		applied, err := migrate.Apply(ctx, env.DB.SQL, env.DB.Dialect, migrate.Options{
+			RiverApplied: func(m migrate.RiverMigration) { ran = append(ran, m) },
+		})
+		require.NoError(t, err)
+		assert.Empty(t, applied)
+		require.Len(t, ran, 1)
+		assert.Equal(t, last, ran[0].Version)
+		require.NoError(t, env.DB.Ready(ctx))
+	})
 }

@@ -114,6 +114,9 @@ func (c *Counter) List() []string {
 // Count returns the statements run since the last Reset.
 func (c *Counter) Count() int { return int(c.n.Load()) }
 
+// Wrap wraps an ent driver so that c counts its statements (database.Options.Wrap).
+func (c *Counter) Wrap(d dialect.Driver) dialect.Driver { return &countingDriver{Driver: d, c: c} }
+
 // Env is a database, migrated by the versioned migration files, for one test.
 type Env struct {
 	Backend Backend
@@ -123,6 +126,13 @@ type Env struct {
 	// Querier runs raw statements on DB.SQL and counts them in Statements; the handler's
 	// search and match index use it, so their statements are counted like ent's.
 	Querier database.Querier
+	// URL is the database's DATABASE_URL.
+	URL string
+	// ReplicaStatements counts the statements run on the read replica (NewWithReplica);
+	// Statements then counts the primary's only, and Querier routes like DB.Reader.
+	ReplicaStatements *Counter
+	// PrimaryQuerier runs raw statements on the primary, counted in Statements.
+	PrimaryQuerier database.Querier
 }
 
 // New opens a fresh, migrated database of backend b that is removed when t ends.
@@ -140,7 +150,57 @@ func New(t testing.TB, b Backend) *Env {
 		t.Fatalf("open %s: %v", b, err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return &Env{Backend: b, DB: db, Statements: c, Querier: countingQuerier{db: db.SQL, c: c}}
+	q := countingQuerier{db: db.SQL, c: c}
+	return &Env{Backend: b, DB: db, Statements: c, Querier: q, PrimaryQuerier: q, URL: dsn}
+}
+
+// ReadOnlyReplicaURL turns a PostgreSQL URL into the URL of a stand-in read replica: the same
+// database and schema, over connections that are read-only (default_transaction_read_only, so
+// that any write sent there fails as on a hot standby) and named careergraph-replica in
+// pg_stat_activity.
+func ReadOnlyReplicaURL(t testing.TB, primary string) string {
+	t.Helper()
+	u, err := url.Parse(primary)
+	if err != nil {
+		t.Fatalf("replica URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	q.Set("application_name", "careergraph-replica")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// NewWithReplica is New on PostgreSQL with a stand-in read replica (ReadOnlyReplicaURL):
+// ReplicaStatements counts what runs there, Statements what runs on the primary.
+func NewWithReplica(t testing.TB) *Env {
+	t.Helper()
+	dsn := EmptyDatabase(t, Postgres)
+	return openWithReplica(t, dsn, ReadOnlyReplicaURL(t, dsn))
+}
+
+// SchemaURL returns the URL of a fresh empty PostgreSQL schema (EmptyDatabase) for tests
+// that build their replica URL themselves (through a proxy, say) before NewWithReplicaAt.
+func SchemaURL(t testing.TB) string { return EmptyDatabase(t, Postgres) }
+
+// NewWithReplicaAt is NewWithReplica on a schema URL from SchemaURL, with the replica at
+// replicaURL (which must reach the same schema).
+func NewWithReplicaAt(t testing.TB, dsn, replicaURL string) *Env {
+	t.Helper()
+	return openWithReplica(t, dsn, replicaURL)
+}
+
+func openWithReplica(t testing.TB, dsn, replicaURL string) *Env {
+	t.Helper()
+	c, rc := &Counter{}, &Counter{}
+	db, err := database.Open(context.Background(), dsn, database.Options{Migrate: true, ReplicaURL: replicaURL, Wrap: c.Wrap, WrapReplica: rc.Wrap})
+	if err != nil {
+		t.Fatalf("open with replica: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	pq := countingQuerier{db: db.SQL, c: c}
+	return &Env{Backend: Postgres, DB: db, Statements: c, ReplicaStatements: rc, URL: dsn, PrimaryQuerier: pq,
+		Querier: database.ReplicaQuerier(pq, countingQuerier{db: db.Replica, c: rc})}
 }
 
 // EmptyDatabase returns the DATABASE_URL of a fresh database of backend b with no tables (a
