@@ -199,3 +199,34 @@ func groupsFirst(first *int) int {
 	}
 	return *first
 }
+
+// siblingOpenings returns the IDs of the openings in the list that the opening being resolved
+// in ctx is part of (a connection's edges, a plain list, a page of matches), found by walking
+// up the field contexts to the nearest list result; nil outside a list.
+func siblingOpenings(ctx context.Context) []int {
+	for fc, depth := graphql.GetFieldContext(ctx), 0; fc != nil && depth < 8; fc, depth = fc.Parent, depth+1 {
+		var ids []int
+		switch v := fc.Result.(type) {
+		case []*ent.Opening:
+			for _, o := range v {
+				ids = append(ids, o.ID)
+			}
+		case []*ent.OpeningEdge:
+			for _, e := range v {
+				if e != nil && e.Node != nil {
+					ids = append(ids, e.Node.ID)
+				}
+			}
+		case []*OpeningMatchEdge:
+			for _, e := range v {
+				if e != nil && e.Node != nil && e.Node.Opening != nil {
+					ids = append(ids, e.Node.Opening.ID)
+				}
+			}
+		default:
+			continue
+		}
+		return ids
+	}
+	return nil
+}
