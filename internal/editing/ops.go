@@ -425,7 +425,7 @@ func CreateOpening(ctx context.Context, c *ent.Client, input ent.CreateOpeningIn
 	}
 	// Every link is written by the opening's own mutation (so search.Hook counts it), as
 	// essential, the column's default; the preferred ones are then marked.
-	input.SkillIDs = append(slices.Clone(input.SkillIDs), preferred...)
+	input.SkillIDs = distinct(append(slices.Clone(input.SkillIDs), preferred...))
 	return checked(c.Opening.Create().SetInput(input).Save(ctx))(func(o *ent.Opening) error {
 		return First(Opening(o), OpeningSkills(ctx, c, field, o.ID), markEssential(ctx, c, o.ID, preferred, false))
 	})
@@ -456,11 +456,26 @@ func UpdateOpening(ctx context.Context, c *ent.Client, id int, input ent.UpdateO
 	if len(addPreferred) > 0 {
 		field = "input.addPreferredSkillIDs"
 	}
-	// Adding a skill the opening already asks for changes no row (ON CONFLICT DO NOTHING) but
-	// still moves updated_at, which the match index catches up by.
-	input.AddSkillIDs = append(slices.Clone(input.AddSkillIDs), addPreferred...)
+	adding := len(input.AddSkillIDs) > 0 || len(addPreferred) > 0
+	var have []int
+	if adding && !input.ClearSkills {
+		// Links carry a flag, so ent inserts them without ON CONFLICT DO NOTHING: a skill the
+		// opening already asks for (and keeps) is not added again, only flagged. The opening's
+		// update still moves its updated_at, by which the match index catches up.
+		links, err := c.OpeningSkill.Query().Where(openingskill.OpeningID(id)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			if !slices.Contains(input.RemoveSkillIDs, l.SkillID) {
+				have = append(have, l.SkillID)
+			}
+		}
+	}
+	input.AddSkillIDs = slices.DeleteFunc(distinct(append(slices.Clone(input.AddSkillIDs), addPreferred...)),
+		func(s int) bool { return slices.Contains(have, s) })
 	return checked(c.Opening.UpdateOneID(id).SetInput(input).Save(ctx))(func(o *ent.Opening) error {
-		if len(input.AddSkillIDs) == 0 {
+		if !adding {
 			return Opening(o)
 		}
 		return First(Opening(o), OpeningSkills(ctx, c, field, o.ID),
@@ -480,6 +495,17 @@ func requirementLists(field string, essential, preferred []int) error {
 		}
 	}
 	return nil
+}
+
+// distinct returns ids without repeats, in their first order.
+func distinct(ids []int) []int {
+	var out []int
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // markEssential sets the essential flag of opening id's links to skills.
