@@ -60,6 +60,7 @@ type Loaders struct {
 
 	reqs   requirements
 	extras inputExtras
+	memo   memo
 }
 
 // MarkEstimated records that a connection resolved in this operation carries an estimated

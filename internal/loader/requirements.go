@@ -99,3 +99,28 @@ func FieldIDs(ctx context.Context) []int {
 	defer l.extras.mu.Unlock()
 	return l.extras.m[graphql.GetFieldContext(ctx)]
 }
+
+// memo holds values a list's resolver computed for all its items at once (Remember), for the
+// items' fields to find (Recall).
+type memo struct {
+	mu sync.Mutex
+	m  map[any]any
+}
+
+// Remember stores v under key for the operation.
+func (l *Loaders) Remember(key, v any) {
+	l.memo.mu.Lock()
+	defer l.memo.mu.Unlock()
+	if l.memo.m == nil {
+		l.memo.m = map[any]any{}
+	}
+	l.memo.m[key] = v
+}
+
+// Recall returns what Remember stored under key.
+func (l *Loaders) Recall(key any) (any, bool) {
+	l.memo.mu.Lock()
+	defer l.memo.mu.Unlock()
+	v, ok := l.memo.m[key]
+	return v, ok
+}

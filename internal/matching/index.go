@@ -37,9 +37,9 @@ type Index struct {
 	// ready is set once the first build has finished (Matcher.Ready).
 	ready atomic.Bool
 
-	mu       sync.RWMutex
-	entries  []entry // sorted by id for the rebuilt part, then appended
-	bitmap   []uint64
+	mu      sync.RWMutex
+	entries []entry // sorted by id for the rebuilt part, then appended
+	bitmap  []uint64
 	// pref has the same shape as bitmap: the bits of the skills an opening asks for as
 	// preferred (its other skills are essential).
 	pref     []uint64
