@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,7 +48,8 @@ func TestImportSetsEssentialAndPreferred(t *testing.T) {
 				}
 				out = append(out, l.Edges.Skill.Slug+":"+f)
 			}
-			return strings.Join(sorted(out), " ")
+			slices.Sort(out)
+			return strings.Join(out, " ")
 		}
 		rep := run(t, c, importer.Options{}, write(`<p>We build payments.</p><h3>Requirements</h3><ul><li>Go</li><li>PostgreSQL</li></ul>`+
 			`<h3>Nice to have</h3><ul><li>Kafka</li><li>Docker</li><li>Redis</li></ul><p>Experience with Kubernetes is a plus.</p>`))
@@ -62,16 +64,4 @@ func TestImportSetsEssentialAndPreferred(t *testing.T) {
 		require.Equal(t, 1, rep.Updated, rep.Rejects)
 		assert.Equal(t, "docker:E go:E kafka:E postgresql:E redis:P", flags())
 	})
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
