@@ -500,8 +500,10 @@ func requirementLists(field string, essential, preferred []int) error {
 // distinct returns ids without repeats, in their first order.
 func distinct(ids []int) []int {
 	var out []int
+	seen := make(map[int]bool, len(ids))
 	for _, id := range ids {
-		if !slices.Contains(out, id) {
+		if !seen[id] {
+			seen[id] = true
 			out = append(out, id)
 		}
 	}
