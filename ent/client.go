@@ -24,6 +24,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
@@ -57,6 +58,8 @@ type Client struct {
 	Location *LocationClient
 	// Opening is the client for interacting with the Opening builders.
 	Opening *OpeningClient
+	// OpeningSkill is the client for interacting with the OpeningSkill builders.
+	OpeningSkill *OpeningSkillClient
 	// OpeningTombstone is the client for interacting with the OpeningTombstone builders.
 	OpeningTombstone *OpeningTombstoneClient
 	// Role is the client for interacting with the Role builders.
@@ -93,6 +96,7 @@ func (c *Client) init() {
 	c.InterviewQuestion = NewInterviewQuestionClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.Opening = NewOpeningClient(c.config)
+	c.OpeningSkill = NewOpeningSkillClient(c.config)
 	c.OpeningTombstone = NewOpeningTombstoneClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.RoleItem = NewRoleItemClient(c.config)
@@ -202,6 +206,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
+		OpeningSkill:      NewOpeningSkillClient(cfg),
 		OpeningTombstone:  NewOpeningTombstoneClient(cfg),
 		Role:              NewRoleClient(cfg),
 		RoleItem:          NewRoleItemClient(cfg),
@@ -238,6 +243,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
+		OpeningSkill:      NewOpeningSkillClient(cfg),
 		OpeningTombstone:  NewOpeningTombstoneClient(cfg),
 		Role:              NewRoleClient(cfg),
 		RoleItem:          NewRoleItemClient(cfg),
@@ -276,8 +282,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
-		c.InterviewQuestion, c.Location, c.Opening, c.OpeningTombstone, c.Role,
-		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot, c.User,
+		c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill, c.OpeningTombstone,
+		c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -288,8 +295,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
-		c.InterviewQuestion, c.Location, c.Opening, c.OpeningTombstone, c.Role,
-		c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot, c.User,
+		c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill, c.OpeningTombstone,
+		c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -316,6 +324,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Location.mutate(ctx, m)
 	case *OpeningMutation:
 		return c.Opening.mutate(ctx, m)
+	case *OpeningSkillMutation:
+		return c.OpeningSkill.mutate(ctx, m)
 	case *OpeningTombstoneMutation:
 		return c.OpeningTombstone.mutate(ctx, m)
 	case *RoleMutation:
@@ -1765,6 +1775,22 @@ func (c *OpeningClient) QuerySkills(_m *Opening) *SkillQuery {
 	return query
 }
 
+// QuerySkillLinks queries the skill_links edge of a Opening.
+func (c *OpeningClient) QuerySkillLinks(_m *Opening) *OpeningSkillQuery {
+	query := (&OpeningSkillClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(opening.Table, opening.FieldID, id),
+			sqlgraph.To(openingskill.Table, openingskill.OpeningColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, opening.SkillLinksTable, opening.SkillLinksColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *OpeningClient) Hooks() []Hook {
 	return c.hooks.Opening
@@ -1787,6 +1813,122 @@ func (c *OpeningClient) mutate(ctx context.Context, m *OpeningMutation) (Value, 
 		return (&OpeningDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Opening mutation op: %q", m.Op())
+	}
+}
+
+// OpeningSkillClient is a client for the OpeningSkill schema.
+type OpeningSkillClient struct {
+	config
+}
+
+// NewOpeningSkillClient returns a client for the OpeningSkill from the given config.
+func NewOpeningSkillClient(c config) *OpeningSkillClient {
+	return &OpeningSkillClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `openingskill.Hooks(f(g(h())))`.
+func (c *OpeningSkillClient) Use(hooks ...Hook) {
+	c.hooks.OpeningSkill = append(c.hooks.OpeningSkill, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `openingskill.Intercept(f(g(h())))`.
+func (c *OpeningSkillClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OpeningSkill = append(c.inters.OpeningSkill, interceptors...)
+}
+
+// Create returns a builder for creating a OpeningSkill entity.
+func (c *OpeningSkillClient) Create() *OpeningSkillCreate {
+	mutation := newOpeningSkillMutation(c.config, OpCreate)
+	return &OpeningSkillCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OpeningSkill entities.
+func (c *OpeningSkillClient) CreateBulk(builders ...*OpeningSkillCreate) *OpeningSkillCreateBulk {
+	return &OpeningSkillCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OpeningSkillClient) MapCreateBulk(slice any, setFunc func(*OpeningSkillCreate, int)) *OpeningSkillCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OpeningSkillCreateBulk{err: fmt.Errorf("calling to OpeningSkillClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OpeningSkillCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OpeningSkillCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OpeningSkill.
+func (c *OpeningSkillClient) Update() *OpeningSkillUpdate {
+	mutation := newOpeningSkillMutation(c.config, OpUpdate)
+	return &OpeningSkillUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OpeningSkillClient) UpdateOne(_m *OpeningSkill) *OpeningSkillUpdateOne {
+	mutation := newOpeningSkillMutation(c.config, OpUpdateOne)
+	mutation.opening = &_m.OpeningID
+	mutation.skill = &_m.SkillID
+	return &OpeningSkillUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OpeningSkill.
+func (c *OpeningSkillClient) Delete() *OpeningSkillDelete {
+	mutation := newOpeningSkillMutation(c.config, OpDelete)
+	return &OpeningSkillDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Query returns a query builder for OpeningSkill.
+func (c *OpeningSkillClient) Query() *OpeningSkillQuery {
+	return &OpeningSkillQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOpeningSkill},
+		inters: c.Interceptors(),
+	}
+}
+
+// QueryOpening queries the opening edge of a OpeningSkill.
+func (c *OpeningSkillClient) QueryOpening(_m *OpeningSkill) *OpeningQuery {
+	return c.Query().
+		Where(openingskill.OpeningID(_m.OpeningID), openingskill.SkillID(_m.SkillID)).
+		QueryOpening()
+}
+
+// QuerySkill queries the skill edge of a OpeningSkill.
+func (c *OpeningSkillClient) QuerySkill(_m *OpeningSkill) *SkillQuery {
+	return c.Query().
+		Where(openingskill.OpeningID(_m.OpeningID), openingskill.SkillID(_m.SkillID)).
+		QuerySkill()
+}
+
+// Hooks returns the client hooks.
+func (c *OpeningSkillClient) Hooks() []Hook {
+	return c.hooks.OpeningSkill
+}
+
+// Interceptors returns the client interceptors.
+func (c *OpeningSkillClient) Interceptors() []Interceptor {
+	return c.inters.OpeningSkill
+}
+
+func (c *OpeningSkillClient) mutate(ctx context.Context, m *OpeningSkillMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OpeningSkillCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OpeningSkillUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OpeningSkillUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OpeningSkillDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OpeningSkill mutation op: %q", m.Op())
 	}
 }
 
@@ -3242,12 +3384,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
-		InterviewQuestion, Location, Opening, OpeningTombstone, Role, RoleItem,
-		RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Hook
+		InterviewQuestion, Location, Opening, OpeningSkill, OpeningTombstone, Role,
+		RoleItem, RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Hook
 	}
 	inters struct {
 		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
-		InterviewQuestion, Location, Opening, OpeningTombstone, Role, RoleItem,
-		RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Interceptor
+		InterviewQuestion, Location, Opening, OpeningSkill, OpeningTombstone, Role,
+		RoleItem, RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Interceptor
 	}
 )

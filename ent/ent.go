@@ -21,6 +21,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			interviewquestion.Table: interviewquestion.ValidColumn,
 			location.Table:          location.ValidColumn,
 			opening.Table:           opening.ValidColumn,
+			openingskill.Table:      openingskill.ValidColumn,
 			openingtombstone.Table:  openingtombstone.ValidColumn,
 			role.Table:              role.ValidColumn,
 			roleitem.Table:          roleitem.ValidColumn,

@@ -20,6 +20,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/predicate"
 	"github.com/careergraph/careergraph/ent/role"
@@ -51,6 +52,7 @@ const (
 	TypeInterviewQuestion = "InterviewQuestion"
 	TypeLocation          = "Location"
 	TypeOpening           = "Opening"
+	TypeOpeningSkill      = "OpeningSkill"
 	TypeOpeningTombstone  = "OpeningTombstone"
 	TypeRole              = "Role"
 	TypeRoleItem          = "RoleItem"
@@ -11367,6 +11369,423 @@ func (m *OpeningMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Opening edge %s", name)
+}
+
+// OpeningSkillMutation represents an operation that mutates the OpeningSkill nodes in the graph.
+type OpeningSkillMutation struct {
+	config
+	op             Op
+	typ            string
+	essential      *bool
+	clearedFields  map[string]struct{}
+	opening        *int
+	clearedopening bool
+	skill          *int
+	clearedskill   bool
+	done           bool
+	oldValue       func(context.Context) (*OpeningSkill, error)
+	predicates     []predicate.OpeningSkill
+}
+
+var _ ent.Mutation = (*OpeningSkillMutation)(nil)
+
+// openingskillOption allows management of the mutation configuration using functional options.
+type openingskillOption func(*OpeningSkillMutation)
+
+// newOpeningSkillMutation creates new mutation for the OpeningSkill entity.
+func newOpeningSkillMutation(c config, op Op, opts ...openingskillOption) *OpeningSkillMutation {
+	m := &OpeningSkillMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOpeningSkill,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OpeningSkillMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OpeningSkillMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetOpeningID sets the "opening_id" field.
+func (m *OpeningSkillMutation) SetOpeningID(i int) {
+	m.opening = &i
+}
+
+// OpeningID returns the value of the "opening_id" field in the mutation.
+func (m *OpeningSkillMutation) OpeningID() (r int, exists bool) {
+	v := m.opening
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOpeningID resets all changes to the "opening_id" field.
+func (m *OpeningSkillMutation) ResetOpeningID() {
+	m.opening = nil
+}
+
+// SetSkillID sets the "skill_id" field.
+func (m *OpeningSkillMutation) SetSkillID(i int) {
+	m.skill = &i
+}
+
+// SkillID returns the value of the "skill_id" field in the mutation.
+func (m *OpeningSkillMutation) SkillID() (r int, exists bool) {
+	v := m.skill
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSkillID resets all changes to the "skill_id" field.
+func (m *OpeningSkillMutation) ResetSkillID() {
+	m.skill = nil
+}
+
+// SetEssential sets the "essential" field.
+func (m *OpeningSkillMutation) SetEssential(b bool) {
+	m.essential = &b
+}
+
+// Essential returns the value of the "essential" field in the mutation.
+func (m *OpeningSkillMutation) Essential() (r bool, exists bool) {
+	v := m.essential
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEssential resets all changes to the "essential" field.
+func (m *OpeningSkillMutation) ResetEssential() {
+	m.essential = nil
+}
+
+// ClearOpening clears the "opening" edge to the Opening entity.
+func (m *OpeningSkillMutation) ClearOpening() {
+	m.clearedopening = true
+	m.clearedFields[openingskill.FieldOpeningID] = struct{}{}
+}
+
+// OpeningCleared reports if the "opening" edge to the Opening entity was cleared.
+func (m *OpeningSkillMutation) OpeningCleared() bool {
+	return m.clearedopening
+}
+
+// OpeningIDs returns the "opening" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OpeningID instead. It exists only for internal usage by the builders.
+func (m *OpeningSkillMutation) OpeningIDs() (ids []int) {
+	if id := m.opening; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOpening resets all changes to the "opening" edge.
+func (m *OpeningSkillMutation) ResetOpening() {
+	m.opening = nil
+	m.clearedopening = false
+}
+
+// ClearSkill clears the "skill" edge to the Skill entity.
+func (m *OpeningSkillMutation) ClearSkill() {
+	m.clearedskill = true
+	m.clearedFields[openingskill.FieldSkillID] = struct{}{}
+}
+
+// SkillCleared reports if the "skill" edge to the Skill entity was cleared.
+func (m *OpeningSkillMutation) SkillCleared() bool {
+	return m.clearedskill
+}
+
+// SkillIDs returns the "skill" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SkillID instead. It exists only for internal usage by the builders.
+func (m *OpeningSkillMutation) SkillIDs() (ids []int) {
+	if id := m.skill; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSkill resets all changes to the "skill" edge.
+func (m *OpeningSkillMutation) ResetSkill() {
+	m.skill = nil
+	m.clearedskill = false
+}
+
+// Where appends a list predicates to the OpeningSkillMutation builder.
+func (m *OpeningSkillMutation) Where(ps ...predicate.OpeningSkill) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OpeningSkillMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OpeningSkillMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OpeningSkill, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OpeningSkillMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OpeningSkillMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OpeningSkill).
+func (m *OpeningSkillMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OpeningSkillMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.opening != nil {
+		fields = append(fields, openingskill.FieldOpeningID)
+	}
+	if m.skill != nil {
+		fields = append(fields, openingskill.FieldSkillID)
+	}
+	if m.essential != nil {
+		fields = append(fields, openingskill.FieldEssential)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OpeningSkillMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case openingskill.FieldOpeningID:
+		return m.OpeningID()
+	case openingskill.FieldSkillID:
+		return m.SkillID()
+	case openingskill.FieldEssential:
+		return m.Essential()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OpeningSkillMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	return nil, errors.New("edge schema OpeningSkill does not support getting old values")
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OpeningSkillMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case openingskill.FieldOpeningID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpeningID(v)
+		return nil
+	case openingskill.FieldSkillID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkillID(v)
+		return nil
+	case openingskill.FieldEssential:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEssential(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningSkill field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OpeningSkillMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OpeningSkillMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OpeningSkillMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown OpeningSkill numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OpeningSkillMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OpeningSkillMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OpeningSkillMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown OpeningSkill nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OpeningSkillMutation) ResetField(name string) error {
+	switch name {
+	case openingskill.FieldOpeningID:
+		m.ResetOpeningID()
+		return nil
+	case openingskill.FieldSkillID:
+		m.ResetSkillID()
+		return nil
+	case openingskill.FieldEssential:
+		m.ResetEssential()
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningSkill field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OpeningSkillMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.opening != nil {
+		edges = append(edges, openingskill.EdgeOpening)
+	}
+	if m.skill != nil {
+		edges = append(edges, openingskill.EdgeSkill)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OpeningSkillMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case openingskill.EdgeOpening:
+		if id := m.opening; id != nil {
+			return []ent.Value{*id}
+		}
+	case openingskill.EdgeSkill:
+		if id := m.skill; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OpeningSkillMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OpeningSkillMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OpeningSkillMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedopening {
+		edges = append(edges, openingskill.EdgeOpening)
+	}
+	if m.clearedskill {
+		edges = append(edges, openingskill.EdgeSkill)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OpeningSkillMutation) EdgeCleared(name string) bool {
+	switch name {
+	case openingskill.EdgeOpening:
+		return m.clearedopening
+	case openingskill.EdgeSkill:
+		return m.clearedskill
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OpeningSkillMutation) ClearEdge(name string) error {
+	switch name {
+	case openingskill.EdgeOpening:
+		m.ClearOpening()
+		return nil
+	case openingskill.EdgeSkill:
+		m.ClearSkill()
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningSkill unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OpeningSkillMutation) ResetEdge(name string) error {
+	switch name {
+	case openingskill.EdgeOpening:
+		m.ResetOpening()
+		return nil
+	case openingskill.EdgeSkill:
+		m.ResetSkill()
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningSkill edge %s", name)
 }
 
 // OpeningTombstoneMutation represents an operation that mutates the OpeningTombstone nodes in the graph.

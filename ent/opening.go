@@ -93,15 +93,18 @@ type OpeningEdges struct {
 	Company *Company `json:"company,omitempty"`
 	// Location holds the value of the location edge.
 	Location *Location `json:"location,omitempty"`
-	// The skills the opening asks for.
+	// The skills the opening asks for, essential and preferred alike (see skillRequirements).
 	Skills []*Skill `json:"skills,omitempty"`
+	// SkillLinks holds the value of the skill_links edge.
+	SkillLinks []*OpeningSkill `json:"skill_links,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedSkills map[string][]*Skill
+	namedSkills     map[string][]*Skill
+	namedSkillLinks map[string][]*OpeningSkill
 }
 
 // RoleOrErr returns the Role value or an error if the edge
@@ -144,6 +147,15 @@ func (e OpeningEdges) SkillsOrErr() ([]*Skill, error) {
 		return e.Skills, nil
 	}
 	return nil, &NotLoadedError{edge: "skills"}
+}
+
+// SkillLinksOrErr returns the SkillLinks value or an error if the edge
+// was not loaded in eager-loading.
+func (e OpeningEdges) SkillLinksOrErr() ([]*OpeningSkill, error) {
+	if e.loadedTypes[4] {
+		return e.SkillLinks, nil
+	}
+	return nil, &NotLoadedError{edge: "skill_links"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -397,6 +409,11 @@ func (_m *Opening) QuerySkills() *SkillQuery {
 	return NewOpeningClient(_m.config).QuerySkills(_m)
 }
 
+// QuerySkillLinks queries the "skill_links" edge of the Opening entity.
+func (_m *Opening) QuerySkillLinks() *OpeningSkillQuery {
+	return NewOpeningClient(_m.config).QuerySkillLinks(_m)
+}
+
 // Update returns a builder for updating this Opening.
 // Note that you need to call Opening.Unwrap() before calling this method if this Opening
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -547,6 +564,30 @@ func (_m *Opening) appendNamedSkills(name string, edges ...*Skill) {
 		_m.Edges.namedSkills[name] = []*Skill{}
 	} else {
 		_m.Edges.namedSkills[name] = append(_m.Edges.namedSkills[name], edges...)
+	}
+}
+
+// NamedSkillLinks returns the SkillLinks named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Opening) NamedSkillLinks(name string) ([]*OpeningSkill, error) {
+	if _m.Edges.namedSkillLinks == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSkillLinks[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Opening) appendNamedSkillLinks(name string, edges ...*OpeningSkill) {
+	if _m.Edges.namedSkillLinks == nil {
+		_m.Edges.namedSkillLinks = make(map[string][]*OpeningSkill)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSkillLinks[name] = []*OpeningSkill{}
+	} else {
+		_m.Edges.namedSkillLinks[name] = append(_m.Edges.namedSkillLinks[name], edges...)
 	}
 }
 

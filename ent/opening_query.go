@@ -15,6 +15,7 @@ import (
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/predicate"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/skill"
@@ -23,17 +24,19 @@ import (
 // OpeningQuery is the builder for querying Opening entities.
 type OpeningQuery struct {
 	config
-	ctx             *QueryContext
-	order           []opening.OrderOption
-	inters          []Interceptor
-	predicates      []predicate.Opening
-	withRole        *RoleQuery
-	withCompany     *CompanyQuery
-	withLocation    *LocationQuery
-	withSkills      *SkillQuery
-	loadTotal       []func(context.Context, []*Opening) error
-	modifiers       []func(*sql.Selector)
-	withNamedSkills map[string]*SkillQuery
+	ctx                 *QueryContext
+	order               []opening.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.Opening
+	withRole            *RoleQuery
+	withCompany         *CompanyQuery
+	withLocation        *LocationQuery
+	withSkills          *SkillQuery
+	withSkillLinks      *OpeningSkillQuery
+	loadTotal           []func(context.Context, []*Opening) error
+	modifiers           []func(*sql.Selector)
+	withNamedSkills     map[string]*SkillQuery
+	withNamedSkillLinks map[string]*OpeningSkillQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -151,6 +154,28 @@ func (_q *OpeningQuery) QuerySkills() *SkillQuery {
 			sqlgraph.From(opening.Table, opening.FieldID, selector),
 			sqlgraph.To(skill.Table, skill.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, false, opening.SkillsTable, opening.SkillsPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySkillLinks chains the current query on the "skill_links" edge.
+func (_q *OpeningQuery) QuerySkillLinks() *OpeningSkillQuery {
+	query := (&OpeningSkillClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(opening.Table, opening.FieldID, selector),
+			sqlgraph.To(openingskill.Table, openingskill.OpeningColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, opening.SkillLinksTable, opening.SkillLinksColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -345,15 +370,16 @@ func (_q *OpeningQuery) Clone() *OpeningQuery {
 		return nil
 	}
 	return &OpeningQuery{
-		config:       _q.config,
-		ctx:          _q.ctx.Clone(),
-		order:        append([]opening.OrderOption{}, _q.order...),
-		inters:       append([]Interceptor{}, _q.inters...),
-		predicates:   append([]predicate.Opening{}, _q.predicates...),
-		withRole:     _q.withRole.Clone(),
-		withCompany:  _q.withCompany.Clone(),
-		withLocation: _q.withLocation.Clone(),
-		withSkills:   _q.withSkills.Clone(),
+		config:         _q.config,
+		ctx:            _q.ctx.Clone(),
+		order:          append([]opening.OrderOption{}, _q.order...),
+		inters:         append([]Interceptor{}, _q.inters...),
+		predicates:     append([]predicate.Opening{}, _q.predicates...),
+		withRole:       _q.withRole.Clone(),
+		withCompany:    _q.withCompany.Clone(),
+		withLocation:   _q.withLocation.Clone(),
+		withSkills:     _q.withSkills.Clone(),
+		withSkillLinks: _q.withSkillLinks.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -402,6 +428,17 @@ func (_q *OpeningQuery) WithSkills(opts ...func(*SkillQuery)) *OpeningQuery {
 		opt(query)
 	}
 	_q.withSkills = query
+	return _q
+}
+
+// WithSkillLinks tells the query-builder to eager-load the nodes that are connected to
+// the "skill_links" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OpeningQuery) WithSkillLinks(opts ...func(*OpeningSkillQuery)) *OpeningQuery {
+	query := (&OpeningSkillClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSkillLinks = query
 	return _q
 }
 
@@ -483,11 +520,12 @@ func (_q *OpeningQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Open
 	var (
 		nodes       = []*Opening{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withRole != nil,
 			_q.withCompany != nil,
 			_q.withLocation != nil,
 			_q.withSkills != nil,
+			_q.withSkillLinks != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -536,10 +574,24 @@ func (_q *OpeningQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Open
 			return nil, err
 		}
 	}
+	if query := _q.withSkillLinks; query != nil {
+		if err := _q.loadSkillLinks(ctx, query, nodes,
+			func(n *Opening) { n.Edges.SkillLinks = []*OpeningSkill{} },
+			func(n *Opening, e *OpeningSkill) { n.Edges.SkillLinks = append(n.Edges.SkillLinks, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedSkills {
 		if err := _q.loadSkills(ctx, query, nodes,
 			func(n *Opening) { n.appendNamedSkills(name) },
 			func(n *Opening, e *Skill) { n.appendNamedSkills(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSkillLinks {
+		if err := _q.loadSkillLinks(ctx, query, nodes,
+			func(n *Opening) { n.appendNamedSkillLinks(name) },
+			func(n *Opening, e *OpeningSkill) { n.appendNamedSkillLinks(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -705,6 +757,36 @@ func (_q *OpeningQuery) loadSkills(ctx context.Context, query *SkillQuery, nodes
 	}
 	return nil
 }
+func (_q *OpeningQuery) loadSkillLinks(ctx context.Context, query *OpeningSkillQuery, nodes []*Opening, init func(*Opening), assign func(*Opening, *OpeningSkill)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Opening)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(openingskill.FieldOpeningID)
+	}
+	query.Where(predicate.OpeningSkill(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(opening.SkillLinksColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OpeningID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "opening_id" returned %v for node %v`, fk, n)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *OpeningQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -819,6 +901,20 @@ func (_q *OpeningQuery) WithNamedSkills(name string, opts ...func(*SkillQuery)) 
 		_q.withNamedSkills = make(map[string]*SkillQuery)
 	}
 	_q.withNamedSkills[name] = query
+	return _q
+}
+
+// WithNamedSkillLinks tells the query-builder to eager-load the nodes that are connected to the "skill_links"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OpeningQuery) WithNamedSkillLinks(name string, opts ...func(*OpeningSkillQuery)) *OpeningQuery {
+	query := (&OpeningSkillClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSkillLinks == nil {
+		_q.withNamedSkillLinks = make(map[string]*OpeningSkillQuery)
+	}
+	_q.withNamedSkillLinks[name] = query
 	return _q
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/openingtombstone"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
@@ -661,6 +662,12 @@ func init() {
 	opening.DefaultSkillCount = openingDescSkillCount.Default.(int)
 	// opening.SkillCountValidator is a validator for the "skill_count" field. It is called by the builders before save.
 	opening.SkillCountValidator = openingDescSkillCount.Validators[0].(func(int) error)
+	openingskillFields := schema.OpeningSkill{}.Fields()
+	_ = openingskillFields
+	// openingskillDescEssential is the schema descriptor for essential field.
+	openingskillDescEssential := openingskillFields[2].Descriptor()
+	// openingskill.DefaultEssential holds the default value on creation for the essential field.
+	openingskill.DefaultEssential = openingskillDescEssential.Default.(bool)
 	openingtombstoneFields := schema.OpeningTombstone{}.Fields()
 	_ = openingtombstoneFields
 	// openingtombstoneDescDeletedAt is the schema descriptor for deleted_at field.

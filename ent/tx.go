@@ -30,6 +30,8 @@ type Tx struct {
 	Location *LocationClient
 	// Opening is the client for interacting with the Opening builders.
 	Opening *OpeningClient
+	// OpeningSkill is the client for interacting with the OpeningSkill builders.
+	OpeningSkill *OpeningSkillClient
 	// OpeningTombstone is the client for interacting with the OpeningTombstone builders.
 	OpeningTombstone *OpeningTombstoneClient
 	// Role is the client for interacting with the Role builders.
@@ -186,6 +188,7 @@ func (tx *Tx) init() {
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Opening = NewOpeningClient(tx.config)
+	tx.OpeningSkill = NewOpeningSkillClient(tx.config)
 	tx.OpeningTombstone = NewOpeningTombstoneClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.RoleItem = NewRoleItemClient(tx.config)

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careergraph/careergraph/ent/careerroute"
+	"github.com/careergraph/careergraph/ent/interviewquestion"
+	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/role"
+	"github.com/careergraph/careergraph/ent/salaryrecord"
 	"github.com/careergraph/careergraph/internal/display"
 	"github.com/careergraph/careergraph/internal/testenv"
 )
@@ -122,5 +128,55 @@ func TestClusterUpdatedAtMoves(t *testing.T) {
 		edit(`mutation($id: ID!) { deleteRoleItem(id: $id) }`, ids.Role.FAQs[1].ID)
 		t3 := stamp()
 		assert.True(t, t3.After(t2), "deleting an FAQ (the role's lock): %s then %s", t2, t3)
+	})
+}
+
+// TestClusterUpdatedAtMovesOnDeletes: deleting an opening, a salary record, an interview
+// question or a career route moves the role's clusterUpdatedAt (the delete touches the role
+// row: editing.TouchRoles), without bumping the role's version; a route moves both its roles.
+func TestClusterUpdatedAtMovesOnDeletes(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		h := env.Handler(t)
+		ctx := t.Context()
+		c := env.DB.Client
+		_, token := env.User(t, "editor@example.com", "EDITOR")
+		backend := c.Role.Query().Where(role.Slug("backend-developer")).OnlyX(ctx)
+		stamp := func(slug string) (time.Time, int) {
+			t.Helper()
+			var d struct {
+				Role struct {
+					ClusterUpdatedAt time.Time `json:"clusterUpdatedAt"`
+					Version          int       `json:"version"`
+				} `json:"role"`
+			}
+			testenv.Post(t, h, `query($s: String!) { role(slug: $s) { clusterUpdatedAt version } }`, map[string]any{"s": slug}).MustData(t, &d)
+			return d.Role.ClusterUpdatedAt, d.Role.Version
+		}
+		del := func(field string, id int) {
+			t.Helper()
+			testenv.PostAs(t, h, token, `mutation($id: ID!) { `+field+`(id: $id) }`, map[string]any{"id": fmt.Sprint(id)}).MustData(t, &struct{}{})
+		}
+		o := c.Opening.Query().Where(opening.RoleID(backend.ID)).FirstX(ctx)
+		s := c.SalaryRecord.Query().Where(salaryrecord.RoleID(backend.ID)).FirstX(ctx)
+		q := c.InterviewQuestion.Query().Where(interviewquestion.RoleID(backend.ID)).FirstX(ctx)
+		rt := c.CareerRoute.Query().Where(careerroute.FromRoleID(backend.ID)).WithTo().FirstX(ctx)
+		prev, version := stamp("backend-developer")
+		for _, step := range []struct {
+			field string
+			id    int
+		}{{"deleteOpening", o.ID}, {"deleteSalaryRecord", s.ID}, {"deleteInterviewQuestion", q.ID}} {
+			del(step.field, step.id)
+			now, v := stamp("backend-developer")
+			assert.True(t, now.After(prev), "%s: %s then %s", step.field, prev, now)
+			assert.Equal(t, version, v, "%s does not bump the role's version", step.field)
+			prev = now
+		}
+		otherBefore, _ := stamp(rt.Edges.To.Slug)
+		del("deleteCareerRoute", rt.ID)
+		now, _ := stamp("backend-developer")
+		assert.True(t, now.After(prev), "deleteCareerRoute: %s then %s", prev, now)
+		otherAfter, _ := stamp(rt.Edges.To.Slug)
+		assert.True(t, otherAfter.After(otherBefore), "the route's other role: %s then %s", otherBefore, otherAfter)
 	})
 }

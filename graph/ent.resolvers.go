@@ -108,18 +108,30 @@ func (r *Resolver) SalaryRecord() SalaryRecordResolver { return &salaryRecordRes
 // Skill returns SkillResolver implementation.
 func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
+// CreateOpeningInput returns CreateOpeningInputResolver implementation.
+func (r *Resolver) CreateOpeningInput() CreateOpeningInputResolver {
+	return &createOpeningInputResolver{r}
+}
+
 // OpeningWhereInput returns OpeningWhereInputResolver implementation.
 func (r *Resolver) OpeningWhereInput() OpeningWhereInputResolver {
 	return &openingWhereInputResolver{r}
 }
 
+// UpdateOpeningInput returns UpdateOpeningInputResolver implementation.
+func (r *Resolver) UpdateOpeningInput() UpdateOpeningInputResolver {
+	return &updateOpeningInputResolver{r}
+}
+
 type (
-	locationResolver          struct{ *Resolver }
-	openingResolver           struct{ *Resolver }
-	openingConnectionResolver struct{ *Resolver }
-	queryResolver             struct{ *Resolver }
-	roleResolver              struct{ *Resolver }
-	salaryRecordResolver      struct{ *Resolver }
-	skillResolver             struct{ *Resolver }
-	openingWhereInputResolver struct{ *Resolver }
+	locationResolver           struct{ *Resolver }
+	openingResolver            struct{ *Resolver }
+	openingConnectionResolver  struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	roleResolver               struct{ *Resolver }
+	salaryRecordResolver       struct{ *Resolver }
+	skillResolver              struct{ *Resolver }
+	createOpeningInputResolver struct{ *Resolver }
+	openingWhereInputResolver  struct{ *Resolver }
+	updateOpeningInputResolver struct{ *Resolver }
 )

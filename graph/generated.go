@@ -60,7 +60,9 @@ type ResolverRoot interface {
 	SalaryInsights() SalaryInsightsResolver
 	SalaryRecord() SalaryRecordResolver
 	Skill() SkillResolver
+	CreateOpeningInput() CreateOpeningInputResolver
 	OpeningWhereInput() OpeningWhereInputResolver
+	UpdateOpeningInput() UpdateOpeningInputResolver
 }
 
 type DirectiveRoot struct {
@@ -397,6 +399,7 @@ type ComplexityRoot struct {
 		SalaryMin                     func(childComplexity int) int
 		SalaryPeriod                  func(childComplexity int) int
 		Seo                           func(childComplexity int) int
+		SkillRequirements             func(childComplexity int) int
 		Skills                        func(childComplexity int) int
 		Source                        func(childComplexity int) int
 		Status                        func(childComplexity int) int
@@ -423,7 +426,9 @@ type ComplexityRoot struct {
 	OpeningMatch struct {
 		Breakdown     func(childComplexity int) int
 		FitScore      func(childComplexity int) int
+		Matched       func(childComplexity int) int
 		MatchedSkills func(childComplexity int) int
+		Missing       func(childComplexity int) int
 		MissingSkills func(childComplexity int) int
 		Opening       func(childComplexity int) int
 	}
@@ -730,6 +735,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SkillRequirement struct {
+		Essential func(childComplexity int) int
+		Skill     func(childComplexity int) int
+	}
+
 	SkillTrendPoint struct {
 		Day      func(childComplexity int) int
 		Openings func(childComplexity int) int
@@ -820,6 +830,7 @@ type MutationResolver interface {
 	ImportDocument(ctx context.Context, content string, source string, full *bool) (*ent.ImportRun, error)
 }
 type OpeningResolver interface {
+	SkillRequirements(ctx context.Context, obj *ent.Opening) ([]*matching.Requirement, error)
 	Seo(ctx context.Context, obj *ent.Opening) (*seo.Head, error)
 }
 type OpeningConnectionResolver interface {
@@ -879,11 +890,17 @@ type SkillResolver interface {
 	Seo(ctx context.Context, obj *ent.Skill) (*seo.Head, error)
 }
 
+type CreateOpeningInputResolver interface {
+	PreferredSkillIDs(ctx context.Context, obj *ent.CreateOpeningInput, data []int) error
+}
 type OpeningWhereInputResolver interface {
 	ExperienceYears(ctx context.Context, obj *ent.OpeningWhereInput, data *int) error
 	MinSalary(ctx context.Context, obj *ent.OpeningWhereInput, data *MoneyInput) error
 	SkillsAllOf(ctx context.Context, obj *ent.OpeningWhereInput, data []string) error
 	SkillsAnyOf(ctx context.Context, obj *ent.OpeningWhereInput, data []string) error
+}
+type UpdateOpeningInputResolver interface {
+	AddPreferredSkillIDs(ctx context.Context, obj *ent.UpdateOpeningInput, data []int) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2568,6 +2585,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Opening.Seo(childComplexity), true
+	case "Opening.skillRequirements":
+		if e.ComplexityRoot.Opening.SkillRequirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Opening.SkillRequirements(childComplexity), true
 	case "Opening.skills":
 		if e.ComplexityRoot.Opening.Skills == nil {
 			break
@@ -2673,12 +2696,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OpeningMatch.FitScore(childComplexity), true
+	case "OpeningMatch.matchedRequirements":
+		if e.ComplexityRoot.OpeningMatch.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatch.Matched(childComplexity), true
 	case "OpeningMatch.matchedSkills":
 		if e.ComplexityRoot.OpeningMatch.MatchedSkills == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OpeningMatch.MatchedSkills(childComplexity), true
+	case "OpeningMatch.missingRequirements":
+		if e.ComplexityRoot.OpeningMatch.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningMatch.Missing(childComplexity), true
 	case "OpeningMatch.missingSkills":
 		if e.ComplexityRoot.OpeningMatch.MissingSkills == nil {
 			break
@@ -4223,6 +4258,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillEdge.Node(childComplexity), true
+
+	case "SkillRequirement.essential":
+		if e.ComplexityRoot.SkillRequirement.Essential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillRequirement.Essential(childComplexity), true
+	case "SkillRequirement.skill":
+		if e.ComplexityRoot.SkillRequirement.Skill == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillRequirement.Skill(childComplexity), true
 
 	case "SkillTrendPoint.day":
 		if e.ComplexityRoot.SkillTrendPoint.Day == nil {
@@ -6887,7 +6935,7 @@ type Opening implements Node {
   company: Company!
   location: Location
   """
-  The skills the opening asks for.
+  The skills the opening asks for, essential and preferred alike (see skillRequirements).
   """
   skills: [Skill!]
 }
@@ -9758,6 +9806,54 @@ type Mutation {
   deleteCareerRoute(id: ID!, version: Int): ID! @hasRole(role: EDITOR)
 }
 `, BuiltIn: false},
+	{Name: "../schema/requirements.graphql", Input: `# Essential and preferred skills on openings (ent/schema.OpeningSkill): the flag on each
+# opening–skill link, shown on openings and in matches, set by editors and the importer.
+
+"One skill an opening asks for, and whether it is required."
+type SkillRequirement {
+  skill: Skill!
+  """
+  True when the opening requires the skill ("Requirements", "Must have"); false when it only
+  prefers it ("Nice to have", "Bonus"). Matching weighs a missing essential skill twice a
+  missing preferred one.
+  """
+  essential: Boolean!
+}
+
+extend type Opening {
+  """
+  The skills the opening asks for, each with whether it is essential or preferred: essential
+  first, then by skill name. The same skills as ` + "`" + `skills` + "`" + ` (at most 30). In a list of openings
+  it costs the same two statements for the whole list.
+  """
+  skillRequirements: [SkillRequirement!]!
+}
+
+extend type OpeningMatch {
+  "matchedSkills, in the same order, each with whether the opening requires it."
+  matchedRequirements: [SkillRequirement!]!
+  "missingSkills, in the same order, each with whether the opening requires it: an essential gap costs twice a preferred one."
+  missingRequirements: [SkillRequirement!]!
+}
+
+extend input CreateOpeningInput {
+  """
+  Skills the opening asks for as preferred ("nice to have"); the skills in skillIDs are
+  essential. A skill may be in one of the two lists only; both together count toward the 30
+  skills an opening may ask for.
+  """
+  preferredSkillIDs: [ID!]
+}
+
+extend input UpdateOpeningInput {
+  """
+  Skills to add as preferred, or to make preferred when the opening already asks for them.
+  Skills in addSkillIDs are added as essential, or made essential. A skill may be in one of
+  the two lists only.
+  """
+  addPreferredSkillIDs: [ID!]
+}
+`, BuiltIn: false},
 	{Name: "../schema/role.graphql", Input: `# The cluster page: a role and everything around it. Role's list fields are resolved by hand
 # (graph/role.resolvers.go) so that a whole page costs a constant, small number of SQL statements.
 
@@ -10850,6 +10946,8 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_location(ctx, field)
 	case "skills":
 		return ec.fieldContext_Opening_skills(ctx, field)
+	case "skillRequirements":
+		return ec.fieldContext_Opening_skillRequirements(ctx, field)
 	case "seo":
 		return ec.fieldContext_Opening_seo(ctx, field)
 	}
@@ -10892,6 +10990,10 @@ func (ec *executionContext) childFields_OpeningMatch(ctx context.Context, field 
 		return ec.fieldContext_OpeningMatch_missingSkills(ctx, field)
 	case "breakdown":
 		return ec.fieldContext_OpeningMatch_breakdown(ctx, field)
+	case "matchedRequirements":
+		return ec.fieldContext_OpeningMatch_matchedRequirements(ctx, field)
+	case "missingRequirements":
+		return ec.fieldContext_OpeningMatch_missingRequirements(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OpeningMatch", field.Name)
 }
@@ -11442,6 +11544,16 @@ func (ec *executionContext) childFields_SkillEdge(ctx context.Context, field gra
 		return ec.fieldContext_SkillEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillRequirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skill":
+		return ec.fieldContext_SkillRequirement_skill(ctx, field)
+	case "essential":
+		return ec.fieldContext_SkillRequirement_essential(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillRequirement", field.Name)
 }
 
 func (ec *executionContext) childFields_SkillTrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22036,6 +22148,38 @@ func (ec *executionContext) fieldContext_Opening_skills(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Opening_skillRequirements(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Opening_skillRequirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Opening().SkillRequirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*matching.Requirement) graphql.Marshaler {
+			return ec.marshalNSkillRequirement2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Opening_skillRequirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Opening",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Opening_seo(ctx context.Context, field graphql.CollectedField, obj *ent.Opening) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22379,6 +22523,70 @@ func (ec *executionContext) fieldContext_OpeningMatch_breakdown(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FitBreakdown(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatch_matchedRequirements(ctx context.Context, field graphql.CollectedField, obj *matching.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatch_matchedRequirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matching.Requirement) graphql.Marshaler {
+			return ec.marshalNSkillRequirement2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatch_matchedRequirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillRequirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningMatch_missingRequirements(ctx context.Context, field graphql.CollectedField, obj *matching.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningMatch_missingRequirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matching.Requirement) graphql.Marshaler {
+			return ec.marshalNSkillRequirement2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningMatch_missingRequirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillRequirement(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28815,6 +29023,61 @@ func (ec *executionContext) fieldContext_SkillEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("SkillEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _SkillRequirement_skill(ctx context.Context, field graphql.CollectedField, obj *matching.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillRequirement_skill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skill, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐSkill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillRequirement_skill(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillRequirement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillRequirement_essential(ctx context.Context, field graphql.CollectedField, obj *matching.Requirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillRequirement_essential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Essential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillRequirement_essential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillRequirement", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SkillTrendPoint_day(ctx context.Context, field graphql.CollectedField, obj *trends.SkillPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33671,7 +33934,7 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "externalID", "title", "description", "descriptionHTML", "url", "applicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs"}
+	fieldsInOrder := [...]string{"metaTitle", "metaDescription", "externalID", "title", "description", "descriptionHTML", "url", "applicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "salaryMin", "salaryMax", "salaryCurrency", "salaryPeriod", "postedAt", "validThrough", "status", "roleID", "companyID", "locationID", "skillIDs", "preferredSkillIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33839,6 +34102,15 @@ func (ec *executionContext) unmarshalInputCreateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.SkillIDs = data
+		case "preferredSkillIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("preferredSkillIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CreateOpeningInput().PreferredSkillIDs(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -44493,7 +44765,7 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "externalID", "title", "description", "clearDescription", "descriptionHTML", "clearDescriptionHTML", "url", "clearURL", "applicantLocationRequirements", "appendApplicantLocationRequirements", "clearApplicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "clearRole", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills"}
+	fieldsInOrder := [...]string{"metaTitle", "clearMetaTitle", "metaDescription", "clearMetaDescription", "externalID", "title", "description", "clearDescription", "descriptionHTML", "clearDescriptionHTML", "url", "clearURL", "applicantLocationRequirements", "appendApplicantLocationRequirements", "clearApplicantLocationRequirements", "workMode", "employmentType", "experienceMinYears", "experienceMaxYears", "clearExperienceMaxYears", "salaryMin", "clearSalaryMin", "salaryMax", "clearSalaryMax", "salaryCurrency", "clearSalaryCurrency", "salaryPeriod", "clearSalaryPeriod", "postedAt", "validThrough", "clearValidThrough", "status", "roleID", "clearRole", "companyID", "locationID", "clearLocation", "addSkillIDs", "removeSkillIDs", "clearSkills", "addPreferredSkillIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44780,6 +45052,15 @@ func (ec *executionContext) unmarshalInputUpdateOpeningInput(ctx context.Context
 				return it, err
 			}
 			it.ClearSkills = data
+		case "addPreferredSkillIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addPreferredSkillIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.UpdateOpeningInput().AddPreferredSkillIDs(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -48377,6 +48658,12 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Opening_skills(ctx, field, obj)
 				})
+		case "skillRequirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Opening_skillRequirements(ctx, field, obj)
+				})
 		case "seo":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -48520,6 +48807,16 @@ func (ec *executionContext) _OpeningMatch(ctx context.Context, sel ast.Selection
 			}
 		case "breakdown":
 			out.Values[i] = ec._OpeningMatch_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchedRequirements":
+			out.Values[i] = ec._OpeningMatch_matchedRequirements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missingRequirements":
+			out.Values[i] = ec._OpeningMatch_missingRequirements(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50495,6 +50792,44 @@ func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var skillRequirementImplementors = []string{"SkillRequirement"}
+
+func (ec *executionContext) _SkillRequirement(ctx context.Context, sel ast.SelectionSet, obj *matching.Requirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillRequirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillRequirement")
+		case "skill":
+			out.Values[i] = ec._SkillRequirement_skill(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "essential":
+			out.Values[i] = ec._SkillRequirement_essential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var skillTrendPointImplementors = []string{"SkillTrendPoint"}
 
 func (ec *executionContext) _SkillTrendPoint(ctx context.Context, sel ast.SelectionSet, obj *trends.SkillPoint) graphql.Marshaler {
@@ -52276,6 +52611,50 @@ func (ec *executionContext) marshalNSkillOrderField2ᚖgithubᚗcomᚋcareergrap
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNSkillRequirement2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirement(ctx context.Context, sel ast.SelectionSet, v matching.Requirement) graphql.Marshaler {
+	return ec._SkillRequirement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSkillRequirement2ᚕgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []matching.Requirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillRequirement2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillRequirement2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*matching.Requirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillRequirement2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillRequirement2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋmatchingᚐRequirement(ctx context.Context, sel ast.SelectionSet, v *matching.Requirement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillRequirement!")
+		return graphql.Null
+	}
+	return ec._SkillRequirement(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSkillTrendPoint2ᚕᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋtrendsᚐSkillPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*trends.SkillPoint) graphql.Marshaler {

@@ -11,6 +11,7 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/internal/editing"
+	"github.com/careergraph/careergraph/internal/loader"
 )
 
 // CreateRole is the resolver for the createRole field.
@@ -112,13 +113,13 @@ func (r *mutationResolver) DeleteSalaryRecord(ctx context.Context, id int, versi
 
 // CreateOpening is the resolver for the createOpening field.
 func (r *mutationResolver) CreateOpening(ctx context.Context, input ent.CreateOpeningInput) (*ent.Opening, error) {
-	return editing.CreateOpening(ctx, r.db(ctx), input)
+	return editing.CreateOpening(ctx, r.db(ctx), input, loader.FieldIDs(ctx))
 }
 
 // UpdateOpening is the resolver for the updateOpening field.
 func (r *mutationResolver) UpdateOpening(ctx context.Context, id int, input ent.UpdateOpeningInput, version *int) (*ent.Opening, error) {
 	ctx = editing.Expect(ctx, id, version)
-	return editing.UpdateOpening(ctx, r.db(ctx), id, input)
+	return editing.UpdateOpening(ctx, r.db(ctx), id, input, loader.FieldIDs(ctx))
 }
 
 // DeleteOpening is the resolver for the deleteOpening field.

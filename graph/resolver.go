@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -16,12 +17,14 @@ import (
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/accounts"
 	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/cluster"
 	"github.com/careergraph/careergraph/internal/cv"
 	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/jobs"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
+	"github.com/careergraph/careergraph/internal/rolesearch"
 	"github.com/careergraph/careergraph/internal/search"
 )
 
@@ -86,7 +89,7 @@ func nilIfNotFound[T any](v *T, err error) (*T, error) {
 // primeRoles batch-loads the per-role fields that the current field selects for each role in
 // roles (path leads from the current field to the role objects, such as "edges", "node"), so
 // that a list of roles costs a fixed number of statements (see loader.Prime).
-func primeRoles(ctx context.Context, roles []*ent.Role, path ...string) error {
+func (r *Resolver) primeRoles(ctx context.Context, roles []*ent.Role, path ...string) error {
 	if len(roles) < 2 || graphql.GetFieldContext(ctx) == nil {
 		return nil
 	}
@@ -102,6 +105,9 @@ func primeRoles(ctx context.Context, roles []*ent.Role, path ...string) error {
 		fields = next
 	}
 	var sel loader.Selection
+	var updated bool
+	var related []int
+	var payCountries []string
 	for _, f := range fields {
 		switch f.Name {
 		case "coreSkills":
@@ -119,14 +125,82 @@ func primeRoles(ctx context.Context, roles []*ent.Role, path ...string) error {
 			}
 		case "careerRoutes":
 			sel.Routes = true
+		case "clusterUpdatedAt":
+			updated = true
+		case "relatedRoles":
+			switch n := f.ArgumentMap(oc.Variables)["first"].(type) {
+			case int64:
+				related = append(related, int(n))
+			case int:
+				related = append(related, n)
+			case nil:
+				related = append(related, defaultRelated)
+			}
+		case "seo":
+			// The role's head reads its core skills, responsibilities, requirements, salary
+			// records and pay (Role.seo).
+			c := "IN"
+			if v, ok := f.ArgumentMap(oc.Variables)["country"].(string); ok {
+				c = v
+			}
+			c = strings.ToUpper(strings.TrimSpace(c))
+			sel.CoreSkills, sel.Items = true, true
+			sel.SalaryCountries = append(sel.SalaryCountries, c)
+			payCountries = append(payCountries, c)
 		}
 	}
 	ids := make([]int, len(roles))
 	for i, r := range roles {
 		ids[i] = r.ID
 	}
-	return loader.For(ctx).Prime(ctx, ids, sel)
+	l := loader.For(ctx)
+	if err := l.Prime(ctx, ids, sel); err != nil {
+		return err
+	}
+	if updated {
+		m, err := cluster.UpdatedAtMany(ctx, r.client, roles)
+		if err != nil {
+			return err
+		}
+		for id, t := range m {
+			l.Remember(updatedKey{id}, t)
+		}
+	}
+	slices.Sort(related)
+	for _, n := range slices.Compact(related) {
+		m, err := rolesearch.RelatedRolesMany(ctx, r.client, ids, n)
+		if err != nil {
+			continue // an out-of-range first: each field reports it
+		}
+		for id, rel := range m {
+			l.Remember(relatedKey{id, n}, rel)
+		}
+	}
+	slices.Sort(payCountries)
+	for _, c := range slices.Compact(payCountries) {
+		m, err := r.insights.RolesPay(ctx, ids, c)
+		if err != nil {
+			continue // a malformed country: each field reports it
+		}
+		for _, id := range ids {
+			l.Remember(payKey{id, c}, m[id])
+		}
+	}
+	return nil
 }
+
+// defaultRelated is relatedRoles' first when the client leaves it out.
+const defaultRelated = 5
+
+// Keys of the per-role values a list of roles computes at once (Resolver.primeRoles).
+type (
+	updatedKey struct{ role int }
+	relatedKey struct{ role, first int }
+	payKey     struct {
+		role    int
+		country string
+	}
+)
 
 // profileOf translates a GraphQL profile into the matching package's.
 // profileOf merges a profile's explicit fields with what its cvText implies (internal/cv):
@@ -198,4 +272,35 @@ func groupsFirst(first *int) int {
 		return 10
 	}
 	return *first
+}
+
+// siblingOpenings returns the IDs of the openings in the list that the opening being resolved
+// in ctx is part of (a connection's edges, a plain list, a page of matches), found by walking
+// up the field contexts to the nearest list result; nil outside a list.
+func siblingOpenings(ctx context.Context) []int {
+	for fc, depth := graphql.GetFieldContext(ctx), 0; fc != nil && depth < 8; fc, depth = fc.Parent, depth+1 {
+		var ids []int
+		switch v := fc.Result.(type) {
+		case []*ent.Opening:
+			for _, o := range v {
+				ids = append(ids, o.ID)
+			}
+		case []*ent.OpeningEdge:
+			for _, e := range v {
+				if e != nil && e.Node != nil {
+					ids = append(ids, e.Node.ID)
+				}
+			}
+		case []*OpeningMatchEdge:
+			for _, e := range v {
+				if e != nil && e.Node != nil && e.Node.Opening != nil {
+					ids = append(ids, e.Node.Opening.ID)
+				}
+			}
+		default:
+			continue
+		}
+		return ids
+	}
+	return nil
 }

@@ -39,8 +39,12 @@ func (r *queryResolver) RolesByCode(ctx context.Context, code string, first *int
 		return nil, apperr.BadInput("first", "first: %d is out of range: ask for 0 to 100 roles", n)
 	}
 	c := strings.TrimSpace(code)
-	return r.client.Role.Query().Where(role.Or(role.Isco08Code(c), role.Nco2015Code(c), role.OnetSocCode(c))).
+	roles, err := r.client.Role.Query().Where(role.Or(role.Isco08Code(c), role.Nco2015Code(c), role.OnetSocCode(c))).
 		Order(ent.Asc(role.FieldTitle), ent.Asc(role.FieldID)).Limit(n).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return roles, r.primeRoles(ctx, roles)
 }
 
 // Roles is the resolver for the roles field.
@@ -63,7 +67,7 @@ func (r *queryResolver) Roles(ctx context.Context, search *string, after *entgql
 	for i, e := range conn.Edges {
 		roles[i] = e.Node
 	}
-	return conn, primeRoles(ctx, roles, "edges", "node")
+	return conn, r.primeRoles(ctx, roles, "edges", "node")
 }
 
 // CoreSkills is the resolver for the coreSkills field.
@@ -121,9 +125,12 @@ func (r *roleResolver) CareerRoutes(ctx context.Context, obj *ent.Role, kind *ca
 
 // RelatedRoles is the resolver for the relatedRoles field.
 func (r *roleResolver) RelatedRoles(ctx context.Context, obj *ent.Role, first *int) ([]*rolesearch.Related, error) {
-	n := 5
+	n := defaultRelated
 	if first != nil {
 		n = *first
+	}
+	if v, ok := loader.For(ctx).Recall(relatedKey{obj.ID, n}); ok {
+		return v.([]*rolesearch.Related), nil // the list computed it (primeRoles)
 	}
 	return rolesearch.RelatedRoles(ctx, r.client, obj.ID, n)
 }
@@ -139,6 +146,10 @@ func (r *roleResolver) LiveOpenings(ctx context.Context, obj *ent.Role) (*cluste
 
 // ClusterUpdatedAt is the resolver for the clusterUpdatedAt field.
 func (r *roleResolver) ClusterUpdatedAt(ctx context.Context, obj *ent.Role) (*time.Time, error) {
+	if v, ok := loader.For(ctx).Recall(updatedKey{obj.ID}); ok {
+		t := v.(time.Time) // the list computed it (primeRoles)
+		return &t, nil
+	}
 	t, err := cluster.UpdatedAt(ctx, r.client, obj)
 	if err != nil {
 		return nil, err

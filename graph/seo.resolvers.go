@@ -81,11 +81,15 @@ func (r *roleResolver) Seo(ctx context.Context, obj *ent.Role, country *string) 
 		return nil, err
 	}
 	d.Salary = cluster.SummarizeSalary(records)
-	pay, err := r.insights.SalaryInsights(ctx, insights.SalaryQuery{Role: &obj.Slug, Country: c})
-	if err != nil {
-		return nil, err
+	if v, ok := l.Recall(payKey{obj.ID, c}); ok {
+		d.Stats = v.(*insights.Stats) // the list computed it (primeRoles)
+	} else {
+		pay, err := r.insights.SalaryInsights(ctx, insights.SalaryQuery{Role: &obj.Slug, Country: c})
+		if err != nil {
+			return nil, err
+		}
+		d.Stats = pay.Best
 	}
-	d.Stats = pay.Best
 	h := seo.Role(d)
 	return &h, nil
 }

@@ -117,6 +117,18 @@ func (f OpeningFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OpeningMutation", m)
 }
 
+// The OpeningSkillFunc type is an adapter to allow the use of ordinary
+// function as OpeningSkill mutator.
+type OpeningSkillFunc func(context.Context, *ent.OpeningSkillMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OpeningSkillFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OpeningSkillMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OpeningSkillMutation", m)
+}
+
 // The OpeningTombstoneFunc type is an adapter to allow the use of ordinary
 // function as OpeningTombstone mutator.
 type OpeningTombstoneFunc func(context.Context, *ent.OpeningTombstoneMutation) (ent.Value, error)

@@ -361,6 +361,32 @@ var (
 			},
 		},
 	}
+	// OpeningSkillsColumns holds the columns for the "opening_skills" table.
+	OpeningSkillsColumns = []*schema.Column{
+		{Name: "essential", Type: field.TypeBool, Default: true},
+		{Name: "opening_id", Type: field.TypeInt},
+		{Name: "skill_id", Type: field.TypeInt},
+	}
+	// OpeningSkillsTable holds the schema information for the "opening_skills" table.
+	OpeningSkillsTable = &schema.Table{
+		Name:       "opening_skills",
+		Columns:    OpeningSkillsColumns,
+		PrimaryKey: []*schema.Column{OpeningSkillsColumns[1], OpeningSkillsColumns[2]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "opening_skills_openings_opening",
+				Columns:    []*schema.Column{OpeningSkillsColumns[1]},
+				RefColumns: []*schema.Column{OpeningsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "opening_skills_skills_skill",
+				Columns:    []*schema.Column{OpeningSkillsColumns[2]},
+				RefColumns: []*schema.Column{SkillsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// OpeningTombstonesColumns holds the columns for the "opening_tombstones" table.
 	OpeningTombstonesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -616,31 +642,6 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
-	// OpeningSkillsColumns holds the columns for the "opening_skills" table.
-	OpeningSkillsColumns = []*schema.Column{
-		{Name: "opening_id", Type: field.TypeInt},
-		{Name: "skill_id", Type: field.TypeInt},
-	}
-	// OpeningSkillsTable holds the schema information for the "opening_skills" table.
-	OpeningSkillsTable = &schema.Table{
-		Name:       "opening_skills",
-		Columns:    OpeningSkillsColumns,
-		PrimaryKey: []*schema.Column{OpeningSkillsColumns[0], OpeningSkillsColumns[1]},
-		ForeignKeys: []*schema.ForeignKey{
-			{
-				Symbol:     "opening_skills_opening_id",
-				Columns:    []*schema.Column{OpeningSkillsColumns[0]},
-				RefColumns: []*schema.Column{OpeningsColumns[0]},
-				OnDelete:   schema.Cascade,
-			},
-			{
-				Symbol:     "opening_skills_skill_id",
-				Columns:    []*schema.Column{OpeningSkillsColumns[1]},
-				RefColumns: []*schema.Column{SkillsColumns[0]},
-				OnDelete:   schema.Cascade,
-			},
-		},
-	}
 	// SkillMembersColumns holds the columns for the "skill_members" table.
 	SkillMembersColumns = []*schema.Column{
 		{Name: "skill_id", Type: field.TypeInt},
@@ -677,6 +678,7 @@ var (
 		InterviewQuestionsTable,
 		LocationsTable,
 		OpeningsTable,
+		OpeningSkillsTable,
 		OpeningTombstonesTable,
 		RolesTable,
 		RoleItemsTable,
@@ -685,7 +687,6 @@ var (
 		SkillsTable,
 		TrendSnapshotsTable,
 		UsersTable,
-		OpeningSkillsTable,
 		SkillMembersTable,
 	}
 )
@@ -728,6 +729,11 @@ func init() {
 	OpeningsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
+	OpeningSkillsTable.ForeignKeys[0].RefTable = OpeningsTable
+	OpeningSkillsTable.ForeignKeys[1].RefTable = SkillsTable
+	OpeningSkillsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
 	OpeningTombstonesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
@@ -760,8 +766,6 @@ func init() {
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
-	OpeningSkillsTable.ForeignKeys[0].RefTable = OpeningsTable
-	OpeningSkillsTable.ForeignKeys[1].RefTable = SkillsTable
 	SkillMembersTable.ForeignKeys[0].RefTable = SkillsTable
 	SkillMembersTable.ForeignKeys[1].RefTable = SkillsTable
 }

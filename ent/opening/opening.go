@@ -83,6 +83,8 @@ const (
 	EdgeLocation = "location"
 	// EdgeSkills holds the string denoting the skills edge name in mutations.
 	EdgeSkills = "skills"
+	// EdgeSkillLinks holds the string denoting the skill_links edge name in mutations.
+	EdgeSkillLinks = "skill_links"
 	// Table holds the table name of the opening in the database.
 	Table = "openings"
 	// RoleTable is the table that holds the role relation/edge.
@@ -111,6 +113,13 @@ const (
 	// SkillsInverseTable is the table name for the Skill entity.
 	// It exists in this package in order to avoid circular dependency with the "skill" package.
 	SkillsInverseTable = "skills"
+	// SkillLinksTable is the table that holds the skill_links relation/edge.
+	SkillLinksTable = "opening_skills"
+	// SkillLinksInverseTable is the table name for the OpeningSkill entity.
+	// It exists in this package in order to avoid circular dependency with the "openingskill" package.
+	SkillLinksInverseTable = "opening_skills"
+	// SkillLinksColumn is the table column denoting the skill_links relation/edge.
+	SkillLinksColumn = "opening_id"
 )
 
 // Columns holds all SQL columns for opening fields.
@@ -490,6 +499,20 @@ func BySkills(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newSkillsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// BySkillLinksCount orders the results by skill_links count.
+func BySkillLinksCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSkillLinksStep(), opts...)
+	}
+}
+
+// BySkillLinks orders the results by skill_links terms.
+func BySkillLinks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSkillLinksStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newRoleStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -516,6 +539,13 @@ func newSkillsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SkillsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, false, SkillsTable, SkillsPrimaryKey...),
+	)
+}
+func newSkillLinksStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SkillLinksInverseTable, SkillLinksColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, SkillLinksTable, SkillLinksColumn),
 	)
 }
 

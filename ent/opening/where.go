@@ -1682,6 +1682,29 @@ func HasSkillsWith(preds ...predicate.Skill) predicate.Opening {
 	})
 }
 
+// HasSkillLinks applies the HasEdge predicate on the "skill_links" edge.
+func HasSkillLinks() predicate.Opening {
+	return predicate.Opening(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, SkillLinksTable, SkillLinksColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSkillLinksWith applies the HasEdge predicate on the "skill_links" edge with a given conditions (other predicates).
+func HasSkillLinksWith(preds ...predicate.OpeningSkill) predicate.Opening {
+	return predicate.Opening(func(s *sql.Selector) {
+		step := newSkillLinksStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Opening) predicate.Opening {
 	return predicate.Opening(sql.AndPredicates(predicates...))

@@ -33,6 +33,9 @@ type Location func(*sql.Selector)
 // Opening is the predicate function for opening builders.
 type Opening func(*sql.Selector)
 
+// OpeningSkill is the predicate function for openingskill builders.
+type OpeningSkill func(*sql.Selector)
+
 // OpeningTombstone is the predicate function for openingtombstone builders.
 type OpeningTombstone func(*sql.Selector)
 

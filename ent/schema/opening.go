@@ -71,7 +71,8 @@ func (Opening) Edges() []ent.Edge {
 		edge.From("role", Role.Type).Ref("openings").Field("role_id").Unique(),
 		edge.From("company", Company.Type).Ref("openings").Field("company_id").Unique().Required(),
 		edge.From("location", Location.Type).Ref("openings").Field("location_id").Unique(),
-		edge.To("skills", Skill.Type).Comment("The skills the opening asks for."),
+		edge.To("skills", Skill.Type).Through("skill_links", OpeningSkill.Type).
+			Comment("The skills the opening asks for, essential and preferred alike (see skillRequirements)."),
 	}
 }
 

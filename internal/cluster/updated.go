@@ -2,16 +2,14 @@ package cluster
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/careergraph/careergraph/ent"
-	"github.com/careergraph/careergraph/ent/careerroute"
-	"github.com/careergraph/careergraph/ent/interviewquestion"
-	"github.com/careergraph/careergraph/ent/opening"
-	"github.com/careergraph/careergraph/ent/roleitem"
-	"github.com/careergraph/careergraph/ent/roleskill"
-	"github.com/careergraph/careergraph/ent/salaryrecord"
-	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/ent/role"
 )
 
 // UpdatedAt is when any part of a role's cluster last changed: the latest updatedAt of the
@@ -21,65 +19,94 @@ import (
 //
 // It is read, not stored: each part already keeps its own updated_at, so nothing can forget
 // to move it. Creating, moving, reordering or deleting a role's items or core skills takes
-// the role's lock (editing.LockRole), which updates the role row, so those count too. Known
-// limit: deleting an opening, salary record, interview question or route does not move it
-// (the row that would say so is gone). It costs six statements, each reading one row
-// (ORDER BY updated_at DESC LIMIT 1), per role.
+// the role's lock (editing.LockRole), which updates the role row, and deleting an opening,
+// salary record, interview question or route touches the role row (editing.TouchRoles), so
+// those count too. It costs one statement, whatever the number of roles (UpdatedAtMany).
 func UpdatedAt(ctx context.Context, client *ent.Client, r *ent.Role) (time.Time, error) {
-	latest := r.UpdatedAt
-	take := func(t time.Time, err error) error {
-		if ent.IsNotFound(err) {
-			return nil
-		}
-		if err == nil && t.After(latest) {
-			latest = t
-		}
-		return err
-	}
-	id := r.ID
-	steps := []func() error{
-		func() error {
-			x, err := client.RoleItem.Query().Where(roleitem.RoleID(id)).Order(ent.Desc(roleitem.FieldUpdatedAt)).
-				Select(roleitem.FieldUpdatedAt).First(ctx)
-			return take(at(x, err, func(x *ent.RoleItem) time.Time { return x.UpdatedAt }))
-		},
-		func() error {
-			x, err := client.Skill.Query().Where(skill.HasCoreOfWith(roleskill.RoleID(id))).Order(ent.Desc(skill.FieldUpdatedAt)).
-				Select(skill.FieldUpdatedAt).First(ctx)
-			return take(at(x, err, func(x *ent.Skill) time.Time { return x.UpdatedAt }))
-		},
-		func() error {
-			x, err := client.SalaryRecord.Query().Where(salaryrecord.RoleID(id)).Order(ent.Desc(salaryrecord.FieldUpdatedAt)).
-				Select(salaryrecord.FieldUpdatedAt).First(ctx)
-			return take(at(x, err, func(x *ent.SalaryRecord) time.Time { return x.UpdatedAt }))
-		},
-		func() error {
-			x, err := client.Opening.Query().Where(opening.RoleID(id)).Order(ent.Desc(opening.FieldUpdatedAt)).
-				Select(opening.FieldUpdatedAt).First(ctx)
-			return take(at(x, err, func(x *ent.Opening) time.Time { return x.UpdatedAt }))
-		},
-		func() error {
-			x, err := client.InterviewQuestion.Query().Where(interviewquestion.RoleID(id)).
-				Order(ent.Desc(interviewquestion.FieldUpdatedAt)).Select(interviewquestion.FieldUpdatedAt).First(ctx)
-			return take(at(x, err, func(x *ent.InterviewQuestion) time.Time { return x.UpdatedAt }))
-		},
-		func() error {
-			x, err := client.CareerRoute.Query().Where(careerroute.Or(careerroute.FromRoleID(id), careerroute.ToRoleID(id))).
-				Order(ent.Desc(careerroute.FieldUpdatedAt)).Select(careerroute.FieldUpdatedAt).First(ctx)
-			return take(at(x, err, func(x *ent.CareerRoute) time.Time { return x.UpdatedAt }))
-		},
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return time.Time{}, err
-		}
-	}
-	return latest.UTC(), nil
-}
-
-func at[T any](x *T, err error, get func(*T) time.Time) (time.Time, error) {
+	m, err := UpdatedAtMany(ctx, client, []*ent.Role{r})
 	if err != nil {
 		return time.Time{}, err
 	}
-	return get(x), nil
+	return m[r.ID], nil
+}
+
+// latestOf are the parts' latest updated_at, one correlated subquery each over the outer
+// roles row (?? stands for its id column); each reads one row through an index
+// (ORDER BY updated_at DESC LIMIT 1), as the six statements per role it replaces did.
+var latestOf = []string{
+	`SELECT updated_at FROM role_items WHERE role_id = ?? ORDER BY updated_at DESC LIMIT 1`,
+	`SELECT s.updated_at FROM skills s JOIN role_skills rs ON rs.skill_id = s.id WHERE rs.role_id = ?? ORDER BY s.updated_at DESC LIMIT 1`,
+	`SELECT updated_at FROM salary_records WHERE role_id = ?? ORDER BY updated_at DESC LIMIT 1`,
+	`SELECT updated_at FROM openings WHERE role_id = ?? ORDER BY updated_at DESC LIMIT 1`,
+	`SELECT updated_at FROM interview_questions WHERE role_id = ?? ORDER BY updated_at DESC LIMIT 1`,
+	`SELECT updated_at FROM career_routes WHERE from_role_id = ?? OR to_role_id = ?? ORDER BY updated_at DESC LIMIT 1`,
+}
+
+// UpdatedAtMany is UpdatedAt for many roles, in one statement: the roles' rows with each
+// part's latest updated_at as a correlated subquery.
+func UpdatedAtMany(ctx context.Context, client *ent.Client, roles []*ent.Role) (map[int]time.Time, error) {
+	out := make(map[int]time.Time, len(roles))
+	if len(roles) == 0 {
+		return out, nil
+	}
+	ids := make([]int, len(roles))
+	for i, r := range roles {
+		ids[i] = r.ID
+		out[r.ID] = r.UpdatedAt.UTC()
+	}
+	var rows []struct {
+		ID                     int `json:"id"`
+		P0, P1, P2, P3, P4, P5 any
+	}
+	err := client.Role.Query().Where(role.IDIn(ids...)).Modify(func(s *sql.Selector) {
+		s.Select(sql.As(s.C(role.FieldID), "id"))
+		for i, q := range latestOf {
+			s.AppendSelectExprAs(sql.Expr("("+strings.ReplaceAll(q, "??", s.C(role.FieldID))+")"), fmt.Sprintf("p%d", i))
+		}
+	}).Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		for _, v := range []any{row.P0, row.P1, row.P2, row.P3, row.P4, row.P5} {
+			if v == nil {
+				continue
+			}
+			t, err := asTime(v)
+			if err != nil {
+				return nil, err
+			}
+			if t.After(out[row.ID]) {
+				out[row.ID] = t.UTC()
+			}
+		}
+	}
+	return out, nil
+}
+
+// asTime reads a timestamp a subquery returned: PostgreSQL's driver gives a time.Time;
+// SQLite's gives the text its driver wrote (time.Time.String, without the monotonic clock
+// reading when the value came from time.Now), since a subquery's column has no declared type.
+func asTime(v any) (time.Time, error) {
+	var s string
+	switch x := v.(type) {
+	case time.Time:
+		return x, nil
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	default:
+		return time.Time{}, fmt.Errorf("cluster: timestamp scanned as %T", v)
+	}
+	if i := strings.Index(s, " m="); i >= 0 {
+		s = s[:i]
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999 -0700 MST", time.RFC3339Nano,
+		"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cluster: unreadable timestamp %q", s)
 }

@@ -2,8 +2,11 @@ package editing
 
 import (
 	"context"
+	"slices"
+	"time"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/role"
 )
 
 // LockRole takes the role's aggregate lock and bumps its version, as the first write of every
@@ -28,4 +31,25 @@ import (
 // current version.
 func LockRole(ctx context.Context, c *ent.Client, roleID int) error {
 	return c.Role.UpdateOneID(roleID).AddVersion(1).Exec(ctx)
+}
+
+// TouchRoles moves the updated_at of roles whose cluster lost a part: a deleted opening,
+// salary record, interview question or career route leaves no row whose updated_at could say
+// so, and Role.clusterUpdatedAt (internal/cluster.UpdatedAt) reads the latest updated_at of
+// the role and its parts. It writes only updated_at, which neither bumps the role's version
+// (editing.VersionHook) nor makes an audit entry (internal/audit: a derived field). Called
+// before the delete, as the delete's first write, so that writers of one role meet its row
+// in the same order as under LockRole. A role id of 0 is skipped.
+func TouchRoles(ctx context.Context, c *ent.Client, roleIDs ...int) error {
+	var ids []int
+	for _, id := range roleIDs {
+		if id != 0 && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids) // two roles are always locked in the same order
+	return c.Role.Update().Where(role.IDIn(ids...)).SetUpdatedAt(time.Now()).Exec(ctx)
 }

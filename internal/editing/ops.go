@@ -2,6 +2,7 @@ package editing
 
 import (
 	"context"
+	"slices"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/auditlog"
@@ -10,6 +11,7 @@ import (
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/ent/roleitem"
 	"github.com/careergraph/careergraph/ent/roleskill"
@@ -389,30 +391,54 @@ func UpdateSalaryRecord(ctx context.Context, c *ent.Client, id int, input ent.Up
 	return checked(c.SalaryRecord.UpdateOneID(id).SetInput(input).Save(ctx))(SalaryRecord)
 }
 
-// DeleteSalaryRecord deletes a salary record.
+// DeleteSalaryRecord deletes a salary record; its role's cluster has changed (TouchRoles).
 func DeleteSalaryRecord(ctx context.Context, c *ent.Client, id int) error {
+	r, err := c.SalaryRecord.Query().Where(salaryrecord.ID(id)).Select(salaryrecord.FieldRoleID).Only(ctx)
+	if err != nil {
+		return err
+	}
+	if err := TouchRoles(ctx, c, r.RoleID); err != nil {
+		return err
+	}
 	return c.SalaryRecord.DeleteOneID(id).Exec(ctx)
 }
 
 // ---- Opening
 
-// CreateOpening creates an opening whose external id is free among manual openings.
-func CreateOpening(ctx context.Context, c *ent.Client, input ent.CreateOpeningInput) (*ent.Opening, error) {
-	if err := CheckRefs(ctx, c, input); err != nil {
+// CreateOpening creates an opening whose external id is free among manual openings. The
+// skills of input.SkillIDs are essential, those of preferred (input.preferredSkillIDs)
+// preferred; a skill may be in one list only, and both count toward MaxOpeningSkills.
+func CreateOpening(ctx context.Context, c *ent.Client, input ent.CreateOpeningInput, preferred []int) (*ent.Opening, error) {
+	if err := requirementLists("input.preferredSkillIDs", input.SkillIDs, preferred); err != nil {
+		return nil, err
+	}
+	if err := First(CheckRefs(ctx, c, input), CheckRefs(ctx, c, struct{ PreferredSkillIDs []int }{preferred})); err != nil {
 		return nil, err
 	}
 	if err := Unique(ctx, "input.externalID", input.ExternalID,
 		c.Opening.Query().Where(opening.Source("manual"), opening.ExternalID(input.ExternalID)).Count); err != nil {
 		return nil, err
 	}
+	field := "input.skillIDs"
+	if len(preferred) > 0 {
+		field = "input.preferredSkillIDs"
+	}
+	// Every link is written by the opening's own mutation (so search.Hook counts it), as
+	// essential, the column's default; the preferred ones are then marked.
+	input.SkillIDs = distinct(append(slices.Clone(input.SkillIDs), preferred...))
 	return checked(c.Opening.Create().SetInput(input).Save(ctx))(func(o *ent.Opening) error {
-		return First(Opening(o), OpeningSkills(ctx, c, "input.skillIDs", o.ID))
+		return First(Opening(o), OpeningSkills(ctx, c, field, o.ID), markEssential(ctx, c, o.ID, preferred, false))
 	})
 }
 
-// UpdateOpening changes an opening; a new external id must be free within its source.
-func UpdateOpening(ctx context.Context, c *ent.Client, id int, input ent.UpdateOpeningInput) (*ent.Opening, error) {
-	if err := CheckRefs(ctx, c, input); err != nil {
+// UpdateOpening changes an opening; a new external id must be free within its source. Skills
+// in input.AddSkillIDs are added as essential (or made essential), those in addPreferred
+// (input.addPreferredSkillIDs) as preferred (or made preferred).
+func UpdateOpening(ctx context.Context, c *ent.Client, id int, input ent.UpdateOpeningInput, addPreferred []int) (*ent.Opening, error) {
+	if err := requirementLists("input.addPreferredSkillIDs", input.AddSkillIDs, addPreferred); err != nil {
+		return nil, err
+	}
+	if err := First(CheckRefs(ctx, c, input), CheckRefs(ctx, c, struct{ AddPreferredSkillIDs []int }{addPreferred})); err != nil {
 		return nil, err
 	}
 	if x := input.ExternalID; x != nil {
@@ -425,16 +451,86 @@ func UpdateOpening(ctx context.Context, c *ent.Client, id int, input ent.UpdateO
 			return nil, err
 		}
 	}
+	essential := input.AddSkillIDs
+	field := "input.addSkillIDs"
+	if len(addPreferred) > 0 {
+		field = "input.addPreferredSkillIDs"
+	}
+	adding := len(input.AddSkillIDs) > 0 || len(addPreferred) > 0
+	var have []int
+	if adding && !input.ClearSkills {
+		// Links carry a flag, so ent inserts them without ON CONFLICT DO NOTHING: a skill the
+		// opening already asks for (and keeps) is not added again, only flagged. The opening's
+		// update still moves its updated_at, by which the match index catches up.
+		links, err := c.OpeningSkill.Query().Where(openingskill.OpeningID(id)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			if !slices.Contains(input.RemoveSkillIDs, l.SkillID) {
+				have = append(have, l.SkillID)
+			}
+		}
+	}
+	input.AddSkillIDs = slices.DeleteFunc(distinct(append(slices.Clone(input.AddSkillIDs), addPreferred...)),
+		func(s int) bool { return slices.Contains(have, s) })
 	return checked(c.Opening.UpdateOneID(id).SetInput(input).Save(ctx))(func(o *ent.Opening) error {
-		if len(input.AddSkillIDs) == 0 {
+		if !adding {
 			return Opening(o)
 		}
-		return First(Opening(o), OpeningSkills(ctx, c, "input.addSkillIDs", o.ID))
+		return First(Opening(o), OpeningSkills(ctx, c, field, o.ID),
+			markEssential(ctx, c, o.ID, essential, true), markEssential(ctx, c, o.ID, addPreferred, false))
 	})
 }
 
-// DeleteOpening deletes an opening.
+// requirementLists checks the preferred skills list against the essential one: within the
+// bound before anything is looked up, and no skill in both.
+func requirementLists(field string, essential, preferred []int) error {
+	if err := ListLen(field, "skills per opening", MaxOpeningSkills, len(preferred)); err != nil {
+		return err
+	}
+	for _, id := range preferred {
+		if slices.Contains(essential, id) {
+			return apperr.BadInput(field, "%s: skill %d is also in the essential skills; a skill is either essential or preferred", leaf(field), id)
+		}
+	}
+	return nil
+}
+
+// distinct returns ids without repeats, in their first order.
+func distinct(ids []int) []int {
+	var out []int
+	seen := make(map[int]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// markEssential sets the essential flag of opening id's links to skills.
+func markEssential(ctx context.Context, c *ent.Client, id int, skills []int, essential bool) error {
+	if len(skills) == 0 {
+		return nil
+	}
+	return c.OpeningSkill.Update().Where(openingskill.OpeningID(id), openingskill.SkillIDIn(skills...)).
+		SetEssential(essential).Exec(ctx)
+}
+
+// DeleteOpening deletes an opening; its role's cluster, if it has a role, has changed
+// (TouchRoles).
 func DeleteOpening(ctx context.Context, c *ent.Client, id int) error {
+	o, err := c.Opening.Query().Where(opening.ID(id)).Select(opening.FieldRoleID).Only(ctx)
+	if err != nil {
+		return err
+	}
+	if o.RoleID != nil {
+		if err := TouchRoles(ctx, c, *o.RoleID); err != nil {
+			return err
+		}
+	}
 	return c.Opening.DeleteOneID(id).Exec(ctx)
 }
 
@@ -538,8 +634,16 @@ func UpdateInterviewQuestion(ctx context.Context, c *ent.Client, id int, input e
 	return c.InterviewQuestion.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
-// DeleteInterviewQuestion deletes an interview question.
+// DeleteInterviewQuestion deletes an interview question; its role's cluster has changed
+// (TouchRoles).
 func DeleteInterviewQuestion(ctx context.Context, c *ent.Client, id int) error {
+	q, err := c.InterviewQuestion.Query().Where(interviewquestion.ID(id)).Select(interviewquestion.FieldRoleID).Only(ctx)
+	if err != nil {
+		return err
+	}
+	if err := TouchRoles(ctx, c, q.RoleID); err != nil {
+		return err
+	}
 	return c.InterviewQuestion.DeleteOneID(id).Exec(ctx)
 }
 
@@ -584,8 +688,17 @@ func UpdateCareerRoute(ctx context.Context, c *ent.Client, id int, input ent.Upd
 	})
 }
 
-// DeleteCareerRoute deletes a route.
+// DeleteCareerRoute deletes a route; the clusters of both its roles have changed
+// (TouchRoles).
 func DeleteCareerRoute(ctx context.Context, c *ent.Client, id int) error {
+	rt, err := c.CareerRoute.Query().Where(careerroute.ID(id)).
+		Select(careerroute.FieldFromRoleID, careerroute.FieldToRoleID).Only(ctx)
+	if err != nil {
+		return err
+	}
+	if err := TouchRoles(ctx, c, rt.FromRoleID, rt.ToRoleID); err != nil {
+		return err
+	}
 	return c.CareerRoute.DeleteOneID(id).Exec(ctx)
 }
 

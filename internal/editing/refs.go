@@ -15,7 +15,8 @@ var refTypes = map[string]string{
 	"RoleID": "Role", "FromID": "Role", "ToID": "Role",
 	"CompanyID":  "Company",
 	"LocationID": "Location", "HeadquartersID": "Location",
-	"SkillID": "Skill", "SkillIDs": "Skill", "AddSkillIDs": "Skill", "MemberIDs": "Skill", "AddMemberIDs": "Skill",
+	"SkillID": "Skill", "SkillIDs": "Skill", "AddSkillIDs": "Skill",
+	"PreferredSkillIDs": "Skill", "AddPreferredSkillIDs": "Skill", "MemberIDs": "Skill", "AddMemberIDs": "Skill",
 }
 
 // CheckRefs checks that every ID a create or update input refers to (the fields in refTypes)

@@ -126,6 +126,7 @@ var notNodeBefore = map[string]bool{"pool": true, "pools": true, "affinity": tru
 
 type word struct {
 	raw        string // as written
+	start      int    // byte offset in the text
 	key        string // skills.Key(raw)
 	breakAfter bool   // a phrase may not continue past this word
 	sentence   bool   // first word of a sentence (or of the text, a line or a list item)
@@ -135,9 +136,27 @@ type word struct {
 
 // Skills returns the skills text mentions, in order of first mention, without duplicates.
 func (e *Extractor) Skills(text string) []*ent.Skill {
-	ws := split(text)
 	var out []*ent.Skill
 	seen := map[int]bool{}
+	for _, m := range e.mentions(text) {
+		if !seen[m.skill.ID] {
+			seen[m.skill.ID] = true
+			out = append(out, m.skill)
+		}
+	}
+	return out
+}
+
+// mention is one place text names a skill: the skill and the byte offset where it starts.
+type mention struct {
+	skill *ent.Skill
+	start int
+}
+
+// mentions lists every place text names a skill, in order.
+func (e *Extractor) mentions(text string) []mention {
+	ws := split(text)
+	var out []mention
 	for i := 0; i < len(ws); {
 		n, s := e.longest(ws, i)
 		if s == nil {
@@ -145,9 +164,8 @@ func (e *Extractor) Skills(text string) []*ent.Skill {
 			continue
 		}
 		negated := i > 0 && !ws[i-1].breakAfter && negations[ws[i-1].key]
-		if !negated && !seen[s.ID] {
-			seen[s.ID] = true
-			out = append(out, s)
+		if !negated {
+			out = append(out, mention{s, ws[i].start})
 		}
 		i += n
 	}
@@ -271,7 +289,7 @@ func split(text string) []word {
 			break
 		}
 		raw := text[start:i]
-		w := word{raw: raw, key: skills.Key(raw), sentence: sentence}
+		w := word{raw: raw, start: start, key: skills.Key(raw), sentence: sentence}
 		if start > 0 {
 			w.before = text[start-1]
 		}

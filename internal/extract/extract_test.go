@@ -133,3 +133,56 @@ func TestHardCases(t *testing.T) {
 		assert.Equal(t, want, got, text)
 	}
 }
+
+// TestPreferredCorpus checks the essential/preferred classification on labelled descriptions
+// (testdata/requirements.jsonl: each lists the skills the text asks for as essential and as
+// preferred); every case must come out exactly.
+func TestPreferredCorpus(t *testing.T) {
+	all := seedSkills(t)
+	x := extract.New(all)
+	slugOf := map[int]string{}
+	for _, s := range all {
+		slugOf[s.ID] = s.Slug
+	}
+	f, err := os.Open("testdata/requirements.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		var c struct {
+			Text      string   `json:"text"`
+			Essential []string `json:"essential"`
+			Preferred []string `json:"preferred"`
+		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &c), "line %d", n)
+		pref := x.Preferred(c.Text)
+		var gotE, gotP []string
+		for _, s := range x.Skills(c.Text) {
+			if pref[s.ID] {
+				gotP = append(gotP, s.Slug)
+			} else {
+				gotE = append(gotE, s.Slug)
+			}
+		}
+		for id := range pref {
+			assert.Contains(t, x.Slugs(c.Text), slugOf[id], "line %d: a preferred skill the text names", n)
+		}
+		slices.Sort(gotE)
+		slices.Sort(gotP)
+		slices.Sort(c.Essential)
+		slices.Sort(c.Preferred)
+		assert.Equal(t, c.Essential, nonNil(gotE), "line %d essential: %q", n, c.Text)
+		assert.Equal(t, c.Preferred, nonNil(gotP), "line %d preferred: %q", n, c.Text)
+	}
+	require.NoError(t, sc.Err())
+	require.GreaterOrEqual(t, n, 20)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -69,7 +70,9 @@ func Run(ctx context.Context, db *database.DB, opt Options) (Result, error) {
 	}
 	g := seed.NewGenerator(d)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
-	w := &writer{db: db, ow: seed.NewOpeningWriter(d, refs)}
+	ow := seed.NewOpeningWriter(d, refs)
+	ow.Preferred = true // sample postings list their extra skills as nice to have
+	w := &writer{db: db, ow: ow}
 	specs := make([]seed.OpeningSpec, 0, batch)
 	done := 0
 	for done < opt.Openings {
@@ -202,13 +205,13 @@ func (w *writer) copyPostgres(ctx context.Context, specs []seed.OpeningSpec) err
 	if err := stmt.Close(); err != nil {
 		return err
 	}
-	stmt, err = tx.PrepareContext(ctx, pq.CopyIn("opening_skills", "opening_id", "skill_id"))
+	stmt, err = tx.PrepareContext(ctx, pq.CopyIn("opening_skills", "opening_id", "skill_id", "essential"))
 	if err != nil {
 		return err
 	}
 	for i, o := range specs {
 		for _, s := range o.Skills {
-			if _, err := stmt.ExecContext(ctx, ids[i], ref.Skills[s]); err != nil {
+			if _, err := stmt.ExecContext(ctx, ids[i], ref.Skills[s], !slices.Contains(o.Preferred, s)); err != nil {
 				return err
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/internal/gen"
 	"github.com/careergraph/careergraph/internal/testenv"
 )
@@ -36,6 +37,16 @@ func TestGenAddsDeterministicSampleOpenings(t *testing.T) {
 			assert.NotEmpty(t, o.SearchText, o.ExternalID)
 		}
 		assert.Greater(t, statuses[opening.StatusLIVE], 900)
+		// A realistic share of the generated links are nice to have (the roles' extra
+		// skills); the seed's openings ask for every skill as essential.
+		links := c.OpeningSkill.Query().Where(openingskill.HasOpeningWith(opening.ExternalIDHasPrefix("gen-7-")))
+		all, preferred := links.Clone().CountX(ctx), links.Clone().Where(openingskill.Essential(false)).CountX(ctx)
+		t.Logf("%s: %d of %d generated skill links preferred (%.1f%%)", b, preferred, all, 100*float64(preferred)/float64(all))
+		assert.InDelta(t, 0.25, float64(preferred)/float64(all), 0.15)
+		assert.Zero(t, c.OpeningSkill.Query().Where(openingskill.Essential(false),
+			openingskill.HasOpeningWith(opening.Source("seed-page"))).CountX(ctx)+
+			c.OpeningSkill.Query().Where(openingskill.Essential(false),
+				openingskill.HasOpeningWith(opening.Not(opening.ExternalIDHasPrefix("gen-")))).CountX(ctx), "the seed's links are essential")
 		assert.Positive(t, statuses[opening.StatusCLOSED]+statuses[opening.StatusEXPIRED])
 
 		// The same seed is refused; another adds more.

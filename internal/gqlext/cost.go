@@ -135,20 +135,23 @@ func OperationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map
 // "Type.field": how many items one such list can hold, enforced where the list is written
 // or computed (see README, Protection). The cost model charges a list at its bound.
 var ListBounds = map[string]int{
-	"Opening.skills":             30,
-	"OpeningMatch.matchedSkills": 30,
-	"OpeningMatch.missingSkills": 30,
-	"Skill.members":              10,
-	"Skill.groups":               10,
-	"Role.coreSkills":            20,
-	"Role.responsibilities":      50,
-	"Role.requirements":          50,
-	"Role.faqs":                  50,
-	"Role.careerRoutes":          30,
-	"RoleFit.matched":            20,
-	"RoleFit.missing":            20,
-	"RoleSalary.bands":           10,
-	"AuditLog.changes":           50,
+	"Opening.skills":                   30,
+	"OpeningMatch.matchedSkills":       30,
+	"OpeningMatch.missingSkills":       30,
+	"Opening.skillRequirements":        30,
+	"OpeningMatch.matchedRequirements": 30,
+	"OpeningMatch.missingRequirements": 30,
+	"Skill.members":                    10,
+	"Skill.groups":                     10,
+	"Role.coreSkills":                  20,
+	"Role.responsibilities":            50,
+	"Role.requirements":                50,
+	"Role.faqs":                        50,
+	"Role.careerRoutes":                30,
+	"RoleFit.matched":                  20,
+	"RoleFit.missing":                  20,
+	"RoleSalary.bands":                 10,
+	"AuditLog.changes":                 50,
 }
 
 // DefaultListBound prices a list of objects that ListBounds does not name.

@@ -430,6 +430,9 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) 
 			return err
 		}
 	}
+	if err := im.markPreferred(ctx, c, rows); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}

@@ -57,6 +57,10 @@ type Loaders struct {
 
 	estMu     sync.Mutex
 	estimated map[any]bool
+
+	reqs   requirements
+	extras inputExtras
+	memo   memo
 }
 
 // MarkEstimated records that a connection resolved in this operation carries an estimated

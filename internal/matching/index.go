@@ -21,7 +21,8 @@ import (
 )
 
 // Index is a compact, in-memory image of every live opening: what scoring needs and nothing
-// else (a 56-byte entry and a skill bitmap of 8 bytes per 64 skills per opening: about 67 MB
+// else (a 56-byte entry and two skill bitmaps, all its skills and the preferred ones, of 8 bytes
+// per 64 skills each per opening; before the second bitmap: about 67 MB
 // for 840,000 live openings and 152 skills). Matching and skill demand scan it instead of the database, which at a million
 // openings is the difference between milliseconds and seconds.
 //
@@ -37,9 +38,12 @@ type Index struct {
 	// ready is set once the first build has finished (Matcher.Ready).
 	ready atomic.Bool
 
-	mu       sync.RWMutex
-	entries  []entry // sorted by id for the rebuilt part, then appended
-	bitmap   []uint64
+	mu      sync.RWMutex
+	entries []entry // sorted by id for the rebuilt part, then appended
+	bitmap  []uint64
+	// pref has the same shape as bitmap: the bits of the skills an opening asks for as
+	// preferred (its other skills are essential).
+	pref     []uint64
 	words    int         // uint64 words per opening's skill bitmap
 	skillBit map[int]int // skill id -> bit
 	// sorted is how many entries, from the start, are sorted by id (the rebuilt part): they
@@ -69,6 +73,7 @@ type entry struct {
 	expMin     int16
 	expMax     int16 // -1: no maximum
 	skillCount int16
+	prefCount  int16 // how many of its skills are preferred rather than essential
 	mode       workMode
 	live       bool
 }
@@ -246,7 +251,11 @@ func (x *Index) tombstones(ctx context.Context, since time.Time) ([]entry, error
 	return out, rows.Err()
 }
 
-// skillRows streams the (opening id, skill id) rows query returns to fn.
+// signedSkill is an opening_skills row's skill id, negated when the skill is preferred: one
+// number carries the link and its flag, in the aggregate a rebuild reads and in a catch-up.
+const signedSkill = `CASE WHEN essential THEN skill_id ELSE -skill_id END`
+
+// skillRows streams the (opening id, signed skill id) rows query returns to fn.
 func (x *Index) skillRows(ctx context.Context, query string, args []any, fn func(opening int64, skill int)) error {
 	rows, err := x.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -314,6 +323,7 @@ func (x *Index) rebuild(ctx context.Context) error {
 		slices.SortFunc(entries, byID)
 	}
 	bitmap := make([]uint64, len(entries)*words)
+	pref := make([]uint64, len(entries)*words)
 	j := 0
 	for i := range entries {
 		for j < len(sets.ids) && sets.ids[j] < entries[i].id {
@@ -321,10 +331,12 @@ func (x *Index) rebuild(ctx context.Context) error {
 		}
 		if j < len(sets.ids) && sets.ids[j] == entries[i].id {
 			copy(bitmap[i*words:(i+1)*words], sets.bits[j*words:(j+1)*words])
+			copy(pref[i*words:(i+1)*words], sets.pref[j*words:(j+1)*words])
+			entries[i].prefCount = ones(pref[i*words : (i+1)*words])
 		}
 	}
 	x.mu.Lock()
-	x.entries, x.bitmap, x.words, x.skillBit = entries, bitmap, words, skillBit
+	x.entries, x.bitmap, x.pref, x.words, x.skillBit = entries, bitmap, pref, words, skillBit
 	x.sorted, x.extra = len(entries), map[int64]int{}
 	x.live = len(entries)
 	x.builtAt = start
@@ -369,24 +381,34 @@ func (x *Index) skillBits(ctx context.Context) (map[int]int, error) {
 }
 
 // skillSets are the skill bitmaps of openings, in ascending opening id order: opening ids[i]
-// has bits[i*words:(i+1)*words].
+// has bits[i*words:(i+1)*words], of which pref[i*words:(i+1)*words] are preferred.
 type skillSets struct {
 	ids  []int64
 	bits []uint64
+	pref []uint64
+}
+
+// ones counts the set bits of a bitmap row.
+func ones(row []uint64) int16 {
+	n := 0
+	for _, v := range row {
+		n += bits.OnesCount64(v)
+	}
+	return int16(n)
 }
 
 // readSkillSets reads every opening's skills, one row per opening, in opening id order.
 func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, words, size int) (skillSets, error) {
-	agg := `string_agg(skill_id::text, ',')`
+	agg := `string_agg((` + signedSkill + `)::text, ',')`
 	if x.dialect != dialect.Postgres {
-		agg = `group_concat(skill_id)`
+		agg = `group_concat(` + signedSkill + `)`
 	}
 	rows, err := x.db.QueryContext(ctx, `SELECT opening_id, `+agg+` FROM opening_skills GROUP BY opening_id ORDER BY opening_id`)
 	if err != nil {
 		return skillSets{}, fmt.Errorf("match index: %w", err)
 	}
 	defer rows.Close()
-	out := skillSets{ids: make([]int64, 0, size), bits: make([]uint64, 0, size*words)}
+	out := skillSets{ids: make([]int64, 0, size), bits: make([]uint64, 0, size*words), pref: make([]uint64, 0, size*words)}
 	var list sql.RawBytes
 	for rows.Next() {
 		var id int64
@@ -395,20 +417,28 @@ func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, words, 
 		}
 		out.ids = append(out.ids, id)
 		out.bits = append(out.bits, make([]uint64, words)...)
-		row := out.bits[len(out.bits)-words:]
-		// list is "12,34,56": decimal skill ids, parsed in place.
-		n, digits := 0, false
+		out.pref = append(out.pref, make([]uint64, words)...)
+		row, prow := out.bits[len(out.bits)-words:], out.pref[len(out.pref)-words:]
+		// list is "12,-34,56": decimal skill ids, negative when preferred, parsed in place.
+		n, digits, neg := 0, false, false
 		for k := 0; k <= len(list); k++ {
 			if k < len(list) && list[k] >= '0' && list[k] <= '9' {
 				n, digits = n*10+int(list[k]-'0'), true
 				continue
 			}
+			if k < len(list) && list[k] == '-' {
+				neg = true
+				continue
+			}
 			if digits {
 				if b, ok := skillBit[n]; ok {
 					row[b/64] |= 1 << (b % 64)
+					if neg {
+						prow[b/64] |= 1 << (b % 64)
+					}
 				}
 			}
-			n, digits = 0, false
+			n, digits, neg = 0, false, false
 		}
 	}
 	return out, rows.Err()
@@ -451,7 +481,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 	}
 	// Their skills, in one statement.
 	skillsOf := map[int64][]int{}
-	q := `SELECT opening_id, skill_id FROM opening_skills WHERE opening_id IN (`
+	q := `SELECT opening_id, ` + signedSkill + ` FROM opening_skills WHERE opening_id IN (`
 	args := make([]any, len(changed))
 	for i, e := range changed {
 		if i > 0 {
@@ -469,8 +499,8 @@ func (x *Index) catchUp(ctx context.Context) error {
 	defer x.mu.Unlock()
 	for _, e := range changed {
 		for _, sid := range skillsOf[e.id] {
-			if _, ok := x.skillBit[sid]; !ok {
-				x.addSkill(sid)
+			if _, ok := x.skillBit[abs(sid)]; !ok {
+				x.addSkill(abs(sid))
 			}
 		}
 		i, ok := x.position(e.id)
@@ -481,6 +511,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 			i = len(x.entries)
 			x.entries = append(x.entries, e)
 			x.bitmap = append(x.bitmap, make([]uint64, x.words)...)
+			x.pref = append(x.pref, make([]uint64, x.words)...)
 			x.extra[e.id] = i
 			x.live++
 		} else {
@@ -491,12 +522,17 @@ func (x *Index) catchUp(ctx context.Context) error {
 			}
 			x.entries[i] = e
 			clear(x.bitmap[i*x.words : (i+1)*x.words])
+			clear(x.pref[i*x.words : (i+1)*x.words])
 		}
 		for _, sid := range skillsOf[e.id] {
-			if b, ok := x.skillBit[sid]; ok {
+			if b, ok := x.skillBit[abs(sid)]; ok {
 				x.bitmap[i*x.words+b/64] |= 1 << (b % 64)
+				if sid < 0 {
+					x.pref[i*x.words+b/64] |= 1 << (b % 64)
+				}
 			}
 		}
+		x.entries[i].prefCount = ones(x.pref[i*x.words : (i+1)*x.words])
 	}
 	if start.After(x.watermark) {
 		x.watermark = start
@@ -515,10 +551,12 @@ func (x *Index) addSkill(sid int) {
 	}
 	words := x.words + 1
 	bitmap := make([]uint64, len(x.entries)*words)
+	pref := make([]uint64, len(x.entries)*words)
 	for i := range x.entries {
 		copy(bitmap[i*words:], x.bitmap[i*x.words:(i+1)*x.words])
+		copy(pref[i*words:], x.pref[i*x.words:(i+1)*x.words])
 	}
-	x.bitmap, x.words = bitmap, words
+	x.bitmap, x.pref, x.words = bitmap, pref, words
 }
 
 // scored is an opening's score in thousandths of a point, by part.
@@ -549,10 +587,11 @@ func (h *worstFirst) Pop() any {
 }
 
 // top scores every live opening and returns the best k that rank after the cursor (score,
-// id), with the number of live openings.
-func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64, afterID int64) ([]scored, int, error) {
+// id), with the number of live openings and, for the openings returned, the skills each asks
+// for as preferred (so that the gaps say which are essential as the score counted them).
+func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64, afterID int64) ([]scored, int, map[int64]map[int]bool, error) {
 	if err := x.fresh(ctx); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -586,12 +625,16 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 		var s scored
 		s.id = e.id
 		if e.skillCount > 0 {
-			var m int
-			row := x.bitmap[i*x.words : (i+1)*x.words]
+			// 60 × (2 × essential matched + preferred matched) / (2 × essential + preferred)
+			var me, mp int64
+			row, prow := x.bitmap[i*x.words:(i+1)*x.words], x.pref[i*x.words:(i+1)*x.words]
 			for w, v := range row {
-				m += bits.OnesCount64(v & mask[w])
+				me += int64(bits.OnesCount64(v & mask[w] &^ prow[w]))
+				mp += int64(bits.OnesCount64(prow[w] & mask[w]))
 			}
-			s.skills = roundDiv(int64(SkillsPoints)*1000*int64(m), int64(e.skillCount))
+			p := min(int64(e.prefCount), int64(e.skillCount))
+			s.skills = roundDiv(int64(SkillsPoints)*1000*(EssentialWeight*me+PreferredWeight*mp),
+				EssentialWeight*(int64(e.skillCount)-p)+PreferredWeight*p)
 		}
 		switch {
 		case int64(e.expMin) > y:
@@ -642,7 +685,37 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 		}
 		return 0
 	})
-	return out, x.live, nil
+	prefs := map[int64]map[int]bool{}
+	var skillOf []int // bit -> skill id, made when first needed
+	for _, s := range out {
+		i, ok := x.position(s.id)
+		if !ok || x.entries[i].prefCount == 0 {
+			continue
+		}
+		if skillOf == nil {
+			skillOf = make([]int, x.words*64)
+			for sid, b := range x.skillBit {
+				skillOf[b] = sid
+			}
+		}
+		set := map[int]bool{}
+		for w, v := range x.pref[i*x.words : (i+1)*x.words] {
+			for v != 0 {
+				b := bits.TrailingZeros64(v)
+				set[skillOf[w*64+b]] = true
+				v &= v - 1
+			}
+		}
+		prefs[s.id] = set
+	}
+	return out, x.live, prefs, nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // roundDiv is a/b rounded half away from zero, for non-negative b.

@@ -3,7 +3,10 @@
 //
 // Scoring (documented in the README): fitScore = skills + experience + location + salary points,
 //
-//	skills      60 × (the opening's skills the profile satisfies) / (the opening's skills)
+//	skills      60 × (2 × essential skills satisfied + preferred skills satisfied)
+//	            / (2 × essential skills + preferred skills): a missing essential skill costs
+//	            twice what a missing preferred one does; with no preferred skills this is
+//	            60 × satisfied / skills
 //	experience  15 inside [min, max]; below min, 15 × (1 − gap/3), at least 0; above max,
 //	            15 × (1 − excess/10), at least 7.5
 //	location    15 when no city is given, the opening is remote, or it is in the profile's city;
@@ -45,6 +48,10 @@ const (
 	ExperiencePoints = 15
 	LocationPoints   = 15
 	SalaryPoints     = 10
+	// EssentialWeight and PreferredWeight weigh an opening's essential (required) and
+	// preferred ("nice to have") skills in the skills part.
+	EssentialWeight = 2
+	PreferredWeight = 1
 	// MaxProfileSkills bounds a profile; a CV lists tens of skills, not hundreds.
 	MaxProfileSkills = 50
 )
@@ -73,12 +80,21 @@ type Breakdown struct {
 	Skills, Experience, Location, Salary float64
 }
 
-// Result is one ranked opening.
+// Requirement is one skill an opening asks for, essential (required) or preferred.
+type Requirement struct {
+	Skill     *ent.Skill
+	Essential bool
+}
+
+// Result is one ranked opening. MatchedSkills and MissingSkills are the skills of
+// Matched and Missing, in the same order.
 type Result struct {
 	Opening       *ent.Opening
 	FitScore      int
 	MatchedSkills []*ent.Skill
 	MissingSkills []*ent.Skill
+	Matched       []Requirement
+	Missing       []Requirement
 	Breakdown     Breakdown
 	Cursor        entgql.Cursor[int]
 }
@@ -203,7 +219,7 @@ func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, fi
 		}
 		afterScore, afterID = &s, int64(after.ID)
 	}
-	top, live, err := m.index.top(ctx, pr, first+1, afterScore, afterID)
+	top, live, prefs, err := m.index.top(ctx, pr, first+1, afterScore, afterID)
 	if err != nil {
 		return nil, fmt.Errorf("matching: %w", err)
 	}
@@ -244,14 +260,19 @@ func (m *Matcher) Match(ctx context.Context, v *skills.Vocabulary, p Profile, fi
 			FitScore:      int((r.sum + 500) / 1000),
 			MatchedSkills: []*ent.Skill{},
 			MissingSkills: []*ent.Skill{},
+			Matched:       []Requirement{},
+			Missing:       []Requirement{},
 			Breakdown:     Breakdown{Skills: milli(r.skills), Experience: milli(r.exp), Location: milli(r.loc), Salary: milli(r.sal)},
 			Cursor:        entgql.Cursor[int]{ID: int(r.id), Value: r.sum},
 		}
 		for _, s := range all {
+			req := Requirement{Skill: s, Essential: !prefs[r.id][s.ID]}
 			if v.Satisfied(s.ID, pr.have) {
 				res.MatchedSkills = append(res.MatchedSkills, s)
+				res.Matched = append(res.Matched, req)
 			} else {
 				res.MissingSkills = append(res.MissingSkills, s)
+				res.Missing = append(res.Missing, req)
 			}
 		}
 		page.Results = append(page.Results, res)

@@ -44,17 +44,31 @@ const (
 // group counted as its members ("Node.js / Java / Python" is Node.js, Java and Python, so a
 // role ranking Java shares one of its three) and shared are those the other role's core
 // skills have too. Roles scoring 0 are left out; ties go to more shared skills, then title.
-// It costs five statements whatever the number of roles: the role's routes, every role's
-// core skills, their skills, the groups' members, and the related roles.
+// It costs five statements whatever the number of roles (RelatedRolesMany).
 func RelatedRoles(ctx context.Context, client *ent.Client, roleID, first int) ([]*Related, error) {
+	m, err := RelatedRolesMany(ctx, client, []int{roleID}, first)
+	if err != nil {
+		return nil, err
+	}
+	return m[roleID], nil
+}
+
+// RelatedRolesMany is RelatedRoles for each of roleIDs, in five statements whatever their
+// number: the routes touching them, every role's core skills, their skills, the groups'
+// members, and the related roles.
+func RelatedRolesMany(ctx context.Context, client *ent.Client, roleIDs []int, first int) (map[int][]*Related, error) {
 	if first < 0 || first > MaxRelated {
 		return nil, apperr.BadInput("first", "first: %d is out of range: ask for 0 to %d roles", first, MaxRelated)
 	}
-	if first == 0 {
-		return []*Related{}, nil
+	out := make(map[int][]*Related, len(roleIDs))
+	for _, id := range roleIDs {
+		out[id] = []*Related{}
+	}
+	if first == 0 || len(roleIDs) == 0 {
+		return out, nil
 	}
 	routes, err := client.CareerRoute.Query().
-		Where(careerroute.Or(careerroute.FromRoleID(roleID), careerroute.ToRoleID(roleID))).
+		Where(careerroute.Or(careerroute.FromRoleIDIn(roleIDs...), careerroute.ToRoleIDIn(roleIDs...))).
 		Order(ent.Asc(careerroute.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
@@ -65,7 +79,7 @@ func RelatedRoles(ctx context.Context, client *ent.Client, roleID, first int) ([
 		return nil, err
 	}
 	atoms := map[int]map[int]bool{} // role -> skill atoms
-	var own []*ent.Skill            // the role's core skills in rank order
+	own := map[int][]*ent.Skill{}   // role -> its core skills in rank order
 	for _, l := range links {
 		set := atoms[l.RoleID]
 		if set == nil {
@@ -75,88 +89,99 @@ func RelatedRoles(ctx context.Context, client *ent.Client, roleID, first int) ([
 		for _, a := range atomsOf(l.Edges.Skill) {
 			set[a] = true
 		}
-		if l.RoleID == roleID {
-			own = append(own, l.Edges.Skill)
-		}
+		own[l.RoleID] = append(own[l.RoleID], l.Edges.Skill)
 	}
-	mine := atoms[roleID]
 	type cand struct {
 		id, shared int
 		score      float64
 		route      *ent.CareerRoute
 	}
-	byID := map[int]*cand{}
-	get := func(id int) *cand {
-		if byID[id] == nil {
-			byID[id] = &cand{id: id}
-		}
-		return byID[id]
-	}
-	if len(mine) > 0 {
-		for rid, set := range atoms {
-			if rid == roleID {
-				continue
+	cands := map[int]map[int]*cand{} // role -> related role -> candidate
+	var related []int
+	for _, roleID := range roleIDs {
+		byID := map[int]*cand{}
+		cands[roleID] = byID
+		get := func(id int) *cand {
+			if byID[id] == nil {
+				byID[id] = &cand{id: id}
+				related = append(related, id)
 			}
-			n := 0
-			for a := range set {
-				if mine[a] {
-					n++
+			return byID[id]
+		}
+		mine := atoms[roleID]
+		if len(mine) > 0 {
+			for rid, set := range atoms {
+				if rid == roleID {
+					continue
+				}
+				n := 0
+				for a := range set {
+					if mine[a] {
+						n++
+					}
+				}
+				if n > 0 {
+					c := get(rid)
+					c.shared = n
+					c.score += float64(SkillPoints*n) / float64(len(mine))
 				}
 			}
-			if n > 0 {
-				c := get(rid)
-				c.shared = n
-				c.score += float64(SkillPoints*n) / float64(len(mine))
+		}
+		for _, rt := range routes {
+			if rt.FromRoleID != roleID && rt.ToRoleID != roleID {
+				continue
+			}
+			other := rt.ToRoleID
+			if other == roleID {
+				other = rt.FromRoleID
+			}
+			if other == roleID {
+				continue
+			}
+			if c := get(other); c.route == nil {
+				c.route = rt
+				c.score += RoutePoints
 			}
 		}
 	}
-	for _, rt := range routes {
-		other := rt.ToRoleID
-		if other == roleID {
-			other = rt.FromRoleID
-		}
-		if other == roleID {
-			continue
-		}
-		if c := get(other); c.route == nil {
-			c.route = rt
-			c.score += RoutePoints
-		}
+	if len(related) == 0 {
+		return out, nil
 	}
-	ids := make([]int, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
-	}
-	if len(ids) == 0 {
-		return []*Related{}, nil
-	}
-	roles, err := client.Role.Query().Where(role.IDIn(ids...)).All(ctx)
+	slices.Sort(related)
+	roles, err := client.Role.Query().Where(role.IDIn(slices.Compact(related)...)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Related, 0, len(roles))
-	for _, r := range roles {
-		c := byID[r.ID]
-		rel := &Related{Role: r, Score: int(c.score + 0.5), Route: c.route, SharedSkills: []*ent.Skill{}}
-		if other := atoms[r.ID]; other != nil {
-			for _, s := range own {
-				if slices.ContainsFunc(atomsOf(s), func(a int) bool { return other[a] }) {
-					rel.SharedSkills = append(rel.SharedSkills, s)
+	for _, roleID := range roleIDs {
+		byID := cands[roleID]
+		list := make([]*Related, 0, len(byID))
+		for _, r := range roles {
+			c := byID[r.ID]
+			if c == nil {
+				continue
+			}
+			rel := &Related{Role: r, Score: int(c.score + 0.5), Route: c.route, SharedSkills: []*ent.Skill{}}
+			if other := atoms[r.ID]; other != nil {
+				for _, s := range own[roleID] {
+					if slices.ContainsFunc(atomsOf(s), func(a int) bool { return other[a] }) {
+						rel.SharedSkills = append(rel.SharedSkills, s)
+					}
 				}
 			}
+			list = append(list, rel)
 		}
-		out = append(out, rel)
+		slices.SortFunc(list, func(a, b *Related) int {
+			switch {
+			case a.Score != b.Score:
+				return b.Score - a.Score
+			case byID[a.Role.ID].shared != byID[b.Role.ID].shared:
+				return byID[b.Role.ID].shared - byID[a.Role.ID].shared
+			}
+			return strings.Compare(a.Role.Title, b.Role.Title)
+		})
+		out[roleID] = list[:min(first, len(list))]
 	}
-	slices.SortFunc(out, func(a, b *Related) int {
-		switch {
-		case a.Score != b.Score:
-			return b.Score - a.Score
-		case byID[a.Role.ID].shared != byID[b.Role.ID].shared:
-			return byID[b.Role.ID].shared - byID[a.Role.ID].shared
-		}
-		return strings.Compare(a.Role.Title, b.Role.Title)
-	})
-	return out[:min(first, len(out))], nil
+	return out, nil
 }
 
 // atomsOf is a core skill as plain skills: a group's members, else the skill itself.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
+	"github.com/careergraph/careergraph/ent/predicate"
 	"github.com/careergraph/careergraph/internal/search"
 )
 
@@ -31,6 +33,11 @@ type OpeningSpec struct {
 	ValidThrough   time.Time
 	Status         opening.Status
 	Skills         []string
+	// Preferred are the skills of Skills asked for as preferred ("nice to have"): the role's
+	// extra skills, which postings list after the core ones. Only `careergraph gen` writes
+	// them (OpeningWriter.Preferred); the seed's openings ask for every skill as essential,
+	// the figures its tests work out by hand.
+	Preferred      []string
 	Description    string
 	SalaryCurrency string
 }
@@ -146,7 +153,7 @@ func (g *Generator) opening(rng *rand.Rand, r roleJSON, externalID string, days 
 	default:
 		o.Status = opening.StatusEXPIRED
 	}
-	o.Skills = openingSkills(rng, r, g.skills)
+	o.Skills, o.Preferred = openingSkills(rng, r, g.skills)
 	o.Description = fmt.Sprintf("Sample opening (generated sample data, not a real job): %s with %d+ years of experience. Skills: %d listed.",
 		o.Title, o.ExpMin, len(o.Skills))
 	return o
@@ -154,15 +161,17 @@ func (g *Generator) opening(rng *rand.Rand, r roleJSON, externalID string, days 
 
 // openingSkills picks the concrete skills an opening asks for: most of the role's core skills
 // (a group contributes one member if ANY_OF, all if ALL_OF; higher ranks more often) and a few
-// of its extra skills.
-func openingSkills(rng *rand.Rand, r roleJSON, skills map[string]skillJSON) []string {
+// of its extra skills, which it returns again as the preferred ones (a skill that is also
+// core stays essential).
+func openingSkills(rng *rand.Rand, r roleJSON, skills map[string]skillJSON) (out, preferred []string) {
 	seen := map[string]bool{}
-	var out []string
-	add := func(s string) {
+	add := func(s string) bool {
 		if !seen[s] {
 			seen[s] = true
 			out = append(out, s)
+			return true
 		}
+		return false
 	}
 	for rank, slug := range r.CoreSkills {
 		if rng.IntN(100) >= 90-5*rank {
@@ -182,10 +191,12 @@ func openingSkills(rng *rand.Rand, r roleJSON, skills map[string]skillJSON) []st
 	}
 	if n := len(r.Openings.ExtraSkills); n > 0 {
 		for _, i := range rng.Perm(n)[:min(n, 1+rng.IntN(3))] {
-			add(r.Openings.ExtraSkills[i])
+			if add(r.Openings.ExtraSkills[i]) {
+				preferred = append(preferred, r.Openings.ExtraSkills[i])
+			}
 		}
 	}
-	return out
+	return out, preferred
 }
 
 func bandFor(r roleJSON, years int) *bandJSON {
@@ -232,6 +243,9 @@ type Refs struct{ Roles, Companies, Locations, Skills map[string]int }
 // knows every name already; internal/search.Hook leaves a create that sets search_text alone,
 // and TestDerivedDataFollowsEveryWrite checks that what it writes equals what the hook would.
 type OpeningWriter struct {
+	// Preferred makes Insert write each spec's Preferred skills as preferred; without it
+	// every skill is essential.
+	Preferred             bool
 	refs                  Refs
 	companyName, cityName map[string]string
 	skillNames            map[string][]string
@@ -280,11 +294,37 @@ func (w *OpeningWriter) Insert(ctx context.Context, tx *ent.Tx, specs []OpeningS
 			}
 			bs[i] = b
 		}
-		if _, err := tx.Opening.CreateBulk(bs...).Save(ctx); err != nil {
+		created, err := tx.Opening.CreateBulk(bs...).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if err := w.markPreferred(ctx, tx, batch, created); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// markPreferred flags the preferred skills of a batch of created openings, in one statement.
+func (w *OpeningWriter) markPreferred(ctx context.Context, tx *ent.Tx, batch []OpeningSpec, created []*ent.Opening) error {
+	if !w.Preferred {
+		return nil
+	}
+	var anyOf []predicate.OpeningSkill
+	for i, o := range batch {
+		if len(o.Preferred) == 0 {
+			continue
+		}
+		ids := make([]int, len(o.Preferred))
+		for j, s := range o.Preferred {
+			ids[j] = w.refs.Skills[s]
+		}
+		anyOf = append(anyOf, openingskill.And(openingskill.OpeningID(created[i].ID), openingskill.SkillIDIn(ids...)))
+	}
+	if len(anyOf) == 0 {
+		return nil
+	}
+	return tx.OpeningSkill.Update().Where(openingskill.Or(anyOf...)).SetEssential(false).Exec(ctx)
 }
 
 // Names maps slugs to the words search indexes for them: company names, city names, and each

@@ -1,0 +1,143 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// Preferred returns the IDs of the skills a posting's description asks for only as preferred
+// ("nice to have"), not as essential (required). Decided rules (tested on the labelled cases
+// in testdata/requirements.jsonl):
+//
+//   - A heading starts a section: a line of at most six words ending in a colon ("Nice to
+//     have:"), the words before a colon that begins a line ("Must have: Go, SQL"), or a short
+//     line of at most five words that names a kind of section ("Preferred qualifications",
+//     "## Bonus points"). A heading that says nice to have, good to have, preferred,
+//     preferable, bonus, plus, desirable, desired, optional or advantage starts a preferred
+//     section; one that says requirements, required, must, mandatory, essential,
+//     qualifications, what you need, you have, you bring, skills, stack or responsibilities,
+//     an essential one; any other line-ending heading ("About us:") ends the section. The
+//     text before the first heading is essential.
+//   - In an essential section, a sentence that says the skill is a plus, a bonus or an
+//     advantage, nice or good to have, preferred, desirable, optional or not required makes
+//     that sentence's skills preferred ("Experience with Docker is a plus."); when the same
+//     sentence also says required, must, mandatory or essential, only the clauses (split at
+//     commas, semicolons and "but") with the preferred words are ("Java required, Kotlin
+//     preferred").
+//   - A skill named in any essential place is essential: essential wins. A skill the
+//     description does not name is not in the answer (callers treat skills as essential unless
+//     this says otherwise: the posting's skills property and title are essential).
+func (e *Extractor) Preferred(text string) map[int]bool {
+	// Each byte of text is essential or preferred; the mentions of the whole text (found as
+	// Skills finds them) are then read at their offsets.
+	pref := make([]bool, len(text))
+	set := func(from, to int, p bool) {
+		for i := from; i < to; i++ {
+			pref[i] = p
+		}
+	}
+	section := false // in a preferred section
+	for off := 0; off < len(text); {
+		end := strings.IndexByte(text[off:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += off
+		}
+		line := text[off:end]
+		lineOff := off
+		off = end + 1
+		// The line's body, past list marks and numbering, as offsets into text.
+		b := lineOff + len(line) - len(strings.TrimLeftFunc(line, func(r rune) bool {
+			return unicode.IsSpace(r) || strings.ContainsRune("-*•·#>–|", r) || unicode.IsDigit(r) || r == '.' || r == ')'
+		}))
+		body := strings.TrimRightFunc(text[b:end], unicode.IsSpace)
+		if body == "" {
+			continue
+		}
+		if head, rest, ok := strings.Cut(body, ":"); ok && words(head) <= 6 {
+			switch kind := headingKind(head); {
+			case kind != 0:
+				section = kind < 0
+				b += len(head) + 1
+				body = rest
+			case strings.TrimSpace(rest) == "":
+				section = false // another kind of heading ("About us:") ends the section
+				continue
+			}
+		} else if words(body) <= 5 && !strings.ContainsAny(body, ".,;") {
+			if kind := headingKind(body); kind != 0 {
+				section = kind < 0
+				continue
+			}
+		}
+		if section {
+			set(b, b+len(body), true)
+			continue
+		}
+		for _, sen := range pieces(sentenceEnd, body, b) {
+			sentence := text[sen[0]:sen[1]]
+			switch {
+			case !preferWords.MatchString(sentence):
+			case !requires(sentence):
+				set(sen[0], sen[1], true)
+			default:
+				for _, cl := range pieces(clauseEnd, sentence, sen[0]) {
+					clause := text[cl[0]:cl[1]]
+					set(cl[0], cl[1], preferWords.MatchString(clause) && !requires(clause))
+				}
+			}
+		}
+	}
+	essential, preferred := map[int]bool{}, map[int]bool{}
+	for _, m := range e.mentions(text) {
+		if pref[m.start] {
+			preferred[m.skill.ID] = true
+		} else {
+			essential[m.skill.ID] = true
+		}
+	}
+	for id := range essential {
+		delete(preferred, id)
+	}
+	return preferred
+}
+
+// pieces splits s (which starts at offset off of the text) at the matches of sep, as
+// [from, to) offsets of the text.
+func pieces(sep *regexp.Regexp, s string, off int) [][2]int {
+	var out [][2]int
+	from := 0
+	for _, m := range sep.FindAllStringIndex(s, -1) {
+		out = append(out, [2]int{off + from, off + m[0]})
+		from = m[1]
+	}
+	return append(out, [2]int{off + from, off + len(s)})
+}
+
+// headingKind says what a heading announces: -1 preferred skills, 1 essential ones, 0 neither.
+func headingKind(h string) int {
+	switch {
+	case preferHeading.MatchString(h):
+		return -1
+	case requireHeading.MatchString(h):
+		return 1
+	}
+	return 0
+}
+
+// requires reports whether s says something is required ("not required" does not).
+func requires(s string) bool { return requireWords.MatchString(notRequired.ReplaceAllString(s, "")) }
+
+func words(s string) int { return len(strings.Fields(s)) }
+
+var (
+	preferHeading  = regexp.MustCompile(`(?i)\b(nice|good)[- ]to[- ]haves?\b|\bprefer(red|able)?\b|\bbonus\b|\bplus(es)?\b|\bdesir(able|ed)\b|\boptional\b|\badvantage(ous)?\b|\bextra\b`)
+	requireHeading = regexp.MustCompile(`(?i)\brequire(d|ments?)\b|\bmust\b|\bmandatory\b|\bessential\b|\bqualifications?\b|\bwhat you('ll)? need\b|\byou (have|bring)\b|\bskills?\b|\bstack\b|\bresponsibilities\b|\bexperience\b`)
+	preferWords    = regexp.MustCompile(`(?i)\b(nice|good)[- ]to[- ]have\b|\b(a|an)( added| big| huge| strong| real)? (plus|bonus|advantage)\b|\bprefer(red|ably|able)?\b|\bbonus\b|\bdesirable\b|\boptional\b|\bnot (required|mandatory|essential|a must)\b|\bwould be (great|nice|helpful)\b`)
+	requireWords   = regexp.MustCompile(`(?i)\b(required|must|mandatory|essential)\b`)
+	notRequired    = regexp.MustCompile(`(?i)\bnot (required|mandatory|essential|a must)\b`)
+	sentenceEnd    = regexp.MustCompile(`[.!?;]\s+`)
+	clauseEnd      = regexp.MustCompile(`[,;]\s*|\s+but\s+`)
+)

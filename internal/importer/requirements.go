@@ -1,0 +1,63 @@
+package importer
+
+import (
+	"context"
+
+	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/opening"
+	"github.com/careergraph/careergraph/ent/openingskill"
+	"github.com/careergraph/careergraph/ent/predicate"
+)
+
+// preferred returns the IDs among a row's skills that the posting asks for only as preferred:
+// those its description names only in "Nice to have" places (extract.Preferred), unless its
+// skills property or its title names them, which make a skill essential. Every other skill is
+// essential, the links' default.
+func (im *Importer) preferred(r row) []int {
+	d := r.p.d
+	pref := im.extract.Preferred(d.Description)
+	if len(pref) == 0 {
+		return nil
+	}
+	for _, n := range d.SkillNames {
+		if s := im.vocab.Find(n); s != nil {
+			delete(pref, s.ID)
+			continue
+		}
+		for _, s := range im.extract.Skills(n) {
+			delete(pref, s.ID)
+		}
+	}
+	for _, s := range im.extract.Skills(d.Title) {
+		delete(pref, s.ID)
+	}
+	var out []int
+	for _, s := range r.skills {
+		if pref[s.ID] {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// markPreferred gives the links of a batch's openings their essential flag, after the batch
+// wrote them (as essential, the column's default) and before it commits: the one place the
+// importer sets the flag. One statement for the batch, found by (source, external id), so it
+// needs no opening ids and works however the links were written; links already preferred are
+// left alone, so a re-import of unchanged postings writes nothing.
+func (im *Importer) markPreferred(ctx context.Context, c *ent.Client, rows []row) error {
+	var anyOf []predicate.OpeningSkill
+	for _, r := range rows {
+		if pref := im.preferred(r); len(pref) > 0 {
+			anyOf = append(anyOf, openingskill.And(
+				openingskill.SkillIDIn(pref...),
+				openingskill.HasOpeningWith(opening.Source(im.source), opening.ExternalID(r.p.d.ExternalID)),
+			))
+		}
+	}
+	if len(anyOf) == 0 {
+		return nil
+	}
+	return c.OpeningSkill.Update().Where(openingskill.Essential(true), openingskill.Or(anyOf...)).
+		SetEssential(false).Exec(ctx)
+}

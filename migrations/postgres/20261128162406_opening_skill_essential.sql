@@ -1,0 +1,2 @@
+-- Modify "opening_skills" table
+ALTER TABLE "opening_skills" DROP CONSTRAINT "opening_skills_opening_id", DROP CONSTRAINT "opening_skills_skill_id", ADD COLUMN "essential" boolean NOT NULL DEFAULT true, ADD CONSTRAINT "opening_skills_openings_opening" FOREIGN KEY ("opening_id") REFERENCES "openings" ("id") ON UPDATE NO ACTION ON DELETE CASCADE, ADD CONSTRAINT "opening_skills_skills_skill" FOREIGN KEY ("skill_id") REFERENCES "skills" ("id") ON UPDATE NO ACTION ON DELETE CASCADE;
