@@ -22,7 +22,7 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 SLUG=${SLUG:-backend-developer}
 CG_PORT=${CG_PORT:-18182}
-PG_PORT=${PG_PORT:-15111}
+PG_PORT=${PG_PORT:-18183}
 work=$(mktemp -d)
 cg_pid="" pg_pid=""
 cleanup() {
