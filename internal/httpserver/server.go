@@ -36,6 +36,7 @@ import (
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/skills"
 	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/txretry"
 )
@@ -284,8 +285,9 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}}})
 	srv.Use(resolverErrors{})
 	srv.Use(operationLog{})
+	vocab := skills.NewCache() // one per process, checked against the database per request
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		ctx = loader.WithLoaders(ctx, loader.New(o.Client))
+		ctx = loader.WithLoaders(ctx, loader.New(o.Client, vocab))
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Query {
 			ctx = matching.OneLook(ctx) // a query's fields read the match index as of one moment
 		}

@@ -49,6 +49,7 @@ type Loaders struct {
 	txMu       sync.Mutex
 	tx         map[*ent.Client]*Loaders
 	vocabOnce  sync.Once
+	cache      *skills.Cache // nil: read the vocabulary per request
 	vocab      *skills.Vocabulary
 	vocabErr   error
 	coreSkills *dataloadgen.Loader[int, []*ent.Skill]
@@ -78,10 +79,12 @@ func (l *Loaders) Estimated(conn any) bool {
 	return l.estimated[conn]
 }
 
-// New builds a request's loaders over client.
-func New(client *ent.Client) *Loaders {
+// New builds a request's loaders over client. vocab, when not nil, is the process's
+// vocabulary cache (skills.Cache) that Vocabulary reads through outside transactions.
+func New(client *ent.Client, vocab *skills.Cache) *Loaders {
 	return &Loaders{
 		client: client,
+		cache:  vocab,
 		coreSkills: dataloadgen.NewLoader(grouped(func(ctx context.Context, ids []int) (map[int][]*ent.Skill, error) {
 			// The batch runs with the context of the first coreSkills field that asked.
 			return coreSkills(ctx, client, ids, memberAliases(ctx))
@@ -129,14 +132,21 @@ func (l *Loaders) over(c *ent.Client) *Loaders {
 	if l.tx == nil {
 		l.tx = map[*ent.Client]*Loaders{}
 	}
-	tl := New(c)
+	tl := New(c, nil) // a transaction reads its own writes, not the cache
 	l.tx[c] = tl
 	return tl
 }
 
-// Vocabulary returns the skill vocabulary, read once per request.
+// Vocabulary returns the skill vocabulary, looked up once per request: through the process's
+// cache when there is one (one statement that checks its version), else read whole.
 func (l *Loaders) Vocabulary(ctx context.Context) (*skills.Vocabulary, error) {
-	l.vocabOnce.Do(func() { l.vocab, l.vocabErr = skills.Load(ctx, l.client) })
+	l.vocabOnce.Do(func() {
+		if l.cache != nil {
+			l.vocab, l.vocabErr = l.cache.Load(ctx, l.client)
+		} else {
+			l.vocab, l.vocabErr = skills.Load(ctx, l.client)
+		}
+	})
 	return l.vocab, l.vocabErr
 }
 
