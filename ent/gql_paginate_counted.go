@@ -15,12 +15,39 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 	ctx context.Context, after *Cursor, first *int,
 	before *Cursor, last *int, opts ...InterviewQuestionPaginateOption,
 ) (*InterviewQuestionConnection, error) {
+	return _m.PaginateCountedBy(ctx, nil, after, first, before, last, opts...)
+}
+
+// PaginateCountedBy is PaginateCounted with the connection's totalCount answered by total
+// instead of a count in SQL, when total is not nil: for a total kept elsewhere (a role's live
+// openings are counted by the match index). total must count exactly what the query and the
+// options' filter select, whatever the cursors and the page size.
+func (_m *InterviewQuestionQuery) PaginateCountedBy(
+	ctx context.Context, total func(context.Context) (int, error), after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InterviewQuestionPaginateOption,
+) (*InterviewQuestionConnection, error) {
 	if err := validateFirstLast(first, last); err != nil {
 		return nil, err
 	}
 	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
-		return _m.Paginate(ctx, after, first, before, last, opts...)
+		if total == nil {
+			// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
+			return _m.Paginate(ctx, after, first, before, last, opts...)
+		}
+		// What Paginate answers, with total in place of its count.
+		conn := &InterviewQuestionConnection{Edges: []*InterviewQuestionEdge{}}
+		if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+			if after != nil || first != nil || before != nil || last != nil || !hasCollectedField(ctx, edgesField) {
+				n, err := total(ctx)
+				if err != nil {
+					return nil, err
+				}
+				conn.TotalCount = n
+				conn.PageInfo.HasNextPage = first != nil && n > 0
+				conn.PageInfo.HasPreviousPage = last != nil && n > 0
+			}
+		}
+		return conn, nil
 	}
 	pager, err := newInterviewQuestionPager(opts, last != nil)
 	if err != nil {
@@ -38,7 +65,8 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 		_m.Unique(false)
 	}
 	conn := &InterviewQuestionConnection{Edges: []*InterviewQuestionEdge{}}
-	total := wantsTotal(ctx)
+	wanted := wantsTotal(ctx)
+	counted := wanted && total == nil // counted in SQL, as a sub-select of the page
 	counter := _m.Clone()
 	counter.ctx.Fields = nil
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -52,7 +80,7 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 			return nil, err
 		}
 	}
-	if total {
+	if counted {
 		if err := counter.prepareQuery(ctx); err != nil {
 			return nil, err
 		}
@@ -64,15 +92,16 @@ func (_m *InterviewQuestionQuery) PaginateCounted(
 	if err != nil {
 		return nil, err
 	}
-	if total {
-		if len(nodes) > 0 {
-			conn.TotalCount, err = totalOf(nodes[0].Value(totalCountColumn))
-		} else if after != nil || before != nil {
-			conn.TotalCount, err = counter.Count(ctx)
-		}
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case wanted && !counted:
+		conn.TotalCount, err = total(ctx)
+	case counted && len(nodes) > 0:
+		conn.TotalCount, err = totalOf(nodes[0].Value(totalCountColumn))
+	case counted && (after != nil || before != nil):
+		conn.TotalCount, err = counter.Count(ctx)
+	}
+	if err != nil {
+		return nil, err
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -84,12 +113,39 @@ func (_m *OpeningQuery) PaginateCounted(
 	ctx context.Context, after *Cursor, first *int,
 	before *Cursor, last *int, opts ...OpeningPaginateOption,
 ) (*OpeningConnection, error) {
+	return _m.PaginateCountedBy(ctx, nil, after, first, before, last, opts...)
+}
+
+// PaginateCountedBy is PaginateCounted with the connection's totalCount answered by total
+// instead of a count in SQL, when total is not nil: for a total kept elsewhere (a role's live
+// openings are counted by the match index). total must count exactly what the query and the
+// options' filter select, whatever the cursors and the page size.
+func (_m *OpeningQuery) PaginateCountedBy(
+	ctx context.Context, total func(context.Context) (int, error), after *Cursor, first *int,
+	before *Cursor, last *int, opts ...OpeningPaginateOption,
+) (*OpeningConnection, error) {
 	if err := validateFirstLast(first, last); err != nil {
 		return nil, err
 	}
 	if !hasCollectedField(ctx, edgesField) || (first != nil && *first == 0) || (last != nil && *last == 0) {
-		// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
-		return _m.Paginate(ctx, after, first, before, last, opts...)
+		if total == nil {
+			// No page to read: entgql's Paginate answers totalCount and pageInfo from a count.
+			return _m.Paginate(ctx, after, first, before, last, opts...)
+		}
+		// What Paginate answers, with total in place of its count.
+		conn := &OpeningConnection{Edges: []*OpeningEdge{}}
+		if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+			if after != nil || first != nil || before != nil || last != nil || !hasCollectedField(ctx, edgesField) {
+				n, err := total(ctx)
+				if err != nil {
+					return nil, err
+				}
+				conn.TotalCount = n
+				conn.PageInfo.HasNextPage = first != nil && n > 0
+				conn.PageInfo.HasPreviousPage = last != nil && n > 0
+			}
+		}
+		return conn, nil
 	}
 	pager, err := newOpeningPager(opts, last != nil)
 	if err != nil {
@@ -107,7 +163,8 @@ func (_m *OpeningQuery) PaginateCounted(
 		_m.Unique(false)
 	}
 	conn := &OpeningConnection{Edges: []*OpeningEdge{}}
-	total := wantsTotal(ctx)
+	wanted := wantsTotal(ctx)
+	counted := wanted && total == nil // counted in SQL, as a sub-select of the page
 	counter := _m.Clone()
 	counter.ctx.Fields = nil
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -121,7 +178,7 @@ func (_m *OpeningQuery) PaginateCounted(
 			return nil, err
 		}
 	}
-	if total {
+	if counted {
 		if err := counter.prepareQuery(ctx); err != nil {
 			return nil, err
 		}
@@ -133,15 +190,16 @@ func (_m *OpeningQuery) PaginateCounted(
 	if err != nil {
 		return nil, err
 	}
-	if total {
-		if len(nodes) > 0 {
-			conn.TotalCount, err = totalOf(nodes[0].Value(totalCountColumn))
-		} else if after != nil || before != nil {
-			conn.TotalCount, err = counter.Count(ctx)
-		}
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case wanted && !counted:
+		conn.TotalCount, err = total(ctx)
+	case counted && len(nodes) > 0:
+		conn.TotalCount, err = totalOf(nodes[0].Value(totalCountColumn))
+	case counted && (after != nil || before != nil):
+		conn.TotalCount, err = counter.Count(ctx)
+	}
+	if err != nil {
+		return nil, err
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil

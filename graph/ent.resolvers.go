@@ -82,7 +82,9 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], fi
 
 // Openings is the resolver for the openings field.
 func (r *roleResolver) Openings(ctx context.Context, obj *ent.Role, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OpeningOrder, where *ent.OpeningWhereInput) (*ent.OpeningConnection, error) {
-	return obj.OpeningsConnection(ctx, after, first, before, last, orderBy, where)
+	// A page of the live openings takes its totalCount from the match index (see
+	// ent.Role.OpeningsConnection and README "Scale data and benchmarks").
+	return obj.OpeningsConnection(ctx, after, first, before, last, orderBy, where, r.matcher.LiveCount)
 }
 
 // Location returns LocationResolver implementation.

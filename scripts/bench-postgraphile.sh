@@ -22,7 +22,7 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 SLUG=${SLUG:-backend-developer}
 CG_PORT=${CG_PORT:-18182}
-PG_PORT=${PG_PORT:-15111}
+PG_PORT=${PG_PORT:-18183}
 work=$(mktemp -d)
 cg_pid="" pg_pid=""
 cleanup() {
@@ -97,4 +97,9 @@ cgp50=$(awk -F'\t' '$1=="careergraph"{print $3}' "$work/results" | median)
 pgp50=$(awk -F'\t' '$1=="postgraphile"{print $3}' "$work/results" | median)
 echo
 echo "median req/s: careergraph $cg (p50 $cgp50 ms), postgraphile $pg (p50 $pgp50 ms); ratio $(awk -v a="$cg" -v b="$pg" 'BEGIN{printf "%.2f", a/b}')x"
+failed=$(awk -F'\t' '$7 > 0 {n += $7} END {print n + 0}' "$work/results")
+if [ "$failed" -gt 0 ]; then
+  echo "warning: $failed requests did not succeed (timeouts or errors; the machine is overloaded?): req/s counts them, so the ratio is not a clean figure"
+fi
 echo "careergraph peak RSS: $(awk '/VmHWM/{print $2, $3}' /proc/$cg_pid/status)"
+echo "load: $(uptime | sed 's/.*load average/load average/')"

@@ -36,6 +36,7 @@ import (
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/skills"
 	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/txretry"
 	"github.com/careergraph/careergraph/internal/viewer"
@@ -295,6 +296,7 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(timeouts{})
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}}})
 	srv.Use(resolverErrors{})
+	vocab := skills.NewCache() // one per process, checked against the database per request
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		var op ast.Operation
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
@@ -307,7 +309,7 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 				ctx = database.ReadFromReplica(ctx)
 			}
 		}
-		ctx = loader.WithLoaders(ctx, loader.New(o.Client))
+		ctx = loader.WithLoaders(ctx, loader.New(o.Client, vocab))
 		rh := next(ctx)
 		if op != ast.Mutation || o.Replica == nil {
 			return rh

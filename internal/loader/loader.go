@@ -4,6 +4,7 @@
 package loader
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -48,6 +49,7 @@ type Loaders struct {
 	txMu       sync.Mutex
 	tx         map[*ent.Client]*Loaders
 	vocabOnce  sync.Once
+	cache      *skills.Cache // nil: read the vocabulary per request
 	vocab      *skills.Vocabulary
 	vocabErr   error
 	coreSkills *dataloadgen.Loader[int, []*ent.Skill]
@@ -81,10 +83,12 @@ func (l *Loaders) Estimated(conn any) bool {
 	return l.estimated[conn]
 }
 
-// New builds a request's loaders over client.
-func New(client *ent.Client) *Loaders {
+// New builds a request's loaders over client. vocab, when not nil, is the process's
+// vocabulary cache (skills.Cache) that Vocabulary reads through outside transactions.
+func New(client *ent.Client, vocab *skills.Cache) *Loaders {
 	return &Loaders{
 		client: client,
+		cache:  vocab,
 		coreSkills: dataloadgen.NewLoader(grouped(func(ctx context.Context, ids []int) (map[int][]*ent.Skill, error) {
 			// The batch runs with the context of the first coreSkills field that asked.
 			return coreSkills(ctx, client, ids, memberAliases(ctx))
@@ -132,14 +136,21 @@ func (l *Loaders) over(c *ent.Client) *Loaders {
 	if l.tx == nil {
 		l.tx = map[*ent.Client]*Loaders{}
 	}
-	tl := New(c)
+	tl := New(c, nil) // a transaction reads its own writes, not the cache
 	l.tx[c] = tl
 	return tl
 }
 
-// Vocabulary returns the skill vocabulary, read once per request.
+// Vocabulary returns the skill vocabulary, looked up once per request: through the process's
+// cache when there is one (one statement that checks its version), else read whole.
 func (l *Loaders) Vocabulary(ctx context.Context) (*skills.Vocabulary, error) {
-	l.vocabOnce.Do(func() { l.vocab, l.vocabErr = skills.Load(ctx, l.client) })
+	l.vocabOnce.Do(func() {
+		if l.cache != nil {
+			l.vocab, l.vocabErr = l.cache.Load(ctx, l.client)
+		} else {
+			l.vocab, l.vocabErr = skills.Load(ctx, l.client)
+		}
+	})
 	return l.vocab, l.vocabErr
 }
 
@@ -198,51 +209,110 @@ func grouped[K comparable, V any](fetch func(context.Context, []K) (map[K][]V, e
 const (
 	colRoleID = "cg_role_id"
 	colRank   = "cg_rank"
+	colGroup  = "cg_group"
 )
 
-// coreSkills reads the core skills of many roles in one statement (skills joined to their
-// ranks) and, for each alias under which the client selected members, the groups' members in
-// one more, in the order they were added (the order a group's name lists them).
+// coreSkills reads the core skills of many roles, and the members of those that are groups
+// when the client selected members (under any aliases), in one statement:
+//
+//	SELECT skills.*, t1.role_id, t1.rank, 0 FROM skills JOIN role_skills t1 … WHERE t1.role_id IN (…)
+//	UNION ALL
+//	SELECT m.*, 0, 0, t2.skill_id FROM skills m JOIN skill_members t2 ON m.id = t2.group_id
+//	  WHERE t2.skill_id IN (SELECT skill_id FROM role_skills WHERE role_id IN (…))
+//
+// The last column tells the two apart: a member row names its group (IDs start at 1; zeros,
+// not NULLs, since a NULL-typed column has no scan type on SQLite). Core skills come in rank
+// order, a group's members in the order they were added (their ids), as ent's eager loading
+// of the members edge (a statement of its own) gave them.
 func coreSkills(ctx context.Context, client *ent.Client, roleIDs []int, memberAliases []string) (map[int][]*ent.Skill, error) {
 	q := client.Skill.Query()
-	for _, a := range memberAliases {
-		q.WithNamedMembers(a, func(q *ent.SkillQuery) { q.Order(ent.Asc(skill.FieldID)) })
-	}
 	q.Modify(func(s *sql.Selector) {
-		t := sql.Table(roleskill.Table)
+		t := sql.Table(roleskill.Table).As("t1")
+		cols := slices.Clone(s.SelectedColumns())
 		s.Join(t).On(s.C(skill.FieldID), t.C(roleskill.FieldSkillID)).
 			Where(sql.InInts(t.C(roleskill.FieldRoleID), roleIDs...)).
 			AppendSelectAs(t.C(roleskill.FieldRoleID), colRoleID).
 			AppendSelectAs(t.C(roleskill.FieldRank), colRank).
-			OrderBy(t.C(roleskill.FieldRoleID), t.C(roleskill.FieldRank))
+			AppendSelectExprAs(sql.Expr("0"), colGroup)
+		if len(memberAliases) == 0 {
+			return
+		}
+		m := sql.Table(skill.Table).As("m")
+		g := sql.Table(skill.MembersTable).As("t2")
+		core := sql.Select(roleskill.FieldSkillID).From(sql.Table(roleskill.Table)).
+			Where(sql.InInts(roleskill.FieldRoleID, roleIDs...))
+		members := sql.Select().From(m)
+		for _, c := range cols {
+			members.AppendSelect(m.C(unqualified(c)))
+		}
+		members.Join(g).On(m.C(skill.FieldID), g.C(skill.MembersPrimaryKey[1])).
+			Where(sql.In(g.C(skill.MembersPrimaryKey[0]), core)).
+			AppendSelectExprAs(sql.Expr("0"), colRoleID).
+			AppendSelectExprAs(sql.Expr("0"), colRank).
+			AppendSelectAs(g.C(skill.MembersPrimaryKey[0]), colGroup)
+		s.UnionAll(members)
 	})
 	rows, err := q.All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// A skill that is core to several roles comes back once per role, and ent attaches
-	// eager-loaded edges to the last copy only (its loaders index nodes by ID, last one wins):
-	// give every copy that one's edges.
-	loaded := make(map[int]*ent.Skill, len(rows))
+	type ranked struct {
+		role, rank int64
+		s          *ent.Skill
+	}
+	var core []ranked
+	membersOf := map[int][]*ent.Skill{}
 	for _, s := range rows {
-		loaded[s.ID] = s
+		var v [3]int64
+		for i, col := range []string{colGroup, colRoleID, colRank} {
+			if v[i], err = intValue(s, col); err != nil {
+				return nil, err
+			}
+		}
+		if g := v[0]; g != 0 {
+			membersOf[int(g)] = append(membersOf[int(g)], s)
+			continue
+		}
+		core = append(core, ranked{v[1], v[2], s})
+	}
+	slices.SortFunc(core, func(a, b ranked) int {
+		if a.role != b.role {
+			return cmp.Compare(a.role, b.role)
+		}
+		return cmp.Compare(a.rank, b.rank)
+	})
+	for _, ms := range membersOf {
+		slices.SortFunc(ms, func(a, b *ent.Skill) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	out := make(map[int][]*ent.Skill, len(roleIDs))
-	for _, s := range rows {
-		if l := loaded[s.ID]; l != s {
-			s.Edges = l.Edges
+	for _, c := range core {
+		for _, a := range memberAliases {
+			c.s.SetNamedMembers(a, membersOf[c.s.ID])
 		}
-		v, err := s.Value(colRoleID)
-		if err != nil {
-			return nil, err
-		}
-		id, ok := v.(int64)
-		if !ok {
-			return nil, fmt.Errorf("loader: role id scanned as %T", v)
-		}
-		out[int(id)] = append(out[int(id)], s)
+		out[int(c.role)] = append(out[int(c.role)], c.s)
 	}
 	return out, nil
+}
+
+// unqualified is a column name without its table: "name" of `skills`.`name`.
+func unqualified(c string) string {
+	if i := strings.LastIndexByte(c, '.'); i >= 0 {
+		c = c[i+1:]
+	}
+	return strings.Trim(c, "`\"")
+}
+
+// intValue reads an integer column a statement selected beside an entity's own.
+func intValue(s *ent.Skill, col string) (int64, error) {
+	v, err := s.Value(col)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return 0, fmt.Errorf("loader: %s scanned as %T", col, v)
+	}
+	return n, nil
 }
 
 // memberAliases lists the aliases under which the field in ctx (a coreSkills field) selects

@@ -48,10 +48,14 @@ type Index struct {
 	skillBit map[int]int // skill id -> bit
 	// sorted is how many entries, from the start, are sorted by id (the rebuilt part): they
 	// are found by binary search. Openings a catch-up appends are found through extra.
-	sorted  int
-	extra   map[int64]int // opening id -> index in entries, for entries[sorted:]
-	live    int
-	builtAt time.Time
+	sorted int
+	extra  map[int64]int // opening id -> index in entries, for entries[sorted:]
+	live   int
+	// roleLive is the number of live entries per role (0: unclassified), kept with live by
+	// rebuild and catchUp, so a role's live count is a map read (Role.openings' totalCount
+	// and liveOpenings ask for it on every cluster page).
+	roleLive map[int64]int
+	builtAt  time.Time
 	// watermark is when the last successful look at the database began (this process's
 	// clock, as updated_at is written by the servers' clocks); the next catch-up reads rows
 	// updated since then, less the safety margin.
@@ -233,20 +237,52 @@ func (x *Index) read(ctx context.Context, size int, where string, args ...any) (
 	return out, rows.Err()
 }
 
-// tombstones returns, as entries that are not live, the openings deleted since since.
-func (x *Index) tombstones(ctx context.Context, since time.Time) ([]entry, error) {
-	rows, err := x.db.QueryContext(ctx, `SELECT opening_id FROM opening_tombstones WHERE deleted_at > `+x.ph(1), since)
+// change is an opening the catch-up read: its entry and its skills' signed ids as a list
+// ("12,-34": see signedSkill).
+type change struct {
+	entry
+	skills []byte
+}
+
+// changes reads, in one statement, the openings updated since since (at most limit of them, the
+// least recently updated first) with their skills, and the openings deleted since then (their
+// tombstones, as entries that are not live):
+//
+//	SELECT * FROM (SELECT <cols>, (<the opening's skill ids as one text>) FROM openings
+//	  WHERE updated_at > $1 ORDER BY updated_at LIMIT n) AS changed
+//	UNION ALL SELECT opening_id, 0, …, NULL FROM opening_tombstones WHERE deleted_at > $1
+//
+// One statement rather than three (openings, tombstones, skills), since every read of the
+// index runs it: a cluster page that counts its live openings on the index costs one statement
+// more than its own, not three.
+func (x *Index) changes(ctx context.Context, since time.Time, limit int) ([]change, error) {
+	agg, no := `string_agg((`+signedSkill+`)::text, ',')`, `FALSE`
+	args := []any{since}
+	if x.dialect != dialect.Postgres {
+		agg, no = `group_concat(`+signedSkill+`)`, `0`
+		args = append(args, since) // SQLite's "?" are positional
+	}
+	q := `SELECT * FROM (SELECT ` + cols + `,
+	(SELECT ` + agg + ` FROM opening_skills s WHERE s.opening_id = openings.id)
+	FROM openings WHERE updated_at > ` + x.ph(1) + ` ORDER BY updated_at LIMIT ` + strconv.Itoa(limit) + `) AS changed
+UNION ALL SELECT opening_id, 0, 0, 0, ` + no + `, 0, 0, -1, 0, 0, 0, '', NULL FROM opening_tombstones WHERE deleted_at > ` + x.ph(1)
+	rows, err := x.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("match index: %w", err)
 	}
 	defer rows.Close()
-	var out []entry
+	var out []change
+	var cur, list sql.RawBytes
 	for rows.Next() {
-		var e entry
-		if err := rows.Scan(&e.id); err != nil {
+		var c change
+		e := &c.entry
+		if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &e.live, &e.mode, &e.expMin, &e.expMax, &e.skillCount,
+			&e.salary, &e.mid, &cur, &list); err != nil {
 			return nil, fmt.Errorf("match index: %w", err)
 		}
-		out = append(out, e)
+		copy(e.currency[:], cur)
+		c.skills = slices.Clone(list)
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }
@@ -255,22 +291,27 @@ func (x *Index) tombstones(ctx context.Context, since time.Time) ([]entry, error
 // number carries the link and its flag, in the aggregate a rebuild reads and in a catch-up.
 const signedSkill = `CASE WHEN essential THEN skill_id ELSE -skill_id END`
 
-// skillRows streams the (opening id, signed skill id) rows query returns to fn.
-func (x *Index) skillRows(ctx context.Context, query string, args []any, fn func(opening int64, skill int)) error {
-	rows, err := x.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("match index: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var oid int64
-		var sid int
-		if err := rows.Scan(&oid, &sid); err != nil {
-			return fmt.Errorf("match index: %w", err)
+// eachID calls fn with every decimal number in list ("12,-34,56"), sign included, parsed in
+// place.
+func eachID(list []byte, fn func(int)) {
+	n, digits, neg := 0, false, false
+	for k := 0; k <= len(list); k++ {
+		if k < len(list) && list[k] >= '0' && list[k] <= '9' {
+			n, digits = n*10+int(list[k]-'0'), true
+			continue
 		}
-		fn(oid, sid)
+		if k < len(list) && list[k] == '-' && !digits {
+			neg = true
+			continue
+		}
+		if digits {
+			if neg {
+				n = -n
+			}
+			fn(n)
+		}
+		n, digits, neg = 0, false, false
 	}
-	return rows.Err()
 }
 
 // TombstonesKept is how long an opening's tombstone is kept: long enough for every server's
@@ -339,6 +380,10 @@ func (x *Index) rebuild(ctx context.Context) error {
 	x.entries, x.bitmap, x.pref, x.words, x.skillBit = entries, bitmap, pref, words, skillBit
 	x.sorted, x.extra = len(entries), map[int64]int{}
 	x.live = len(entries)
+	x.roleLive = map[int64]int{}
+	for i := range entries {
+		x.roleLive[entries[i].role]++
+	}
 	x.builtAt = start
 	x.watermark = start
 	x.mu.Unlock()
@@ -419,27 +464,14 @@ func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, words, 
 		out.bits = append(out.bits, make([]uint64, words)...)
 		out.pref = append(out.pref, make([]uint64, words)...)
 		row, prow := out.bits[len(out.bits)-words:], out.pref[len(out.pref)-words:]
-		// list is "12,-34,56": decimal skill ids, negative when preferred, parsed in place.
-		n, digits, neg := 0, false, false
-		for k := 0; k <= len(list); k++ {
-			if k < len(list) && list[k] >= '0' && list[k] <= '9' {
-				n, digits = n*10+int(list[k]-'0'), true
-				continue
-			}
-			if k < len(list) && list[k] == '-' {
-				neg = true
-				continue
-			}
-			if digits {
-				if b, ok := skillBit[n]; ok {
-					row[b/64] |= 1 << (b % 64)
-					if neg {
-						prow[b/64] |= 1 << (b % 64)
-					}
+		eachID(list, func(sid int) { // list is "12,-34,56": see signedSkill
+			if b, ok := skillBit[abs(sid)]; ok {
+				row[b/64] |= 1 << (b % 64)
+				if sid < 0 {
+					prow[b/64] |= 1 << (b % 64)
 				}
 			}
-			n, digits, neg = 0, false, false
-		}
+		})
 	}
 	return out, rows.Err()
 }
@@ -456,18 +488,13 @@ func (x *Index) catchUp(ctx context.Context) error {
 	// table is newer than any date and plans a bare "updated_at > $1" as a sequential scan
 	// (410 ms at a million openings, on every read). With the order and the limit, the index
 	// scan that stops after the limit is the cheapest plan even on that guess
-	// (TestCatchUpUsesTheIndexWithoutStatistics).
-	changed, err := x.read(ctx, 0, `updated_at > `+x.ph(1)+` ORDER BY updated_at LIMIT `+strconv.Itoa(bulkChanges+1), since)
+	// (TestCatchUpUsesTheIndexWithoutStatistics). Deleted openings come back from their
+	// tombstones (ent/schema.OpeningTombstone) as entries that are not live, so deletes drop
+	// out at once too.
+	changed, err := x.changes(ctx, since, bulkChanges+1)
 	if err != nil {
 		return err
 	}
-	// Deleted openings leave tombstones (ent/schema.OpeningTombstone): they come back as
-	// entries that are not live, so deletes drop out at once too.
-	gone, err := x.tombstones(ctx, since)
-	if err != nil {
-		return err
-	}
-	changed = append(changed, gone...)
 	if len(changed) == 0 {
 		x.mu.Lock()
 		if start.After(x.watermark) {
@@ -479,30 +506,15 @@ func (x *Index) catchUp(ctx context.Context) error {
 	if len(changed) > bulkChanges {
 		return x.rebuild(ctx) // a bulk load: cheaper to start over
 	}
-	// Their skills, in one statement.
-	skillsOf := map[int64][]int{}
-	q := `SELECT opening_id, ` + signedSkill + ` FROM opening_skills WHERE opening_id IN (`
-	args := make([]any, len(changed))
-	for i, e := range changed {
-		if i > 0 {
-			q += ", "
-		}
-		q += x.ph(i + 1)
-		args[i] = e.id
-	}
-	if err := x.skillRows(ctx, q+")", args, func(oid int64, sid int) {
-		skillsOf[oid] = append(skillsOf[oid], sid)
-	}); err != nil {
-		return err
-	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for _, e := range changed {
-		for _, sid := range skillsOf[e.id] {
+	for _, c := range changed {
+		e := c.entry
+		eachID(c.skills, func(sid int) {
 			if _, ok := x.skillBit[abs(sid)]; !ok {
 				x.addSkill(abs(sid))
 			}
-		}
+		})
 		i, ok := x.position(e.id)
 		if !ok {
 			if !e.live {
@@ -514,24 +526,29 @@ func (x *Index) catchUp(ctx context.Context) error {
 			x.pref = append(x.pref, make([]uint64, x.words)...)
 			x.extra[e.id] = i
 			x.live++
+			x.roleLive[e.role]++
 		} else {
-			if x.entries[i].live && !e.live {
+			// The opening may have changed status, role or both.
+			if old := x.entries[i]; old.live {
 				x.live--
-			} else if !x.entries[i].live && e.live {
+				x.roleLive[old.role]--
+			}
+			if e.live {
 				x.live++
+				x.roleLive[e.role]++
 			}
 			x.entries[i] = e
 			clear(x.bitmap[i*x.words : (i+1)*x.words])
 			clear(x.pref[i*x.words : (i+1)*x.words])
 		}
-		for _, sid := range skillsOf[e.id] {
+		eachID(c.skills, func(sid int) {
 			if b, ok := x.skillBit[abs(sid)]; ok {
 				x.bitmap[i*x.words+b/64] |= 1 << (b % 64)
 				if sid < 0 {
 					x.pref[i*x.words+b/64] |= 1 << (b % 64)
 				}
 			}
-		}
+		})
 		x.entries[i].prefCount = ones(x.pref[i*x.words : (i+1)*x.words])
 	}
 	if start.After(x.watermark) {
@@ -822,18 +839,12 @@ func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpeni
 	return nil
 }
 
-// liveCount counts the live openings of role.
+// liveCount is the number of live openings of role, as of a catch-up with the database.
 func (x *Index) liveCount(ctx context.Context, role int64) (int, error) {
 	if err := x.fresh(ctx); err != nil {
 		return 0, err
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	n := 0
-	for i := range x.entries {
-		if e := &x.entries[i]; e.live && e.role == role {
-			n++
-		}
-	}
-	return n, nil
+	return x.roleLive[role], nil
 }

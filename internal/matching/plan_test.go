@@ -78,8 +78,9 @@ func TestCatchUpUsesTheIndexWithoutStatistics(t *testing.T) {
 		// An index scan that stops at the limit: the plan that costs nothing when nothing
 		// changed, whatever the table's size. (Without the order and limit, this table gets a
 		// bitmap scan over a third of it, and a million-row one a sequential scan.)
+		// (The same statement reads the tombstones, a small table of its own.)
 		assert.Contains(t, plan, "Index Scan using opening_updated_at", plan)
-		assert.NotContains(t, plan, "Seq Scan", plan)
-		assert.NotContains(t, plan, "Bitmap", plan)
+		assert.NotContains(t, plan, "Seq Scan on openings", plan)
+		assert.NotContains(t, plan, "Bitmap Heap Scan on openings", plan)
 	})
 }

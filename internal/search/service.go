@@ -303,9 +303,12 @@ func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput
 			if err != nil {
 				return nil, nil, err
 			}
-			alts := []string{tokenLocation + "none"} // no such city: nothing matches
+			var alts []string
 			for _, id := range ids {
 				alts = append(alts, fmt.Sprintf("%s%d", tokenLocation, id))
+			}
+			if len(alts) == 0 {
+				alts = []string{tokenLocation + "none"} // no such city: nothing matches
 			}
 			out = append(out, "("+strings.Join(alts, " | ")+")")
 			rest.HasLocationWith = nil
@@ -319,10 +322,19 @@ func (s *Service) filterTokens(ctx context.Context, where *ent.OpeningWhereInput
 // backwards and stops after limit matches; for a rare one it reads the matches from the GIN
 // index and keeps the newest. Only IDs travel: carrying the search vector through the sort
 // would detoast it for every match.
+//
+// On PostgreSQL each candidate also carries its row's physical address (ctid), by which
+// rankedPage joins back to the row it ranks: a TID scan reads the one heap page, where a
+// join by id would first descend the primary key (4,000 buffers instead of 1,000 for a
+// thousand candidates). Within one statement the address names the row version its
+// snapshot sees.
 func (s *Service) candidateIDs(q Query, p predicate.Opening, limit int) *sql.Selector {
 	d := sql.Dialect(s.dialect)
 	sel := d.Select().From(d.Table(opening.Table))
 	sel.Select(sel.C(opening.FieldID))
+	if s.dialect == dialect.Postgres {
+		sel.AppendSelect(sel.C("ctid"))
+	}
 	if p != nil {
 		p(sel)
 	}
@@ -335,9 +347,9 @@ func (s *Service) candidateIDs(q Query, p predicate.Opening, limit int) *sql.Sel
 //
 //	SELECT id, cg_rank, cg_total FROM (
 //	  SELECT o.id, <rank of o> AS cg_rank, c.cg_total FROM (
-//	    SELECT id, COUNT(*) OVER () AS cg_total FROM (<candidateIDs, LIMIT bound+1>) x
+//	    SELECT id, ctid, COUNT(*) OVER () AS cg_total FROM (<candidateIDs, LIMIT bound+1>) x
 //	    ORDER BY id DESC LIMIT bound) c
-//	  JOIN openings o ON o.id = c.id) t
+//	  JOIN openings o ON o.ctid = c.ctid) t        -- SQLite: o.id = c.id
 //	WHERE <keyset on cg_rank, id> ORDER BY cg_rank DESC, id DESC LIMIT n
 //
 // The window counts the bound+1 newest matches before the LIMIT keeps bound of them, so
@@ -347,11 +359,16 @@ func (s *Service) rankedPage(ctx context.Context, q Query, p predicate.Opening, 
 	d := sql.Dialect(s.dialect)
 	x := s.candidateIDs(q, p, bound+1).As("x")
 	c := d.Select(x.C(opening.FieldID)).From(x)
+	key := opening.FieldID // the column rankedPage joins candidates back by
+	if s.dialect == dialect.Postgres {
+		key = "ctid"
+		c.AppendSelect(x.C(key))
+	}
 	c.AppendSelectExprAs(sql.Expr("COUNT(*) OVER ()"), "cg_total").
 		OrderBy(sql.Desc(x.C(opening.FieldID))).Limit(bound)
 	cs := c.As("c")
 	o := d.Table(opening.Table).As("o")
-	mid := d.Select(o.C(opening.FieldID)).From(cs).Join(o).On(cs.C(opening.FieldID), o.C(opening.FieldID))
+	mid := d.Select(o.C(opening.FieldID)).From(cs).Join(o).On(cs.C(key), o.C(key))
 	mid.AppendSelectExprAs(s.rank(o.C("search_vector"), o.C(opening.FieldID), q), "cg_rank").
 		AppendSelect(cs.C("cg_total"))
 	outer := d.Select("id", "cg_rank", "cg_total").From(mid.As("t"))

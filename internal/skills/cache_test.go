@@ -1,0 +1,74 @@
+package skills_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careergraph/careergraph/ent/skill"
+	"github.com/careergraph/careergraph/internal/skills"
+	"github.com/careergraph/careergraph/internal/testenv"
+)
+
+// TestCacheFollowsEveryChange: the vocabulary cache answers from memory while the skills are
+// unchanged (one statement: the version check), and reads the vocabulary again after every
+// kind of change, made through another client as another replica would: a synonym edited, a
+// skill created, a group's members changed, a skill deleted.
+func TestCacheFollowsEveryChange(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		ctx := context.Background()
+		c := env.DB.Client
+		cache := skills.NewCache()
+		load := func() (*skills.Vocabulary, int) {
+			t.Helper()
+			env.Statements.Reset()
+			v, err := cache.Load(ctx, c)
+			require.NoError(t, err)
+			return v, env.Statements.Count()
+		}
+		v1, n := load()
+		assert.Greater(t, n, 1, "the first load reads the vocabulary")
+		v2, n := load()
+		assert.Same(t, v1, v2, "unchanged: the cached vocabulary")
+		assert.Equal(t, 1, n, "unchanged: only the version check:\n%s", env.Statements.Statements())
+
+		// Another replica's edit: a new synonym.
+		other := env.DB.Client
+		goSkill := other.Skill.Query().Where(skill.Name("Go")).OnlyX(ctx)
+		require.Nil(t, v2.Find("gophertongue"))
+		other.Skill.UpdateOne(goSkill).AppendSynonyms([]string{"gophertongue"}).ExecX(ctx)
+		v3, _ := load()
+		assert.NotSame(t, v2, v3, "a synonym edited")
+		require.NotNil(t, v3.Find("gophertongue"))
+		assert.Equal(t, goSkill.ID, v3.Find("gophertongue").ID)
+
+		// A skill created.
+		created := other.Skill.Create().SetName("Zig Lang").SetSlug("zig-lang").SetCategory(goSkill.Category).SaveX(ctx)
+		v4, _ := load()
+		assert.NotSame(t, v3, v4, "a skill created")
+		assert.NotNil(t, v4.Find("zig lang"))
+
+		// A group's members changed.
+		group := other.Skill.Query().Where(skill.HasMembers()).FirstX(ctx)
+		members := len(v4.Members(group.ID))
+		require.Positive(t, members)
+		other.Skill.UpdateOne(group).AddMemberIDs(created.ID).ExecX(ctx)
+		v5, _ := load()
+		assert.NotSame(t, v4, v5, "members changed")
+		assert.Len(t, v5.Members(group.ID), members+1)
+
+		// A skill deleted (its memberships go with it).
+		other.Skill.UpdateOne(group).RemoveMemberIDs(created.ID).ExecX(ctx)
+		v6, _ := load()
+		other.Skill.DeleteOneID(created.ID).ExecX(ctx)
+		v7, _ := load()
+		assert.NotSame(t, v6, v7, "a skill deleted")
+		assert.Nil(t, v7.Find("zig lang"))
+		v8, n := load()
+		assert.Same(t, v7, v8)
+		assert.Equal(t, 1, n)
+	})
+}
