@@ -402,7 +402,7 @@ func refuse(code, msg string, ext map[string]any) graphql.ResponseHandler {
 	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: ext}}})
 }
 
-func (s subscriptions) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+func (s subscriptions) InterceptOperation(ctx context.Context, next graphql.OperationHandler) (handler graphql.ResponseHandler) {
 	if !isSubscription(ctx) {
 		return next(ctx)
 	}
@@ -413,7 +413,21 @@ func (s subscriptions) InterceptOperation(ctx context.Context, next graphql.Oper
 				fmt.Sprintf("this connection runs the maximum of %d subscriptions: stop one first", s.max),
 				map[string]any{"maxSubscriptions": s.max})
 		}
-		context.AfterFunc(ctx, func() { n.Add(-1) })
+		var once sync.Once
+		release := func() { once.Do(func() { n.Add(-1) }) }
+		context.AfterFunc(ctx, release)
+		defer func() {
+			// Released when the stream ends (before the transport says complete), so that a
+			// client that saw complete may subscribe again at once.
+			h := handler
+			handler = func(ctx context.Context) *graphql.Response {
+				r := h(ctx)
+				if r == nil {
+					release()
+				}
+				return r
+			}
+		}()
 	}
 	if st, _ := ctx.Value(rateKey{}).(*rateState); st != nil {
 		st.mu.Lock()

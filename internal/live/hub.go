@@ -90,6 +90,20 @@ func (h *Hub) Missed() int64 {
 	return h.missed
 }
 
+// Subscriptions is the number of subscriptions running in this process.
+func (h *Hub) Subscriptions() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := len(h.openings)
+	for _, m := range h.roles {
+		n += len(m)
+	}
+	for _, m := range h.imports {
+		n += len(m)
+	}
+	return n
+}
+
 func (h *Hub) count(field string, d int) {
 	if h.OnSubscriptions != nil {
 		h.OnSubscriptions(field, d)
