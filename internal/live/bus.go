@@ -186,7 +186,7 @@ func (b *Bus) send() {
 		if b.lost.Swap(false) {
 			m.Resync = true
 		}
-		b.out(b.ctx, m)
+		b.out(b.ctx, m.compact())
 	}
 }
 

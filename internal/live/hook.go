@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -54,33 +55,60 @@ func Hook(bus *Bus) ent.Hook {
 			if msg.Empty() {
 				return v, nil
 			}
-			afterCommit(m, func() { bus.Publish(msg) })
+			afterCommit(bus, m, msg)
 			return v, nil
 		})
 	}
 }
 
-// afterCommit runs fn once m's transaction commits, or now when m runs outside one.
-func afterCommit(m ent.Mutation, fn func()) {
+// afterCommit publishes msg on bus once m's transaction commits, merged with the other
+// changes of that transaction, or now when m runs outside one.
+func afterCommit(bus *Bus, m ent.Mutation, msg Message) {
 	txm, ok := m.(interface{ Tx() (*ent.Tx, error) })
 	if !ok {
-		fn()
+		bus.Publish(msg)
 		return
 	}
 	tx, err := txm.Tx()
 	if err != nil { // not in a transaction: the statement has committed
-		fn()
+		bus.Publish(msg)
 		return
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			if err := next.Commit(ctx, tx); err != nil {
-				return err
+			// The commit hooks of one transaction run nested in one Commit call, with the same
+			// *ent.Tx: the outermost publishes what all of them collected, as one message.
+			v, _ := commits.LoadOrStore(tx, &collected{})
+			c := v.(*collected)
+			c.mu.Lock()
+			c.depth++
+			c.mu.Unlock()
+			err := next.Commit(ctx, tx)
+			c.mu.Lock()
+			c.depth--
+			if err == nil {
+				c.msg.merge(msg)
 			}
-			fn()
-			return nil
+			outermost := c.depth == 0
+			c.mu.Unlock()
+			if outermost {
+				commits.Delete(tx)
+				if err == nil {
+					bus.Publish(c.msg.compact())
+				}
+			}
+			return err
 		})
 	})
+}
+
+// commits holds, per transaction being committed, what its hooks collected.
+var commits sync.Map // *ent.Tx → *collected
+
+type collected struct {
+	mu    sync.Mutex
+	depth int
+	msg   Message
 }
 
 // rolesOf returns the roles whose page a row about to be deleted belongs to.

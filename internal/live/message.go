@@ -117,6 +117,47 @@ func (m *Message) merge(n Message) {
 	m.Resync = m.Resync || n.Resync
 }
 
+// rank orders what happened to an opening when one message says several things about it:
+// the strongest wins (a post then an edit in one transaction is a post).
+var rank = map[Op]int{Updated: 0, Closed: 1, Expired: 1, Posted: 2, Deleted: 3}
+
+// compact says each opening, role and run once: an opening with the strongest of its ops and
+// the last role and location known.
+func (m Message) compact() Message {
+	out := Message{Resync: m.Resync}
+	at := map[int]int{}
+	for _, o := range m.Openings {
+		i, seen := at[o.ID]
+		if !seen {
+			at[o.ID] = len(out.Openings)
+			out.Openings = append(out.Openings, o)
+			continue
+		}
+		p := &out.Openings[i]
+		if rank[o.Op] >= rank[p.Op] {
+			p.Op = o.Op
+		}
+		if o.Role != Unknown {
+			p.Role, p.Location = o.Role, o.Location
+		}
+	}
+	out.Roles = distinct(m.Roles)
+	out.Imports = distinct(m.Imports)
+	return out
+}
+
+func distinct(ids []int) []int {
+	var out []int
+	seen := map[int]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // MaxPayload bounds one notification's payload in bytes (PostgreSQL refuses more than 8000).
 const MaxPayload = 7000
 
