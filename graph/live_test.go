@@ -333,6 +333,34 @@ func TestSubscriptionLimits(t *testing.T) {
 	})
 }
 
+func TestWebSocketAbuse(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		s := newLiveServer(t, b, func(o *httpserver.Options) {
+			o.Limits.MaxBodyBytes = 4096
+			o.LiveLimits.InitTimeout = 100 * time.Millisecond
+		})
+		// A message over the body limit closes the connection (1009, message too big).
+		c, err := dial(t, s, nil)
+		require.NoError(t, err)
+		c.subscribe("1", `subscription { roleChanged(slug: "`+strings.Repeat("x", 8000)+`") { slug } }`, nil)
+		_, err = c.read()
+		require.Error(t, err)
+		assert.Equal(t, websocket.StatusMessageTooBig, closeCode(err), "%v", err)
+
+		// A connection that never says connection_init is closed.
+		ctx, cancel := context.WithTimeout(context.Background(), guard)
+		defer cancel()
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL, "http")+"/query",
+			&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		require.NoError(t, err)
+		defer conn.CloseNow()
+		_, _, err = conn.Read(ctx)
+		require.Error(t, err)
+		assert.NotEqual(t, -1, int(closeCode(err)), "closed by the server: %v", err)
+		assert.NoError(t, ctx.Err(), "closed before the guard")
+	})
+}
+
 func TestHeartbeatAndDrain(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
 		s := newLiveServer(t, b, func(o *httpserver.Options) { o.LiveLimits.Heartbeat = 20 * time.Millisecond })
