@@ -323,12 +323,7 @@ func TestSubscriptionLimits(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "429")
 		// SSE streams count too.
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", strings.NewReader(`{"query":"subscription { roleChanged(slug: \"backend-developer\") { slug } }"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "text/event-stream")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
+		resp := sseSubscribe(t, s, `subscription { roleChanged(slug: "backend-developer") { slug } }`)
 		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	})
 }
@@ -377,12 +372,7 @@ func TestHeartbeatAndDrain(t *testing.T) {
 		s.waitSubscriptions(t, 1)
 
 		// An SSE subscriber too.
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", strings.NewReader(`{"query":"subscription { roleChanged(slug: \"backend-developer\") { slug } }"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "text/event-stream")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
+		resp := sseSubscribe(t, s, `subscription { roleChanged(slug: "backend-developer") { slug } }`)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		require.Eventually(t, func() bool { return s.streams.Open() == 2 }, guard, 10*time.Millisecond)
 
@@ -410,12 +400,7 @@ func TestSubscriptionOverSSE(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
 		s := newLiveServer(t, b, nil)
 		mine, _ := liveOpenings(t, s.env.DB.Client, "backend-developer")
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", strings.NewReader(`{"query":"subscription { openingsChanged(city: \"`+cityOf(t, s.env.DB.Client, mine)+`\") { kind openingID } }"}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "text/event-stream")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
+		resp := sseSubscribe(t, s, `subscription { openingsChanged(city: "`+cityOf(t, s.env.DB.Client, mine)+`") { kind openingID } }`)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
 		s.waitSubscriptions(t, 1)
@@ -429,6 +414,19 @@ func TestSubscriptionOverSSE(t *testing.T) {
 		}
 		t.Fatal("no event")
 	})
+}
+
+// sseSubscribe opens an SSE subscription to query on s.
+func sseSubscribe(t *testing.T, s *liveServer, query string) *http.Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
 }
 
 func cityOf(t *testing.T, c *ent.Client, o *ent.Opening) string {

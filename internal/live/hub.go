@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/importrun"
@@ -167,25 +168,37 @@ func (h *Hub) Role(ctx context.Context, slug string) (<-chan *ent.Role, error) {
 	}
 	ch := make(chan *ent.Role, Buffer)
 	h.mu.Lock()
-	if h.roles[id] == nil {
-		h.roles[id] = map[chan *ent.Role]bool{}
-	}
-	h.roles[id][ch] = true
+	add(h.roles, id, ch)
 	h.mu.Unlock()
 	h.count("roleChanged", 1)
 	context.AfterFunc(ctx, func() {
 		h.mu.Lock()
-		if h.roles[id][ch] {
-			delete(h.roles[id], ch)
-			close(ch)
-		}
-		if len(h.roles[id]) == 0 {
-			delete(h.roles, id)
-		}
+		remove(h.roles, id, ch, true)
 		h.mu.Unlock()
 		h.count("roleChanged", -1)
 	})
 	return ch, nil
+}
+
+// add registers ch under id. h.mu is held.
+func add[T any](subs map[int]map[chan T]bool, id int, ch chan T) {
+	if subs[id] == nil {
+		subs[id] = map[chan T]bool{}
+	}
+	subs[id][ch] = true
+}
+
+// remove unregisters ch (closing it when closeIt and it was still registered). h.mu is held.
+func remove[T any](subs map[int]map[chan T]bool, id int, ch chan T, closeIt bool) {
+	if subs[id][ch] {
+		delete(subs[id], ch)
+		if closeIt {
+			close(ch)
+		}
+	}
+	if len(subs[id]) == 0 {
+		delete(subs, id)
+	}
 }
 
 // ImportRun subscribes to import run id: it sends the run as it is now at once, then again
@@ -194,20 +207,14 @@ func (h *Hub) Role(ctx context.Context, slug string) (<-chan *ent.Role, error) {
 func (h *Hub) ImportRun(ctx context.Context, id int) (<-chan *ent.ImportRun, error) {
 	ch := make(chan *ent.ImportRun, Buffer)
 	h.mu.Lock()
-	if h.imports[id] == nil {
-		h.imports[id] = map[chan *ent.ImportRun]bool{}
-	}
-	h.imports[id][ch] = true
+	add(h.imports, id, ch)
 	h.mu.Unlock()
 	// Registered before reading, so that a change committed in between is not missed (at
 	// worst it is sent twice).
 	run, err := h.client.ImportRun.Get(ctx, id)
 	if err != nil {
 		h.mu.Lock()
-		delete(h.imports[id], ch)
-		if len(h.imports[id]) == 0 {
-			delete(h.imports, id)
-		}
+		remove(h.imports, id, ch, false)
 		h.mu.Unlock()
 		if ent.IsNotFound(err) {
 			return nil, apperr.BadInput("id", "no import run has id %d", id)
@@ -220,13 +227,7 @@ func (h *Hub) ImportRun(ctx context.Context, id int) (<-chan *ent.ImportRun, err
 	h.mu.Unlock()
 	context.AfterFunc(ctx, func() {
 		h.mu.Lock()
-		if h.imports[id][ch] {
-			delete(h.imports[id], ch)
-			close(ch)
-		}
-		if len(h.imports[id]) == 0 {
-			delete(h.imports, id)
-		}
+		remove(h.imports, id, ch, true)
 		h.mu.Unlock()
 		h.count("importRunProgress", -1)
 	})
@@ -261,10 +262,12 @@ func (h *Hub) run() {
 			}
 			break
 		}
-		ctx := context.Background()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := h.dispatch(ctx, m); err != nil {
+			// The database is unreachable: these events are lost to this replica's subscribers.
 			h.log.Warn("live: reading changes for subscribers", "err", err)
 		}
+		cancel()
 	}
 }
 
