@@ -23,6 +23,7 @@ import (
 	"github.com/careergraph/careergraph/ent/role"
 	"github.com/careergraph/careergraph/internal/httpserver"
 	"github.com/careergraph/careergraph/internal/live"
+	"github.com/careergraph/careergraph/internal/metrics"
 	"github.com/careergraph/careergraph/internal/testenv"
 )
 
@@ -353,6 +354,36 @@ func TestWebSocketAbuse(t *testing.T) {
 		require.Error(t, err)
 		assert.NotEqual(t, -1, int(closeCode(err)), "closed by the server: %v", err)
 		assert.NoError(t, ctx.Err(), "closed before the guard")
+	})
+}
+
+func TestLiveMetrics(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		m := metrics.New(nil)
+		s := newLiveServer(t, b, func(o *httpserver.Options) { o.Metrics = m })
+		s.hub.OnSubscriptions = m.LiveSubscription
+		c, err := dial(t, s, nil)
+		require.NoError(t, err)
+		c.subscribe("1", `subscription Watch { roleChanged(slug: "backend-developer") { slug } }`, nil)
+		s.waitSubscriptions(t, 1)
+		assert.Equal(t, 1.0, sample(t, m, "careergraph_live_subscriptions", map[string]string{"field": "roleChanged"}))
+		assert.Equal(t, 1.0, sample(t, m, "careergraph_live_connections", map[string]string{"transport": "websocket"}))
+		require.NoError(t, s.env.DB.Client.Role.Update().Where(role.Slug("backend-developer")).SetOverview("x").Exec(context.Background()))
+		typ, _ := c.event("1")
+		require.Equal(t, "next", typ)
+		assert.NotContains(t, scrape(t, m), `operation="Watch"`, "a subscription's events are not timed as requests")
+
+		c.send(wsMsg{ID: "1", Type: "complete"})
+		typ, _ = c.event("1")
+		require.Equal(t, "complete", typ)
+		s.waitSubscriptions(t, 0)
+		require.Eventually(t, func() bool {
+			return sample(t, m, "careergraph_live_subscriptions", map[string]string{"field": "roleChanged"}) == 0
+		}, guard, 5*time.Millisecond)
+		require.NoError(t, c.conn.Close(websocket.StatusNormalClosure, ""))
+		require.Eventually(t, func() bool {
+			return sample(t, m, "careergraph_live_connections", map[string]string{"transport": "websocket"}) == 0
+		}, guard, 5*time.Millisecond)
 	})
 }
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -260,6 +261,12 @@ func (e extension) observe(ctx context.Context, resp *graphql.Response) {
 			code = "NONE" // every error the server writes has a code; keep the label set closed
 		}
 		e.m.errors.WithLabelValues(code).Inc()
+	}
+	// A subscription's events are not requests: timing them from the subscribe would fill the
+	// histogram with how long clients stay subscribed (careergraph_live_subscriptions counts
+	// them instead). Their errors are counted above.
+	if oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		return
 	}
 	if !start.IsZero() {
 		e.m.duration.WithLabelValues(e.m.operation(oc), outcome).Observe(time.Since(start).Seconds())
