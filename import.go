@@ -54,6 +54,12 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// The servers' subscribers and match indexes hear of what this import writes.
+	bus, err := startLive(ctx, cfg, db, false, log)
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
 	opts := importer.Options{Source: *source, Full: *full, Log: log}
 	// On a terminal, a bar counts postings as they are read (the total of a stream is not
 	// known); elsewhere (logs, CI) a line per document.

@@ -32,6 +32,7 @@ import (
 	"github.com/careergraph/careergraph/internal/gqlext"
 	"github.com/careergraph/careergraph/internal/httpserver"
 	"github.com/careergraph/careergraph/internal/jobs"
+	"github.com/careergraph/careergraph/internal/live"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/metrics"
 	"github.com/careergraph/careergraph/internal/migrate"
@@ -124,6 +125,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		log.Info("seed", "loaded", res.Loaded, "roles", res.Roles, "openings", res.Openings)
 	}
+	// Changes reach subscribers and the other replicas' match indexes through the bus; it
+	// closes after the jobs stop (they publish too) and before the database.
+	bus, err := startLive(ctx, cfg, db, true, log)
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
 	if cfg.Jobs {
 		stopJobs, err := startJobs(ctx, cfg, db, log)
 		if err != nil {
@@ -148,6 +156,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		log.Info("match index built", "ms", time.Since(t).Milliseconds())
 	}()
+	bus.Handle(func(m live.Message) {
+		if len(m.Openings) > 0 || m.Resync {
+			matcher.Nudge() // another replica's change: catch up now, not at the next read
+		}
+	})
+	hub := live.NewHub(db.Client, bus, log)
 	opts := httpserver.Options{
 		Client:        db.Client,
 		SQL:           db.Reader(),
@@ -165,6 +179,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 		TrustedProxies: cfg.TrustedProxies,
 		TracerProvider: tp,
+
+		Live:       hub,
+		Streams:    httpserver.NewStreams(),
+		LiveLimits: httpserver.LiveLimits{MaxSubscriptionsPerConnection: cfg.Limits.MaxSubscriptions, MaxConnectionsPerClient: cfg.Limits.MaxLiveConnections},
 	}
 	if db.Replica != nil {
 		opts.Replica = database.NewRecent(cfg.ReplicaStickiness)
@@ -185,11 +203,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		// While Redis is away, budgets (and login throttles) are kept in process: no request
 		// fails for it, and each replica still enforces the budget on its own.
-		opts.RateStore = &ratelimit.Fallback{Primary: ratelimit.NewRedis(rdb, "careergraph:ratelimit:"), Secondary: opts.RateStore,
+		opts.RateStore = &ratelimit.Fallback{Primary: ratelimit.NewRedis(rdb, cfg.RedisKeyPrefix+"ratelimit:"), Secondary: opts.RateStore,
 			OnError: func(ctx context.Context, err error) {
 				log.WarnContext(ctx, "rate limit store: Redis failed, budgets kept in process for a second", "err", err)
 			}}
-		opts.APQCache = apqcache.New(rdb, "careergraph:apq:", apqcache.DefaultTTL,
+		opts.APQCache = apqcache.New(rdb, cfg.RedisKeyPrefix+"apq:", apqcache.DefaultTTL,
 			apqcache.MaxQueryBytes(cfg.Caches.APQMaxQueryBytes), apqcache.Budget(cfg.Caches.APQCacheBytes),
 			apqcache.OnError(func(ctx context.Context, err error) {
 				log.WarnContext(ctx, "apq cache", "err", err)
@@ -216,6 +234,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if cfg.MetricsAddr != "" {
 		opts.Metrics = metrics.New(db.SQL)
+		hub.OnSubscriptions = opts.Metrics.LiveSubscription
 		stopMetrics, err := serveMetrics(cfg.MetricsAddr, opts.Metrics, log)
 		if err != nil {
 			return err
@@ -257,6 +276,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// Subscribers first: told to reconnect (WebSocket close 1012, a last SSE event), which
+	// Shutdown would not do.
+	if err := opts.Streams.Drain(sctx); err != nil {
+		log.Warn("draining live connections", "err", err)
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -346,6 +370,11 @@ func runWorker(getenv func(string) string) error {
 	defer cmd.Close()
 	ctx, cfg, db := cmd.ctx, cmd.cfg, cmd.db
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	bus, err := startLive(ctx, cfg, db, false, log)
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
 	stopJobs, err := startJobs(ctx, cfg, db, log)
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ import (
 	"github.com/careergraph/careergraph/internal/cluster"
 	"github.com/careergraph/careergraph/internal/cv"
 	"github.com/careergraph/careergraph/internal/insights"
+	"github.com/careergraph/careergraph/internal/live"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/rejects"
 	"github.com/careergraph/careergraph/internal/rolesearch"
@@ -60,6 +61,7 @@ type ResolverRoot interface {
 	SalaryInsights() SalaryInsightsResolver
 	SalaryRecord() SalaryRecordResolver
 	Skill() SkillResolver
+	Subscription() SubscriptionResolver
 	CreateOpeningInput() CreateOpeningInputResolver
 	OpeningWhereInput() OpeningWhereInputResolver
 	UpdateOpeningInput() UpdateOpeningInputResolver
@@ -411,6 +413,12 @@ type ComplexityRoot struct {
 		WorkMode                      func(childComplexity int) int
 	}
 
+	OpeningChange struct {
+		Kind      func(childComplexity int) int
+		Opening   func(childComplexity int) int
+		OpeningID func(childComplexity int) int
+	}
+
 	OpeningConnection struct {
 		Edges             func(childComplexity int) int
 		PageInfo          func(childComplexity int) int
@@ -746,6 +754,12 @@ type ComplexityRoot struct {
 		Share    func(childComplexity int) int
 	}
 
+	Subscription struct {
+		ImportRunProgress func(childComplexity int, id int) int
+		OpeningsChanged   func(childComplexity int, role *string, city *string, country *string) int
+		RoleChanged       func(childComplexity int, slug string) int
+	}
+
 	TrendPoint struct {
 		Currency     func(childComplexity int) int
 		Day          func(childComplexity int) int
@@ -888,6 +902,11 @@ type SalaryRecordResolver interface {
 }
 type SkillResolver interface {
 	Seo(ctx context.Context, obj *ent.Skill) (*seo.Head, error)
+}
+type SubscriptionResolver interface {
+	OpeningsChanged(ctx context.Context, role *string, city *string, country *string) (<-chan *live.OpeningChange, error)
+	RoleChanged(ctx context.Context, slug string) (<-chan *ent.Role, error)
+	ImportRunProgress(ctx context.Context, id int) (<-chan *ent.ImportRun, error)
 }
 
 type CreateOpeningInputResolver interface {
@@ -2646,6 +2665,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Opening.WorkMode(childComplexity), true
 
+	case "OpeningChange.kind":
+		if e.ComplexityRoot.OpeningChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningChange.Kind(childComplexity), true
+	case "OpeningChange.opening":
+		if e.ComplexityRoot.OpeningChange.Opening == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningChange.Opening(childComplexity), true
+	case "OpeningChange.openingID":
+		if e.ComplexityRoot.OpeningChange.OpeningID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningChange.OpeningID(childComplexity), true
+
 	case "OpeningConnection.edges":
 		if e.ComplexityRoot.OpeningConnection.Edges == nil {
 			break
@@ -4291,6 +4329,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillTrendPoint.Share(childComplexity), true
 
+	case "Subscription.importRunProgress":
+		if e.ComplexityRoot.Subscription.ImportRunProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_importRunProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ImportRunProgress(childComplexity, args["id"].(int)), true
+	case "Subscription.openingsChanged":
+		if e.ComplexityRoot.Subscription.OpeningsChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_openingsChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.OpeningsChanged(childComplexity, args["role"].(*string), args["city"].(*string), args["country"].(*string)), true
+	case "Subscription.roleChanged":
+		if e.ComplexityRoot.Subscription.RoleChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_roleChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RoleChanged(childComplexity, args["slug"].(string)), true
+
 	case "TrendPoint.currency":
 		if e.ComplexityRoot.TrendPoint.Currency == nil {
 			break
@@ -4508,6 +4580,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -9745,6 +9834,56 @@ extend type Mutation {
   importDocument(content: String!, source: String!, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
 }
 `, BuiltIn: false},
+	{Name: "../schema/live.graphql", Input: `# Live updates (internal/live): subscriptions over WebSocket (graphql-transport-ws) and
+# Server-Sent Events. An edit or import on any replica reaches subscribers on every replica
+# (see README "Live updates"). A subscription is priced and limited like a query when it
+# starts; its events are not charged.
+
+"What happened to an opening."
+enum OpeningChangeKind {
+  "Created (by an editor or an import)."
+  POSTED
+  "Changed, and still live or changed back to live."
+  UPDATED
+  "Closed by an editor or by a full import that no longer lists it."
+  CLOSED
+  "Expired by the sweep (its validThrough passed, or it grew stale)."
+  EXPIRED
+  "Deleted, with its role; opening is null."
+  DELETED
+}
+
+"One opening that changed."
+type OpeningChange {
+  kind: OpeningChangeKind!
+  openingID: ID!
+  "The opening as it is after the change; null when it was deleted."
+  opening: Opening
+}
+
+type Subscription {
+  """
+  Openings posted, updated, closed, expired or deleted, optionally only those of the role
+  with slug ` + "`" + `role` + "`" + ` and in ` + "`" + `city` + "`" + ` (its name, case-insensitive, or its location slug; with
+  ` + "`" + `country` + "`" + `, an ISO 3166-1 alpha-2 code, in that country only). An unknown role or city is a
+  BAD_USER_INPUT error naming the argument.
+  """
+  openingsChanged(role: String, city: String, country: String): OpeningChange!
+
+  """
+  The cluster page's role each time it or its page content changes (title, overview, items,
+  core skills, salary records, interview questions, career routes); null once it is deleted,
+  and the subscription then completes. An unknown slug is a BAD_USER_INPUT error.
+  """
+  roleChanged(slug: String!): Role
+
+  """
+  An import run as it is now, then again each time its status or counts move (at most about
+  once a second while it runs); completes after SUCCEEDED or FAILED.
+  """
+  importRunProgress(id: ID!): ImportRun! @hasRole(role: EDITOR)
+}
+`, BuiltIn: false},
 	{Name: "../schema/mutation.graphql", Input: `# The editing API for the internal dashboards. Every mutation needs an EDITOR (or ADMIN) token,
 # runs in one transaction (a failure changes nothing) and is written to the audit log.
 # Inputs are entgql's Create<X>Input / Update<X>Input (schema/ent.graphql); validation errors
@@ -10952,6 +11091,18 @@ func (ec *executionContext) childFields_Opening(ctx context.Context, field graph
 		return ec.fieldContext_Opening_seo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Opening", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_OpeningChange_kind(ctx, field)
+	case "openingID":
+		return ec.fieldContext_OpeningChange_openingID(ctx, field)
+	case "opening":
+		return ec.fieldContext_OpeningChange_opening(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningChange", field.Name)
 }
 
 func (ec *executionContext) childFields_OpeningConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14409,6 +14560,64 @@ func (ec *executionContext) field_Skill_salaryRecords_args(ctx context.Context, 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_importRunProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_openingsChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "city",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["city"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_roleChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
 	return args, nil
 }
 
@@ -22212,6 +22421,84 @@ func (ec *executionContext) fieldContext_Opening_seo(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _OpeningChange_kind(ctx context.Context, field graphql.CollectedField, obj *live.OpeningChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v live.Op) graphql.Marshaler {
+			return ec.marshalNOpeningChangeKind2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋliveᚐOp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningChange", field, false, false, "OpeningChangeKind")
+}
+
+func (ec *executionContext) _OpeningChange_openingID(ctx context.Context, field graphql.CollectedField, obj *live.OpeningChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningChange_openingID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpeningID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningChange_openingID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OpeningChange_opening(ctx context.Context, field graphql.CollectedField, obj *live.OpeningChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningChange_opening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opening, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Opening) graphql.Marshaler {
+			return ec.marshalOOpening2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpening(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningChange_opening(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Opening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpeningConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29145,6 +29432,156 @@ func (ec *executionContext) _SkillTrendPoint_share(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_SkillTrendPoint_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SkillTrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Subscription_openingsChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_openingsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().OpeningsChanged(ctx, fc.Args["role"].(*string), fc.Args["city"].(*string), fc.Args["country"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *live.OpeningChange) graphql.Marshaler {
+			return ec.marshalNOpeningChange2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋliveᚐOpeningChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_openingsChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_openingsChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_roleChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_roleChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RoleChanged(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_roleChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Role(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_roleChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_importRunProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_importRunProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ImportRunProgress(ctx, fc.Args["id"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_importRunProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_importRunProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TrendPoint_day(ctx context.Context, field graphql.CollectedField, obj *trends.Point) (ret graphql.Marshaler) {
@@ -48687,6 +49124,49 @@ func (ec *executionContext) _Opening(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var openingChangeImplementors = []string{"OpeningChange"}
+
+func (ec *executionContext) _OpeningChange(ctx context.Context, sel ast.SelectionSet, obj *live.OpeningChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningChange")
+		case "kind":
+			out.Values[i] = ec._OpeningChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openingID":
+			out.Values[i] = ec._OpeningChange_openingID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opening":
+			out.Values[i] = ec._OpeningChange_opening(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var openingConnectionImplementors = []string{"OpeningConnection"}
 
 func (ec *executionContext) _OpeningConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OpeningConnection) graphql.Marshaler {
@@ -50873,6 +51353,30 @@ func (ec *executionContext) _SkillTrendPoint(ctx context.Context, sel ast.Select
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "openingsChanged":
+		return ec._Subscription_openingsChanged(ctx, fields[0])
+	case "roleChanged":
+		return ec._Subscription_roleChanged(ctx, fields[0])
+	case "importRunProgress":
+		return ec._Subscription_importRunProgress(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var trendPointImplementors = []string{"TrendPoint"}
 
 func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *trends.Point) graphql.Marshaler {
@@ -52066,6 +52570,24 @@ func (ec *executionContext) marshalNOpening2ᚖgithubᚗcomᚋcareergraphᚋcare
 		return graphql.Null
 	}
 	return ec._Opening(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOpeningChange2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋliveᚐOpeningChange(ctx context.Context, sel ast.SelectionSet, v *live.OpeningChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningChange!")
+		return graphql.Null
+	}
+	return ec._OpeningChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpeningChangeKind2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋliveᚐOp(ctx context.Context, v any) (live.Op, error) {
+	var res live.Op
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpeningChangeKind2githubᚗcomᚋcareergraphᚋcareergraphᚋinternalᚋliveᚐOp(ctx context.Context, sel ast.SelectionSet, v live.Op) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNOpeningConnection2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐOpeningConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OpeningConnection) graphql.Marshaler {

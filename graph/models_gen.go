@@ -88,6 +88,9 @@ type ProfileInput struct {
 	ExpectedSalary *MoneyInput        `json:"expectedSalary,omitempty"`
 }
 
+type Subscription struct {
+}
+
 type UpdateUserInput struct {
 	Name     *string    `json:"name,omitempty"`
 	Password *string    `json:"password,omitempty"`

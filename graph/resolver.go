@@ -6,6 +6,7 @@ package graph
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/insights"
 	"github.com/careergraph/careergraph/internal/jobs"
+	"github.com/careergraph/careergraph/internal/live"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/rolesearch"
@@ -36,6 +38,7 @@ type Resolver struct {
 	insights *insights.Service
 	accounts *accounts.Service
 	jobs     *jobs.Inserter
+	live     *live.Hub
 }
 
 // Deps are what the resolvers need.
@@ -53,6 +56,8 @@ type Deps struct {
 	// Matcher ranks openings for profiles; nil builds one whose index builds on first use.
 	// The server passes the one whose index it builds at start (see matching.Matcher.Build).
 	Matcher *matching.Matcher
+	// Live serves the subscriptions; nil answers them with an error (live updates off).
+	Live *live.Hub
 }
 
 // NewSchema returns the executable schema, with the @hasRole directive.
@@ -72,10 +77,14 @@ func NewSchema(d Deps) graphql.ExecutableSchema {
 			insights: insights.New(d.Client, matcher),
 			accounts: d.Accounts,
 			jobs:     jobs.NewInserter(d.Client, d.Pool, d.Dialect),
+			live:     d.Live,
 		},
 		Directives: DirectiveRoot{HasRole: hasRole},
 	})
 }
+
+// errLiveOff answers a subscription on a server built without live updates (tests).
+var errLiveOff = errors.New("live updates are not enabled on this server")
 
 // nilIfNotFound turns a lookup that found nothing into null without an error: an unknown slug
 // is an answer, not a failure.

@@ -62,6 +62,9 @@ type Config struct {
 	// RedisURL, when set, keeps rate-limit budgets and persisted queries in Redis so that
 	// replicas share them (REDIS_URL, redis://…).
 	RedisURL string
+	// RedisKeyPrefix starts every key the server writes to Redis (REDIS_KEY_PREFIX, default
+	// "careergraph:"): deployments or test runs sharing one Redis keep apart with their own.
+	RedisKeyPrefix string
 	// AllowlistPath names a JSON manifest of registered operations; when set, only those are
 	// accepted (GRAPHQL_ALLOWLIST).
 	AllowlistPath string
@@ -144,6 +147,11 @@ type Limits struct {
 	// RatePoints is the budget per RateWindow per token (per IP when anonymous).
 	RatePoints int           // RATE_LIMIT_POINTS, 1000
 	RateWindow time.Duration // RATE_LIMIT_WINDOW, 1m
+	// MaxSubscriptions bounds the subscriptions one WebSocket runs at once
+	// (LIVE_MAX_SUBSCRIPTIONS, 10); MaxLiveConnections the WebSocket and SSE connections one
+	// client holds open (LIVE_MAX_CONNECTIONS, 8). 0: the default.
+	MaxSubscriptions   int
+	MaxLiveConnections int
 }
 
 // Expiry configures the sweep that expires stale openings (internal/expiry).
@@ -248,7 +256,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}{{"MAX_DEPTH", &c.Limits.MaxDepth}, {"MAX_ALIASES", &c.Limits.MaxAliases}, {"MAX_ROOT_FIELDS", &c.Limits.MaxRootFields},
 		{"MAX_COST", &c.Limits.MaxCost}, {"RATE_LIMIT_POINTS", &c.Limits.RatePoints},
 		{"MAX_TOKENS", &c.Limits.MaxTokens}, {"MAX_SELECTIONS", &c.Limits.MaxSelections},
-		{"MAX_FILTER_TERMS", &c.Limits.MaxFilterTerms}, {"MAX_FILTER_DEPTH", &c.Limits.MaxFilterDepth}} {
+		{"MAX_FILTER_TERMS", &c.Limits.MaxFilterTerms}, {"MAX_FILTER_DEPTH", &c.Limits.MaxFilterDepth},
+		{"LIVE_MAX_SUBSCRIPTIONS", &c.Limits.MaxSubscriptions}, {"LIVE_MAX_CONNECTIONS", &c.Limits.MaxLiveConnections}} {
 		if v := getenv(n.name); v != "" {
 			x, err := strconv.Atoi(v)
 			if err != nil || x < 1 {
@@ -278,6 +287,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.RedisURL = strings.TrimSpace(getenv("REDIS_URL"))
+	c.RedisKeyPrefix = "careergraph:"
+	if v := getenv("REDIS_KEY_PREFIX"); v != "" {
+		c.RedisKeyPrefix = v
+	}
 	c.AllowlistPath = strings.TrimSpace(getenv("GRAPHQL_ALLOWLIST"))
 	if v := getenv("CORS_ORIGINS"); strings.TrimSpace(v) != "" {
 		for _, o := range strings.Split(v, ",") {

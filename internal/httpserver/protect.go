@@ -136,6 +136,11 @@ func authenticate(client *ent.Client, acc *accounts.Service, log *slog.Logger, n
 // writes a bare null; timeoutWriter turns that into the TIMEOUT error (HTTP 503).
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if streamKind(r) != "" {
+			// A subscription lasts until the client or Streams.Drain ends it.
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(&timeoutWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
@@ -219,6 +224,9 @@ func (w *rateWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController (and the WebSocket upgrade) reach the connection.
+func (w *rateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (rl RateLimit) setHeaders(h http.Header, res ratelimit.Result, points int) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(res.Limit))
@@ -361,7 +369,8 @@ func (timeouts) ExtensionName() string                   { return "Timeouts" }
 func (timeouts) Validate(graphql.ExecutableSchema) error { return nil }
 func (timeouts) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
-	if ctx.Err() == nil || (resp != nil && len(resp.Errors) > 0) {
+	// A subscription has no deadline; its context ends when it does (nil: no more events).
+	if resp == nil || isSubscription(ctx) || ctx.Err() == nil || (resp != nil && len(resp.Errors) > 0) {
 		return resp
 	}
 	out := &graphql.Response{Errors: gqlerror.List{{

@@ -29,6 +29,7 @@ import (
 	"github.com/careergraph/careergraph/internal/cors"
 	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/gqlext"
+	"github.com/careergraph/careergraph/internal/live"
 	"github.com/careergraph/careergraph/internal/loader"
 	"github.com/careergraph/careergraph/internal/matching"
 	"github.com/careergraph/careergraph/internal/metrics"
@@ -96,6 +97,13 @@ type Options struct {
 	// mutations run on the primary and record their client in it. nil: everything reads the
 	// primary.
 	Replica *database.Recent
+	// Live serves the subscriptions (internal/live); nil answers them with an error.
+	Live *live.Hub
+	// Streams tracks WebSocket and SSE connections, for the per-client limit and for
+	// Streams.Drain at shutdown; nil makes one (that nobody can drain).
+	Streams *Streams
+	// LiveLimits bound subscriptions and live connections; zero fields take defaults.
+	LiveLimits LiveLimits
 	// Extensions are added after the built-in ones, inside the transaction and just outside
 	// the retry; tests inject faults with them.
 	Extensions []graphql.HandlerExtension
@@ -166,6 +174,11 @@ func (o Options) withDefaults() Options {
 	if o.APQCache == nil {
 		o.APQCache = querycache.NewPersisted(c.APQCacheBytes, c.APQMaxQueryBytes, apqcache.DefaultTTL)
 	}
+	if o.Streams == nil {
+		o.Streams = NewStreams()
+	}
+	o.Streams.metrics = o.Metrics
+	o.LiveLimits = o.LiveLimits.withDefaults()
 	if o.Accounts == nil {
 		h, _ := auth.NewHasher(auth.DefaultParams)
 		o.Accounts = &accounts.Service{Hasher: h, Limiter: o.RateStore}
@@ -181,6 +194,7 @@ func New(o Options) http.Handler {
 	rl := RateLimit{Store: o.RateStore, Points: o.Limits.RatePoints, Window: o.Limits.RateWindow, Logger: o.Logger, Metrics: o.Metrics}
 	var gql http.Handler = graphQL(o, rl)
 	gql = withTimeout(o.Limits.RequestTimeout, gql)
+	gql = o.Streams.gate(o.LiveLimits.MaxConnectionsPerClient, gql)
 	gql = rl.Middleware(gql)
 	gql = authenticate(o.Client, o.Accounts, o.Logger, gql)
 	gql = readBody(o.Limits.MaxBodyBytes, gql)
@@ -250,9 +264,13 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 		matcher = matching.New(o.Client, o.SQL, o.Dialect)
 	}
 	o.Metrics.SetMatchIndex(matcher.IndexStats)
-	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Pool: o.Pool, Dialect: o.Dialect, Accounts: o.Accounts, Matcher: matcher})
+	schema := graph.NewSchema(graph.Deps{Client: o.Client, SQL: o.SQL, Pool: o.Pool, Dialect: o.Dialect, Accounts: o.Accounts, Matcher: matcher, Live: o.Live})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
+	// The stream transports first: an SSE request is a POST too.
+	for _, t := range liveTransports(o) {
+		srv.AddTransport(t)
+	}
 	for _, t := range httpTransports() {
 		srv.AddTransport(t)
 	}
@@ -293,10 +311,11 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(gqlext.Cost{Max: o.Limits.MaxCost})
 	srv.Use(pageSize{})
 	srv.Use(rl)
+	vocab := skills.NewCache() // one per process, checked against the database per request
+	srv.Use(subscriptions{max: o.LiveLimits.MaxSubscriptionsPerConnection, rl: rl, client: o.Client, vocab: vocab})
 	srv.Use(timeouts{})
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: cleanTx{client: o.Client, log: o.Logger}}})
 	srv.Use(resolverErrors{})
-	vocab := skills.NewCache() // one per process, checked against the database per request
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		var op ast.Operation
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {

@@ -278,7 +278,8 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) (er
 			return fmt.Errorf("import job: run %d: %w", runID, err)
 		}
 	}
-	im, err := importer.New(ctx, w.graph, importer.Options{Source: job.Args.Source, Full: job.Args.Full, Log: w.log, MaxRejects: 100})
+	im, err := importer.New(ctx, w.graph, importer.Options{Source: job.Args.Source, Full: job.Args.Full, Log: w.log, MaxRejects: 100,
+		Progress: progress(w.graph, w.log, runID, time.Now)})
 	if err != nil {
 		w.finish(runID, nil, err, true)
 		// A bad source name will not get better on a retry.
@@ -301,6 +302,32 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) (er
 		return river.JobCancel(err)
 	}
 	return err
+}
+
+// ProgressEvery is how often a running import writes its counts to its run, where
+// importRunProgress subscribers (internal/live) and node(id:) readers on any replica see them.
+const ProgressEvery = time.Second
+
+// progress returns the importer's Progress callback for run runID: at most once per
+// ProgressEvery it writes the counts so far to the run (one UPDATE outside the import's
+// batches; a failure is logged and the import goes on).
+func progress(graph *ent.Client, log *slog.Logger, runID int, now func() time.Time) func(importer.Report) {
+	if runID == 0 {
+		return nil
+	}
+	last := now()
+	return func(rep importer.Report) {
+		if t := now(); t.Sub(last) >= ProgressEvery {
+			last = t
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := graph.ImportRun.UpdateOneID(runID).SetRead(rep.Read).SetCreated(rep.Created).SetUpdated(rep.Updated).
+				SetUnchanged(rep.Unchanged).SetClosed(rep.Closed).SetRejected(rep.Rejected).SetUnclassified(rep.Unclassified).
+				Exec(ctx); err != nil {
+				log.Warn("import: recording progress", "run", runID, "err", err)
+			}
+		}
+	}
 }
 
 // finish writes the run's outcome: the counts of this attempt, and SUCCEEDED, or FAILED with a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -152,5 +153,34 @@ func TestPeriodicSweep(t *testing.T) {
 		require.Equal(t, rivertype.JobStateCompleted, e.Job.State)
 		assert.Equal(t, opening.StatusEXPIRED, c.Opening.GetX(ctx, overdue.ID).Status)
 		assert.Equal(t, opening.StatusLIVE, c.Opening.GetX(ctx, o.ID).Status, "sample openings are left alone")
+	})
+}
+
+func TestImportProgressIsWrittenAtMostOncePerInterval(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		e := testenv.New(t, b)
+		ctx := context.Background()
+		run, err := e.DB.Client.ImportRun.Create().SetSource("feed").SetInputs([]string{"x"}).Save(ctx)
+		require.NoError(t, err)
+		now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+		clock := func() time.Time { return now }
+		report := jobs.Progress(e.DB.Client, slog.New(slog.DiscardHandler), run.ID, clock)
+
+		now = now.Add(jobs.ProgressEvery / 2)
+		report(importer.Report{Read: 5})
+		got, err := e.DB.Client.ImportRun.Get(ctx, run.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 0, got.Read, "not yet: less than an interval since the start")
+
+		now = now.Add(jobs.ProgressEvery)
+		report(importer.Report{Read: 9, Created: 4, Updated: 2, Rejected: 1})
+		got, err = e.DB.Client.ImportRun.Get(ctx, run.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []int{9, 4, 2, 1}, []int{got.Read, got.Created, got.Updated, got.Rejected})
+
+		report(importer.Report{Read: 10})
+		got, err = e.DB.Client.ImportRun.Get(ctx, run.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 9, got.Read, "at most once per interval")
 	})
 }

@@ -28,6 +28,8 @@ import (
 	stdsql "database/sql"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"entgo.io/contrib/entgql"
 
@@ -111,6 +113,9 @@ type Page struct {
 type Matcher struct {
 	client *ent.Client
 	index  *Index
+
+	nudgeOnce sync.Once
+	nudges    chan struct{}
 }
 
 // New returns a Matcher over client, keeping its index of live openings (see Index) from db,
@@ -128,6 +133,29 @@ type Querier interface {
 // Build builds the index of live openings now, if no read has built it yet. The server runs
 // it in the background at start and reports not ready (/readyz) until it returns.
 func (m *Matcher) Build(ctx context.Context) error { return m.index.fresh(ctx) }
+
+// Nudge makes the index catch up with the database now, in the background, instead of at the
+// next read: another replica has changed openings (internal/live). Nudges while a catch-up
+// runs fold into one more. Before the first build it does nothing (the build reads all).
+func (m *Matcher) Nudge() {
+	if !m.index.ready.Load() {
+		return
+	}
+	m.nudgeOnce.Do(func() {
+		m.nudges = make(chan struct{}, 1)
+		go func() {
+			for range m.nudges {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				_ = m.index.look(ctx) // a failure leaves the catch-up to the next read
+				cancel()
+			}
+		}()
+	})
+	select {
+	case m.nudges <- struct{}{}:
+	default:
+	}
+}
 
 // Ready reports whether the index has been built once, so that a match answers without
 // waiting for a full build.

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -51,6 +52,8 @@ type Metrics struct {
 	errors      *prometheus.CounterVec
 	rateLimited prometheus.Counter
 	retries     prometheus.Counter
+	liveConns   *prometheus.GaugeVec
+	liveSubs    *prometheus.GaugeVec
 
 	namesMu sync.Mutex
 	names   map[string]bool
@@ -81,8 +84,22 @@ func New(db *sql.DB) *Metrics {
 			Name: "careergraph_mutation_retries_total",
 			Help: "Times a mutation that lost to concurrent writers ran again (txretry).",
 		}),
+		liveConns: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "careergraph_live_connections",
+			Help: "Open live-update connections, by transport (websocket, sse).",
+		}, []string{"transport"}),
+		liveSubs: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "careergraph_live_subscriptions",
+			Help: "Running subscriptions, by field (openingsChanged, roleChanged, importRunProgress).",
+		}, []string{"field"}),
 	}
-	m.reg.MustRegister(m.duration, m.errors, m.rateLimited, m.retries,
+	for _, t := range []string{"websocket", "sse"} {
+		m.liveConns.WithLabelValues(t)
+	}
+	for _, f := range []string{"openingsChanged", "roleChanged", "importRunProgress"} {
+		m.liveSubs.WithLabelValues(f)
+	}
+	m.reg.MustRegister(m.duration, m.errors, m.rateLimited, m.retries, m.liveConns, m.liveSubs,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -121,6 +138,21 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 func (m *Metrics) RateLimited() {
 	if m != nil {
 		m.rateLimited.Inc()
+	}
+}
+
+// LiveConnection moves the count of open live connections of transport (websocket, sse).
+func (m *Metrics) LiveConnection(transport string, delta int) {
+	if m != nil {
+		m.liveConns.WithLabelValues(transport).Add(float64(delta))
+	}
+}
+
+// LiveSubscription moves the count of running subscriptions to field; it has the signature of
+// live.Hub.OnSubscriptions. field is one of the schema's three subscription fields.
+func (m *Metrics) LiveSubscription(field string, delta int) {
+	if m != nil {
+		m.liveSubs.WithLabelValues(field).Add(float64(delta))
 	}
 }
 
@@ -229,6 +261,12 @@ func (e extension) observe(ctx context.Context, resp *graphql.Response) {
 			code = "NONE" // every error the server writes has a code; keep the label set closed
 		}
 		e.m.errors.WithLabelValues(code).Inc()
+	}
+	// A subscription's events are not requests: timing them from the subscribe would fill the
+	// histogram with how long clients stay subscribed (careergraph_live_subscriptions counts
+	// them instead). Their errors are counted above.
+	if oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		return
 	}
 	if !start.IsZero() {
 		e.m.duration.WithLabelValues(e.m.operation(oc), outcome).Observe(time.Since(start).Seconds())

@@ -34,6 +34,7 @@ import (
 	"github.com/careergraph/careergraph/internal/auth"
 	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/httpserver"
+	"github.com/careergraph/careergraph/internal/live"
 	"github.com/careergraph/careergraph/internal/ratelimit"
 	"github.com/careergraph/careergraph/internal/seed"
 	"github.com/careergraph/careergraph/internal/viewer"
@@ -120,7 +121,7 @@ func (c *Counter) Wrap(d dialect.Driver) dialect.Driver { return &countingDriver
 // Env is a database, migrated by the versioned migration files, for one test.
 type Env struct {
 	Backend Backend
-	DB      *database.DB
+	DB  *database.DB
 	// Statements counts every statement run through DB.Client and through Querier.
 	Statements *Counter
 	// Querier runs raw statements on DB.SQL and counts them in Statements; the handler's
@@ -339,6 +340,23 @@ func (e *Env) HandlerWith(t testing.TB, adjust func(*httpserver.Options)) http.H
 		o.Accounts = e.Accounts(o.RateStore)
 	}
 	return httpserver.New(o)
+}
+
+// Live starts live updates on the env's database as the server does (internal/live:
+// LISTEN/NOTIFY on PostgreSQL, in process on SQLite), installs the hook on DB.Client, and
+// returns the bus and a hub fed by it; both stop when t ends.
+func (e *Env) Live(t testing.TB) (*live.Bus, *live.Hub) {
+	t.Helper()
+	bus := live.NewLocal(nil)
+	if e.Backend == Postgres {
+		var err error
+		if bus, err = live.NewPostgres(context.Background(), e.DB.SQL, e.URL, true, nil); err != nil {
+			t.Fatalf("live: %v", err)
+		}
+	}
+	t.Cleanup(bus.Close)
+	live.Install(e.DB.Client, bus)
+	return bus, live.NewHub(e.DB.Client, bus, nil)
 }
 
 // Accounts returns an accounts service with auth.TestParams hashing.

@@ -1,0 +1,4 @@
+package live
+
+// Split is split, for tests.
+var Split = split
