@@ -16,16 +16,20 @@ package importer
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/company"
@@ -53,7 +57,8 @@ type Options struct {
 	// DefaultCountry is the country of a jobLocation that names none (ISO 3166-1 alpha-2).
 	// Default "IN".
 	DefaultCountry string
-	// BatchSize is how many postings one transaction writes. Default 200.
+	// BatchSize is how many postings one transaction writes: a chunk, the unit of
+	// checkpoints. Default 500.
 	BatchSize int
 	// MaxRejects bounds the rejects a Report keeps (all are counted). Default 1000.
 	MaxRejects int
@@ -64,6 +69,37 @@ type Options struct {
 	// Progress, when set, is called after every record read with the report so far (a
 	// progress bar).
 	Progress func(Report)
+	// Checkpoint, when set, is called inside each chunk's transaction, just before it
+	// commits, with the position and the report as they will be once it has: what it writes
+	// (the ImportRun's cursor and counts, in internal/jobs) is committed with the chunk or not
+	// at all. Not called after a document could not be read to its end (the cursor would
+	// pass records never imported).
+	Checkpoint func(ctx context.Context, tx *ent.Client, at Checkpoint) error
+	// Committed, when set, is called after each chunk that wrote a checkpoint has committed.
+	Committed func(ctx context.Context, at Checkpoint)
+	// Resume continues a run from a checkpoint: the records before its cursor are read again
+	// only for their identities (so that duplicates are still refused and a full import does
+	// not close them), not imported; the report starts from the checkpoint's.
+	Resume *Checkpoint
+	// SQL is the database client wraps and TxClient makes a graph client over one of its
+	// transactions (database.ClientOnTx, with the client's hooks): with both, on PostgreSQL
+	// (Dialect), new openings and their skill links are written with COPY (else through
+	// ent's bulk insert, as on SQLite).
+	SQL      *sql.DB
+	Dialect  string
+	TxClient func(dia string, tx *sql.Tx) *ent.Client
+}
+
+// Cursor is a position in an import's documents: record Record (0-based, in document order)
+// of the Input-th document the run opened (0-based; Run opens them in argument order, a
+// directory's files in name order).
+type Cursor struct{ Input, Record int }
+
+// Checkpoint is where a run stands after a committed chunk: every record before Cursor is
+// done, and Report counts them.
+type Checkpoint struct {
+	Cursor Cursor
+	Report Report
 }
 
 var sourcePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,56}$`)
@@ -105,6 +141,12 @@ type Importer struct {
 	seen    map[uint64]uint32
 	pending []pending
 	report  Report
+	// input is the document being read (its index in the run, -1 before the first);
+	// records the records read of it; position the records read in the run, skipped ones
+	// included (what "record N of this run" counts).
+	input, records, position int
+	// noCheckpoint is set once a document could not be read to its end.
+	noCheckpoint bool
 }
 
 // idHash is an identity's key in Importer.seen (FNV-1a, 64 bits: a collision among a
@@ -130,7 +172,7 @@ func New(ctx context.Context, client *ent.Client, opts Options) (*Importer, erro
 		opts.DefaultCountry = "IN"
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 200
+		opts.BatchSize = 500
 	}
 	if opts.MaxRejects <= 0 {
 		opts.MaxRejects = 1000
@@ -144,8 +186,16 @@ func New(ctx context.Context, client *ent.Client, opts Options) (*Importer, erro
 	im := &Importer{client: client, opts: opts, source: "import:" + opts.Source,
 		roles: map[string]int{}, bySite: map[string]int{}, byName: map[string]int{}, compName: map[int]string{},
 		bySlug: map[string]int{}, locs: map[string]int{}, locCity: map[int]string{}, locSlugs: map[string]bool{},
-		seen: map[uint64]uint32{}}
+		seen: map[uint64]uint32{}, input: -1}
 	im.report.Source, im.report.Started = opts.Source, opts.Now()
+	if opts.Resume != nil {
+		im.report = opts.Resume.Report
+		im.report.Source, im.report.Incomplete, im.report.Finished = opts.Source, false, time.Time{}
+		im.report.Rejects = slices.Clone(im.report.Rejects)
+		if im.report.Started.IsZero() {
+			im.report.Started = opts.Now()
+		}
+	}
 	all, err := client.Skill.Query().WithMembers(func(q *ent.SkillQuery) { q.Select(skill.FieldID) }).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("importer: read skills: %w", err)
@@ -201,9 +251,31 @@ func (im *Importer) addLocation(id int, slug, city, country string) {
 // error only when the document could not be read to its end or the database failed; rejected
 // records are in the report.
 func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Format) error {
+	im.nextInput()
+	skip := 0
+	if res := im.opts.Resume; res != nil {
+		if im.input < res.Cursor.Input {
+			skip = math.MaxInt
+		} else if im.input == res.Cursor.Input {
+			skip = res.Cursor.Record
+		}
+	}
 	err := Read(r, f, func(it Item) error {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		im.records++
+		im.position++
+		if im.records <= skip {
+			// Done by an earlier attempt: only its identity counts (listed, and taken).
+			if it.Err == nil {
+				if id := rawIdentity(it.Raw); id != "" {
+					if _, ok := im.seen[idHash(id)]; !ok {
+						im.seen[idHash(id)] = uint32(im.position)
+					}
+				}
+			}
+			return nil
 		}
 		im.report.Read++
 		if im.opts.Progress != nil {
@@ -222,7 +294,7 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 			im.rejectItem(name, it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
 			return nil
 		}
-		im.seen[idHash(d.ExternalID)] = uint32(im.report.Read)
+		im.seen[idHash(d.ExternalID)] = uint32(im.position)
 		im.pending = append(im.pending, pending{doc: name, pos: it.Position, d: d})
 		if len(im.pending) >= im.opts.BatchSize {
 			if err := im.flush(ctx); err != nil {
@@ -236,7 +308,7 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 		err = storeError{ferr}
 	}
 	if err != nil {
-		im.report.Incomplete = true
+		im.report.Incomplete, im.noCheckpoint = true, true
 		var se storeError
 		if errors.As(err, &se) {
 			return fmt.Errorf("importer: %s: %w", name, se.error)
@@ -244,6 +316,16 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 		return &ReadError{Doc: name, Err: err}
 	}
 	return nil
+}
+
+// nextInput moves to the next document of the run.
+func (im *Importer) nextInput() { im.input, im.records = im.input+1, 0 }
+
+// Unreadable notes a document that could not be opened: it still takes its place in the
+// run's order (Cursor.Input), and no checkpoint passes it.
+func (im *Importer) Unreadable() {
+	im.nextInput()
+	im.report.Incomplete, im.noCheckpoint = true, true
 }
 
 // storeError marks a database failure, as opposed to a document that could not be read.
@@ -259,17 +341,9 @@ func (im *Importer) rejectItem(doc, pos, reason string, raw json.RawMessage) {
 		im.report.Rejects = append(im.report.Rejects, Reject{Document: doc, Position: pos, Reason: reason})
 	}
 	if raw != nil {
-		var p struct {
-			Identifier json.RawMessage `json:"identifier"`
-			URL        string          `json:"url"`
-		}
-		if json.Unmarshal(raw, &p) == nil {
-			id := identifier(p.Identifier)
-			if id == "" {
-				id = strings.TrimSpace(p.URL)
-			}
-			if _, ok := im.seen[idHash(id)]; id != "" && !ok {
-				im.seen[idHash(id)] = uint32(im.report.Read)
+		if id := rawIdentity(raw); id != "" {
+			if _, ok := im.seen[idHash(id)]; !ok {
+				im.seen[idHash(id)] = uint32(im.position)
 			}
 		}
 	}
@@ -332,13 +406,13 @@ func (im *Importer) flush(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	err := im.write(ctx, batch)
+	err := im.write(ctx, batch, true)
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
 	im.opts.Log.Warn("import batch failed; retrying postings one by one", "source", im.opts.Source, "err", err)
 	for _, p := range batch {
-		if err := im.write(ctx, []pending{p}); err != nil {
+		if err := im.write(ctx, []pending{p}, false); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -346,7 +420,9 @@ func (im *Importer) flush(ctx context.Context) error {
 			im.rejectItem(p.doc, p.pos, "could not be stored (see the server log)", nil)
 		}
 	}
-	return nil
+	// The postings went one by one, each in its own transaction; the checkpoint follows in
+	// one of its own (a crash just before it re-imports them, unchanged).
+	return im.write(ctx, nil, true)
 }
 
 // row is what one posting becomes, with database ids.
@@ -364,21 +440,29 @@ type row struct {
 // write writes a batch in one transaction, run again when it loses to concurrent writers (a
 // deadlock with an editor or another import; txretry): nothing it changes outside the database
 // is changed before the commit, so a second run starts clean.
-func (im *Importer) write(ctx context.Context, batch []pending) error {
-	return txretry.Do(ctx, txretry.DefaultPolicy, func(ctx context.Context) error { return im.writeOnce(ctx, batch) })
+func (im *Importer) write(ctx context.Context, batch []pending, checkpoint bool) error {
+	if len(batch) == 0 && (!checkpoint || im.opts.Checkpoint == nil || im.noCheckpoint) {
+		return nil
+	}
+	return txretry.Do(ctx, txretry.DefaultPolicy, func(ctx context.Context) error { return im.writeOnce(ctx, batch, checkpoint) })
 }
 
-func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) {
-	tx, err := im.client.Tx(ctx)
+// copyOpenings says whether new openings are written with COPY (PostgreSQL with SQL set).
+func (im *Importer) copyOpenings() bool {
+	return im.opts.SQL != nil && im.opts.TxClient != nil && im.opts.Dialect == dialect.Postgres
+}
+
+func (im *Importer) writeOnce(ctx context.Context, batch []pending, checkpoint bool) (err error) {
+	tx, err := im.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
-			_ = tx.Rollback()
+			_ = tx.rollback()
 		}
 	}()
-	c := tx.Client()
+	c := tx.client
 	comps, newComps, err := im.ensureCompanies(ctx, c, batch)
 	if err != nil {
 		return err
@@ -406,12 +490,12 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) 
 	for _, o := range existing {
 		byExt[o.ExternalID] = o
 	}
-	var creates []*ent.OpeningCreate
+	var creates []row
 	created, updated, unchanged := 0, 0, 0
 	for _, r := range rows {
 		o := byExt[r.p.d.ExternalID]
 		if o == nil {
-			creates = append(creates, im.create(c, r))
+			creates = append(creates, r)
 			created++
 			continue
 		}
@@ -425,13 +509,26 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) 
 		}
 		updated++
 	}
-	for part := range slices.Chunk(creates, 100) {
-		if err := c.Opening.CreateBulk(part...).Exec(ctx); err != nil {
+	if err := im.createOpenings(ctx, tx, creates); err != nil {
+		return err
+	}
+	var at *Checkpoint
+	if checkpoint && im.opts.Checkpoint != nil && !im.noCheckpoint {
+		a := Checkpoint{Cursor: Cursor{Input: max(im.input, 0), Record: im.records}, Report: im.report}
+		a.Report.Created += created
+		a.Report.Updated += updated
+		a.Report.Unchanged += unchanged
+		a.Report.Unclassified += unclassified
+		if err := im.opts.Checkpoint(ctx, c, a); err != nil {
 			return err
 		}
+		at = &a
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.commit(); err != nil {
 		return err
+	}
+	if at != nil && im.opts.Committed != nil {
+		defer im.opts.Committed(ctx, *at)
 	}
 	for _, nc := range newComps {
 		im.addCompany(comps[nc.key], nc.slug, nc.name, nc.site)
@@ -648,21 +745,6 @@ func (im *Importer) skillsOf(d *Draft) []*ent.Skill {
 	return out
 }
 
-func (im *Importer) create(c *ent.Client, r row) *ent.OpeningCreate {
-	d := r.p.d
-	b := c.Opening.Create().SetSource(im.source).SetExternalID(d.ExternalID).SetTitle(d.Title).
-		SetDescription(d.Description).SetDescriptionHTML(d.DescriptionHTML).SetURL(truncate(d.URL, 2000)).
-		SetApplicantLocationRequirements(d.ApplicantLocations).SetContentHash(r.hash).
-		SetNillableRoleID(r.roleID).SetCompanyID(r.company).SetNillableLocationID(r.location).
-		SetWorkMode(d.WorkMode).SetEmploymentType(d.EmploymentType).SetExperienceMinYears(d.ExpMin).
-		SetNillableExperienceMaxYears(d.ExpMax).SetPostedAt(d.PostedAt).SetNillableValidThrough(d.ValidThrough).
-		SetStatus(r.status).SetSkillCount(len(r.skills)).SetSearchText(r.doc).AddSkills(r.skills...)
-	if d.SalaryMin != nil {
-		b.SetSalaryMin(*d.SalaryMin).SetSalaryMax(*d.SalaryMax).SetSalaryCurrency(d.SalaryCurrency).SetSalaryPeriod(d.SalaryPeriod)
-	}
-	return b
-}
-
 func (im *Importer) update(ctx context.Context, c *ent.Client, id int, r row) error {
 	d := r.p.d
 	u := c.Opening.UpdateOneID(id).SetTitle(d.Title).
@@ -670,7 +752,7 @@ func (im *Importer) update(ctx context.Context, c *ent.Client, id int, r row) er
 		SetApplicantLocationRequirements(d.ApplicantLocations).SetContentHash(r.hash).
 		SetCompanyID(r.company).SetWorkMode(d.WorkMode).SetEmploymentType(d.EmploymentType).
 		SetExperienceMinYears(d.ExpMin).SetPostedAt(d.PostedAt).SetStatus(r.status).
-		SetSkillCount(len(r.skills)).SetSearchText(r.doc).ClearSkills().AddSkills(r.skills...)
+		SetSkillCount(len(r.skills)).SetSearchText(r.doc).ClearSkills().AddSkillIDs(skillLinks(r)...)
 	// A title that matches no role leaves the role alone: an editor may have classified it.
 	if r.roleID != nil {
 		u.SetRoleID(*r.roleID)
