@@ -10,17 +10,19 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/importer"
 	"github.com/careergraph/careergraph/internal/seed"
 )
 
-const importUsage = "usage: careergraph import [--source NAME] [--full] [--allow-private] PATH|URL…"
+const importUsage = "usage: careergraph import [--source NAME] [--full] [--allow-private] [--cpuprofile FILE] PATH|URL…"
 
 // runImport is `careergraph import`: it imports JobPostings from files, directories and URLs
 // into the database DATABASE_URL names, showing a progress bar (on a terminal) or a line per
@@ -32,6 +34,7 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 	source := fs.String("source", "", "the feed's name (default: the first argument's host or file name)")
 	full := fs.Bool("full", false, "the arguments are the whole feed: close the source's openings they do not list")
 	allowPrivate := fs.Bool("allow-private", false, "let URLs reach loopback, private and link-local addresses")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,7 +57,7 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	opts := importer.Options{Source: *source, Full: *full, Log: log}
+	opts := importer.Options{Source: *source, Full: *full, Log: log, SQL: db.SQL, Dialect: db.Dialect, TxClient: database.ClientOnTx}
 	// On a terminal, a bar counts postings as they are read (the total of a stream is not
 	// known); elsewhere (logs, CI) a line per document.
 	var bar *progressbar.ProgressBar
@@ -67,6 +70,17 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 	im, err := importer.New(ctx, db.Client, opts)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
 	rep, runErr := importer.Run(ctx, im, fs.Args(), importer.FetchOptions{AllowPrivate: *allowPrivate},

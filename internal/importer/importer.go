@@ -25,8 +25,10 @@ import (
 	"log/slog"
 	"math"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -140,6 +142,7 @@ type Importer struct {
 	// instead of the ids and positions themselves.
 	seen    map[uint64]uint32
 	pending []pending
+	raw     []rawItem
 	report  Report
 	// input is the document being read (its index in the run, -1 before the first);
 	// records the records read of it; position the records read in the run, skipped ones
@@ -160,6 +163,27 @@ func idHash(id string) uint64 {
 type pending struct {
 	doc, pos string
 	d        *Draft
+	prep     *prepared
+}
+
+// prepared is what is worked out of a posting before it is written, independently of the
+// others and of the database (so in parallel, see prepareAll): its skills, its role by title,
+// the skill and description words of its search document, the hash of the draft.
+type prepared struct {
+	skills  []*ent.Skill
+	role    string
+	docTail string
+	draft   string
+}
+
+// rawItem is a record read and waiting for its chunk to be prepared.
+type rawItem struct {
+	doc      string
+	it       Item
+	position int
+	d        *Draft
+	err      error
+	prep     *prepared
 }
 
 // New prepares an import: it reads the skill vocabulary, the roles, companies and locations
@@ -277,34 +301,16 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 			}
 			return nil
 		}
-		im.report.Read++
-		if im.opts.Progress != nil {
-			defer im.opts.Progress(im.report)
-		}
-		if it.Err != nil {
-			im.rejectItem(name, it.Position, it.Err.Error(), nil)
-			return nil
-		}
-		d, err := parsePosting(it.Raw)
-		if err != nil {
-			im.rejectItem(name, it.Position, err.Error(), it.Raw)
-			return nil
-		}
-		if prev, dup := im.seen[idHash(d.ExternalID)]; dup {
-			im.rejectItem(name, it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
-			return nil
-		}
-		im.seen[idHash(d.ExternalID)] = uint32(im.position)
-		im.pending = append(im.pending, pending{doc: name, pos: it.Position, d: d})
-		if len(im.pending) >= im.opts.BatchSize {
-			if err := im.flush(ctx); err != nil {
+		im.raw = append(im.raw, rawItem{doc: name, it: it, position: im.position})
+		if len(im.raw) >= im.opts.BatchSize {
+			if err := im.chunk(ctx); err != nil {
 				return storeError{err}
 			}
 		}
 		return nil
 	})
 	// What was read before a read error is written all the same: each posting is whole.
-	if ferr := im.flush(ctx); ferr != nil && err == nil {
+	if ferr := im.chunk(ctx); ferr != nil && err == nil {
 		err = storeError{ferr}
 	}
 	if err != nil {
@@ -316,6 +322,65 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 		return &ReadError{Doc: name, Err: err}
 	}
 	return nil
+}
+
+// chunk prepares the records read since the last chunk (in parallel), takes them in order
+// (rejects, duplicates) and writes the postings in one transaction with the checkpoint.
+func (im *Importer) chunk(ctx context.Context) error {
+	raw := im.raw
+	im.raw = im.raw[:0]
+	im.prepareAll(raw)
+	for _, x := range raw {
+		im.take(x)
+	}
+	return im.flush(ctx)
+}
+
+// prepareAll parses and prepares every record of a chunk, on as many goroutines as there are
+// CPUs: the vocabulary, the extractor, the title normaliser and the sanitiser are read-only.
+func (im *Importer) prepareAll(raw []rawItem) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(raw)/16))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(raw); i += workers {
+				x := &raw[i]
+				if x.it.Err != nil {
+					continue
+				}
+				if x.d, x.err = parsePosting(x.it.Raw); x.err == nil {
+					x.prep = im.prepare(x.d)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// take is one prepared record, in document order: rejected, refused as a duplicate of this
+// run, or pending.
+func (im *Importer) take(x rawItem) {
+	im.report.Read++
+	if im.opts.Progress != nil {
+		defer im.opts.Progress(im.report)
+	}
+	if x.it.Err != nil {
+		im.rejectItem(x.doc, x.it.Position, x.it.Err.Error(), nil)
+		return
+	}
+	if x.err != nil {
+		im.rejectItem(x.doc, x.it.Position, x.err.Error(), x.it.Raw)
+		return
+	}
+	d := x.d
+	if prev, dup := im.seen[idHash(d.ExternalID)]; dup {
+		im.rejectItem(x.doc, x.it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
+		return
+	}
+	im.seen[idHash(d.ExternalID)] = uint32(x.position)
+	im.pending = append(im.pending, pending{doc: x.doc, pos: x.it.Position, d: d, prep: x.prep})
 }
 
 // nextInput moves to the next document of the run.
@@ -678,8 +743,12 @@ func (im *Importer) ensureLocations(ctx context.Context, c *ent.Client, batch []
 func (im *Importer) row(p pending, comps, locs map[string]int) row {
 	d := p.d
 	r := row{p: p, company: im.companyID(comps, d.Org), status: opening.StatusLIVE}
-	if slug := im.titles.Classify(d.Title); slug != titles.Unclassified {
-		if id, ok := im.roles[slug]; ok {
+	pr := p.prep
+	if pr == nil {
+		pr = im.prepare(d)
+	}
+	if pr.role != titles.Unclassified {
+		if id, ok := im.roles[pr.role]; ok {
 			r.roleID = &id
 		}
 	}
@@ -692,30 +761,45 @@ func (im *Importer) row(p pending, comps, locs map[string]int) row {
 	if d.ValidThrough != nil && d.ValidThrough.Before(im.opts.Now()) {
 		r.status = opening.StatusEXPIRED
 	}
-	r.skills = im.skillsOf(d)
-	names := make([][]string, len(r.skills))
-	skillIDs := make([]int, len(r.skills))
-	for i, s := range r.skills {
+	r.skills = pr.skills
+	skillIDs := skillLinks(r)
+	// search.Document is a list of words in order: the head (title, company, city) and the
+	// tail (skills, description) are built apart and joined.
+	r.doc = search.Document(d.Title, im.compName[r.company], city, "", nil)
+	if r.doc != "" && pr.docTail != "" {
+		r.doc += " "
+	}
+	r.doc += pr.docTail
+	slices.Sort(skillIDs)
+	h, _ := json.Marshal(struct {
+		Draft    string
+		Role     *int
+		Company  int
+		Location *int
+		Skills   []int
+		Status   opening.Status
+	}{pr.draft, r.roleID, r.company, r.location, skillIDs, r.status})
+	r.hash = hashHex(h)
+	return r
+}
+
+// prepare works out what a posting needs that depends on neither the database nor the other
+// postings (see prepared).
+func (im *Importer) prepare(d *Draft) *prepared {
+	p := &prepared{skills: im.skillsOf(d), role: im.titles.Classify(d.Title)}
+	names := make([][]string, len(p.skills))
+	for i, s := range p.skills {
 		names[i] = append([]string{s.Name}, s.Synonyms...)
 		for _, m := range im.vocab.Members(s.ID) {
 			if ms := im.vocab.ByID(m); ms != nil {
 				names[i] = append(append(names[i], ms.Name), ms.Synonyms...)
 			}
 		}
-		skillIDs[i] = s.ID
 	}
-	r.doc = search.Document(d.Title, im.compName[r.company], city, d.Description, names)
-	slices.Sort(skillIDs)
-	h, _ := json.Marshal(struct {
-		D        *Draft
-		Role     *int
-		Company  int
-		Location *int
-		Skills   []int
-		Status   opening.Status
-	}{d, r.roleID, r.company, r.location, skillIDs, r.status})
-	r.hash = hashHex(h)
-	return r
+	p.docTail = search.Document("", "", "", d.Description, names)
+	h, _ := json.Marshal(d)
+	p.draft = hashHex(h)
+	return p
 }
 
 // skillsOf is the posting's skills: those its skills property names (known to the

@@ -39,7 +39,10 @@ func testLog(t *testing.T) *slog.Logger {
 
 type logWriter struct{ t *testing.T }
 
-func (w logWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 func startWith(t *testing.T, env *testenv.Env, cfg jobs.Config) (*jobs.Runner, <-chan *river.Event) {
 	t.Helper()
