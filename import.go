@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,17 +11,20 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/importer"
+	"github.com/careergraph/careergraph/internal/live"
 	"github.com/careergraph/careergraph/internal/seed"
 )
 
-const importUsage = "usage: careergraph import [--source NAME] [--full] [--allow-private] PATH|URL…"
+const importUsage = "usage: careergraph import [--source NAME] [--full] [--allow-private] [--cpuprofile FILE] PATH|URL…"
 
 // runImport is `careergraph import`: it imports JobPostings from files, directories and URLs
 // into the database DATABASE_URL names, showing a progress bar (on a terminal) or a line per
@@ -32,6 +36,7 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 	source := fs.String("source", "", "the feed's name (default: the first argument's host or file name)")
 	full := fs.Bool("full", false, "the arguments are the whole feed: close the source's openings they do not list")
 	allowPrivate := fs.Bool("allow-private", false, "let URLs reach loopback, private and link-local addresses")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +65,9 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 		return err
 	}
 	defer bus.Close()
-	opts := importer.Options{Source: *source, Full: *full, Log: log}
+	written := live.Written(bus)
+	opts := importer.Options{Source: *source, Full: *full, Log: log, SQL: db.SQL, Dialect: db.Dialect, TxClient: database.ClientOnTx,
+		Written: func(ctx context.Context, created, updated []int) { written(ctx, 0, created, updated) }}
 	// On a terminal, a bar counts postings as they are read (the total of a stream is not
 	// known); elsewhere (logs, CI) a line per document.
 	var bar *progressbar.ProgressBar
@@ -73,6 +80,17 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 	im, err := importer.New(ctx, db.Client, opts)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
 	rep, runErr := importer.Run(ctx, im, fs.Args(), importer.FetchOptions{AllowPrivate: *allowPrivate},

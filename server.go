@@ -133,7 +133,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer bus.Close()
 	if cfg.Jobs {
-		stopJobs, err := startJobs(ctx, cfg, db, log)
+		stopJobs, err := startJobs(ctx, cfg, db, bus, log)
 		if err != nil {
 			return err
 		}
@@ -340,9 +340,10 @@ func runGen(args []string, getenv func(string) string) error {
 // startJobs starts the River job runner (imports, the periodic expiry sweep) in this process
 // and returns the function that stops it, letting running jobs finish within the shutdown
 // timeout.
-func startJobs(ctx context.Context, cfg config.Config, db *database.DB, log *slog.Logger) (func(), error) {
+func startJobs(ctx context.Context, cfg config.Config, db *database.DB, bus *live.Bus, log *slog.Logger) (func(), error) {
 	r, err := jobs.New(ctx, db.Client, db.SQL, db.Dialect, jobs.Config{
 		SweepInterval: cfg.Expiry.SweepInterval, OpeningValidity: cfg.Expiry.OpeningValidity, Log: log,
+		Written: live.Written(bus), // COPY chunks bypass the hooks that announce changes
 	})
 	if err != nil {
 		return nil, err
@@ -375,7 +376,7 @@ func runWorker(getenv func(string) string) error {
 		return err
 	}
 	defer bus.Close()
-	stopJobs, err := startJobs(ctx, cfg, db, log)
+	stopJobs, err := startJobs(ctx, cfg, db, bus, log)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
+	"github.com/careergraph/careergraph/ent/importupload"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -52,6 +53,8 @@ type Client struct {
 	FeedSource *FeedSourceClient
 	// ImportRun is the client for interacting with the ImportRun builders.
 	ImportRun *ImportRunClient
+	// ImportUpload is the client for interacting with the ImportUpload builders.
+	ImportUpload *ImportUploadClient
 	// InterviewQuestion is the client for interacting with the InterviewQuestion builders.
 	InterviewQuestion *InterviewQuestionClient
 	// Location is the client for interacting with the Location builders.
@@ -93,6 +96,7 @@ func (c *Client) init() {
 	c.Company = NewCompanyClient(c.config)
 	c.FeedSource = NewFeedSourceClient(c.config)
 	c.ImportRun = NewImportRunClient(c.config)
+	c.ImportUpload = NewImportUploadClient(c.config)
 	c.InterviewQuestion = NewInterviewQuestionClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.Opening = NewOpeningClient(c.config)
@@ -203,6 +207,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Company:           NewCompanyClient(cfg),
 		FeedSource:        NewFeedSourceClient(cfg),
 		ImportRun:         NewImportRunClient(cfg),
+		ImportUpload:      NewImportUploadClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
@@ -240,6 +245,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Company:           NewCompanyClient(cfg),
 		FeedSource:        NewFeedSourceClient(cfg),
 		ImportRun:         NewImportRunClient(cfg),
+		ImportUpload:      NewImportUploadClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
 		Opening:           NewOpeningClient(cfg),
@@ -282,9 +288,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
-		c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill, c.OpeningTombstone,
-		c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot,
-		c.User,
+		c.ImportUpload, c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill,
+		c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill,
+		c.TrendSnapshot, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -295,9 +301,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
-		c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill, c.OpeningTombstone,
-		c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill, c.TrendSnapshot,
-		c.User,
+		c.ImportUpload, c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill,
+		c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill,
+		c.TrendSnapshot, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -318,6 +324,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.FeedSource.mutate(ctx, m)
 	case *ImportRunMutation:
 		return c.ImportRun.mutate(ctx, m)
+	case *ImportUploadMutation:
+		return c.ImportUpload.mutate(ctx, m)
 	case *InterviewQuestionMutation:
 		return c.InterviewQuestion.mutate(ctx, m)
 	case *LocationMutation:
@@ -1254,6 +1262,139 @@ func (c *ImportRunClient) mutate(ctx context.Context, m *ImportRunMutation) (Val
 		return (&ImportRunDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ImportRun mutation op: %q", m.Op())
+	}
+}
+
+// ImportUploadClient is a client for the ImportUpload schema.
+type ImportUploadClient struct {
+	config
+}
+
+// NewImportUploadClient returns a client for the ImportUpload from the given config.
+func NewImportUploadClient(c config) *ImportUploadClient {
+	return &ImportUploadClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `importupload.Hooks(f(g(h())))`.
+func (c *ImportUploadClient) Use(hooks ...Hook) {
+	c.hooks.ImportUpload = append(c.hooks.ImportUpload, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `importupload.Intercept(f(g(h())))`.
+func (c *ImportUploadClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ImportUpload = append(c.inters.ImportUpload, interceptors...)
+}
+
+// Create returns a builder for creating a ImportUpload entity.
+func (c *ImportUploadClient) Create() *ImportUploadCreate {
+	mutation := newImportUploadMutation(c.config, OpCreate)
+	return &ImportUploadCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ImportUpload entities.
+func (c *ImportUploadClient) CreateBulk(builders ...*ImportUploadCreate) *ImportUploadCreateBulk {
+	return &ImportUploadCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ImportUploadClient) MapCreateBulk(slice any, setFunc func(*ImportUploadCreate, int)) *ImportUploadCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ImportUploadCreateBulk{err: fmt.Errorf("calling to ImportUploadClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ImportUploadCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ImportUploadCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ImportUpload.
+func (c *ImportUploadClient) Update() *ImportUploadUpdate {
+	mutation := newImportUploadMutation(c.config, OpUpdate)
+	return &ImportUploadUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ImportUploadClient) UpdateOne(_m *ImportUpload) *ImportUploadUpdateOne {
+	mutation := newImportUploadMutation(c.config, OpUpdateOne, withImportUpload(_m))
+	return &ImportUploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ImportUploadClient) UpdateOneID(id int) *ImportUploadUpdateOne {
+	mutation := newImportUploadMutation(c.config, OpUpdateOne, withImportUploadID(id))
+	return &ImportUploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ImportUpload.
+func (c *ImportUploadClient) Delete() *ImportUploadDelete {
+	mutation := newImportUploadMutation(c.config, OpDelete)
+	return &ImportUploadDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ImportUploadClient) DeleteOne(_m *ImportUpload) *ImportUploadDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ImportUploadClient) DeleteOneID(id int) *ImportUploadDeleteOne {
+	builder := c.Delete().Where(importupload.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ImportUploadDeleteOne{builder}
+}
+
+// Query returns a query builder for ImportUpload.
+func (c *ImportUploadClient) Query() *ImportUploadQuery {
+	return &ImportUploadQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeImportUpload},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ImportUpload entity by its id.
+func (c *ImportUploadClient) Get(ctx context.Context, id int) (*ImportUpload, error) {
+	return c.Query().Where(importupload.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ImportUploadClient) GetX(ctx context.Context, id int) *ImportUpload {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ImportUploadClient) Hooks() []Hook {
+	return c.hooks.ImportUpload
+}
+
+// Interceptors returns the client interceptors.
+func (c *ImportUploadClient) Interceptors() []Interceptor {
+	return c.inters.ImportUpload
+}
+
+func (c *ImportUploadClient) mutate(ctx context.Context, m *ImportUploadMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ImportUploadCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ImportUploadUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ImportUploadUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ImportUploadDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ImportUpload mutation op: %q", m.Op())
 	}
 }
 
@@ -3383,12 +3524,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
+		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun, ImportUpload,
 		InterviewQuestion, Location, Opening, OpeningSkill, OpeningTombstone, Role,
 		RoleItem, RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Hook
 	}
 	inters struct {
-		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun,
+		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun, ImportUpload,
 		InterviewQuestion, Location, Opening, OpeningSkill, OpeningTombstone, Role,
 		RoleItem, RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Interceptor
 	}

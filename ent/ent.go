@@ -18,6 +18,7 @@ import (
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
+	"github.com/careergraph/careergraph/ent/importupload"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -96,6 +97,7 @@ func checkColumn(t, c string) error {
 			company.Table:           company.ValidColumn,
 			feedsource.Table:        feedsource.ValidColumn,
 			importrun.Table:         importrun.ValidColumn,
+			importupload.Table:      importupload.ValidColumn,
 			interviewquestion.Table: interviewquestion.ValidColumn,
 			location.Table:          location.ValidColumn,
 			opening.Table:           opening.ValidColumn,

@@ -23,7 +23,7 @@ type ImportRun struct {
 	Source string `json:"source,omitempty"`
 	// A full import closes the source's openings the feed no longer lists.
 	Full bool `json:"full,omitempty"`
-	// The URLs imported.
+	// The URLs imported, or the uploaded file's name.
 	Inputs []string `json:"inputs,omitempty"`
 	// Status holds the value of the "status" field.
 	Status importrun.Status `json:"status,omitempty"`
@@ -49,6 +49,10 @@ type ImportRun struct {
 	Attempts int `json:"attempts,omitempty"`
 	// JobID holds the value of the "job_id" field.
 	JobID *int64 `json:"job_id,omitempty"`
+	// CursorInput holds the value of the "cursor_input" field.
+	CursorInput int `json:"cursor_input,omitempty"`
+	// CursorRecord holds the value of the "cursor_record" field.
+	CursorRecord int `json:"cursor_record,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// StartedAt holds the value of the "started_at" field.
@@ -67,7 +71,7 @@ func (*ImportRun) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case importrun.FieldFull:
 			values[i] = new(sql.NullBool)
-		case importrun.FieldID, importrun.FieldRead, importrun.FieldCreated, importrun.FieldUpdated, importrun.FieldUnchanged, importrun.FieldClosed, importrun.FieldRejected, importrun.FieldUnclassified, importrun.FieldAttempts, importrun.FieldJobID:
+		case importrun.FieldID, importrun.FieldRead, importrun.FieldCreated, importrun.FieldUpdated, importrun.FieldUnchanged, importrun.FieldClosed, importrun.FieldRejected, importrun.FieldUnclassified, importrun.FieldAttempts, importrun.FieldJobID, importrun.FieldCursorInput, importrun.FieldCursorRecord:
 			values[i] = new(sql.NullInt64)
 		case importrun.FieldSource, importrun.FieldStatus, importrun.FieldError:
 			values[i] = new(sql.NullString)
@@ -190,6 +194,18 @@ func (_m *ImportRun) assignValues(columns []string, values []any) error {
 				_m.JobID = new(int64)
 				*_m.JobID = value.Int64
 			}
+		case importrun.FieldCursorInput:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field cursor_input", values[i])
+			} else if value.Valid {
+				_m.CursorInput = int(value.Int64)
+			}
+		case importrun.FieldCursorRecord:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field cursor_record", values[i])
+			} else if value.Valid {
+				_m.CursorRecord = int(value.Int64)
+			}
 		case importrun.FieldCreatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field created_at", values[i])
@@ -294,6 +310,12 @@ func (_m *ImportRun) String() string {
 		builder.WriteString("job_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("cursor_input=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CursorInput))
+	builder.WriteString(", ")
+	builder.WriteString("cursor_record=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CursorRecord))
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))

@@ -209,6 +209,34 @@ func (_c *ImportRunCreate) SetNillableJobID(v *int64) *ImportRunCreate {
 	return _c
 }
 
+// SetCursorInput sets the "cursor_input" field.
+func (_c *ImportRunCreate) SetCursorInput(v int) *ImportRunCreate {
+	_c.mutation.SetCursorInput(v)
+	return _c
+}
+
+// SetNillableCursorInput sets the "cursor_input" field if the given value is not nil.
+func (_c *ImportRunCreate) SetNillableCursorInput(v *int) *ImportRunCreate {
+	if v != nil {
+		_c.SetCursorInput(*v)
+	}
+	return _c
+}
+
+// SetCursorRecord sets the "cursor_record" field.
+func (_c *ImportRunCreate) SetCursorRecord(v int) *ImportRunCreate {
+	_c.mutation.SetCursorRecord(v)
+	return _c
+}
+
+// SetNillableCursorRecord sets the "cursor_record" field if the given value is not nil.
+func (_c *ImportRunCreate) SetNillableCursorRecord(v *int) *ImportRunCreate {
+	if v != nil {
+		_c.SetCursorRecord(*v)
+	}
+	return _c
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (_c *ImportRunCreate) SetCreatedAt(v time.Time) *ImportRunCreate {
 	_c.mutation.SetCreatedAt(v)
@@ -326,6 +354,14 @@ func (_c *ImportRunCreate) defaults() {
 		v := importrun.DefaultAttempts
 		_c.mutation.SetAttempts(v)
 	}
+	if _, ok := _c.mutation.CursorInput(); !ok {
+		v := importrun.DefaultCursorInput
+		_c.mutation.SetCursorInput(v)
+	}
+	if _, ok := _c.mutation.CursorRecord(); !ok {
+		v := importrun.DefaultCursorRecord
+		_c.mutation.SetCursorRecord(v)
+	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		v := importrun.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
@@ -384,6 +420,12 @@ func (_c *ImportRunCreate) check() error {
 	}
 	if _, ok := _c.mutation.Attempts(); !ok {
 		return &ValidationError{Name: "attempts", err: errors.New(`ent: missing required field "ImportRun.attempts"`)}
+	}
+	if _, ok := _c.mutation.CursorInput(); !ok {
+		return &ValidationError{Name: "cursor_input", err: errors.New(`ent: missing required field "ImportRun.cursor_input"`)}
+	}
+	if _, ok := _c.mutation.CursorRecord(); !ok {
+		return &ValidationError{Name: "cursor_record", err: errors.New(`ent: missing required field "ImportRun.cursor_record"`)}
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "ImportRun.created_at"`)}
@@ -474,6 +516,14 @@ func (_c *ImportRunCreate) createSpec() (*ImportRun, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.JobID(); ok {
 		_spec.SetField(importrun.FieldJobID, field.TypeInt64, value)
 		_node.JobID = &value
+	}
+	if value, ok := _c.mutation.CursorInput(); ok {
+		_spec.SetField(importrun.FieldCursorInput, field.TypeInt, value)
+		_node.CursorInput = value
+	}
+	if value, ok := _c.mutation.CursorRecord(); ok {
+		_spec.SetField(importrun.FieldCursorRecord, field.TypeInt, value)
+		_node.CursorRecord = value
 	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(importrun.FieldCreatedAt, field.TypeTime, value)
@@ -788,6 +838,42 @@ func (u *ImportRunUpsert) AddJobID(v int64) *ImportRunUpsert {
 // ClearJobID clears the value of the "job_id" field.
 func (u *ImportRunUpsert) ClearJobID() *ImportRunUpsert {
 	u.SetNull(importrun.FieldJobID)
+	return u
+}
+
+// SetCursorInput sets the "cursor_input" field.
+func (u *ImportRunUpsert) SetCursorInput(v int) *ImportRunUpsert {
+	u.Set(importrun.FieldCursorInput, v)
+	return u
+}
+
+// UpdateCursorInput sets the "cursor_input" field to the value that was provided on create.
+func (u *ImportRunUpsert) UpdateCursorInput() *ImportRunUpsert {
+	u.SetExcluded(importrun.FieldCursorInput)
+	return u
+}
+
+// AddCursorInput adds v to the "cursor_input" field.
+func (u *ImportRunUpsert) AddCursorInput(v int) *ImportRunUpsert {
+	u.Add(importrun.FieldCursorInput, v)
+	return u
+}
+
+// SetCursorRecord sets the "cursor_record" field.
+func (u *ImportRunUpsert) SetCursorRecord(v int) *ImportRunUpsert {
+	u.Set(importrun.FieldCursorRecord, v)
+	return u
+}
+
+// UpdateCursorRecord sets the "cursor_record" field to the value that was provided on create.
+func (u *ImportRunUpsert) UpdateCursorRecord() *ImportRunUpsert {
+	u.SetExcluded(importrun.FieldCursorRecord)
+	return u
+}
+
+// AddCursorRecord adds v to the "cursor_record" field.
+func (u *ImportRunUpsert) AddCursorRecord(v int) *ImportRunUpsert {
+	u.Add(importrun.FieldCursorRecord, v)
 	return u
 }
 
@@ -1163,6 +1249,48 @@ func (u *ImportRunUpsertOne) UpdateJobID() *ImportRunUpsertOne {
 func (u *ImportRunUpsertOne) ClearJobID() *ImportRunUpsertOne {
 	return u.Update(func(s *ImportRunUpsert) {
 		s.ClearJobID()
+	})
+}
+
+// SetCursorInput sets the "cursor_input" field.
+func (u *ImportRunUpsertOne) SetCursorInput(v int) *ImportRunUpsertOne {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.SetCursorInput(v)
+	})
+}
+
+// AddCursorInput adds v to the "cursor_input" field.
+func (u *ImportRunUpsertOne) AddCursorInput(v int) *ImportRunUpsertOne {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.AddCursorInput(v)
+	})
+}
+
+// UpdateCursorInput sets the "cursor_input" field to the value that was provided on create.
+func (u *ImportRunUpsertOne) UpdateCursorInput() *ImportRunUpsertOne {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.UpdateCursorInput()
+	})
+}
+
+// SetCursorRecord sets the "cursor_record" field.
+func (u *ImportRunUpsertOne) SetCursorRecord(v int) *ImportRunUpsertOne {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.SetCursorRecord(v)
+	})
+}
+
+// AddCursorRecord adds v to the "cursor_record" field.
+func (u *ImportRunUpsertOne) AddCursorRecord(v int) *ImportRunUpsertOne {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.AddCursorRecord(v)
+	})
+}
+
+// UpdateCursorRecord sets the "cursor_record" field to the value that was provided on create.
+func (u *ImportRunUpsertOne) UpdateCursorRecord() *ImportRunUpsertOne {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.UpdateCursorRecord()
 	})
 }
 
@@ -1710,6 +1838,48 @@ func (u *ImportRunUpsertBulk) UpdateJobID() *ImportRunUpsertBulk {
 func (u *ImportRunUpsertBulk) ClearJobID() *ImportRunUpsertBulk {
 	return u.Update(func(s *ImportRunUpsert) {
 		s.ClearJobID()
+	})
+}
+
+// SetCursorInput sets the "cursor_input" field.
+func (u *ImportRunUpsertBulk) SetCursorInput(v int) *ImportRunUpsertBulk {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.SetCursorInput(v)
+	})
+}
+
+// AddCursorInput adds v to the "cursor_input" field.
+func (u *ImportRunUpsertBulk) AddCursorInput(v int) *ImportRunUpsertBulk {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.AddCursorInput(v)
+	})
+}
+
+// UpdateCursorInput sets the "cursor_input" field to the value that was provided on create.
+func (u *ImportRunUpsertBulk) UpdateCursorInput() *ImportRunUpsertBulk {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.UpdateCursorInput()
+	})
+}
+
+// SetCursorRecord sets the "cursor_record" field.
+func (u *ImportRunUpsertBulk) SetCursorRecord(v int) *ImportRunUpsertBulk {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.SetCursorRecord(v)
+	})
+}
+
+// AddCursorRecord adds v to the "cursor_record" field.
+func (u *ImportRunUpsertBulk) AddCursorRecord(v int) *ImportRunUpsertBulk {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.AddCursorRecord(v)
+	})
+}
+
+// UpdateCursorRecord sets the "cursor_record" field to the value that was provided on create.
+func (u *ImportRunUpsertBulk) UpdateCursorRecord() *ImportRunUpsertBulk {
+	return u.Update(func(s *ImportRunUpsert) {
+		s.UpdateCursorRecord()
 	})
 }
 

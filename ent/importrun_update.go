@@ -318,6 +318,48 @@ func (_u *ImportRunUpdate) ClearJobID() *ImportRunUpdate {
 	return _u
 }
 
+// SetCursorInput sets the "cursor_input" field.
+func (_u *ImportRunUpdate) SetCursorInput(v int) *ImportRunUpdate {
+	_u.mutation.ResetCursorInput()
+	_u.mutation.SetCursorInput(v)
+	return _u
+}
+
+// SetNillableCursorInput sets the "cursor_input" field if the given value is not nil.
+func (_u *ImportRunUpdate) SetNillableCursorInput(v *int) *ImportRunUpdate {
+	if v != nil {
+		_u.SetCursorInput(*v)
+	}
+	return _u
+}
+
+// AddCursorInput adds value to the "cursor_input" field.
+func (_u *ImportRunUpdate) AddCursorInput(v int) *ImportRunUpdate {
+	_u.mutation.AddCursorInput(v)
+	return _u
+}
+
+// SetCursorRecord sets the "cursor_record" field.
+func (_u *ImportRunUpdate) SetCursorRecord(v int) *ImportRunUpdate {
+	_u.mutation.ResetCursorRecord()
+	_u.mutation.SetCursorRecord(v)
+	return _u
+}
+
+// SetNillableCursorRecord sets the "cursor_record" field if the given value is not nil.
+func (_u *ImportRunUpdate) SetNillableCursorRecord(v *int) *ImportRunUpdate {
+	if v != nil {
+		_u.SetCursorRecord(*v)
+	}
+	return _u
+}
+
+// AddCursorRecord adds value to the "cursor_record" field.
+func (_u *ImportRunUpdate) AddCursorRecord(v int) *ImportRunUpdate {
+	_u.mutation.AddCursorRecord(v)
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *ImportRunUpdate) SetStartedAt(v time.Time) *ImportRunUpdate {
 	_u.mutation.SetStartedAt(v)
@@ -518,6 +560,18 @@ func (_u *ImportRunUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.JobIDCleared() {
 		_spec.ClearField(importrun.FieldJobID, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.CursorInput(); ok {
+		_spec.SetField(importrun.FieldCursorInput, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCursorInput(); ok {
+		_spec.AddField(importrun.FieldCursorInput, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CursorRecord(); ok {
+		_spec.SetField(importrun.FieldCursorRecord, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCursorRecord(); ok {
+		_spec.AddField(importrun.FieldCursorRecord, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(importrun.FieldStartedAt, field.TypeTime, value)
@@ -840,6 +894,48 @@ func (_u *ImportRunUpdateOne) ClearJobID() *ImportRunUpdateOne {
 	return _u
 }
 
+// SetCursorInput sets the "cursor_input" field.
+func (_u *ImportRunUpdateOne) SetCursorInput(v int) *ImportRunUpdateOne {
+	_u.mutation.ResetCursorInput()
+	_u.mutation.SetCursorInput(v)
+	return _u
+}
+
+// SetNillableCursorInput sets the "cursor_input" field if the given value is not nil.
+func (_u *ImportRunUpdateOne) SetNillableCursorInput(v *int) *ImportRunUpdateOne {
+	if v != nil {
+		_u.SetCursorInput(*v)
+	}
+	return _u
+}
+
+// AddCursorInput adds value to the "cursor_input" field.
+func (_u *ImportRunUpdateOne) AddCursorInput(v int) *ImportRunUpdateOne {
+	_u.mutation.AddCursorInput(v)
+	return _u
+}
+
+// SetCursorRecord sets the "cursor_record" field.
+func (_u *ImportRunUpdateOne) SetCursorRecord(v int) *ImportRunUpdateOne {
+	_u.mutation.ResetCursorRecord()
+	_u.mutation.SetCursorRecord(v)
+	return _u
+}
+
+// SetNillableCursorRecord sets the "cursor_record" field if the given value is not nil.
+func (_u *ImportRunUpdateOne) SetNillableCursorRecord(v *int) *ImportRunUpdateOne {
+	if v != nil {
+		_u.SetCursorRecord(*v)
+	}
+	return _u
+}
+
+// AddCursorRecord adds value to the "cursor_record" field.
+func (_u *ImportRunUpdateOne) AddCursorRecord(v int) *ImportRunUpdateOne {
+	_u.mutation.AddCursorRecord(v)
+	return _u
+}
+
 // SetStartedAt sets the "started_at" field.
 func (_u *ImportRunUpdateOne) SetStartedAt(v time.Time) *ImportRunUpdateOne {
 	_u.mutation.SetStartedAt(v)
@@ -1070,6 +1166,18 @@ func (_u *ImportRunUpdateOne) sqlSave(ctx context.Context) (_node *ImportRun, er
 	}
 	if _u.mutation.JobIDCleared() {
 		_spec.ClearField(importrun.FieldJobID, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.CursorInput(); ok {
+		_spec.SetField(importrun.FieldCursorInput, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCursorInput(); ok {
+		_spec.AddField(importrun.FieldCursorInput, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CursorRecord(); ok {
+		_spec.SetField(importrun.FieldCursorRecord, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCursorRecord(); ok {
+		_spec.AddField(importrun.FieldCursorRecord, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.StartedAt(); ok {
 		_spec.SetField(importrun.FieldStartedAt, field.TypeTime, value)

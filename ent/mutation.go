@@ -17,6 +17,7 @@ import (
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
+	"github.com/careergraph/careergraph/ent/importupload"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -49,6 +50,7 @@ const (
 	TypeCompany           = "Company"
 	TypeFeedSource        = "FeedSource"
 	TypeImportRun         = "ImportRun"
+	TypeImportUpload      = "ImportUpload"
 	TypeInterviewQuestion = "InterviewQuestion"
 	TypeLocation          = "Location"
 	TypeOpening           = "Opening"
@@ -4858,42 +4860,46 @@ func (m *FeedSourceMutation) ResetEdge(name string) error {
 // ImportRunMutation represents an operation that mutates the ImportRun nodes in the graph.
 type ImportRunMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	source          *string
-	full            *bool
-	inputs          *[]string
-	appendinputs    []string
-	status          *importrun.Status
-	read            *int
-	addread         *int
-	created         *int
-	addcreated      *int
-	updated         *int
-	addupdated      *int
-	unchanged       *int
-	addunchanged    *int
-	closed          *int
-	addclosed       *int
-	rejected        *int
-	addrejected     *int
-	unclassified    *int
-	addunclassified *int
-	rejects         *[]rejects.Reject
-	appendrejects   []rejects.Reject
-	error           *string
-	attempts        *int
-	addattempts     *int
-	job_id          *int64
-	addjob_id       *int64
-	created_at      *time.Time
-	started_at      *time.Time
-	finished_at     *time.Time
-	clearedFields   map[string]struct{}
-	done            bool
-	oldValue        func(context.Context) (*ImportRun, error)
-	predicates      []predicate.ImportRun
+	op               Op
+	typ              string
+	id               *int
+	source           *string
+	full             *bool
+	inputs           *[]string
+	appendinputs     []string
+	status           *importrun.Status
+	read             *int
+	addread          *int
+	created          *int
+	addcreated       *int
+	updated          *int
+	addupdated       *int
+	unchanged        *int
+	addunchanged     *int
+	closed           *int
+	addclosed        *int
+	rejected         *int
+	addrejected      *int
+	unclassified     *int
+	addunclassified  *int
+	rejects          *[]rejects.Reject
+	appendrejects    []rejects.Reject
+	error            *string
+	attempts         *int
+	addattempts      *int
+	job_id           *int64
+	addjob_id        *int64
+	cursor_input     *int
+	addcursor_input  *int
+	cursor_record    *int
+	addcursor_record *int
+	created_at       *time.Time
+	started_at       *time.Time
+	finished_at      *time.Time
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*ImportRun, error)
+	predicates       []predicate.ImportRun
 }
 
 var _ ent.Mutation = (*ImportRunMutation)(nil)
@@ -5785,6 +5791,118 @@ func (m *ImportRunMutation) ResetJobID() {
 	delete(m.clearedFields, importrun.FieldJobID)
 }
 
+// SetCursorInput sets the "cursor_input" field.
+func (m *ImportRunMutation) SetCursorInput(i int) {
+	m.cursor_input = &i
+	m.addcursor_input = nil
+}
+
+// CursorInput returns the value of the "cursor_input" field in the mutation.
+func (m *ImportRunMutation) CursorInput() (r int, exists bool) {
+	v := m.cursor_input
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCursorInput returns the old "cursor_input" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldCursorInput(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCursorInput is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCursorInput requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCursorInput: %w", err)
+	}
+	return oldValue.CursorInput, nil
+}
+
+// AddCursorInput adds i to the "cursor_input" field.
+func (m *ImportRunMutation) AddCursorInput(i int) {
+	if m.addcursor_input != nil {
+		*m.addcursor_input += i
+	} else {
+		m.addcursor_input = &i
+	}
+}
+
+// AddedCursorInput returns the value that was added to the "cursor_input" field in this mutation.
+func (m *ImportRunMutation) AddedCursorInput() (r int, exists bool) {
+	v := m.addcursor_input
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCursorInput resets all changes to the "cursor_input" field.
+func (m *ImportRunMutation) ResetCursorInput() {
+	m.cursor_input = nil
+	m.addcursor_input = nil
+}
+
+// SetCursorRecord sets the "cursor_record" field.
+func (m *ImportRunMutation) SetCursorRecord(i int) {
+	m.cursor_record = &i
+	m.addcursor_record = nil
+}
+
+// CursorRecord returns the value of the "cursor_record" field in the mutation.
+func (m *ImportRunMutation) CursorRecord() (r int, exists bool) {
+	v := m.cursor_record
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCursorRecord returns the old "cursor_record" field's value of the ImportRun entity.
+// If the ImportRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportRunMutation) OldCursorRecord(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCursorRecord is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCursorRecord requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCursorRecord: %w", err)
+	}
+	return oldValue.CursorRecord, nil
+}
+
+// AddCursorRecord adds i to the "cursor_record" field.
+func (m *ImportRunMutation) AddCursorRecord(i int) {
+	if m.addcursor_record != nil {
+		*m.addcursor_record += i
+	} else {
+		m.addcursor_record = &i
+	}
+}
+
+// AddedCursorRecord returns the value that was added to the "cursor_record" field in this mutation.
+func (m *ImportRunMutation) AddedCursorRecord() (r int, exists bool) {
+	v := m.addcursor_record
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCursorRecord resets all changes to the "cursor_record" field.
+func (m *ImportRunMutation) ResetCursorRecord() {
+	m.cursor_record = nil
+	m.addcursor_record = nil
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (m *ImportRunMutation) SetCreatedAt(t time.Time) {
 	m.created_at = &t
@@ -5953,7 +6071,7 @@ func (m *ImportRunMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ImportRunMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 20)
 	if m.source != nil {
 		fields = append(fields, importrun.FieldSource)
 	}
@@ -5998,6 +6116,12 @@ func (m *ImportRunMutation) Fields() []string {
 	}
 	if m.job_id != nil {
 		fields = append(fields, importrun.FieldJobID)
+	}
+	if m.cursor_input != nil {
+		fields = append(fields, importrun.FieldCursorInput)
+	}
+	if m.cursor_record != nil {
+		fields = append(fields, importrun.FieldCursorRecord)
 	}
 	if m.created_at != nil {
 		fields = append(fields, importrun.FieldCreatedAt)
@@ -6046,6 +6170,10 @@ func (m *ImportRunMutation) Field(name string) (ent.Value, bool) {
 		return m.Attempts()
 	case importrun.FieldJobID:
 		return m.JobID()
+	case importrun.FieldCursorInput:
+		return m.CursorInput()
+	case importrun.FieldCursorRecord:
+		return m.CursorRecord()
 	case importrun.FieldCreatedAt:
 		return m.CreatedAt()
 	case importrun.FieldStartedAt:
@@ -6091,6 +6219,10 @@ func (m *ImportRunMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldAttempts(ctx)
 	case importrun.FieldJobID:
 		return m.OldJobID(ctx)
+	case importrun.FieldCursorInput:
+		return m.OldCursorInput(ctx)
+	case importrun.FieldCursorRecord:
+		return m.OldCursorRecord(ctx)
 	case importrun.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
 	case importrun.FieldStartedAt:
@@ -6211,6 +6343,20 @@ func (m *ImportRunMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetJobID(v)
 		return nil
+	case importrun.FieldCursorInput:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCursorInput(v)
+		return nil
+	case importrun.FieldCursorRecord:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCursorRecord(v)
+		return nil
 	case importrun.FieldCreatedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -6267,6 +6413,12 @@ func (m *ImportRunMutation) AddedFields() []string {
 	if m.addjob_id != nil {
 		fields = append(fields, importrun.FieldJobID)
 	}
+	if m.addcursor_input != nil {
+		fields = append(fields, importrun.FieldCursorInput)
+	}
+	if m.addcursor_record != nil {
+		fields = append(fields, importrun.FieldCursorRecord)
+	}
 	return fields
 }
 
@@ -6293,6 +6445,10 @@ func (m *ImportRunMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedAttempts()
 	case importrun.FieldJobID:
 		return m.AddedJobID()
+	case importrun.FieldCursorInput:
+		return m.AddedCursorInput()
+	case importrun.FieldCursorRecord:
+		return m.AddedCursorRecord()
 	}
 	return nil, false
 }
@@ -6364,6 +6520,20 @@ func (m *ImportRunMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddJobID(v)
+		return nil
+	case importrun.FieldCursorInput:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCursorInput(v)
+		return nil
+	case importrun.FieldCursorRecord:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCursorRecord(v)
 		return nil
 	}
 	return fmt.Errorf("unknown ImportRun numeric field %s", name)
@@ -6470,6 +6640,12 @@ func (m *ImportRunMutation) ResetField(name string) error {
 	case importrun.FieldJobID:
 		m.ResetJobID()
 		return nil
+	case importrun.FieldCursorInput:
+		m.ResetCursorInput()
+		return nil
+	case importrun.FieldCursorRecord:
+		m.ResetCursorRecord()
+		return nil
 	case importrun.FieldCreatedAt:
 		m.ResetCreatedAt()
 		return nil
@@ -6529,6 +6705,584 @@ func (m *ImportRunMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *ImportRunMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown ImportRun edge %s", name)
+}
+
+// ImportUploadMutation represents an operation that mutates the ImportUpload nodes in the graph.
+type ImportUploadMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	run_id        *int
+	addrun_id     *int
+	name          *string
+	format        *string
+	content       *[]byte
+	created_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ImportUpload, error)
+	predicates    []predicate.ImportUpload
+}
+
+var _ ent.Mutation = (*ImportUploadMutation)(nil)
+
+// importuploadOption allows management of the mutation configuration using functional options.
+type importuploadOption func(*ImportUploadMutation)
+
+// newImportUploadMutation creates new mutation for the ImportUpload entity.
+func newImportUploadMutation(c config, op Op, opts ...importuploadOption) *ImportUploadMutation {
+	m := &ImportUploadMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeImportUpload,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withImportUploadID sets the ID field of the mutation.
+func withImportUploadID(id int) importuploadOption {
+	return func(m *ImportUploadMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ImportUpload
+		)
+		m.oldValue = func(ctx context.Context) (*ImportUpload, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ImportUpload.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withImportUpload sets the old ImportUpload of the mutation.
+func withImportUpload(node *ImportUpload) importuploadOption {
+	return func(m *ImportUploadMutation) {
+		m.oldValue = func(context.Context) (*ImportUpload, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ImportUploadMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ImportUploadMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ImportUploadMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ImportUploadMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ImportUpload.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetRunID sets the "run_id" field.
+func (m *ImportUploadMutation) SetRunID(i int) {
+	m.run_id = &i
+	m.addrun_id = nil
+}
+
+// RunID returns the value of the "run_id" field in the mutation.
+func (m *ImportUploadMutation) RunID() (r int, exists bool) {
+	v := m.run_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRunID returns the old "run_id" field's value of the ImportUpload entity.
+// If the ImportUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportUploadMutation) OldRunID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRunID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRunID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRunID: %w", err)
+	}
+	return oldValue.RunID, nil
+}
+
+// AddRunID adds i to the "run_id" field.
+func (m *ImportUploadMutation) AddRunID(i int) {
+	if m.addrun_id != nil {
+		*m.addrun_id += i
+	} else {
+		m.addrun_id = &i
+	}
+}
+
+// AddedRunID returns the value that was added to the "run_id" field in this mutation.
+func (m *ImportUploadMutation) AddedRunID() (r int, exists bool) {
+	v := m.addrun_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRunID resets all changes to the "run_id" field.
+func (m *ImportUploadMutation) ResetRunID() {
+	m.run_id = nil
+	m.addrun_id = nil
+}
+
+// SetName sets the "name" field.
+func (m *ImportUploadMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ImportUploadMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the ImportUpload entity.
+// If the ImportUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportUploadMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ImportUploadMutation) ResetName() {
+	m.name = nil
+}
+
+// SetFormat sets the "format" field.
+func (m *ImportUploadMutation) SetFormat(s string) {
+	m.format = &s
+}
+
+// Format returns the value of the "format" field in the mutation.
+func (m *ImportUploadMutation) Format() (r string, exists bool) {
+	v := m.format
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFormat returns the old "format" field's value of the ImportUpload entity.
+// If the ImportUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportUploadMutation) OldFormat(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFormat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFormat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFormat: %w", err)
+	}
+	return oldValue.Format, nil
+}
+
+// ResetFormat resets all changes to the "format" field.
+func (m *ImportUploadMutation) ResetFormat() {
+	m.format = nil
+}
+
+// SetContent sets the "content" field.
+func (m *ImportUploadMutation) SetContent(b []byte) {
+	m.content = &b
+}
+
+// Content returns the value of the "content" field in the mutation.
+func (m *ImportUploadMutation) Content() (r []byte, exists bool) {
+	v := m.content
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContent returns the old "content" field's value of the ImportUpload entity.
+// If the ImportUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportUploadMutation) OldContent(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContent: %w", err)
+	}
+	return oldValue.Content, nil
+}
+
+// ResetContent resets all changes to the "content" field.
+func (m *ImportUploadMutation) ResetContent() {
+	m.content = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ImportUploadMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ImportUploadMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ImportUpload entity.
+// If the ImportUpload object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ImportUploadMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ImportUploadMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// Where appends a list predicates to the ImportUploadMutation builder.
+func (m *ImportUploadMutation) Where(ps ...predicate.ImportUpload) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ImportUploadMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ImportUploadMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ImportUpload, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ImportUploadMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ImportUploadMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ImportUpload).
+func (m *ImportUploadMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ImportUploadMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.run_id != nil {
+		fields = append(fields, importupload.FieldRunID)
+	}
+	if m.name != nil {
+		fields = append(fields, importupload.FieldName)
+	}
+	if m.format != nil {
+		fields = append(fields, importupload.FieldFormat)
+	}
+	if m.content != nil {
+		fields = append(fields, importupload.FieldContent)
+	}
+	if m.created_at != nil {
+		fields = append(fields, importupload.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ImportUploadMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case importupload.FieldRunID:
+		return m.RunID()
+	case importupload.FieldName:
+		return m.Name()
+	case importupload.FieldFormat:
+		return m.Format()
+	case importupload.FieldContent:
+		return m.Content()
+	case importupload.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ImportUploadMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case importupload.FieldRunID:
+		return m.OldRunID(ctx)
+	case importupload.FieldName:
+		return m.OldName(ctx)
+	case importupload.FieldFormat:
+		return m.OldFormat(ctx)
+	case importupload.FieldContent:
+		return m.OldContent(ctx)
+	case importupload.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ImportUpload field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportUploadMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case importupload.FieldRunID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRunID(v)
+		return nil
+	case importupload.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case importupload.FieldFormat:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFormat(v)
+		return nil
+	case importupload.FieldContent:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContent(v)
+		return nil
+	case importupload.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportUpload field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ImportUploadMutation) AddedFields() []string {
+	var fields []string
+	if m.addrun_id != nil {
+		fields = append(fields, importupload.FieldRunID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ImportUploadMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case importupload.FieldRunID:
+		return m.AddedRunID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ImportUploadMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case importupload.FieldRunID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRunID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ImportUpload numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ImportUploadMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ImportUploadMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ImportUploadMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ImportUpload nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ImportUploadMutation) ResetField(name string) error {
+	switch name {
+	case importupload.FieldRunID:
+		m.ResetRunID()
+		return nil
+	case importupload.FieldName:
+		m.ResetName()
+		return nil
+	case importupload.FieldFormat:
+		m.ResetFormat()
+		return nil
+	case importupload.FieldContent:
+		m.ResetContent()
+		return nil
+	case importupload.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ImportUpload field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ImportUploadMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ImportUploadMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ImportUploadMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ImportUploadMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ImportUploadMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ImportUploadMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ImportUploadMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ImportUpload unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ImportUploadMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ImportUpload edge %s", name)
 }
 
 // InterviewQuestionMutation represents an operation that mutates the InterviewQuestion nodes in the graph.

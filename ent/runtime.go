@@ -11,6 +11,7 @@ import (
 	"github.com/careergraph/careergraph/ent/company"
 	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
+	"github.com/careergraph/careergraph/ent/importupload"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
 	"github.com/careergraph/careergraph/ent/opening"
@@ -353,10 +354,46 @@ func init() {
 	importrunDescAttempts := importrunFields[13].Descriptor()
 	// importrun.DefaultAttempts holds the default value on creation for the attempts field.
 	importrun.DefaultAttempts = importrunDescAttempts.Default.(int)
+	// importrunDescCursorInput is the schema descriptor for cursor_input field.
+	importrunDescCursorInput := importrunFields[15].Descriptor()
+	// importrun.DefaultCursorInput holds the default value on creation for the cursor_input field.
+	importrun.DefaultCursorInput = importrunDescCursorInput.Default.(int)
+	// importrunDescCursorRecord is the schema descriptor for cursor_record field.
+	importrunDescCursorRecord := importrunFields[16].Descriptor()
+	// importrun.DefaultCursorRecord holds the default value on creation for the cursor_record field.
+	importrun.DefaultCursorRecord = importrunDescCursorRecord.Default.(int)
 	// importrunDescCreatedAt is the schema descriptor for created_at field.
-	importrunDescCreatedAt := importrunFields[15].Descriptor()
+	importrunDescCreatedAt := importrunFields[17].Descriptor()
 	// importrun.DefaultCreatedAt holds the default value on creation for the created_at field.
 	importrun.DefaultCreatedAt = importrunDescCreatedAt.Default.(func() time.Time)
+	importuploadFields := schema.ImportUpload{}.Fields()
+	_ = importuploadFields
+	// importuploadDescName is the schema descriptor for name field.
+	importuploadDescName := importuploadFields[1].Descriptor()
+	// importupload.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	importupload.NameValidator = func() func(string) error {
+		validators := importuploadDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// importuploadDescFormat is the schema descriptor for format field.
+	importuploadDescFormat := importuploadFields[2].Descriptor()
+	// importupload.FormatValidator is a validator for the "format" field. It is called by the builders before save.
+	importupload.FormatValidator = importuploadDescFormat.Validators[0].(func(string) error)
+	// importuploadDescCreatedAt is the schema descriptor for created_at field.
+	importuploadDescCreatedAt := importuploadFields[4].Descriptor()
+	// importupload.DefaultCreatedAt holds the default value on creation for the created_at field.
+	importupload.DefaultCreatedAt = importuploadDescCreatedAt.Default.(func() time.Time)
 	interviewquestionMixin := schema.InterviewQuestion{}.Mixin()
 	interviewquestionMixinFields0 := interviewquestionMixin[0].Fields()
 	_ = interviewquestionMixinFields0

@@ -24,6 +24,8 @@ type Tx struct {
 	FeedSource *FeedSourceClient
 	// ImportRun is the client for interacting with the ImportRun builders.
 	ImportRun *ImportRunClient
+	// ImportUpload is the client for interacting with the ImportUpload builders.
+	ImportUpload *ImportUploadClient
 	// InterviewQuestion is the client for interacting with the InterviewQuestion builders.
 	InterviewQuestion *InterviewQuestionClient
 	// Location is the client for interacting with the Location builders.
@@ -185,6 +187,7 @@ func (tx *Tx) init() {
 	tx.Company = NewCompanyClient(tx.config)
 	tx.FeedSource = NewFeedSourceClient(tx.config)
 	tx.ImportRun = NewImportRunClient(tx.config)
+	tx.ImportUpload = NewImportUploadClient(tx.config)
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.Opening = NewOpeningClient(tx.config)

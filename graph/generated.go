@@ -358,6 +358,7 @@ type ComplexityRoot struct {
 		DeleteSkill             func(childComplexity int, id int, version *int) int
 		ImportDocument          func(childComplexity int, content string, source string, full *bool) int
 		ImportOpenings          func(childComplexity int, url string, source *string, full *bool) int
+		ImportUpload            func(childComplexity int, file graphql.Upload, source string, full *bool) int
 		Login                   func(childComplexity int, email string, password string) int
 		Logout                  func(childComplexity int) int
 		ReorderRoleItems        func(childComplexity int, roleID int, kind roleitem.Kind, ids []int, version *int) int
@@ -842,6 +843,7 @@ type MutationResolver interface {
 	UpdateFeedSource(ctx context.Context, id int, input ent.UpdateFeedSourceInput, version *int) (*ent.FeedSource, error)
 	DeleteFeedSource(ctx context.Context, id int, version *int) (int, error)
 	ImportDocument(ctx context.Context, content string, source string, full *bool) (*ent.ImportRun, error)
+	ImportUpload(ctx context.Context, file graphql.Upload, source string, full *bool) (*ent.ImportRun, error)
 }
 type OpeningResolver interface {
 	SkillRequirements(ctx context.Context, obj *ent.Opening) ([]*matching.Requirement, error)
@@ -2283,6 +2285,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportOpenings(childComplexity, args["url"].(string), args["source"].(*string), args["full"].(*bool)), true
+	case "Mutation.importUpload":
+		if e.ComplexityRoot.Mutation.ImportUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportUpload(childComplexity, args["file"].(graphql.Upload), args["source"].(string), args["full"].(*bool)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -6109,7 +6122,7 @@ type ImportRun implements Node {
   """
   full: Boolean!
   """
-  The URLs imported.
+  The URLs imported, or the uploaded file's name.
   """
   inputs: [String!]!
   status: ImportRunStatus!
@@ -9833,6 +9846,26 @@ extend type Mutation {
   """
   importDocument(content: String!, source: String!, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
 }
+
+"""
+A file sent with the GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec):
+a multipart/form-data POST with the parts operations, map and the file. Only editors may send
+one; its size is bounded by MAX_UPLOAD_BYTES (REQUEST_TOO_LARGE), the files per request by
+MAX_UPLOAD_FILES (TOO_MANY_FILES), and each started 64 KiB costs one point of the operation's
+cost.
+"""
+scalar Upload
+
+extend type Mutation {
+  """
+  Imports the JobPostings of an uploaded file (JSON-LD, JSON Lines, or an HTML page's ld+json
+  scripts; the format is sniffed, or taken from the file name's extension) in the background,
+  like importOpenings, and returns the run, QUEUED. The file is kept in the database until the
+  run ends, so that the import resumes after a crash or a restart. source names the feed;
+  full closes the source's openings the file does not list.
+  """
+  importUpload(file: Upload!, source: String!, full: Boolean = false): ImportRun! @hasRole(role: EDITOR)
+}
 `, BuiltIn: false},
 	{Name: "../schema/live.graphql", Input: `# Live updates (internal/live): subscriptions over WebSocket (graphql-transport-ws) and
 # Server-Sent Events. An edit or import on any replica reaches subscribers on every replica
@@ -12667,6 +12700,36 @@ func (ec *executionContext) field_Mutation_importOpenings_args(ctx context.Conte
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "full",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["full"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21602,6 +21665,68 @@ func (ec *executionContext) fieldContext_Mutation_importDocument(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_importDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportUpload(ctx, fc.Args["file"].(graphql.Upload), fc.Args["source"].(string), fc.Args["full"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNUserRole2githubᚗcomᚋcareergraphᚋcareergraphᚋentᚋuserᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *ent.ImportRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ImportRun) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐImportRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importUpload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importUpload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -48908,6 +49033,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "importUpload":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importUpload(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53370,6 +53502,20 @@ func (ec *executionContext) unmarshalNUpdateSkillInput2githubᚗcomᚋcareergrap
 func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋcareergraphᚋcareergraphᚋgraphᚐUpdateUserInput(ctx context.Context, v any) (UpdateUserInput, error) {
 	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋcareergraphᚋcareergraphᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/importer"
@@ -47,4 +48,11 @@ func (r *mutationResolver) ImportDocument(ctx context.Context, content string, s
 	// The import writes in its own batch transactions (not the mutation's): a document may hold
 	// many postings, and the run must be recorded even when one batch fails.
 	return r.jobs.ImportNow(ctx, source, full != nil && *full, "request body", strings.NewReader(content))
+}
+
+// ImportUpload is the resolver for the importUpload field.
+func (r *mutationResolver) ImportUpload(ctx context.Context, file graphql.Upload, source string, full *bool) (*ent.ImportRun, error) {
+	// Like importOpenings, the run and the stored file are written outside the mutation's
+	// transaction: the job may start before this request ends.
+	return r.jobs.StartUploadFrom(ctx, source, full != nil && *full, file.Filename, file.File)
 }

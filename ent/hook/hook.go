@@ -81,6 +81,18 @@ func (f ImportRunFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportRunMutation", m)
 }
 
+// The ImportUploadFunc type is an adapter to allow the use of ordinary
+// function as ImportUpload mutator.
+type ImportUploadFunc func(context.Context, *ent.ImportUploadMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ImportUploadFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ImportUploadMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ImportUploadMutation", m)
+}
+
 // The InterviewQuestionFunc type is an adapter to allow the use of ordinary
 // function as InterviewQuestion mutator.
 type InterviewQuestionFunc func(context.Context, *ent.InterviewQuestionMutation) (ent.Value, error)

@@ -46,6 +46,10 @@ const (
 	FieldAttempts = "attempts"
 	// FieldJobID holds the string denoting the job_id field in the database.
 	FieldJobID = "job_id"
+	// FieldCursorInput holds the string denoting the cursor_input field in the database.
+	FieldCursorInput = "cursor_input"
+	// FieldCursorRecord holds the string denoting the cursor_record field in the database.
+	FieldCursorRecord = "cursor_record"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
 	// FieldStartedAt holds the string denoting the started_at field in the database.
@@ -74,6 +78,8 @@ var Columns = []string{
 	FieldError,
 	FieldAttempts,
 	FieldJobID,
+	FieldCursorInput,
+	FieldCursorRecord,
 	FieldCreatedAt,
 	FieldStartedAt,
 	FieldFinishedAt,
@@ -112,6 +118,10 @@ var (
 	ErrorValidator func(string) error
 	// DefaultAttempts holds the default value on creation for the "attempts" field.
 	DefaultAttempts int
+	// DefaultCursorInput holds the default value on creation for the "cursor_input" field.
+	DefaultCursorInput int
+	// DefaultCursorRecord holds the default value on creation for the "cursor_record" field.
+	DefaultCursorRecord int
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 )
@@ -215,6 +225,16 @@ func ByAttempts(opts ...sql.OrderTermOption) OrderOption {
 // ByJobID orders the results by the job_id field.
 func ByJobID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldJobID, opts...).ToFunc()
+}
+
+// ByCursorInput orders the results by the cursor_input field.
+func ByCursorInput(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCursorInput, opts...).ToFunc()
+}
+
+// ByCursorRecord orders the results by the cursor_record field.
+func ByCursorRecord(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCursorRecord, opts...).ToFunc()
 }
 
 // ByCreatedAt orders the results by the created_at field.

@@ -114,6 +114,16 @@ func JobID(v int64) predicate.ImportRun {
 	return predicate.ImportRun(sql.FieldEQ(FieldJobID, v))
 }
 
+// CursorInput applies equality check predicate on the "cursor_input" field. It's identical to CursorInputEQ.
+func CursorInput(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldEQ(FieldCursorInput, v))
+}
+
+// CursorRecord applies equality check predicate on the "cursor_record" field. It's identical to CursorRecordEQ.
+func CursorRecord(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldEQ(FieldCursorRecord, v))
+}
+
 // CreatedAt applies equality check predicate on the "created_at" field. It's identical to CreatedAtEQ.
 func CreatedAt(v time.Time) predicate.ImportRun {
 	return predicate.ImportRun(sql.FieldEQ(FieldCreatedAt, v))
@@ -677,6 +687,86 @@ func JobIDIsNil() predicate.ImportRun {
 // JobIDNotNil applies the NotNil predicate on the "job_id" field.
 func JobIDNotNil() predicate.ImportRun {
 	return predicate.ImportRun(sql.FieldNotNull(FieldJobID))
+}
+
+// CursorInputEQ applies the EQ predicate on the "cursor_input" field.
+func CursorInputEQ(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldEQ(FieldCursorInput, v))
+}
+
+// CursorInputNEQ applies the NEQ predicate on the "cursor_input" field.
+func CursorInputNEQ(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldNEQ(FieldCursorInput, v))
+}
+
+// CursorInputIn applies the In predicate on the "cursor_input" field.
+func CursorInputIn(vs ...int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldIn(FieldCursorInput, vs...))
+}
+
+// CursorInputNotIn applies the NotIn predicate on the "cursor_input" field.
+func CursorInputNotIn(vs ...int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldNotIn(FieldCursorInput, vs...))
+}
+
+// CursorInputGT applies the GT predicate on the "cursor_input" field.
+func CursorInputGT(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldGT(FieldCursorInput, v))
+}
+
+// CursorInputGTE applies the GTE predicate on the "cursor_input" field.
+func CursorInputGTE(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldGTE(FieldCursorInput, v))
+}
+
+// CursorInputLT applies the LT predicate on the "cursor_input" field.
+func CursorInputLT(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldLT(FieldCursorInput, v))
+}
+
+// CursorInputLTE applies the LTE predicate on the "cursor_input" field.
+func CursorInputLTE(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldLTE(FieldCursorInput, v))
+}
+
+// CursorRecordEQ applies the EQ predicate on the "cursor_record" field.
+func CursorRecordEQ(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldEQ(FieldCursorRecord, v))
+}
+
+// CursorRecordNEQ applies the NEQ predicate on the "cursor_record" field.
+func CursorRecordNEQ(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldNEQ(FieldCursorRecord, v))
+}
+
+// CursorRecordIn applies the In predicate on the "cursor_record" field.
+func CursorRecordIn(vs ...int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldIn(FieldCursorRecord, vs...))
+}
+
+// CursorRecordNotIn applies the NotIn predicate on the "cursor_record" field.
+func CursorRecordNotIn(vs ...int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldNotIn(FieldCursorRecord, vs...))
+}
+
+// CursorRecordGT applies the GT predicate on the "cursor_record" field.
+func CursorRecordGT(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldGT(FieldCursorRecord, v))
+}
+
+// CursorRecordGTE applies the GTE predicate on the "cursor_record" field.
+func CursorRecordGTE(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldGTE(FieldCursorRecord, v))
+}
+
+// CursorRecordLT applies the LT predicate on the "cursor_record" field.
+func CursorRecordLT(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldLT(FieldCursorRecord, v))
+}
+
+// CursorRecordLTE applies the LTE predicate on the "cursor_record" field.
+func CursorRecordLTE(v int) predicate.ImportRun {
+	return predicate.ImportRun(sql.FieldLTE(FieldCursorRecord, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.

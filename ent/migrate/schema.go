@@ -191,6 +191,8 @@ var (
 		{Name: "error", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "job_id", Type: field.TypeInt64, Nullable: true},
+		{Name: "cursor_input", Type: field.TypeInt, Default: 0},
+		{Name: "cursor_record", Type: field.TypeInt, Default: 0},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "started_at", Type: field.TypeTime, Nullable: true},
 		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
@@ -204,9 +206,24 @@ var (
 			{
 				Name:    "importrun_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ImportRunsColumns[16]},
+				Columns: []*schema.Column{ImportRunsColumns[18]},
 			},
 		},
+	}
+	// ImportUploadsColumns holds the columns for the "import_uploads" table.
+	ImportUploadsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "run_id", Type: field.TypeInt, Unique: true},
+		{Name: "name", Type: field.TypeString, Size: 300},
+		{Name: "format", Type: field.TypeString, Size: 16},
+		{Name: "content", Type: field.TypeBytes},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// ImportUploadsTable holds the schema information for the "import_uploads" table.
+	ImportUploadsTable = &schema.Table{
+		Name:       "import_uploads",
+		Columns:    ImportUploadsColumns,
+		PrimaryKey: []*schema.Column{ImportUploadsColumns[0]},
 	}
 	// InterviewQuestionsColumns holds the columns for the "interview_questions" table.
 	InterviewQuestionsColumns = []*schema.Column{
@@ -675,6 +692,7 @@ var (
 		CompaniesTable,
 		FeedSourcesTable,
 		ImportRunsTable,
+		ImportUploadsTable,
 		InterviewQuestionsTable,
 		LocationsTable,
 		OpeningsTable,
@@ -714,6 +732,9 @@ func init() {
 	}
 	ImportRunsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
+	ImportUploadsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
 	InterviewQuestionsTable.ForeignKeys[0].RefTable = RolesTable
 	InterviewQuestionsTable.ForeignKeys[1].RefTable = SkillsTable

@@ -24,6 +24,9 @@ type FeedSource func(*sql.Selector)
 // ImportRun is the predicate function for importrun builders.
 type ImportRun func(*sql.Selector)
 
+// ImportUpload is the predicate function for importupload builders.
+type ImportUpload func(*sql.Selector)
+
 // InterviewQuestion is the predicate function for interviewquestion builders.
 type InterviewQuestion func(*sql.Selector)
 

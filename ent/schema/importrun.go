@@ -30,7 +30,7 @@ func (ImportRun) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("source").NotEmpty().MaxLen(64).Comment(`The feed's name; its openings have the source "import:<source>".`),
 		field.Bool("full").Default(false).Comment("A full import closes the source's openings the feed no longer lists."),
-		field.Strings("inputs").Comment("The URLs imported."),
+		field.Strings("inputs").Comment("The URLs imported, or the uploaded file's name."),
 		field.Enum("status").Values("QUEUED", "RUNNING", "SUCCEEDED", "FAILED").Default("QUEUED").
 			Annotations(entgql.OrderField("STATUS")),
 		field.Int("read").Default(0).Comment("Records read (postings and unreadable records)."),
@@ -46,6 +46,11 @@ func (ImportRun) Fields() []ent.Field {
 		field.String("error").Optional().Nillable().MaxLen(500).Comment("Why the run failed, when it did."),
 		field.Int("attempts").Default(0).Comment("How many times the job queue has started the run (retries after failures)."),
 		field.Int64("job_id").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
+		// The checkpoint: the import has committed every record before record cursor_record
+		// of input cursor_input (counts, rejects and openings in the same transaction); a
+		// resumed attempt skips to it.
+		field.Int("cursor_input").Default(0).Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("cursor_record").Default(0).Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Time("created_at").Default(time.Now).Immutable().Annotations(entgql.OrderField("CREATED_AT")),
 		field.Time("started_at").Optional().Nillable(),
 		field.Time("finished_at").Optional().Nillable(),

@@ -152,6 +152,12 @@ type Limits struct {
 	// client holds open (LIVE_MAX_CONNECTIONS, 8). 0: the default.
 	MaxSubscriptions   int
 	MaxLiveConnections int
+	// MaxUploadBytes bounds a whole multipart (file upload) request; UploadMemoryBytes is how
+	// much of one is held in memory before the rest goes to a temporary file; MaxUploadFiles
+	// bounds the files in one request.
+	MaxUploadBytes    int64 // MAX_UPLOAD_BYTES, 33554432
+	UploadMemoryBytes int64 // UPLOAD_MEMORY_BYTES, 4194304
+	MaxUploadFiles    int   // MAX_UPLOAD_FILES, 1
 }
 
 // Expiry configures the sweep that expires stale openings (internal/expiry).
@@ -177,6 +183,11 @@ var DefaultLimits = Limits{
 	RequestTimeout: 10 * time.Second,
 	RatePoints:     1000,
 	RateWindow:     time.Minute,
+	// An upload is a feed document (importUpload), stored in the database until its import
+	// ends: 32 MiB is some 40,000 postings.
+	MaxUploadBytes:    32 << 20,
+	UploadMemoryBytes: 4 << 20,
+	MaxUploadFiles:    1,
 }
 
 // DefaultReplicaStickiness is DATABASE_REPLICA_STICKINESS's default: a client's queries go
@@ -257,7 +268,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		{"MAX_COST", &c.Limits.MaxCost}, {"RATE_LIMIT_POINTS", &c.Limits.RatePoints},
 		{"MAX_TOKENS", &c.Limits.MaxTokens}, {"MAX_SELECTIONS", &c.Limits.MaxSelections},
 		{"MAX_FILTER_TERMS", &c.Limits.MaxFilterTerms}, {"MAX_FILTER_DEPTH", &c.Limits.MaxFilterDepth},
-		{"LIVE_MAX_SUBSCRIPTIONS", &c.Limits.MaxSubscriptions}, {"LIVE_MAX_CONNECTIONS", &c.Limits.MaxLiveConnections}} {
+		{"LIVE_MAX_SUBSCRIPTIONS", &c.Limits.MaxSubscriptions}, {"LIVE_MAX_CONNECTIONS", &c.Limits.MaxLiveConnections},
+		{"MAX_UPLOAD_FILES", &c.Limits.MaxUploadFiles}} {
 		if v := getenv(n.name); v != "" {
 			x, err := strconv.Atoi(v)
 			if err != nil || x < 1 {
@@ -272,6 +284,18 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			bad("MAX_BODY_BYTES", v, "want a number of bytes, at least 1024")
 		}
 		c.Limits.MaxBodyBytes = x
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int64
+	}{{"MAX_UPLOAD_BYTES", &c.Limits.MaxUploadBytes}, {"UPLOAD_MEMORY_BYTES", &c.Limits.UploadMemoryBytes}} {
+		if v := getenv(n.name); v != "" {
+			x, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || x < 1024 {
+				bad(n.name, v, "want a number of bytes, at least 1024")
+			}
+			*n.dst = x
+		}
 	}
 	for _, d := range []struct {
 		name string

@@ -63,6 +63,8 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"filter depth":  {map[string]string{"MAX_FILTER_DEPTH": "0"}, `MAX_FILTER_DEPTH="0"`},
 		"tiny tokens":   {map[string]string{"MAX_TOKENS": "10"}, "MAX_TOKENS"},
 		"body bytes":    {map[string]string{"MAX_BODY_BYTES": "12"}, "MAX_BODY_BYTES"},
+		"upload bytes":  {map[string]string{"MAX_UPLOAD_BYTES": "1"}, "MAX_UPLOAD_BYTES"},
+		"upload files":  {map[string]string{"MAX_UPLOAD_FILES": "0"}, "MAX_UPLOAD_FILES"},
 		"rate window":   {map[string]string{"RATE_LIMIT_WINDOW": "1"}, "RATE_LIMIT_WINDOW"},
 		"timeout req":   {map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
 		"redis":         {map[string]string{"REDIS_URL": "localhost:6379"}, "REDIS_URL"},
@@ -121,6 +123,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		"MAX_BODY_BYTES": "2048", "MAX_DEPTH": "7", "MAX_ALIASES": "3", "MAX_ROOT_FIELDS": "4", "MAX_COST": "900",
 		"MAX_TOKENS": "700", "MAX_SELECTIONS": "300", "MAX_FILTER_TERMS": "20", "MAX_FILTER_DEPTH": "3",
 		"REQUEST_TIMEOUT": "2s", "RATE_LIMIT_POINTS": "50", "RATE_LIMIT_WINDOW": "1h",
+		"MAX_UPLOAD_BYTES": "4096", "UPLOAD_MEMORY_BYTES": "2048", "MAX_UPLOAD_FILES": "2",
 		"REDIS_URL": "redis://127.0.0.1:6379/0", "GRAPHQL_ALLOWLIST": "ops.json",
 		"CORS_ORIGINS":            "https://a.example.com, https://b.example.com",
 		"CAREERGRAPH_ADMIN_EMAIL": "Admin@Example.com", "CAREERGRAPH_ADMIN_PASSWORD": "a very long password",
@@ -128,7 +131,8 @@ func TestLimitsFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Limits{MaxBodyBytes: 2048, MaxDepth: 7, MaxAliases: 3, MaxRootFields: 4, MaxCost: 900,
 		MaxTokens: 700, MaxSelections: 300, MaxFilterTerms: 20, MaxFilterDepth: 3,
-		RequestTimeout: 2 * time.Second, RatePoints: 50, RateWindow: time.Hour}, c.Limits)
+		RequestTimeout: 2 * time.Second, RatePoints: 50, RateWindow: time.Hour,
+		MaxUploadBytes: 4096, UploadMemoryBytes: 2048, MaxUploadFiles: 2}, c.Limits)
 	assert.Equal(t, []string{"https://a.example.com", "https://b.example.com"}, c.CORSOrigins)
 	assert.Equal(t, "ops.json", c.AllowlistPath)
 	assert.Equal(t, "redis://127.0.0.1:6379/0", c.RedisURL)

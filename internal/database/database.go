@@ -95,7 +95,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// change an opening's search document or skill count depends on rewrites them. Versions
 	// move with every change and guard update<X>(version:) (after the audit hook, so the
 	// version is not listed among a change's fields).
-	client.Use(audit.Hook(), search.Hook(), editing.VersionHook())
+	useHooks(client)
 	switch {
 	case opts.Migrate:
 		if _, err := migrate.Apply(ctx, pool, dia, migrate.Options{Applied: opts.Applied}); err != nil {
@@ -180,3 +180,24 @@ func (db *DB) Ready(ctx context.Context) error {
 
 // Close closes the client and its pools.
 func (db *DB) Close() error { return db.Client.Close() }
+
+// useHooks installs the hooks every graph client carries.
+func useHooks(client *ent.Client) {
+	client.Use(audit.Hook(), search.Hook(), editing.VersionHook())
+}
+
+// ClientOnTx is a graph client whose statements run in tx (a database/sql transaction of
+// dialect dia), with the same hooks as the client Open returns: what a writer that also
+// needs the transaction itself (the importer's COPY) uses for its ent statements.
+func ClientOnTx(dia string, tx *sql.Tx) *ent.Client {
+	c := ent.NewClient(ent.Driver(onTx{entsql.NewDriver(dia, entsql.Conn{ExecQuerier: tx})}))
+	useHooks(c)
+	return c
+}
+
+// onTx is a driver already inside a transaction: what would begin one (ent does, for a write
+// with edges) gets the same transaction, its commit and rollback left to the owner.
+type onTx struct{ *entsql.Driver }
+
+func (d onTx) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d), nil }
+func (d onTx) Close() error                           { return nil }

@@ -23,7 +23,7 @@ const costStatsKey = "Cost"
 // expanded in place:
 //
 //	cost(selection set) = sum of cost(field) over its fields
-//	cost(field)         = 1 + terms(where) + multiplier(field) * cost(field's selection set)
+//	cost(field)         = 1 + terms(where) + uploads(field) + multiplier(field) * cost(field's selection set)
 //	multiplier(field)   = max(1, first, last)        for a field that takes first/last
 //	                    = len(ids)                   for nodes(ids:)
 //	                    = ListBound(field)           for any other list of objects
@@ -38,7 +38,9 @@ const costStatsKey = "Cost"
 // opening's skills, a role's items) are priced at their documented bound, ListBounds; a
 // connection's edges list is already priced by the connection's page size. terms(where) is
 // FilterSize(where).Terms for a field with a `where` argument (0 without one): every field set
-// and list item of a filter, through and/or/not and has…With, costs 1. A leaf field costs 1.
+// and list item of a filter, through and/or/not and has…With, costs 1. uploads(field) is a
+// point for each started UploadCostBytes of the files (Upload variables) its arguments carry.
+// A leaf field costs 1.
 // Directives such as @skip are not
 // evaluated, and fields that execution would merge are counted each time they appear, so the
 // cost is an upper bound. Costs saturate at Saturated.
@@ -117,6 +119,7 @@ func OperationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map
 						own = satAdd(own, FilterSize(v).Terms)
 					}
 				}
+				own = satAdd(own, uploadCost(s, vars))
 				total = satAdd(total, satAdd(own, satMul(Multiplier(s, vars), cost(s.SelectionSet))))
 			case *ast.InlineFragment:
 				total = satAdd(total, cost(s.SelectionSet))
@@ -129,6 +132,40 @@ func OperationCost(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map
 		return total
 	}
 	return cost(op.SelectionSet)
+}
+
+// UploadCostBytes is what one point of cost buys of an uploaded file: each started 64 KiB of
+// a file (an Upload argument, sent as a GraphQL multipart request) costs a point, so that the
+// rate limiter charges a large upload more than a small one (32 MiB: 512 points).
+const UploadCostBytes = 64 << 10
+
+// uploadCost is the cost of the files f's arguments carry.
+func uploadCost(f *ast.Field, vars map[string]any) int {
+	total := 0
+	var add func(v any)
+	add = func(v any) {
+		switch u := v.(type) {
+		case graphql.Upload:
+			total = satAdd(total, int(min((u.Size+UploadCostBytes-1)/UploadCostBytes, int64(Saturated))))
+		case *graphql.Upload:
+			if u != nil {
+				add(*u)
+			}
+		case []any:
+			for _, x := range u {
+				add(x)
+			}
+		}
+	}
+	for _, arg := range f.Arguments {
+		if arg.Value == nil || arg.Value.Kind != ast.Variable {
+			continue // a file can only be sent as a variable
+		}
+		if v, err := arg.Value.Value(vars); err == nil {
+			add(v)
+		}
+	}
+	return total
 }
 
 // ListBounds are the documented bounds of plain (unpaged) list fields of objects, by

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -57,9 +58,12 @@ func writeError(w http.ResponseWriter, status int, code, msg string, ext map[str
 // readBody enforces the body size limit, refuses batches (a JSON array of operations; one
 // operation per request is supported) and malformed JSON with clear errors, and hands the
 // body on. GET requests carry the operation in the URL, which net/http already bounds.
+//
+// A multipart request (a GraphQL file upload) is passed on unread: the upload transport bounds
+// it by MAX_UPLOAD_BYTES and streams it (upload.go).
 func readBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method != http.MethodPost || mt == "multipart/form-data" {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -155,6 +155,15 @@ func (o Options) withDefaults() Options {
 	if l.RateWindow == 0 {
 		l.RateWindow = d.RateWindow
 	}
+	if l.MaxUploadBytes == 0 {
+		l.MaxUploadBytes = d.MaxUploadBytes
+	}
+	if l.UploadMemoryBytes == 0 {
+		l.UploadMemoryBytes = d.UploadMemoryBytes
+	}
+	if l.MaxUploadFiles == 0 {
+		l.MaxUploadFiles = d.MaxUploadFiles
+	}
 	if o.RateStore == nil {
 		o.RateStore = ratelimit.NewMemory(nil)
 	}
@@ -274,6 +283,8 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	for _, t := range httpTransports() {
 		srv.AddTransport(t)
 	}
+	srv.AddTransport(newUploadTransport(UploadLimits{MaxBytes: o.Limits.MaxUploadBytes, MaxMemory: o.Limits.UploadMemoryBytes,
+		MaxFiles: o.Limits.MaxUploadFiles, MaxOperationBytes: o.Limits.MaxBodyBytes}))
 	if o.Metrics != nil {
 		// Outermost, so that it times and counts what the client receives.
 		srv.Use(o.Metrics.Extension())

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,32 @@ func (o FetchOptions) withDefaults() FetchOptions {
 type Doc struct {
 	Name string
 	open func(ctx context.Context) (io.ReadCloser, Format, error)
+}
+
+// BytesDoc is a document held in memory (an uploaded file) of format f.
+func BytesDoc(name string, content []byte, f Format) Doc {
+	return Doc{Name: name, open: func(context.Context) (io.ReadCloser, Format, error) {
+		return io.NopCloser(bytes.NewReader(content)), f, nil
+	}}
+}
+
+// FormatOf is the format a file name's extension says (.jsonl and .ndjson JSON Lines, .html
+// and .htm HTML), else FormatAuto (sniffed).
+func FormatOf(name string) Format { return formatOf(name) }
+
+// RunDocs is Run over documents already listed.
+func RunDocs(ctx context.Context, im *Importer, docs []Doc) (*Report, error) {
+	var errs []error
+	for _, d := range docs {
+		if err := importDoc(ctx, im, d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	rep, err := im.Finish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rep, errors.Join(errs...)
 }
 
 // Open returns the document's content and format.
@@ -246,6 +273,7 @@ func Run(ctx context.Context, im *Importer, args []string, fo FetchOptions, prog
 func importDoc(ctx context.Context, im *Importer, d Doc) error {
 	rc, f, err := d.Open(ctx)
 	if err != nil {
+		im.Unreadable()
 		return &ReadError{Doc: d.Name, Err: err}
 	}
 	defer rc.Close()

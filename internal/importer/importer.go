@@ -16,16 +16,22 @@ package importer
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"math"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/company"
@@ -53,7 +59,8 @@ type Options struct {
 	// DefaultCountry is the country of a jobLocation that names none (ISO 3166-1 alpha-2).
 	// Default "IN".
 	DefaultCountry string
-	// BatchSize is how many postings one transaction writes. Default 200.
+	// BatchSize is how many postings one transaction writes: a chunk, the unit of
+	// checkpoints. Default 500.
 	BatchSize int
 	// MaxRejects bounds the rejects a Report keeps (all are counted). Default 1000.
 	MaxRejects int
@@ -64,6 +71,42 @@ type Options struct {
 	// Progress, when set, is called after every record read with the report so far (a
 	// progress bar).
 	Progress func(Report)
+	// Checkpoint, when set, is called inside each chunk's transaction, just before it
+	// commits, with the position and the report as they will be once it has: what it writes
+	// (the ImportRun's cursor and counts, in internal/jobs) is committed with the chunk or not
+	// at all. Not called after a document could not be read to its end (the cursor would
+	// pass records never imported).
+	Checkpoint func(ctx context.Context, tx *ent.Client, at Checkpoint) error
+	// Written, when set, is told after each chunk that was written past the graph client's
+	// hooks (COPY on PostgreSQL, see SQL) has committed which openings it created and updated,
+	// so that what the hooks would have announced (live updates) is announced still. Chunks
+	// written through the client are announced by its hooks and not told here.
+	Written func(ctx context.Context, created, updated []int)
+	// Committed, when set, is called after each chunk that wrote a checkpoint has committed.
+	Committed func(ctx context.Context, at Checkpoint)
+	// Resume continues a run from a checkpoint: the records before its cursor are read again
+	// only for their identities (so that duplicates are still refused and a full import does
+	// not close them), not imported; the report starts from the checkpoint's.
+	Resume *Checkpoint
+	// SQL is the database client wraps and TxClient makes a graph client over one of its
+	// transactions (database.ClientOnTx, with the client's hooks): with both, on PostgreSQL
+	// (Dialect), new openings and their skill links are written with COPY (else through
+	// ent's bulk insert, as on SQLite).
+	SQL      *sql.DB
+	Dialect  string
+	TxClient func(dia string, tx *sql.Tx) *ent.Client
+}
+
+// Cursor is a position in an import's documents: record Record (0-based, in document order)
+// of the Input-th document the run opened (0-based; Run opens them in argument order, a
+// directory's files in name order).
+type Cursor struct{ Input, Record int }
+
+// Checkpoint is where a run stands after a committed chunk: every record before Cursor is
+// done, and Report counts them.
+type Checkpoint struct {
+	Cursor Cursor
+	Report Report
 }
 
 var sourcePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,56}$`)
@@ -104,7 +147,14 @@ type Importer struct {
 	// instead of the ids and positions themselves.
 	seen    map[uint64]uint32
 	pending []pending
+	raw     []rawItem
 	report  Report
+	// input is the document being read (its index in the run, -1 before the first);
+	// records the records read of it; position the records read in the run, skipped ones
+	// included (what "record N of this run" counts).
+	input, records, position int
+	// noCheckpoint is set once a document could not be read to its end.
+	noCheckpoint bool
 }
 
 // idHash is an identity's key in Importer.seen (FNV-1a, 64 bits: a collision among a
@@ -118,6 +168,27 @@ func idHash(id string) uint64 {
 type pending struct {
 	doc, pos string
 	d        *Draft
+	prep     *prepared
+}
+
+// prepared is what is worked out of a posting before it is written, independently of the
+// others and of the database (so in parallel, see prepareAll): its skills, its role by title,
+// the skill and description words of its search document, the hash of the draft.
+type prepared struct {
+	skills  []*ent.Skill
+	role    string
+	docTail string
+	draft   string
+}
+
+// rawItem is a record read and waiting for its chunk to be prepared.
+type rawItem struct {
+	doc      string
+	it       Item
+	position int
+	d        *Draft
+	err      error
+	prep     *prepared
 }
 
 // New prepares an import: it reads the skill vocabulary, the roles, companies and locations
@@ -130,7 +201,7 @@ func New(ctx context.Context, client *ent.Client, opts Options) (*Importer, erro
 		opts.DefaultCountry = "IN"
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 200
+		opts.BatchSize = 500
 	}
 	if opts.MaxRejects <= 0 {
 		opts.MaxRejects = 1000
@@ -144,8 +215,16 @@ func New(ctx context.Context, client *ent.Client, opts Options) (*Importer, erro
 	im := &Importer{client: client, opts: opts, source: "import:" + opts.Source,
 		roles: map[string]int{}, bySite: map[string]int{}, byName: map[string]int{}, compName: map[int]string{},
 		bySlug: map[string]int{}, locs: map[string]int{}, locCity: map[int]string{}, locSlugs: map[string]bool{},
-		seen: map[uint64]uint32{}}
+		seen: map[uint64]uint32{}, input: -1}
 	im.report.Source, im.report.Started = opts.Source, opts.Now()
+	if opts.Resume != nil {
+		im.report = opts.Resume.Report
+		im.report.Source, im.report.Incomplete, im.report.Finished = opts.Source, false, time.Time{}
+		im.report.Rejects = slices.Clone(im.report.Rejects)
+		if im.report.Started.IsZero() {
+			im.report.Started = opts.Now()
+		}
+	}
 	all, err := client.Skill.Query().WithMembers(func(q *ent.SkillQuery) { q.Select(skill.FieldID) }).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("importer: read skills: %w", err)
@@ -201,42 +280,46 @@ func (im *Importer) addLocation(id int, slug, city, country string) {
 // error only when the document could not be read to its end or the database failed; rejected
 // records are in the report.
 func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Format) error {
+	im.nextInput()
+	skip := 0
+	if res := im.opts.Resume; res != nil {
+		if im.input < res.Cursor.Input {
+			skip = math.MaxInt
+		} else if im.input == res.Cursor.Input {
+			skip = res.Cursor.Record
+		}
+	}
 	err := Read(r, f, func(it Item) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		im.report.Read++
-		if im.opts.Progress != nil {
-			defer im.opts.Progress(im.report)
-		}
-		if it.Err != nil {
-			im.rejectItem(name, it.Position, it.Err.Error(), nil)
+		im.records++
+		im.position++
+		if im.records <= skip {
+			// Done by an earlier attempt: only its identity counts (listed, and taken).
+			if it.Err == nil {
+				if id := rawIdentity(it.Raw); id != "" {
+					if _, ok := im.seen[idHash(id)]; !ok {
+						im.seen[idHash(id)] = uint32(im.position)
+					}
+				}
+			}
 			return nil
 		}
-		d, err := parsePosting(it.Raw)
-		if err != nil {
-			im.rejectItem(name, it.Position, err.Error(), it.Raw)
-			return nil
-		}
-		if prev, dup := im.seen[idHash(d.ExternalID)]; dup {
-			im.rejectItem(name, it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
-			return nil
-		}
-		im.seen[idHash(d.ExternalID)] = uint32(im.report.Read)
-		im.pending = append(im.pending, pending{doc: name, pos: it.Position, d: d})
-		if len(im.pending) >= im.opts.BatchSize {
-			if err := im.flush(ctx); err != nil {
+		im.raw = append(im.raw, rawItem{doc: name, it: it, position: im.position})
+		if len(im.raw) >= im.opts.BatchSize {
+			if err := im.chunk(ctx); err != nil {
 				return storeError{err}
 			}
 		}
 		return nil
 	})
 	// What was read before a read error is written all the same: each posting is whole.
-	if ferr := im.flush(ctx); ferr != nil && err == nil {
+	if ferr := im.chunk(ctx); ferr != nil && err == nil {
 		err = storeError{ferr}
 	}
 	if err != nil {
-		im.report.Incomplete = true
+		im.report.Incomplete, im.noCheckpoint = true, true
 		var se storeError
 		if errors.As(err, &se) {
 			return fmt.Errorf("importer: %s: %w", name, se.error)
@@ -244,6 +327,75 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 		return &ReadError{Doc: name, Err: err}
 	}
 	return nil
+}
+
+// chunk prepares the records read since the last chunk (in parallel), takes them in order
+// (rejects, duplicates) and writes the postings in one transaction with the checkpoint.
+func (im *Importer) chunk(ctx context.Context) error {
+	raw := im.raw
+	im.raw = im.raw[:0]
+	im.prepareAll(raw)
+	for _, x := range raw {
+		im.take(x)
+	}
+	return im.flush(ctx)
+}
+
+// prepareAll parses and prepares every record of a chunk, on as many goroutines as there are
+// CPUs: the vocabulary, the extractor, the title normaliser and the sanitiser are read-only.
+func (im *Importer) prepareAll(raw []rawItem) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(raw)/16))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(raw); i += workers {
+				x := &raw[i]
+				if x.it.Err != nil {
+					continue
+				}
+				if x.d, x.err = parsePosting(x.it.Raw); x.err == nil {
+					x.prep = im.prepare(x.d)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// take is one prepared record, in document order: rejected, refused as a duplicate of this
+// run, or pending.
+func (im *Importer) take(x rawItem) {
+	im.report.Read++
+	if im.opts.Progress != nil {
+		defer im.opts.Progress(im.report)
+	}
+	if x.it.Err != nil {
+		im.rejectItem(x.doc, x.it.Position, x.it.Err.Error(), nil)
+		return
+	}
+	if x.err != nil {
+		im.rejectItem(x.doc, x.it.Position, x.err.Error(), x.it.Raw)
+		return
+	}
+	d := x.d
+	if prev, dup := im.seen[idHash(d.ExternalID)]; dup {
+		im.rejectItem(x.doc, x.it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
+		return
+	}
+	im.seen[idHash(d.ExternalID)] = uint32(x.position)
+	im.pending = append(im.pending, pending{doc: x.doc, pos: x.it.Position, d: d, prep: x.prep})
+}
+
+// nextInput moves to the next document of the run.
+func (im *Importer) nextInput() { im.input, im.records = im.input+1, 0 }
+
+// Unreadable notes a document that could not be opened: it still takes its place in the
+// run's order (Cursor.Input), and no checkpoint passes it.
+func (im *Importer) Unreadable() {
+	im.nextInput()
+	im.report.Incomplete, im.noCheckpoint = true, true
 }
 
 // storeError marks a database failure, as opposed to a document that could not be read.
@@ -259,17 +411,9 @@ func (im *Importer) rejectItem(doc, pos, reason string, raw json.RawMessage) {
 		im.report.Rejects = append(im.report.Rejects, Reject{Document: doc, Position: pos, Reason: reason})
 	}
 	if raw != nil {
-		var p struct {
-			Identifier json.RawMessage `json:"identifier"`
-			URL        string          `json:"url"`
-		}
-		if json.Unmarshal(raw, &p) == nil {
-			id := identifier(p.Identifier)
-			if id == "" {
-				id = strings.TrimSpace(p.URL)
-			}
-			if _, ok := im.seen[idHash(id)]; id != "" && !ok {
-				im.seen[idHash(id)] = uint32(im.report.Read)
+		if id := rawIdentity(raw); id != "" {
+			if _, ok := im.seen[idHash(id)]; !ok {
+				im.seen[idHash(id)] = uint32(im.position)
 			}
 		}
 	}
@@ -332,13 +476,13 @@ func (im *Importer) flush(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	err := im.write(ctx, batch)
+	err := im.write(ctx, batch, true)
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
 	im.opts.Log.Warn("import batch failed; retrying postings one by one", "source", im.opts.Source, "err", err)
 	for _, p := range batch {
-		if err := im.write(ctx, []pending{p}); err != nil {
+		if err := im.write(ctx, []pending{p}, false); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -346,7 +490,9 @@ func (im *Importer) flush(ctx context.Context) error {
 			im.rejectItem(p.doc, p.pos, "could not be stored (see the server log)", nil)
 		}
 	}
-	return nil
+	// The postings went one by one, each in its own transaction; the checkpoint follows in
+	// one of its own (a crash just before it re-imports them, unchanged).
+	return im.write(ctx, nil, true)
 }
 
 // row is what one posting becomes, with database ids.
@@ -364,21 +510,29 @@ type row struct {
 // write writes a batch in one transaction, run again when it loses to concurrent writers (a
 // deadlock with an editor or another import; txretry): nothing it changes outside the database
 // is changed before the commit, so a second run starts clean.
-func (im *Importer) write(ctx context.Context, batch []pending) error {
-	return txretry.Do(ctx, txretry.DefaultPolicy, func(ctx context.Context) error { return im.writeOnce(ctx, batch) })
+func (im *Importer) write(ctx context.Context, batch []pending, checkpoint bool) error {
+	if len(batch) == 0 && (!checkpoint || im.opts.Checkpoint == nil || im.noCheckpoint) {
+		return nil
+	}
+	return txretry.Do(ctx, txretry.DefaultPolicy, func(ctx context.Context) error { return im.writeOnce(ctx, batch, checkpoint) })
 }
 
-func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) {
-	tx, err := im.client.Tx(ctx)
+// copyOpenings says whether new openings are written with COPY (PostgreSQL with SQL set).
+func (im *Importer) copyOpenings() bool {
+	return im.opts.SQL != nil && im.opts.TxClient != nil && im.opts.Dialect == dialect.Postgres
+}
+
+func (im *Importer) writeOnce(ctx context.Context, batch []pending, checkpoint bool) (err error) {
+	tx, err := im.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
-			_ = tx.Rollback()
+			_ = tx.rollback()
 		}
 	}()
-	c := tx.Client()
+	c := tx.client
 	comps, newComps, err := im.ensureCompanies(ctx, c, batch)
 	if err != nil {
 		return err
@@ -406,12 +560,13 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) 
 	for _, o := range existing {
 		byExt[o.ExternalID] = o
 	}
-	var creates []*ent.OpeningCreate
+	var creates []row
+	var updatedIDs []int
 	created, updated, unchanged := 0, 0, 0
 	for _, r := range rows {
 		o := byExt[r.p.d.ExternalID]
 		if o == nil {
-			creates = append(creates, im.create(c, r))
+			creates = append(creates, r)
 			created++
 			continue
 		}
@@ -424,17 +579,40 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending) (err error) 
 			return err
 		}
 		updated++
+		updatedIDs = append(updatedIDs, o.ID)
 	}
-	for part := range slices.Chunk(creates, 100) {
-		if err := c.Opening.CreateBulk(part...).Exec(ctx); err != nil {
+	createdIDs, err := im.createOpenings(ctx, tx, creates)
+	if err != nil {
+		return err
+	}
+	var at *Checkpoint
+	if checkpoint && im.opts.Checkpoint != nil && !im.noCheckpoint {
+		a := Checkpoint{Cursor: Cursor{Input: max(im.input, 0), Record: im.records}, Report: im.report}
+		a.Report.Created += created
+		a.Report.Updated += updated
+		a.Report.Unchanged += unchanged
+		a.Report.Unclassified += unclassified
+		if err := im.opts.Checkpoint(ctx, c, a); err != nil {
 			return err
 		}
+		at = &a
 	}
 	if err := im.markPreferred(ctx, c, rows); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.commit(); err != nil {
 		return err
+	}
+	if at != nil && im.opts.Committed != nil {
+		defer im.opts.Committed(ctx, *at)
+	}
+	if tx.sql != nil && im.opts.Written != nil {
+		// Written past the graph client's hooks: say what changed, now that it is committed.
+		created := make([]int, len(createdIDs))
+		for i, id := range createdIDs {
+			created[i] = int(id)
+		}
+		im.opts.Written(ctx, created, updatedIDs)
 	}
 	for _, nc := range newComps {
 		im.addCompany(comps[nc.key], nc.slug, nc.name, nc.site)
@@ -584,8 +762,12 @@ func (im *Importer) ensureLocations(ctx context.Context, c *ent.Client, batch []
 func (im *Importer) row(p pending, comps, locs map[string]int) row {
 	d := p.d
 	r := row{p: p, company: im.companyID(comps, d.Org), status: opening.StatusLIVE}
-	if slug := im.titles.Classify(d.Title); slug != titles.Unclassified {
-		if id, ok := im.roles[slug]; ok {
+	pr := p.prep
+	if pr == nil {
+		pr = im.prepare(d)
+	}
+	if pr.role != titles.Unclassified {
+		if id, ok := im.roles[pr.role]; ok {
 			r.roleID = &id
 		}
 	}
@@ -598,30 +780,45 @@ func (im *Importer) row(p pending, comps, locs map[string]int) row {
 	if d.ValidThrough != nil && d.ValidThrough.Before(im.opts.Now()) {
 		r.status = opening.StatusEXPIRED
 	}
-	r.skills = im.skillsOf(d)
-	names := make([][]string, len(r.skills))
-	skillIDs := make([]int, len(r.skills))
-	for i, s := range r.skills {
+	r.skills = pr.skills
+	skillIDs := skillLinks(r)
+	// search.Document is a list of words in order: the head (title, company, city) and the
+	// tail (skills, description) are built apart and joined.
+	r.doc = search.Document(d.Title, im.compName[r.company], city, "", nil)
+	if r.doc != "" && pr.docTail != "" {
+		r.doc += " "
+	}
+	r.doc += pr.docTail
+	slices.Sort(skillIDs)
+	h, _ := json.Marshal(struct {
+		Draft    string
+		Role     *int
+		Company  int
+		Location *int
+		Skills   []int
+		Status   opening.Status
+	}{pr.draft, r.roleID, r.company, r.location, skillIDs, r.status})
+	r.hash = hashHex(h)
+	return r
+}
+
+// prepare works out what a posting needs that depends on neither the database nor the other
+// postings (see prepared).
+func (im *Importer) prepare(d *Draft) *prepared {
+	p := &prepared{skills: im.skillsOf(d), role: im.titles.Classify(d.Title)}
+	names := make([][]string, len(p.skills))
+	for i, s := range p.skills {
 		names[i] = append([]string{s.Name}, s.Synonyms...)
 		for _, m := range im.vocab.Members(s.ID) {
 			if ms := im.vocab.ByID(m); ms != nil {
 				names[i] = append(append(names[i], ms.Name), ms.Synonyms...)
 			}
 		}
-		skillIDs[i] = s.ID
 	}
-	r.doc = search.Document(d.Title, im.compName[r.company], city, d.Description, names)
-	slices.Sort(skillIDs)
-	h, _ := json.Marshal(struct {
-		D        *Draft
-		Role     *int
-		Company  int
-		Location *int
-		Skills   []int
-		Status   opening.Status
-	}{d, r.roleID, r.company, r.location, skillIDs, r.status})
-	r.hash = hashHex(h)
-	return r
+	p.docTail = search.Document("", "", "", d.Description, names)
+	h, _ := json.Marshal(d)
+	p.draft = hashHex(h)
+	return p
 }
 
 // skillsOf is the posting's skills: those its skills property names (known to the
@@ -651,21 +848,6 @@ func (im *Importer) skillsOf(d *Draft) []*ent.Skill {
 	return out
 }
 
-func (im *Importer) create(c *ent.Client, r row) *ent.OpeningCreate {
-	d := r.p.d
-	b := c.Opening.Create().SetSource(im.source).SetExternalID(d.ExternalID).SetTitle(d.Title).
-		SetDescription(d.Description).SetDescriptionHTML(d.DescriptionHTML).SetURL(truncate(d.URL, 2000)).
-		SetApplicantLocationRequirements(d.ApplicantLocations).SetContentHash(r.hash).
-		SetNillableRoleID(r.roleID).SetCompanyID(r.company).SetNillableLocationID(r.location).
-		SetWorkMode(d.WorkMode).SetEmploymentType(d.EmploymentType).SetExperienceMinYears(d.ExpMin).
-		SetNillableExperienceMaxYears(d.ExpMax).SetPostedAt(d.PostedAt).SetNillableValidThrough(d.ValidThrough).
-		SetStatus(r.status).SetSkillCount(len(r.skills)).SetSearchText(r.doc).AddSkills(r.skills...)
-	if d.SalaryMin != nil {
-		b.SetSalaryMin(*d.SalaryMin).SetSalaryMax(*d.SalaryMax).SetSalaryCurrency(d.SalaryCurrency).SetSalaryPeriod(d.SalaryPeriod)
-	}
-	return b
-}
-
 func (im *Importer) update(ctx context.Context, c *ent.Client, id int, r row) error {
 	d := r.p.d
 	u := c.Opening.UpdateOneID(id).SetTitle(d.Title).
@@ -673,7 +855,7 @@ func (im *Importer) update(ctx context.Context, c *ent.Client, id int, r row) er
 		SetApplicantLocationRequirements(d.ApplicantLocations).SetContentHash(r.hash).
 		SetCompanyID(r.company).SetWorkMode(d.WorkMode).SetEmploymentType(d.EmploymentType).
 		SetExperienceMinYears(d.ExpMin).SetPostedAt(d.PostedAt).SetStatus(r.status).
-		SetSkillCount(len(r.skills)).SetSearchText(r.doc).ClearSkills().AddSkills(r.skills...)
+		SetSkillCount(len(r.skills)).SetSearchText(r.doc).ClearSkills().AddSkillIDs(skillLinks(r)...)
 	// A title that matches no role leaves the role alone: an editor may have classified it.
 	if r.roleID != nil {
 		u.SetRoleID(*r.roleID)

@@ -74,6 +74,32 @@ func rejectf(format string, args ...any) error { return reject{fmt.Sprintf(forma
 // its hash.
 const maxExternalID = 200
 
+// identityOf is a posting's identity from its identifier and url: the identifier, else the
+// url (replaced by "url:" and its hash when longer than maxExternalID).
+func identityOf(ident json.RawMessage, url string) string {
+	id := identifier(ident)
+	if id == "" {
+		id = strings.TrimSpace(url)
+		if len(id) > maxExternalID {
+			id = "url:" + hashHex([]byte(id))[:32]
+		}
+	}
+	return id
+}
+
+// rawIdentity is the identity of a raw JobPosting, read without mapping it ("" when it has
+// none or is not a JSON object): what a rejected or skipped record still lists.
+func rawIdentity(raw json.RawMessage) string {
+	var p struct {
+		Identifier json.RawMessage `json:"identifier"`
+		URL        string          `json:"url"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return ""
+	}
+	return identityOf(p.Identifier, p.URL)
+}
+
 // parsePosting maps one JobPosting. A missing title, hiringOrganization or datePosted, a
 // posting with neither identifier nor url, and an impossible salary are rejected.
 func parsePosting(raw json.RawMessage) (*Draft, error) {
@@ -113,13 +139,7 @@ func parsePosting(raw json.RawMessage) (*Draft, error) {
 		}
 		d.ValidThrough = &t
 	}
-	id := identifier(p.Identifier)
-	if id == "" {
-		id = d.URL
-		if len(id) > maxExternalID {
-			id = "url:" + hashHex([]byte(id))[:32]
-		}
-	}
+	id := identityOf(p.Identifier, d.URL)
 	if id == "" {
 		return nil, rejectf("identifier: missing, and no url to identify the posting by")
 	}

@@ -16,6 +16,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -35,6 +36,9 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/feedsource"
 	"github.com/careergraph/careergraph/ent/importrun"
+	"github.com/careergraph/careergraph/ent/importupload"
+	"github.com/careergraph/careergraph/internal/apperr"
+	"github.com/careergraph/careergraph/internal/database"
 	"github.com/careergraph/careergraph/internal/expiry"
 	"github.com/careergraph/careergraph/internal/importer"
 )
@@ -46,6 +50,9 @@ type ImportArgs struct {
 	Full   bool     `json:"full"`
 	Inputs []string `json:"inputs"`
 	RunID  int      `json:"run_id,omitempty"`
+	// Upload: the document is the run's ImportUpload (an uploaded file kept in the
+	// database), not Inputs.
+	Upload bool `json:"upload,omitempty"`
 }
 
 // Kind names the job kind in River's table.
@@ -78,12 +85,20 @@ type Config struct {
 	PollInterval time.Duration
 	// MaxAttempts bounds the attempts of one job. Default 5.
 	MaxAttempts int
-	Log         *slog.Logger
+	// AfterChunk, when set, is called after each chunk of an import with a run has committed
+	// its checkpoint (tests stop the client there to play a crash).
+	AfterChunk func(ctx context.Context, runID int, at importer.Cursor)
+	// Written, when set, is told after each committed chunk that the importer wrote past the
+	// graph client's hooks (COPY on PostgreSQL) which openings it created and updated, with the
+	// run (0: none) whose counts the chunk moved: the server announces them (internal/live).
+	Written func(ctx context.Context, runID int, created, updated []int)
+	Log     *slog.Logger
 }
 
 // Runner is the River client and what it needs.
 type Runner struct {
 	client *river.Client[*sql.Tx]
+	graph  *ent.Client
 }
 
 // New prepares a client over db (dia is dialect.Postgres or
@@ -110,7 +125,7 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 		return nil, err
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &importWorker{graph: graph, fetch: cfg.Fetch, log: cfg.Log})
+	river.AddWorker(workers, &importWorker{graph: graph, db: db, dia: dia, fetch: cfg.Fetch, log: cfg.Log, afterChunk: cfg.AfterChunk, written: cfg.Written})
 	river.AddWorker(workers, &sweepWorker{graph: graph, validity: cfg.OpeningValidity, log: cfg.Log})
 	river.AddWorker(workers, &feedWorker{graph: graph, log: cfg.Log})
 	rc, err := river.NewClient(drv, &river.Config{
@@ -133,7 +148,7 @@ func New(ctx context.Context, graph *ent.Client, db *sql.DB, dia string, cfg Con
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Runner{client: rc}, nil
+	return &Runner{client: rc, graph: graph}, nil
 }
 
 func driver(db *sql.DB, dia string) (riverdriver.Driver[*sql.Tx], error) {
@@ -190,6 +205,90 @@ func (in *Inserter) StartImport(ctx context.Context, source string, full bool, i
 	return startImport(ctx, in.graph, c, source, full, inputs)
 }
 
+// StartUpload records an ImportRun (QUEUED) with the uploaded document (an ImportUpload,
+// kept until the run ends) and enqueues its job. name is the file's name (rejects name the
+// document "upload <name>"), f its format.
+func (in *Inserter) StartUpload(ctx context.Context, source string, full bool, name string, f importer.Format, content []byte) (*ent.ImportRun, error) {
+	if err := importer.CheckSource(source); err != nil {
+		return nil, err
+	}
+	c, err := in.riverClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return startUpload(ctx, in.graph, c, source, full, name, f, content)
+}
+
+// StartUploadFrom reads an uploaded file (already bounded by the upload transport's
+// MAX_UPLOAD_BYTES) and starts its import (StartUpload); the format comes from the file name's
+// extension, else is sniffed. An empty file is a BAD_USER_INPUT on "file".
+func (in *Inserter) StartUploadFrom(ctx context.Context, source string, full bool, name string, r io.Reader) (*ent.ImportRun, error) {
+	if err := importer.CheckSource(source); err != nil {
+		return nil, err
+	}
+	content, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: read upload: %w", err)
+	}
+	if len(bytes.TrimSpace(content)) == 0 {
+		return nil, apperr.BadInput("file", "file: the uploaded file is empty")
+	}
+	return in.StartUpload(ctx, source, full, name, importer.FormatOf(name), content)
+}
+
+// StartUpload is Inserter.StartUpload on the runner's own client.
+func (r *Runner) StartUpload(ctx context.Context, source string, full bool, name string, f importer.Format, content []byte) (*ent.ImportRun, error) {
+	return startUpload(ctx, r.graph, r.client, source, full, name, f, content)
+}
+
+// StartImport is Inserter.StartImport on the runner's own client.
+func (r *Runner) StartImport(ctx context.Context, source string, full bool, inputs []string) (*ent.ImportRun, error) {
+	return startImport(ctx, r.graph, r.client, source, full, inputs)
+}
+
+// uploadName is how rejects and errors name an uploaded document.
+func uploadName(name string) string { return "upload " + name }
+
+func startUpload(ctx context.Context, graph *ent.Client, c *river.Client[*sql.Tx], source string, full bool, name string, f importer.Format, content []byte) (*ent.ImportRun, error) {
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	if name == "" {
+		name = "file"
+	}
+	run, err := graph.ImportRun.Create().SetSource(source).SetFull(full).SetInputs([]string{uploadName(name)}).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: record import run: %w", err)
+	}
+	fail := func(err error) (*ent.ImportRun, error) {
+		_ = run.Update().SetStatus(importrun.StatusFAILED).SetError("could not be queued").Exec(ctx)
+		_, _ = graph.ImportUpload.Delete().Where(importupload.RunID(run.ID)).Exec(ctx)
+		return nil, err
+	}
+	if err := graph.ImportUpload.Create().SetRunID(run.ID).SetName(name).SetFormat(formatName(f)).SetContent(content).Exec(ctx); err != nil {
+		return fail(fmt.Errorf("jobs: store upload: %w", err))
+	}
+	res, err := c.Insert(ctx, ImportArgs{Source: source, Full: full, Inputs: run.Inputs, RunID: run.ID, Upload: true}, nil)
+	if err != nil {
+		return fail(fmt.Errorf("jobs: insert import: %w", err))
+	}
+	return run.Update().SetJobID(res.Job.ID).Save(ctx)
+}
+
+var formatNames = map[importer.Format]string{importer.FormatAuto: "auto", importer.FormatJSON: "json",
+	importer.FormatJSONLines: "jsonl", importer.FormatHTML: "html"}
+
+func formatName(f importer.Format) string { return formatNames[f] }
+
+func formatOf(name string) importer.Format {
+	for f, n := range formatNames {
+		if n == name {
+			return f
+		}
+	}
+	return importer.FormatAuto
+}
+
 func startImport(ctx context.Context, graph *ent.Client, c *river.Client[*sql.Tx], source string, full bool, inputs []string) (*ent.ImportRun, error) {
 	run, err := graph.ImportRun.Create().SetSource(source).SetFull(full).SetInputs(inputs).Save(ctx)
 	if err != nil {
@@ -218,7 +317,8 @@ func (in *Inserter) ImportNow(ctx context.Context, source string, full bool, nam
 		return nil, fmt.Errorf("jobs: record import run: %w", err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	im, err := importer.New(ctx, in.graph, importer.Options{Source: source, Full: full, MaxRejects: 100, Log: log})
+	im, err := importer.New(ctx, in.graph, importer.Options{Source: source, Full: full, MaxRejects: 100, Log: log,
+		SQL: in.db, Dialect: in.dia, TxClient: database.ClientOnTx})
 	var rep *importer.Report
 	if err == nil {
 		err = im.Document(ctx, name, r, importer.FormatAuto)
@@ -257,9 +357,13 @@ func (r *Runner) Import(ctx context.Context, args ImportArgs) (int64, error) {
 
 type importWorker struct {
 	river.WorkerDefaults[ImportArgs]
-	graph *ent.Client
-	fetch importer.FetchOptions
-	log   *slog.Logger
+	graph      *ent.Client
+	db         *sql.DB
+	dia        string
+	fetch      importer.FetchOptions
+	log        *slog.Logger
+	afterChunk func(ctx context.Context, runID int, at importer.Cursor)
+	written    func(ctx context.Context, runID int, created, updated []int)
 }
 
 // ImportResult is recorded as the import job's output (River's metadata): what it did.
@@ -269,23 +373,67 @@ type ImportResult struct {
 	Incomplete                                                        bool
 }
 
+// Work runs one attempt of an import. With a run, the import is chunked (importer batches,
+// 500 postings): each chunk commits the run's cursor and counts with its postings, and an
+// attempt after a failure, a crash or a restart resumes from the last committed chunk.
 func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) (err error) {
 	runID := job.Args.RunID
+	opts := importer.Options{Source: job.Args.Source, Full: job.Args.Full, Log: w.log, MaxRejects: 100,
+		SQL: w.db, Dialect: w.dia, TxClient: database.ClientOnTx}
+	if w.written != nil {
+		opts.Written = func(ctx context.Context, created, updated []int) { w.written(ctx, runID, created, updated) }
+	}
 	if runID != 0 {
-		now := time.Now()
-		if err := w.graph.ImportRun.UpdateOneID(runID).SetStatus(importrun.StatusRUNNING).SetStartedAt(now).
-			SetAttempts(job.Attempt).Exec(ctx); err != nil {
+		run, err := w.graph.ImportRun.Get(ctx, runID)
+		if err != nil {
 			return fmt.Errorf("import job: run %d: %w", runID, err)
 		}
+		u := run.Update().SetStatus(importrun.StatusRUNNING).SetAttempts(job.Attempt)
+		if run.StartedAt == nil {
+			u.SetStartedAt(time.Now())
+		}
+		if err := u.Exec(ctx); err != nil {
+			return fmt.Errorf("import job: run %d: %w", runID, err)
+		}
+		opts.Checkpoint = func(ctx context.Context, tx *ent.Client, at importer.Checkpoint) error {
+			r := at.Report
+			return tx.ImportRun.UpdateOneID(runID).SetCursorInput(at.Cursor.Input).SetCursorRecord(at.Cursor.Record).
+				SetRead(r.Read).SetCreated(r.Created).SetUpdated(r.Updated).SetUnchanged(r.Unchanged).
+				SetRejected(r.Rejected).SetUnclassified(r.Unclassified).SetRejects(r.Rejects).Exec(ctx)
+		}
+		if w.afterChunk != nil {
+			opts.Committed = func(ctx context.Context, at importer.Checkpoint) { w.afterChunk(ctx, runID, at.Cursor) }
+		}
+		if run.CursorInput > 0 || run.CursorRecord > 0 {
+			opts.Resume = &importer.Checkpoint{Cursor: importer.Cursor{Input: run.CursorInput, Record: run.CursorRecord},
+				Report: importer.Report{Read: run.Read, Created: run.Created, Updated: run.Updated, Unchanged: run.Unchanged,
+					Rejected: run.Rejected, Unclassified: run.Unclassified, Rejects: run.Rejects}}
+			if run.StartedAt != nil {
+				opts.Resume.Report.Started = *run.StartedAt
+			}
+		}
 	}
-	im, err := importer.New(ctx, w.graph, importer.Options{Source: job.Args.Source, Full: job.Args.Full, Log: w.log, MaxRejects: 100,
-		Progress: progress(w.graph, w.log, runID, time.Now)})
+	im, err := importer.New(ctx, w.graph, opts)
 	if err != nil {
 		w.finish(runID, nil, err, true)
 		// A bad source name will not get better on a retry.
 		return river.JobCancel(err)
 	}
-	rep, err := importer.Run(ctx, im, job.Args.Inputs, w.fetch, nil)
+	var rep *importer.Report
+	if job.Args.Upload {
+		up, uerr := w.graph.ImportUpload.Query().Where(importupload.RunID(runID)).Only(ctx)
+		if uerr != nil {
+			if ent.IsNotFound(uerr) {
+				err = errors.New("the uploaded document is gone")
+				w.finish(runID, nil, err, true)
+				return river.JobCancel(err)
+			}
+			return fmt.Errorf("import job: upload of run %d: %w", runID, uerr)
+		}
+		rep, err = importer.RunDocs(ctx, im, []importer.Doc{importer.BytesDoc(uploadName(up.Name), up.Content, formatOf(up.Format))})
+	} else {
+		rep, err = importer.Run(ctx, im, job.Args.Inputs, w.fetch, nil)
+	}
 	permanent := err != nil && importer.Permanent(err)
 	w.finish(runID, rep, err, permanent || job.Attempt >= job.MaxAttempts)
 	if rep != nil {
@@ -304,32 +452,6 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) (er
 	return err
 }
 
-// ProgressEvery is how often a running import writes its counts to its run, where
-// importRunProgress subscribers (internal/live) and node(id:) readers on any replica see them.
-const ProgressEvery = time.Second
-
-// progress returns the importer's Progress callback for run runID: at most once per
-// ProgressEvery it writes the counts so far to the run (one UPDATE outside the import's
-// batches; a failure is logged and the import goes on).
-func progress(graph *ent.Client, log *slog.Logger, runID int, now func() time.Time) func(importer.Report) {
-	if runID == 0 {
-		return nil
-	}
-	last := now()
-	return func(rep importer.Report) {
-		if t := now(); t.Sub(last) >= ProgressEvery {
-			last = t
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := graph.ImportRun.UpdateOneID(runID).SetRead(rep.Read).SetCreated(rep.Created).SetUpdated(rep.Updated).
-				SetUnchanged(rep.Unchanged).SetClosed(rep.Closed).SetRejected(rep.Rejected).SetUnclassified(rep.Unclassified).
-				Exec(ctx); err != nil {
-				log.Warn("import: recording progress", "run", runID, "err", err)
-			}
-		}
-	}
-}
-
 // finish writes the run's outcome: the counts of this attempt, and SUCCEEDED, or FAILED with a
 // reason a client may see (what could not be read, never database text), or back to QUEUED
 // when River will try again.
@@ -344,7 +466,9 @@ func recordOutcome(graph *ent.Client, log *slog.Logger, runID int, rep *importer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	u := graph.ImportRun.UpdateOneID(runID).SetFinishedAt(time.Now())
-	if rep != nil {
+	// The counts of an attempt that will be retried stay as its last checkpoint committed
+	// them: the retry resumes from there.
+	if rep != nil && (err == nil || last) {
 		u.SetRead(rep.Read).SetCreated(rep.Created).SetUpdated(rep.Updated).SetUnchanged(rep.Unchanged).
 			SetClosed(rep.Closed).SetRejected(rep.Rejected).SetUnclassified(rep.Unclassified).SetRejects(rep.Rejects)
 	}
@@ -358,6 +482,12 @@ func recordOutcome(graph *ent.Client, log *slog.Logger, runID int, rep *importer
 	}
 	if uerr := u.Exec(ctx); uerr != nil {
 		log.Error("import: recording the run", "run", runID, "err", uerr)
+	}
+	if err == nil || last {
+		// The run is over: its uploaded document (if any) is no longer needed.
+		if _, derr := graph.ImportUpload.Delete().Where(importupload.RunID(runID)).Exec(ctx); derr != nil {
+			log.Error("import: deleting the run's upload", "run", runID, "err", derr)
+		}
 	}
 }
 

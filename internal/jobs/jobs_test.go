@@ -26,11 +26,28 @@ import (
 
 func start(t *testing.T, env *testenv.Env, sweep time.Duration) (*jobs.Runner, <-chan *river.Event) {
 	t.Helper()
-	ctx := context.Background()
-	r, err := jobs.New(ctx, env.DB.Client, env.DB.SQL, env.DB.Dialect, jobs.Config{
+	return startWith(t, env, jobs.Config{
 		SweepInterval: sweep, OpeningValidity: 60 * 24 * time.Hour, PollInterval: 50 * time.Millisecond,
 		Fetch: importer.FetchOptions{AllowPrivate: true},
 	})
+}
+
+// testLog sends the job runner's warnings to the test's log.
+func testLog(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(logWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type logWriter struct{ t *testing.T }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func startWith(t *testing.T, env *testenv.Env, cfg jobs.Config) (*jobs.Runner, <-chan *river.Event) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := jobs.New(ctx, env.DB.Client, env.DB.SQL, env.DB.Dialect, cfg)
 	require.NoError(t, err)
 	events, cancel := r.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
 	require.NoError(t, r.Start(ctx))
@@ -156,31 +173,65 @@ func TestPeriodicSweep(t *testing.T) {
 	})
 }
 
-func TestImportProgressIsWrittenAtMostOncePerInterval(t *testing.T) {
+// TestImportResumesFromCheckpoint: an uploaded feed of 1,800 postings is imported in chunks
+// of 500; after the second chunk has committed, the River client is stopped (the job's
+// context cancelled, as a crash or a shutdown would), and a new client on the same database
+// resumes the job from the committed cursor: the resumed attempt reads and writes only the
+// last 800, nothing is duplicated, and the run's counts are those of one clean import.
+func TestImportResumesFromCheckpoint(t *testing.T) {
+	body := []byte(feed(1800))
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
-		e := testenv.New(t, b)
 		ctx := context.Background()
-		run, err := e.DB.Client.ImportRun.Create().SetSource("feed").SetInputs([]string{"x"}).Save(ctx)
+		env := testenv.Seeded(t, b)
+		cfg := jobs.Config{SweepInterval: time.Hour, OpeningValidity: 60 * 24 * time.Hour, PollInterval: 50 * time.Millisecond,
+			Log: testLog(t)}
+		var first *jobs.Runner
+		var chunks atomic.Int32
+		stopped := make(chan struct{})
+		cfg.AfterChunk = func(jobCtx context.Context, runID int, at importer.Cursor) {
+			if chunks.Add(1) == 2 {
+				go func() {
+					defer close(stopped)
+					_ = first.Client().StopAndCancel(ctx)
+				}()
+				// The job's context is cancelled by the stop; the import ends at its next record.
+				<-jobCtx.Done()
+			}
+		}
+		var err error
+		first, err = jobs.New(ctx, env.DB.Client, env.DB.SQL, env.DB.Dialect, cfg)
 		require.NoError(t, err)
-		now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-		clock := func() time.Time { return now }
-		report := jobs.Progress(e.DB.Client, slog.New(slog.DiscardHandler), run.ID, clock)
+		require.NoError(t, first.Start(ctx))
+		run, err := first.StartUpload(ctx, "resumed", true, "feed.jsonl", importer.FormatJSONLines, body)
+		require.NoError(t, err)
+		select {
+		case <-stopped:
+		case <-time.After(90 * time.Second):
+			t.Fatal("the import did not reach its second chunk")
+		}
+		c := env.DB.Client
+		mid := c.ImportRun.GetX(ctx, run.ID)
+		assert.Equal(t, []int{0, 1000}, []int{mid.CursorInput, mid.CursorRecord}, "two chunks committed")
+		assert.Equal(t, []int{1000, 1000}, []int{mid.Read, mid.Created})
+		assert.Equal(t, 1000, c.Opening.Query().Where(opening.Source("import:resumed")).CountX(ctx), "nothing half-written")
+		assert.Equal(t, 1, c.ImportUpload.Query().CountX(ctx), "the document survives for the resume")
 
-		now = now.Add(jobs.ProgressEvery / 2)
-		report(importer.Report{Read: 5})
-		got, err := e.DB.Client.ImportRun.Get(ctx, run.ID)
-		require.NoError(t, err)
-		assert.Equal(t, 0, got.Read, "not yet: less than an interval since the start")
-
-		now = now.Add(jobs.ProgressEvery)
-		report(importer.Report{Read: 9, Created: 4, Updated: 2, Rejected: 1})
-		got, err = e.DB.Client.ImportRun.Get(ctx, run.ID)
-		require.NoError(t, err)
-		assert.Equal(t, []int{9, 4, 2, 1}, []int{got.Read, got.Created, got.Updated, got.Rejected})
-
-		report(importer.Report{Read: 10})
-		got, err = e.DB.Client.ImportRun.Get(ctx, run.ID)
-		require.NoError(t, err)
-		assert.Equal(t, 9, got.Read, "at most once per interval")
+		// A new process: a new client on the same database picks the job up again.
+		cfg.AfterChunk = nil
+		_, events := startWith(t, env, cfg)
+		e := await(t, events, "import", nil)
+		require.Equal(t, rivertype.JobStateCompleted, e.Job.State, "errors: %v", e.Job.Errors)
+		done := c.ImportRun.GetX(ctx, run.ID)
+		assert.Equal(t, "SUCCEEDED", string(done.Status))
+		assert.Equal(t, []int{1800, 1800, 0, 0}, []int{done.Read, done.Created, done.Unchanged, done.Updated},
+			"the resumed attempt created the last 800 and found none of the first 1,000 again")
+		assert.GreaterOrEqual(t, done.Attempts, 1)
+		assert.Equal(t, 1800, c.Opening.Query().Where(opening.Source("import:resumed")).CountX(ctx), "no duplicates")
+		var links, skillCount int
+		require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM opening_skills WHERE opening_id IN (SELECT id FROM openings WHERE source = 'import:resumed')`).Scan(&links))
+		require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT SUM(skill_count) FROM openings WHERE source = 'import:resumed'`).Scan(&skillCount))
+		assert.Equal(t, 2*1800, skillCount, "Go and PostgreSQL on each")
+		assert.Equal(t, skillCount, links, "no link written twice or half")
+		assert.Zero(t, c.ImportUpload.Query().CountX(ctx), "the document is deleted once the run is over")
 	})
 }

@@ -218,3 +218,25 @@ func deref(p *int) int {
 	}
 	return *p
 }
+
+// Written returns what tells bus about openings a writer wrote past the graph client's hooks
+// (the importer's COPY chunks on PostgreSQL), once they are committed: created ones as POSTED,
+// updated ones as UPDATED (their roles and cities read by the receivers), and the import run
+// (0: none) whose counts the chunk moved.
+func Written(bus *Bus) func(ctx context.Context, runID int, created, updated []int) {
+	return func(_ context.Context, runID int, created, updated []int) {
+		var msg Message
+		for _, id := range created {
+			msg.Openings = append(msg.Openings, Opening{ID: id, Op: Posted, Role: Unknown, Location: Unknown})
+		}
+		for _, id := range updated {
+			msg.Openings = append(msg.Openings, Opening{ID: id, Op: Updated, Role: Unknown, Location: Unknown})
+		}
+		if runID != 0 {
+			msg.Imports = []int{runID}
+		}
+		if !msg.Empty() {
+			bus.Publish(msg.compact())
+		}
+	}
+}

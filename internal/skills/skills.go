@@ -68,6 +68,17 @@ func New(all []*ent.Skill) *Vocabulary {
 // "+" spelled "plus" and "#" spelled "sharp", so that "Node.js", "nodejs" and "NODE JS" meet and
 // "C++" and "C#" stay apart from "C".
 func Key(s string) string {
+	// Fast path (most words of a document): lower-case ASCII letters and digits already.
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		switch {

@@ -1,4 +1,0 @@
-package jobs
-
-// Progress is progress, for tests.
-var Progress = progress
