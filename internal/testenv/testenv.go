@@ -121,7 +121,7 @@ func (c *Counter) Wrap(d dialect.Driver) dialect.Driver { return &countingDriver
 // Env is a database, migrated by the versioned migration files, for one test.
 type Env struct {
 	Backend Backend
-	DB  *database.DB
+	DB      *database.DB
 	// Statements counts every statement run through DB.Client and through Querier.
 	Statements *Counter
 	// Querier runs raw statements on DB.SQL and counts them in Statements; the handler's
