@@ -6,7 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/bits"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -21,10 +21,11 @@ import (
 )
 
 // Index is a compact, in-memory image of every live opening: what scoring needs and nothing
-// else (a 56-byte entry and two skill bitmaps, all its skills and the preferred ones, of 8 bytes
-// per 64 skills each per opening; before the second bitmap: about 67 MB
-// for 840,000 live openings and 152 skills). Matching and skill demand scan it instead of the database, which at a million
-// openings is the difference between milliseconds and seconds.
+// else (a 64-byte entry, and its skills as 4-byte numbers in one shared array: about 100 MB
+// for 840,000 live openings of 8.7 skills each, whatever the size of the vocabulary; two dense
+// bitmaps per opening, as before, took 48 bytes each at 152 skills and 688 at 2,740).
+// Matching and skill demand scan it instead of the database, which at a million openings is
+// the difference between milliseconds and seconds.
 //
 // It stays current: every read first asks the database for openings updated since the last
 // look (one indexed statement, normally returning nothing, re-reading a safety margin so a
@@ -40,12 +41,12 @@ type Index struct {
 
 	mu      sync.RWMutex
 	entries []entry // sorted by id for the rebuilt part, then appended
-	bitmap  []uint64
-	// pref has the same shape as bitmap: the bits of the skills an opening asks for as
-	// preferred (its other skills are essential).
-	pref     []uint64
-	words    int         // uint64 words per opening's skill bitmap
-	skillBit map[int]int // skill id -> bit
+	// skills holds every entry's skills: entries[i]'s are skills[at:at+n], each a skill's bit
+	// plus one, negated when the opening asks for it as preferred (its other skills are
+	// essential). A catch-up appends an opening's new list and leaves the old one unused
+	// until the next rebuild.
+	skills   []int32
+	skillBit map[int]int // skill id -> bit (0, 1, …: a dense number for masks and counts)
 	// sorted is how many entries, from the start, are sorted by id (the rebuilt part): they
 	// are found by binary search. Openings a catch-up appends are found through extra.
 	sorted int
@@ -65,21 +66,53 @@ type Index struct {
 	rebuilding bool
 }
 
-// entry is one opening. Location and role are database IDs; salary is annualised.
+// entry is one opening. Location and role are database IDs; salary is annualised. 64 bytes.
 type entry struct {
-	id         int64
-	role       int64
-	company    int64
-	location   int64 // 0: none
-	salary     int64 // annualised top of the advertised range; 0: none advertised
-	mid        int64 // annualised midpoint of the advertised range; 0: none advertised
-	currency   [3]byte
-	expMin     int16
-	expMax     int16 // -1: no maximum
-	skillCount int16
-	prefCount  int16 // how many of its skills are preferred rather than essential
-	mode       workMode
-	live       bool
+	id       int64
+	role     int64
+	company  int64
+	location int64  // 0: none
+	salary   int64  // annualised top of the advertised range; 0: none advertised
+	mid      int64  // annualised midpoint of the advertised range; 0: none advertised
+	at       uint32 // its skills are Index.skills[at : at+n]
+	expMin   int16
+	expMax   int16 // -1: no maximum
+	currency [3]byte
+	n        uint8 // how many skills it asks for (at most maxSkills)
+	pref     uint8 // how many of them are preferred rather than essential
+	mode     workMode
+	live     bool
+}
+
+// maxSkills is the most skills the index keeps of one opening (an entry counts them in a
+// byte); an opening asking for more is scored on its first maxSkills.
+const maxSkills = 255
+
+// skillsOf returns e's skills (see Index.skills).
+func (x *Index) skillsOf(e *entry) []int32 { return x.skills[e.at : e.at+uint32(e.n)] }
+
+// setSkills appends the skills of list ("12,-34": see signedSkill) to store as e's, giving a
+// skill skillBit does not know yet the next bit, and returns the grown store.
+func setSkills(store []int32, e *entry, list []byte, skillBit map[int]int) []int32 {
+	e.at, e.n, e.pref = uint32(len(store)), 0, 0
+	eachID(list, func(sid int) {
+		if e.n == maxSkills {
+			return
+		}
+		b, ok := skillBit[abs(sid)]
+		if !ok {
+			b = len(skillBit)
+			skillBit[abs(sid)] = b
+		}
+		v := int32(b + 1)
+		if sid < 0 {
+			v = -v
+			e.pref++
+		}
+		store = append(store, v)
+		e.n++
+	})
+	return store
 }
 
 // workMode is an opening's work mode in one byte (the entry is kept small: one per live
@@ -207,7 +240,7 @@ func (x *Index) look(ctx context.Context) error {
 // but the currency. An unclassified opening (no role) reads as role 0.
 var cols = `id, COALESCE(role_id, 0), company_id, COALESCE(location_id, 0), status = 'LIVE',
 	CASE work_mode WHEN 'HYBRID' THEN 1 WHEN 'REMOTE' THEN 2 ELSE 0 END,
-	experience_min_years, COALESCE(experience_max_years, -1), skill_count,
+	experience_min_years, COALESCE(experience_max_years, -1),
 	COALESCE(salary_max, salary_min, 0) * ` + perYear + `,
 	(COALESCE(salary_min, 0) + COALESCE(salary_max, salary_min, 0)) / 2 * ` + perYear + `,
 	COALESCE(salary_currency, '')`
@@ -227,7 +260,7 @@ func (x *Index) read(ctx context.Context, size int, where string, args ...any) (
 	var cur sql.RawBytes
 	for rows.Next() {
 		var e entry
-		if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &e.live, &e.mode, &e.expMin, &e.expMax, &e.skillCount,
+		if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &e.live, &e.mode, &e.expMin, &e.expMax,
 			&e.salary, &e.mid, &cur); err != nil {
 			return nil, fmt.Errorf("match index: %w", err)
 		}
@@ -265,7 +298,7 @@ func (x *Index) changes(ctx context.Context, since time.Time, limit int) ([]chan
 	q := `SELECT * FROM (SELECT ` + cols + `,
 	(SELECT ` + agg + ` FROM opening_skills s WHERE s.opening_id = openings.id)
 	FROM openings WHERE updated_at > ` + x.ph(1) + ` ORDER BY updated_at LIMIT ` + strconv.Itoa(limit) + `) AS changed
-UNION ALL SELECT opening_id, 0, 0, 0, ` + no + `, 0, 0, -1, 0, 0, 0, '', NULL FROM opening_tombstones WHERE deleted_at > ` + x.ph(1)
+UNION ALL SELECT opening_id, 0, 0, 0, ` + no + `, 0, 0, -1, 0, 0, '', NULL FROM opening_tombstones WHERE deleted_at > ` + x.ph(1)
 	rows, err := x.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("match index: %w", err)
@@ -276,7 +309,7 @@ UNION ALL SELECT opening_id, 0, 0, 0, ` + no + `, 0, 0, -1, 0, 0, 0, '', NULL FR
 	for rows.Next() {
 		var c change
 		e := &c.entry
-		if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &e.live, &e.mode, &e.expMin, &e.expMax, &e.skillCount,
+		if err := rows.Scan(&e.id, &e.role, &e.company, &e.location, &e.live, &e.mode, &e.expMin, &e.expMax,
 			&e.salary, &e.mid, &cur, &list); err != nil {
 			return nil, fmt.Errorf("match index: %w", err)
 		}
@@ -326,6 +359,7 @@ const TombstonesKept = 6 * RebuildEvery
 // openings).
 func (x *Index) rebuild(ctx context.Context) error {
 	start := time.Now()
+	defer lowGC()()
 	// A rebuild reads no deleted opening; older tombstones have served every index. Pruning is
 	// best effort: a read must not fail because the write did (a busy SQLite writer, a
 	// read-only replica); what is left is pruned at a later rebuild, and tombstones are small.
@@ -338,7 +372,6 @@ func (x *Index) rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	words := (len(skillBit) + 63) / 64
 	// Sized up front: growing slices of a million entries by appending would leave several
 	// times their size behind as garbage, and the process's peak memory with it.
 	total, err := x.count(ctx)
@@ -353,7 +386,7 @@ func (x *Index) rebuild(ctx context.Context) error {
 		return err
 	})
 	g.Go(func() (err error) {
-		sets, err = x.readSkillSets(gctx, skillBit, words, total)
+		sets, err = x.readSkillSets(gctx, skillBit, total)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -363,21 +396,25 @@ func (x *Index) rebuild(ctx context.Context) error {
 	if !slices.IsSortedFunc(entries, byID) { // a sequential scan is usually in id order already
 		slices.SortFunc(entries, byID)
 	}
-	bitmap := make([]uint64, len(entries)*words)
-	pref := make([]uint64, len(entries)*words)
+	// The skills read become the index's store as they are: each live entry points at its
+	// opening's run (the runs of openings that are not live stay unused).
 	j := 0
 	for i := range entries {
-		for j < len(sets.ids) && sets.ids[j] < entries[i].id {
+		e := &entries[i]
+		for j < len(sets.ids) && sets.ids[j] < e.id {
 			j++
 		}
-		if j < len(sets.ids) && sets.ids[j] == entries[i].id {
-			copy(bitmap[i*words:(i+1)*words], sets.bits[j*words:(j+1)*words])
-			copy(pref[i*words:(i+1)*words], sets.pref[j*words:(j+1)*words])
-			entries[i].prefCount = ones(pref[i*words : (i+1)*words])
+		if j < len(sets.ids) && sets.ids[j] == e.id {
+			e.at, e.n, e.pref = sets.at[j], sets.n[j], 0
+			for _, v := range sets.skills[e.at : e.at+uint32(e.n)] {
+				if v < 0 {
+					e.pref++
+				}
+			}
 		}
 	}
 	x.mu.Lock()
-	x.entries, x.bitmap, x.pref, x.words, x.skillBit = entries, bitmap, pref, words, skillBit
+	x.entries, x.skills, x.skillBit = entries, sets.skills, skillBit
 	x.sorted, x.extra = len(entries), map[int64]int{}
 	x.live = len(entries)
 	x.roleLive = map[int64]int{}
@@ -389,6 +426,40 @@ func (x *Index) rebuild(ctx context.Context) error {
 	x.mu.Unlock()
 	x.ready.Store(true)
 	return nil
+}
+
+// buildGCPercent is the garbage collector's GOGC while a rebuild runs. A rebuild holds its new
+// image beside the old one and decodes a million rows into garbage meanwhile; at the default
+// 100 the heap may grow to twice what is live before a collection, which made the build the
+// process's peak memory (335 MB at a million openings). The image is pointer-free arrays the
+// collector does not scan, so the extra collections cost little.
+const buildGCPercent = 25
+
+var gcState struct {
+	sync.Mutex
+	depth int // rebuilds running (one per index; tests run several)
+	saved int // the GOGC before the first of them
+}
+
+// lowGC sets GOGC to buildGCPercent, unless it is lower already (or off), until the returned
+// function has been called by every rebuild that called lowGC.
+func lowGC() (restore func()) {
+	gcState.Lock()
+	defer gcState.Unlock()
+	if gcState.depth == 0 {
+		gcState.saved = debug.SetGCPercent(buildGCPercent)
+		if gcState.saved < buildGCPercent { // lower already, or off (-1): leave it
+			debug.SetGCPercent(gcState.saved)
+		}
+	}
+	gcState.depth++
+	return func() {
+		gcState.Lock()
+		defer gcState.Unlock()
+		if gcState.depth--; gcState.depth == 0 {
+			debug.SetGCPercent(gcState.saved)
+		}
+	}
 }
 
 // count counts every opening, live or not: it sizes both the live entries (over by the closed
@@ -425,25 +496,19 @@ func (x *Index) skillBits(ctx context.Context) (map[int]int, error) {
 	return skillBit, rows.Err()
 }
 
-// skillSets are the skill bitmaps of openings, in ascending opening id order: opening ids[i]
-// has bits[i*words:(i+1)*words], of which pref[i*words:(i+1)*words] are preferred.
+// skillSets are the skills of every opening, in ascending opening id order, as a rebuild
+// reads them before it knows which openings are live: opening ids[i] has
+// skills[at[i] : at[i]+n[i]] (see Index.skills).
 type skillSets struct {
-	ids  []int64
-	bits []uint64
-	pref []uint64
+	ids    []int64
+	at     []uint32
+	n      []uint8
+	skills []int32
 }
 
-// ones counts the set bits of a bitmap row.
-func ones(row []uint64) int16 {
-	n := 0
-	for _, v := range row {
-		n += bits.OnesCount64(v)
-	}
-	return int16(n)
-}
-
-// readSkillSets reads every opening's skills, one row per opening, in opening id order.
-func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, words, size int) (skillSets, error) {
+// readSkillSets reads every opening's skills, one row per opening, in opening id order. A
+// skill skillBit does not know (created since it was read) gets the next bit.
+func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, size int) (skillSets, error) {
 	agg := `string_agg((` + signedSkill + `)::text, ',')`
 	if x.dialect != dialect.Postgres {
 		agg = `group_concat(` + signedSkill + `)`
@@ -453,25 +518,22 @@ func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, words, 
 		return skillSets{}, fmt.Errorf("match index: %w", err)
 	}
 	defer rows.Close()
-	out := skillSets{ids: make([]int64, 0, size), bits: make([]uint64, 0, size*words), pref: make([]uint64, 0, size*words)}
+	out := skillSets{ids: make([]int64, 0, size), at: make([]uint32, 0, size), n: make([]uint8, 0, size)}
 	var list sql.RawBytes
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id, &list); err != nil {
 			return skillSets{}, fmt.Errorf("match index: %w", err)
 		}
-		out.ids = append(out.ids, id)
-		out.bits = append(out.bits, make([]uint64, words)...)
-		out.pref = append(out.pref, make([]uint64, words)...)
-		row, prow := out.bits[len(out.bits)-words:], out.pref[len(out.pref)-words:]
-		eachID(list, func(sid int) { // list is "12,-34,56": see signedSkill
-			if b, ok := skillBit[abs(sid)]; ok {
-				row[b/64] |= 1 << (b % 64)
-				if sid < 0 {
-					prow[b/64] |= 1 << (b % 64)
-				}
-			}
-		})
+		if len(out.ids) == 1024 {
+			// Sized once from the first rows, with room for catch-ups to append to: growing
+			// an array of millions by appending leaves the old ones behind as garbage.
+			per := float64(len(out.skills)) / 1024
+			out.skills = append(make([]int32, 0, int(per*float64(size)*1.1)+4096), out.skills...)
+		}
+		var e entry
+		out.skills = setSkills(out.skills, &e, list, skillBit)
+		out.ids, out.at, out.n = append(out.ids, id), append(out.at, e.at), append(out.n, e.n)
 	}
 	return out, rows.Err()
 }
@@ -510,11 +572,6 @@ func (x *Index) catchUp(ctx context.Context) error {
 	defer x.mu.Unlock()
 	for _, c := range changed {
 		e := c.entry
-		eachID(c.skills, func(sid int) {
-			if _, ok := x.skillBit[abs(sid)]; !ok {
-				x.addSkill(abs(sid))
-			}
-		})
 		i, ok := x.position(e.id)
 		if !ok {
 			if !e.live {
@@ -522,8 +579,6 @@ func (x *Index) catchUp(ctx context.Context) error {
 			}
 			i = len(x.entries)
 			x.entries = append(x.entries, e)
-			x.bitmap = append(x.bitmap, make([]uint64, x.words)...)
-			x.pref = append(x.pref, make([]uint64, x.words)...)
 			x.extra[e.id] = i
 			x.live++
 			x.roleLive[e.role]++
@@ -538,42 +593,17 @@ func (x *Index) catchUp(ctx context.Context) error {
 				x.roleLive[e.role]++
 			}
 			x.entries[i] = e
-			clear(x.bitmap[i*x.words : (i+1)*x.words])
-			clear(x.pref[i*x.words : (i+1)*x.words])
 		}
-		eachID(c.skills, func(sid int) {
-			if b, ok := x.skillBit[abs(sid)]; ok {
-				x.bitmap[i*x.words+b/64] |= 1 << (b % 64)
-				if sid < 0 {
-					x.pref[i*x.words+b/64] |= 1 << (b % 64)
-				}
-			}
-		})
-		x.entries[i].prefCount = ones(x.pref[i*x.words : (i+1)*x.words])
+		// A skill created since the build gets the next bit here, so the read that first sees
+		// it already counts it. An opening that is no longer live keeps no skills.
+		if e.live {
+			x.skills = setSkills(x.skills, &x.entries[i], c.skills, x.skillBit)
+		}
 	}
 	if start.After(x.watermark) {
 		x.watermark = start
 	}
 	return nil
-}
-
-// addSkill gives a skill created since the build a bit, widening every opening's bitmap by a
-// word when the bits run out (a copy of the bitmap, milliseconds at a million openings), so
-// that the read that first sees the skill already counts it. Callers hold x.mu.
-func (x *Index) addSkill(sid int) {
-	b := len(x.skillBit)
-	x.skillBit[sid] = b
-	if b < x.words*64 {
-		return
-	}
-	words := x.words + 1
-	bitmap := make([]uint64, len(x.entries)*words)
-	pref := make([]uint64, len(x.entries)*words)
-	for i := range x.entries {
-		copy(bitmap[i*words:], x.bitmap[i*x.words:(i+1)*x.words])
-		copy(pref[i*words:], x.pref[i*x.words:(i+1)*x.words])
-	}
-	x.bitmap, x.pref, x.words = bitmap, pref, words
 }
 
 // scored is an opening's score in thousandths of a point, by part.
@@ -612,10 +642,10 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	mask := make([]uint64, x.words)
+	mask := make([]bool, len(x.skillBit)+1) // by bit plus one, as the store numbers them
 	for _, id := range pr.satisfied {
 		if b, ok := x.skillBit[id]; ok {
-			mask[b/64] |= 1 << (b % 64)
+			mask[b+1] = true
 		}
 	}
 	cities := map[int64]bool{}
@@ -641,17 +671,20 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 		}
 		var s scored
 		s.id = e.id
-		if e.skillCount > 0 {
+		if e.n > 0 {
 			// 60 × (2 × essential matched + preferred matched) / (2 × essential + preferred)
 			var me, mp int64
-			row, prow := x.bitmap[i*x.words:(i+1)*x.words], x.pref[i*x.words:(i+1)*x.words]
-			for w, v := range row {
-				me += int64(bits.OnesCount64(v & mask[w] &^ prow[w]))
-				mp += int64(bits.OnesCount64(prow[w] & mask[w]))
+			for _, v := range x.skillsOf(e) {
+				switch {
+				case v > 0 && mask[v]:
+					me++
+				case v < 0 && mask[-v]:
+					mp++
+				}
 			}
-			p := min(int64(e.prefCount), int64(e.skillCount))
+			p := int64(e.pref)
 			s.skills = roundDiv(int64(SkillsPoints)*1000*(EssentialWeight*me+PreferredWeight*mp),
-				EssentialWeight*(int64(e.skillCount)-p)+PreferredWeight*p)
+				EssentialWeight*(int64(e.n)-p)+PreferredWeight*p)
 		}
 		switch {
 		case int64(e.expMin) > y:
@@ -706,21 +739,16 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 	var skillOf []int // bit -> skill id, made when first needed
 	for _, s := range out {
 		i, ok := x.position(s.id)
-		if !ok || x.entries[i].prefCount == 0 {
+		if !ok || x.entries[i].pref == 0 {
 			continue
 		}
 		if skillOf == nil {
-			skillOf = make([]int, x.words*64)
-			for sid, b := range x.skillBit {
-				skillOf[b] = sid
-			}
+			skillOf = x.skillOf()
 		}
 		set := map[int]bool{}
-		for w, v := range x.pref[i*x.words : (i+1)*x.words] {
-			for v != 0 {
-				b := bits.TrailingZeros64(v)
-				set[skillOf[w*64+b]] = true
-				v &= v - 1
+		for _, v := range x.skillsOf(&x.entries[i]) {
+			if v < 0 {
+				set[skillOf[-v]] = true
 			}
 		}
 		prefs[s.id] = set
@@ -728,7 +756,24 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 	return out, x.live, prefs, nil
 }
 
+// skillOf returns the skill id of every bit plus one (as the store numbers them). Callers hold
+// x.mu.
+func (x *Index) skillOf() []int {
+	out := make([]int, len(x.skillBit)+1)
+	for sid, b := range x.skillBit {
+		out[b+1] = sid
+	}
+	return out
+}
+
 func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func abs32(n int32) int32 {
 	if n < 0 {
 		return -n
 	}
@@ -760,7 +805,7 @@ func (x *Index) demand(ctx context.Context, keep func(role, location int64) bool
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	counts := make([]int, x.words*64)
+	counts := make([]int, len(x.skillBit)+1)
 	total := 0
 	for i := range x.entries {
 		e := &x.entries[i]
@@ -768,18 +813,14 @@ func (x *Index) demand(ctx context.Context, keep func(role, location int64) bool
 			continue
 		}
 		total++
-		for w, v := range x.bitmap[i*x.words : (i+1)*x.words] {
-			for v != 0 {
-				b := bits.TrailingZeros64(v)
-				counts[w*64+b]++
-				v &= v - 1
-			}
+		for _, v := range x.skillsOf(e) {
+			counts[abs32(v)]++
 		}
 	}
 	out := map[int]int{}
 	for sid, b := range x.skillBit {
-		if counts[b] > 0 {
-			out[sid] = counts[b]
+		if counts[b+1] > 0 {
+			out[sid] = counts[b+1]
 		}
 	}
 	return out, total, nil
@@ -805,17 +846,18 @@ func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpeni
 	copy(cur[:], upper(currency))
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	bitOf := func(i, skill int) bool {
+	has := func(e *entry, skill int) bool {
 		b, ok := x.skillBit[skill]
-		return ok && x.bitmap[i*x.words+b/64]&(1<<(b%64)) != 0
-	}
-	ids := make([]int, 0, len(x.skillBit))
-	for sid, b := range x.skillBit {
-		for len(ids) <= b {
-			ids = append(ids, 0)
+		if ok {
+			for _, v := range x.skillsOf(e) {
+				if abs32(v) == int32(b+1) {
+					return true
+				}
+			}
 		}
-		ids[b] = sid
+		return false
 	}
+	ids := x.skillOf()
 	for i := range x.entries {
 		e := &x.entries[i]
 		if !e.live || e.mid <= 0 || e.currency != cur {
@@ -823,15 +865,11 @@ func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpeni
 		}
 		fn(PayOpening{Role: int(e.role), Company: int(e.company), Location: int(e.location),
 			ExpMin: int(e.expMin), ExpMax: int(e.expMax), Mid: e.mid},
-			func(skill int) bool { return bitOf(i, skill) },
+			func(skill int) bool { return has(e, skill) },
 			func() []int {
-				var out []int
-				for w, v := range x.bitmap[i*x.words : (i+1)*x.words] {
-					for v != 0 {
-						b := bits.TrailingZeros64(v)
-						out = append(out, ids[w*64+b])
-						v &= v - 1
-					}
+				out := make([]int, 0, e.n)
+				for _, v := range x.skillsOf(e) {
+					out = append(out, ids[abs32(v)])
 				}
 				return out
 			})

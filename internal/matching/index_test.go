@@ -53,7 +53,7 @@ func TestIndexFollowsTheDatabase(t *testing.T) {
 }
 
 // TestIndexTakesNewSkillsAtOnce: skills created after the index was built count on the first
-// read that sees them, even when they outgrow the bitmap's words.
+// read that sees them, whatever their number (the index numbers skills as it meets them).
 func TestIndexTakesNewSkillsAtOnce(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Seeded(t, b)
