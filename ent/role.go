@@ -48,7 +48,7 @@ type Role struct {
 	Family string `json:"family,omitempty"`
 	// ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers).
 	Isco08Code *string `json:"isco08_code,omitempty"`
-	// India's National Classification of Occupations 2015 code, such as 2512.0100.
+	// India's National Classification of Occupations 2015 code: an 8-digit occupation (DDDD.OOQQ, such as 2512.0100) or, when no occupation matches exactly, the 4-digit family (2512), which is the ISCO-08 unit group.
 	Nco2015Code *string `json:"nco2015_code,omitempty"`
 	// O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers).
 	OnetSocCode *string `json:"onet_soc_code,omitempty"`

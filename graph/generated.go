@@ -5815,7 +5815,7 @@ input CreateRoleInput {
   """
   isco08Code: String
   """
-  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  India's National Classification of Occupations 2015 code: an 8-digit occupation (DDDD.OOQQ, such as 2512.0100) or, when no occupation matches exactly, the 4-digit family (2512), which is the ISCO-08 unit group.
   """
   nco2015Code: String
   """
@@ -7770,7 +7770,7 @@ type Role implements Node {
   """
   isco08Code: String
   """
-  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  India's National Classification of Occupations 2015 code: an 8-digit occupation (DDDD.OOQQ, such as 2512.0100) or, when no occupation matches exactly, the 4-digit family (2512), which is the ISCO-08 unit group.
   """
   nco2015Code: String
   """
@@ -9519,7 +9519,7 @@ input UpdateRoleInput {
   isco08Code: String
   clearIsco08Code: Boolean
   """
-  India's National Classification of Occupations 2015 code, such as 2512.0100.
+  India's National Classification of Occupations 2015 code: an 8-digit occupation (DDDD.OOQQ, such as 2512.0100) or, when no occupation matches exactly, the 4-digit family (2512), which is the ISCO-08 unit group.
   """
   nco2015Code: String
   clearNco2015Code: Boolean
@@ -10037,9 +10037,12 @@ extend type Query {
 
   """
   The roles that carry an occupation code, in any of the three classifications: ISCO-08
-  ("2512"), NCO-2015 ("2512.0100") or O*NET-SOC ("15-1252.00"), by title. A list rather than
-  one role: a classification's group is broader than a role (ISCO-08 2512 covers Backend,
-  Android and iOS developers). Empty for a code no role carries; ` + "`" + `first` + "`" + ` is 0 to 100.
+  ("2512"), NCO-2015 (a family, "2512", or an occupation, "2512.0100") or O*NET-SOC
+  ("15-1252.00"), by title. A list rather than one role: a classification's group is broader
+  than a role (ISCO-08 2512 covers Backend, Android and iOS developers). A 4-digit code finds
+  the roles whose ISCO-08 unit group or NCO-2015 family it is (the same groups); an exact match,
+  so "2512" does not find a role coded "2512.0100". Empty for a code no role carries; ` + "`" + `first` + "`" + `
+  is 0 to 100.
   """
   rolesByCode(code: String!, first: Int = 20): [Role!]!
 

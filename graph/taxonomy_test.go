@@ -12,9 +12,10 @@ import (
 	"github.com/careergraph/careergraph/internal/testenv"
 )
 
-// TestOccupationCodes: the seed roles carry ISCO-08 and O*NET-SOC codes
-// (internal/seed/data/occupation-codes.json), rolesByCode finds them in any classification,
-// the role's Occupation names them, and malformed codes are refused.
+// TestOccupationCodes: the seed roles carry ISCO-08, NCO-2015 (family level) and O*NET-SOC
+// codes (internal/seed/data/occupation-codes.json), the seed skills their ESCO URIs
+// (skill-codes.json), rolesByCode finds roles in any classification, the role's Occupation names
+// the codes, and malformed codes are refused naming the field.
 func TestOccupationCodes(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Seeded(t, b)
@@ -34,6 +35,8 @@ func TestOccupationCodes(t *testing.T) {
 		assert.ElementsMatch(t, []string{"backend-developer", "android-developer", "ios-developer", "machine-learning-engineer"}, byCode("2512"))
 		assert.ElementsMatch(t, []string{"backend-developer", "android-developer", "ios-developer"}, byCode("15-1252.00"))
 		assert.Equal(t, []string{"data-scientist"}, byCode("15-2051.00"))
+		assert.Equal(t, []string{"data-scientist"}, byCode("2120"))
+		assert.ElementsMatch(t, []string{"devops-engineer", "site-reliability-engineer"}, byCode("2522"))
 		assert.Empty(t, byCode("9999"))
 
 		var d struct {
@@ -51,9 +54,11 @@ func TestOccupationCodes(t *testing.T) {
 		assert.Equal(t, "2512", *d.Role.Isco08Code)
 		require.NotNil(t, d.Role.OnetSocCode)
 		assert.Equal(t, "15-1252.00", *d.Role.OnetSocCode)
-		assert.Nil(t, d.Role.Nco2015Code, "not filled: see occupation-codes.json")
+		require.NotNil(t, d.Role.Nco2015Code)
+		assert.Equal(t, "2512", *d.Role.Nco2015Code, "the NCO-2015 family: see occupation-codes.json")
 		assert.Equal(t, []any{
 			map[string]any{"@type": "CategoryCode", "codeValue": "2512", "inCodeSet": "ISCO-08"},
+			map[string]any{"@type": "CategoryCode", "codeValue": "2512", "inCodeSet": "NCO-2015"},
 			map[string]any{"@type": "CategoryCode", "codeValue": "15-1252.00", "inCodeSet": "O*NET-SOC"},
 		}, d.Role.SEO.JSONLD["occupationalCategory"])
 
@@ -62,9 +67,36 @@ func TestOccupationCodes(t *testing.T) {
 		ctx := context.Background()
 		rid := env.DB.Client.Role.Query().Where(role.Slug("backend-developer")).OnlyIDX(ctx)
 		sid := env.DB.Client.Skill.Query().Where(skill.Slug("docker")).OnlyIDX(ctx)
-		testenv.PostAs(t, h, token, `mutation($id: ID!) { updateRole(id: $id, input: {nco2015Code: "2512.0100"}) { id } }`,
-			map[string]any{"id": rid}).MustData(t, &struct{}{})
-		assert.Contains(t, byCode("2512.0100"), "backend-developer")
+		// NCO-2015: a 4-digit family or an 8-digit occupation.
+		for _, code := range []string{"2512.0100", "2512"} {
+			var u struct {
+				UpdateRole struct{ Nco2015Code string } `json:"updateRole"`
+			}
+			testenv.PostAs(t, h, token, `mutation($id: ID!, $c: String!) { updateRole(id: $id, input: {nco2015Code: $c}) { nco2015Code } }`,
+				map[string]any{"id": rid, "c": code}).MustData(t, &u)
+			assert.Equal(t, code, u.UpdateRole.Nco2015Code)
+			assert.Contains(t, byCode(code), "backend-developer", code)
+		}
+		for _, code := range []string{"251", "2512.01", "2512.", "25120100", "2512.0100 "} {
+			res := testenv.PostAs(t, h, token, `mutation($id: ID!, $c: String!) { updateRole(id: $id, input: {nco2015Code: $c}) { id } }`,
+				map[string]any{"id": rid, "c": code})
+			require.NotEmpty(t, res.Errors, code)
+			assert.Equal(t, "BAD_USER_INPUT", res.Code(), code)
+			assert.Equal(t, "input.nco2015Code", res.Errors[0].Extensions["field"], code)
+			assert.Contains(t, res.Errors[0].Message, "NCO-2015", code)
+		}
+		assert.Equal(t, "2512", *env.DB.Client.Role.GetX(ctx, rid).Nco2015Code, "a refused code is not written")
+
+		// ESCO: the seed's URI for Java, copied from the ESCO v1.1.1 skills_en.csv.
+		var java struct {
+			Skill struct{ EscoURI *string } `json:"skill"`
+		}
+		testenv.Post(t, h, `{ skill(slug: "java") { escoURI } }`, nil).MustData(t, &java)
+		require.NotNil(t, java.Skill.EscoURI)
+		assert.Equal(t, "http://data.europa.eu/esco/skill/19a8293b-8e95-4de3-983f-77484079c389", *java.Skill.EscoURI)
+		assert.Nil(t, env.DB.Client.Skill.Query().Where(skill.Slug("html")).OnlyX(ctx).EscoURI,
+			"a closest match (use markup languages) is not the skill")
+		assert.Equal(t, 36, env.DB.Client.Skill.Query().Where(skill.EscoURINotNil()).CountX(ctx))
 		const uri = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000"
 		var sk struct {
 			UpdateSkill struct{ EscoURI string } `json:"updateSkill"`

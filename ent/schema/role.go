@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"regexp"
 
 	"entgo.io/contrib/entgql"
@@ -48,8 +49,8 @@ func (Role) Fields() []ent.Field {
 		// for the lists they come from.
 		field.String("isco08_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{4}$`)).
 			Comment("ISCO-08 unit group (ILO), four digits, such as 2512 (Software developers)."),
-		field.String("nco2015_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{4}\.[0-9]{4}$`)).
-			Comment("India's National Classification of Occupations 2015 code, such as 2512.0100."),
+		field.String("nco2015_code").Optional().Nillable().Validate(validNCO2015).
+			Comment("India's National Classification of Occupations 2015 code: an 8-digit occupation (DDDD.OOQQ, such as 2512.0100) or, when no occupation matches exactly, the 4-digit family (2512), which is the ISCO-08 unit group."),
 		field.String("onet_soc_code").Optional().Nillable().Match(regexp.MustCompile(`^[0-9]{2}-[0-9]{4}\.[0-9]{2}$`)).
 			Comment("O*NET-SOC 2019 code where the role maps to one, such as 15-1252.00 (Software Developers)."),
 	}
@@ -81,4 +82,15 @@ func (Role) Annotations() []schema.Annotation {
 	return []schema.Annotation{editable(),
 		entgql.RelayConnection(),
 	}
+}
+
+// nco2015Pattern: an NCO-2015 family (four digits, the ISCO-08 unit group) or an occupation in
+// it (DDDD.OOQQ). internal/seed checks the same form (seed.NCO2015Pattern).
+var nco2015Pattern = regexp.MustCompile(`^[0-9]{4}(\.[0-9]{4})?$`)
+
+func validNCO2015(s string) error {
+	if !nco2015Pattern.MatchString(s) {
+		return fmt.Errorf("%q is not an NCO-2015 code: give a 4-digit family (2512) or an 8-digit occupation (2512.0100)", s)
+	}
+	return nil
 }

@@ -111,6 +111,30 @@ type occupationCodesJSON struct {
 	Roles   map[string]codesJSON `json:"roles"`
 }
 
+// skillCodeJSON is a skill's ESCO concept (data/skill-codes.json): its URI, and the concept's
+// preferred label and ESCO version so that a reader can check it.
+type skillCodeJSON struct {
+	EscoURI     string `json:"escoURI"`
+	EscoLabel   string `json:"escoLabel"`
+	EscoVersion string `json:"escoVersion"`
+}
+
+// skillCodesJSON is data/skill-codes.json: ESCO URIs by skill slug, with the datasets they
+// come from.
+type skillCodesJSON struct {
+	Sources map[string]string        `json:"sources"`
+	Notes   string                   `json:"notes"`
+	Skills  map[string]skillCodeJSON `json:"skills"`
+}
+
+// Code patterns the loader checks; ent/schema/role.go and skill.go validate the same forms.
+const (
+	ISCO08Pattern  = `^[0-9]{4}$`
+	NCO2015Pattern = `^[0-9]{4}(\.[0-9]{4})?$` // a family (2512) or an occupation (2512.0100)
+	ONETSOCPattern = `^[0-9]{2}-[0-9]{4}\.[0-9]{2}$`
+	EscoURIPattern = `^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$`
+)
+
 // Data is the whole embedded seed, parsed and checked.
 type Data struct {
 	Locations []locationJSON
@@ -119,6 +143,17 @@ type Data struct {
 	Roles     []roleJSON
 	// Codes are the roles' occupation codes by slug (optional file).
 	Codes map[string]codesJSON
+	// SkillCodes are the skills' ESCO concepts by slug (optional file).
+	SkillCodes map[string]skillCodeJSON
+}
+
+// EscoURIs are the ESCO URIs the seed gives skills, by skill slug.
+func (d *Data) EscoURIs() map[string]string {
+	out := make(map[string]string, len(d.SkillCodes))
+	for slug, c := range d.SkillCodes {
+		out[slug] = c.EscoURI
+	}
+	return out
 }
 
 // Parse reads and checks the embedded seed data.
@@ -147,6 +182,16 @@ func ParseFS(fsys fs.FS) (*Data, error) {
 			}
 		}
 		d.Codes = oc.Roles
+	}
+	if _, err := fs.Stat(fsys, "data/skill-codes.json"); err == nil {
+		var sc skillCodesJSON
+		if err := decode(fsys, "data/skill-codes.json", &sc); err != nil {
+			return nil, err
+		}
+		if sc.Sources["esco"] == "" {
+			return nil, fmt.Errorf("seed: data/skill-codes.json: cite the source of the ESCO URIs in sources.esco")
+		}
+		d.SkillCodes = sc.Skills
 	}
 	names, err := fs.Glob(fsys, "data/roles/*.json")
 	if err != nil {
@@ -254,12 +299,30 @@ func (d *Data) check() error {
 			return fmt.Errorf("seed: occupation codes for unknown role %q", slug)
 		}
 		for _, f := range []struct{ name, v, pattern string }{
-			{"isco08", c.ISCO08, `^[0-9]{4}$`}, {"nco2015", c.NCO2015, `^[0-9]{4}\.[0-9]{4}$`},
-			{"onetSoc", c.ONETSOC, `^[0-9]{2}-[0-9]{4}\.[0-9]{2}$`},
+			{"isco08", c.ISCO08, ISCO08Pattern}, {"nco2015", c.NCO2015, NCO2015Pattern},
+			{"onetSoc", c.ONETSOC, ONETSOCPattern},
 		} {
 			if f.v != "" && !regexp.MustCompile(f.pattern).MatchString(f.v) {
 				return fmt.Errorf("seed: role %q: %s code %q is not of the form %s", slug, f.name, f.v, f.pattern)
 			}
+		}
+		if c.NCO2015 != "" && c.ISCO08 != "" && c.NCO2015[:4] != c.ISCO08 {
+			// NCO-2015's families are ISCO-08's unit groups.
+			return fmt.Errorf("seed: role %q: nco2015 code %q is not in ISCO-08 unit group %s", slug, c.NCO2015, c.ISCO08)
+		}
+	}
+	escoURI := regexp.MustCompile(EscoURIPattern)
+	for slug, c := range d.SkillCodes {
+		s := skills[slug]
+		switch {
+		case s == nil:
+			return fmt.Errorf("seed: ESCO URI for unknown skill %q", slug)
+		case len(s.Members) > 0:
+			return fmt.Errorf("seed: skill %q: a group is not an ESCO concept", slug)
+		case !escoURI.MatchString(c.EscoURI):
+			return fmt.Errorf("seed: skill %q: ESCO URI %q is not of the form %s", slug, c.EscoURI, EscoURIPattern)
+		case c.EscoLabel == "" || c.EscoVersion == "":
+			return fmt.Errorf("seed: skill %q: give the ESCO concept's escoLabel and escoVersion", slug)
 		}
 	}
 	return nil

@@ -111,6 +111,9 @@ func (d *Data) write(ctx context.Context, tx *ent.Tx) (Result, error) {
 			}
 			b := tx.Skill.Create().SetSlug(s.Slug).SetName(s.Name).SetCategory(skill.Category(s.Category)).
 				SetSynonyms(nonNil(s.Synonyms)).SetSource(s.Source)
+			if c, ok := d.SkillCodes[s.Slug]; ok {
+				b.SetEscoURI(c.EscoURI)
+			}
 			if groups {
 				b.SetGroupMode(skill.GroupMode(s.GroupMode))
 				for _, m := range s.Members {
