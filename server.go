@@ -37,6 +37,7 @@ import (
 	"github.com/careergraph/careergraph/internal/metrics"
 	"github.com/careergraph/careergraph/internal/migrate"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/respcache"
 	"github.com/careergraph/careergraph/internal/seed"
 	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/trends"
@@ -162,6 +163,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 	})
 	hub := live.NewHub(db.Client, bus, log)
+	var responses *respcache.Cache
+	if cfg.Caches.ResponseTTL > 0 {
+		responses = respcache.New(cfg.Caches.ResponseCacheBytes, cfg.Caches.ResponseTTL)
+		responses.Follow(bus) // every committed change, here or on another replica, makes it stale
+	}
 	opts := httpserver.Options{
 		Client:        db.Client,
 		SQL:           db.Reader(),
@@ -180,9 +186,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		TrustedProxies: cfg.TrustedProxies,
 		TracerProvider: tp,
 
-		Live:       hub,
-		Streams:    httpserver.NewStreams(),
-		LiveLimits: httpserver.LiveLimits{MaxSubscriptionsPerConnection: cfg.Limits.MaxSubscriptions, MaxConnectionsPerClient: cfg.Limits.MaxLiveConnections},
+		ResponseCache: responses,
+		Live:          hub,
+		Streams:       httpserver.NewStreams(),
+		LiveLimits:    httpserver.LiveLimits{MaxSubscriptionsPerConnection: cfg.Limits.MaxSubscriptions, MaxConnectionsPerClient: cfg.Limits.MaxLiveConnections},
 	}
 	if db.Replica != nil {
 		opts.Replica = database.NewRecent(cfg.ReplicaStickiness)

@@ -116,6 +116,12 @@ type Caches struct {
 	// MaxOperationNameBytes is the longest operationName accepted (MAX_OPERATION_NAME_BYTES,
 	// 100).
 	MaxOperationNameBytes int
+	// ResponseTTL is how long an anonymous query's response may be served again while no
+	// write is announced (RESPONSE_CACHE_TTL, 1s; 0 turns the response cache off; at most
+	// 1m). See internal/respcache.
+	ResponseTTL time.Duration
+	// ResponseCacheBytes bounds the responses kept (RESPONSE_CACHE_BYTES, 32 MiB).
+	ResponseCacheBytes int64
 }
 
 // DefaultCaches are the cache bounds used for variables left unset.
@@ -124,6 +130,8 @@ var DefaultCaches = Caches{
 	APQCacheBytes:         16 << 20,
 	QueryCacheBytes:       32 << 20,
 	MaxOperationNameBytes: 100,
+	ResponseTTL:           time.Second,
+	ResponseCacheBytes:    32 << 20,
 }
 
 // DefaultAPITokenMaxLifetime is API_TOKEN_MAX_LIFETIME's default: a year, the accounts
@@ -340,7 +348,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	for _, n := range []struct {
 		name string
 		dst  *int64
-	}{{"APQ_CACHE_BYTES", &c.Caches.APQCacheBytes}, {"QUERY_CACHE_BYTES", &c.Caches.QueryCacheBytes}} {
+	}{{"APQ_CACHE_BYTES", &c.Caches.APQCacheBytes}, {"QUERY_CACHE_BYTES", &c.Caches.QueryCacheBytes}, {"RESPONSE_CACHE_BYTES", &c.Caches.ResponseCacheBytes}} {
 		if v := getenv(n.name); v != "" {
 			x, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || x < 1<<16 {
@@ -360,6 +368,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			}
 			*n.dst = x
 		}
+	}
+	if v := getenv("RESPONSE_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			bad("RESPONSE_CACHE_TTL", v, "want a duration from 0 (off) to 1m, such as 1s")
+		}
+		c.Caches.ResponseTTL = d
 	}
 	c.DebugAddr = strings.TrimSpace(getenv("DEBUG_ADDR"))
 	c.AdminEmail = strings.TrimSpace(getenv("CAREERGRAPH_ADMIN_EMAIL"))

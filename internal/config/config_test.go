@@ -32,6 +32,7 @@ func TestTrustedProxiesAndCachesFromEnv(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{
 		"TRUSTED_PROXIES": " 10.1.2.3/8, 192.0.2.7 ,2001:db8::/32,::ffff:198.51.100.1", "API_TOKEN_MAX_LIFETIME": "720h",
 		"APQ_MAX_QUERY_BYTES": "1000", "APQ_CACHE_BYTES": "65536", "QUERY_CACHE_BYTES": "131072", "MAX_OPERATION_NAME_BYTES": "64",
+		"RESPONSE_CACHE_TTL": "250ms", "RESPONSE_CACHE_BYTES": "1048576",
 	}))
 	require.NoError(t, err)
 	var got []string
@@ -40,7 +41,8 @@ func TestTrustedProxiesAndCachesFromEnv(t *testing.T) {
 	}
 	assert.Equal(t, []string{"10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "198.51.100.1/32"}, got)
 	assert.Equal(t, 720*time.Hour, c.APITokenMaxLifetime)
-	assert.Equal(t, Caches{APQMaxQueryBytes: 1000, APQCacheBytes: 65536, QueryCacheBytes: 131072, MaxOperationNameBytes: 64}, c.Caches)
+	assert.Equal(t, Caches{APQMaxQueryBytes: 1000, APQCacheBytes: 65536, QueryCacheBytes: 131072, MaxOperationNameBytes: 64,
+		ResponseTTL: 250 * time.Millisecond, ResponseCacheBytes: 1 << 20}, c.Caches)
 }
 
 func TestBadValuesNameTheirVariable(t *testing.T) {
@@ -58,6 +60,8 @@ func TestBadValuesNameTheirVariable(t *testing.T) {
 		"max depth":     {map[string]string{"MAX_DEPTH": "0"}, `MAX_DEPTH="0"`},
 		"max cost":      {map[string]string{"MAX_COST": "lots"}, `MAX_COST="lots"`},
 		"max tokens":    {map[string]string{"MAX_TOKENS": "0"}, `MAX_TOKENS="0"`},
+		"response ttl":  {map[string]string{"RESPONSE_CACHE_TTL": "1h"}, `RESPONSE_CACHE_TTL="1h"`},
+		"response size": {map[string]string{"RESPONSE_CACHE_BYTES": "10"}, `RESPONSE_CACHE_BYTES="10"`},
 		"selections":    {map[string]string{"MAX_SELECTIONS": "-5"}, `MAX_SELECTIONS="-5"`},
 		"filter terms":  {map[string]string{"MAX_FILTER_TERMS": "many"}, `MAX_FILTER_TERMS="many"`},
 		"filter depth":  {map[string]string{"MAX_FILTER_DEPTH": "0"}, `MAX_FILTER_DEPTH="0"`},

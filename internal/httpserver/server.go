@@ -37,6 +37,7 @@ import (
 	"github.com/careergraph/careergraph/internal/playground"
 	"github.com/careergraph/careergraph/internal/querycache"
 	"github.com/careergraph/careergraph/internal/ratelimit"
+	"github.com/careergraph/careergraph/internal/respcache"
 	"github.com/careergraph/careergraph/internal/skills"
 	"github.com/careergraph/careergraph/internal/tracing"
 	"github.com/careergraph/careergraph/internal/txretry"
@@ -97,6 +98,9 @@ type Options struct {
 	// mutations run on the primary and record their client in it. nil: everything reads the
 	// primary.
 	Replica *database.Recent
+	// ResponseCache answers anonymous queries again while nothing changed (internal/respcache);
+	// nil: off. Its invalidation is the caller's to wire (server.go: the live bus).
+	ResponseCache *respcache.Cache
 	// Live serves the subscriptions (internal/live); nil answers them with an error.
 	Live *live.Hub
 	// Streams tracks WebSocket and SSE connections, for the per-client limit and for
@@ -322,6 +326,11 @@ func graphQL(o Options, rl RateLimit) *handler.Server {
 	srv.Use(gqlext.Cost{Max: o.Limits.MaxCost})
 	srv.Use(pageSize{})
 	srv.Use(rl)
+	if o.ResponseCache != nil {
+		// After the rate limiter, so that a hit is charged as the work it stands for.
+		srv.Use(o.ResponseCache.Extension())
+		o.Metrics.SetResponseCache(o.ResponseCache.Stats)
+	}
 	vocab := skills.NewCache() // one per process, checked against the database per request
 	srv.Use(subscriptions{max: o.LiveLimits.MaxSubscriptionsPerConnection, rl: rl, client: o.Client, vocab: vocab})
 	srv.Use(timeouts{})

@@ -30,6 +30,8 @@ type Bus struct {
 	dropped  atomic.Int64
 	handleMu sync.RWMutex
 	handlers []func(Message)
+	// published are called with every message this process publishes, at once (Publish).
+	published []func(Message)
 
 	// PostgreSQL only.
 	pool     *sql.DB
@@ -118,12 +120,26 @@ func (b *Bus) Handle(fn func(Message)) {
 	b.handleMu.Unlock()
 }
 
+// OnPublish adds fn to what every message this process publishes is given to, synchronously
+// in Publish, before it travels: a process's own caches must not wait for the notification to
+// come back (a client that wrote reads its write at once). fn must return quickly.
+func (b *Bus) OnPublish(fn func(Message)) {
+	b.handleMu.Lock()
+	b.published = append(b.published, fn)
+	b.handleMu.Unlock()
+}
+
 // Publish queues m for sending. It never blocks: when the queue is full the message is
 // dropped (and counted) and the next one sent carries Resync.
 func (b *Bus) Publish(m Message) {
 	if b == nil || m.Empty() {
 		return
 	}
+	b.handleMu.RLock()
+	for _, fn := range b.published {
+		fn(m)
+	}
+	b.handleMu.RUnlock()
 	select {
 	case b.queue <- m:
 	default:

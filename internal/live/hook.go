@@ -24,8 +24,17 @@ func Hook(bus *Bus) ent.Hook {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			switch m.Type() {
 			case "Opening", "Role", "ImportRun", "SalaryRecord", "InterviewQuestion", "CareerRoute":
-			default:
+			case "Account", "ImportUpload", "OpeningTombstone":
+				// Private (accounts and tokens, whose last use is written on every
+				// request; uploaded files), or announced with the opening it follows.
 				return next.Mutate(ctx, m)
+			default:
+				// Other public data: response caches go stale (Message.Data).
+				v, err := next.Mutate(ctx, m)
+				if err == nil {
+					afterCommit(bus, m, Message{Data: true})
+				}
+				return v, err
 			}
 			var bulk []int
 			var before []int // roles of the row a delete removes

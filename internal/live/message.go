@@ -102,11 +102,14 @@ type Message struct {
 	// Resync says changes may have been missed (the listener reconnected, the queue
 	// overflowed): receivers catch up with the database.
 	Resync bool `json:"x,omitempty"`
+	// Data says other public data changed (a skill, a company, a city, a role's page items,
+	// a trend snapshot…): nothing to send subscribers, but caches of responses are stale.
+	Data bool `json:"d,omitempty"`
 }
 
 // Empty reports whether m says nothing.
 func (m Message) Empty() bool {
-	return len(m.Openings) == 0 && len(m.Roles) == 0 && len(m.Imports) == 0 && !m.Resync
+	return len(m.Openings) == 0 && len(m.Roles) == 0 && len(m.Imports) == 0 && !m.Resync && !m.Data
 }
 
 // merge appends n to m.
@@ -115,6 +118,7 @@ func (m *Message) merge(n Message) {
 	m.Roles = append(m.Roles, n.Roles...)
 	m.Imports = append(m.Imports, n.Imports...)
 	m.Resync = m.Resync || n.Resync
+	m.Data = m.Data || n.Data
 }
 
 // rank orders what happened to an opening when one message says several things about it:
@@ -124,7 +128,7 @@ var rank = map[Op]int{Updated: 0, Closed: 1, Expired: 1, Posted: 2, Deleted: 3}
 // compact says each opening, role and run once: an opening with the strongest of its ops and
 // the last role and location known.
 func (m Message) compact() Message {
-	out := Message{Resync: m.Resync}
+	out := Message{Resync: m.Resync, Data: m.Data}
 	at := map[int]int{}
 	for _, o := range m.Openings {
 		i, seen := at[o.ID]
@@ -184,6 +188,10 @@ func split(m Message, max int) [][]byte {
 	}
 	if m.Resync {
 		cur.Resync = true
+		size += 8
+	}
+	if m.Data {
+		cur.Data = true
 		size += 8
 	}
 	for _, o := range m.Openings {

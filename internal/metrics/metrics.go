@@ -59,6 +59,7 @@ type Metrics struct {
 	names   map[string]bool
 
 	matchIndex atomic.Pointer[func() (live int, builtAt time.Time)]
+	responses  atomic.Pointer[func() (hits, misses int64)]
 }
 
 // New registers the metrics, with the Go runtime's, the process's and db's pool statistics
@@ -119,6 +120,14 @@ func New(db *sql.DB) *Metrics {
 			}
 			return time.Since(at).Seconds()
 		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "careergraph_response_cache_hits_total",
+			Help: "Anonymous queries answered from the response cache (internal/respcache).",
+		}, func() float64 { h, _ := m.responseStats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "careergraph_response_cache_misses_total",
+			Help: "Anonymous queries the response cache could keep that ran (nothing kept, or kept before the last change).",
+		}, func() float64 { _, mi := m.responseStats(); return float64(mi) }),
 	)
 	if db != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "careergraph"))
@@ -169,6 +178,20 @@ func (m *Metrics) SetMatchIndex(stats func() (live int, builtAt time.Time)) {
 	if m != nil {
 		m.matchIndex.Store(&stats)
 	}
+}
+
+// SetResponseCache gives the metrics the response cache's counts.
+func (m *Metrics) SetResponseCache(stats func() (hits, misses int64)) {
+	if m != nil {
+		m.responses.Store(&stats)
+	}
+}
+
+func (m *Metrics) responseStats() (int64, int64) {
+	if f := m.responses.Load(); f != nil {
+		return (*f)()
+	}
+	return 0, 0
 }
 
 func (m *Metrics) matchStats() (int, time.Time) {
