@@ -75,7 +75,7 @@ func (s *Service) RolesPay(ctx context.Context, roleIDs []int, country string) (
 		if cur == "" {
 			continue
 		}
-		err := s.matcher.PayEach(ctx, cur, func(o matching.PayOpening, _ func(int) bool, _ func() []int) {
+		err := s.matcher.PayEach(ctx, cur, func(o matching.PayOpening, _ func(int) bool, _ matching.Skills) {
 			if wanted[o.Role] && currency[o.Role] == cur && locs[o.Location] {
 				openings[o.Role] = append(openings[o.Role], o.Mid)
 			}

@@ -52,11 +52,11 @@ type Salary struct {
 }
 
 // point is one data point (annualised, whole currency units) with the dimensions it belongs
-// to. skills lists the opening's skills (or the record's one skill).
+// to. skills are the opening's skills (or the record's one skill).
 type point struct {
 	value             int64
 	location, company int
-	skills            []int
+	skills            matching.Skills
 	// open is the one dimension a group record narrows that the question leaves open.
 	open Dimension
 }
@@ -203,7 +203,7 @@ func (s *Service) SalaryInsights(ctx context.Context, q SalaryQuery) (*Salary, e
 			p.company = *r.CompanyID
 		}
 		if r.SkillID != nil {
-			p.skills = []int{*r.SkillID}
+			p.skills = matching.SkillList(*r.SkillID)
 		}
 		switch open {
 		case 0:
@@ -234,7 +234,7 @@ func (s *Service) SalaryInsights(ctx context.Context, q SalaryQuery) (*Salary, e
 	if q.Level != nil {
 		minYears, maxYears = levelYears(*q.Level)
 	}
-	err = s.matcher.PayEach(ctx, currency, func(o matching.PayOpening, has func(int) bool, skills func() []int) {
+	err = s.matcher.PayEach(ctx, currency, func(o matching.PayOpening, has func(int) bool, skills matching.Skills) {
 		if rid != 0 && o.Role != rid || !locs[o.Location] || cid != 0 && o.Company != cid {
 			return
 		}
@@ -247,7 +247,7 @@ func (s *Service) SalaryInsights(ctx context.Context, q SalaryQuery) (*Salary, e
 		if skillSet != nil && !slices.ContainsFunc(skillSet, has) {
 			return
 		}
-		out.openingPoints = append(out.openingPoints, point{value: o.Mid, location: o.Location, company: o.Company, skills: skills()})
+		out.openingPoints = append(out.openingPoints, point{value: o.Mid, location: o.Location, company: o.Company, skills: skills})
 	})
 	if err != nil {
 		return nil, err
@@ -360,9 +360,7 @@ func (s *Salary) Groups(ctx context.Context, d Dimension, first int) ([]*Group, 
 				by[p.company] = append(by[p.company], p.value)
 			}
 		case BySkill:
-			for _, sk := range p.skills {
-				by[sk] = append(by[sk], p.value)
-			}
+			p.skills.Each(func(sk int) { by[sk] = append(by[sk], p.value) })
 		}
 	}
 	type row struct {

@@ -642,10 +642,14 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	mask := make([]bool, len(x.skillBit)+1) // by bit plus one, as the store numbers them
+	// weight[off+v] is what a stored skill v (see Index.skills) adds to the skills part's
+	// numerator: EssentialWeight for an essential skill the profile satisfies,
+	// PreferredWeight for a preferred one, 0 for a gap. One table lookup a skill, no branch.
+	off := len(x.skillBit) + 1
+	weight := make([]int64, 2*off+1)
 	for _, id := range pr.satisfied {
 		if b, ok := x.skillBit[id]; ok {
-			mask[b+1] = true
+			weight[off+b+1], weight[off-b-1] = EssentialWeight, PreferredWeight
 		}
 	}
 	cities := map[int64]bool{}
@@ -673,18 +677,12 @@ func (x *Index) top(ctx context.Context, pr *prepared, k int, afterScore *int64,
 		s.id = e.id
 		if e.n > 0 {
 			// 60 × (2 × essential matched + preferred matched) / (2 × essential + preferred)
-			var me, mp int64
-			for _, v := range x.skillsOf(e) {
-				switch {
-				case v > 0 && mask[v]:
-					me++
-				case v < 0 && mask[-v]:
-					mp++
-				}
+			var num int64
+			for _, v := range x.skills[e.at : e.at+uint32(e.n)] {
+				num += weight[off+int(v)]
 			}
 			p := int64(e.pref)
-			s.skills = roundDiv(int64(SkillsPoints)*1000*(EssentialWeight*me+PreferredWeight*mp),
-				EssentialWeight*(int64(e.n)-p)+PreferredWeight*p)
+			s.skills = roundDiv(int64(SkillsPoints)*1000*num, EssentialWeight*(int64(e.n)-p)+PreferredWeight*p)
 		}
 		switch {
 		case int64(e.expMin) > y:
@@ -835,10 +833,36 @@ type PayOpening struct {
 	Mid int64
 }
 
+// Skills are one opening's skills as the index stores them: a view that stays valid, and
+// unchanged, after the call that handed it out (the store is only appended to, and a rebuild
+// makes a new one), so a caller may keep it instead of copying the ids.
+type Skills struct {
+	run []int32 // see Index.skills
+	ids []int   // skill id of each bit plus one
+}
+
+// SkillList returns Skills holding ids (a salary record's one skill, say).
+func SkillList(ids ...int) Skills {
+	s := Skills{run: make([]int32, len(ids)), ids: make([]int, len(ids)+1)}
+	for i, id := range ids {
+		s.run[i], s.ids[i+1] = int32(i+1), id
+	}
+	return s
+}
+
+// Each calls fn with the id of every skill.
+func (s Skills) Each(fn func(id int)) {
+	for _, v := range s.run {
+		fn(s.ids[abs32(v)])
+	}
+}
+
 // payEach calls fn, under the read lock, for every live opening that advertises pay in
-// currency. has reports whether the opening asks for a skill (by ID); skills lists the skills
-// it asks for. fn must not call back into the index.
-func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpening, has func(skill int) bool, skills func() []int)) error {
+// currency. has reports whether the opening asks for a skill (by ID); it is one function for
+// the whole call, answering for the opening fn is being called with. fn must not call back
+// into the index. Nothing is allocated per opening (a question about one role's pay scans
+// every live opening of the currency: 840,000 at a million).
+func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpening, has func(skill int) bool, skills Skills)) error {
 	if err := x.fresh(ctx); err != nil {
 		return err
 	}
@@ -846,10 +870,11 @@ func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpeni
 	copy(cur[:], upper(currency))
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	has := func(e *entry, skill int) bool {
+	var at *entry
+	has := func(skill int) bool {
 		b, ok := x.skillBit[skill]
 		if ok {
-			for _, v := range x.skillsOf(e) {
+			for _, v := range x.skillsOf(at) {
 				if abs32(v) == int32(b+1) {
 					return true
 				}
@@ -863,16 +888,10 @@ func (x *Index) payEach(ctx context.Context, currency string, fn func(o PayOpeni
 		if !e.live || e.mid <= 0 || e.currency != cur {
 			continue
 		}
+		at = e
 		fn(PayOpening{Role: int(e.role), Company: int(e.company), Location: int(e.location),
 			ExpMin: int(e.expMin), ExpMax: int(e.expMax), Mid: e.mid},
-			func(skill int) bool { return has(e, skill) },
-			func() []int {
-				out := make([]int, 0, e.n)
-				for _, v := range x.skillsOf(e) {
-					out = append(out, ids[abs32(v)])
-				}
-				return out
-			})
+			has, Skills{run: x.skillsOf(e), ids: ids})
 	}
 	return nil
 }

@@ -318,9 +318,9 @@ func (m *Matcher) LiveCount(ctx context.Context, role int) (int, error) {
 
 // PayEach calls fn for every live opening that advertises pay in currency (read from the
 // index, so it costs no statement beyond the index's catch-up). has reports whether the
-// opening asks for a skill by ID; skills lists them. fn runs under the index's read lock and
-// must not call the Matcher.
-func (m *Matcher) PayEach(ctx context.Context, currency string, fn func(o PayOpening, has func(skill int) bool, skills func() []int)) error {
+// opening asks for a skill by ID (during the call only); skills are them, which fn may keep.
+// fn runs under the index's read lock and must not call the Matcher.
+func (m *Matcher) PayEach(ctx context.Context, currency string, fn func(o PayOpening, has func(skill int) bool, skills Skills)) error {
 	return m.index.payEach(ctx, currency, fn)
 }
 
