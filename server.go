@@ -148,6 +148,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// it builds in the background; /readyz says 503 until it is built, so that a
 	// load balancer sends no match to a replica that would make it wait for the build.
 	matcher := matching.New(db.Client, db.SQL, db.Dialect)
+	// Go's soft memory limit follows the index's size (matching.AdaptMemoryLimit), unless the
+	// operator set one with GOMEMLIMIT.
+	matching.AdaptMemoryLimit.Store(os.Getenv("GOMEMLIMIT") == "")
 	go func() {
 		t := time.Now()
 		if err := matcher.Build(ctx); err != nil {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -359,7 +358,7 @@ const TombstonesKept = 6 * RebuildEvery
 // openings).
 func (x *Index) rebuild(ctx context.Context) error {
 	start := time.Now()
-	defer lowGC()()
+	defer building()()
 	// A rebuild reads no deleted opening; older tombstones have served every index. Pruning is
 	// best effort: a read must not fail because the write did (a busy SQLite writer, a
 	// read-only replica); what is left is pruned at a later rebuild, and tombstones are small.
@@ -426,40 +425,6 @@ func (x *Index) rebuild(ctx context.Context) error {
 	x.mu.Unlock()
 	x.ready.Store(true)
 	return nil
-}
-
-// buildGCPercent is the garbage collector's GOGC while a rebuild runs. A rebuild holds its new
-// image beside the old one and decodes a million rows into garbage meanwhile; at the default
-// 100 the heap may grow to twice what is live before a collection, which made the build the
-// process's peak memory (335 MB at a million openings). The image is pointer-free arrays the
-// collector does not scan, so the extra collections cost little.
-const buildGCPercent = 25
-
-var gcState struct {
-	sync.Mutex
-	depth int // rebuilds running (one per index; tests run several)
-	saved int // the GOGC before the first of them
-}
-
-// lowGC sets GOGC to buildGCPercent, unless it is lower already (or off), until the returned
-// function has been called by every rebuild that called lowGC.
-func lowGC() (restore func()) {
-	gcState.Lock()
-	defer gcState.Unlock()
-	if gcState.depth == 0 {
-		gcState.saved = debug.SetGCPercent(buildGCPercent)
-		if gcState.saved < buildGCPercent { // lower already, or off (-1): leave it
-			debug.SetGCPercent(gcState.saved)
-		}
-	}
-	gcState.depth++
-	return func() {
-		gcState.Lock()
-		defer gcState.Unlock()
-		if gcState.depth--; gcState.depth == 0 {
-			debug.SetGCPercent(gcState.saved)
-		}
-	}
 }
 
 // count counts every opening, live or not: it sizes both the live entries (over by the closed
