@@ -135,10 +135,22 @@ type word struct {
 }
 
 // Skills returns the skills text mentions, in order of first mention, without duplicates.
-func (e *Extractor) Skills(text string) []*ent.Skill {
+func (e *Extractor) Skills(text string) []*ent.Skill { return distinctSkills(e.mentions(text)) }
+
+// SkillsAndPreferred is Skills and Preferred of one text, finding its mentions once (an
+// importer asks both of every posting).
+func (e *Extractor) SkillsAndPreferred(text string) ([]*ent.Skill, map[int]bool) {
+	ms := e.mentions(text)
+	if !mayPrefer(text) {
+		return distinctSkills(ms), nil
+	}
+	return distinctSkills(ms), preferredAt(text, ms)
+}
+
+func distinctSkills(ms []mention) []*ent.Skill {
 	var out []*ent.Skill
 	seen := map[int]bool{}
-	for _, m := range e.mentions(text) {
+	for _, m := range ms {
 		if !seen[m.skill.ID] {
 			seen[m.skill.ID] = true
 			out = append(out, m.skill)

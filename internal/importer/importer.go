@@ -175,10 +175,11 @@ type pending struct {
 // others and of the database (so in parallel, see prepareAll): its skills, its role by title,
 // the skill and description words of its search document, the hash of the draft.
 type prepared struct {
-	skills  []*ent.Skill
-	role    string
-	docTail string
-	draft   string
+	skills    []*ent.Skill
+	preferred []int // see preferredOf
+	role      string
+	docTail   string
+	draft     string
 }
 
 // rawItem is a record read and waiting for its chunk to be prepared.
@@ -502,9 +503,11 @@ type row struct {
 	company  int
 	location *int
 	skills   []*ent.Skill
-	status   opening.Status
-	hash     string
-	doc      string
+	// preferred are the IDs among skills the posting asks for only as preferred.
+	preferred []int
+	status    opening.Status
+	hash      string
+	doc       string
 }
 
 // write writes a batch in one transaction, run again when it loses to concurrent writers (a
@@ -780,7 +783,7 @@ func (im *Importer) row(p pending, comps, locs map[string]int) row {
 	if d.ValidThrough != nil && d.ValidThrough.Before(im.opts.Now()) {
 		r.status = opening.StatusEXPIRED
 	}
-	r.skills = pr.skills
+	r.skills, r.preferred = pr.skills, pr.preferred
 	skillIDs := skillLinks(r)
 	// search.Document is a list of words in order: the head (title, company, city) and the
 	// tail (skills, description) are built apart and joined.
@@ -805,7 +808,10 @@ func (im *Importer) row(p pending, comps, locs map[string]int) row {
 // prepare works out what a posting needs that depends on neither the database nor the other
 // postings (see prepared).
 func (im *Importer) prepare(d *Draft) *prepared {
-	p := &prepared{skills: im.skillsOf(d), role: im.titles.Classify(d.Title)}
+	p := &prepared{role: im.titles.Classify(d.Title)}
+	var pref map[int]bool
+	p.skills, pref = im.skillsOf(d)
+	p.preferred = im.preferredOf(d, p.skills, pref)
 	names := make([][]string, len(p.skills))
 	for i, s := range p.skills {
 		names[i] = append([]string{s.Name}, s.Synonyms...)
@@ -824,7 +830,10 @@ func (im *Importer) prepare(d *Draft) *prepared {
 // skillsOf is the posting's skills: those its skills property names (known to the
 // vocabulary; an unknown name is searched for known skills, "Golang, gRPC" → Go), then those
 // extracted from its title and description, without duplicates.
-func (im *Importer) skillsOf(d *Draft) []*ent.Skill {
+//
+// It also returns the skills the title and description ask for only as preferred
+// (extract.Preferred; their mentions are found once for both), for preferredOf.
+func (im *Importer) skillsOf(d *Draft) ([]*ent.Skill, map[int]bool) {
 	var out []*ent.Skill
 	seen := map[int]bool{}
 	add := func(s *ent.Skill) {
@@ -842,10 +851,11 @@ func (im *Importer) skillsOf(d *Draft) []*ent.Skill {
 			add(s)
 		}
 	}
-	for _, s := range im.extract.Skills(d.Title + ".\n" + d.Description) {
+	found, pref := im.extract.SkillsAndPreferred(d.Title + ".\n" + d.Description)
+	for _, s := range found {
 		add(s)
 	}
-	return out
+	return out, pref
 }
 
 func (im *Importer) update(ctx context.Context, c *ent.Client, id int, r row) error {

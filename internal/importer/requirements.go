@@ -11,13 +11,14 @@ import (
 	"github.com/careergraph/careergraph/ent/predicate"
 )
 
-// preferred returns the IDs among a row's skills that the posting asks for only as preferred:
+// preferredOf returns the IDs among a posting's skills that it asks for only as preferred:
 // those its description names only in "Nice to have" places (extract.Preferred), unless its
 // skills property or its title names them, which make a skill essential. Every other skill is
 // essential, the links' default.
-func (im *Importer) preferred(r row) []int {
-	d := r.p.d
-	pref := im.extract.Preferred(d.Description)
+// It runs where the rest of a posting is prepared (prepare: on every CPU), not in the
+// chunk's transaction.
+// pref is what extract.Preferred says of the title and description.
+func (im *Importer) preferredOf(d *Draft, skills []*ent.Skill, pref map[int]bool) []int {
 	if len(pref) == 0 {
 		return nil
 	}
@@ -34,7 +35,7 @@ func (im *Importer) preferred(r row) []int {
 		delete(pref, s.ID)
 	}
 	var out []int
-	for _, s := range r.skills {
+	for _, s := range skills {
 		if pref[s.ID] {
 			out = append(out, s.ID)
 		}
@@ -53,7 +54,7 @@ func (im *Importer) preferred(r row) []int {
 func (im *Importer) markPreferred(ctx context.Context, c *ent.Client, rows []row) error {
 	prefs := map[string][]int{}
 	for _, r := range rows {
-		if pref := im.preferred(r); len(pref) > 0 {
+		if pref := r.preferred; len(pref) > 0 {
 			prefs[r.p.d.ExternalID] = pref
 		}
 	}
