@@ -37,6 +37,7 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 	full := fs.Bool("full", false, "the arguments are the whole feed: close the source's openings they do not list")
 	allowPrivate := fs.Bool("allow-private", false, "let URLs reach loopback, private and link-local addresses")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
+	maxBytes := fs.Int64("max-bytes", 512<<20, "the largest document (file or URL) read, in bytes; a feed over it stops there, reported incomplete")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func runImport(args []string, getenv func(string) string, stdout, stderr io.Writ
 		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
-	rep, runErr := importer.Run(ctx, im, fs.Args(), importer.FetchOptions{AllowPrivate: *allowPrivate},
+	rep, runErr := importer.Run(ctx, im, fs.Args(), importer.FetchOptions{AllowPrivate: *allowPrivate, MaxBytes: *maxBytes},
 		func(doc string, r importer.Report) {
 			if bar != nil {
 				bar.Describe("importing (" + filepath.Base(doc) + " done)")

@@ -32,6 +32,13 @@ func TestImportCommand(t *testing.T) {
 	assert.Contains(t, out.String(), "source import:array\n", "the source defaults to the first file's name")
 	assert.Contains(t, out.String(), "nothing was closed")
 
+	// --max-bytes bounds a document: a feed over it is refused as incomplete, closing nothing.
+	out.Reset()
+	err = runImport([]string{"--source", "fixtures", "--full", "--max-bytes", "100", "internal/importer/testdata/array.json"}, getenv, &out, &errOut)
+	require.Error(t, err)
+	assert.Contains(t, err.Error()+out.String(), "larger than")
+	assert.Contains(t, out.String(), "nothing was closed")
+
 	assert.Equal(t, "jobs.example.com", sourceName("https://www.jobs.example.com/feed.json?page=1"))
 	assert.Equal(t, "my-feed", sourceName("/tmp/My Feed.jsonl"))
 }
