@@ -118,38 +118,42 @@ func TestResponseCache(t *testing.T) {
 // TestResponseCacheAcrossReplicas: a replica's kept response goes stale when another replica's
 // write reaches it over LISTEN/NOTIFY (PostgreSQL; on SQLite there is one process).
 func TestResponseCacheAcrossReplicas(t *testing.T) {
-	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+	for _, b := range testenv.Backends(t) {
 		if b != testenv.Postgres {
-			t.Skip("replicas share a PostgreSQL database")
+			continue // replicas share a PostgreSQL database; an SQLite file serves one process
 		}
-		env := testenv.Seeded(t, b)
-		env.Live(t) // replica A: the hook on env's client publishes its writes
-		// Replica B: its own listener and cache, and no hook (it writes nothing here).
-		busB, err := live.NewPostgres(context.Background(), env.DB.SQL, env.URL, true, nil)
-		require.NoError(t, err)
-		t.Cleanup(busB.Close)
-		rcB := respcache.New(1<<20, time.Minute)
-		rcB.Follow(busB)
-		hB := env.HandlerWith(t, func(o *httpserver.Options) { o.ResponseCache = rcB })
-		title := func() string {
-			var page struct {
-				Role struct{ Title string } `json:"role"`
-			}
-			testenv.Post(t, hB, cachedPage, map[string]any{"slug": "backend-developer"}).MustData(t, &page)
-			return page.Role.Title
-		}
-		require.Equal(t, "Backend Developer", title())
-		hits, _ := rcB.Stats()
-		require.Equal(t, "Backend Developer", title())
-		h2, _ := rcB.Stats()
-		require.Equal(t, hits+1, h2, "B keeps the page")
+		t.Run(string(b), func(t *testing.T) { cacheAcrossReplicas(t, b) })
+	}
+}
 
-		ctx := context.Background()
-		r := env.DB.Client.Role.Query().Where(role.Slug("backend-developer")).OnlyX(ctx)
-		env.DB.Client.Role.UpdateOne(r).SetTitle("Backend Engineer").ExecX(ctx) // on A
-		assert.Eventually(t, func() bool { return title() == "Backend Engineer" }, 5*time.Second, 20*time.Millisecond,
-			"B serves the new title once A's notification arrives")
-	})
+func cacheAcrossReplicas(t *testing.T, b testenv.Backend) {
+	env := testenv.Seeded(t, b)
+	env.Live(t) // replica A: the hook on env's client publishes its writes
+	// Replica B: its own listener and cache, and no hook (it writes nothing here).
+	busB, err := live.NewPostgres(context.Background(), env.DB.SQL, env.URL, true, nil)
+	require.NoError(t, err)
+	t.Cleanup(busB.Close)
+	rcB := respcache.New(1<<20, time.Minute)
+	rcB.Follow(busB)
+	hB := env.HandlerWith(t, func(o *httpserver.Options) { o.ResponseCache = rcB })
+	title := func() string {
+		var page struct {
+			Role struct{ Title string } `json:"role"`
+		}
+		testenv.Post(t, hB, cachedPage, map[string]any{"slug": "backend-developer"}).MustData(t, &page)
+		return page.Role.Title
+	}
+	require.Equal(t, "Backend Developer", title())
+	hits, _ := rcB.Stats()
+	require.Equal(t, "Backend Developer", title())
+	h2, _ := rcB.Stats()
+	require.Equal(t, hits+1, h2, "B keeps the page")
+
+	ctx := context.Background()
+	r := env.DB.Client.Role.Query().Where(role.Slug("backend-developer")).OnlyX(ctx)
+	env.DB.Client.Role.UpdateOne(r).SetTitle("Backend Engineer").ExecX(ctx) // on A
+	assert.Eventually(t, func() bool { return title() == "Backend Engineer" }, 5*time.Second, 20*time.Millisecond,
+		"B serves the new title once A's notification arrives")
 }
 
 // TestResponseCacheHitsAreCharged plays the attacker who repeats one cached query to get past
