@@ -68,6 +68,8 @@ func TestResponseCache(t *testing.T) {
 			n, _ = statements(editor, cachedPage, backend)
 			assert.Positive(t, n, "a signed-in viewer is never answered from the cache")
 		}
+		n, _ = statements("", cachedPage, backend)
+		assert.Zero(t, n, "the editor's token use (its last_used_at, written by that first request) changed no public data")
 
 		// A CV is personal data: never kept, so never served again.
 		for _, q := range []struct {

@@ -24,9 +24,9 @@ func Hook(bus *Bus) ent.Hook {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			switch m.Type() {
 			case "Opening", "Role", "ImportRun", "SalaryRecord", "InterviewQuestion", "CareerRoute":
-			case "Account", "ImportUpload", "OpeningTombstone":
-				// Private (accounts and tokens, whose last use is written on every
-				// request; uploaded files), or announced with the opening it follows.
+			case "User", "APIToken", "AuditLog", "ImportUpload", "OpeningTombstone":
+				// Private (accounts, tokens, whose last use a request writes, the audit log,
+				// uploaded files), or announced with the opening it follows.
 				return next.Mutate(ctx, m)
 			default:
 				// Other public data: response caches go stale (Message.Data).
