@@ -616,7 +616,7 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending, checkpoint b
 	for _, o := range existing {
 		byExt[o.ExternalID] = o
 	}
-	var creates []row
+	var creates, updatedRows []row
 	var updatedIDs []int
 	created, updated, unchanged := 0, 0, 0
 	for _, r := range rows {
@@ -636,6 +636,7 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending, checkpoint b
 		}
 		updated++
 		updatedIDs = append(updatedIDs, o.ID)
+		updatedRows = append(updatedRows, r)
 	}
 	createdIDs, err := im.createOpenings(ctx, tx, creates)
 	if err != nil {
@@ -653,7 +654,13 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending, checkpoint b
 		}
 		at = &a
 	}
-	if err := im.markPreferred(ctx, c, rows); err != nil {
+	// Links COPY wrote carry their flag already; those ent wrote (updates, and creates on
+	// SQLite) get it here. Unchanged postings' links are as they were.
+	mark := updatedRows
+	if tx.sql == nil {
+		mark = append(mark, creates...)
+	}
+	if err := im.markPreferred(ctx, c, mark); err != nil {
 		return err
 	}
 	if err := tx.commit(); err != nil {
@@ -688,11 +695,13 @@ func (im *Importer) writeOnce(ctx context.Context, batch []pending, checkpoint b
 // with the statistics of a table a tenth of its size, PostgreSQL read every row of the source
 // through the index's first column and filtered the 500 ids, instead of probing the index for
 // each: 230 ms a chunk at 225,000 openings, growing with the table, so that a million-line
-// import slowed from 2,700 to 900 postings a second after 200,000. So an import analyses the
+// import slowed from 2,700 to 900 postings a second after 200,000. (An ANALYZE takes about a
+// quarter of a second; at 2,000 and each doubling it was a sixth of a 20,000-line import.)
+// So an import analyses the
 // tables it fills once it has created analyzeFirst openings, then each time it has doubled
 // them (at most every analyzeEvery), and at its end (Finish).
 const (
-	analyzeFirst = 2000
+	analyzeFirst = 20_000
 	analyzeEvery = 200_000
 )
 

@@ -43,9 +43,9 @@ func (im *Importer) preferredOf(d *Draft, skills []*ent.Skill, pref map[int]bool
 	return out
 }
 
-// markPreferred gives the links of a batch's openings their essential flag, after the batch
-// wrote them (as essential, the column's default) and before it commits: the one place the
-// importer sets the flag. Two statements for the batch, both on indexes: the openings' ids by
+// markPreferred gives the links ent wrote for a batch's openings their essential flag, after
+// the batch wrote them (as essential, the column's default) and before it commits. (The COPY
+// path writes the flag with the links: copySkillLinks.) Two statements for the batch, both on indexes: the openings' ids by
 // (source, external id), so that it works however the links were written, then the links by
 // primary key (opening, skill). Links already preferred are left alone, so a re-import of
 // unchanged postings writes nothing. (One statement matching the links through their

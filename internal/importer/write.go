@@ -124,16 +124,17 @@ func (im *Importer) createOpenings(ctx context.Context, tx *chunkTx, rows []row)
 	return ids, copySkillLinks(ctx, tx.sql, ids, rows)
 }
 
-// copySkillLinks COPYs the opening_skills rows of new openings (ids[i] is rows[i]'s id).
+// copySkillLinks COPYs the opening_skills rows of new openings (ids[i] is rows[i]'s id), each
+// with its essential flag (row.preferred).
 func copySkillLinks(ctx context.Context, tx *sql.Tx, ids []int64, rows []row) error {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("opening_skills", "opening_id", "skill_id"))
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("opening_skills", "opening_id", "skill_id", "essential"))
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for i, r := range rows {
 		for _, s := range skillLinks(r) {
-			if _, err := stmt.ExecContext(ctx, ids[i], s); err != nil {
+			if _, err := stmt.ExecContext(ctx, ids[i], s, !slices.Contains(r.preferred, s)); err != nil {
 				return err
 			}
 		}
