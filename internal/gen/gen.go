@@ -6,7 +6,6 @@ package gen
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -19,6 +18,7 @@ import (
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/internal/database"
+	"github.com/careergraph/careergraph/internal/pgseq"
 	"github.com/careergraph/careergraph/internal/seed"
 )
 
@@ -172,7 +172,7 @@ func (w *writer) copyPostgres(ctx context.Context, specs []seed.OpeningSpec) err
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	ids, err := reserveIDs(ctx, tx, len(specs))
+	ids, err := pgseq.ReserveIDs(ctx, tx, "openings", len(specs))
 	if err != nil {
 		return err
 	}
@@ -223,21 +223,4 @@ func (w *writer) copyPostgres(ctx context.Context, specs []seed.OpeningSpec) err
 		return err
 	}
 	return tx.Commit()
-}
-
-func reserveIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('openings', 'id')) FROM generate_series(1, $1)`, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, n)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/lib/pq"
+
+	"github.com/careergraph/careergraph/internal/pgseq"
 
 	"github.com/careergraph/careergraph/ent"
 )
@@ -84,7 +85,7 @@ func (im *Importer) createOpenings(ctx context.Context, tx *chunkTx, rows []row)
 		}
 		return nil, nil
 	}
-	ids, err := reserveOpeningIDs(ctx, tx.sql, len(rows))
+	ids, err := pgseq.ReserveIDs(ctx, tx.sql, "openings", len(rows))
 	if err != nil {
 		return nil, err
 	}
@@ -143,29 +144,6 @@ func copySkillLinks(ctx context.Context, tx *sql.Tx, ids []int64, rows []row) er
 		return err
 	}
 	return stmt.Close()
-}
-
-func reserveOpeningIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('openings', 'id')) FROM generate_series(1, $1)`, n)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := make([]int64, 0, n)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(ids) != n {
-		return nil, fmt.Errorf("importer: reserved %d opening ids, want %d", len(ids), n)
-	}
-	return ids, nil
 }
 
 func nullInt(p *int) any {
