@@ -425,16 +425,16 @@ func (im *Importer) take(x rawItem) {
 		defer im.opts.Progress(im.report)
 	}
 	if x.it.Err != nil {
-		im.rejectItem(x.doc, x.it.Position, x.it.Err.Error(), nil)
+		im.rejectItem(x.doc, x.it.Position, x.position, x.it.Err.Error(), nil)
 		return
 	}
 	if x.err != nil {
-		im.rejectItem(x.doc, x.it.Position, x.err.Error(), x.it.Raw)
+		im.rejectItem(x.doc, x.it.Position, x.position, x.err.Error(), x.it.Raw)
 		return
 	}
 	d := x.d
 	if prev, dup := im.seen[idHash(d.ExternalID)]; dup {
-		im.rejectItem(x.doc, x.it.Position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
+		im.rejectItem(x.doc, x.it.Position, x.position, fmt.Sprintf("identifier: %q was already imported by record %d of this run", truncate(d.ExternalID, 60), prev), nil)
 		return
 	}
 	im.seen[idHash(d.ExternalID)] = uint32(x.position)
@@ -456,9 +456,10 @@ type storeError struct{ error }
 
 func (e storeError) Unwrap() error { return e.error }
 
-// rejectItem records a reject. A rejected posting whose identity is known still counts as
-// listed, so that a full import does not close an opening because its update was malformed.
-func (im *Importer) rejectItem(doc, pos, reason string, raw json.RawMessage) {
+// rejectItem records a reject (at: the record's number in the run). A rejected posting whose
+// identity is known still counts as listed, so that a full import does not close an opening
+// because its update was malformed.
+func (im *Importer) rejectItem(doc, pos string, at int, reason string, raw json.RawMessage) {
 	im.report.Rejected++
 	if len(im.report.Rejects) < im.opts.MaxRejects {
 		im.report.Rejects = append(im.report.Rejects, Reject{Document: doc, Position: pos, Reason: reason})
@@ -466,7 +467,7 @@ func (im *Importer) rejectItem(doc, pos, reason string, raw json.RawMessage) {
 	if raw != nil {
 		if id := rawIdentity(raw); id != "" {
 			if _, ok := im.seen[idHash(id)]; !ok {
-				im.seen[idHash(id)] = uint32(im.position)
+				im.seen[idHash(id)] = uint32(at)
 			}
 		}
 	}
@@ -541,7 +542,7 @@ func (im *Importer) flush(ctx context.Context) error {
 				return ctx.Err()
 			}
 			im.opts.Log.Warn("import posting not stored", "source", im.opts.Source, "document", p.doc, "position", p.pos, "err", err)
-			im.rejectItem(p.doc, p.pos, "could not be stored (see the server log)", nil)
+			im.rejectItem(p.doc, p.pos, 0, "could not be stored (see the server log)", nil)
 		}
 	}
 	// The postings went one by one, each in its own transaction; the checkpoint follows in

@@ -206,6 +206,38 @@ func TestRejectsKeepTheRest(t *testing.T) {
 	})
 }
 
+// TestChunksPipelined: with chunks of two, each prepared while the one before is written, the
+// records are taken in document order as with one chunk: the same creates and rejects, and a
+// duplicate of a record rejected two chunks earlier names that record, not the one being read
+// when it was taken.
+func TestChunksPipelined(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		ctx := context.Background()
+		c := testenv.Seeded(t, b).DB.Client
+		posting := func(id, title string) string {
+			t := ""
+			if title != "" {
+				t = `"title":"` + title + `",`
+			}
+			return `{"@context":"https://schema.org/","@type":"JobPosting",` + t + `"description":"Go and PostgreSQL.","identifier":"` + id +
+				`","datePosted":"2026-11-20","hiringOrganization":{"name":"Stackmanthan"},"jobLocation":{"address":{"addressLocality":"Pune","addressCountry":"IN"}}}`
+		}
+		lines := []string{posting("PL-1", ""), posting("PL-2", "Backend Developer"), posting("PL-3", "Golang Developer"),
+			posting("PL-4", "Java Developer"), posting("PL-5", "Python Developer"), posting("PL-1", "Go Developer")}
+		path := filepath.Join(t.TempDir(), "feed.jsonl")
+		require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
+		rep := run(t, c, importer.Options{BatchSize: 2}, path)
+		assert.Equal(t, []int{6, 4, 2}, []int{rep.Read, rep.Created, rep.Rejected}, rep.Rejects)
+		got := map[string]string{}
+		for _, r := range rep.Rejects {
+			got[r.Position] = r.Reason
+		}
+		assert.Contains(t, got["line 1"], "title: missing")
+		assert.Contains(t, got["line 6"], "already imported by record 1 of this run")
+		assert.Equal(t, 4, c.Opening.Query().Where(opening.Source("import:test-feed")).CountX(ctx))
+	})
+}
+
 // TestSync: importing again changes nothing; a changed posting is updated in place; a full
 // import closes what the feed stopped listing, and reopens it when it comes back.
 func TestSync(t *testing.T) {
