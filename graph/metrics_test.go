@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	dto "github.com/prometheus/client_model/go"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/careergraph/careergraph/internal/httpserver"
 	"github.com/careergraph/careergraph/internal/metrics"
+	"github.com/careergraph/careergraph/internal/respcache"
 	"github.com/careergraph/careergraph/internal/testenv"
 	"github.com/careergraph/careergraph/internal/txretry"
 )
@@ -163,4 +165,21 @@ func TestMetricsOperationLabelsAreBounded(t *testing.T) {
 	assert.Len(t, ops, metrics.MaxOperationNames+1, "the cap plus \"other\"")
 	assert.True(t, ops["other"])
 	assert.EqualValues(t, 5, sample(t, m, "careergraph_graphql_request_duration_seconds", map[string]string{"operation": "other"}))
+}
+
+// TestResponseCacheMetrics: the response cache's hits and misses reach /metrics.
+func TestResponseCacheMetrics(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		m := metrics.New(env.DB.SQL)
+		h := env.HandlerWith(t, func(o *httpserver.Options) {
+			o.Metrics = m
+			o.ResponseCache = respcache.New(1<<20, time.Minute)
+		})
+		for range 3 {
+			testenv.Post(t, h, `{ roles(first: 2) { edges { node { slug } } } }`, nil).MustData(t, &struct{}{})
+		}
+		assert.EqualValues(t, 2, sample(t, m, "careergraph_response_cache_hits_total", nil))
+		assert.EqualValues(t, 1, sample(t, m, "careergraph_response_cache_misses_total", nil))
+	})
 }
