@@ -150,7 +150,10 @@ type Importer struct {
 	raw     []rawItem
 	// preparing, when not nil, delivers the chunk being prepared in the background (chunk).
 	preparing chan []rawItem
-	report    Report
+	// writing, when not nil, delivers the end (nil or an error) of the chunk being taken and
+	// written in the background (chunk).
+	writing chan error
+	report  Report
 	// input is the document being read (its index in the run, -1 before the first);
 	// records the records read of it; position the records read in the run, skipped ones
 	// included (what "record N of this run" counts).
@@ -341,9 +344,12 @@ func (im *Importer) Document(ctx context.Context, name string, r io.Reader, f Fo
 }
 
 // chunk hands the records read since the last chunk to be prepared in the background (in
-// parallel), and meanwhile takes the chunk before them in order (rejects, duplicates) and
-// writes its postings in one transaction with the checkpoint: parsing and extraction overlap
-// the database's work on the previous chunk. (Preparation reads only what New loaded.)
+// parallel), and has the chunk before them taken in order (rejects, duplicates) and written in
+// one transaction with the checkpoint, also in the background, once the chunk before that is
+// written: reading the next chunk, preparing this one and writing the one before overlap, so
+// that the database is kept busy. At most three chunks are in memory. It returns the error of
+// an earlier chunk's write, which ends the document. (Preparation reads only what New loaded;
+// the writes run one at a time, in order, and drain waits for the last.)
 func (im *Importer) chunk(ctx context.Context) error {
 	raw := im.raw
 	im.raw = make([]rawItem, 0, im.opts.BatchSize)
@@ -357,17 +363,37 @@ func (im *Importer) chunk(ctx context.Context) error {
 	if prev == nil {
 		return nil
 	}
-	return im.takeAndWrite(ctx, <-prev, -1)
+	if err := im.waitWrite(); err != nil {
+		return err
+	}
+	w := make(chan error, 1)
+	im.writing = w
+	go func() { w <- im.takeAndWrite(ctx, <-prev, -1) }()
+	return nil
 }
 
-// drain ends a document: it hands over what is left, waits for every chunk in preparation and,
-// when write is set, takes and writes them; the checkpoint then covers every record read.
+// waitWrite waits for the chunk being written in the background, if any, and returns its error.
+func (im *Importer) waitWrite() error {
+	w := im.writing
+	im.writing = nil
+	if w == nil {
+		return nil
+	}
+	return <-w
+}
+
+// drain ends a document: it hands over what is left, waits for every chunk in preparation or
+// being written and, when write is set, takes and writes the last; the checkpoint then covers
+// every record read.
 func (im *Importer) drain(ctx context.Context, write bool) error {
 	var err error
 	if write {
 		err = im.chunk(ctx)
 	} else if len(im.raw) > 0 {
 		im.raw = im.raw[:0]
+	}
+	if werr := im.waitWrite(); err == nil {
+		err = werr
 	}
 	p := im.preparing
 	im.preparing = nil
