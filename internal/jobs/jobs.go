@@ -272,7 +272,19 @@ func startUpload(ctx context.Context, graph *ent.Client, c *river.Client[*sql.Tx
 	if err != nil {
 		return fail(fmt.Errorf("jobs: insert import: %w", err))
 	}
-	return run.Update().SetJobID(res.Job.ID).Save(ctx)
+	return queued(ctx, run, res.Job.ID)
+}
+
+// queued records the job that works run and returns run as it was queued. The job may have
+// started, or even finished a small import, before this returns; reading the run back would
+// make the answer depend on that race, so the caller gets the state it queued (QUEUED) and
+// follows the run's progress through importRuns.
+func queued(ctx context.Context, run *ent.ImportRun, jobID int64) (*ent.ImportRun, error) {
+	if err := run.Update().SetJobID(jobID).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("jobs: record import job: %w", err)
+	}
+	run.JobID = &jobID
+	return run, nil
 }
 
 var formatNames = map[importer.Format]string{importer.FormatAuto: "auto", importer.FormatJSON: "json",
@@ -297,7 +309,7 @@ func startImport(ctx context.Context, graph *ent.Client, c *river.Client[*sql.Tx
 	var res *rivertype.JobInsertResult
 	res, err = c.Insert(ctx, ImportArgs{Source: source, Full: full, Inputs: inputs, RunID: run.ID}, nil)
 	if err == nil {
-		return run.Update().SetJobID(res.Job.ID).Save(ctx)
+		return queued(ctx, run, res.Job.ID)
 	}
 	_ = run.Update().SetStatus(importrun.StatusFAILED).SetError("could not be queued").Exec(ctx)
 	return nil, fmt.Errorf("jobs: insert import: %w", err)
