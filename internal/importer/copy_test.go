@@ -63,6 +63,13 @@ func TestCopyPathSyncsFlagsAndAnnounces(t *testing.T) {
 					WHERE relid IN ('openings'::regclass, 'opening_skills'::regclass) AND last_analyze IS NOT NULL`).Scan(&n))
 				return n == 2
 			}, 5*time.Second, 50*time.Millisecond, "ANALYZE openings, opening_skills after the import")
+			// COPY sends each opening's search vector (search.Vector): it is the one the
+			// database computes from the same row.
+			var n, differ int
+			require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE search_vector IS DISTINCT FROM
+				to_tsvector('simple', coalesce(search_text, '') || ' zzcgstatus' || lower(status) || ' zzcgloc' || coalesce(location_id, 0)::text
+				|| ' zzcgrole' || coalesce(role_id, 0)::text)) FROM openings WHERE source = 'import:test-feed'`).Scan(&n, &differ))
+			assert.Equal(t, []int{3, 0}, []int{n, differ}, "imported openings, and those whose vector differs from the database's")
 		}
 		fe := byExt(t, c, "FE-77")
 		assert.Equal(t, len(fe.Edges.Skills), fe.SkillCount, "links written with the opening")

@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/careergraph/careergraph/internal/pgseq"
+	"github.com/careergraph/careergraph/internal/search"
 
 	"github.com/careergraph/careergraph/ent"
 )
@@ -93,7 +94,7 @@ func (im *Importer) createOpenings(ctx context.Context, tx *chunkTx, rows []row)
 		"title", "description", "description_html", "url", "applicant_location_requirements", "content_hash",
 		"role_id", "company_id", "location_id", "work_mode", "employment_type", "experience_min_years",
 		"experience_max_years", "salary_min", "salary_max", "salary_currency", "salary_period",
-		"posted_at", "valid_through", "status", "skill_count", "search_text"))
+		"posted_at", "valid_through", "status", "skill_count", "search_text", "search_vector"))
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +106,12 @@ func (im *Importer) createOpenings(ctx context.Context, tx *chunkTx, rows []row)
 		if err != nil {
 			return nil, err
 		}
+		// The search vector, built here rather than parsed by PostgreSQL (search.Vector); NULL
+		// has the database's trigger compute it.
+		var vec any
+		if v, ok := search.Vector(r.doc, string(r.status), r.location, r.roleID); ok {
+			vec = v
+		}
 		var smin, smax, cur, per any
 		if d.SalaryMin != nil {
 			smin, smax, cur, per = *d.SalaryMin, *d.SalaryMax, d.SalaryCurrency, string(d.SalaryPeriod)
@@ -112,7 +119,7 @@ func (im *Importer) createOpenings(ctx context.Context, tx *chunkTx, rows []row)
 		if _, err := stmt.ExecContext(ctx, ids[i], now, now, im.source, d.ExternalID, d.Title, d.Description,
 			d.DescriptionHTML, truncate(d.URL, 2000), string(alr), r.hash, nullInt(r.roleID), r.company, nullInt(r.location),
 			string(d.WorkMode), string(d.EmploymentType), d.ExpMin, nullInt(d.ExpMax), smin, smax, cur, per,
-			d.PostedAt, nullTime(d.ValidThrough), string(r.status), len(r.skills), r.doc); err != nil {
+			d.PostedAt, nullTime(d.ValidThrough), string(r.status), len(r.skills), r.doc, vec); err != nil {
 			return nil, err
 		}
 	}

@@ -111,6 +111,13 @@ var undoLast = map[testenv.Backend]map[string]string{
 			DROP CONSTRAINT opening_skills_openings_opening, DROP CONSTRAINT opening_skills_skills_skill,
 			ADD CONSTRAINT opening_skills_opening_id FOREIGN KEY (opening_id) REFERENCES openings (id) ON DELETE CASCADE,
 			ADD CONSTRAINT opening_skills_skill_id FOREIGN KEY (skill_id) REFERENCES skills (id) ON DELETE CASCADE`,
+		"search_vector_written": `DROP TRIGGER openings_search_vector_insert ON openings;
+			DROP TRIGGER openings_search_vector_update ON openings; DROP FUNCTION openings_search_vector();
+			DROP INDEX openings_search_vector; ALTER TABLE openings DROP COLUMN search_vector;
+			ALTER TABLE openings ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple',
+			  coalesce(search_text, '') || ' zzcgstatus' || lower(status) || ' zzcgloc' || coalesce(location_id, 0)::text
+			  || ' zzcgrole' || coalesce(role_id, 0)::text)) STORED;
+			CREATE INDEX openings_search_vector ON openings USING GIN (search_vector)`,
 	},
 	testenv.SQLite: {
 		"search_index": `DROP TRIGGER openings_fts_insert; DROP TRIGGER openings_fts_delete; DROP TRIGGER openings_fts_update; DROP TABLE openings_fts`,

@@ -1,14 +1,15 @@
 package search
 
 // The full-text index ent's schema cannot express is created by a hand-written migration,
-// migrations/<dialect>/*_search_index.sql: on PostgreSQL a generated tsvector column over
+// migrations/<dialect>/*_search_index.sql: on PostgreSQL a tsvector column (generated at first;
+// since *_search_vector_written.sql kept by a trigger, or sent by a bulk writer: Vector) over
 // openings.search_text with a GIN index; on SQLite an external-content FTS5 table kept in step
 // with openings by triggers.
 //
 // Besides the document's words, the PostgreSQL vector carries the opening's status, location
 // and role as tokens, so that a search with those filters narrows in the GIN index alone
-// instead of and-ing it with large b-tree bitmaps. The migration spells these tokens out; a
-// change here needs a new migration that rebuilds the column.
+// instead of and-ing it with large b-tree bitmaps. The trigger's migration and Vector spell these
+// tokens out; a change here needs both changed, and a migration that rebuilds the column.
 
 // Tokens the PostgreSQL search vector carries besides the document's words; they cannot clash
 // with a word of a document, which never starts with "zzcg".
