@@ -732,6 +732,23 @@ const (
 	analyzeEvery = 200_000
 )
 
+// analyzeColumns are the columns of openings an import's ANALYZE reads: every column but the
+// long texts no statement filters, joins or sorts by (their statistics were half of the time
+// of an ANALYZE: 0.5 of 1.05 s at 20,000 openings), plus the search vector, whose lexeme
+// statistics estimate searches. Autovacuum's ANALYZE still covers every column.
+var analyzeColumns = func() string {
+	skip := map[string]bool{opening.FieldDescription: true, opening.FieldDescriptionHTML: true, opening.FieldSearchText: true,
+		opening.FieldMetaTitle: true, opening.FieldMetaDescription: true, opening.FieldURL: true,
+		opening.FieldApplicantLocationRequirements: true, opening.FieldContentHash: true}
+	var cols []string
+	for _, c := range opening.Columns {
+		if !skip[c] {
+			cols = append(cols, c)
+		}
+	}
+	return strings.Join(append(cols, "search_vector"), ", ")
+}()
+
 // analyzeIfGrown counts created openings and analyses when they passed the next mark
 // (PostgreSQL only; best effort: a failed ANALYZE costs speed, not data).
 func (im *Importer) analyzeIfGrown(ctx context.Context, created int) {
@@ -746,7 +763,7 @@ func (im *Importer) analyze(ctx context.Context) {
 	if im.opts.SQL == nil || im.opts.Dialect != dialect.Postgres || im.created == im.analyzed {
 		return
 	}
-	if _, err := im.opts.SQL.ExecContext(ctx, `ANALYZE openings, opening_skills`); err != nil && im.opts.Log != nil {
+	if _, err := im.opts.SQL.ExecContext(ctx, "ANALYZE openings ("+analyzeColumns+"), opening_skills"); err != nil && im.opts.Log != nil {
 		im.opts.Log.WarnContext(ctx, "import: ANALYZE", "err", err)
 	}
 	im.analyzed = im.created
