@@ -100,9 +100,9 @@ func TestVectorMatchesPostgres(t *testing.T) {
 func TestVectorRefuses(t *testing.T) {
 	for _, doc := range []string{
 		"café", "a १२३", "9e9e9", "1e5", // locale-dependent letters; numbers with exponents
-		"a " + strings.Repeat("x", 2048), // longer than a lexeme may be
+		"a " + strings.Repeat("x", 2048),                // longer than a lexeme may be
 		strings.TrimSpace(strings.Repeat("java ", 256)), // more positions than a lexeme keeps
-		strings.TrimSpace(strings.Repeat("w ", 16384)), // past the last position
+		strings.TrimSpace(strings.Repeat("w ", 16384)),  // past the last position
 		"C++", "node.js", // not a document's words
 	} {
 		_, ok := search.Vector(doc, "LIVE", nil, nil)
