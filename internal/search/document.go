@@ -16,11 +16,18 @@ import (
 // are normalised as skills.Key does for each whitespace-separated word, so both databases'
 // tokenizers see the same plain words.
 func Document(title, company, city, description string, skillNames [][]string) string {
-	var words []string
+	var b strings.Builder
+	b.Grow(len(title) + len(company) + len(city) + len(description) + 16*len(skillNames))
+	word := func(k string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k)
+	}
 	add := func(s string) {
-		for _, w := range strings.FieldsFunc(s, splitter) {
+		for w := range strings.FieldsFuncSeq(s, splitter) {
 			if k := skills.Key(w); k != "" {
-				words = append(words, k)
+				word(k)
 			}
 		}
 	}
@@ -32,12 +39,12 @@ func Document(title, company, city, description string, skillNames [][]string) s
 			add(n)
 			// "Node.js" is also indexed as one word, "nodejs".
 			if k := skills.Key(n); k != "" && strings.ContainsAny(n, " ./-") {
-				words = append(words, k)
+				word(k)
 			}
 		}
 	}
 	add(description)
-	return strings.Join(words, " ")
+	return b.String()
 }
 
 // SkillWords is what one skill an opening asks for contributes to its document: its name and
