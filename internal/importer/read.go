@@ -244,11 +244,7 @@ func isLDJSON(z *html.Tokenizer) bool {
 // expand emits the postings of one JSON value: a posting, an array of them, or a graph.
 func expand(pos string, raw []byte, emit func(Item) error) error {
 	raw = bytes.TrimSpace(raw)
-	if !json.Valid(raw) {
-		var v any
-		err := json.Unmarshal(raw, &v)
-		return emit(Item{Position: pos, Err: fmt.Errorf("malformed JSON: %s", jsonReason(err))})
-	}
+	// No separate validity pass: json.Unmarshal checks the whole value before it decodes.
 	if len(raw) > 0 && raw[0] == '[' {
 		var xs []json.RawMessage
 		if err := json.Unmarshal(raw, &xs); err != nil {
@@ -272,7 +268,9 @@ func expandOne(pos string, raw json.RawMessage, emit func(Item) error) error {
 		Graph []json.RawMessage `json:"@graph"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		if len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] != '{' {
+		var se *json.SyntaxError
+		malformed := errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF)
+		if t := bytes.TrimSpace(raw); !malformed && len(t) > 0 && t[0] != '{' {
 			return emit(Item{Position: pos, Err: errors.New("not a JSON object")})
 		}
 		return emit(Item{Position: pos, Err: fmt.Errorf("malformed JSON: %s", jsonReason(err))})

@@ -116,3 +116,22 @@ func TestParsePostingRules(t *testing.T) {
 	assert.Equal(t, "Mumbai", City(" Bombay "))
 	assert.Equal(t, "example.com/acme", SiteKey("https://www.Example.com/acme/"))
 }
+
+// TestReadRejectsWhatIsNotAPosting: each line of JSON Lines that is not a JSON object, or not
+// JSON at all, is rejected with the reason that fits (there is one validity pass, Unmarshal's).
+func TestReadRejectsWhatIsNotAPosting(t *testing.T) {
+	lines := []string{`42`, `"text"`, `{"title":`, `[1,`, `"unterminated`, `{"@type":"JobPosting","@graph":5}`, `nonsense`,
+		`{"@type":"JobPosting","title":"Go developer"}`, `{"@type":"Organization"}`}
+	var got []string
+	err := Read(strings.NewReader(strings.Join(lines, "\n")), FormatJSONLines, func(it Item) error {
+		if it.Err != nil {
+			got = append(got, it.Err.Error()[:min(len(it.Err.Error()), 16)])
+		} else {
+			got = append(got, "posting")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"not a JSON objec", "not a JSON objec", "malformed JSON: ", "malformed JSON: ", "malformed JSON: ",
+		"malformed JSON: ", "malformed JSON: ", "posting"}, got)
+}
