@@ -180,9 +180,7 @@ func messageOf(m ent.Mutation, v ent.Value, bulk, before []int) Message {
 			}
 		}
 		if bulk != nil {
-			for _, id := range bulk {
-				msg.Openings = append(msg.Openings, Opening{ID: id, Op: op, Role: Unknown, Location: Unknown})
-			}
+			msg.Openings = openingsBy(op, bulk)
 			return msg
 		}
 		if o, ok := v.(*ent.Opening); ok && o != nil {
@@ -228,19 +226,23 @@ func deref(p *int) int {
 	return *p
 }
 
+// openingsBy is what a message says of openings that op changed, by id alone: their roles and
+// cities are not known to the writer (a bulk update, a COPY), so receivers treat them as any.
+func openingsBy(op Op, ids []int) []Opening {
+	out := make([]Opening, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, Opening{ID: id, Op: op, Role: Unknown, Location: Unknown})
+	}
+	return out
+}
+
 // Written returns what tells bus about openings a writer wrote past the graph client's hooks
 // (the importer's COPY chunks on PostgreSQL), once they are committed: created ones as POSTED,
 // updated ones as UPDATED (their roles and cities read by the receivers), and the import run
 // (0: none) whose counts the chunk moved.
 func Written(bus *Bus) func(ctx context.Context, runID int, created, updated []int) {
 	return func(_ context.Context, runID int, created, updated []int) {
-		var msg Message
-		for _, id := range created {
-			msg.Openings = append(msg.Openings, Opening{ID: id, Op: Posted, Role: Unknown, Location: Unknown})
-		}
-		for _, id := range updated {
-			msg.Openings = append(msg.Openings, Opening{ID: id, Op: Updated, Role: Unknown, Location: Unknown})
-		}
+		msg := Message{Openings: append(openingsBy(Posted, created), openingsBy(Updated, updated)...)}
 		if runID != 0 {
 			msg.Imports = []int{runID}
 		}
