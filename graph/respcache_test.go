@@ -81,6 +81,8 @@ func TestResponseCache(t *testing.T) {
 				map[string]any{"p": map[string]any{"cvText": "Java developer with Spring Boot, 4 years of experience"}}},
 			{`query($p: ProfileInput!) { ...F } fragment F on Query { role(slug: "backend-developer") { title } match(profile: $p, first: 1) { totalCount } }`,
 				map[string]any{"p": map[string]any{"cvText": "Java developer with Spring Boot, 4 years of experience"}}},
+			{`query($p: ProfileInput!) { roles(first: 1) { totalCount } ... on Query { ... on Query { match(profile: $p, first: 1) { totalCount } } } }`,
+				map[string]any{"p": map[string]any{"cvText": "Java developer with Spring Boot, 4 years of experience"}}},
 		} {
 			hits, misses := rc.Stats()
 			for range 2 {

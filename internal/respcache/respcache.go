@@ -135,10 +135,8 @@ func keyOf(ctx context.Context) ([sha256.Size]byte, bool) {
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return key, false
 	}
-	for _, sel := range oc.Operation.SelectionSet {
-		if !public(sel) {
-			return key, false
-		}
+	if !public(&ast.InlineFragment{SelectionSet: oc.Operation.SelectionSet}) {
+		return key, false
 	}
 	vars, err := json.Marshal(oc.Variables) // map keys sorted: one text per set of values
 	if err != nil {
@@ -155,23 +153,21 @@ func keyOf(ctx context.Context) ([sha256.Size]byte, bool) {
 // public reports whether a root selection reads nothing personal: no Personal field, directly
 // or in a fragment.
 func public(sel ast.Selection) bool {
+	var set ast.SelectionSet
 	switch s := sel.(type) {
 	case *ast.Field:
 		return !Personal[s.Name]
 	case *ast.InlineFragment:
-		for _, c := range s.SelectionSet {
-			if !public(c) {
-				return false
-			}
-		}
+		set = s.SelectionSet
 	case *ast.FragmentSpread:
 		if s.Definition == nil {
 			return false
 		}
-		for _, c := range s.Definition.SelectionSet {
-			if !public(c) {
-				return false
-			}
+		set = s.Definition.SelectionSet
+	}
+	for _, c := range set {
+		if !public(c) {
+			return false
 		}
 	}
 	return true
