@@ -14,6 +14,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/careergraph/careergraph/ent"
@@ -90,7 +91,8 @@ func New(client *ent.Client, vocab *skills.Cache) *Loaders {
 		client: client,
 		cache:  vocab,
 		coreSkills: dataloadgen.NewLoader(grouped(func(ctx context.Context, ids []int) (map[int][]*ent.Skill, error) {
-			// The batch runs with the context of the first coreSkills field that asked.
+			// The batch runs with the context of the first caller; memberAliases reads the
+			// operation, so which caller that was does not matter.
 			return coreSkills(ctx, client, ids, memberAliases(ctx))
 		}), dataloadgen.WithWait(wait)),
 		items: dataloadgen.NewLoader(grouped(func(ctx context.Context, ids []int) (map[int][]*ent.RoleItem, error) {
@@ -315,23 +317,71 @@ func intValue(s *ent.Skill, col string) (int64, error) {
 	return n, nil
 }
 
-// memberAliases lists the aliases under which the field in ctx (a coreSkills field) selects
-// members.
+// memberAliases lists the aliases under which any coreSkills field of the operation in ctx
+// selects members directly (through fragments too), each once.
+//
+// It reads the whole operation, not the field that asked: the batch runs with the context of
+// whichever caller came first, and a caller that is not a coreSkills field (Role.seo reads the
+// core skills for its JSON-LD) would otherwise decide, by winning a race, that the batch loads
+// no members, leaving every core skill to read its members with a statement of its own. A
+// members field under @skip or @include is counted all the same: loading members nobody shows
+// costs rows, not statements.
 func memberAliases(ctx context.Context) []string {
-	if graphql.GetFieldContext(ctx) == nil {
+	if !graphql.HasOperationContext(ctx) {
 		return nil
 	}
-	return aliasesOf(graphql.CollectFieldsCtx(ctx, nil), "members")
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil {
+		return nil
+	}
+	w := aliasWalk{doc: oc.Doc, seen: map[fragmentVisit]bool{}}
+	w.walk(oc.Operation.SelectionSet, false)
+	return w.aliases
 }
 
-func aliasesOf(fields []graphql.CollectedField, name string) []string {
-	var out []string
-	for _, f := range fields {
-		if f.Name == name {
-			out = append(out, f.Alias)
+// aliasWalk gathers memberAliases. A fragment is walked at most once in each position (in a
+// coreSkills selection or elsewhere), so a document that spreads fragments many times over is
+// read in time linear in its size.
+type aliasWalk struct {
+	doc     *ast.QueryDocument
+	seen    map[fragmentVisit]bool
+	aliases []string
+}
+
+type fragmentVisit struct {
+	name       string
+	coreSkills bool
+}
+
+// walk reads set; inCore tells whether set is a coreSkills field's selection.
+func (w *aliasWalk) walk(set ast.SelectionSet, inCore bool) {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if inCore && sel.Name == "members" {
+				if !slices.Contains(w.aliases, sel.Alias) {
+					w.aliases = append(w.aliases, sel.Alias)
+				}
+				continue
+			}
+			w.walk(sel.SelectionSet, sel.Name == "coreSkills")
+		case *ast.InlineFragment:
+			w.walk(sel.SelectionSet, inCore)
+		case *ast.FragmentSpread:
+			v := fragmentVisit{sel.Name, inCore}
+			if w.seen[v] {
+				continue
+			}
+			w.seen[v] = true
+			def := sel.Definition
+			if def == nil && w.doc != nil {
+				def = w.doc.Fragments.ForName(sel.Name)
+			}
+			if def != nil {
+				w.walk(def.SelectionSet, inCore)
+			}
 		}
 	}
-	return out
 }
 
 func roleItems(ctx context.Context, client *ent.Client, roleIDs []int) (map[int][]*ent.RoleItem, error) {
