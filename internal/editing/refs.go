@@ -4,9 +4,14 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/careergraph/careergraph/ent"
+	"github.com/careergraph/careergraph/ent/company"
+	"github.com/careergraph/careergraph/ent/location"
+	"github.com/careergraph/careergraph/ent/role"
+	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/apperr"
 )
 
@@ -19,10 +24,28 @@ var refTypes = map[string]string{
 	"PreferredSkillIDs": "Skill", "AddPreferredSkillIDs": "Skill", "MemberIDs": "Skill", "AddMemberIDs": "Skill",
 }
 
+// existing returns which of ids name a node of type typ, in one statement.
+func existing(ctx context.Context, c *ent.Client, typ string, ids []int) ([]int, error) {
+	switch typ {
+	case "Role":
+		return c.Role.Query().Where(role.IDIn(ids...)).IDs(ctx)
+	case "Company":
+		return c.Company.Query().Where(company.IDIn(ids...)).IDs(ctx)
+	case "Location":
+		return c.Location.Query().Where(location.IDIn(ids...)).IDs(ctx)
+	case "Skill":
+		return c.Skill.Query().Where(skill.IDIn(ids...)).IDs(ctx)
+	}
+	return nil, fmt.Errorf("editing: no reference check for %s", typ)
+}
+
 // CheckRefs checks that every ID a create or update input refers to (the fields in refTypes)
 // names an existing node of the right type, and answers BAD_USER_INPUT naming the field
 // otherwise, rather than letting the save fail on a foreign key with a vaguer CONFLICT. The
 // operations in this package call it first thing.
+//
+// A field costs one statement however many ids it lists (a skill list of fifty is one IN);
+// only an id that is not of the field's type is looked up again, to say what it names.
 func CheckRefs(ctx context.Context, c *ent.Client, input any) error {
 	v := reflect.ValueOf(input)
 	if v.Kind() == reflect.Pointer {
@@ -51,8 +74,21 @@ func CheckRefs(ctx context.Context, c *ent.Client, input any) error {
 		case []int:
 			ids = f
 		}
+		if len(ids) == 0 {
+			continue
+		}
 		field := "input." + strings.ToLower(name[:1]) + name[1:]
+		found, err := existing(ctx, c, want, ids)
+		if err != nil {
+			return fmt.Errorf("check %s: %w", field, err)
+		}
+		if len(found) == len(ids) {
+			continue // a list may name an id twice; then the lengths differ and the loop below decides
+		}
 		for _, id := range ids {
+			if slices.Contains(found, id) {
+				continue
+			}
 			n, err := c.Noder(ctx, id)
 			if ent.IsNotFound(err) {
 				return apperr.BadInput(field, "%s: no %s has id %d; send the id of an existing %s", field, want, id, strings.ToLower(want))
@@ -62,7 +98,7 @@ func CheckRefs(ctx context.Context, c *ent.Client, input any) error {
 			}
 			if got := reflect.TypeOf(n).Elem().Name(); got != want {
 				return apperr.BadInput(field, "%s: id %d names a %s, not a %s", field, id, got, want)
-			}
+			} // else written since the first statement read: it exists now
 		}
 	}
 	return nil
