@@ -2,11 +2,15 @@ package skills_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/skill"
 	"github.com/careergraph/careergraph/internal/skills"
 	"github.com/careergraph/careergraph/internal/testenv"
@@ -70,5 +74,51 @@ func TestCacheFollowsEveryChange(t *testing.T) {
 		v8, n := load()
 		assert.Same(t, v7, v8)
 		assert.Equal(t, 1, n)
+	})
+}
+
+// TestCacheReadsAChangeOnce: when a change shows, the requests that see it share one read of
+// the vocabulary instead of each reading it (sixteen at once here, while the first read is
+// held up); all get the same vocabulary, and the next request reads none.
+func TestCacheReadsAChangeOnce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		ctx := context.Background()
+		cache := skills.NewCache()
+		var reads atomic.Int32
+		release := make(chan struct{})
+		skills.SetLoader(cache, func(ctx context.Context, c *ent.Client) (*skills.Vocabulary, error) {
+			reads.Add(1)
+			<-release
+			return skills.Load(ctx, c)
+		})
+		const n = 16
+		got := make([]*skills.Vocabulary, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, err := cache.Load(ctx, env.DB.Client)
+				assert.NoError(t, err)
+				got[i] = v
+			}()
+		}
+		// Without the shared read every caller reaches the loader; give them the time to.
+		deadline := time.Now().Add(500 * time.Millisecond)
+		for reads.Load() < n && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		close(release)
+		wg.Wait()
+		assert.Equal(t, int32(1), reads.Load(), "reads of the vocabulary")
+		for i, v := range got {
+			assert.True(t, v == got[0], "caller %d got a vocabulary of its own", i)
+		}
+		require.NotNil(t, got[0])
+		v, err := cache.Load(ctx, env.DB.Client)
+		require.NoError(t, err)
+		assert.True(t, v == got[0], "unchanged since: from memory")
+		assert.Equal(t, int32(1), reads.Load())
 	})
 }

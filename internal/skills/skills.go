@@ -11,6 +11,8 @@ import (
 	"sync"
 	"unicode"
 
+	"golang.org/x/sync/singleflight"
+
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/careergraph/careergraph/ent"
@@ -189,10 +191,16 @@ func (v *Vocabulary) Known(word string) bool { return v.byKey[word] != nil }
 // internal/editing.VersionHook) its version, a new skill raises the count and the highest id,
 // a deleted one lowers the count, and a change of members changes the memberships or a
 // version.
+//
+// When a change shows, the requests in flight that see it share one read of the vocabulary
+// (singleflight, keyed by the version): under load every request would otherwise read it
+// afresh at once, once for each write.
 type Cache struct {
-	mu  sync.Mutex
-	v   *Vocabulary
-	ver version
+	mu     sync.Mutex
+	v      *Vocabulary
+	ver    version
+	reads  singleflight.Group
+	loader func(context.Context, *ent.Client) (*Vocabulary, error) // Load; tests slow it down
 }
 
 // version is what Cache compares.
@@ -235,13 +243,32 @@ func (c *Cache) Load(ctx context.Context, client *ent.Client) (*Vocabulary, erro
 	}
 	c.mu.Unlock()
 	// Read after the version: a change committed in between shows as a version that differs
-	// next time, so the vocabulary is read again rather than kept stale.
-	v, err := Load(ctx, client)
+	// next time, so the vocabulary is read again rather than kept stale. The shared read does
+	// not stop when the request that started it goes away: the others wait for it.
+	key := fmt.Sprintf("%+v", vs[0])
+	v, err, _ := c.reads.Do(key, func() (any, error) {
+		c.mu.Lock()
+		if c.v != nil && c.ver == vs[0] {
+			v := c.v
+			c.mu.Unlock()
+			return v, nil // stored by a read that ended just before this one began
+		}
+		c.mu.Unlock()
+		load := c.loader
+		if load == nil {
+			load = Load
+		}
+		v, err := load(context.WithoutCancel(ctx), client)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		c.v, c.ver = v, vs[0]
+		c.mu.Unlock()
+		return v, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	c.v, c.ver = v, vs[0]
-	c.mu.Unlock()
-	return v, nil
+	return v.(*Vocabulary), nil
 }
