@@ -358,12 +358,10 @@ func (w *aliasWalk) walk(set ast.SelectionSet, inCore bool) {
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			if inCore && sel.Name == "members" {
-				if !slices.Contains(w.aliases, sel.Alias) {
-					w.aliases = append(w.aliases, sel.Alias)
-				}
-				continue
+			if inCore && sel.Name == "members" && !slices.Contains(w.aliases, sel.Alias) {
+				w.aliases = append(w.aliases, sel.Alias)
 			}
+			// Below, another role's coreSkills may select members too.
 			w.walk(sel.SelectionSet, sel.Name == "coreSkills")
 		case *ast.InlineFragment:
 			w.walk(sel.SelectionSet, inCore)

@@ -45,6 +45,9 @@ func TestCoreSkillsMembersWhoeverAsksFirst(t *testing.T) {
 				a: role(slug: $slug) { seo(country: "IN") { jsonLd } coreSkills { m1: members { name } ...S ...S } }
 				b: role(slug: $slug) { coreSkills { ...S ... on Skill { ...S } } } }
 				fragment S on Skill { m2: members { name } }`, []string{"m1", "m2"}},
+			{"under a member's roles' core skills", `query ($slug: String!) { role(slug: $slug) {
+				coreSkills { name members { coreOf(first: 1) { edges { node { role { coreSkills { deep: members { name } } } } } } } } } }`,
+				[]string{"members", "deep"}},
 			{"members elsewhere only", `query ($slug: String!) { role(slug: $slug) {
 				seo(country: "IN") { jsonLd } coreSkills { name } }
 				skill(slug: "go") { members { name } } }`, nil},
@@ -62,7 +65,7 @@ func TestCoreSkillsMembersWhoeverAsksFirst(t *testing.T) {
 				assert.Equal(t, 1, env.Statements.Count(), env.Statements.Statements())
 				withMembers := 0
 				for _, s := range core {
-					for _, a := range []string{"members", "m1", "m2"} {
+					for _, a := range []string{"members", "m1", "m2", "deep"} {
 						ms, err := s.NamedMembers(a)
 						if !assert.Equal(t, slices.Contains(c.aliases, a), err == nil, "%s under %q", s.Name, a) || err != nil {
 							continue
