@@ -11,9 +11,8 @@ import (
 	"sync"
 	"unicode"
 
-	"golang.org/x/sync/singleflight"
-
 	"entgo.io/ent/dialect/sql"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/skill"
