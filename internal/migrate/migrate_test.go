@@ -118,6 +118,11 @@ var undoLast = map[testenv.Backend]map[string]string{
 			  coalesce(search_text, '') || ' zzcgstatus' || lower(status) || ' zzcgloc' || coalesce(location_id, 0)::text
 			  || ' zzcgrole' || coalesce(role_id, 0)::text)) STORED;
 			CREATE INDEX openings_search_vector ON openings USING GIN (search_vector)`,
+		"skill_vocabulary_version": `DROP TRIGGER skills_vocabulary_changed ON skills;
+			DROP TRIGGER skill_members_vocabulary_changed ON skill_members;
+			DROP TRIGGER skills_vocabulary_truncated ON skills;
+			DROP TRIGGER skill_members_vocabulary_truncated ON skill_members;
+			DROP FUNCTION skill_vocabulary_changed(); DROP TABLE skill_vocabulary`,
 	},
 	testenv.SQLite: {
 		"search_index": `DROP TRIGGER openings_fts_insert; DROP TRIGGER openings_fts_delete; DROP TRIGGER openings_fts_update; DROP TABLE openings_fts`,
@@ -127,6 +132,10 @@ var undoLast = map[testenv.Backend]map[string]string{
 			"CONSTRAINT `opening_skills_skill_id` FOREIGN KEY (`skill_id`) REFERENCES `skills` (`id`) ON DELETE CASCADE); " +
 			"INSERT INTO `old_opening_skills` SELECT `opening_id`, `skill_id` FROM `opening_skills`; " +
 			"DROP TABLE `opening_skills`; ALTER TABLE `old_opening_skills` RENAME TO `opening_skills`",
+		"skill_vocabulary_version": "DROP TRIGGER `skills_vocabulary_insert`; DROP TRIGGER `skills_vocabulary_update`; " +
+			"DROP TRIGGER `skills_vocabulary_delete`; DROP TRIGGER `skill_members_vocabulary_insert`; " +
+			"DROP TRIGGER `skill_members_vocabulary_update`; DROP TRIGGER `skill_members_vocabulary_delete`; " +
+			"DROP TABLE `skill_vocabulary`",
 	},
 }
 

@@ -2,6 +2,7 @@ package skills_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,6 +64,21 @@ func TestCacheFollowsEveryChange(t *testing.T) {
 		v5, _ := load()
 		assert.NotSame(t, v4, v5, "members changed")
 		assert.Len(t, v5.Members(group.ID), members+1)
+
+		// A membership written by hand (psql, a script): no skill row changes, the triggers on
+		// skill_members alone move the version.
+		del := fmt.Sprintf("DELETE FROM %s WHERE %s = %d AND %s = %d", skill.MembersTable,
+			skill.MembersPrimaryKey[0], group.ID, skill.MembersPrimaryKey[1], created.ID)
+		_, err := env.DB.SQL.ExecContext(ctx, del)
+		require.NoError(t, err)
+		v51, _ := load()
+		assert.NotSame(t, v5, v51, "a membership deleted by hand")
+		assert.Len(t, v51.Members(group.ID), members)
+		_, err = env.DB.SQL.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s, %s) VALUES (%d, %d)", skill.MembersTable,
+			skill.MembersPrimaryKey[0], skill.MembersPrimaryKey[1], group.ID, created.ID))
+		require.NoError(t, err)
+		v52, _ := load()
+		assert.Len(t, v52.Members(group.ID), members+1, "a membership inserted by hand")
 
 		// A skill deleted (its memberships go with it).
 		other.Skill.UpdateOne(group).RemoveMemberIDs(created.ID).ExecX(ctx)
