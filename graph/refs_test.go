@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careergraph/careergraph/internal/editing"
 	"github.com/careergraph/careergraph/internal/testenv"
 )
 
@@ -44,8 +45,22 @@ func TestUnknownReferencesNameTheField(t *testing.T) {
 		}
 		assert.Equal(t, before, m.env.DB.Client.Opening.Query().CountX(t.Context()), "nothing written")
 
+		// A list longer than editing.MaxRefIDs is refused by its length, through the API too.
+		long := make([]string, editing.MaxRefIDs+1)
+		for i := range long {
+			long[i] = m.ref["go"]
+		}
+		in := base()
+		in["skillIDs"] = long
+		res := testenv.PostAs(t, m.h, token, create, map[string]any{"in": in})
+		require.NotEmpty(t, res.Errors)
+		assert.Equal(t, "BAD_USER_INPUT", res.Code())
+		assert.Equal(t, "input.skillIDs", res.Errors[0].Extensions["field"])
+		assert.Contains(t, res.Errors[0].Message, "more than the 1000 one field takes")
+		assert.Equal(t, before, m.env.DB.Client.Opening.Query().CountX(t.Context()), "nothing written")
+
 		// Anonymous callers learn nothing about ids: authorization comes first.
-		res := testenv.PostAs(t, m.h, "", create, map[string]any{"in": map[string]any{
+		res = testenv.PostAs(t, m.h, "", create, map[string]any{"in": map[string]any{
 			"externalID": "x", "title": "T", "workMode": "ONSITE", "postedAt": "2026-11-20T00:00:00Z",
 			"roleID": "1", "companyID": "2"}})
 		assert.Equal(t, "UNAUTHENTICATED", res.Code())

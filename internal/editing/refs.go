@@ -24,6 +24,12 @@ var refTypes = map[string]string{
 	"PreferredSkillIDs": "Skill", "AddPreferredSkillIDs": "Skill", "MemberIDs": "Skill", "AddMemberIDs": "Skill",
 }
 
+// MaxRefIDs is the most ids one reference field of an input may list (a thousand skills for
+// one opening is already far past any real posting); a longer list is BAD_USER_INPUT before
+// any statement runs. The request's size bounds it too, but a megabyte of ids is some 75,000,
+// more than one PostgreSQL statement takes.
+const MaxRefIDs = 1000
+
 // existing returns which of ids name a node of type typ, in one statement.
 func existing(ctx context.Context, c *ent.Client, typ string, ids []int) ([]int, error) {
 	switch typ {
@@ -78,12 +84,15 @@ func CheckRefs(ctx context.Context, c *ent.Client, input any) error {
 			continue
 		}
 		field := "input." + strings.ToLower(name[:1]) + name[1:]
+		if len(ids) > MaxRefIDs {
+			return apperr.BadInput(field, "%s: %d ids, more than the %d one field takes", field, len(ids), MaxRefIDs)
+		}
 		found, err := existing(ctx, c, want, ids)
 		if err != nil {
 			return fmt.Errorf("check %s: %w", field, err)
 		}
 		if len(found) == len(ids) {
-			continue // a list may name an id twice; then the lengths differ and the loop below decides
+			continue // every id found (a list that repeats an id has fewer found, and is read below)
 		}
 		for _, id := range ids {
 			if slices.Contains(found, id) {
@@ -96,9 +105,10 @@ func CheckRefs(ctx context.Context, c *ent.Client, input any) error {
 			if err != nil {
 				return fmt.Errorf("check %s: %w", field, err)
 			}
+			// Of the right type when it was written after the first statement read.
 			if got := reflect.TypeOf(n).Elem().Name(); got != want {
 				return apperr.BadInput(field, "%s: id %d names a %s, not a %s", field, id, got, want)
-			} // else written since the first statement read: it exists now
+			}
 		}
 	}
 	return nil

@@ -37,5 +37,17 @@ func TestCheckRefsOneStatementPerField(t *testing.T) {
 		err = editing.CheckRefs(ctx, c, in)
 		badInput(t, err, "input.skillIDs")
 		assert.ErrorContains(t, err, "no Skill has id 4294967295")
+
+		// An attacker's list: refused by its length before any statement.
+		in.SkillIDs = make([]int, editing.MaxRefIDs+1)
+		for i := range in.SkillIDs {
+			in.SkillIDs[i] = skills[i%len(skills)]
+		}
+		in.RoleID = nil
+		env.Statements.Reset()
+		err = editing.CheckRefs(ctx, c, in)
+		badInput(t, err, "input.skillIDs")
+		assert.ErrorContains(t, err, "1001 ids, more than the 1000")
+		assert.Equal(t, 1, env.Statements.Count(), "the company's check only: %s", env.Statements.Statements())
 	})
 }
