@@ -101,6 +101,10 @@ func TestCacheReadsAChangeOnce(t *testing.T) {
 		env := testenv.Seeded(t, b)
 		ctx := context.Background()
 		cache := skills.NewCache()
+		before, err := cache.Load(ctx, env.DB.Client)
+		require.NoError(t, err)
+		// The change: a skill created, as another replica's editor would.
+		env.DB.Client.Skill.Create().SetName("Zig Lang").SetSlug("zig-lang").SetCategory(skill.CategoryLANGUAGE).SaveX(ctx)
 		var reads atomic.Int32
 		release := make(chan struct{})
 		skills.SetLoader(cache, func(ctx context.Context, c *ent.Client) (*skills.Vocabulary, error) {
@@ -132,6 +136,8 @@ func TestCacheReadsAChangeOnce(t *testing.T) {
 			assert.True(t, v == got[0], "caller %d got a vocabulary of its own", i)
 		}
 		require.NotNil(t, got[0])
+		assert.False(t, got[0] == before, "the change was read")
+		assert.NotNil(t, got[0].Find("zig lang"))
 		v, err := cache.Load(ctx, env.DB.Client)
 		require.NoError(t, err)
 		assert.True(t, v == got[0], "unchanged since: from memory")
