@@ -47,7 +47,7 @@ func Vector(doc, status string, location, role *int) (string, bool) {
 	if !v.add(doc) || !v.add(tokenStatus+strings.ToLower(status)+" "+tokenLocation+id(location)+" "+tokenRole+id(role)) {
 		return "", false
 	}
-	return v.String()
+	return v.String(), true
 }
 
 // vectorScratch collects a document's words: each distinct word once (lexemes, in order of
@@ -106,7 +106,7 @@ func (v *vectorScratch) add(s string) bool {
 
 // String writes the vector in tsvector's text form, lexemes sorted as PostgreSQL keeps them
 // (so that reading it sorts nothing): 'golang':3,17 'kubernetes':4.
-func (v *vectorScratch) String() (string, bool) {
+func (v *vectorScratch) String() string {
 	slices.SortFunc(v.lexemes, func(a, b lexeme) int { return strings.Compare(a.w, b.w) })
 	b := v.out[:0]
 	for i, l := range v.lexemes {
@@ -122,10 +122,10 @@ func (v *vectorScratch) String() (string, bool) {
 		}
 	}
 	v.out = b
-	return string(b), true
+	return string(b)
 }
 
-// asciiWord reports whether PostgreSQL's parser takes w whole: lower-case ASCII letters and
+// asciiWord reports whether PostgreSQL's parser takes w (not empty) whole: lower-case ASCII letters and
 // digits, and not a number with an exponent ("9e9e9" is the float 9e9, then the word e9).
 func asciiWord(w string) bool {
 	for i := 0; i < len(w); i++ {
@@ -133,5 +133,5 @@ func asciiWord(w string) bool {
 			return false
 		}
 	}
-	return w == "" || w[0] < '0' || w[0] > '9' || !strings.Contains(w, "e")
+	return w[0] < '0' || w[0] > '9' || !strings.Contains(w, "e")
 }
