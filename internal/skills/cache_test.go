@@ -2,7 +2,9 @@ package skills_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -142,5 +144,74 @@ func TestCacheReadsAChangeOnce(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, v == got[0], "unchanged since: from memory")
 		assert.Equal(t, int32(1), reads.Load())
+	})
+}
+
+// TestVocabularyVersionAddsNoDeadlock: the version row is raised at commit (deferred triggers),
+// so two transactions that write skills do not wait for each other on it while they run. T1
+// writes skill A, T2 skill B, then T1 skill B (waiting for T2, which commits): all three writes
+// land and the version rises by three. With the triggers made immediate (SET CONSTRAINTS ALL
+// IMMEDIATE, the contrast case), T2's first write already waits for T1's lock on the version
+// row, and T1's write of B would then deadlock. PostgreSQL only: SQLite has one writer.
+func TestVocabularyVersionAddsNoDeadlock(t *testing.T) {
+	if !slices.Contains(testenv.Backends(t), testenv.Postgres) {
+		t.Skip("PostgreSQL only (TEST_DATABASE_URL unset)")
+	}
+	t.Run("postgres", func(t *testing.T) {
+		env := testenv.Seeded(t, testenv.Postgres)
+		ctx := context.Background()
+		ids := env.DB.Client.Skill.Query().Limit(2).IDsX(ctx)
+		require.Len(t, ids, 2)
+		version := func() int64 {
+			var v int64
+			require.NoError(t, env.DB.SQL.QueryRowContext(ctx, "SELECT version FROM "+skills.VersionTable).Scan(&v))
+			return v
+		}
+		const touch = "UPDATE skills SET name = name WHERE id = $1"
+		async := func(tx *sql.Tx, id int) chan error {
+			done := make(chan error, 1)
+			go func() { _, err := tx.ExecContext(ctx, touch, id); done <- err }()
+			return done
+		}
+		begin := func(immediate bool) *sql.Tx {
+			tx, err := env.DB.SQL.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			if immediate {
+				_, err = tx.ExecContext(ctx, "SET CONSTRAINTS ALL IMMEDIATE")
+				require.NoError(t, err)
+			}
+			return tx
+		}
+
+		// The contrast: immediate triggers make T2 wait for T1.
+		t1, t2 := begin(true), begin(true)
+		_, err := t1.ExecContext(ctx, touch, ids[0])
+		require.NoError(t, err)
+		blocked := async(t2, ids[1])
+		select {
+		case err := <-blocked:
+			t.Fatalf("with immediate triggers T2 did not wait for T1 (err %v): the test cannot tell", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		require.NoError(t, t1.Rollback())
+		require.NoError(t, <-blocked)
+		require.NoError(t, t2.Rollback())
+
+		// As migrated: deferred.
+		before := version()
+		t1, t2 = begin(false), begin(false)
+		_, err = t1.ExecContext(ctx, touch, ids[0])
+		require.NoError(t, err)
+		select {
+		case err := <-async(t2, ids[1]):
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("T2 waits for T1 on the version row")
+		}
+		t1b := async(t1, ids[1]) // waits for T2's lock on skill B
+		require.NoError(t, t2.Commit())
+		require.NoError(t, <-t1b)
+		require.NoError(t, t1.Commit())
+		assert.Equal(t, before+3, version())
 	})
 }
