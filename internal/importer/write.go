@@ -109,7 +109,7 @@ func (im *Importer) createOpenings(ctx context.Context, tx *chunkTx, rows []row)
 		// The search vector, built here rather than parsed by PostgreSQL (search.Vector); NULL
 		// has the database's trigger compute it.
 		var vec any
-		if v, ok := search.Vector(r.doc, string(r.status), r.location, r.roleID); ok {
+		if v, ok := search.Vector(r.doc, string(r.status), r.location, r.roleID, ids[i]); ok {
 			vec = v
 		}
 		var smin, smax, cur, per any

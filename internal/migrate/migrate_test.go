@@ -118,6 +118,16 @@ var undoLast = map[testenv.Backend]map[string]string{
 			  coalesce(search_text, '') || ' zzcgstatus' || lower(status) || ' zzcgloc' || coalesce(location_id, 0)::text
 			  || ' zzcgrole' || coalesce(role_id, 0)::text)) STORED;
 			CREATE INDEX openings_search_vector ON openings USING GIN (search_vector)`,
+		"search_vector_block": `CREATE OR REPLACE FUNCTION openings_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+			  IF NEW.search_vector IS NULL OR TG_OP = 'UPDATE' AND (
+			      NEW.search_text IS DISTINCT FROM OLD.search_text OR NEW.status IS DISTINCT FROM OLD.status
+			      OR NEW.location_id IS DISTINCT FROM OLD.location_id OR NEW.role_id IS DISTINCT FROM OLD.role_id) THEN
+			    NEW.search_vector := to_tsvector('simple', coalesce(NEW.search_text, '') || ' zzcgstatus' || lower(NEW.status)
+			      || ' zzcgloc' || coalesce(NEW.location_id, 0)::text || ' zzcgrole' || coalesce(NEW.role_id, 0)::text);
+			  END IF;
+			  RETURN NEW;
+			END $$`,
 		"skill_vocabulary_version": `DROP TRIGGER skills_vocabulary_changed ON skills;
 			DROP TRIGGER skill_members_vocabulary_changed ON skill_members;
 			DROP TRIGGER skills_vocabulary_truncated ON skills;

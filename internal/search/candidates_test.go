@@ -112,8 +112,9 @@ func TestBroadSearchRanksTheNewestCandidates(t *testing.T) {
 }
 
 // TestSearchStatementsAreCounted: the ranked search's own statements go through the
-// statement counter (the page with its candidate count, and on PostgreSQL the estimate past
-// the bound) and their number does not grow with the page size.
+// statement counter (the page with its candidate count, and on PostgreSQL the candidate
+// statement's plan, which decides on a window and gives the estimate past the bound) and their
+// number does not grow with the page size.
 func TestSearchStatementsAreCounted(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Seeded(t, b)
@@ -133,7 +134,7 @@ func TestSearchStatementsAreCounted(t *testing.T) {
 		assert.Contains(t, joined, "COUNT(*) OVER ()", "the ranked page is counted")
 		want := 2 // the ranked page, the nodes
 		if b == testenv.Postgres {
-			want = 3 // and the estimate
+			want = 3 // and the plan
 			assert.Contains(t, joined, "EXPLAIN (FORMAT JSON)")
 			// The ranked candidates are joined back to their rows by address (a TID scan of
 			// one heap page each), not by id through the primary key.

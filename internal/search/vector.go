@@ -20,11 +20,13 @@ const (
 // an opening (migrations/postgres/*_search_vector_written.sql):
 //
 //	to_tsvector('simple', coalesce(search_text, '') || ' zzcgstatus' || lower(status)
-//	  || ' zzcgloc' || coalesce(location_id, 0) || ' zzcgrole' || coalesce(role_id, 0))
+//	  || ' zzcgloc' || coalesce(location_id, 0) || ' zzcgrole' || coalesce(role_id, 0)
+//	  || ' zzcgblk' || (id >> 17))
 //
 // so that a bulk writer (the importer's COPY) can send the vector instead of having the
 // database parse the text: reading this form costs PostgreSQL about a quarter of what
-// to_tsvector does. A nil location or role is 0, as coalesce makes it.
+// to_tsvector does. A nil location or role is 0, as coalesce makes it; id is the opening's
+// (its block token: see Block).
 //
 // The two agree because a document is words of letters and digits separated by single spaces
 // (Document), and PostgreSQL's parser takes a word of ASCII letters and digits whole, as one
@@ -34,8 +36,8 @@ const (
 // parser may read as a float and a word), a word too long to index, or more words or repeats than
 // positions can hold: the writer then sends NULL and the trigger computes the vector.
 // TestVectorMatchesPostgres checks the agreement against the database.
-func Vector(doc, status string, location, role *int) (string, bool) {
-	id := func(p *int) string {
+func Vector(doc, status string, location, role *int, id int64) (string, bool) {
+	ref := func(p *int) string {
 		if p == nil {
 			return "0"
 		}
@@ -44,7 +46,7 @@ func Vector(doc, status string, location, role *int) (string, bool) {
 	v := vectorPool.Get().(*vectorScratch)
 	defer vectorPool.Put(v)
 	v.reset()
-	if !v.add(doc) || !v.add(tokenStatus+strings.ToLower(status)+" "+tokenLocation+id(location)+" "+tokenRole+id(role)) {
+	if !v.add(doc) || !v.add(tokenStatus+strings.ToLower(status)+" "+tokenLocation+ref(location)+" "+tokenRole+ref(role)+" "+tokenBlock+strconv.FormatInt(Block(id), 10)) {
 		return "", false
 	}
 	return v.String(), true

@@ -69,7 +69,8 @@ func TestVectorMatchesPostgres(t *testing.T) {
 			realistic, stress := vectorCases()
 			built := 0
 			for i, c := range append(realistic, stress...) {
-				v, ok := search.Vector(c.doc, c.status, c.location, c.role)
+				opening := int64(17179869184 + i*40000) // ids of several blocks
+				v, ok := search.Vector(c.doc, c.status, c.location, c.role, opening)
 				if i < len(realistic) {
 					require.True(t, ok, "a realistic document gets a vector: %q", c.doc)
 				}
@@ -86,8 +87,9 @@ func TestVectorMatchesPostgres(t *testing.T) {
 				var same bool
 				var want string
 				require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT $1::tsvector = t, t::text FROM (SELECT to_tsvector('simple',
-					coalesce($2::text, '') || ' zzcgstatus' || lower($3) || ' zzcgloc' || $4 || ' zzcgrole' || $5) AS t) x`,
-					v, c.doc, c.status, id(c.location), id(c.role)).Scan(&same, &want))
+					coalesce($2::text, '') || ' zzcgstatus' || lower($3) || ' zzcgloc' || $4 || ' zzcgrole' || $5
+					|| ' zzcgblk' || ($6::bigint >> 17)) AS t) x`,
+					v, c.doc, c.status, id(c.location), id(c.role), opening).Scan(&same, &want))
 				assert.True(t, same, "document %q:\n built    %s\n postgres %s", c.doc, v, want)
 			}
 			assert.Greater(t, built, len(realistic)+100, "most stress documents are built too, so the comparison covers them")
@@ -105,10 +107,10 @@ func TestVectorRefuses(t *testing.T) {
 		strings.TrimSpace(strings.Repeat("w ", 16384)),  // past the last position
 		"C++", "node.js", // not a document's words
 	} {
-		_, ok := search.Vector(doc, "LIVE", nil, nil)
+		_, ok := search.Vector(doc, "LIVE", nil, nil, 1)
 		assert.False(t, ok, "%.40q", doc)
 	}
-	v, ok := search.Vector("go java go", "LIVE", nil, nil)
+	v, ok := search.Vector("go java go", "LIVE", nil, nil, 1)
 	require.True(t, ok)
-	assert.Equal(t, "'go':1,3 'java':2 'zzcgloc0':5 'zzcgrole0':6 'zzcgstatuslive':4", v)
+	assert.Equal(t, "'go':1,3 'java':2 'zzcgblk0':7 'zzcgloc0':5 'zzcgrole0':6 'zzcgstatuslive':4", v)
 }
