@@ -38,7 +38,7 @@ import (
 // once more the window's share (about a quarter of the index at a million openings).
 const (
 	// firstWindow is the first window's size in blocks: the newest block, which may have
-	// just begun, and the one before it.
+	// just begun, and the one before it (and the next: see blockWindows).
 	firstWindow = 2
 	// windowGrowth is how much larger each next window is.
 	windowGrowth = 8
@@ -140,11 +140,13 @@ func (s *Service) windows(ctx context.Context, pl plan, bound int) ([]*window, e
 
 // blockWindows are the windows over blocks first to last (the oldest and newest opening's):
 // firstWindow blocks, each next windowGrowth times as many, while they leave out block first;
-// then nil, every opening.
+// then nil, every opening. Each window also names the block after last, which no opening had
+// when the id range was read: an opening created since then, in a block just begun, is newer
+// than any in the window and belongs in it (its token costs the index one lookup).
 func blockWindows(first, last int64) []*window {
 	var out []*window
 	for size := int64(firstWindow); last-size+1 > first; size *= windowGrowth {
-		out = append(out, &window{from: last - size + 1, to: last})
+		out = append(out, &window{from: last - size + 1, to: last + 1})
 	}
 	return append(out, nil)
 }
