@@ -199,16 +199,13 @@ func (s *Service) ranked(ctx context.Context, q Query, after *ent.Cursor, first 
 	var rows []rankedRow
 	var candidates int
 	var pl plan
+	windows := []*window{nil}
 	if (wantEdges || wantTotal) && s.dialect == dialect.Postgres {
 		// The plan tells whether a window helps (window.go), and estimates the total.
 		var err error
 		if pl, err = s.explain(ctx, q, p, bound); err != nil {
 			return nil, false, err
 		}
-	}
-	windows := []*window{nil}
-	if s.dialect == dialect.Postgres {
-		var err error
 		if windows, err = s.windows(ctx, pl, bound); err != nil {
 			return nil, false, err
 		}
