@@ -86,8 +86,11 @@ type planNode struct {
 // rows beneath its LIMIT) and whether they are read from the GIN index.
 func readPlan(out []byte) (plan, error) {
 	var explained []struct{ Plan planNode }
-	if err := json.Unmarshal(out, &explained); err != nil || len(explained) == 0 {
-		return plan{}, fmt.Errorf("search: read plan: %v", err)
+	if err := json.Unmarshal(out, &explained); err != nil {
+		return plan{}, fmt.Errorf("search: read plan: %w", err)
+	}
+	if len(explained) == 0 {
+		return plan{}, fmt.Errorf("search: read plan: EXPLAIN gave no plan")
 	}
 	top := explained[0].Plan
 	pl := plan{rows: top.Rows}

@@ -35,7 +35,9 @@ func TestReadPlan(t *testing.T) {
 		assert.Equal(t, tc.gin, gin, tc.file)
 	}
 	_, _, err := search.ReadPlan([]byte(`[]`))
-	assert.Error(t, err, "no plan")
+	assert.ErrorContains(t, err, "no plan")
+	_, _, err = search.ReadPlan([]byte(`{`))
+	assert.Error(t, err, "not JSON")
 }
 
 // TestBlockWindows: windows grow from the newest two blocks eight times at a time, and end
