@@ -128,6 +128,9 @@ var undoLast = map[testenv.Backend]map[string]string{
 			  END IF;
 			  RETURN NEW;
 			END $$`,
+		"openings_lz4": `ALTER TABLE openings ALTER COLUMN description SET COMPRESSION default,
+			ALTER COLUMN description_html SET COMPRESSION default, ALTER COLUMN search_text SET COMPRESSION default,
+			ALTER COLUMN search_vector SET COMPRESSION default`,
 		"skill_vocabulary_version": `DROP TRIGGER skills_vocabulary_changed ON skills;
 			DROP TRIGGER skill_members_vocabulary_changed ON skill_members;
 			DROP TRIGGER skills_vocabulary_truncated ON skills;
@@ -321,4 +324,38 @@ func TestRiverBehindRefusesToServe(t *testing.T) {
 		assert.Equal(t, last, ran[0].Version)
 		require.NoError(t, env.DB.Ready(ctx))
 	})
+}
+
+// TestOpeningsCompressWithLZ4: an opening's long columns are compressed with lz4 where the
+// server has it (…_openings_lz4.sql), with pglz where it has not.
+func TestOpeningsCompressWithLZ4(t *testing.T) {
+	for _, b := range testenv.Backends(t) {
+		if b != testenv.Postgres {
+			continue // SQLite compresses nothing
+		}
+		t.Run(string(b), func(t *testing.T) {
+			env := testenv.Seeded(t, b)
+			var lz4 bool
+			require.NoError(t, env.DB.SQL.QueryRow(`SELECT 'lz4' = ANY (enumvals) FROM pg_settings
+				WHERE name = 'default_toast_compression'`).Scan(&lz4))
+			want := "pglz"
+			if lz4 {
+				want = "lz4"
+			}
+			long := strings.Repeat("Build and run backend services in Go and PostgreSQL. ", 200)
+			var id int64
+			require.NoError(t, env.DB.SQL.QueryRow(`UPDATE openings SET description = $1, description_html = $1, search_text = $1
+				WHERE id = (SELECT min(id) FROM openings) RETURNING id`, long).Scan(&id))
+			got := make([]sql.NullString, 4)
+			require.NoError(t, env.DB.SQL.QueryRow(`SELECT pg_column_compression(description), pg_column_compression(description_html),
+				pg_column_compression(search_text), pg_column_compression(search_vector) FROM openings WHERE id = $1`, id).
+				Scan(&got[0], &got[1], &got[2], &got[3]))
+			for i, g := range got[:3] {
+				assert.Equal(t, sql.NullString{String: want, Valid: true}, g, "column %d", i)
+			}
+			// The vector the trigger computed from the new text is short enough to stay
+			// uncompressed, or compressed the same way.
+			assert.Contains(t, []sql.NullString{{}, {String: want, Valid: true}}, got[3])
+		})
+	}
 }
