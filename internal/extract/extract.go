@@ -169,8 +169,9 @@ type mention struct {
 func (e *Extractor) mentions(text string) []mention {
 	ws := split(text)
 	var out []mention
+	var key []byte // longest's scratch
 	for i := 0; i < len(ws); {
-		n, s := e.longest(ws, i)
+		n, s := e.longest(ws, i, &key)
 		if s == nil {
 			i++
 			continue
@@ -194,8 +195,10 @@ func (e *Extractor) Slugs(text string) []string {
 	return out
 }
 
-// longest finds the longest phrase starting at ws[i] that names a skill.
-func (e *Extractor) longest(ws []word, i int) (int, *ent.Skill) {
+// longest finds the longest phrase starting at ws[i] that names a skill. Each candidate key is
+// built in *key, a buffer the caller keeps across calls, and looked up without a string made
+// for it (a miss, by far the common case, allocates nothing).
+func (e *Extractor) longest(ws []word, i int, key *[]byte) (int, *ent.Skill) {
 	end := i
 	for end < len(ws)-1 && end-i < maxPhrase-1 && !ws[end].breakAfter {
 		end++
@@ -204,18 +207,19 @@ func (e *Extractor) longest(ws []word, i int) (int, *ent.Skill) {
 		if j > i && (ws[i].key == "and" || ws[j].key == "and") {
 			continue
 		}
-		var k strings.Builder
+		k := (*key)[:0]
 		for _, w := range ws[i : j+1] {
 			if w.key == "and" && j-i >= 2 {
 				continue
 			}
-			k.WriteString(w.key)
+			k = append(k, w.key...)
 		}
-		s := e.byKey[k.String()]
+		*key = k
+		s := e.byKey[string(k)]
 		if s == nil {
 			continue
 		}
-		if !e.accept(ws, i, j, k.String()) {
+		if !e.accept(ws, i, j, string(k)) {
 			continue
 		}
 		return j - i + 1, s

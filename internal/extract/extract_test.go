@@ -46,7 +46,7 @@ type posting struct {
 	Skills []string `json:"skills"`
 }
 
-func corpus(t *testing.T) []posting {
+func corpus(t testing.TB) []posting {
 	f, err := os.Open("testdata/postings.jsonl")
 	require.NoError(t, err)
 	defer f.Close()
@@ -185,4 +185,17 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// BenchmarkSkillsAndPreferred: extraction over the labelled corpus (127 postings a run), the
+// importer's largest CPU cost per posting. go test -bench SkillsAndPreferred ./internal/extract
+func BenchmarkSkillsAndPreferred(b *testing.B) {
+	x := extract.New(seedSkills(b))
+	ps := corpus(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range ps {
+			x.SkillsAndPreferred(p.Text)
+		}
+	}
 }
