@@ -488,7 +488,8 @@ func (s *Service) total(ctx context.Context, q Query, p predicate.Opening, pl pl
 	return n, false, err
 }
 
-func (s *Service) scanOne(ctx context.Context, query string, args []any, dst any) error {
+// scanOne runs query and scans its one row into dst.
+func (s *Service) scanOne(ctx context.Context, query string, args []any, dst ...any) error {
 	rs, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
@@ -500,7 +501,7 @@ func (s *Service) scanOne(ctx context.Context, query string, args []any, dst any
 		}
 		return fmt.Errorf("search: no row from %q", query)
 	}
-	if err := rs.Scan(dst); err != nil {
+	if err := rs.Scan(dst...); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
 	return rs.Close()

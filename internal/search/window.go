@@ -121,21 +121,11 @@ func (s *Service) windows(ctx context.Context, pl plan, bound int) ([]*window, e
 	d := sql.Dialect(s.dialect)
 	t := d.Table(opening.Table)
 	query, args := d.Select(sql.Min(t.C(opening.FieldID)), sql.Max(t.C(opening.FieldID))).From(t).Query()
-	rs, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer rs.Close()
 	var lo, hi sql.NullInt64
-	if rs.Next() {
-		if err := rs.Scan(&lo, &hi); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
+	if err := s.scanOne(ctx, query, args, &lo, &hi); err != nil {
+		return nil, err
 	}
-	if err := rs.Close(); err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	if !lo.Valid {
+	if !lo.Valid { // no openings
 		return out, nil
 	}
 	return blockWindows(Block(lo.Int64), Block(hi.Int64)), nil
