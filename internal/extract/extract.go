@@ -42,6 +42,10 @@ const maxPhrase = 4
 // Extractor finds skills in text. It is immutable and safe for concurrent use.
 type Extractor struct {
 	byKey map[string]*ent.Skill
+	// prefix holds every prefix of every key of byKey (the keys included): a phrase's key
+	// begins with its first word's key, so a word whose key is not in prefix begins no
+	// phrase, and longest is done with it after one lookup (most words of a text).
+	prefix map[string]bool
 }
 
 // New prepares an extractor over the vocabulary's skills (as passed to skills.New). Group
@@ -84,6 +88,12 @@ func New(all []*ent.Skill) *Extractor {
 		}
 		if k := skills.Key(s.Name); k != "" {
 			e.byKey[k] = s
+		}
+	}
+	e.prefix = map[string]bool{}
+	for k := range e.byKey {
+		for n := 1; n <= len(k); n++ {
+			e.prefix[k[:n]] = true
 		}
 	}
 	return e
@@ -199,6 +209,9 @@ func (e *Extractor) Slugs(text string) []string {
 // built in *key, a buffer the caller keeps across calls, and looked up without a string made
 // for it (a miss, by far the common case, allocates nothing).
 func (e *Extractor) longest(ws []word, i int, key *[]byte) (int, *ent.Skill) {
+	if !e.prefix[ws[i].key] {
+		return 0, nil
+	}
 	end := i
 	for end < len(ws)-1 && end-i < maxPhrase-1 && !ws[end].breakAfter {
 		end++
@@ -257,7 +270,7 @@ func (e *Extractor) accept(ws []word, i, j int, k string) bool {
 
 // split cuts text into words, recording where phrases must stop and sentences start.
 func split(text string) []word {
-	var ws []word
+	ws := make([]word, 0, len(text)/6+1) // words average five letters and a space
 	sentence := true
 	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	i := 0

@@ -73,15 +73,27 @@ func plainText(s string) string {
 	}
 }
 
-// tidy collapses spaces inside lines and drops blank lines.
+// tidy collapses spaces inside lines and drops blank lines (and lines of a lone "|", what
+// an empty table row leaves), in one buffer.
 func tidy(s string) string {
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		if l := strings.Join(strings.Fields(line), " "); l != "" && l != "|" {
-			out = append(out, l)
+	out := make([]byte, 0, len(s))
+	for line := range strings.SplitSeq(s, "\n") {
+		mark := len(out)
+		if mark > 0 {
+			out = append(out, '\n')
+		}
+		body := len(out)
+		for f := range strings.FieldsSeq(line) {
+			if len(out) > body {
+				out = append(out, ' ')
+			}
+			out = append(out, f...)
+		}
+		if len(out) == body || string(out[body:]) == "|" {
+			out = out[:mark]
 		}
 	}
-	return strings.Join(out, "\n")
+	return string(out)
 }
 
 func hashHex(b []byte) string {

@@ -70,16 +70,23 @@ func New(all []*ent.Skill) *Vocabulary {
 // "+" spelled "plus" and "#" spelled "sharp", so that "Node.js", "nodejs" and "NODE JS" meet and
 // "C++" and "C#" stay apart from "C".
 func Key(s string) string {
-	// Fast path (most words of a document): lower-case ASCII letters and digits already.
-	plain := true
+	// Fast paths (nearly every word of a document): ASCII letters and digits only, already
+	// lower case (the word itself), or not (one new string).
+	plain, upper := true, false
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			upper = true
+		} else if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
 			plain = false
 			break
 		}
 	}
-	if plain {
+	if plain && !upper {
 		return s
+	}
+	if plain {
+		return strings.ToLower(s)
 	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
