@@ -117,14 +117,35 @@ func preferredAt(text string, mentions []mention) map[int]bool {
 // pieces splits s (which starts at offset off of the text) at the matches of sep, as
 // [from, to) offsets of the text.
 func pieces(sep *regexp.Regexp, s string, off int) [][2]int {
-	if sep == sentenceEnd && !strings.ContainsAny(s, ".!?;") {
-		return [][2]int{{off, off + len(s)}} // one sentence: most lines are list items
+	if sep == sentenceEnd {
+		return sentences(s, off)
 	}
 	var out [][2]int
 	from := 0
 	for _, m := range sep.FindAllStringIndex(s, -1) {
 		out = append(out, [2]int{off + from, off + m[0]})
 		from = m[1]
+	}
+	return append(out, [2]int{off + from, off + len(s)})
+}
+
+// sentences is pieces(sentenceEnd, s, off) without the regular expression (a line of a
+// description at a time, every line of every posting an import reads): s is cut after each
+// '.', '!', '?' or ';' that one or more spaces follow (\s: space, tab, new line, form feed,
+// carriage return), the spaces going with neither side.
+func sentences(s string, off int) [][2]int {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+	out := make([][2]int, 0, 1)
+	from := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c == '.' || c == '!' || c == '?' || c == ';') && i+1 < len(s) && isSpace(s[i+1]) {
+			j := i + 1
+			for j < len(s) && isSpace(s[j]) {
+				j++
+			}
+			out = append(out, [2]int{off + from, off + i})
+			from, i = j, j-1
+		}
 	}
 	return append(out, [2]int{off + from, off + len(s)})
 }

@@ -81,3 +81,19 @@ func TestWordsCountsAsFields(t *testing.T) {
 		assert.Equal(t, len(strings.Fields(s)), words(s), "%q", s)
 	}
 }
+
+// TestSentencesAsTheExpression: sentences cuts where sentenceEnd does.
+func TestSentencesAsTheExpression(t *testing.T) {
+	regexpPieces := func(s string, off int) [][2]int {
+		var out [][2]int
+		from := 0
+		for _, m := range sentenceEnd.FindAllStringIndex(s, -1) {
+			out = append(out, [2]int{off + from, off + m[0]})
+			from = m[1]
+		}
+		return append(out, [2]int{off + from, off + len(s)})
+	}
+	for _, s := range []string{"", ".", ". ", "a. b", "Go. Java!  Rust?\tC;\n\fD", "v1.2 and 3.x. End.", "x;y; z ;  ", "Ünsere. Anforderungen…  ok", " . . ", "a.\u00a0b"} {
+		assert.Equal(t, regexpPieces(s, 7), sentences(s, 7), "%q", s)
+	}
+}

@@ -286,6 +286,10 @@ var dropped = map[string]bool{
 	"at": true, "to": true, "or": true, "years": true, "yrs": true, "year": true, "exp": true,
 }
 
+// separators are what Tokens reads as a space (or, "‐", a hyphen); a Replacer is safe for
+// concurrent use and builds its tables once.
+var separators = strings.NewReplacer("–", " ", "—", " ", "‐", "-", "/", " ", "&", " ", "|", " ", ",", " ")
+
 // Tokens is a title's canonical words, in order, without duplicates: what Classify compares,
 // and what the role search (internal/rolesearch) compares a searcher's words and role names
 // by. It is the project's one title normaliser. A title with no meaningful word gives an empty,
@@ -294,7 +298,7 @@ func Tokens(title string) []string {
 	s := " " + strings.ToLower(title) + " "
 	// Dashes of every kind and slashes separate like spaces, but "back-end" must be joined
 	// first; en and em dashes never join words.
-	s = strings.NewReplacer("–", " ", "—", " ", "‐", "-", "/", " ", "&", " ", "|", " ", ",", " ").Replace(s)
+	s = separators.Replace(s)
 	for _, c := range compounds {
 		s = strings.ReplaceAll(s, c.from, c.to)
 	}
