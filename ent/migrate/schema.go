@@ -376,6 +376,14 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{OpeningsColumns[2]},
 			},
+			{
+				Name:    "opening_valid_through_posted_at",
+				Unique:  false,
+				Columns: []*schema.Column{OpeningsColumns[23], OpeningsColumns[22]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status = 'LIVE' AND source <> 'sample'",
+				},
+			},
 		},
 	}
 	// OpeningSkillsColumns holds the columns for the "opening_skills" table.

@@ -136,6 +136,7 @@ var undoLast = map[testenv.Backend]map[string]string{
 			DROP TRIGGER skills_vocabulary_truncated ON skills;
 			DROP TRIGGER skill_members_vocabulary_truncated ON skill_members;
 			DROP FUNCTION skill_vocabulary_changed(); DROP TABLE skill_vocabulary`,
+		"expiry_sweep_index": `DROP INDEX opening_valid_through_posted_at`,
 	},
 	testenv.SQLite: {
 		"search_index": `DROP TRIGGER openings_fts_insert; DROP TRIGGER openings_fts_delete; DROP TRIGGER openings_fts_update; DROP TABLE openings_fts`,
@@ -149,6 +150,7 @@ var undoLast = map[testenv.Backend]map[string]string{
 			"DROP TRIGGER `skills_vocabulary_delete`; DROP TRIGGER `skill_members_vocabulary_insert`; " +
 			"DROP TRIGGER `skill_members_vocabulary_update`; DROP TRIGGER `skill_members_vocabulary_delete`; " +
 			"DROP TABLE `skill_vocabulary`",
+		"expiry_sweep_index": "DROP INDEX `opening_valid_through_posted_at`",
 	},
 }
 
