@@ -113,8 +113,9 @@ func TestBroadSearchRanksTheNewestCandidates(t *testing.T) {
 
 // TestSearchStatementsAreCounted: the ranked search's own statements go through the
 // statement counter (the page with its candidate count, and on PostgreSQL the candidate
-// statement's plan, which decides on a window and gives the estimate past the bound) and their
-// number does not grow with the page size.
+// statement's plan, which decides on a window and gives the estimate past the bound, and is
+// kept for the next search with the same candidate statement) and their number does not grow
+// with the page size.
 func TestSearchStatementsAreCounted(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Seeded(t, b)
@@ -143,7 +144,12 @@ func TestSearchStatementsAreCounted(t *testing.T) {
 			want = 3 // and the exact count
 		}
 		assert.Len(t, stmts, want, joined)
-		assert.Len(t, count(20), want, "the same for a larger page")
+		again := want
+		if b == testenv.Postgres {
+			again-- // the candidate statement is the same whatever the page size: its plan is kept
+		}
+		larger := count(20)
+		assert.Len(t, larger, again, "no more for a larger page:\n%s", strings.Join(larger, "\n"))
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/maypok86/otter/v2"
 
 	"github.com/careergraph/careergraph/ent"
 	"github.com/careergraph/careergraph/ent/location"
@@ -31,6 +32,8 @@ type Service struct {
 	// alwaysWindow tries windows whatever the plan (tests, whose small tables the planner
 	// reads otherwise; see export_test.go).
 	alwaysWindow bool
+	// plans remembers the plans explain read (window.go), by statement and arguments.
+	plans *otter.Cache[string, plan]
 }
 
 // Querier runs the ranked page statement: the pool beneath the client (*sql.DB), or in tests
@@ -42,7 +45,7 @@ type Querier interface {
 // New returns a Service over client, and db (the pool beneath it) for the ranked page statement
 // ent's builders cannot nest, on a database of dialect (dialect.Postgres or SQLite).
 func New(client *ent.Client, db Querier, dia string) *Service {
-	return &Service{client: client, db: db, dialect: dia, candidates: Candidates}
+	return &Service{client: client, db: db, dialect: dia, candidates: Candidates, plans: newPlans()}
 }
 
 // WithCandidates returns s ranking at most n candidates instead of Candidates (tests use a

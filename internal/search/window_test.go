@@ -105,10 +105,12 @@ func windowedSearch(t *testing.T, b testenv.Backend) {
 			}
 			assert.Equal(t, []any{total, est}, []any{n, gotEst}, "bound %d: the same totalCount", bound)
 
+			// A service of its own, so that the plan is not one the searches above left.
+			fresh := search.New(c, env.Querier, env.DB.Dialect).WithCandidates(bound).AlwaysWindow()
 			env.Statements.Reset()
 			first := 2
 			text := "zebrafish"
-			_, _, err := full.WithCandidates(bound).AlwaysWindow().Search(ctx, v, &text, nil, &first, nil, nil, nil, live)
+			_, _, err := fresh.Search(ctx, v, &text, nil, &first, nil, nil, nil, live)
 			require.NoError(t, err)
 			stmts := env.Statements.List()
 			var pages []string
@@ -127,6 +129,17 @@ func windowedSearch(t *testing.T, b testenv.Backend) {
 				assert.Equal(t, 1, strings.Count(pages[1], "@@ to_tsquery"), "the second try is the whole index")
 			}
 			assert.Len(t, stmts, 3+len(pages), "the plan, the id range, the pages, the nodes:\n%s", strings.Join(stmts, "\n"))
+			assert.True(t, strings.HasPrefix(stmts[0], "EXPLAIN"), stmts[0])
+
+			// Asked again, the search is not planned again (the plan is kept: explain).
+			env.Statements.Reset()
+			_, _, err = fresh.Search(ctx, v, &text, nil, &first, nil, nil, nil, live)
+			require.NoError(t, err)
+			again := env.Statements.List()
+			assert.Len(t, again, 2+len(pages), "the id range, the pages, the nodes:\n%s", strings.Join(again, "\n"))
+			for _, s := range again {
+				assert.False(t, strings.HasPrefix(s, "EXPLAIN"), s)
+			}
 		}
 	}
 }
