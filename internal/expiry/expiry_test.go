@@ -70,18 +70,8 @@ func TestSweepReadsItsIndex(t *testing.T) {
 			}
 		}
 		require.NotEmpty(t, update, "the counter saw the sweep's statement:\n%s", env.Statements.Statements())
-		rows, err := db.QueryContext(ctx, "EXPLAIN "+update, now, string(opening.StatusEXPIRED), 1,
+		text := testenv.Explain(t, db, update, now, string(opening.StatusEXPIRED), 1,
 			string(opening.StatusLIVE), expiry.SampleSource, now, now.Add(-validity))
-		require.NoError(t, err)
-		defer rows.Close()
-		var plan []string
-		for rows.Next() {
-			var line string
-			require.NoError(t, rows.Scan(&line))
-			plan = append(plan, line)
-		}
-		require.NoError(t, rows.Err())
-		text := strings.Join(plan, "\n")
 		assert.Contains(t, text, "opening_valid_through_posted_at", "the sweep reads the partial index:\n%s\n%s", update, text)
 		assert.NotContains(t, text, "Seq Scan on openings", text)
 	})

@@ -61,20 +61,7 @@ func TestCatchUpUsesTheIndexWithoutStatistics(t *testing.T) {
 		if b != testenv.Postgres {
 			return
 		}
-		explain := func(stmt string) string {
-			rows, err := db.QueryContext(ctx, "EXPLAIN "+stmt, time.Now())
-			require.NoError(t, err)
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var line string
-				require.NoError(t, rows.Scan(&line))
-				plan = append(plan, line)
-			}
-			require.NoError(t, rows.Err())
-			return strings.Join(plan, "\n")
-		}
-		plan := explain(catchUp)
+		plan := testenv.Explain(t, db, catchUp, time.Now())
 		// An index scan that stops at the limit: the plan that costs nothing when nothing
 		// changed, whatever the table's size. (Without the order and limit, this table gets a
 		// bitmap scan over a third of it, and a million-row one a sequential scan.)

@@ -492,3 +492,25 @@ func (r *Response) String() string {
 	b, _ := json.Marshal(r)
 	return fmt.Sprintf("status %d: %s", r.Status, b)
 }
+
+// Explain is PostgreSQL's plan of query with args, as EXPLAIN prints it (its lines joined).
+func Explain(t testing.TB, db *sql.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN "+query, args...)
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatalf("explain: %v", err)
+		}
+		plan = append(plan, line)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	return strings.Join(plan, "\n")
+}
