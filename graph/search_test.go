@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,6 +158,14 @@ func TestSearchFindsAndFilters(t *testing.T) {
 			{`first: 20, where: {status: LIVE, minSalary: {amount: 250000, currency: "INR", period: MONTH}}`, []string{"A", "C"}},
 			{`first: 20, where: {skillsAnyOf: ["kafka", "JAVA"]}`, []string{"B", "D", "H"}},  // Java also via the group H asks for
 			{`first: 20, where: {skillsAllOf: ["Node.js / Java"]}`, []string{"D", "F", "H"}}, // a group matches its members
+			// Searches with skill filters: the filter's skills also narrow the search's words
+			// (internal/search, narrow.go), never to fewer openings than the filter keeps.
+			{`search: "engineer", first: 20, where: {skillsAllOf: ["Node.js / Java"]}`, []string{"F", "H"}}, // F asks for a member only
+			{`search: "engineer", first: 20, where: {skillsAnyOf: ["java"]}`, []string{"H"}},                // through the group H asks for
+			{`search: "developer", first: 20, where: {skillsAnyOf: ["java", "kafka"]}`, []string{"B", "D"}},
+			{`search: "engineer", first: 20, where: {skillsAllOf: ["docker", "go"], status: LIVE}`, []string{"A", "C"}},
+			{`search: "engineer", first: 20, where: {not: {skillsAnyOf: ["docker"]}}`, []string{"H"}},
+			{`search: "engineer", first: 20, where: {or: [{skillsAnyOf: ["java"]}, {skillsAnyOf: ["kubernetes"]}]}`, []string{"A", "C", "H"}},
 			{`search: "cobol", first: 20`, nil},
 			{`search: "golang", first: 20, where: {status: CLOSED}`, []string{"E"}},
 			{`search: "golang", first: 20, where: {hasLocationWith: {city: "Atlantis"}}`, nil},
@@ -170,6 +179,41 @@ func TestSearchFindsAndFilters(t *testing.T) {
 			assert.Equal(t, len(tc.want), total, tc.args)
 		}
 	})
+}
+
+// TestSkillFiltersNarrowTheSearch: on PostgreSQL a search's top-level skill filter also
+// narrows its tsquery by the skills' name words (internal/search, narrow.go); one inside not
+// does not. The answers are TestSearchFindsAndFilters'.
+func TestSkillFiltersNarrowTheSearch(t *testing.T) {
+	for _, b := range testenv.Backends(t) {
+		if b != testenv.Postgres {
+			continue // SQLite's FTS5 search has no filter tokens
+		}
+		t.Run(string(b), func(t *testing.T) {
+			m := newMarket(t, b)
+			tsqueries := func(args string) string {
+				m.env.Statements.Reset()
+				m.searchIDs(t, args)
+				var out []string
+				stmts, argss := m.env.Statements.List(), m.env.Statements.Args()
+				for i, s := range stmts {
+					if !strings.Contains(s, "COUNT(*) OVER ()") {
+						continue
+					}
+					for _, a := range argss[i] {
+						if s, ok := a.(string); ok && strings.Contains(s, "engineer") {
+							out = append(out, s)
+						}
+					}
+				}
+				require.NotEmpty(t, out, "the ranked page's tsquery:\n%s", strings.Join(stmts, "\n"))
+				return strings.Join(out, "\n")
+			}
+			assert.Contains(t, tsqueries(`search: "engineer", first: 20, where: {skillsAnyOf: ["docker"]}`), "(docker)")
+			assert.Contains(t, tsqueries(`search: "engineer", first: 20, where: {skillsAllOf: ["java"]}`), "(java) | (node & js & java)")
+			assert.NotContains(t, tsqueries(`search: "engineer", first: 20, where: {status: LIVE, not: {skillsAnyOf: ["docker"]}}`), "docker")
+		})
+	}
 }
 
 func TestSearchRanksByRelevance(t *testing.T) {

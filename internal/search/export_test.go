@@ -26,3 +26,6 @@ func BlockWindows(first, last int64) [][]int64 {
 	}
 	return out
 }
+
+// Narrowing is narrowing: the tsquery clauses a where argument's skill filters imply.
+var Narrowing = narrowing

@@ -90,6 +90,7 @@ func (s *Service) Search(ctx context.Context, v *skills.Vocabulary, text *string
 		if q.filters, where, err = s.filterTokens(ctx, where); err != nil {
 			return nil, false, err
 		}
+		q.filters = append(q.filters, skillClauses(ctx, v)...)
 	}
 	match := s.Match(q)
 	if orderBy != nil {

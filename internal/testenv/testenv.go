@@ -78,9 +78,10 @@ func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 
 // Counter counts the SQL statements a driver runs and keeps their text for failure messages.
 type Counter struct {
-	n   atomic.Int64
-	mu  sync.Mutex
-	log []string
+	n    atomic.Int64
+	mu   sync.Mutex
+	log  []string
+	args [][]any // the arguments of each statement in log run through Querier (nil for ent's)
 }
 
 // Reset sets the count to zero.
@@ -88,14 +89,23 @@ func (c *Counter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n.Store(0)
-	c.log = nil
+	c.log, c.args = nil, nil
 }
 
-func (c *Counter) add(query string) {
+func (c *Counter) add(query string, args ...any) {
 	c.n.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.log = append(c.log, query)
+	c.args = append(c.args, args)
+}
+
+// Args returns the arguments of the statements List returns, in the same order: those run
+// through Querier (the search's, the match index's); ent's statements have none here.
+func (c *Counter) Args() [][]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.args)
 }
 
 // Statements returns the text of the statements run since the last Reset, one per line.
@@ -293,7 +303,7 @@ type countingQuerier struct {
 }
 
 func (q countingQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	q.c.add(query)
+	q.c.add(query, args...)
 	return q.db.QueryContext(ctx, query, args...)
 }
 
