@@ -64,8 +64,8 @@ func names(x any) []string {
 
 // anyOf is the clause every opening asking for one of the named skills (or a skill related to
 // one) matches: "(a & b) | c …", a conjunction of each related skill's name words; "" when
-// nothing narrows (no name, an unknown one, which the filter itself refuses, or a related
-// skill whose name has no word).
+// nothing narrows (no name, an unknown one, which the filter itself refuses, a related skill
+// whose name has no word, or more than maxAlternatives skills).
 func anyOf(v *skills.Vocabulary, names []string) string {
 	var alts []string
 	seen := map[int]bool{}
@@ -92,8 +92,13 @@ func anyOf(v *skills.Vocabulary, names []string) string {
 			alts = append(alts, "("+strings.Join(words, " & ")+")")
 		}
 	}
-	if len(alts) == 0 {
+	if len(alts) == 0 || len(alts) > maxAlternatives {
 		return ""
 	}
 	return "(" + strings.Join(alts, " | ") + ")"
 }
+
+// maxAlternatives bounds a clause: a filter that accepts more skills than this narrows little,
+// and each alternative is more posting lists for the GIN index to read (a filter may name up
+// to MaxFilterSkills).
+const maxAlternatives = 16

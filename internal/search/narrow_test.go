@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,7 +21,14 @@ func TestNarrowing(t *testing.T) {
 	group := &ent.Skill{ID: 3, Name: "Node.js / Java"}
 	group.Edges.Members = []*ent.Skill{{ID: 1}, {ID: 2}}
 	cpp := &ent.Skill{ID: 4, Name: "C++"}
-	v := skills.New([]*ent.Skill{node, java, group, cpp})
+	all := []*ent.Skill{node, java, group, cpp}
+	var many []any // more skills than a clause takes
+	for i := range 17 {
+		s := &ent.Skill{ID: 100 + i, Name: fmt.Sprintf("Tool%d", i)}
+		all = append(all, s)
+		many = append(many, s.Name)
+	}
+	v := skills.New(all)
 	list := func(s ...string) []any {
 		out := make([]any, len(s))
 		for i, x := range s {
@@ -38,6 +46,8 @@ func TestNarrowing(t *testing.T) {
 		{map[string]any{"skillsAnyOf": list("c++", "java"), "skillsAllOf": list("java")},
 			[]string{"((java) | (node & js & java))", "((cplusplus) | (java) | (node & js & java))"}},
 		{map[string]any{"skillsAnyOf": list("java", "cobol")}, nil},
+		{map[string]any{"skillsAnyOf": many}, nil},
+		{map[string]any{"skillsAnyOf": many[:16]}, []string{"((tool0) | (tool1) | (tool2) | (tool3) | (tool4) | (tool5) | (tool6) | (tool7) | (tool8) | (tool9) | (tool10) | (tool11) | (tool12) | (tool13) | (tool14) | (tool15))"}},
 		{map[string]any{"not": map[string]any{"skillsAnyOf": list("java")}}, nil},
 		{map[string]any{"or": []any{map[string]any{"skillsAnyOf": list("java")}}}, nil},
 		{nil, nil},
