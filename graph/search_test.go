@@ -212,6 +212,22 @@ func TestSkillFiltersNarrowTheSearch(t *testing.T) {
 			assert.Contains(t, tsqueries(`search: "engineer", first: 20, where: {skillsAnyOf: ["docker"]}`), "(docker)")
 			assert.Contains(t, tsqueries(`search: "engineer", first: 20, where: {skillsAllOf: ["java"]}`), "(java) | (node & js & java)")
 			assert.NotContains(t, tsqueries(`search: "engineer", first: 20, where: {status: LIVE, not: {skillsAnyOf: ["docker"]}}`), "docker")
+			// The plan that decides on a window is made without the narrowing (its estimate
+			// would fall with every clause).
+			m.env.Statements.Reset()
+			m.searchIDs(t, `search: "platform", first: 20, where: {skillsAnyOf: ["redis"]}`)
+			stmts, argss := m.env.Statements.List(), m.env.Statements.Args()
+			planned := false
+			for i, s := range stmts {
+				if strings.HasPrefix(s, "EXPLAIN") {
+					planned = true
+					assert.NotContains(t, fmt.Sprint(argss[i]...), "redis", "the plan's arguments")
+				}
+				if strings.Contains(s, "COUNT(*) OVER ()") {
+					assert.Contains(t, fmt.Sprint(argss[i]...), "(redis)", "the page's arguments")
+				}
+			}
+			assert.True(t, planned, "the search was planned:\n%s", strings.Join(stmts, "\n"))
 		})
 	}
 }

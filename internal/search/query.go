@@ -28,6 +28,9 @@ type Query struct {
 	Terms []Term
 	// filters are tsquery clauses over the status, location and role tokens (PostgreSQL only).
 	filters []string
+	// narrow are clauses implied by the search's skill filters (narrow.go): in its statements,
+	// not in the plan that decides on a window (broad).
+	narrow []string
 }
 
 // Parse reads what a person typed. Words are normalised like the documents; duplicates drop
@@ -60,7 +63,7 @@ func Parse(text string) (Query, error) {
 // synonyms): "golang" then matches the word golang only, which the index answers much faster
 // than every word starting with it.
 func (q Query) Exact(known func(string) bool) Query {
-	out := Query{Terms: make([]Term, len(q.Terms)), filters: q.filters}
+	out := Query{Terms: make([]Term, len(q.Terms)), filters: q.filters, narrow: q.narrow}
 	for i, t := range q.Terms {
 		out.Terms[i] = Term{Word: t.Word, Prefix: t.Prefix && (known == nil || !known(t.Word))}
 	}
@@ -84,9 +87,15 @@ func (q Query) tsquery(withFilters bool) string {
 		parts = append(parts, w)
 	}
 	if withFilters {
-		parts = append(parts, q.filters...)
+		parts = append(append(parts, q.filters...), q.narrow...)
 	}
 	return strings.Join(parts, " & ")
+}
+
+// broad is q without its narrowing clauses.
+func (q Query) broad() Query {
+	q.narrow = nil
+	return q
 }
 
 // FTS5 renders q for SQLite's MATCH: `"golang"* AND "kubernetes"*`.
