@@ -5,6 +5,7 @@
 package search
 
 import (
+	"iter"
 	"strings"
 	"unicode"
 
@@ -25,10 +26,8 @@ func Document(title, company, city, description string, skillNames [][]string) s
 		b.WriteString(k)
 	}
 	add := func(s string) {
-		for w := range strings.FieldsFuncSeq(s, splitter) {
-			if k := skills.Key(w); k != "" {
-				word(k)
-			}
+		for k := range keys(s) {
+			word(k)
 		}
 	}
 	add(title)
@@ -57,6 +56,19 @@ func SkillWords(name string, synonyms []string, members ...[]string) []string {
 		out = append(out, m...)
 	}
 	return out
+}
+
+// keys are the words of s as a document holds them: split by splitter, normalised by
+// skills.Key, empty ones dropped. Document writes each name's with them, and narrowing
+// (narrow.go) asks for a name's by them, so the two cannot drift apart.
+func keys(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for w := range strings.FieldsFuncSeq(s, splitter) {
+			if k := skills.Key(w); k != "" && !yield(k) {
+				return
+			}
+		}
+	}
 }
 
 // splitter separates words; "+" and "#" stay inside them ("c++", "c#").

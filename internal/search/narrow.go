@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -80,12 +81,7 @@ func anyOf(v *skills.Vocabulary, names []string) string {
 				continue
 			}
 			seen[id] = true
-			var words []string
-			for w := range strings.FieldsFuncSeq(r.Name, splitter) {
-				if k := skills.Key(w); k != "" {
-					words = append(words, k)
-				}
-			}
+			words := slices.Collect(keys(r.Name))
 			if len(words) == 0 {
 				return ""
 			}
