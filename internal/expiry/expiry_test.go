@@ -19,8 +19,8 @@ import (
 // through the partial index on (valid_through, posted_at) rather than a sequential scan. The
 // table holds 22,000 live imported openings, analysed, none of them stale but three: what a
 // sweep meets five minutes after the last one. The statement explained is the UPDATE the sweep
-// ran, taken from the statement counter (with the search hook installed, the SELECT that finds
-// the openings to reindex has the same condition).
+// ran, taken from the statement counter (in the server, the live-updates hook's SELECT of the
+// ids the UPDATE changes has the same condition).
 func TestSweepReadsItsIndex(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
 		env := testenv.Seeded(t, b)
