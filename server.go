@@ -148,6 +148,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// it builds in the background; /readyz says 503 until it is built, so that a
 	// load balancer sends no match to a replica that would make it wait for the build.
 	matcher := matching.New(db.Client, db.SQL, db.Dialect)
+	// Replicas share images of the index through the database, so that one that starts reads
+	// a stored image and catches up instead of building from every opening (internal/matching,
+	// images.go). Storing one is best effort.
+	matcher.KeepImages(func(err error) { log.Warn("match index image not stored", "err", err) })
 	// Go's soft memory limit follows the index's size (matching.AdaptMemoryLimit), unless the
 	// operator set one with GOMEMLIMIT.
 	matching.AdaptMemoryLimit.Store(os.Getenv("GOMEMLIMIT") == "")
@@ -158,7 +162,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Error("match index", "err", err)
 			return
 		}
-		log.Info("match index built", "ms", time.Since(t).Milliseconds())
+		log.Info("match index built", "ms", time.Since(t).Milliseconds(), "from_image", matcher.FromImage())
 	}()
 	bus.Handle(func(m live.Message) {
 		if len(m.Openings) > 0 || m.Resync {

@@ -24,6 +24,7 @@ import (
 	"github.com/careergraph/careergraph/ent/importupload"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
+	"github.com/careergraph/careergraph/ent/matchimage"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/openingtombstone"
@@ -59,6 +60,8 @@ type Client struct {
 	InterviewQuestion *InterviewQuestionClient
 	// Location is the client for interacting with the Location builders.
 	Location *LocationClient
+	// MatchImage is the client for interacting with the MatchImage builders.
+	MatchImage *MatchImageClient
 	// Opening is the client for interacting with the Opening builders.
 	Opening *OpeningClient
 	// OpeningSkill is the client for interacting with the OpeningSkill builders.
@@ -99,6 +102,7 @@ func (c *Client) init() {
 	c.ImportUpload = NewImportUploadClient(c.config)
 	c.InterviewQuestion = NewInterviewQuestionClient(c.config)
 	c.Location = NewLocationClient(c.config)
+	c.MatchImage = NewMatchImageClient(c.config)
 	c.Opening = NewOpeningClient(c.config)
 	c.OpeningSkill = NewOpeningSkillClient(c.config)
 	c.OpeningTombstone = NewOpeningTombstoneClient(c.config)
@@ -210,6 +214,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ImportUpload:      NewImportUploadClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
+		MatchImage:        NewMatchImageClient(cfg),
 		Opening:           NewOpeningClient(cfg),
 		OpeningSkill:      NewOpeningSkillClient(cfg),
 		OpeningTombstone:  NewOpeningTombstoneClient(cfg),
@@ -248,6 +253,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ImportUpload:      NewImportUploadClient(cfg),
 		InterviewQuestion: NewInterviewQuestionClient(cfg),
 		Location:          NewLocationClient(cfg),
+		MatchImage:        NewMatchImageClient(cfg),
 		Opening:           NewOpeningClient(cfg),
 		OpeningSkill:      NewOpeningSkillClient(cfg),
 		OpeningTombstone:  NewOpeningTombstoneClient(cfg),
@@ -288,9 +294,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
-		c.ImportUpload, c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill,
-		c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill,
-		c.TrendSnapshot, c.User,
+		c.ImportUpload, c.InterviewQuestion, c.Location, c.MatchImage, c.Opening,
+		c.OpeningSkill, c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill,
+		c.SalaryRecord, c.Skill, c.TrendSnapshot, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -301,9 +307,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AuditLog, c.CareerRoute, c.Company, c.FeedSource, c.ImportRun,
-		c.ImportUpload, c.InterviewQuestion, c.Location, c.Opening, c.OpeningSkill,
-		c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill, c.SalaryRecord, c.Skill,
-		c.TrendSnapshot, c.User,
+		c.ImportUpload, c.InterviewQuestion, c.Location, c.MatchImage, c.Opening,
+		c.OpeningSkill, c.OpeningTombstone, c.Role, c.RoleItem, c.RoleSkill,
+		c.SalaryRecord, c.Skill, c.TrendSnapshot, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -330,6 +336,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.InterviewQuestion.mutate(ctx, m)
 	case *LocationMutation:
 		return c.Location.mutate(ctx, m)
+	case *MatchImageMutation:
+		return c.MatchImage.mutate(ctx, m)
 	case *OpeningMutation:
 		return c.Opening.mutate(ctx, m)
 	case *OpeningSkillMutation:
@@ -1741,6 +1749,139 @@ func (c *LocationClient) mutate(ctx context.Context, m *LocationMutation) (Value
 		return (&LocationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Location mutation op: %q", m.Op())
+	}
+}
+
+// MatchImageClient is a client for the MatchImage schema.
+type MatchImageClient struct {
+	config
+}
+
+// NewMatchImageClient returns a client for the MatchImage from the given config.
+func NewMatchImageClient(c config) *MatchImageClient {
+	return &MatchImageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `matchimage.Hooks(f(g(h())))`.
+func (c *MatchImageClient) Use(hooks ...Hook) {
+	c.hooks.MatchImage = append(c.hooks.MatchImage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `matchimage.Intercept(f(g(h())))`.
+func (c *MatchImageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MatchImage = append(c.inters.MatchImage, interceptors...)
+}
+
+// Create returns a builder for creating a MatchImage entity.
+func (c *MatchImageClient) Create() *MatchImageCreate {
+	mutation := newMatchImageMutation(c.config, OpCreate)
+	return &MatchImageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MatchImage entities.
+func (c *MatchImageClient) CreateBulk(builders ...*MatchImageCreate) *MatchImageCreateBulk {
+	return &MatchImageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MatchImageClient) MapCreateBulk(slice any, setFunc func(*MatchImageCreate, int)) *MatchImageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MatchImageCreateBulk{err: fmt.Errorf("calling to MatchImageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MatchImageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MatchImageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MatchImage.
+func (c *MatchImageClient) Update() *MatchImageUpdate {
+	mutation := newMatchImageMutation(c.config, OpUpdate)
+	return &MatchImageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MatchImageClient) UpdateOne(_m *MatchImage) *MatchImageUpdateOne {
+	mutation := newMatchImageMutation(c.config, OpUpdateOne, withMatchImage(_m))
+	return &MatchImageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MatchImageClient) UpdateOneID(id int) *MatchImageUpdateOne {
+	mutation := newMatchImageMutation(c.config, OpUpdateOne, withMatchImageID(id))
+	return &MatchImageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MatchImage.
+func (c *MatchImageClient) Delete() *MatchImageDelete {
+	mutation := newMatchImageMutation(c.config, OpDelete)
+	return &MatchImageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MatchImageClient) DeleteOne(_m *MatchImage) *MatchImageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MatchImageClient) DeleteOneID(id int) *MatchImageDeleteOne {
+	builder := c.Delete().Where(matchimage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MatchImageDeleteOne{builder}
+}
+
+// Query returns a query builder for MatchImage.
+func (c *MatchImageClient) Query() *MatchImageQuery {
+	return &MatchImageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMatchImage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MatchImage entity by its id.
+func (c *MatchImageClient) Get(ctx context.Context, id int) (*MatchImage, error) {
+	return c.Query().Where(matchimage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MatchImageClient) GetX(ctx context.Context, id int) *MatchImage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MatchImageClient) Hooks() []Hook {
+	return c.hooks.MatchImage
+}
+
+// Interceptors returns the client interceptors.
+func (c *MatchImageClient) Interceptors() []Interceptor {
+	return c.inters.MatchImage
+}
+
+func (c *MatchImageClient) mutate(ctx context.Context, m *MatchImageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MatchImageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MatchImageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MatchImageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MatchImageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MatchImage mutation op: %q", m.Op())
 	}
 }
 
@@ -3525,12 +3666,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun, ImportUpload,
-		InterviewQuestion, Location, Opening, OpeningSkill, OpeningTombstone, Role,
-		RoleItem, RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Hook
+		InterviewQuestion, Location, MatchImage, Opening, OpeningSkill,
+		OpeningTombstone, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
+		TrendSnapshot, User []ent.Hook
 	}
 	inters struct {
 		APIToken, AuditLog, CareerRoute, Company, FeedSource, ImportRun, ImportUpload,
-		InterviewQuestion, Location, Opening, OpeningSkill, OpeningTombstone, Role,
-		RoleItem, RoleSkill, SalaryRecord, Skill, TrendSnapshot, User []ent.Interceptor
+		InterviewQuestion, Location, MatchImage, Opening, OpeningSkill,
+		OpeningTombstone, Role, RoleItem, RoleSkill, SalaryRecord, Skill,
+		TrendSnapshot, User []ent.Interceptor
 	}
 )

@@ -21,6 +21,7 @@ import (
 	"github.com/careergraph/careergraph/ent/importupload"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
+	"github.com/careergraph/careergraph/ent/matchimage"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/openingtombstone"
@@ -100,6 +101,7 @@ func checkColumn(t, c string) error {
 			importupload.Table:      importupload.ValidColumn,
 			interviewquestion.Table: interviewquestion.ValidColumn,
 			location.Table:          location.ValidColumn,
+			matchimage.Table:        matchimage.ValidColumn,
 			opening.Table:           opening.ValidColumn,
 			openingskill.Table:      openingskill.ValidColumn,
 			openingtombstone.Table:  openingtombstone.ValidColumn,

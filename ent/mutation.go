@@ -20,6 +20,7 @@ import (
 	"github.com/careergraph/careergraph/ent/importupload"
 	"github.com/careergraph/careergraph/ent/interviewquestion"
 	"github.com/careergraph/careergraph/ent/location"
+	"github.com/careergraph/careergraph/ent/matchimage"
 	"github.com/careergraph/careergraph/ent/opening"
 	"github.com/careergraph/careergraph/ent/openingskill"
 	"github.com/careergraph/careergraph/ent/openingtombstone"
@@ -53,6 +54,7 @@ const (
 	TypeImportUpload      = "ImportUpload"
 	TypeInterviewQuestion = "InterviewQuestion"
 	TypeLocation          = "Location"
+	TypeMatchImage        = "MatchImage"
 	TypeOpening           = "Opening"
 	TypeOpeningSkill      = "OpeningSkill"
 	TypeOpeningTombstone  = "OpeningTombstone"
@@ -9526,6 +9528,683 @@ func (m *LocationMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Location edge %s", name)
+}
+
+// MatchImageMutation represents an operation that mutates the MatchImage nodes in the graph.
+type MatchImageMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	format        *int
+	addformat     *int
+	generation    *int64
+	addgeneration *int64
+	part          *int
+	addpart       *int
+	parts         *int
+	addparts      *int
+	data          *[]byte
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*MatchImage, error)
+	predicates    []predicate.MatchImage
+}
+
+var _ ent.Mutation = (*MatchImageMutation)(nil)
+
+// matchimageOption allows management of the mutation configuration using functional options.
+type matchimageOption func(*MatchImageMutation)
+
+// newMatchImageMutation creates new mutation for the MatchImage entity.
+func newMatchImageMutation(c config, op Op, opts ...matchimageOption) *MatchImageMutation {
+	m := &MatchImageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMatchImage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMatchImageID sets the ID field of the mutation.
+func withMatchImageID(id int) matchimageOption {
+	return func(m *MatchImageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MatchImage
+		)
+		m.oldValue = func(ctx context.Context) (*MatchImage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MatchImage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMatchImage sets the old MatchImage of the mutation.
+func withMatchImage(node *MatchImage) matchimageOption {
+	return func(m *MatchImageMutation) {
+		m.oldValue = func(context.Context) (*MatchImage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MatchImageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MatchImageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MatchImageMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MatchImageMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MatchImage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetFormat sets the "format" field.
+func (m *MatchImageMutation) SetFormat(i int) {
+	m.format = &i
+	m.addformat = nil
+}
+
+// Format returns the value of the "format" field in the mutation.
+func (m *MatchImageMutation) Format() (r int, exists bool) {
+	v := m.format
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFormat returns the old "format" field's value of the MatchImage entity.
+// If the MatchImage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MatchImageMutation) OldFormat(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFormat is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFormat requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFormat: %w", err)
+	}
+	return oldValue.Format, nil
+}
+
+// AddFormat adds i to the "format" field.
+func (m *MatchImageMutation) AddFormat(i int) {
+	if m.addformat != nil {
+		*m.addformat += i
+	} else {
+		m.addformat = &i
+	}
+}
+
+// AddedFormat returns the value that was added to the "format" field in this mutation.
+func (m *MatchImageMutation) AddedFormat() (r int, exists bool) {
+	v := m.addformat
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFormat resets all changes to the "format" field.
+func (m *MatchImageMutation) ResetFormat() {
+	m.format = nil
+	m.addformat = nil
+}
+
+// SetGeneration sets the "generation" field.
+func (m *MatchImageMutation) SetGeneration(i int64) {
+	m.generation = &i
+	m.addgeneration = nil
+}
+
+// Generation returns the value of the "generation" field in the mutation.
+func (m *MatchImageMutation) Generation() (r int64, exists bool) {
+	v := m.generation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGeneration returns the old "generation" field's value of the MatchImage entity.
+// If the MatchImage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MatchImageMutation) OldGeneration(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGeneration is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGeneration requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGeneration: %w", err)
+	}
+	return oldValue.Generation, nil
+}
+
+// AddGeneration adds i to the "generation" field.
+func (m *MatchImageMutation) AddGeneration(i int64) {
+	if m.addgeneration != nil {
+		*m.addgeneration += i
+	} else {
+		m.addgeneration = &i
+	}
+}
+
+// AddedGeneration returns the value that was added to the "generation" field in this mutation.
+func (m *MatchImageMutation) AddedGeneration() (r int64, exists bool) {
+	v := m.addgeneration
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetGeneration resets all changes to the "generation" field.
+func (m *MatchImageMutation) ResetGeneration() {
+	m.generation = nil
+	m.addgeneration = nil
+}
+
+// SetPart sets the "part" field.
+func (m *MatchImageMutation) SetPart(i int) {
+	m.part = &i
+	m.addpart = nil
+}
+
+// Part returns the value of the "part" field in the mutation.
+func (m *MatchImageMutation) Part() (r int, exists bool) {
+	v := m.part
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPart returns the old "part" field's value of the MatchImage entity.
+// If the MatchImage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MatchImageMutation) OldPart(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPart: %w", err)
+	}
+	return oldValue.Part, nil
+}
+
+// AddPart adds i to the "part" field.
+func (m *MatchImageMutation) AddPart(i int) {
+	if m.addpart != nil {
+		*m.addpart += i
+	} else {
+		m.addpart = &i
+	}
+}
+
+// AddedPart returns the value that was added to the "part" field in this mutation.
+func (m *MatchImageMutation) AddedPart() (r int, exists bool) {
+	v := m.addpart
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPart resets all changes to the "part" field.
+func (m *MatchImageMutation) ResetPart() {
+	m.part = nil
+	m.addpart = nil
+}
+
+// SetParts sets the "parts" field.
+func (m *MatchImageMutation) SetParts(i int) {
+	m.parts = &i
+	m.addparts = nil
+}
+
+// Parts returns the value of the "parts" field in the mutation.
+func (m *MatchImageMutation) Parts() (r int, exists bool) {
+	v := m.parts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParts returns the old "parts" field's value of the MatchImage entity.
+// If the MatchImage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MatchImageMutation) OldParts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParts: %w", err)
+	}
+	return oldValue.Parts, nil
+}
+
+// AddParts adds i to the "parts" field.
+func (m *MatchImageMutation) AddParts(i int) {
+	if m.addparts != nil {
+		*m.addparts += i
+	} else {
+		m.addparts = &i
+	}
+}
+
+// AddedParts returns the value that was added to the "parts" field in this mutation.
+func (m *MatchImageMutation) AddedParts() (r int, exists bool) {
+	v := m.addparts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetParts resets all changes to the "parts" field.
+func (m *MatchImageMutation) ResetParts() {
+	m.parts = nil
+	m.addparts = nil
+}
+
+// SetData sets the "data" field.
+func (m *MatchImageMutation) SetData(b []byte) {
+	m.data = &b
+}
+
+// Data returns the value of the "data" field in the mutation.
+func (m *MatchImageMutation) Data() (r []byte, exists bool) {
+	v := m.data
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldData returns the old "data" field's value of the MatchImage entity.
+// If the MatchImage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MatchImageMutation) OldData(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldData is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldData requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldData: %w", err)
+	}
+	return oldValue.Data, nil
+}
+
+// ResetData resets all changes to the "data" field.
+func (m *MatchImageMutation) ResetData() {
+	m.data = nil
+}
+
+// Where appends a list predicates to the MatchImageMutation builder.
+func (m *MatchImageMutation) Where(ps ...predicate.MatchImage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MatchImageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MatchImageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MatchImage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MatchImageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MatchImageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MatchImage).
+func (m *MatchImageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MatchImageMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.format != nil {
+		fields = append(fields, matchimage.FieldFormat)
+	}
+	if m.generation != nil {
+		fields = append(fields, matchimage.FieldGeneration)
+	}
+	if m.part != nil {
+		fields = append(fields, matchimage.FieldPart)
+	}
+	if m.parts != nil {
+		fields = append(fields, matchimage.FieldParts)
+	}
+	if m.data != nil {
+		fields = append(fields, matchimage.FieldData)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MatchImageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case matchimage.FieldFormat:
+		return m.Format()
+	case matchimage.FieldGeneration:
+		return m.Generation()
+	case matchimage.FieldPart:
+		return m.Part()
+	case matchimage.FieldParts:
+		return m.Parts()
+	case matchimage.FieldData:
+		return m.Data()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MatchImageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case matchimage.FieldFormat:
+		return m.OldFormat(ctx)
+	case matchimage.FieldGeneration:
+		return m.OldGeneration(ctx)
+	case matchimage.FieldPart:
+		return m.OldPart(ctx)
+	case matchimage.FieldParts:
+		return m.OldParts(ctx)
+	case matchimage.FieldData:
+		return m.OldData(ctx)
+	}
+	return nil, fmt.Errorf("unknown MatchImage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MatchImageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case matchimage.FieldFormat:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFormat(v)
+		return nil
+	case matchimage.FieldGeneration:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGeneration(v)
+		return nil
+	case matchimage.FieldPart:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPart(v)
+		return nil
+	case matchimage.FieldParts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParts(v)
+		return nil
+	case matchimage.FieldData:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetData(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MatchImage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MatchImageMutation) AddedFields() []string {
+	var fields []string
+	if m.addformat != nil {
+		fields = append(fields, matchimage.FieldFormat)
+	}
+	if m.addgeneration != nil {
+		fields = append(fields, matchimage.FieldGeneration)
+	}
+	if m.addpart != nil {
+		fields = append(fields, matchimage.FieldPart)
+	}
+	if m.addparts != nil {
+		fields = append(fields, matchimage.FieldParts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MatchImageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case matchimage.FieldFormat:
+		return m.AddedFormat()
+	case matchimage.FieldGeneration:
+		return m.AddedGeneration()
+	case matchimage.FieldPart:
+		return m.AddedPart()
+	case matchimage.FieldParts:
+		return m.AddedParts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MatchImageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case matchimage.FieldFormat:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFormat(v)
+		return nil
+	case matchimage.FieldGeneration:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGeneration(v)
+		return nil
+	case matchimage.FieldPart:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPart(v)
+		return nil
+	case matchimage.FieldParts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddParts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MatchImage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MatchImageMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MatchImageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MatchImageMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MatchImage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MatchImageMutation) ResetField(name string) error {
+	switch name {
+	case matchimage.FieldFormat:
+		m.ResetFormat()
+		return nil
+	case matchimage.FieldGeneration:
+		m.ResetGeneration()
+		return nil
+	case matchimage.FieldPart:
+		m.ResetPart()
+		return nil
+	case matchimage.FieldParts:
+		m.ResetParts()
+		return nil
+	case matchimage.FieldData:
+		m.ResetData()
+		return nil
+	}
+	return fmt.Errorf("unknown MatchImage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MatchImageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MatchImageMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MatchImageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MatchImageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MatchImageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MatchImageMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MatchImageMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MatchImage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MatchImageMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MatchImage edge %s", name)
 }
 
 // OpeningMutation represents an operation that mutates the Opening nodes in the graph.

@@ -30,6 +30,8 @@ type Tx struct {
 	InterviewQuestion *InterviewQuestionClient
 	// Location is the client for interacting with the Location builders.
 	Location *LocationClient
+	// MatchImage is the client for interacting with the MatchImage builders.
+	MatchImage *MatchImageClient
 	// Opening is the client for interacting with the Opening builders.
 	Opening *OpeningClient
 	// OpeningSkill is the client for interacting with the OpeningSkill builders.
@@ -190,6 +192,7 @@ func (tx *Tx) init() {
 	tx.ImportUpload = NewImportUploadClient(tx.config)
 	tx.InterviewQuestion = NewInterviewQuestionClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
+	tx.MatchImage = NewMatchImageClient(tx.config)
 	tx.Opening = NewOpeningClient(tx.config)
 	tx.OpeningSkill = NewOpeningSkillClient(tx.config)
 	tx.OpeningTombstone = NewOpeningTombstoneClient(tx.config)

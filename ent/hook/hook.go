@@ -117,6 +117,18 @@ func (f LocationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LocationMutation", m)
 }
 
+// The MatchImageFunc type is an adapter to allow the use of ordinary
+// function as MatchImage mutator.
+type MatchImageFunc func(context.Context, *ent.MatchImageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MatchImageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MatchImageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MatchImageMutation", m)
+}
+
 // The OpeningFunc type is an adapter to allow the use of ordinary
 // function as Opening mutator.
 type OpeningFunc func(context.Context, *ent.OpeningMutation) (ent.Value, error)

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"api_tokens\":42949672960,\"audit_logs\":47244640256,\"career_routes\":0,\"companies\":4294967296,\"feed_sources\":60129542144,\"import_runs\":64424509440,\"import_uploads\":77309411328,\"interview_questions\":8589934592,\"locations\":12884901888,\"opening_skills\":73014444032,\"opening_tombstones\":55834574848,\"openings\":17179869184,\"role_items\":25769803776,\"role_skills\":30064771072,\"roles\":21474836480,\"salary_records\":34359738368,\"skills\":38654705664,\"trend_snapshots\":68719476736,\"users\":51539607552}"
+const IncrementStarts = "{\"api_tokens\":42949672960,\"audit_logs\":47244640256,\"career_routes\":0,\"companies\":4294967296,\"feed_sources\":60129542144,\"import_runs\":64424509440,\"import_uploads\":77309411328,\"interview_questions\":8589934592,\"locations\":12884901888,\"match_images\":81604378624,\"opening_skills\":73014444032,\"opening_tombstones\":55834574848,\"openings\":17179869184,\"role_items\":25769803776,\"role_skills\":30064771072,\"roles\":21474836480,\"salary_records\":34359738368,\"skills\":38654705664,\"trend_snapshots\":68719476736,\"users\":51539607552}"

@@ -287,6 +287,28 @@ var (
 			},
 		},
 	}
+	// MatchImagesColumns holds the columns for the "match_images" table.
+	MatchImagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "format", Type: field.TypeInt},
+		{Name: "generation", Type: field.TypeInt64},
+		{Name: "part", Type: field.TypeInt},
+		{Name: "parts", Type: field.TypeInt},
+		{Name: "data", Type: field.TypeBytes},
+	}
+	// MatchImagesTable holds the schema information for the "match_images" table.
+	MatchImagesTable = &schema.Table{
+		Name:       "match_images",
+		Columns:    MatchImagesColumns,
+		PrimaryKey: []*schema.Column{MatchImagesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "matchimage_format_generation_part",
+				Unique:  true,
+				Columns: []*schema.Column{MatchImagesColumns[1], MatchImagesColumns[2], MatchImagesColumns[3]},
+			},
+		},
+	}
 	// OpeningsColumns holds the columns for the "openings" table.
 	OpeningsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -703,6 +725,7 @@ var (
 		ImportUploadsTable,
 		InterviewQuestionsTable,
 		LocationsTable,
+		MatchImagesTable,
 		OpeningsTable,
 		OpeningSkillsTable,
 		OpeningTombstonesTable,
@@ -751,6 +774,9 @@ func init() {
 	}
 	LocationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	MatchImagesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
 	}
 	OpeningsTable.ForeignKeys[0].RefTable = CompaniesTable
 	OpeningsTable.ForeignKeys[1].RefTable = LocationsTable

@@ -33,6 +33,9 @@ type InterviewQuestion func(*sql.Selector)
 // Location is the predicate function for location builders.
 type Location func(*sql.Selector)
 
+// MatchImage is the predicate function for matchimage builders.
+type MatchImage func(*sql.Selector)
+
 // Opening is the predicate function for opening builders.
 type Opening func(*sql.Selector)
 

@@ -67,6 +67,16 @@ type Index struct {
 	refreshMu sync.Mutex
 	// rebuilding is set while a background rebuild runs.
 	rebuilding bool
+
+	// images is set when the index stores images and starts from them (images.go);
+	// imageReport hears of failures to store one. fromImage is set while the index is one
+	// loaded from an image, storing while an image is being stored.
+	images      bool
+	imageReport func(error)
+	fromImage   bool
+	storing     atomic.Bool
+	stores      sync.WaitGroup // the stores rebuilds started
+	partSize    int            // the most bytes of a stored image a row holds (0: imagePart); tests set it
 }
 
 // entry is one opening. Location and role are database IDs; salary is annualised. 64 bytes.
@@ -218,7 +228,15 @@ func (x *Index) look(ctx context.Context) error {
 	}
 	x.mu.Unlock()
 	if !built {
-		return x.rebuild(ctx) // the first read waits for the index
+		// The first read waits for the index: a stored image and a catch-up when there is one
+		// (images.go), else a build from the tables.
+		if x.images {
+			if ok, err := x.loadImage(ctx); err == nil && ok {
+				return x.catchUp(ctx)
+			}
+			// An image that cannot be read is no reason not to start: build instead.
+		}
+		return x.rebuild(ctx)
 	}
 	if stale {
 		// Later rebuilds run beside the reads, which keep catching up with the old image
@@ -426,8 +444,21 @@ func (x *Index) rebuild(ctx context.Context) error {
 	}
 	x.builtAt = start
 	x.watermark = start
+	x.fromImage = false
+	images, report := x.images, x.imageReport
 	x.mu.Unlock()
 	x.ready.Store(true)
+	if images {
+		x.stores.Add(1)
+		go func() {
+			defer x.stores.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := x.storeImage(ctx); err != nil && report != nil {
+				report(err)
+			}
+		}()
+	}
 	return nil
 }
 
@@ -532,6 +563,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 			x.watermark = start
 		}
 		x.mu.Unlock()
+		x.ready.Store(true) // an index loaded from an image is ready once caught up
 		return nil
 	}
 	if len(changed) > bulkChanges {
@@ -572,6 +604,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 	if start.After(x.watermark) {
 		x.watermark = start
 	}
+	x.ready.Store(true)
 	return nil
 }
 

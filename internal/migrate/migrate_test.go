@@ -137,6 +137,7 @@ var undoLast = map[testenv.Backend]map[string]string{
 			DROP TRIGGER skill_members_vocabulary_truncated ON skill_members;
 			DROP FUNCTION skill_vocabulary_changed(); DROP TABLE skill_vocabulary`,
 		"expiry_sweep_index": `DROP INDEX opening_valid_through_posted_at`,
+		"match_images":       `DROP TABLE match_images`,
 	},
 	testenv.SQLite: {
 		"search_index": `DROP TRIGGER openings_fts_insert; DROP TRIGGER openings_fts_delete; DROP TRIGGER openings_fts_update; DROP TABLE openings_fts`,
@@ -151,6 +152,7 @@ var undoLast = map[testenv.Backend]map[string]string{
 			"DROP TRIGGER `skill_members_vocabulary_update`; DROP TRIGGER `skill_members_vocabulary_delete`; " +
 			"DROP TABLE `skill_vocabulary`",
 		"expiry_sweep_index": "DROP INDEX `opening_valid_through_posted_at`",
+		"match_images":       "DROP TABLE `match_images`; DELETE FROM sqlite_sequence WHERE name = 'match_images'",
 	},
 }
 
