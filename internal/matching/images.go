@@ -36,7 +36,8 @@ const imagePart = 4 << 20
 
 // KeepImages makes the index store images after its rebuilds and start from the newest stored
 // one. report, when not nil, hears of every failure to store one (storing is best effort: a
-// replica on a read-only connection still serves).
+// replica on a read-only connection still serves) and of every stored image that could not be
+// read at start (the index was built from the tables instead).
 func (m *Matcher) KeepImages(report func(error)) {
 	m.index.mu.Lock()
 	defer m.index.mu.Unlock()
@@ -60,6 +61,8 @@ type txBeginner interface {
 // loadImage replaces the (empty) index with the newest usable stored image, reporting whether
 // there was one. The caller holds refreshMu and catches up next.
 func (x *Index) loadImage(ctx context.Context) (bool, error) {
+	// Memory as a rebuild leaves it (memory.go): the image's bytes are garbage once decoded.
+	defer building()()
 	oldest := time.Now().Add(-imageMaxAge).UnixNano()
 	// One statement, so that the parts come from one snapshot even while a replica replaces the
 	// image.

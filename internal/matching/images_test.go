@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,12 +193,15 @@ func TestUnusableImagesAreNotUsed(t *testing.T) {
 		built := matching.New(c, env.DB.SQL, env.DB.Dialect)
 		require.NoError(t, built.Build(ctx))
 		want := answers(t, built, v)
-		for _, how := range []struct{ name, sql string }{
-			{"too old", `UPDATE match_images SET generation = generation - ` + nanos(matching.ImageMaxAge+time.Minute)},
-			{"damaged", `UPDATE match_images SET data = data || data WHERE part = 0`},
-			{"a part missing", `DELETE FROM match_images WHERE part = 1`},
-			{"parts miscounted", `UPDATE match_images SET parts = parts + 1`},
-			{"another format", `UPDATE match_images SET format = format + 1`},
+		for _, how := range []struct {
+			name, sql string
+			reported  bool // the replica reports an image it could not read; none is no news
+		}{
+			{"too old", `UPDATE match_images SET generation = generation - ` + nanos(matching.ImageMaxAge+time.Minute), false},
+			{"damaged", `UPDATE match_images SET data = data || data WHERE part = 0`, true},
+			{"a part missing", `DELETE FROM match_images WHERE part = 1`, true},
+			{"parts miscounted", `UPDATE match_images SET parts = parts + 1`, true},
+			{"another format", `UPDATE match_images SET format = format + 1`, false},
 		} {
 			_, err := env.DB.SQL.ExecContext(ctx, `DELETE FROM match_images`)
 			require.NoError(t, err)
@@ -207,10 +211,22 @@ func TestUnusableImagesAreNotUsed(t *testing.T) {
 			require.NoError(t, err, how.name)
 
 			later := matching.New(c, env.DB.SQL, env.DB.Dialect)
-			later.KeepImages(nil)
+			var mu sync.Mutex
+			var reported []error
+			later.KeepImages(func(err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				reported = append(reported, err)
+			})
 			require.NoError(t, later.Build(ctx), how.name)
 			later.WaitImageStored() // the image its build stores goes before the next case's
 			assert.False(t, later.FromImage(), how.name)
+			if how.reported {
+				require.Len(t, reported, 1, how.name)
+				assert.ErrorContains(t, reported[0], "match index image: unreadable", how.name)
+			} else {
+				assert.Empty(t, reported, how.name)
+			}
 			assert.Equal(t, want, answers(t, later, v), how.name)
 		}
 	})

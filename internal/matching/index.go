@@ -226,15 +226,21 @@ func (x *Index) look(ctx context.Context) error {
 	if built && stale {
 		x.rebuilding = true
 	}
+	images, report := x.images, x.imageReport
 	x.mu.Unlock()
 	if !built {
 		// The first read waits for the index: a stored image and a catch-up when there is one
 		// (images.go), else a build from the tables.
-		if x.images {
-			if ok, err := x.loadImage(ctx); err == nil && ok {
+		if images {
+			ok, err := x.loadImage(ctx)
+			if err == nil && ok {
 				return x.catchUp(ctx)
 			}
-			// An image that cannot be read is no reason not to start: build instead.
+			// An image that cannot be read is no reason not to start: build instead, and say
+			// why the image was not used.
+			if err != nil && report != nil {
+				report(err)
+			}
 		}
 		return x.rebuild(ctx)
 	}
