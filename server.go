@@ -151,7 +151,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// Replicas share images of the index through the database, so that one that starts reads
 	// a stored image and catches up instead of building from every opening (internal/matching,
 	// images.go). Storing one is best effort; an image that cannot be read means a build.
-	matcher.KeepImages(func(err error) { log.Warn("match index image", "err", err) })
+	if cfg.MatchIndexImages {
+		matcher.KeepImages(func(err error) { log.Warn("match index image", "err", err) })
+	}
 	// Go's soft memory limit follows the index's size (matching.AdaptMemoryLimit), unless the
 	// operator set one with GOMEMLIMIT.
 	matching.AdaptMemoryLimit.Store(os.Getenv("GOMEMLIMIT") == "")

@@ -87,6 +87,11 @@ type Config struct {
 	// a fresh machine; false for PostgreSQL, where migrating is a release step
 	// (`careergraph migrate`) and a replica whose schema is behind refuses to start.
 	MigrateOnStart bool
+	// MatchIndexImages makes the server store images of its match index in the database and
+	// start from the newest (MATCH_INDEX_IMAGES, default true; internal/matching/images.go). At
+	// a million openings an image is about 34 MB, written at most every five minutes across a
+	// fleet; false turns both off, and every replica builds its index from the tables.
+	MatchIndexImages bool
 	// MetricsAddr, when set, serves Prometheus metrics at /metrics on this address, a
 	// listener of its own, never the public port (METRICS_ADDR, e.g. 127.0.0.1:9090; default
 	// off).
@@ -388,6 +393,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			bad("MIGRATE_ON_START", v, "want true or false")
 		}
 		c.MigrateOnStart = x
+	}
+	c.MatchIndexImages = true
+	if v := getenv("MATCH_INDEX_IMAGES"); v != "" {
+		x, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("MATCH_INDEX_IMAGES", v, "want true or false")
+		}
+		c.MatchIndexImages = x
 	}
 	c.MetricsAddr = strings.TrimSpace(getenv("METRICS_ADDR"))
 	c.Tracing = !strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") && !strings.EqualFold(getenv("OTEL_TRACES_EXPORTER"), "none") &&

@@ -148,6 +148,10 @@ func (x *Index) storeImage(ctx context.Context) error {
 		return nil
 	}
 	data := x.encodeImage()
+	size := imagePart
+	if x.partSize > 0 {
+		size = x.partSize
+	}
 	x.mu.RUnlock()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -160,10 +164,6 @@ func (x *Index) storeImage(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM match_images WHERE (format = `+x.ph(1)+` AND generation < `+x.ph(2)+`) OR generation < `+x.ph(3),
 		imageFormat, gen, time.Now().Add(-imageMaxAge).UnixNano()); err != nil {
 		return fmt.Errorf("match index image: %w", err)
-	}
-	size := imagePart
-	if x.partSize > 0 {
-		size = x.partSize
 	}
 	parts := (len(data) + size - 1) / size
 	for p := range parts {

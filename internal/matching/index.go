@@ -69,8 +69,8 @@ type Index struct {
 	rebuilding bool
 
 	// images is set when the index stores images and starts from them (images.go);
-	// imageReport hears of failures to store one. fromImage is set while the index is one
-	// loaded from an image, storing while an image is being stored.
+	// imageReport hears of failures to store or read one. fromImage is set while the index is
+	// one loaded from an image, storing while an image is being stored.
 	images      bool
 	imageReport func(error)
 	fromImage   bool
