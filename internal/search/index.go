@@ -24,7 +24,7 @@ const (
 // BlockBits is the size of an id block: ids i and j share a block when i>>BlockBits equals
 // j>>BlockBits, so a block holds 131,072 consecutive ids. The migration that added the block
 // token (*_search_vector_block.sql) spells this number out; a change needs a migration that
-// rewrites every vector.
+// rewrites every vector. TestVectorMatchesTheTrigger fails when the two disagree.
 const BlockBits = 17
 
 // Block is the block of opening id, whose token (zzcgblk<Block>) its search vector carries.

@@ -97,6 +97,49 @@ func TestVectorMatchesPostgres(t *testing.T) {
 	}
 }
 
+// TestVectorMatchesTheTrigger: the vector the database's trigger writes for a stored opening is
+// the one search.Vector builds from the same row. The check above spells the trigger's
+// expression out; this one runs the trigger itself, so that the block size it was written with
+// (…_search_vector_block.sql) and search.BlockBits cannot drift apart, nor the rest of its body
+// and search.Vector.
+func TestVectorMatchesTheTrigger(t *testing.T) {
+	for _, b := range testenv.Backends(t) {
+		if b != testenv.Postgres {
+			continue // the vector is PostgreSQL's; SQLite indexes search_text with FTS5
+		}
+		t.Run(string(b), func(t *testing.T) {
+			env := testenv.Seeded(t, b)
+			ctx := context.Background()
+			rows, err := env.DB.SQL.QueryContext(ctx, `SELECT id FROM openings ORDER BY id DESC LIMIT 5`)
+			require.NoError(t, err)
+			var ids []int64
+			for rows.Next() {
+				var id int64
+				require.NoError(t, rows.Scan(&id))
+				ids = append(ids, id)
+			}
+			require.NoError(t, rows.Err())
+			require.Len(t, ids, 5)
+			for _, id := range ids {
+				require.NotEqual(t, id>>(search.BlockBits-1), id>>search.BlockBits, "the ids tell block sizes apart")
+				// Changing the text makes the trigger compute the vector afresh.
+				_, err := env.DB.SQL.ExecContext(ctx, `UPDATE openings SET search_text = coalesce(search_text, '') || ' trigger' WHERE id = $1`, id)
+				require.NoError(t, err)
+				var text, status string
+				var location, role *int
+				var stored string
+				require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT search_text, status, location_id, role_id, search_vector::text
+					FROM openings WHERE id = $1`, id).Scan(&text, &status, &location, &role, &stored))
+				v, ok := search.Vector(text, status, location, role, id)
+				require.True(t, ok)
+				var same bool
+				require.NoError(t, env.DB.SQL.QueryRowContext(ctx, `SELECT $1::tsvector = search_vector FROM openings WHERE id = $2`, v, id).Scan(&same))
+				assert.True(t, same, "opening %d:\n built   %s\n trigger %s", id, v, stored)
+			}
+		})
+	}
+}
+
 // TestVectorRefuses: what PostgreSQL's parser may not take whole, or what exceeds a tsvector's
 // limits, is left to the database.
 func TestVectorRefuses(t *testing.T) {
