@@ -47,7 +47,11 @@ type Hub struct {
 	openings map[*openingSub]bool
 	roles    map[int]map[chan *ent.Role]bool
 	imports  map[int]map[chan *ent.ImportRun]bool
-	missed   int64
+	// sent is the run each import-run subscriber was last sent: a subscription reads the run
+	// after registering, so a change committed in between reaches it twice (the read and the
+	// notice), and the same state is sent once (sameRun).
+	sent   map[chan *ent.ImportRun]*ent.ImportRun
+	missed int64
 	// OnSubscriptions, when set, is told of each subscription started (+1) and ended (-1),
 	// by field name (metrics).
 	OnSubscriptions func(field string, delta int)
@@ -69,6 +73,7 @@ func NewHub(client *ent.Client, bus *Bus, log *slog.Logger) *Hub {
 		openings: map[*openingSub]bool{},
 		roles:    map[int]map[chan *ent.Role]bool{},
 		imports:  map[int]map[chan *ent.ImportRun]bool{},
+		sent:     map[chan *ent.ImportRun]*ent.ImportRun{},
 	}
 	go h.run()
 	bus.Handle(func(m Message) {
@@ -209,12 +214,13 @@ func (h *Hub) ImportRun(ctx context.Context, id int) (<-chan *ent.ImportRun, err
 	h.mu.Lock()
 	add(h.imports, id, ch)
 	h.mu.Unlock()
-	// Registered before reading, so that a change committed in between is not missed (at
-	// worst it is sent twice).
+	// Registered before reading, so that a change committed in between is not missed (its
+	// state is sent once: see sent).
 	run, err := h.client.ImportRun.Get(ctx, id)
 	if err != nil {
 		h.mu.Lock()
 		remove(h.imports, id, ch, false)
+		delete(h.sent, ch)
 		h.mu.Unlock()
 		if ent.IsNotFound(err) {
 			return nil, apperr.BadInput("id", "no import run has id %d", id)
@@ -228,26 +234,45 @@ func (h *Hub) ImportRun(ctx context.Context, id int) (<-chan *ent.ImportRun, err
 	context.AfterFunc(ctx, func() {
 		h.mu.Lock()
 		remove(h.imports, id, ch, true)
+		delete(h.sent, ch)
 		h.mu.Unlock()
 		h.count("importRunProgress", -1)
 	})
 	return ch, nil
 }
 
-// sendRun gives run to ch and closes ch after a finished run. h.mu is held.
+// sendRun gives run to ch, unless ch was last sent the same state, and closes ch after a
+// finished run. h.mu is held.
 func (h *Hub) sendRun(ch chan *ent.ImportRun, run *ent.ImportRun, id int) {
-	if !h.imports[id][ch] {
+	if !h.imports[id][ch] || sameRun(h.sent[ch], run) {
 		return
 	}
 	select {
 	case ch <- run:
+		h.sent[ch] = run
 	default:
 		h.missed++
 	}
 	if run.Status == importrun.StatusSUCCEEDED || run.Status == importrun.StatusFAILED {
 		delete(h.imports[id], ch)
+		delete(h.sent, ch)
 		close(ch)
 	}
+}
+
+// sameRun reports whether a and b are the same state of a run: every field the API shows
+// that can change (the rejects list grows with the rejected count, so its length stands for
+// it). a may be nil (nothing sent yet).
+func sameRun(a, b *ent.ImportRun) bool {
+	if a == nil {
+		return false
+	}
+	sameTime := func(x, y *time.Time) bool { return x == nil && y == nil || x != nil && y != nil && x.Equal(*y) }
+	sameText := func(x, y *string) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	return a.Status == b.Status && a.Read == b.Read && a.Created == b.Created && a.Updated == b.Updated &&
+		a.Unchanged == b.Unchanged && a.Closed == b.Closed && a.Rejected == b.Rejected &&
+		a.Unclassified == b.Unclassified && len(a.Rejects) == len(b.Rejects) && a.Attempts == b.Attempts &&
+		sameText(a.Error, b.Error) && sameTime(a.StartedAt, b.StartedAt) && sameTime(a.FinishedAt, b.FinishedAt)
 }
 
 func (h *Hub) run() {
