@@ -28,7 +28,9 @@ import (
 //	CRC-32 (IEEE) of everything before it (4 bytes, little-endian)
 //
 // A format change takes a new imageFormat: replicas of a rolling deploy read only images of
-// their own format, and build from the database when there is none.
+// their own format, and build from the database when there is none. So does a change in what
+// an entry's numbers mean (the columns behind cols, pay's annualisation, the skills' signs), or
+// a starting replica would read an old image's numbers as new ones until its next rebuild.
 const imageFormat = 1
 
 var imageMagic = []byte("cgmi")
