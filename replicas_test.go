@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -138,10 +139,11 @@ func metric(t *testing.T, r *replica, series string) float64 {
 	return 0
 }
 
-// TestReplicasShareOneDatabase runs three processes of the real binary on one PostgreSQL schema
+// TestReplicasShareOneDatabase runs processes of the real binary on one PostgreSQL schema
 // and one Redis: an edit on A reaches B's subscribers, search, match index and match, and C's
-// subscribers, within a second; an import run on A is visible on B; a rate-limit budget spent
-// on A is spent on B; a SIGTERM tells B's subscribers to reconnect.
+// subscribers, within a second; a fourth replica, D, starts from the match index image A
+// stored; an import run on A is visible on B; a rate-limit budget spent on A is spent on B; a
+// SIGTERM tells B's subscribers to reconnect.
 func TestReplicasShareOneDatabase(t *testing.T) {
 	if !hasBackend(t, testenv.Postgres) {
 		t.Skip("needs TEST_DATABASE_URL")
@@ -161,8 +163,9 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 		}
 	})
 	bin := buildBinary(t)
+	dbURL := testenv.EmptyDatabase(t, testenv.Postgres)
 	env := []string{
-		"DATABASE_URL=" + testenv.EmptyDatabase(t, testenv.Postgres),
+		"DATABASE_URL=" + dbURL,
 		"REDIS_URL=" + os.Getenv("TEST_REDIS_URL"), "REDIS_KEY_PREFIX=" + prefix,
 		"MIGRATE_ON_START=true", "RATE_LIMIT_POINTS=150",
 		"CAREERGRAPH_ADMIN_EMAIL=admin@example.com", "CAREERGRAPH_ADMIN_PASSWORD=" + testenv.TestPassword,
@@ -256,6 +259,22 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 	assert.Less(t, indexLatency, time.Second)
 	require.NoError(t, wsjson.Read(ctx, ws, &msg))
 	assert.Contains(t, string(msg.Payload), `"kind":"CLOSED"`)
+
+	// A built its match index from the tables and stored an image of it; a fourth replica
+	// started now starts from that image, caught up with the close above.
+	db, err := sql.Open("postgres", dbURL)
+	require.NoError(t, err)
+	defer db.Close()
+	require.Eventually(t, func() bool {
+		var n int
+		return db.QueryRow(`SELECT count(*) FROM match_images`).Scan(&n) == nil && n > 0
+	}, 10*time.Second, 10*time.Millisecond, "A stores an image")
+	assert.Equal(t, 0.0, metric(t, a, "careergraph_match_index_from_image"), "A built from the tables")
+	d := startReplica(t, bin, "D", append(env, "JOBS=false"))
+	assert.Equal(t, 1.0, metric(t, d, "careergraph_match_index_from_image"))
+	assert.Equal(t, indexBefore-1, metric(t, d, "careergraph_match_index_openings"), "D's index has A's close")
+	out, _ = gql(t, d, token, matchQ, nil)
+	assert.Equal(t, liveBefore-1, data(t, out)["match"].(map[string]any)["totalCount"], "and D's match agrees with B's")
 
 	// An import run on A is visible on B, and its openings are searchable there.
 	doc, err := os.ReadFile("internal/importer/testdata/single.jsonld")

@@ -47,9 +47,8 @@ func (m *Matcher) KeepImages(report func(error)) {
 // FromImage reports whether the index was last loaded from a stored image (rather than built
 // from the tables): after a start that found one, until the next full rebuild.
 func (m *Matcher) FromImage() bool {
-	m.index.mu.RLock()
-	defer m.index.mu.RUnlock()
-	return m.index.fromImage
+	_, _, from := m.IndexStats()
+	return from
 }
 
 // txBeginner is the pool an index stores images through.

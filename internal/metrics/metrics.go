@@ -58,7 +58,7 @@ type Metrics struct {
 	namesMu sync.Mutex
 	names   map[string]bool
 
-	matchIndex atomic.Pointer[func() (live int, builtAt time.Time)]
+	matchIndex atomic.Pointer[func() (live int, builtAt time.Time, fromImage bool)]
 	responses  atomic.Pointer[func() (hits, misses int64)]
 }
 
@@ -107,18 +107,27 @@ func New(db *sql.DB) *Metrics {
 			Name: "careergraph_match_index_openings",
 			Help: "Live openings in this process's in-memory match index.",
 		}, func() float64 {
-			live, _ := m.matchStats()
+			live, _, _ := m.matchStats()
 			return float64(live)
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "careergraph_match_index_age_seconds",
 			Help: "Seconds since this process's match index was last built in full; 0 before the first build.",
 		}, func() float64 {
-			_, at := m.matchStats()
+			_, at, _ := m.matchStats()
 			if at.IsZero() {
 				return 0
 			}
 			return time.Since(at).Seconds()
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "careergraph_match_index_from_image",
+			Help: "1 while this process's match index is one it loaded from a stored image (internal/matching, images.go) rather than built from the tables; 0 after its next full build.",
+		}, func() float64 {
+			if _, _, from := m.matchStats(); from {
+				return 1
+			}
+			return 0
 		}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "careergraph_response_cache_hits_total",
@@ -173,8 +182,9 @@ func (m *Metrics) Retried() {
 }
 
 // SetMatchIndex names where the match index gauges read from: a function returning the
-// live openings indexed and when the index was last built.
-func (m *Metrics) SetMatchIndex(stats func() (live int, builtAt time.Time)) {
+// live openings indexed, when the index was last built, and whether it came from a stored
+// image.
+func (m *Metrics) SetMatchIndex(stats func() (live int, builtAt time.Time, fromImage bool)) {
 	if m != nil {
 		m.matchIndex.Store(&stats)
 	}
@@ -194,11 +204,11 @@ func (m *Metrics) responseStats() (int64, int64) {
 	return 0, 0
 }
 
-func (m *Metrics) matchStats() (int, time.Time) {
+func (m *Metrics) matchStats() (int, time.Time, bool) {
 	if f := m.matchIndex.Load(); f != nil {
 		return (*f)()
 	}
-	return 0, time.Time{}
+	return 0, time.Time{}, false
 }
 
 // operation returns the bounded label for an operation name.
