@@ -394,9 +394,9 @@ var (
 				Columns: []*schema.Column{OpeningsColumns[28]},
 			},
 			{
-				Name:    "opening_updated_at",
+				Name:    "opening_updated_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{OpeningsColumns[2]},
+				Columns: []*schema.Column{OpeningsColumns[2], OpeningsColumns[0]},
 			},
 			{
 				Name:    "opening_valid_through_posted_at",

@@ -87,8 +87,9 @@ func (Opening) Indexes() []ent.Index {
 		index.Fields("status", "posted_at", "id"),
 		index.Fields("company_id"),
 		index.Fields("location_id"),
-		// The match index (internal/matching) catches up on changes by updated_at.
-		index.Fields("updated_at"),
+		// The match index (internal/matching) catches up on changes in (updated_at, id) order,
+		// a page at a time: the id orders the rows of one bulk write, which share a timestamp.
+		index.Fields("updated_at", "id"),
 		// The expiry sweep (internal/expiry) finds live openings past their validThrough, or
 		// without one and posted before the default validity, here instead of reading every
 		// opening (at a million: a parallel sequential scan of half a second, twice a sweep,

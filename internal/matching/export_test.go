@@ -87,3 +87,17 @@ func (s seen) Skills() []int { return s.skills }
 
 // WaitImageStored waits for the images rebuilds store in the background.
 func (m *Matcher) WaitImageStored() { m.index.stores.Wait() }
+
+// CatchUpInPages makes the index's catch-ups read pages of size changes and rebuild past bulk.
+func (m *Matcher) CatchUpInPages(size, bulk int) {
+	m.index.mu.Lock()
+	defer m.index.mu.Unlock()
+	m.index.pageSize, m.index.bulkSize = size, bulk
+}
+
+// Rebuilding reports whether a rebuild runs in the background.
+func (m *Matcher) Rebuilding() bool {
+	m.index.mu.RLock()
+	defer m.index.mu.RUnlock()
+	return m.index.rebuilding
+}

@@ -138,6 +138,7 @@ var undoLast = map[testenv.Backend]map[string]string{
 			DROP FUNCTION skill_vocabulary_changed(); DROP TABLE skill_vocabulary`,
 		"expiry_sweep_index": `DROP INDEX opening_valid_through_posted_at`,
 		"match_images":       `DROP TABLE match_images`,
+		"catch_up_pages":     `CREATE INDEX opening_updated_at ON openings (updated_at); DROP INDEX opening_updated_at_id`,
 	},
 	testenv.SQLite: {
 		"search_index": `DROP TRIGGER openings_fts_insert; DROP TRIGGER openings_fts_delete; DROP TRIGGER openings_fts_update; DROP TABLE openings_fts`,
@@ -153,6 +154,7 @@ var undoLast = map[testenv.Backend]map[string]string{
 			"DROP TABLE `skill_vocabulary`",
 		"expiry_sweep_index": "DROP INDEX `opening_valid_through_posted_at`",
 		"match_images":       "DROP TABLE `match_images`; DELETE FROM sqlite_sequence WHERE name = 'match_images'",
+		"catch_up_pages":     "CREATE INDEX `opening_updated_at` ON `openings` (`updated_at`); DROP INDEX `opening_updated_at_id`",
 	},
 }
 
