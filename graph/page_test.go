@@ -259,7 +259,7 @@ func TestRolePageStatementCount(t *testing.T) {
 		assert.LessOrEqual(t, base, 12, env.Statements.Statements())
 		catchUps := 0
 		for _, st := range env.Statements.List() {
-			if strings.Contains(st, "FROM openings WHERE updated_at >") {
+			if strings.Contains(st, "FROM openings WHERE (updated_at, id) >") {
 				catchUps++
 			}
 			assert.False(t, strings.Contains(st, "COUNT(") && strings.Contains(st, "openings"), "no count of openings in SQL: %s", st)
@@ -344,7 +344,7 @@ func TestRolePageWithExtrasStatementCount(t *testing.T) {
 		// The match index's catch-up statements (matching.Index: openings updated in the last
 		// few seconds, tombstones, and the changed openings' skills) depend on how recently the
 		// seed wrote, not on the page: they are counted apart, with a bound of their own.
-		catchUp := regexp.MustCompile(`FROM openings WHERE updated_at >|FROM opening_tombstones WHERE|^SELECT opening_id, CASE WHEN essential THEN skill_id ELSE -skill_id END FROM opening_skills WHERE opening_id IN`)
+		catchUp := regexp.MustCompile(`FROM openings WHERE \(updated_at, id\) >|FROM opening_tombstones WHERE|^SELECT opening_id, CASE WHEN essential THEN skill_id ELSE -skill_id END FROM opening_skills WHERE opening_id IN`)
 		count := func(query, slug string) []string {
 			t.Helper()
 			env.Statements.Reset()

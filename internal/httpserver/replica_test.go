@@ -40,7 +40,7 @@ const rolePage = `query RolePage($slug: String!) { role(slug: $slug) { id slug t
 // indexRead reports whether a primary statement is one of the match index's reads, which
 // stay on the primary by design (its catch-up must see every committed row).
 func indexRead(s string) bool {
-	return strings.Contains(s, "updated_at >") || strings.Contains(s, "opening_tombstones")
+	return strings.Contains(s, "(updated_at, id) >") || strings.Contains(s, "opening_tombstones")
 }
 
 // TestReadReplica: with DATABASE_REPLICA_URL pointing at a read-only connection to the same

@@ -54,7 +54,7 @@ func (m *Matcher) FromImage() bool {
 // txBeginner is the pool an index stores images through.
 type txBeginner interface {
 	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // loadImage replaces the (empty) index with the newest usable stored image, reporting whether
@@ -129,15 +129,8 @@ func (x *Index) storeImage(ctx context.Context) error {
 		return nil
 	}
 	defer x.storing.Store(false)
-	rows, err := db.QueryContext(ctx, `SELECT max(generation) FROM match_images WHERE format = `+x.ph(1), imageFormat)
-	if err != nil {
-		return fmt.Errorf("match index image: %w", err)
-	}
 	var newest sql.NullInt64
-	for rows.Next() {
-		err = rows.Scan(&newest)
-	}
-	if err = firstErr(err, rows.Err(), rows.Close()); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT max(generation) FROM match_images WHERE format = `+x.ph(1), imageFormat).Scan(&newest); err != nil {
 		return fmt.Errorf("match index image: %w", err)
 	}
 	x.mu.RLock()
@@ -174,16 +167,6 @@ func (x *Index) storeImage(ctx context.Context) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("match index image: %w", err)
-	}
-	return nil
-}
-
-// firstErr returns the first error that is not nil.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }
