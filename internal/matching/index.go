@@ -330,6 +330,23 @@ type place struct {
 	id      int64
 }
 
+// before reports whether p comes before q in the catch-up's order, as the database orders
+// them: by time (PostgreSQL) or by the stored text (SQLite), then by id. The next page starts
+// after the greatest place of the last, whatever order the statement returned its rows in.
+func (p place) before(q place) bool {
+	switch a := p.updated.(type) {
+	case time.Time:
+		if b, ok := q.updated.(time.Time); ok && !a.Equal(b) {
+			return a.Before(b)
+		}
+	case string:
+		if b, ok := q.updated.(string); ok && a != b {
+			return a < b
+		}
+	}
+	return p.id < q.id
+}
+
 // Scan implements sql.Scanner for the updated_at column.
 func (p *place) Scan(src any) error {
 	switch v := src.(type) {
@@ -631,9 +648,11 @@ func (x *Index) catchUp(ctx context.Context) error {
 		changed = append(changed, page...)
 		n := 0
 		for _, c := range page {
-			if c.at.updated != nil {
+			if c.at.updated != nil { // an opening, not a tombstone
 				n++
-				after = c.at // the page is in (updated_at, id) order, its tombstones after it
+				if after.before(c.at) {
+					after = c.at
+				}
 			}
 		}
 		if n < pageSize {
