@@ -186,8 +186,7 @@ func decodeImage(b []byte) (*imageData, error) {
 	n := r.count(11)
 	links := r.count(1)
 	img.entries = make([]entry, n)
-	// With room for catch-ups to append to, as a rebuild leaves (see readSkillSets).
-	img.skills = make([]int32, 0, links+links/10+4096)
+	img.skills = make([]int32, 0, skillRoom(links))
 	var prev int64
 	for i := range img.entries {
 		e := &img.entries[i]

@@ -106,19 +106,12 @@ ORDER BY part`, imageFormat, imageFormat, oldest)
 	return true, nil
 }
 
-// install makes img the index, as of its watermark.
+// install makes img the index, as of its watermark (so the next full rebuild is due
+// RebuildEvery after the image's own build).
 func (x *Index) install(img *imageData) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.entries, x.skills, x.skillBit = img.entries, img.skills, img.skillBit
-	x.sorted, x.extra = len(img.entries), map[int64]int{}
-	x.live = len(img.entries)
-	x.roleLive = map[int64]int{}
-	for i := range img.entries {
-		x.roleLive[img.entries[i].role]++
-	}
-	// The next full rebuild is due RebuildEvery after the image's own build.
-	x.builtAt, x.watermark = img.watermark, img.watermark
+	x.replace(img.entries, img.skills, img.skillBit, img.watermark)
 	x.fromImage = true
 }
 

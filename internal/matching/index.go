@@ -169,8 +169,9 @@ const RebuildEvery = 10 * time.Minute
 const pageChanges = 1000
 
 // bulkChanges is the most changed openings a catch-up applies one by one: at a million
-// openings a page of a thousand takes the database 6–8 ms, so twenty pages (an import of the
-// benchmark's size) cost a tenth of a rebuild. More changes since the last look come from a
+// openings a page of a thousand took the database 6.2–7.5 ms (EXPLAIN ANALYZE), so twenty
+// pages (an import of the benchmark's size) come to some 150 ms there, against 2–3 s for a
+// rebuild on the same machine. More changes since the last look come from a
 // bulk load, and the index is rebuilt instead, which reads everything in two statements: at
 // once when the index is not ready yet, else in the background while reads answer from the
 // index as it was (see catchUp).
@@ -501,15 +502,7 @@ func (x *Index) rebuild(ctx context.Context) error {
 		}
 	}
 	x.mu.Lock()
-	x.entries, x.skills, x.skillBit = entries, sets.skills, skillBit
-	x.sorted, x.extra = len(entries), map[int64]int{}
-	x.live = len(entries)
-	x.roleLive = map[int64]int{}
-	for i := range entries {
-		x.roleLive[entries[i].role]++
-	}
-	x.builtAt = start
-	x.watermark = start
+	x.replace(entries, sets.skills, skillBit, start)
 	x.fromImage, x.behind = false, false
 	images, report := x.images, x.imageReport
 	x.mu.Unlock()
@@ -527,6 +520,25 @@ func (x *Index) rebuild(ctx context.Context) error {
 	}
 	return nil
 }
+
+// replace makes entries (live, ascending id), skills and skillBit the index, as of at: a
+// rebuild's start or a stored image's watermark. x.mu is held.
+func (x *Index) replace(entries []entry, skills []int32, skillBit map[int]int, at time.Time) {
+	x.entries, x.skills, x.skillBit = entries, skills, skillBit
+	x.sorted, x.extra = len(entries), map[int64]int{}
+	x.live = len(entries)
+	x.roleLive = map[int64]int{}
+	for i := range entries {
+		x.roleLive[entries[i].role]++
+	}
+	// The next full rebuild is due RebuildEvery after at.
+	x.builtAt, x.watermark = at, at
+}
+
+// skillRoom is the capacity of a skill store that holds n skills: a tenth more, for catch-ups
+// to append to, since growing an array of millions by appending leaves the old ones behind as
+// garbage.
+func skillRoom(n int) int { return n + n/10 + 4096 }
 
 // count counts every opening, live or not: it sizes both the live entries (over by the closed
 // share, some 9 MB at a million) and the skill sets, which are read for every opening.
@@ -592,10 +604,9 @@ func (x *Index) readSkillSets(ctx context.Context, skillBit map[int]int, size in
 			return skillSets{}, fmt.Errorf("match index: %w", err)
 		}
 		if len(out.ids) == 1024 {
-			// Sized once from the first rows, with room for catch-ups to append to: growing
-			// an array of millions by appending leaves the old ones behind as garbage.
+			// Sized once from the first rows (skillRoom).
 			per := float64(len(out.skills)) / 1024
-			out.skills = append(make([]int32, 0, int(per*float64(size)*1.1)+4096), out.skills...)
+			out.skills = append(make([]int32, 0, skillRoom(int(per*float64(size)))), out.skills...)
 		}
 		var e entry
 		out.skills = setSkills(out.skills, &e, list, skillBit)
@@ -613,6 +624,10 @@ func (x *Index) catchUp(ctx context.Context) error {
 	x.mu.RUnlock()
 	x.mu.RLock()
 	waiting := x.behind && x.rebuilding
+	pageSize, bulk := pageChanges, bulkChanges
+	if x.pageSize > 0 {
+		pageSize, bulk = x.pageSize, x.bulkSize
+	}
 	x.mu.RUnlock()
 	if waiting {
 		// A bulk load is being read by a rebuild in the background: answer from the index as
@@ -628,12 +643,6 @@ func (x *Index) catchUp(ctx context.Context) error {
 	// rows of one bulk write, which share a timestamp, are read once each. Deleted openings come
 	// back from their tombstones (ent/schema.OpeningTombstone, read with the first page) as
 	// entries that are not live, so deletes drop out at once too.
-	pageSize, bulk := pageChanges, bulkChanges
-	x.mu.RLock()
-	if x.pageSize > 0 {
-		pageSize, bulk = x.pageSize, x.bulkSize
-	}
-	x.mu.RUnlock()
 	var changed []change
 	after := place{updated: since, id: 0}
 	for first := true; ; first = false {
