@@ -35,9 +35,9 @@ const imageEvery = RebuildEvery / 2
 const imagePart = 4 << 20
 
 // KeepImages makes the index store images after its rebuilds and start from the newest stored
-// one. report, when not nil, hears of every failure to store one (storing is best effort: a
-// replica on a read-only connection still serves) and of every stored image that could not be
-// read at start (the index was built from the tables instead).
+// one. report, when not nil, hears of every failure to store one (storing is best effort: the
+// replica serves whatever its fate, TestStoringFailsQuietly) and of every stored image that
+// could not be read at start (the index was built from the tables instead).
 func (m *Matcher) KeepImages(report func(error)) {
 	m.index.mu.Lock()
 	defer m.index.mu.Unlock()

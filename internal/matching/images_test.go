@@ -234,3 +234,34 @@ func TestUnusableImagesAreNotUsed(t *testing.T) {
 
 // nanos is d in nanoseconds, as SQL text.
 func nanos(d time.Duration) string { return strconv.FormatInt(int64(d), 10) }
+
+// TestStoringFailsQuietly: a replica whose image cannot be stored (here its table is gone)
+// builds its index, becomes ready and matches, and reports the failure; nothing else fails.
+func TestStoringFailsQuietly(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, b testenv.Backend) {
+		env := testenv.Seeded(t, b)
+		ctx := context.Background()
+		_, err := env.DB.SQL.ExecContext(ctx, `DROP TABLE match_images`)
+		require.NoError(t, err)
+		m := matching.New(env.DB.Client, env.DB.SQL, env.DB.Dialect)
+		var mu sync.Mutex
+		var reported []error
+		m.KeepImages(func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			reported = append(reported, err)
+		})
+		require.NoError(t, m.Build(ctx), "no stored image to read is no reason to fail")
+		m.WaitImageStored()
+		assert.True(t, m.Ready())
+		require.NotEmpty(t, reported)
+		for _, err := range reported {
+			assert.ErrorContains(t, err, "match index image")
+		}
+		v, err := skills.Load(ctx, env.DB.Client)
+		require.NoError(t, err)
+		page, err := m.Match(ctx, v, matching.Profile{Skills: []string{"Go"}, ExperienceYears: 3}, 1, nil)
+		require.NoError(t, err, "it serves")
+		assert.Positive(t, page.TotalCount)
+	})
+}
