@@ -211,15 +211,10 @@ func TestUnusableImagesAreNotUsed(t *testing.T) {
 			require.NoError(t, err, how.name)
 
 			later := matching.New(c, env.DB.SQL, env.DB.Dialect)
-			var mu sync.Mutex
-			var reported []error
-			later.KeepImages(func(err error) {
-				mu.Lock()
-				defer mu.Unlock()
-				reported = append(reported, err)
-			})
+			reports := keepImages(later)
 			require.NoError(t, later.Build(ctx), how.name)
 			later.WaitImageStored() // the image its build stores goes before the next case's
+			reported := reports()
 			assert.False(t, later.FromImage(), how.name)
 			if how.reported {
 				require.Len(t, reported, 1, how.name)
@@ -244,15 +239,10 @@ func TestStoringFailsQuietly(t *testing.T) {
 		_, err := env.DB.SQL.ExecContext(ctx, `DROP TABLE match_images`)
 		require.NoError(t, err)
 		m := matching.New(env.DB.Client, env.DB.SQL, env.DB.Dialect)
-		var mu sync.Mutex
-		var reported []error
-		m.KeepImages(func(err error) {
-			mu.Lock()
-			defer mu.Unlock()
-			reported = append(reported, err)
-		})
+		reports := keepImages(m)
 		require.NoError(t, m.Build(ctx), "no stored image to read is no reason to fail")
 		m.WaitImageStored()
+		reported := reports()
 		assert.True(t, m.Ready())
 		require.NotEmpty(t, reported)
 		for _, err := range reported {
@@ -264,4 +254,20 @@ func TestStoringFailsQuietly(t *testing.T) {
 		require.NoError(t, err, "it serves")
 		assert.Positive(t, page.TotalCount)
 	})
+}
+
+// keepImages makes m keep images, and returns what it has reported so far.
+func keepImages(m *matching.Matcher) (reported func() []error) {
+	var mu sync.Mutex
+	var errs []error
+	m.KeepImages(func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	})
+	return func() []error {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(errs)
+	}
 }
